@@ -1,0 +1,351 @@
+"""One facts document per node: its own fields plus what the graph knows about it, as plain JSON.
+
+Rules test these documents and nothing else. The shape of each kind is in `facts_schema.py`; a test keeps the two
+in step. Dates are ISO strings; ages are whole days as of `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from policylint.graph import Index, default_holders, display_path
+from policylint.model import (
+    EVERYONE,
+    Credential,
+    Grant,
+    Group,
+    Inventory,
+    Key,
+    Node,
+    Person,
+    Principal,
+    Resource,
+    Role,
+)
+from policylint.reach import Reach, customer_classes, is_customer_data
+
+DEFAULT_ROTATION_DAYS = 365
+Facts = dict[str, Any]
+
+# Which kinds of node each reference field may name (anything else is reported as a broken reference).
+IDENTITY = ("person", "principal", "group")
+REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
+    "person": ("person",),
+    "owner": IDENTITY,
+    "members": IDENTITY,
+    "assumable_by": (*IDENTITY, "role"),
+    "resource": ("resource",),
+    "to": (*IDENTITY, "role"),
+    "principal": ("principal", "person"),
+    "holders": IDENTITY,
+    "readable_by": (*IDENTITY, "role"),
+    "signs_for": ("principal", "person"),
+    "protects": ("resource",),
+}
+# Where a departed person may still be named (PL102).
+NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What building facts needs, derived once from the inventory, the index and the reach."""
+
+    as_of: date
+    patterns: tuple[str, ...]
+    index: Index
+    reach: Reach
+    references: dict[str, list[tuple[str, str]]]  # node id -> [(field, name)] it refers to
+    named_in: dict[str, list[dict[str, str]]]  # name -> where it is named (NAMING_FIELDS)
+    direct_grants: dict[str, list[Grant]]
+    active_access_keys: dict[str, int]
+    key_readers: dict[str, list[str]]  # key id -> people that reach it
+    reach_summaries: dict[int, tuple[list[str], list[str], int]]  # reached bits -> (classes, resources, records)
+
+
+def build_context(inventory: Inventory, index: Index, reach: Reach, as_of: date, patterns: tuple[str, ...]) -> Context:
+    references: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    named_in: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for owner_id, field, name in _references(inventory):
+        references[owner_id].append((field, name))
+        if field in NAMING_FIELDS:
+            named_in[name].append({"field": field, "in": owner_id})
+    direct_grants: dict[str, list[Grant]] = defaultdict(list)
+    for grant in inventory.grants:
+        direct_grants[grant.to or ""].append(grant)
+    access_keys: dict[str, int] = defaultdict(int)
+    for credential in inventory.credentials:
+        if credential.status == "active" and credential.type == "access_key" and credential.principal:
+            access_keys[credential.principal] += 1
+    key_readers: dict[str, list[str]] = defaultdict(list)
+    for person in inventory.people:
+        for key_id in reach.reached_keys(person.id):
+            key_readers[key_id].append(person.id)
+    return Context(
+        as_of, patterns, index, reach, references, named_in, direct_grants, access_keys, key_readers, {}
+    )
+
+
+def _references(inventory: Inventory) -> Iterator[tuple[str, str, str]]:
+    """(referring node id, field, name) for every name a node mentions."""
+    for p in inventory.principals:
+        yield from ((p.id, f, n) for f, n in (("person", p.person), ("owner", p.owner)) if n is not None)
+    for g in inventory.groups:
+        yield from ((g.id, "members", m) for m in g.members)
+    for r in inventory.roles:
+        yield from ((r.id, "assumable_by", a) for a in r.assumable_by)
+        yield from ((r.id, "resource", grant.resource) for grant in r.grants)
+    for grant in inventory.grants:
+        # A direct grant is not a node: its broken `to` is told on the resource, its broken resource on `to`.
+        yield grant.resource, "to", grant.to or ""
+        yield grant.to or "", "resource", grant.resource
+    for c in inventory.credentials:
+        if c.principal is not None:
+            yield c.id, "principal", c.principal
+        yield from ((c.id, "holders", h) for h in c.holders or ())
+    for k in inventory.keys:
+        yield from ((k.id, "readable_by", r) for r in k.readable_by)
+        yield from ((k.id, "signs_for", s) for s in k.signs_for)
+        yield from ((k.id, "protects", r) for r in k.protects)
+
+
+def iter_facts(inventory: Inventory, context: Context) -> Iterator[tuple[Node, Facts]]:
+    for node in inventory.nodes():
+        yield node, facts_of(node, context)
+
+
+def facts_of(node: Node, context: Context) -> Facts:
+    facts: Facts = {
+        "kind": node.kind,
+        "id": node.id,
+        "file": node.location.file,
+        "line": node.location.line,
+        "broken_refs": _broken_refs(node.id, context),
+        "reach": _reach(node.id, context),
+    }
+    facts.update(_BUILDERS[node.kind](node, context))
+    return facts
+
+
+def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
+    broken = []
+    for field, name in context.references.get(node_id, ()):
+        if name == EVERYONE:
+            continue
+        target = context.index.nodes.get(name)
+        if target is None:
+            broken.append({"field": field, "name": name, "found": None})
+        elif target.kind not in REFERENCE_KINDS[field]:
+            broken.append({"field": field, "name": name, "found": target.kind})
+    return broken
+
+
+def _reach(node_id: str, context: Context) -> Facts:
+    reach = context.reach
+    bits = reach.bits.get(node_id, 0) & reach.resource_mask
+    if not bits:
+        return {"customer_data": False, "classes": [], "resources": [], "records": 0, "path": []}
+    summary = context.reach_summaries.get(bits)
+    if summary is None:  # nodes of one component, and many others, reach the same set: decode it once
+        resources = reach.reached_resources(node_id)
+        summary = context.reach_summaries[bits] = (
+            sorted({c for r in resources for c in customer_classes(r, context.patterns)}),
+            sorted(r.id for r in resources),
+            sum(r.records or 0 for r in resources),
+        )
+    classes, resource_ids, records = summary
+    return {
+        "customer_data": True,
+        "classes": list(classes),
+        "resources": list(resource_ids),
+        "records": records,
+        "path": display_path(reach.path(node_id)),
+    }
+
+
+def _days(since: date | None, context: Context) -> int | None:
+    return None if since is None else (context.as_of - since).days
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _status_of(name: str, context: Context) -> str | None:
+    person = context.index.person_of(name)
+    return person.status if person else None
+
+
+def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[Facts]:
+    shown = []
+    for grant in grants:
+        resource = context.index.nodes.get(grant.resource)
+        is_resource = isinstance(resource, Resource)
+        shown.append({
+            "resource": grant.resource,
+            "actions": list(grant.actions),
+            "resource_type": resource.type if isinstance(resource, Resource) else None,
+            "customer_data": is_resource and is_customer_data(resource, context.patterns),  # type: ignore[arg-type]
+            "classes": customer_classes(resource, context.patterns) if isinstance(resource, Resource) else [],
+        })
+    return shown
+
+
+def _person(node: Person, context: Context) -> Facts:
+    named = list(context.named_in.get(node.id, ()))
+    accounts = context.index.accounts.get(node.id, ())
+    for account in accounts:
+        named.extend({**entry, "via": account} for entry in context.named_in.get(account, ()))
+    return {
+        "status": node.status,
+        "departed": _iso(node.departed),
+        "days_since_departed": _days(node.departed, context),
+        "emails": list(node.emails),
+        "accounts": list(accounts),
+        "named_in": named,
+        "grants": _grants(context.direct_grants.get(node.id, []), context),
+    }
+
+
+def _principal(node: Principal, context: Context) -> Facts:
+    person = context.index.nodes.get(node.person) if node.person else None
+    owner = context.index.nodes.get(node.owner) if node.owner else None
+    return {
+        "type": node.type,
+        "person": node.person,
+        "person_status": person.status if isinstance(person, Person) else None,
+        "owner": None if node.owner is None else {
+            "id": node.owner,
+            "kind": owner.kind if owner else None,
+            "status": _status_of(node.owner, context),
+        },
+        "active_access_keys": context.active_access_keys.get(node.id, 0),
+        "grants": _grants(context.direct_grants.get(node.id, []), context),
+    }
+
+
+def _group(node: Group, context: Context) -> Facts:
+    return {
+        "members": list(node.members),
+        "grants": _grants(context.direct_grants.get(node.id, []), context),
+    }
+
+
+def _role(node: Role, context: Context) -> Facts:
+    return {
+        "assumable_by": list(node.assumable_by),
+        "assumable_by_everyone": EVERYONE in node.assumable_by,
+        "grants": _grants(node.grants, context),
+    }
+
+
+def _credential(node: Credential, context: Context) -> Facts:
+    holders = default_holders(node, context.index)
+    target = context.index.nodes.get(node.principal or "")
+    principal_type = target.type if isinstance(target, Principal) else (target.kind if target else None)
+    people = _holder_people(holders, context)
+    last_activity = node.last_used or node.created
+    return {
+        "type": node.type,
+        "status": node.status,
+        "principal": node.principal,
+        "principal_type": principal_type,
+        "human": principal_type in ("user", "person"),
+        "holders": [{"id": h, "kind": _kind(h, context), "status": _status_of(h, context)} for h in holders],
+        "holder_people": [{"id": p.id, "status": p.status, "departed": _iso(p.departed)} for p in people],
+        "created": _iso(node.created),
+        "last_used": _iso(node.last_used),
+        "expires": _iso(node.expires),
+        "mfa": node.mfa,
+        "days_since_created": _days(node.created, context),
+        "days_since_last_used": _days(node.last_used, context),
+        "days_unused": _days(last_activity, context),
+        "validity_days": (node.expires - node.created).days if node.expires and node.created else None,
+    }
+
+
+def _kind(name: str, context: Context) -> str | None:
+    node = context.index.nodes.get(name)
+    return node.kind if node else None
+
+
+def _holder_people(holders: tuple[str, ...], context: Context) -> list[Person]:
+    """The distinct people behind the holders: people, `user` accounts, and the members of groups, transitively."""
+    people: dict[str, Person] = {}
+    seen: set[str] = set()
+    pending = list(holders)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = context.index.nodes.get(name)
+        if isinstance(node, Group):
+            pending.extend(node.members)
+        elif (person := context.index.person_of(name)) is not None:
+            people[person.id] = person
+    return sorted(people.values(), key=lambda p: p.id)
+
+
+def _key(node: Key, context: Context) -> Facts:
+    last_rotation = node.rotated or node.created
+    rotation_days = node.rotation_days or DEFAULT_ROTATION_DAYS
+    since = _days(last_rotation, context)
+    protected = [context.index.nodes.get(r) for r in node.protects]
+    return {
+        "purpose": node.purpose,
+        "storage": node.storage,
+        "created": _iso(node.created),
+        "rotated": _iso(node.rotated),
+        "rotation_days": rotation_days,
+        "days_since_rotated": since,
+        "rotation_overdue_days": None if since is None else since - rotation_days,
+        "readable_by": list(node.readable_by),
+        "signs_for": list(node.signs_for),
+        "signs_for_everyone": EVERYONE in node.signs_for,
+        "token_ttl": node.token_ttl,
+        "token_ttl_seconds": node.token_ttl_seconds,
+        "protects": list(node.protects),
+        "protects_customer_data": any(
+            isinstance(r, Resource) and is_customer_data(r, context.patterns) for r in protected
+        ),
+        "readers": [_reader(name, last_rotation, context) for name in context.key_readers.get(node.id, ())],
+    }
+
+
+def _reader(person_id: str, last_rotation: date | None, context: Context) -> Facts:
+    person = context.index.nodes[person_id]
+    assert isinstance(person, Person)
+    departed_after = person.status in ("departed", "suspended") and (
+        # an unknown departure or rotation date cannot prove the person left before the key changed
+        person.departed is None or last_rotation is None or person.departed > last_rotation
+    )
+    return {"id": person.id, "status": person.status, "departed": _iso(person.departed),
+            "departed_after_rotation": departed_after}
+
+
+def _resource(node: Resource, context: Context) -> Facts:
+    return {
+        "type": node.type,
+        "data": list(node.data),
+        "customer_data": is_customer_data(node, context.patterns),
+        "classes": customer_classes(node, context.patterns),
+        "records": node.records,
+        "logging": node.logging,
+        "log_retention_days": node.log_retention_days,
+        "monitoring": node.monitoring,
+    }
+
+
+_BUILDERS: dict[str, Any] = {
+    "person": _person,
+    "principal": _principal,
+    "group": _group,
+    "role": _role,
+    "credential": _credential,
+    "key": _key,
+    "resource": _resource,
+}

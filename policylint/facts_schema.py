@@ -1,0 +1,179 @@
+"""The JSON Schema of the facts document of each node kind: what a rule author can test (`policylint schema facts KIND`).
+
+`tests/test_facts.py` validates every facts document of the example organisation against these, so the
+documentation cannot drift from what `facts.py` builds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policylint.model import NODE_KINDS
+
+Schema = dict[str, Any]
+
+
+def _t(kind: str | list[str], description: str, **extra: Any) -> Schema:
+    return {"type": kind, "description": description, **extra}
+
+
+STR_LIST: Schema = {"type": "array", "items": {"type": "string"}}
+DATE = _t(["string", "null"], "ISO date YYYY-MM-DD, or null when unknown", format="date")
+DAYS = _t(["integer", "null"], "whole days as of --as-of; null when the date is unknown")
+STATUS = {"enum": ["active", "departed", "suspended", "leave", None],
+          "description": "HR status of the person behind the name; null when it is not a person or a user account"}
+
+GRANTS: Schema = {
+    "type": "array",
+    "description": "grants held (a role's own, or direct grants to an identity)",
+    "items": {
+        "type": "object",
+        "properties": {
+            "resource": _t("string", "the resource id"),
+            "actions": {"type": "array", "items": {"enum": ["read", "write", "delete", "admin", "*"]}},
+            "resource_type": _t(["string", "null"], "type of the resource; null when it is defined nowhere"),
+            "customer_data": _t("boolean", "the resource holds customer data"),
+            "classes": {**STR_LIST, "description": "customer-data classes of the resource"},
+        },
+    },
+}
+
+COMMON: dict[str, Schema] = {
+    "kind": {"enum": list(NODE_KINDS)},
+    "id": _t("string", "the node id"),
+    "file": _t("string", "file that defines the node"),
+    "line": _t("integer", "line of the definition"),
+    "broken_refs": {
+        "type": "array",
+        "description": "names this node refers to that are defined nowhere (found: null) or name the wrong kind",
+        "items": {"type": "object", "properties": {
+            "field": _t("string", "the referring field"),
+            "name": _t("string", "the name referred to"),
+            "found": _t(["string", "null"], "kind of node the name stands for; null when defined nowhere"),
+        }},
+    },
+    "reach": {
+        "type": "object",
+        "description": "what this node can get to (its own and through every path in the graph)",
+        "properties": {
+            "customer_data": _t("boolean", "there is a path from this node to customer data"),
+            "classes": {**STR_LIST, "description": "customer-data classes reached"},
+            "resources": {**STR_LIST, "description": "customer-data resources reached"},
+            "records": _t("integer", "sum of `records` of the customer-data resources reached"),
+            "path": {**STR_LIST, "description": "one shortest path: this node → … → customer data"},
+        },
+    },
+}
+
+KINDS: dict[str, dict[str, Schema]] = {
+    "person": {
+        "status": {"enum": ["active", "departed", "suspended", "leave"]},
+        "departed": DATE,
+        "days_since_departed": DAYS,
+        "emails": STR_LIST,
+        "accounts": {**STR_LIST, "description": "the person's own `user` principals"},
+        "named_in": {
+            "type": "array",
+            "description": "where the person, or one of their accounts (via), is still named: group members, "
+                           "assumable_by, readable_by, a grant's to",
+            "items": {"type": "object", "properties": {
+                "field": _t("string", "members, assumable_by, readable_by or to"),
+                "in": _t("string", "id of the naming node (for `to`: the resource granted)"),
+                "via": _t("string", "the account named, when it is not the person"),
+            }},
+        },
+        "grants": GRANTS,
+    },
+    "principal": {
+        "type": {"enum": ["user", "service", "external"]},
+        "person": _t(["string", "null"], "for a user principal: the person it belongs to"),
+        "person_status": STATUS,
+        "owner": {
+            "type": ["object", "null"],
+            "description": "the responsible owner; null when none is named",
+            "properties": {
+                "id": _t("string", "owner id"),
+                "kind": _t(["string", "null"], "kind of the owner node; null when defined nowhere"),
+                "status": STATUS,
+            },
+        },
+        "active_access_keys": _t("integer", "active access_key credentials that authenticate as it"),
+        "grants": GRANTS,
+    },
+    "group": {"members": STR_LIST, "grants": GRANTS},
+    "role": {
+        "assumable_by": STR_LIST,
+        "assumable_by_everyone": _t("boolean", "assumable_by contains \"*\""),
+        "grants": GRANTS,
+    },
+    "credential": {
+        "type": {"enum": ["password", "access_key", "api_key", "token", "ssh_key", "certificate", "client_secret"]},
+        "status": {"enum": ["active", "inactive", "revoked", "expired"]},
+        "principal": _t(["string", "null"], "the principal it authenticates as"),
+        "principal_type": _t(["string", "null"], "user, service, external, or person; null when undefined"),
+        "human": _t("boolean", "it authenticates as a person or a user principal"),
+        "holders": {"type": "array", "description": "holders as named (or by default, the human behind it)",
+                    "items": {"type": "object", "properties": {
+                        "id": _t("string", "holder id"),
+                        "kind": _t(["string", "null"], "holder kind; null when undefined"),
+                        "status": STATUS}}},
+        "holder_people": {"type": "array", "description": "distinct people among the holders (accounts and "
+                          "groups resolved)", "items": {"type": "object", "properties": {
+                              "id": _t("string", "person id"),
+                              "status": {"enum": ["active", "departed", "suspended", "leave"]},
+                              "departed": DATE}}},
+        "created": DATE,
+        "last_used": DATE,
+        "expires": _t(["string", "null"], "expiry date; null means never", format="date"),
+        "mfa": _t(["boolean", "null"], "a second factor is required"),
+        "days_since_created": DAYS,
+        "days_since_last_used": DAYS,
+        "days_unused": _t(["integer", "null"], "days since last use, or since creation when never used"),
+        "validity_days": _t(["integer", "null"], "expires − created; null when either is missing"),
+    },
+    "key": {
+        "purpose": {"enum": ["signing", "encryption"]},
+        "storage": {"enum": ["hsm", "kms", "vault", "file", "env"]},
+        "created": DATE,
+        "rotated": DATE,
+        "rotation_days": _t("integer", "rotation period in days (365 when not given)"),
+        "days_since_rotated": _t(["integer", "null"], "days since last rotation, or since creation"),
+        "rotation_overdue_days": _t(["integer", "null"], "days_since_rotated − rotation_days (> 0: overdue)"),
+        "readable_by": STR_LIST,
+        "signs_for": STR_LIST,
+        "signs_for_everyone": _t("boolean", "signs_for contains \"*\""),
+        "token_ttl": _t(["string", "null"], "lifetime of the tokens it signs, as written"),
+        "token_ttl_seconds": _t(["integer", "null"], "token_ttl in seconds"),
+        "protects": STR_LIST,
+        "protects_customer_data": _t("boolean", "it encrypts a customer-data resource"),
+        "readers": {"type": "array", "description": "people with a path to the key (any path in the graph)",
+                    "items": {"type": "object", "properties": {
+                        "id": _t("string", "person id"),
+                        "status": {"enum": ["active", "departed", "suspended", "leave"]},
+                        "departed": DATE,
+                        "departed_after_rotation": _t("boolean", "departed or suspended, and not provably "
+                                                      "before the key's last rotation (or creation)")}}},
+    },
+    "resource": {
+        "type": _t("string", "database, bucket, access_control, …"),
+        "data": STR_LIST,
+        "customer_data": _t("boolean", "a data class matches --customer-data"),
+        "classes": {**STR_LIST, "description": "the customer-data classes it holds"},
+        "records": _t(["integer", "null"], "number of records (customer accounts) it holds"),
+        "logging": _t(["boolean", "null"], "access logging is on"),
+        "log_retention_days": _t(["integer", "null"], "days access logs are kept"),
+        "monitoring": _t(["boolean", "null"], "access is monitored and alerted on"),
+    },
+}
+
+
+def facts_schema(kind: str) -> Schema:
+    properties = {**COMMON, **KINDS[kind]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"policylint facts: {kind}",
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }

@@ -1,0 +1,116 @@
+"""Rules applied to facts: findings, with messages, evidence paths and stable fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from policylint.facts import Facts
+from policylint.model import Location, Node
+from policylint.redact import redact
+from policylint.rules import PLACEHOLDER, SEVERITIES, Rule
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    location: Location
+    rule: str
+    subject_kind: str
+    subject_id: str
+    severity: str
+    title: str
+    message: str
+    path: tuple[str, ...]
+    fingerprint: str
+
+
+def fingerprint(rule: str, kind: str, node_id: str) -> str:
+    """Stable when lines move or messages are reworded: what is flagged, not where it is written."""
+    return hashlib.sha256(f"{rule}\0{kind}\0{node_id}".encode()).hexdigest()[:16]
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+
+
+def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    """--select / --ignore: rule ids or prefixes (PL1 selects PL101…PL199)."""
+    chosen = [r for r in rules if not select or r.id.startswith(select)]
+    return [r for r in chosen if not r.id.startswith(ignore)] if ignore else chosen
+
+
+class Evaluator:
+    """Holds the rules by subject kind; feeds it (node, facts) pairs one at a time."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.by_kind: dict[str, list[Rule]] = {}
+        for rule in rules:
+            for kind in rule.subjects:
+                self.by_kind.setdefault(kind, []).append(rule)
+        self.findings: list[Finding] = []
+
+    def feed(self, node: Node, facts: Facts) -> None:
+        for rule in self.by_kind.get(node.kind, ()):
+            if rule.validator.is_valid(facts):
+                self.findings.append(make_finding(rule, node, facts))
+
+    def run(self, pairs: Iterable[tuple[Node, Facts]]) -> list[Finding]:
+        for node, facts in pairs:
+            self.feed(node, facts)
+        return sorted(self.findings)
+
+
+def make_finding(rule: Rule, node: Node, facts: Facts) -> Finding:
+    return Finding(
+        location=node.location,
+        rule=rule.id,
+        subject_kind=node.kind,
+        subject_id=node.id,
+        severity=rule.severity,
+        title=rule.title,
+        message=render_message(rule.message, facts),
+        path=tuple(facts["reach"]["path"]),
+        fingerprint=fingerprint(rule.id, node.kind, node.id),
+    )
+
+
+def render_message(template: str, facts: Facts) -> str:
+    def value(match: Any) -> str:
+        found: Any = facts
+        for step in match.group(1).split("."):
+            found = found.get(step) if isinstance(found, dict) else None
+        return _shown(found)
+
+    return PLACEHOLDER.sub(value, template)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return _shown_item(value)
+    return redact(str(value))
+
+
+def _shown_item(item: dict[str, Any]) -> str:
+    """A list item of the facts as a person reads it: `kim.jh (departed 2025-06-14)`, `members of auth-platform`."""
+    if "field" in item and "in" in item:
+        via = f" via {item['via']}" if item.get("via") else ""
+        return f"{item['field']} of {item['in']}{via}"
+    if "field" in item and "name" in item:
+        found = "defined nowhere" if item.get("found") is None else f"a {item['found']}"
+        return f"{item['field']}: {item['name']} ({found})"
+    name = _shown(item.get("id") or item.get("resource"))
+    status = item.get("status")
+    if status and status != "active":
+        departed = item.get("departed")
+        return f"{name} ({status}{' ' + departed if departed else ''})"
+    return name

@@ -1,0 +1,188 @@
+"""The access graph: one NetworkX DiGraph over the whole inventory, edges in the direction "can act as / get to".
+
+Edge kinds are those of DESIGN.md. Three kinds of hub node keep "everyone" semantics linear in size:
+- `*` (EVERYONE): every person and principal → `*`; `*` → each role assumable by "*" and each resource granted to "*";
+- `*principals` (ALL_PRINCIPALS): each key that signs for "*" → `*principals` → every principal;
+- `<resource>#admin`: admin on an access_control resource leads here, and from here to that resource and to every
+  resource and key in its scope (the whole inventory, for the native format).
+A name defined nowhere gets no edge (facts report it); it never stops the graph from being built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from policylint.model import (
+    ACCESS_CONTROL,
+    EVERYONE,
+    Credential,
+    Grant,
+    Inventory,
+    Node,
+    Person,
+    Principal,
+)
+
+ALL_PRINCIPALS = "*principals"
+ADMIN_SUFFIX = "#admin"
+HUB_KINDS = frozenset({"everyone", "all_principals", "admin"})
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Lookups every later stage needs, computed once."""
+
+    nodes: dict[str, Node]
+    accounts: dict[str, tuple[str, ...]]  # person id -> ids of its `user` principals
+
+    def person_of(self, node_id: str) -> Person | None:
+        """The person a name stands for: the person itself, or the person behind a `user` principal."""
+        node = self.nodes.get(node_id)
+        if isinstance(node, Principal) and node.type == "user" and node.person is not None:
+            node = self.nodes.get(node.person)
+        return node if isinstance(node, Person) else None
+
+
+def build_index(inventory: Inventory) -> Index:
+    nodes: dict[str, Node] = {node.id: node for node in inventory.nodes()}
+    accounts: dict[str, list[str]] = {}
+    for principal in inventory.principals:
+        if principal.type == "user" and isinstance(nodes.get(principal.person or ""), Person):
+            accounts.setdefault(principal.person or "", []).append(principal.id)
+    return Index(nodes, {person: tuple(ids) for person, ids in accounts.items()})
+
+
+def default_holders(credential: Credential, index: Index) -> tuple[str, ...]:
+    """DESIGN.md: the holders of a credential, when it does not name them, are the human behind its principal."""
+    if credential.holders is not None:
+        return credential.holders
+    principal = index.nodes.get(credential.principal or "")
+    if isinstance(principal, Person):
+        return (principal.id,)
+    if isinstance(principal, Principal):
+        if principal.type == "user":
+            return (principal.person,) if principal.person else ()
+        return (principal.owner,) if principal.owner else ()
+    return ()
+
+
+def admin_hub(resource_id: str) -> str:
+    return resource_id + ADMIN_SUFFIX
+
+
+def build_graph(inventory: Inventory, index: Index) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for node in inventory.nodes():
+        graph.add_node(node.id, kind=node.kind)
+    _add_identity_edges(graph, inventory, index)
+    _add_credential_edges(graph, inventory, index)
+    _add_grant_edges(graph, inventory, index)
+    _add_key_edges(graph, inventory, index)
+    return graph
+
+
+def _link(graph: nx.DiGraph, index: Index, source: str, target: str, kind: str) -> None:
+    """An edge between two defined names; `*` as source means everyone (through the EVERYONE hub)."""
+    if source == EVERYONE:
+        _everyone(graph, index)
+    elif source not in index.nodes:
+        return
+    if target in graph:
+        graph.add_edge(source, target, kind=kind)
+
+
+def _everyone(graph: nx.DiGraph, index: Index) -> None:
+    if EVERYONE in graph:
+        return
+    graph.add_node(EVERYONE, kind="everyone")
+    for node in index.nodes.values():
+        if node.kind in ("person", "principal"):
+            graph.add_edge(node.id, EVERYONE, kind="is")
+
+
+def _add_identity_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+    for person, accounts in index.accounts.items():
+        for account in accounts:
+            graph.add_edge(person, account, kind="is")
+            graph.add_edge(account, person, kind="is")
+    for group in inventory.groups:
+        for member in group.members:
+            _link(graph, index, member, group.id, "member")
+    for role in inventory.roles:
+        for who in role.assumable_by:
+            _link(graph, index, who, role.id, "assumes")
+
+
+def _add_credential_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+    for credential in inventory.credentials:
+        if credential.status != "active":
+            continue  # only active credentials carry edges
+        for holder in default_holders(credential, index):
+            _link(graph, index, holder, credential.id, "holds")
+        if credential.principal is not None:
+            _link(graph, index, credential.id, credential.principal, "authenticates")
+
+
+def _add_grant_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+    scope = [r.id for r in inventory.resources] + [k.id for k in inventory.keys]
+    for resource in inventory.resources:
+        if resource.type == ACCESS_CONTROL:
+            hub = admin_hub(resource.id)
+            graph.add_node(hub, kind="admin")
+            graph.add_edges_from(((hub, target) for target in scope if target != hub), kind="controls")
+    for holder, grant in _all_grants(inventory):
+        _grant_edge(graph, index, holder, grant)
+
+
+def _all_grants(inventory: Inventory) -> Iterator[tuple[str, Grant]]:
+    for role in inventory.roles:
+        for grant in role.grants:
+            yield role.id, grant
+    for grant in inventory.grants:
+        yield grant.to or "", grant
+
+
+def _grant_edge(graph: nx.DiGraph, index: Index, holder: str, grant: Grant) -> None:
+    resource = index.nodes.get(grant.resource)
+    if resource is None or resource.kind != "resource":
+        return
+    target = admin_hub(resource.id) if grant.is_admin and getattr(resource, "type", "") == ACCESS_CONTROL else resource.id
+    _link(graph, index, holder, target, "grants")
+    if graph.has_edge(holder, target):
+        data = graph.edges[holder, target]
+        data["actions"] = sorted(set(data.get("actions", ())) | set(grant.actions))
+
+
+def _add_key_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+    for key in inventory.keys:
+        for reader in key.readable_by:
+            _link(graph, index, reader, key.id, "reads_key")
+        # signs_for is honoured whatever the declared purpose: missing a minting path is the worse mistake
+        for principal in key.signs_for:
+            if principal == EVERYONE:
+                _all_principals(graph, inventory)
+                graph.add_edge(key.id, ALL_PRINCIPALS, kind="mints")
+            elif isinstance(index.nodes.get(principal), Principal | Person):
+                graph.add_edge(key.id, principal, kind="mints")
+
+
+def _all_principals(graph: nx.DiGraph, inventory: Inventory) -> None:
+    if ALL_PRINCIPALS in graph:
+        return
+    graph.add_node(ALL_PRINCIPALS, kind="all_principals")
+    graph.add_edges_from(((ALL_PRINCIPALS, p.id) for p in inventory.principals), kind="mints")
+
+
+def display_path(path: Iterable[str]) -> list[str]:
+    """A path as people read it: hub nodes dropped, `x#admin` shown as `x`, no id twice in a row."""
+    shown: list[str] = []
+    for node in path:
+        if node in (EVERYONE, ALL_PRINCIPALS):
+            continue
+        name = node[: -len(ADMIN_SUFFIX)] if node.endswith(ADMIN_SUFFIX) else node
+        if not shown or shown[-1] != name:
+            shown.append(name)
+    return shown

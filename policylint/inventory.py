@@ -1,0 +1,109 @@
+"""Files and folders to one merged Inventory: discovery, detection, loading, and the id checks across files.
+
+A broken file never hides the others: its errors are collected, every other file is still loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from policylint.errors import InputError, file_error
+from policylint.model import Inventory, Node
+from policylint.sources import SOURCES, Fragment
+from policylint.yamlsafe import decode
+
+SUFFIXES = (".yaml", ".yml")
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    inventory: Inventory
+    errors: list[InputError]
+    files: list[str]
+
+
+def discover(paths: list[str]) -> tuple[list[tuple[str, bool]], list[InputError]]:
+    """(file, named explicitly) for every candidate file, in a stable order; missing paths are errors."""
+    found: list[tuple[str, bool]] = []
+    errors: list[InputError] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            found.append((given, True))
+        elif path.is_dir():
+            found.extend((str(f), False) for f in _walk(path))
+        else:
+            errors.append(file_error(given, "expected a file or folder, found no such path"))
+    return found, errors
+
+
+def _walk(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        files.extend(Path(folder) / n for n in sorted(names) if n.endswith(SUFFIXES) and not n.startswith("."))
+    return files
+
+
+def read_file(path: str, explicit: bool) -> Fragment | None:
+    """The fragment one file contributes; None for a walked-into file that no source recognises."""
+    try:
+        text = decode(Path(path).read_bytes(), path)
+    except OSError as exc:
+        return Fragment(Inventory(), [file_error(path, f"expected a readable file, found: {exc.strerror}")])
+    except InputError as error:
+        return Fragment(Inventory(), [error]) if explicit else None
+    for source in SOURCES.values():
+        if source.detect(path, text):
+            try:
+                return source.load(path, text)
+            except InputError as error:
+                return Fragment(Inventory(), [error])
+    if not explicit:
+        return None
+    known = ", ".join(SOURCES)
+    return Fragment(Inventory(), [file_error(path, f"expected an inventory file ({known}), found none of them"
+                                             " (a native file has 'policylint: 1' at its top level)")])
+
+
+def load_paths(paths: list[str]) -> Loaded:
+    candidates, errors = discover(paths)
+    fragments: list[Fragment] = []
+    files: list[str] = []
+    for path, explicit in candidates:
+        fragment = read_file(path, explicit)
+        if fragment is not None:
+            fragments.append(fragment)
+            files.append(path)
+            errors.extend(fragment.errors)
+    inventory, duplicates = merge([f.inventory for f in fragments])
+    errors.extend(duplicates)
+    errors.sort(key=lambda e: e.location)
+    return Loaded(inventory, errors, files)
+
+
+def merge(parts: list[Inventory]) -> tuple[Inventory, list[InputError]]:
+    """One inventory; an id defined twice is an error naming both places, and only the first is kept."""
+    seen: dict[str, Node] = {}
+    errors: list[InputError] = []
+    merged: dict[str, list[Any]] = {f.name: [] for f in fields(Inventory)}
+    for part in parts:
+        for f in fields(Inventory):
+            for item in getattr(part, f.name):
+                node_id = getattr(item, "id", None)
+                if node_id is not None:
+                    first = seen.get(node_id)
+                    if first is not None:
+                        errors.append(InputError(
+                            item.location,
+                            f"expected each id once in the inventory, found {node_id!r} again"
+                            f" (a {first.kind} first defined at {first.location})",
+                        ))
+                        continue
+                    seen[node_id] = item
+                merged[f.name].append(item)
+    return Inventory(**{name: tuple(items) for name, items in merged.items()}), errors

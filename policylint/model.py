@@ -1,0 +1,155 @@
+"""The typed model every source produces: the contract between sources and the rest of the pipeline.
+
+Frozen records that carry the Location where they were defined; no I/O and no behaviour beyond derived values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+PersonStatus = Literal["active", "departed", "suspended", "leave"]
+PrincipalType = Literal["user", "service", "external"]
+CredentialStatus = Literal["active", "inactive", "revoked", "expired"]
+Action = Literal["read", "write", "delete", "admin", "*"]
+NodeKind = Literal["person", "principal", "group", "role", "credential", "key", "resource"]
+
+NODE_KINDS: tuple[NodeKind, ...] = ("person", "principal", "group", "role", "credential", "key", "resource")
+IDENTITY_KINDS: frozenset[str] = frozenset({"person", "principal"})
+EVERYONE = "*"
+ACCESS_CONTROL = "access_control"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    location: Location
+    status: PersonStatus
+    departed: date | None = None
+    emails: tuple[str, ...] = ()
+    kind: NodeKind = field(default="person", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    id: str
+    location: Location
+    type: PrincipalType
+    person: str | None = None
+    owner: str | None = None
+    kind: NodeKind = field(default="principal", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    location: Location
+    members: tuple[str, ...] = ()
+    kind: NodeKind = field(default="group", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """Actions on one resource; held by a role, or given directly to an identity (`to`)."""
+
+    resource: str
+    actions: tuple[Action, ...]
+    location: Location
+    to: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.actions or "*" in self.actions
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str
+    location: Location
+    assumable_by: tuple[str, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    kind: NodeKind = field(default="role", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    id: str
+    location: Location
+    type: str
+    principal: str | None
+    holders: tuple[str, ...] | None  # None: the default holders of DESIGN.md
+    status: CredentialStatus
+    created: date | None = None
+    last_used: date | None = None
+    expires: date | None = None
+    mfa: bool | None = None
+    kind: NodeKind = field(default="credential", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    id: str
+    location: Location
+    purpose: Literal["signing", "encryption"]
+    storage: str
+    created: date | None = None
+    rotated: date | None = None
+    rotation_days: int | None = None
+    readable_by: tuple[str, ...] = ()
+    signs_for: tuple[str, ...] = ()
+    token_ttl: str | None = None
+    token_ttl_seconds: int | None = None
+    protects: tuple[str, ...] = ()
+    kind: NodeKind = field(default="key", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    id: str
+    location: Location
+    type: str
+    data: tuple[str, ...] = ()
+    records: int | None = None
+    logging: bool | None = None
+    log_retention_days: int | None = None
+    monitoring: bool | None = None
+    kind: NodeKind = field(default="resource", init=False)
+
+
+Node = Person | Principal | Group | Role | Credential | Key | Resource
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Everything the sources read, merged; ids are unique across all kinds."""
+
+    people: tuple[Person, ...] = ()
+    principals: tuple[Principal, ...] = ()
+    groups: tuple[Group, ...] = ()
+    roles: tuple[Role, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    keys: tuple[Key, ...] = ()
+    resources: tuple[Resource, ...] = ()
+
+    def nodes(self) -> tuple[Node, ...]:
+        return (
+            *self.people,
+            *self.principals,
+            *self.groups,
+            *self.roles,
+            *self.credentials,
+            *self.keys,
+            *self.resources,
+        )

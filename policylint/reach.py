@@ -1,0 +1,116 @@
+"""Reachability to customer data and to keys, for every node at once.
+
+- Which targets each node reaches: one pass over the condensation (strongly connected components) of the graph in
+  reverse topological order, carrying the reached targets as integer bitsets: O((V + E) · T / 64).
+  Targets are the customer-data resources (bits 0..R-1) and the keys (bits R..R+K-1).
+- One shortest evidence path to customer data per node: one multi-source BFS on the reversed graph.
+- Per-resource shortest paths (for the `reach` report): one reverse BFS per customer-data resource, O(R · (V + E)).
+No search is ever started per node or per pair of nodes.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from policylint.model import Inventory, Resource
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    resources: tuple[Resource, ...]  # customer-data resources; bit i stands for resources[i]
+    keys: tuple[str, ...]  # key ids; bit R + j stands for keys[j]
+    bits: dict[str, int]  # node id -> reached targets (a node reaches itself)
+    next_hop: dict[str, str | None]  # node id -> next node on one shortest path to customer data (None: is one)
+
+    @property
+    def resource_mask(self) -> int:
+        return (1 << len(self.resources)) - 1
+
+    def reached_resources(self, node_id: str) -> list[Resource]:
+        return [self.resources[i] for i in iter_bits(self.bits.get(node_id, 0) & self.resource_mask)]
+
+    def reached_keys(self, node_id: str) -> list[str]:
+        shift = len(self.resources)
+        return [self.keys[i] for i in iter_bits(self.bits.get(node_id, 0) >> shift)]
+
+    def path(self, node_id: str) -> list[str]:
+        """One shortest path from the node to customer data, both ends included; [] when there is none."""
+        return follow(self.next_hop, node_id) if node_id in self.next_hop else []
+
+
+def iter_bits(bits: int) -> Iterator[int]:
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
+
+
+def is_customer_data(resource: Resource, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(cls, p) for cls in resource.data for p in patterns)
+
+
+def customer_classes(resource: Resource, patterns: tuple[str, ...]) -> list[str]:
+    return sorted(c for c in resource.data if any(fnmatch.fnmatchcase(c, p) for p in patterns))
+
+
+def compute_reach(graph: nx.DiGraph, inventory: Inventory, patterns: tuple[str, ...]) -> Reach:
+    resources = tuple(r for r in inventory.resources if is_customer_data(r, patterns))
+    keys = tuple(k.id for k in inventory.keys)
+    own: dict[str, int] = {r.id: 1 << i for i, r in enumerate(resources)}
+    for j, key in enumerate(keys):
+        own[key] = 1 << (len(resources) + j)
+    bits = _propagate(graph, own)
+    next_hop = _bfs_reverse(graph, [r.id for r in resources])
+    return Reach(resources, keys, bits, next_hop)
+
+
+def _propagate(graph: nx.DiGraph, own: dict[str, int]) -> dict[str, int]:
+    """OR each node's own bits into everything that reaches it, component by component."""
+    if not own:
+        return {}
+    dag = nx.condensation(graph)
+    members = nx.get_node_attributes(dag, "members")
+    component_bits: dict[int, int] = {}
+    succ = dag.succ
+    for component in reversed(list(nx.topological_sort(dag))):
+        value = 0
+        for node in members[component]:
+            value |= own.get(node, 0)
+        for child in succ[component]:
+            value |= component_bits[child]
+        component_bits[component] = value
+    mapping = dag.graph["mapping"]
+    return {node: value for node, c in mapping.items() if (value := component_bits[c])}
+
+
+def _bfs_reverse(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]:
+    """Multi-source BFS against edge direction: for each node that reaches a source, its next hop toward one."""
+    next_hop: dict[str, str | None] = dict.fromkeys(sources)
+    queue = deque(sources)
+    pred = graph.pred
+    while queue:
+        node = queue.popleft()
+        for before in pred[node]:
+            if before not in next_hop:
+                next_hop[before] = node
+                queue.append(before)
+    return next_hop
+
+
+def paths_to(graph: nx.DiGraph, target: str) -> dict[str, str | None]:
+    """Next hops of the shortest paths from every node that reaches `target` (one reverse BFS)."""
+    return _bfs_reverse(graph, [target])
+
+
+def follow(next_hop: dict[str, str | None], node_id: str) -> list[str]:
+    path = [node_id]
+    step = next_hop[node_id]
+    while step is not None:
+        path.append(step)
+        step = next_hop[step]
+    return path

@@ -1,0 +1,42 @@
+"""`file:line:col: SEVERITY RULE message`, then the evidence path, as compilers and linters print."""
+
+from __future__ import annotations
+
+from policylint.exposure import Exposure
+from policylint.pipeline import Report
+from policylint.reporters.summary import by_severity
+
+ARROW = " → "
+
+
+def render(report: Report) -> str:
+    lines = [str(error) for error in report.errors]
+    for f in report.findings:
+        lines.append(f"{f.location}: {f.severity.upper()} {f.rule} {f.message}")
+        if f.path:
+            lines.append(f"    path: {ARROW.join(f.path)}")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(report: Report) -> str:
+    counts = ", ".join(f"{n} {severity}" for severity, n in by_severity(report).items() if n)
+    found = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
+    text = f"{found}{f' ({counts})' if counts else ''} in {report.files} file{'s' if report.files != 1 else ''}"
+    text += f" with {report.rules} rules as of {report.as_of.isoformat()};"
+    text += f" {report.exposed_identities} identities can reach customer data."
+    if report.errors:
+        text += f" {len(report.errors)} input error{'s' if len(report.errors) != 1 else ''}: fix them and run again."
+    return text
+
+
+def render_reach(as_of: str, exposures: list[Exposure]) -> str:
+    lines = [f"Who can reach customer data, as of {as_of}: {len(exposures)} identities"]
+    for e in exposures:
+        status = f", {e.status}" if e.status and e.status != "active" else ""
+        lines.append("")
+        lines.append(f"{e.id} ({e.kind}{status}): {e.records:,} records in {len(e.resources)} resources")
+        for r in e.resources:
+            lines.append(f"  {r.id} [{', '.join(r.classes)}] {r.records:,} records")
+            lines.append(f"    path: {ARROW.join(r.path)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,140 @@
+"""The native inventory format, v1 (DESIGN.md): YAML whose top level has `policylint: 1`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.model import (
+    Credential,
+    Grant,
+    Group,
+    Inventory,
+    Key,
+    Location,
+    Person,
+    Principal,
+    Resource,
+    Role,
+)
+from policylint.sources.base import Fragment
+from policylint.validate import schema_errors, validator_for
+from policylint.yamlsafe import YMap, load_one
+
+NAME = "native"
+_MARKER = re.compile(r"^policylint[ \t]*:", re.MULTILINE)
+_DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def detect(path: str, text: str) -> bool:
+    """Native files say so at their top level; a cheap look, before any parsing."""
+    return _MARKER.search(text) is not None
+
+
+def load(path: str, text: str) -> Fragment:
+    document = load_one(text, path)
+    if not isinstance(document, YMap):
+        found = "an empty file" if document is None else f"a {type(document).__name__}"
+        raise InputError(Location(path, 1, 1), f"expected a mapping with 'policylint: 1', found {found}")
+    errors: list[InputError] = []
+    broken: set[tuple[Any, ...]] = set()
+    for error, where in schema_errors(validator_for("inventory"), document, path):
+        errors.append(error)
+        broken.add(tuple(where[:2]) if len(where) >= 2 else tuple(where[:1]))
+    if ("policylint",) in broken or () in broken:
+        return Fragment(Inventory(), errors)
+    builder = _Builder(path, errors)
+    sections: dict[str, list[Any]] = {}
+    for section, make in _SECTIONS.items():
+        items = document.get(section) or []
+        if (section,) in broken:
+            continue
+        built = []
+        for index, item in enumerate(items):
+            if (section, index) not in broken:
+                built.extend(builder.guarded(make, item))
+        sections[section] = built
+    return Fragment(Inventory(**{name: tuple(values) for name, values in sections.items()}), errors)
+
+
+class _Builder:
+    """Schema-valid mappings to model records; the few checks a schema cannot make (real dates) are here."""
+
+    def __init__(self, path: str, errors: list[InputError]) -> None:
+        self.path = path
+        self.errors = errors
+
+    def guarded(self, make: Callable[[_Builder, YMap], Any], item: YMap) -> list[Any]:
+        try:
+            return [make(self, item)]
+        except InputError as error:
+            self.errors.append(error)
+            return []
+
+    def at(self, item: YMap, key: str | None = None) -> Location:
+        line, column = item.value_pos[key] if key is not None else item.pos
+        return Location(self.path, line, column)
+
+    def date(self, item: YMap, key: str) -> date | None:
+        text = item.get(key)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InputError(self.at(item, key), f"expected a real date YYYY-MM-DD, found {text!r}") from None
+
+    def person(self, item: YMap) -> Person:
+        return Person(item["id"], self.at(item), item["status"], self.date(item, "departed"),
+                      tuple(item.get("emails") or ()))
+
+    def principal(self, item: YMap) -> Principal:
+        return Principal(item["id"], self.at(item), item["type"], item.get("person"), item.get("owner"))
+
+    def group(self, item: YMap) -> Group:
+        return Group(item["id"], self.at(item), tuple(item.get("members") or ()))
+
+    def grant(self, item: YMap) -> Grant:
+        return Grant(item["resource"], tuple(item["actions"]), self.at(item), item.get("to"))
+
+    def role(self, item: YMap) -> Role:
+        grants = tuple(self.grant(g) for g in item.get("grants") or ())
+        return Role(item["id"], self.at(item), tuple(item.get("assumable_by") or ()), grants)
+
+    def credential(self, item: YMap) -> Credential:
+        holders = item.get("holders")
+        return Credential(
+            item["id"], self.at(item), item["type"], item["principal"],
+            None if holders is None else tuple(holders), item["status"],
+            self.date(item, "created"), self.date(item, "last_used"), self.date(item, "expires"), item.get("mfa"),
+        )
+
+    def key(self, item: YMap) -> Key:
+        ttl = item.get("token_ttl")
+        return Key(
+            item["id"], self.at(item), item["purpose"], item["storage"],
+            self.date(item, "created"), self.date(item, "rotated"), item.get("rotation_days"),
+            tuple(item.get("readable_by") or ()), tuple(item.get("signs_for") or ()),
+            ttl, None if ttl is None else int(ttl[:-1]) * _DURATION[ttl[-1]], tuple(item.get("protects") or ()),
+        )
+
+    def resource(self, item: YMap) -> Resource:
+        return Resource(
+            item["id"], self.at(item), item["type"], tuple(item.get("data") or ()), item.get("records"),
+            item.get("logging"), item.get("log_retention_days"), item.get("monitoring"),
+        )
+
+
+_SECTIONS: dict[str, Callable[[_Builder, YMap], Any]] = {
+    "people": _Builder.person,
+    "principals": _Builder.principal,
+    "groups": _Builder.group,
+    "roles": _Builder.role,
+    "grants": _Builder.grant,
+    "credentials": _Builder.credential,
+    "keys": _Builder.key,
+    "resources": _Builder.resource,
+}

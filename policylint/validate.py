@@ -1,0 +1,120 @@
+"""JSON Schema validation of loaded YAML, with errors a person can act on: located, "expected … found …".
+
+Used for inventories and rule files alike. Validators are built once per schema and cached.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from policylint.errors import InputError
+from policylint.model import Location
+from policylint.redact import redact
+from policylint.yamlsafe import locate
+
+
+@cache
+def packaged_schema(name: str) -> dict[str, Any]:
+    """One of the JSON Schemas shipped in `policylint/schemas/`."""
+    text = resources.files("policylint.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def validator_for(name: str) -> Draft202012Validator:
+    return Draft202012Validator(packaged_schema(name))
+
+
+def schema_errors(validator: Draft202012Validator, document: Any, path: str) -> list[tuple[InputError, tuple[Any, ...]]]:
+    """Every violation as (located error, path of the offending value), in document order."""
+    if validator.is_valid(document):  # the fast, common case
+        return []
+    found = []
+    for error in validator.iter_errors(document):
+        for leaf in _leaves(error):
+            found.append((_located(leaf, document, path), tuple(leaf.absolute_path)))
+    found.sort(key=lambda pair: (pair[0].location.line, pair[0].location.column))
+    return found
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """For anyOf/oneOf, the alternative that got furthest is the one worth reporting."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            best = [e for e in error.context if len(e.absolute_path) == deepest]
+            return _leaves(best[0])
+    return [error]
+
+
+def _located(error: ValidationError, document: Any, path: str) -> InputError:
+    where = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        key = extras[0] if extras else None
+        line, column = locate(document, [*where, key], key=True) if key is not None else locate(document, where)
+        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; expected one of: {', '.join(allowed)}"
+        return InputError(Location(path, line, column), f"unknown key {key!r}{_context(where)}{suggestion}")
+    line, column = locate(document, where)
+    return InputError(Location(path, line, column), f"{_describe(error)}{_context(where)}")
+
+
+def _context(where: list[Any]) -> str:
+    if not where:
+        return ""
+    shown = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in where)
+    return f" (at {shown.lstrip('.')})"
+
+
+def _describe(error: ValidationError) -> str:
+    found = _shown(error.instance)
+    schema, kind = error.schema, error.validator
+    if kind == "type":
+        return f"expected {_types(error.validator_value)}, found {found}"
+    if kind == "enum":
+        return f"expected one of {', '.join(map(_shown, error.validator_value))}, found {found}"
+    if kind == "const":
+        return f"expected {_shown(error.validator_value)}, found {found}"
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "a key"
+        return f"expected the key {missing!r}, found a mapping without it"
+    if kind == "pattern":
+        described = schema.get("description")
+        return f"expected {described or 'a value matching ' + repr(error.validator_value)}, found {found}"
+    if kind == "uniqueItems":
+        return f"expected each item once, found a repeated item in {found}"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "minLength"):
+        return f"expected {kind} {error.validator_value}, found {found}"
+    return f"{error.message} (found {found})"
+
+
+def _types(value: Any) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+             "number": "a number", "boolean": "true or false", "null": "null"}
+    listed = [value] if isinstance(value, str) else list(value)
+    return " or ".join(names.get(v, v) for v in listed)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        text = redact(value)
+        text = text if len(text) <= 40 else text[:37] + "..."
+        return f"the string {text!r}"
+    return f"the {type(value).__name__} {value!r}"

@@ -1,0 +1,337 @@
+"""Safe YAML loading with locations, for every source and for rule files.
+
+Built on the event stream of PyYAML's parser (libyaml when present) and an iterative constructor of our own:
+- only plain data is built: mappings, sequences, strings, numbers, booleans, null; any other tag is an error
+  (nothing named in the input is ever imported or called);
+- a duplicate key in a mapping is an error (a second `status:` silently winning is a security bug here);
+- alias expansion is bounded (billion laughs) and so is nesting depth (no recursion anywhere);
+- dates stay ISO strings: the schema checks their shape and the model parses them, so a bad date is located;
+- every mapping and sequence records its own position and the position of each key and item.
+
+It is also faster than `yaml.load(..., Loader=CSafeLoader)`, whose Python composer and resolver dominate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+from policylint.errors import InputError, file_error
+from policylint.model import Location
+
+try:
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+MAX_DEPTH = 100
+MAX_ALIAS_EXPANSION = 1_000_000
+Pos = tuple[int, int]
+
+
+class YMap(dict[Any, Any]):
+    """A mapping that remembers where it and each of its keys and values stand (1-based line, column)."""
+
+    __slots__ = ("key_pos", "pos", "value_pos")
+
+    def __init__(self, pos: Pos) -> None:
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict[Any, Pos] = {}
+        self.value_pos: dict[Any, Pos] = {}
+
+
+class YSeq(list[Any]):
+    """A sequence that remembers where it and each of its items stand."""
+
+    __slots__ = ("item_pos", "pos")
+
+    def __init__(self, pos: Pos) -> None:
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[Pos] = []
+
+
+def position_of(value: Any, default: Pos = (1, 1)) -> Pos:
+    return value.pos if isinstance(value, YMap | YSeq) else default
+
+
+def locate(document: Any, path: list[Any] | tuple[Any, ...], *, key: bool = False) -> Pos:
+    """The position of the value at `path` inside `document` (of its key when `key`), as near as known."""
+    node, pos = document, position_of(document)
+    for i, step in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, YMap) and step in node:
+            pos = (node.key_pos if key and last else node.value_pos)[step]
+            node = node[step]
+        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+            pos = node.item_pos[step]
+            node = node[step]
+        else:
+            break
+    return pos
+
+
+# YAML 1.1 implicit scalars as PyYAML's SafeLoader resolves them, minus timestamps (kept as strings).
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {
+    **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+}
+_INT = re.compile(
+    r"[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+)
+_FLOAT = re.compile(
+    r"(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_NUMERIC_START = frozenset("0123456789+-.")
+_TAG = "tag:yaml.org,2002:"
+_SAFE_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
+
+
+def _sexagesimal(text: str) -> int | float:
+    total: int | float = 0
+    for part in text.split(":"):
+        total = total * 60 + (float(part) if "." in part else int(part))
+    return total
+
+
+def _to_int(text: str) -> int:
+    sign = -1 if text[0] == "-" else 1
+    body = text.lstrip("+-").replace("_", "")
+    if ":" in body:
+        return sign * int(_sexagesimal(body))
+    if body.startswith("0b"):
+        return sign * int(body[2:], 2)
+    if body.startswith("0x"):
+        return sign * int(body[2:], 16)
+    if len(body) > 1 and body[0] == "0":
+        return sign * int(body, 8)
+    return sign * int(body)
+
+
+def _to_float(text: str) -> float:
+    body = text.replace("_", "").lower()
+    sign = -1.0 if body.startswith("-") else 1.0
+    body = body.lstrip("+-")
+    if body == ".inf":
+        return sign * float("inf")
+    if body == ".nan":
+        return float("nan")
+    return sign * float(_sexagesimal(body) if ":" in body else body)
+
+
+def _plain_scalar(text: str) -> Any:
+    if text in _NULLS:
+        return None
+    found = _BOOLS.get(text)
+    if found is not None:
+        return found
+    if text[0] in _NUMERIC_START:
+        if _INT.match(text):
+            return _to_int(text)
+        if _FLOAT.match(text):
+            return _to_float(text)
+    return text
+
+
+def _tagged_scalar(tag: str, text: str, where: Location) -> Any:
+    name = tag[len(_TAG) :]
+    if name in ("str", "timestamp"):
+        return text
+    if name == "null":
+        return None
+    value = _plain_scalar(text)
+    expected = {"int": int, "float": (int, float), "bool": bool}[name]
+    if not isinstance(value, expected) or (name != "bool" and isinstance(value, bool)):
+        raise InputError(where, f"expected a value of tag !!{name}, found {text!r}")
+    return float(value) if name == "float" else value
+
+
+class _Builder:
+    """Turns one document's events into YMap / YSeq / scalars, iteratively."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
+        self.open_anchors: set[str] = set()
+        self.expanded = 0
+        self.merged: dict[int, set[Any]] = {}  # id(mapping) -> keys that came from <<
+
+    def where(self, mark: Any) -> Location:
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+    def check_tag(self, event: Any) -> None:
+        tag = event.tag
+        if tag is None or tag in ("!", _TAG + "map", _TAG + "seq") or tag in _SAFE_TAGS:
+            return
+        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        raise InputError(self.where(event.start_mark), f"unsupported tag {shown}: only plain YAML data is read")
+
+    def build(self, first: Any, stream: Iterator[Any]) -> Any:
+        # Stack entries: [container, pending key (maps), key position, anchor, start count]
+        stack: list[list[Any]] = []
+        result: Any = None
+        event = first
+        while True:
+            kind = type(event)
+            if kind is ev.ScalarEvent:
+                self.check_tag(event)
+                if event.tag is None and event.implicit[0]:
+                    value = _plain_scalar(event.value)
+                elif event.tag is None or event.tag == "!":
+                    value = event.value
+                else:
+                    value = _tagged_scalar(event.tag, event.value, self.where(event.start_mark))
+                self.expanded += 1
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+                done, result = self.add(stack, value, event.start_mark)
+            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                self.check_tag(event)
+                if len(stack) >= MAX_DEPTH:
+                    raise InputError(
+                        self.where(event.start_mark),
+                        f"expected at most {MAX_DEPTH} levels of nesting, found more",
+                    )
+                pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+                container: YMap | YSeq = YMap(pos) if kind is ev.MappingStartEvent else YSeq(pos)
+                if event.anchor:
+                    self.open_anchors.add(event.anchor)
+                stack.append([container, _NO_KEY, None, event.anchor, self.expanded])
+                self.expanded += 1
+                done = False
+            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+                container, _, _, anchor, start = stack.pop()
+                if anchor:
+                    self.open_anchors.discard(anchor)
+                    self.anchors[anchor] = (container, self.expanded - start)
+                done, result = self.add(stack, container, event.start_mark, closing=True)
+            elif kind is ev.AliasEvent:
+                done, result = self.add(stack, self.alias(event), event.start_mark)
+            else:
+                raise InputError(self.where(event.start_mark), f"unexpected YAML event {kind.__name__}")
+            if done:
+                return result
+            event = next(stream)
+
+    def alias(self, event: Any) -> Any:
+        name = event.anchor
+        if name in self.open_anchors:
+            raise InputError(self.where(event.start_mark), f"alias *{name} refers to itself (recursive)")
+        if name not in self.anchors:
+            raise InputError(self.where(event.start_mark), f"alias *{name} names no anchor defined before it")
+        value, weight = self.anchors[name]
+        self.expanded += weight
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise InputError(
+                self.where(event.start_mark),
+                f"expected aliases to expand to at most {MAX_ALIAS_EXPANSION:,} nodes, found more"
+                " (an alias bomb?)",
+            )
+        return value
+
+    def add(self, stack: list[list[Any]], value: Any, mark: Any, closing: bool = False) -> tuple[bool, Any]:
+        """Put a finished value into the open container; (True, value) when it completes the document."""
+        if not stack:
+            return True, value
+        top = stack[-1]
+        container = top[0]
+        pos = value.pos if closing else (mark.line + 1, mark.column + 1)
+        if type(container) is YSeq:
+            container.append(value)
+            container.item_pos.append(pos)
+        elif top[1] is _NO_KEY:
+            if isinstance(value, YMap | YSeq):
+                raise InputError(self.where(mark), "expected a scalar mapping key, found a mapping or sequence")
+            top[1], top[2] = value, pos
+        else:
+            self.set_key(container, top[1], top[2], value, pos)
+            top[1] = _NO_KEY
+        return False, None
+
+    def set_key(self, mapping: YMap, key: Any, key_pos: Pos, value: Any, value_pos: Pos) -> None:
+        if key == "<<" and isinstance(value, YMap | YSeq):
+            self.merge(mapping, value, key_pos)
+            return
+        merged = self.merged.get(id(mapping), set())
+        if key in mapping and key not in merged:
+            first = mapping.key_pos[key]
+            raise InputError(
+                Location(self.path, *key_pos),
+                f"duplicate key {key!r} in a mapping (first at line {first[0]}); each key may appear once",
+            )
+        merged.discard(key)  # an explicit key overrides one merged in with <<
+        mapping[key] = value
+        mapping.key_pos[key] = key_pos
+        mapping.value_pos[key] = value_pos
+
+    def merge(self, mapping: YMap, value: YMap | YSeq, key_pos: Pos) -> None:
+        sources = [value] if isinstance(value, YMap) else list(value)
+        merged = self.merged.setdefault(id(mapping), set())
+        for source in sources:
+            if not isinstance(source, YMap):
+                raise InputError(Location(self.path, *key_pos), "expected a mapping to merge with <<")
+            for k, v in source.items():
+                if k not in mapping:
+                    mapping[k] = v
+                    mapping.key_pos[k] = source.key_pos[k]
+                    mapping.value_pos[k] = source.value_pos[k]
+                    merged.add(k)
+
+
+_NO_KEY = object()
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM); binary or invalid bytes are a located error."""
+    if b"\x00" in data[:8192]:
+        raise file_error(path, "expected a UTF-8 text file, found binary content (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            Location(path, line, column), f"expected UTF-8 text, found the invalid byte 0x{data[exc.start]:02x}"
+        ) from None
+
+
+def load_all(text: str, path: str) -> list[Any]:
+    """Every document of a YAML stream, as located plain data."""
+    parser = _Parser(text)
+    documents: list[Any] = []
+    try:
+        stream = _events(parser)
+        for event in stream:
+            if type(event) is ev.DocumentStartEvent:
+                documents.append(_Builder(path).build(next(stream), stream))
+        return documents
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(Location(path, line, column), f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry a position of their own
+        raise InputError(Location(path, 1, 1), f"invalid YAML: {exc}") from None
+    finally:
+        parser.dispose()
+
+
+def load_one(text: str, path: str) -> Any:
+    """The single document of a YAML file (None for an empty file); several documents are an error."""
+    documents = load_all(text, path)
+    if len(documents) > 1:
+        raise InputError(Location(path, 1, 1), f"expected one YAML document, found {len(documents)}")
+    return documents[0] if documents else None
+
+
+def _events(parser: Any) -> Iterator[Any]:
+    while parser.check_event():
+        yield parser.get_event()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import networkx as nx
+
 from policylint.graph import Index, default_holders, display_path
 from policylint.model import (
     EVERYONE,
@@ -26,7 +28,7 @@ from policylint.model import (
     Resource,
     Role,
 )
-from policylint.reach import Reach, customer_classes, is_customer_data
+from policylint.reach import Reach, customer_classes, is_customer_data, nearest_from
 
 DEFAULT_ROTATION_DAYS = 365
 Facts = dict[str, Any]
@@ -64,9 +66,11 @@ class Context:
     active_access_keys: dict[str, int]
     key_readers: dict[str, list[str]]  # key id -> people that reach it
     reach_summaries: dict[int, tuple[list[str], list[str], int]]  # reached bits -> (classes, resources, records)
+    from_people: tuple[dict[str, str | None], ...]  # previous hops from the nearest leaver, then from anyone
 
 
-def build_context(inventory: Inventory, index: Index, reach: Reach, as_of: date, patterns: tuple[str, ...]) -> Context:
+def build_context(inventory: Inventory, index: Index, graph: nx.DiGraph, reach: Reach, as_of: date,
+                  patterns: tuple[str, ...]) -> Context:
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
     named_in: dict[str, list[dict[str, str]]] = defaultdict(list)
     for owner_id, field, name in _references(inventory):
@@ -84,8 +88,11 @@ def build_context(inventory: Inventory, index: Index, reach: Reach, as_of: date,
     for person in inventory.people:
         for key_id in reach.reached_keys(person.id):
             key_readers[key_id].append(person.id)
+    leavers = [p.id for p in inventory.people if p.status in ("departed", "suspended")]
+    from_people = (nearest_from(graph, leavers), nearest_from(graph, [p.id for p in inventory.people]))
     return Context(
-        as_of, patterns, index, reach, references, named_in, direct_grants, access_keys, key_readers, {}
+        as_of, patterns, index, reach, references, named_in, direct_grants, access_keys, key_readers, {},
+        from_people,
     )
 
 
@@ -164,6 +171,17 @@ def _reach(node_id: str, context: Context) -> Facts:
         "records": records,
         "path": display_path(reach.path(node_id)),
     }
+
+
+def _held_via(node_id: str, context: Context) -> list[str]:
+    """One shortest path from a person to this node, from someone who left when there is one."""
+    for previous in context.from_people:
+        if node_id in previous:
+            path = [node_id]
+            while (step := previous[path[-1]]) is not None:
+                path.append(step)
+            return display_path(reversed(path))
+    return []
 
 
 def _days(since: date | None, context: Context) -> int | None:
@@ -264,6 +282,7 @@ def _credential(node: Credential, context: Context) -> Facts:
         "days_since_last_used": _days(node.last_used, context),
         "days_unused": _days(last_activity, context),
         "validity_days": (node.expires - node.created).days if node.expires and node.created else None,
+        "held_via": _held_via(node.id, context),
     }
 
 
@@ -313,6 +332,7 @@ def _key(node: Key, context: Context) -> Facts:
             isinstance(r, Resource) and is_customer_data(r, context.patterns) for r in protected
         ),
         "readers": [_reader(name, last_rotation, context) for name in context.key_readers.get(node.id, ())],
+        "held_via": _held_via(node.id, context),
     }
 
 

@@ -23,6 +23,9 @@ DAYS = _t(["integer", "null"], "whole days as of --as-of; null when the date is 
 STATUS = {"enum": ["active", "departed", "suspended", "leave", None],
           "description": "HR status of the person behind the name; null when it is not a person or a user account"}
 
+HELD_VIA: Schema = {**STR_LIST, "description": "one shortest path from a person to this node (from a departed or "
+                    "suspended person when there is one); [] when no person reaches it"}
+
 GRANTS: Schema = {
     "type": "array",
     "description": "grants held (a role's own, or direct grants to an identity)",
@@ -130,6 +133,7 @@ KINDS: dict[str, dict[str, Schema]] = {
         "days_since_last_used": DAYS,
         "days_unused": _t(["integer", "null"], "days since last use, or since creation when never used"),
         "validity_days": _t(["integer", "null"], "expires − created; null when either is missing"),
+        "held_via": HELD_VIA,
     },
     "key": {
         "purpose": {"enum": ["signing", "encryption"]},
@@ -153,6 +157,7 @@ KINDS: dict[str, dict[str, Schema]] = {
                         "departed": DATE,
                         "departed_after_rotation": _t("boolean", "departed or suspended, and not provably "
                                                       "before the key's last rotation (or creation)")}}},
+        "held_via": HELD_VIA,
     },
     "resource": {
         "type": _t("string", "database, bucket, access_control, …"),

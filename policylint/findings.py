@@ -71,9 +71,16 @@ def make_finding(rule: Rule, node: Node, facts: Facts) -> Finding:
         severity=rule.severity,
         title=rule.title,
         message=render_message(rule.message, facts),
-        path=tuple(facts["reach"]["path"]),
+        path=evidence_path(facts),
         fingerprint=fingerprint(rule.id, node.kind, node.id),
     )
+
+
+def evidence_path(facts: Facts) -> tuple[str, ...]:
+    """holder → … → subject → … → customer data, as far as it is known; nothing for a lone node."""
+    held, reach = facts.get("held_via") or [], facts["reach"]["path"]
+    path = [*held[:-1], *reach] if held and reach else held or reach
+    return tuple(path) if len(path) > 1 else ()
 
 
 def render_message(template: str, facts: Facts) -> str:

@@ -72,7 +72,7 @@ def analyse(paths: list[str], as_of: date, patterns: tuple[str, ...] = DEFAULT_P
         graph = build_graph(loaded.inventory, index)
     with timer.stage("reach"):
         reach = compute_reach(graph, loaded.inventory, patterns)
-        context = build_context(loaded.inventory, index, reach, as_of, patterns)
+        context = build_context(loaded.inventory, index, graph, reach, as_of, patterns)
     return Analysis(loaded.inventory, index, graph, reach, context, loaded.errors, loaded.files)
 
 

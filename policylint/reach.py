@@ -102,6 +102,20 @@ def _bfs_reverse(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]
     return next_hop
 
 
+def nearest_from(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]:
+    """Multi-source BFS along edges: for each node reached from a source, its previous hop (None: a source)."""
+    previous: dict[str, str | None] = dict.fromkeys(sources)
+    queue = deque(sources)
+    succ = graph.succ
+    while queue:
+        node = queue.popleft()
+        for after in succ[node]:
+            if after not in previous:
+                previous[after] = node
+                queue.append(after)
+    return previous
+
+
 def paths_to(graph: nx.DiGraph, target: str) -> dict[str, str | None]:
     """Next hops of the shortest paths from every node that reaches `target` (one reverse BFS)."""
     return _bfs_reverse(graph, [target])

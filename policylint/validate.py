@@ -45,11 +45,13 @@ def schema_errors(validator: Draft202012Validator, document: Any, path: str) -> 
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:
-    """For anyOf/oneOf, the alternative that got furthest is the one worth reporting."""
+    """For anyOf/oneOf, report the alternative that got furthest, or the one of the value's own type."""
     if error.validator in ("anyOf", "oneOf") and error.context:
         deepest = max(len(e.absolute_path) for e in error.context)
-        if deepest > len(error.absolute_path):
-            best = [e for e in error.context if len(e.absolute_path) == deepest]
+        best = [e for e in error.context if len(e.absolute_path) == deepest]
+        if deepest == len(error.absolute_path):
+            best = [e for e in best if e.validator != "type"]
+        if len(best) >= 1 and (deepest > len(error.absolute_path) or len(best) == 1):
             return _leaves(best[0])
     return [error]
 
@@ -81,9 +83,9 @@ def _describe(error: ValidationError) -> str:
     if kind == "type":
         return f"expected {_types(error.validator_value)}, found {found}"
     if kind == "enum":
-        return f"expected one of {', '.join(map(_shown, error.validator_value))}, found {found}"
+        return f"expected one of {', '.join(map(_literal, error.validator_value))}, found {found}"
     if kind == "const":
-        return f"expected {_shown(error.validator_value)}, found {found}"
+        return f"expected {_literal(error.validator_value)}, found {found}"
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "a key"
         return f"expected the key {missing!r}, found a mapping without it"
@@ -102,6 +104,10 @@ def _types(value: Any) -> str:
              "number": "a number", "boolean": "true or false", "null": "null"}
     listed = [value] if isinstance(value, str) else list(value)
     return " or ".join(names.get(v, v) for v in listed)
+
+
+def _literal(value: Any) -> str:
+    return "null" if value is None else repr(value)
 
 
 def _shown(value: Any) -> str:

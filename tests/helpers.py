@@ -1,0 +1,57 @@
+"""Shared builders for the tests: run the CLI in-process, write inventories, read expectation markers."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from policylint.cli import cli, main
+
+AS_OF = date(2026, 1, 1)
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+EXPECT = re.compile(r"#\s*expect:\s*(?P<rule>[A-Z][A-Z0-9_-]*[0-9]+)\s+(?P<subject>\S+)")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str) -> Run:
+    """The real entry point (`main`, with its error boundary), output captured."""
+    runner = CliRunner()
+    captured: dict[str, int] = {}
+
+    def invoke() -> None:
+        captured["code"] = main(list(args))
+
+    with runner.isolation() as (out, err, _):
+        invoke()
+        return Run(captured["code"], out.getvalue().decode(), err.getvalue().decode())
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def expected_markers(path: Path) -> set[tuple[str, str, int]]:
+    """(rule, subject id, line) for each `# expect: RULE subject` comment in a fixture."""
+    found = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for match in EXPECT.finditer(line):
+            found.add((match["rule"], match["subject"], number))
+    return found
+
+
+__all__ = ["AS_OF", "CORPUS", "REPO", "Run", "cli", "expected_markers", "run_cli", "write"]

@@ -1,0 +1,127 @@
+"""Every bad input gets a located "expected … found …" message and exit 2; never a traceback; never a pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli, write
+
+GOOD = """
+policylint: 1
+people:
+  - {id: kim.jh, status: departed, departed: 2025-06-14}
+credentials:
+  - {id: ak-1, type: access_key, principal: kim.jh, status: active, created: 2025-12-01, last_used: 2025-12-30}
+"""
+
+BIG_BOMB = "policylint: 1\n" + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+CASES = [
+    ("syntax", "policylint: 1\npeople:\n  - {id: kim, status: active\n", "bad.yaml:4:1: error: invalid YAML"),
+    ("duplicate key", "policylint: 1\npeople:\n  - id: kim\n    status: active\n    status: departed\n",
+     "bad.yaml:5:5: error: duplicate key 'status' in a mapping (first at line 4)"),
+    ("unknown key", "policylint: 1\npeople:\n  - {id: kim, staus: active}\n",
+     "bad.yaml:3:15: error: unknown key 'staus' (at people[0]); did you mean 'status'?"),
+    ("unknown section", "policylint: 1\nprincipels: []\n",
+     "bad.yaml:2:1: error: unknown key 'principels'; did you mean 'principals'?"),
+    ("wrong type", "policylint: 1\ngroups:\n  - {id: team, members: kim}\n",
+     "bad.yaml:3:25: error: expected a list, found the string 'kim' (at groups[0].members)"),
+    ("bad enum", "policylint: 1\npeople:\n  - {id: kim, status: gone}\n",
+     "bad.yaml:3:23: error: expected one of 'active', 'departed', 'suspended', 'leave', found the string 'gone'"),
+    ("invalid date", "policylint: 1\npeople:\n  - {id: kim, status: departed, departed: 2025-02-30}\n",
+     "bad.yaml:3:43: error: expected a real date YYYY-MM-DD, found '2025-02-30'"),
+    ("date shape", "policylint: 1\npeople:\n  - {id: kim, status: departed, departed: 14/06/2025}\n",
+     "bad.yaml:3:43: error: expected an ISO date, YYYY-MM-DD, found the string '14/06/2025'"),
+    ("python tag", "policylint: 1\npeople: !!python/object/apply:os.system ['touch /tmp/pwned']\n",
+     "bad.yaml:2:9: error: unsupported tag !!python/object/apply:os.system"),
+    ("deep nesting", "policylint: 1\nx: " + "[" * 20_000 + "]" * 20_000 + "\n",
+     "bad.yaml:2:103: error: expected at most 100 levels of nesting"),
+    ("alias bomb", BIG_BOMB, "bad.yaml:8:8: error: expected aliases to expand to at most 1,000,000 nodes"),
+    ("not native", "kind: Deployment\n", "bad.yaml:1:1: error: expected an inventory file (native)"),
+    ("missing version", "policylint: 2\n", "bad.yaml:1:13: error: expected 1, found the int 2"),
+    ("two documents", "policylint: 1\n---\npeople: []\n", "bad.yaml:1:1: error: expected one YAML document, found 2"),
+    ("empty native", "policylint:\n", "bad.yaml:1:12: error: expected 1, found null"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), CASES, ids=[c[0] for c in CASES])
+def test_bad_file_named_explicitly(tmp_path: Path, name: str, text: str, message: str) -> None:
+    bad = write(tmp_path, "bad.yaml", text)
+    result = run_cli("check", str(bad), "--as-of", "2026-01-01")
+    assert result.code == 2, result.out + result.err
+    assert f"{tmp_path}/{message}" in result.out, result.out
+    assert "Traceback" not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("invalid utf-8", b"policylint: 1\npeople:\n  - {id: caf\xe9, status: active}\n",
+         "bad.yaml:3:13: error: expected UTF-8 text, found the invalid byte 0xe9"),
+        ("binary", b"\x7fELF\x02\x01\x01\x00\x00policylint: 1", "bad.yaml:1:1: error: expected a UTF-8 text file, "
+         "found binary content"),
+    ],
+)
+def test_undecodable_file(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(data)
+    result = run_cli("check", str(bad))
+    assert result.code == 2
+    assert f"{bad.parent}/{message}" in result.out
+
+
+def test_nothing_is_executed_by_a_python_tag(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    bad = write(tmp_path, "bad.yaml", f"policylint: 1\npeople: !!python/object/apply:os.system ['touch {marker}']\n")
+    assert run_cli("check", str(bad)).code == 2
+    assert not marker.exists()
+
+
+def test_same_id_in_two_files_names_both(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "policylint: 1\npeople:\n  - {id: kim, status: active}\n")
+    write(tmp_path, "b.yaml", "policylint: 1\nprincipals:\n  - {id: kim, type: service}\n")
+    result = run_cli("check", str(tmp_path))
+    assert result.code == 2
+    assert (f"{tmp_path}/b.yaml:3:5: error: expected each id once in the inventory, found 'kim' again "
+            f"(a person first defined at {tmp_path}/a.yaml:3:5)") in result.out
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    result = run_cli("check", str(tmp_path / "nope.yaml"))
+    assert result.code == 2
+    assert f"{tmp_path}/nope.yaml:1:1: error: expected a file or folder, found no such path" in result.out
+
+
+def test_broken_file_never_hides_the_findings_of_a_good_one(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", GOOD)
+    write(tmp_path, "broken.yaml", "policylint: 1\npeople:\n  - {id: lee, status: active\n")
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 2  # fail closed: findings shown, but the run does not pass
+    assert f"{tmp_path}/broken.yaml:4:1: error: invalid YAML" in result.out
+    assert f"{tmp_path}/good.yaml:5:5: CRITICAL PL101" in result.out
+
+
+def test_invalid_entity_is_dropped_but_the_rest_of_its_file_is_checked(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", GOOD + "  - {id: ak-2, type: access_key, principal: kim.jh, status: sideways}\n")
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01", "--format", "json")
+    assert result.code == 2
+    assert '"rule": "PL101"' in result.out and "sideways" in result.out
+
+
+def test_walking_a_folder_skips_files_of_other_formats(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", GOOD)
+    write(tmp_path, "deploy/values.yaml", "replicas: {{ .Values.n }}\n")  # a Helm template: not ours
+    (tmp_path / "logo.yaml").write_bytes(b"\x89PNG\x00\x00")
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 1, result.out
+    assert "error" not in result.out
+
+
+def test_bad_as_of_is_a_usage_error() -> None:
+    result = run_cli("check", "--as-of", "yesterday")
+    assert result.code == 2
+    assert "Invalid value for '--as-of'" in result.err

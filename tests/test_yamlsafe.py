@@ -1,0 +1,132 @@
+"""The safe loader: plain data only, located values, and every hostile shape refused quickly and clearly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+
+from policylint.errors import InputError
+from policylint.yamlsafe import MAX_DEPTH, YMap, decode, load_all, load_one, locate
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(InputError) as caught:
+        load_one(text, "f.yaml")
+    return str(caught.value)
+
+
+def test_values_keep_their_positions() -> None:
+    doc = load_one("people:\n  - {id: kim, status: departed}\n  - id: lee\n    status: active\n", "f.yaml")
+    assert doc["people"][0].pos == (2, 5)
+    assert doc["people"][1].pos == (3, 5)
+    assert locate(doc, ["people", 1, "status"]) == (4, 13)
+    assert locate(doc, ["people", 1, "status"], key=True) == (4, 5)
+    assert locate(doc, ["people", 0, "status"]) == (2, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 0x1F\n", 31),
+        ("a: 1_000\n", 1000),
+        ("a: 0o17\n", "0o17"),  # YAML 1.1 has no 0o prefix: a string, as PyYAML reads it
+        ("a: 017\n", 15),
+        ("a: -1.5e+3\n", -1500.0),
+        ("a: yes\n", True),
+        ("a: Off\n", False),
+        ("a: ~\n", None),
+        ("a: '1'\n", "1"),
+        ("a: 2024-02-01\n", "2024-02-01"),  # dates stay strings: the schema and model check them, located
+        ("a: !!str 12\n", "12"),
+        ("a: !!int '12'\n", 12),
+        ("a: 1:30\n", 90),
+    ],
+)
+def test_scalars_resolve_like_pyyaml_safe_loader_except_dates(text: str, expected: object) -> None:
+    assert load_one(text, "f.yaml")["a"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: 1\nb: [x, 'y', 2.5, null, true]\nc: {d: e}\n", "- 1\n- - 2\n  - 3\n", "x: 1.0\ny: -.inf\nz: 0b101\n"],
+)
+def test_same_data_as_pyyaml_safe_loader(text: str) -> None:
+    assert load_one(text, "f.yaml") == yaml.safe_load(text)
+
+
+def test_duplicate_key_is_an_error_naming_both_lines() -> None:
+    message = error_of("id: kim\nstatus: active\nstatus: departed\n")
+    assert message == "f.yaml:3:1: error: duplicate key 'status' in a mapping (first at line 2); each key may appear once"
+
+
+def test_duplicate_key_in_flow_mapping() -> None:
+    assert "f.yaml:1:17: error: duplicate key 'id'" in error_of("- {id: a, x: 1, id: b}\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: !!python/object/apply:os.system ['echo hacked']\n",
+        "x: !!python/name:os.system\n",
+        "!!python/object:builtins.dict {}\n",
+        "x: !Ref Something\n",
+    ],
+)
+def test_code_tags_are_refused_not_executed(text: str) -> None:
+    assert "unsupported tag" in error_of(text)
+
+
+def test_merge_keys_merge_and_explicit_keys_win() -> None:
+    doc = load_one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n", "f.yaml")
+    assert doc["m"] == {"x": 1, "y": 3}
+
+
+def test_alias_bomb_is_refused_fast() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    start = time.perf_counter()
+    message = error_of("\n".join(lines) + "\n")
+    assert "expected aliases to expand to at most 1,000,000 nodes" in message
+    assert time.perf_counter() - start < 5
+
+
+def test_recursive_alias_is_refused() -> None:
+    assert "refers to itself" in error_of("a: &x [1, *x]\n")
+
+
+def test_deep_nesting_is_refused_without_recursion() -> None:
+    text = "[" * 20_000 + "]" * 20_000 + "\n"
+    message = error_of(text)
+    assert f"expected at most {MAX_DEPTH} levels of nesting" in message
+    assert message.startswith(f"f.yaml:1:{MAX_DEPTH + 1}:")
+
+
+def test_syntax_error_is_located() -> None:
+    assert error_of("people:\n  - {id: kim\n") .startswith("f.yaml:3:1: error: invalid YAML:")
+
+
+def test_mapping_keys_must_be_scalars() -> None:
+    assert "expected a scalar mapping key" in error_of("? [a, b]\n: 1\n")
+
+
+def test_invalid_utf8_is_located() -> None:
+    with pytest.raises(InputError) as caught:
+        decode(b"a: 1\nb: caf\xe9\n", "f.yaml")
+    assert str(caught.value) == "f.yaml:2:7: error: expected UTF-8 text, found the invalid byte 0xe9"
+
+
+def test_binary_content_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        decode(b"\x7fELF\x00\x01\x02", "f.yaml")
+    assert "binary content" in str(caught.value)
+
+
+def test_multi_document_streams() -> None:
+    docs = load_all("a: 1\n---\nb: 2\n", "f.yaml")
+    assert docs == [{"a": 1}, {"b": 2}]
+    assert isinstance(docs[1], YMap) and docs[1].pos == (3, 1)
+    assert "expected one YAML document, found 2" in error_of("a: 1\n---\nb: 2\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policylint.graph import display_path
-from policylint.model import Person
+from policylint.model import Person, Principal
 from policylint.pipeline import Analysis
 from policylint.reach import customer_classes, follow, paths_to
 
@@ -32,7 +32,7 @@ def exposures(analysis: Analysis) -> list[Exposure]:
     reach = analysis.reach
     patterns = analysis.context.patterns
     found: dict[str, list[ExposedResource]] = {}
-    identities = [*analysis.inventory.people, *analysis.inventory.principals]
+    identities: list[Person | Principal] = [*analysis.inventory.people, *analysis.inventory.principals]
     wanted = {node.id for node in identities if node.id in reach.next_hop}
     for resource in reach.resources:
         next_hop = paths_to(analysis.graph, resource.id)

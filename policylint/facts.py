@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import networkx as nx
-
-from policylint.graph import Index, default_holders, display_path
+from policylint.graph import Graph, Index, default_holders, display_path
 from policylint.model import (
     EVERYONE,
     Credential,
@@ -69,7 +67,7 @@ class Context:
     from_people: tuple[dict[str, str | None], ...]  # previous hops from the nearest leaver, then from anyone
 
 
-def build_context(inventory: Inventory, index: Index, graph: nx.DiGraph, reach: Reach, as_of: date,
+def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
                   patterns: tuple[str, ...]) -> Context:
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
     named_in: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -174,7 +172,7 @@ def _reach(node_id: str, context: Context) -> Facts:
 
 
 def _held_via(node_id: str, context: Context) -> list[str]:
-    """One shortest path from a person to this node, from someone who left when there is one."""
+    """One shortest path from a person to this key, from someone who left when there is one."""
     for previous in context.from_people:
         if node_id in previous:
             path = [node_id]
@@ -282,8 +280,16 @@ def _credential(node: Credential, context: Context) -> Facts:
         "days_since_last_used": _days(node.last_used, context),
         "days_unused": _days(last_activity, context),
         "validity_days": (node.expires - node.created).days if node.expires and node.created else None,
-        "held_via": _held_via(node.id, context),
+        "held_via": _holder_path(node, holders, context),
     }
+
+
+def _holder_path(node: Credential, holders: tuple[str, ...], context: Context) -> list[str]:
+    """holder → credential, naming a holder who left when there is one."""
+    if node.status != "active" or not holders:
+        return []
+    leavers = [h for h in holders if _status_of(h, context) in ("departed", "suspended")]
+    return [(leavers or list(holders))[0], node.id]
 
 
 def _kind(name: str, context: Context) -> str | None:

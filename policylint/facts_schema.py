@@ -1,4 +1,6 @@
-"""The JSON Schema of the facts document of each node kind: what a rule author can test (`policylint schema facts KIND`).
+"""The JSON Schema of the facts document of each node kind: what a rule author can test.
+
+Printed by `policylint schema facts KIND`.
 
 `tests/test_facts.py` validates every facts document of the example organisation against these, so the
 documentation cannot drift from what `facts.py` builds.
@@ -133,7 +135,8 @@ KINDS: dict[str, dict[str, Schema]] = {
         "days_since_last_used": DAYS,
         "days_unused": _t(["integer", "null"], "days since last use, or since creation when never used"),
         "validity_days": _t(["integer", "null"], "expires − created; null when either is missing"),
-        "held_via": HELD_VIA,
+        "held_via": {**STR_LIST, "description": "[holder, credential] for an active credential, naming a holder "
+                     "who left when there is one; [] otherwise"},
     },
     "key": {
         "purpose": {"enum": ["signing", "encryption"]},

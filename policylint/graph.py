@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -25,6 +26,11 @@ from policylint.model import (
     Person,
     Principal,
 )
+
+if TYPE_CHECKING:
+    Graph = nx.DiGraph[str]
+else:
+    Graph = nx.DiGraph
 
 ALL_PRINCIPALS = "*principals"
 ADMIN_SUFFIX = "#admin"
@@ -73,8 +79,8 @@ def admin_hub(resource_id: str) -> str:
     return resource_id + ADMIN_SUFFIX
 
 
-def build_graph(inventory: Inventory, index: Index) -> nx.DiGraph:
-    graph = nx.DiGraph()
+def build_graph(inventory: Inventory, index: Index) -> Graph:
+    graph = Graph()
     for node in inventory.nodes():
         graph.add_node(node.id, kind=node.kind)
     _add_identity_edges(graph, inventory, index)
@@ -84,7 +90,7 @@ def build_graph(inventory: Inventory, index: Index) -> nx.DiGraph:
     return graph
 
 
-def _link(graph: nx.DiGraph, index: Index, source: str, target: str, kind: str) -> None:
+def _link(graph: Graph, index: Index, source: str, target: str, kind: str) -> None:
     """An edge between two defined names; `*` as source means everyone (through the EVERYONE hub)."""
     if source == EVERYONE:
         _everyone(graph, index)
@@ -94,7 +100,7 @@ def _link(graph: nx.DiGraph, index: Index, source: str, target: str, kind: str) 
         graph.add_edge(source, target, kind=kind)
 
 
-def _everyone(graph: nx.DiGraph, index: Index) -> None:
+def _everyone(graph: Graph, index: Index) -> None:
     if EVERYONE in graph:
         return
     graph.add_node(EVERYONE, kind="everyone")
@@ -103,7 +109,7 @@ def _everyone(graph: nx.DiGraph, index: Index) -> None:
             graph.add_edge(node.id, EVERYONE, kind="is")
 
 
-def _add_identity_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+def _add_identity_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
     for person, accounts in index.accounts.items():
         for account in accounts:
             graph.add_edge(person, account, kind="is")
@@ -116,7 +122,7 @@ def _add_identity_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -
             _link(graph, index, who, role.id, "assumes")
 
 
-def _add_credential_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+def _add_credential_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
     for credential in inventory.credentials:
         if credential.status != "active":
             continue  # only active credentials carry edges
@@ -126,7 +132,7 @@ def _add_credential_edges(graph: nx.DiGraph, inventory: Inventory, index: Index)
             _link(graph, index, credential.id, credential.principal, "authenticates")
 
 
-def _add_grant_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+def _add_grant_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
     scope = [r.id for r in inventory.resources] + [k.id for k in inventory.keys]
     for resource in inventory.resources:
         if resource.type == ACCESS_CONTROL:
@@ -145,18 +151,19 @@ def _all_grants(inventory: Inventory) -> Iterator[tuple[str, Grant]]:
         yield grant.to or "", grant
 
 
-def _grant_edge(graph: nx.DiGraph, index: Index, holder: str, grant: Grant) -> None:
+def _grant_edge(graph: Graph, index: Index, holder: str, grant: Grant) -> None:
     resource = index.nodes.get(grant.resource)
     if resource is None or resource.kind != "resource":
         return
-    target = admin_hub(resource.id) if grant.is_admin and getattr(resource, "type", "") == ACCESS_CONTROL else resource.id
+    escalates = grant.is_admin and getattr(resource, "type", "") == ACCESS_CONTROL
+    target = admin_hub(resource.id) if escalates else resource.id
     _link(graph, index, holder, target, "grants")
     if graph.has_edge(holder, target):
         data = graph.edges[holder, target]
         data["actions"] = sorted(set(data.get("actions", ())) | set(grant.actions))
 
 
-def _add_key_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> None:
+def _add_key_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
     for key in inventory.keys:
         for reader in key.readable_by:
             _link(graph, index, reader, key.id, "reads_key")
@@ -169,7 +176,7 @@ def _add_key_edges(graph: nx.DiGraph, inventory: Inventory, index: Index) -> Non
                 graph.add_edge(key.id, principal, kind="mints")
 
 
-def _all_principals(graph: nx.DiGraph, inventory: Inventory) -> None:
+def _all_principals(graph: Graph, inventory: Inventory) -> None:
     if ALL_PRINCIPALS in graph:
         return
     graph.add_node(ALL_PRINCIPALS, kind="all_principals")

@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import networkx as nx
-
 from policylint.errors import InputError
 from policylint.facts import Context, build_context, facts_of
 from policylint.findings import Evaluator, Finding, select_rules
-from policylint.graph import Index, build_graph, build_index
+from policylint.graph import Graph, Index, build_graph, build_index
 from policylint.inventory import load_paths
-from policylint.model import Inventory
+from policylint.model import Inventory, Person, Principal
 from policylint.reach import Reach, compute_reach
 from policylint.rules import Rule, builtin_policies, load_rules
 
@@ -45,7 +43,7 @@ class Analysis:
 
     inventory: Inventory
     index: Index
-    graph: nx.DiGraph
+    graph: Graph
     reach: Reach
     context: Context
     errors: list[InputError]
@@ -96,7 +94,7 @@ def check(paths: list[str], as_of: date, *, policies: list[Path] | None = None,
         with timer.stage("rules"):
             evaluator.feed(node, facts)
     findings = sorted(evaluator.findings)
-    identities = (*analysis.inventory.people, *analysis.inventory.principals)
+    identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)
     return Report(as_of, findings, sorted([*rule_errors, *analysis.errors], key=lambda e: e.location),
                   len(analysis.files), len(rules), exposed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from policylint.graph import Graph
 from policylint.model import Inventory, Resource
 
 
@@ -58,7 +59,7 @@ def customer_classes(resource: Resource, patterns: tuple[str, ...]) -> list[str]
     return sorted(c for c in resource.data if any(fnmatch.fnmatchcase(c, p) for p in patterns))
 
 
-def compute_reach(graph: nx.DiGraph, inventory: Inventory, patterns: tuple[str, ...]) -> Reach:
+def compute_reach(graph: Graph, inventory: Inventory, patterns: tuple[str, ...]) -> Reach:
     resources = tuple(r for r in inventory.resources if is_customer_data(r, patterns))
     keys = tuple(k.id for k in inventory.keys)
     own: dict[str, int] = {r.id: 1 << i for i, r in enumerate(resources)}
@@ -69,7 +70,7 @@ def compute_reach(graph: nx.DiGraph, inventory: Inventory, patterns: tuple[str, 
     return Reach(resources, keys, bits, next_hop)
 
 
-def _propagate(graph: nx.DiGraph, own: dict[str, int]) -> dict[str, int]:
+def _propagate(graph: Graph, own: dict[str, int]) -> dict[str, int]:
     """OR each node's own bits into everything that reaches it, component by component."""
     if not own:
         return {}
@@ -88,7 +89,7 @@ def _propagate(graph: nx.DiGraph, own: dict[str, int]) -> dict[str, int]:
     return {node: value for node, c in mapping.items() if (value := component_bits[c])}
 
 
-def _bfs_reverse(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]:
+def _bfs_reverse(graph: Graph, sources: list[str]) -> dict[str, str | None]:
     """Multi-source BFS against edge direction: for each node that reaches a source, its next hop toward one."""
     next_hop: dict[str, str | None] = dict.fromkeys(sources)
     queue = deque(sources)
@@ -102,7 +103,7 @@ def _bfs_reverse(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]
     return next_hop
 
 
-def nearest_from(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]:
+def nearest_from(graph: Graph, sources: list[str]) -> dict[str, str | None]:
     """Multi-source BFS along edges: for each node reached from a source, its previous hop (None: a source)."""
     previous: dict[str, str | None] = dict.fromkeys(sources)
     queue = deque(sources)
@@ -116,7 +117,7 @@ def nearest_from(graph: nx.DiGraph, sources: list[str]) -> dict[str, str | None]
     return previous
 
 
-def paths_to(graph: nx.DiGraph, target: str) -> dict[str, str | None]:
+def paths_to(graph: Graph, target: str) -> dict[str, str | None]:
     """Next hops of the shortest paths from every node that reaches `target` (one reverse BFS)."""
     return _bfs_reverse(graph, [target])
 

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from policylint.errors import InputError, file_error
+from policylint.errors import InputError, InputErrors, file_error
 from policylint.facts_schema import facts_schema
 from policylint.model import NODE_KINDS, Location
 from policylint.validate import schema_errors, validator_for
@@ -59,6 +59,9 @@ def load_rules(folders: list[Path]) -> tuple[list[Rule], list[InputError]]:
             except InputError as error:
                 errors.append(error)
                 continue
+            except InputErrors as many:
+                errors.extend(many.errors)
+                continue
             if rule.id in rules:
                 first = rules[rule.id].location
                 errors.append(InputError(rule.location, f"expected each rule id once, found {rule.id} again "
@@ -75,7 +78,7 @@ def load_rule(path: Path) -> Rule:
         raise InputError(Location(name, 1, 1), "expected a rule: a mapping with id, title, severity, subject, match…")
     problems = schema_errors(validator_for("rule"), document, name)
     if problems:
-        raise problems[0][0]
+        raise InputErrors([error for error, _ in problems])
     _check_match(document, name)
     subject = document["subject"]
     subjects = NODE_KINDS if subject == "any" else (subject,) if isinstance(subject, str) else tuple(subject)

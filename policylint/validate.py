@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -32,7 +33,9 @@ def validator_for(name: str) -> Draft202012Validator:
     return Draft202012Validator(packaged_schema(name))
 
 
-def schema_errors(validator: Draft202012Validator, document: Any, path: str) -> list[tuple[InputError, tuple[Any, ...]]]:
+def schema_errors(
+    validator: Draft202012Validator, document: Any, path: str
+) -> list[tuple[InputError, tuple[Any, ...]]]:
     """Every violation as (located error, path of the offending value), in document order."""
     if validator.is_valid(document):  # the fast, common case
         return []
@@ -59,7 +62,7 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
 def _located(error: ValidationError, document: Any, path: str) -> InputError:
     where = list(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(_schema_of(error).get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
         key = extras[0] if extras else None
         line, column = locate(document, [*where, key], key=True) if key is not None else locate(document, where)
@@ -68,6 +71,10 @@ def _located(error: ValidationError, document: Any, path: str) -> InputError:
         return InputError(Location(path, line, column), f"unknown key {key!r}{_context(where)}{suggestion}")
     line, column = locate(document, where)
     return InputError(Location(path, line, column), f"{_describe(error)}{_context(where)}")
+
+
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    return dict(error.schema) if isinstance(error.schema, Mapping) else {}
 
 
 def _context(where: list[Any]) -> str:
@@ -79,11 +86,12 @@ def _context(where: list[Any]) -> str:
 
 def _describe(error: ValidationError) -> str:
     found = _shown(error.instance)
-    schema, kind = error.schema, error.validator
+    schema, kind = _schema_of(error), error.validator
     if kind == "type":
         return f"expected {_types(error.validator_value)}, found {found}"
     if kind == "enum":
-        return f"expected one of {', '.join(map(_literal, error.validator_value))}, found {found}"
+        allowed: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
+        return f"expected one of {', '.join(map(_literal, allowed))}, found {found}"
     if kind == "const":
         return f"expected {_literal(error.validator_value)}, found {found}"
     if kind == "required":

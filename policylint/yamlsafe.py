@@ -8,7 +8,7 @@ Built on the event stream of PyYAML's parser (libyaml when present) and an itera
 - dates stay ISO strings: the schema checks their shape and the model parses them, so a bad date is located;
 - every mapping and sequence records its own position and the position of each key and item.
 
-It is also faster than `yaml.load(..., Loader=CSafeLoader)`, whose Python composer and resolver dominate.
+It is also faster than PyYAML's own CSafeLoader construction, whose Python composer and resolver dominate.
 """
 
 from __future__ import annotations
@@ -146,8 +146,9 @@ def _tagged_scalar(tag: str, text: str, where: Location) -> Any:
         return text
     if name == "null":
         return None
-    value = _plain_scalar(text)
-    expected = {"int": int, "float": (int, float), "bool": bool}[name]
+    value: Any = _plain_scalar(text)
+    kinds: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool}
+    expected = kinds[name]
     if not isinstance(value, expected) or (name != "bool" and isinstance(value, bool)):
         raise InputError(where, f"expected a value of tag !!{name}, found {text!r}")
     return float(value) if name == "float" else value

@@ -168,7 +168,7 @@ def test_reach_matches_brute_force_oracle(inv: Inventory) -> None:
         assert bool(path) == bool(want_resources), node.id
         if path:
             assert path[0] == node.id and path[-1] in want_resources
-            for before, a, b in zip([None, *path], path, path[1:]):
+            for before, a, b in zip([None, *path], path, path[1:], strict=False):
                 # "x → iam → db" reads: x has admin on access-control resource iam, hence reaches db
                 through_admin = before is not None and oracle.admin_on_access_control(oracle.nodes[before])
                 assert oracle.step(oracle.nodes[a], oracle.nodes[b]) or through_admin, (a, b)

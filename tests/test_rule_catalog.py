@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import AS_OF, expected_markers
+
 from policylint.pipeline import check
 from policylint.rules import builtin_policies, load_rules
 

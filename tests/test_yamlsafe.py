@@ -58,7 +58,8 @@ def test_same_data_as_pyyaml_safe_loader(text: str) -> None:
 
 def test_duplicate_key_is_an_error_naming_both_lines() -> None:
     message = error_of("id: kim\nstatus: active\nstatus: departed\n")
-    assert message == "f.yaml:3:1: error: duplicate key 'status' in a mapping (first at line 2); each key may appear once"
+    assert message == ("f.yaml:3:1: error: duplicate key 'status' in a mapping (first at line 2);"
+                       " each key may appear once")
 
 
 def test_duplicate_key_in_flow_mapping() -> None:

@@ -1,0 +1,105 @@
+"""Facts documents: what facts.py builds is exactly what facts_schema.py documents, for every kind."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import REPO, write
+from jsonschema import Draft202012Validator
+
+from policylint.facts import facts_of
+from policylint.facts_schema import facts_schema
+from policylint.model import NODE_KINDS
+from policylint.pipeline import analyse
+
+VALIDATORS = {kind: Draft202012Validator(facts_schema(kind)) for kind in NODE_KINDS}
+
+
+def all_facts(paths: list[str]) -> list[dict[str, object]]:
+    analysis = analyse(paths, date(2026, 11, 27))
+    assert analysis.errors == []
+    return [facts_of(node, analysis.context) for node in analysis.inventory.nodes()]
+
+
+def test_every_facts_document_of_the_example_matches_its_schema() -> None:
+    documents = all_facts([str(REPO / "examples")])
+    assert {d["kind"] for d in documents} == set(NODE_KINDS)
+    for document in documents:
+        errors = [e.message for e in VALIDATORS[str(document["kind"])].iter_errors(document)]
+        assert errors == [], (document["id"], errors)
+
+
+def test_every_fixture_facts_document_matches_its_schema() -> None:
+    fixtures = sorted(str(p) for p in (REPO / "tests" / "rules").glob("*/*.yaml"))
+    for path in fixtures:
+        for document in all_facts([path]):
+            assert VALIDATORS[str(document["kind"])].is_valid(document), (path, document["id"])
+
+
+@pytest.mark.parametrize("kind", NODE_KINDS)
+def test_facts_schema_is_a_valid_json_schema(kind: str) -> None:
+    Draft202012Validator.check_schema(facts_schema(kind))
+
+
+def test_departed_person_named_through_their_account(tmp_path: Path) -> None:
+    path = write(tmp_path, "org.yaml", """
+        policylint: 1
+        people:
+          - {id: kim, status: departed, departed: 2025-06-14}
+        principals:
+          - {id: kim-console, type: user, person: kim}
+        groups:
+          - {id: ops, members: [kim-console]}
+        """)
+    (person, *_) = all_facts([str(path)])
+    assert person["named_in"] == [{"field": "members", "in": "ops", "via": "kim-console"}]
+
+
+def test_key_readers_and_rotation(tmp_path: Path) -> None:
+    path = write(tmp_path, "org.yaml", """
+        policylint: 1
+        people:
+          - {id: kim, status: departed, departed: 2025-06-14}
+          - {id: lee, status: departed, departed: 2023-01-01}
+          - {id: ann, status: active}
+        groups:
+          - {id: auth, members: [kim, lee, ann]}
+        keys:
+          - {id: jwt, purpose: signing, storage: file, rotated: 2024-01-01, rotation_days: 90,
+             readable_by: [auth], signs_for: ["*"], token_ttl: 365d}
+        """)
+    key = next(d for d in all_facts([str(path)]) if d["id"] == "jwt")
+    assert key["readers"] == [
+        {"id": "kim", "status": "departed", "departed": "2025-06-14", "departed_after_rotation": True},
+        {"id": "lee", "status": "departed", "departed": "2023-01-01", "departed_after_rotation": False},
+        {"id": "ann", "status": "active", "departed": None, "departed_after_rotation": False},
+    ]
+    assert key["rotation_overdue_days"] == (date(2026, 11, 27) - date(2024, 1, 1)).days - 90
+    assert key["token_ttl_seconds"] == 365 * 86400
+    assert key["held_via"] == ["kim", "auth", "jwt"]
+
+
+def test_holder_people_resolve_accounts_and_groups(tmp_path: Path) -> None:
+    path = write(tmp_path, "org.yaml", """
+        policylint: 1
+        people:
+          - {id: kim, status: active}
+          - {id: lee, status: suspended}
+        principals:
+          - {id: lee-console, type: user, person: lee}
+          - {id: svc, type: service, owner: kim}
+        groups:
+          - {id: oncall, members: [kim, lee-console, oncall]}
+        credentials:
+          - {id: shared, type: password, principal: svc, holders: [oncall], status: active}
+          - {id: default, type: access_key, principal: svc, status: active}
+        """)
+    facts = {d["id"]: d for d in all_facts([str(path)])}
+    assert facts["shared"]["holder_people"] == [
+        {"id": "kim", "status": "active", "departed": None},
+        {"id": "lee", "status": "suspended", "departed": None},
+    ]
+    assert facts["default"]["holders"] == [{"id": "kim", "kind": "person", "status": "active"}]
+    assert facts["svc"]["active_access_keys"] == 1

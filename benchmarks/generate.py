@@ -140,39 +140,41 @@ def flow(value: Any) -> str:
 
 
 class Doc:
-    """One native file: `policylint: 1`, a comment, then sections in the order they are added."""
+    """One native file: `policylint: 1`, a comment, then its sections (adding to a section twice extends it)."""
 
     def __init__(self, comment: str) -> None:
-        self.lines = ["policylint: 1", f"# {comment}"]
+        self.comment = comment
+        self.sections: dict[str, list[str]] = {}
 
     def section(self, name: str, items: list[dict[str, Any]]) -> None:
-        if not items:
-            return
-        self.lines.append(f"{name}:")
-        for item in items:
-            self.lines.append(f"  - {flow(item)}")
+        if items:
+            self.sections.setdefault(name, []).extend(f"  - {flow(item)}" for item in items)
 
     def block_section(self, name: str, items: list[dict[str, Any]], wrap: int = 8) -> None:
         """Entities with nested lists (roles, groups): a block mapping per entity, long lists as block lists."""
         if not items:
             return
-        self.lines.append(f"{name}:")
+        lines = self.sections.setdefault(name, [])
         for item in items:
             first = True
             for key, value in item.items():
                 lead = "  - " if first else "    "
                 first = False
                 if isinstance(value, list) and value and isinstance(value[0], dict):
-                    self.lines.append(f"{lead}{key}:")
-                    self.lines.extend(f"      - {flow(v)}" for v in value)
+                    lines.append(f"{lead}{key}:")
+                    lines.extend(f"      - {flow(v)}" for v in value)
                 elif isinstance(value, list) and len(value) > wrap:
-                    self.lines.append(f"{lead}{key}:")
-                    self.lines.extend(f"      - {scalar(v)}" for v in value)
+                    lines.append(f"{lead}{key}:")
+                    lines.extend(f"      - {scalar(v)}" for v in value)
                 else:
-                    self.lines.append(f"{lead}{key}: {flow(value)}")
+                    lines.append(f"{lead}{key}: {flow(value)}")
 
     def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
+        lines = ["policylint: 1", f"# {self.comment}"]
+        for name, body in self.sections.items():
+            lines.append(f"{name}:")
+            lines.extend(body)
+        return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------- the organisation

@@ -146,12 +146,15 @@ def _tagged_scalar(tag: str, text: str, where: Location) -> Any:
         return text
     if name == "null":
         return None
-    value: Any = _plain_scalar(text)
-    kinds: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool}
-    expected = kinds[name]
-    if not isinstance(value, expected) or (name != "bool" and isinstance(value, bool)):
-        raise InputError(where, f"expected a value of tag !!{name}, found {text!r}")
-    return float(value) if name == "float" else value
+    value = _plain_scalar(text)
+    if name == "bool" and isinstance(value, bool):
+        return value
+    if not isinstance(value, bool) and isinstance(value, int | float) and name in ("int", "float"):
+        if name == "float":
+            return float(value)
+        if isinstance(value, int):
+            return value
+    raise InputError(where, f"expected a value of tag !!{name}, found {text!r}")
 
 
 class _Builder:

@@ -18,6 +18,7 @@ from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
 from policylint.model import NODE_KINDS
 from policylint.pipeline import DEFAULT_PATTERNS, analyse, check, rule_set
+from policylint.redact import redact
 from policylint.reporters import CHECK, REACH
 from policylint.rules import SEVERITIES, Rule
 from policylint.validate import packaged_schema
@@ -175,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    f"{ISSUES_URL}", err=True)
         return EXIT_INTERNAL
     except Exception as exc:  # the boundary: a bug must still end in a clear message and exit 3
-        click.echo(f"policylint: internal error: {type(exc).__name__}: {exc}\n"
+        click.echo(f"policylint: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
                    f"This is a bug in policylint; please report it at {ISSUES_URL} "
                    "with the command you ran.", err=True)
         return EXIT_INTERNAL

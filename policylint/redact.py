@@ -1,28 +1,35 @@
-"""Keep secret values out of every output: anything that looks like key material is masked when shown."""
+"""Keep secret values out of every output: anything shaped like secret material is masked when shown.
+
+Identifiers are not secrets (an AWS access key id names a key; its secret access key is the secret), so only
+shapes of real secret material are masked: private keys, JWTs, vendor tokens, and long high-entropy strings.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 
 _SECRET = re.compile(
-    r"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{12,}"  # AWS key ids
-    r"|-----BEGIN [A-Z ]*(?:PRIVATE KEY|CERTIFICATE)-----"  # PEM
-    r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWT
-    r"|(?:ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|sk_live|rk_live)[-_][A-Za-z0-9_-]{8,}"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----"  # PEM private keys
+    r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWTs
+    r"|\b(?:ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|sk_live|rk_live|npm)_[A-Za-z0-9_-]{16,}"  # vendor tokens
 )
-_TOKENISH = re.compile(r"[A-Za-z0-9+/=_]{24,}")
+_TOKENISH = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
+MIN_ENTROPY = 4.2  # bits per character: random base64 is near 6, English-like identifiers stay under 4
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
 def looks_secret(text: str) -> bool:
     if _SECRET.search(text):
         return True
-    match = _TOKENISH.fullmatch(text)
-    if not match:
-        return False
-    classes = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
-    return classes == 3
+    return any(_entropy(m.group()) >= MIN_ENTROPY for m in _TOKENISH.finditer(text))
 
 
 def redact(text: str) -> str:
-    """The text, or a mask when it looks like a secret (the mask keeps its length class, not its value)."""
+    """The text, or a mask when it looks like secret material."""
     return "<redacted>" if looks_secret(text) else text

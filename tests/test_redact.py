@@ -1,0 +1,41 @@
+"""Secrets seen in inputs never appear in output; identifiers stay readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli, write
+from policylint.redact import looks_secret
+
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+
+
+@pytest.mark.parametrize("text", [AWS_SECRET, GITHUB_TOKEN, "-----BEGIN RSA PRIVATE KEY-----",
+                                  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig"])
+def test_secret_shapes_are_recognised(text: str) -> None:
+    assert looks_secret(text)
+
+
+@pytest.mark.parametrize("text", ["AKIAIOSFODNN7EXAMPLE", "CustomerDatabaseReaderRole2024", "kim.jh@example.com",
+                                  "arn:aws:iam::123456789012:role/customer-db-reader", "auth-jwt-signing"])
+def test_identifiers_are_not_masked(text: str) -> None:
+    assert not looks_secret(text)
+
+
+def test_a_secret_pasted_into_an_inventory_never_reaches_the_output(tmp_path: Path) -> None:
+    path = write(tmp_path, "org.yaml", f"""
+        policylint: 1
+        people:
+          - {{id: kim, status: active, emails: "{GITHUB_TOKEN}"}}
+        credentials:
+          - {{id: ak-1, type: access_key, principal: kim, status: active, secret: "{AWS_SECRET}"}}
+        """)
+    for output in ("text", "json"):
+        result = run_cli("check", str(path), "--format", output)
+        assert result.code == 2
+        assert GITHUB_TOKEN not in result.out + result.err
+        assert AWS_SECRET not in result.out + result.err
+        assert "<redacted>" in result.out

@@ -31,21 +31,23 @@ from policylint.reach import Reach, customer_classes, is_customer_data, nearest_
 DEFAULT_ROTATION_DAYS = 365
 Facts = dict[str, Any]
 
-# Which kinds of node each reference field may name (anything else is reported as a broken reference).
-IDENTITY = ("person", "principal", "group")
+# Which kinds of node each reference field may name (DESIGN.md); anything else is a broken reference.
+IDENTITY = ("person", "principal", "group", "role")
 REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "person": ("person",),
     "owner": IDENTITY,
     "members": IDENTITY,
-    "assumable_by": (*IDENTITY, "role"),
+    "assumable_by": IDENTITY,
     "resource": ("resource",),
-    "to": (*IDENTITY, "role"),
-    "principal": ("principal", "person"),
+    "to": IDENTITY,
+    "principal": IDENTITY,
     "holders": IDENTITY,
-    "readable_by": (*IDENTITY, "role"),
+    "readable_by": IDENTITY,
     "signs_for": ("principal", "person"),
     "protects": ("resource",),
 }
+# Fields where "*" means everyone (every identity; for signs_for, every principal); elsewhere it names nothing.
+EVERYONE_FIELDS = frozenset({"members", "assumable_by", "to", "holders", "readable_by", "signs_for"})
 # Where a departed person may still be named (PL102).
 NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
 
@@ -138,7 +140,7 @@ def facts_of(node: Node, context: Context) -> Facts:
 def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
     broken = []
     for field, name in context.references.get(node_id, ()):
-        if name == EVERYONE:
+        if name == EVERYONE and field in EVERYONE_FIELDS:
             continue
         target = context.index.nodes.get(name)
         if target is None:
@@ -254,7 +256,7 @@ def _role(node: Role, context: Context) -> Facts:
     return {
         "assumable_by": list(node.assumable_by),
         "assumable_by_everyone": EVERYONE in node.assumable_by,
-        "grants": _grants(node.grants, context),
+        "grants": _grants([*node.grants, *context.direct_grants.get(node.id, [])], context),
     }
 
 

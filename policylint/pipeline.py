@@ -68,10 +68,22 @@ def analyse(paths: list[str], as_of: date, patterns: tuple[str, ...] = DEFAULT_P
     with timer.stage("graph"):
         index = build_index(loaded.inventory)
         graph = build_graph(loaded.inventory, index)
+        errors = [*loaded.errors, *unattached_grants(loaded.inventory, index)]
     with timer.stage("reach"):
         reach = compute_reach(graph, loaded.inventory, patterns)
         context = build_context(loaded.inventory, index, graph, reach, as_of, patterns)
-    return Analysis(loaded.inventory, index, graph, reach, context, loaded.errors, loaded.files)
+    return Analysis(loaded.inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
+                    loaded.files)
+
+
+def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
+    """A direct grant whose resource is undefined and whose `to` names no node has no node to report it on."""
+    return [
+        InputError(grant.location, f"expected the grant's resource to be defined, found {grant.resource!r} defined "
+                                   f"nowhere (granted to {grant.to!r}, which is no node either)")
+        for grant in inventory.grants
+        if grant.resource not in index.nodes and (grant.to or "") not in index.nodes
+    ]
 
 
 def rule_set(policies: list[Path], select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()

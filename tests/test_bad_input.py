@@ -89,6 +89,18 @@ def test_same_id_in_two_files_names_both(tmp_path: Path) -> None:
             f"(a person first defined at {tmp_path}/a.yaml:3:5)") in result.out
 
 
+def test_a_grant_with_nothing_defined_on_either_side_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "org.yaml", """
+        policylint: 1
+        grants:
+          - {to: "*", resource: no-such-db, actions: [read]}
+        """)
+    result = run_cli("check", str(path))
+    assert result.code == 2
+    assert (f"{path}:3:5: error: expected the grant's resource to be defined, found 'no-such-db' defined nowhere"
+            " (granted to '*', which is no node either)") in result.out
+
+
 def test_missing_path(tmp_path: Path) -> None:
     result = run_cli("check", str(tmp_path / "nope.yaml"))
     assert result.code == 2

@@ -6,13 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import REPO, write
 from jsonschema import Draft202012Validator
 
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.model import NODE_KINDS
 from policylint.pipeline import analyse
+
+from helpers import REPO, write
 
 VALIDATORS = {kind: Draft202012Validator(facts_schema(kind)) for kind in NODE_KINDS}
 

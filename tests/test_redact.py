@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import run_cli, write
 from policylint.redact import looks_secret
+
+from helpers import run_cli, write
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"

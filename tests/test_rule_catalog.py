@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, expected_markers
 
 from policylint.pipeline import check
 from policylint.rules import builtin_policies, load_rules
+
+from helpers import AS_OF, expected_markers
 
 FIXTURES = Path(__file__).parent / "rules"
 RULES, RULE_ERRORS = load_rules([builtin_policies()])

@@ -100,10 +100,14 @@ def test_recursive_alias_is_refused() -> None:
 
 
 def test_deep_nesting_is_refused_without_recursion() -> None:
-    text = "[" * 20_000 + "]" * 20_000 + "\n"
-    message = error_of(text)
-    assert f"expected at most {MAX_DEPTH} levels of nesting" in message
-    assert message.startswith(f"f.yaml:1:{MAX_DEPTH + 1}:")
+    message = error_of("[" * 20_000 + "]" * 20_000 + "\n")
+    # libyaml 0.2.5+ stops at 1,000 levels in its scanner, which can run ahead of our limit
+    assert f"expected at most {MAX_DEPTH} levels of nesting" in message or "maximum nesting depth" in message
+
+
+def test_nesting_past_our_limit_is_refused() -> None:
+    text = "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
+    assert error_of(text).startswith(f"f.yaml:1:{MAX_DEPTH + 1}: error: expected at most {MAX_DEPTH} levels")
 
 
 def test_syntax_error_is_located() -> None:

@@ -1,0 +1,392 @@
+"""Benchmark policylint on synthetic organisations (see README.md in this folder).
+
+    python benchmarks/run.py [--sizes repo,enterprise] [--runs N] [--check-determinism]
+
+Each size is generated once into benchmarks/out/<size>/ (regenerated when missing or made by another generator
+version), then measured in a fresh subprocess of this script (`--child SIZE`), so that peak memory of one size never
+mixes with another's. Per run the child times:
+  - baseline: `yaml.load(f, Loader=yaml.CSafeLoader)` of every generated file (the floor any YAML tool pays);
+  - check:    `policylint.pipeline.check(...)` with a Timer (stages load, graph, reach, facts, rules) and the text
+              report rendered from it (stage "report"); "total" is the wall time of both together.
+For `repo` the parent also times the whole process `policylint check benchmarks/out/repo --as-of …` (pre-commit).
+Medians go to a table on stdout and to benchmarks/out/results.json (merged with results of sizes not run now).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+AS_OF = "2026-11-27"
+DEFAULT_RUNS = {"repo": 5, "enterprise": 3}
+STAGES = ("load", "graph", "reach", "facts", "rules", "report")
+TARGETS = {"repo_whole_process_s": 1.0, "enterprise_ratio": 2.0, "enterprise_peak_mb": 4096}
+
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402  (the sibling module)
+
+
+# --------------------------------------------------------------------------------------------------- files
+
+
+def yaml_files(root: Path) -> list[Path]:
+    """The files policylint reads in a folder: *.yaml / *.yml, hidden files and folders skipped, sorted."""
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder) / n for n in sorted(names) if n.endswith((".yaml", ".yml")) and n[0] != ".")
+    return found
+
+
+def hash_dir(root: Path) -> str:
+    """sha256 over every file (relative path and bytes), in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def ensure_generated(size: str) -> Path:
+    target = OUT / size
+    marker = target / generate.MARKER
+    current = False
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        current = info.get("generator") == generate.GENERATOR_VERSION and info.get("size") == size
+    if not current:
+        print(f"generating {size} into {target} …", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        generate.generate(size, target)
+        print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return target
+
+
+def generator_stats(target: Path) -> dict[str, Any]:
+    stats: dict[str, Any] = json.loads((target / generate.MARKER).read_text())["stats"]
+    return stats
+
+
+# --------------------------------------------------------------------------------------------------- memory
+
+
+def _vm_hwm_kb() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux: write 5 to clear_refs); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------------- child
+
+
+def child(size: str, runs: int, as_of: str) -> dict[str, Any]:
+    """All in-process measurements of one size; runs in its own process (see main)."""
+    import yaml
+
+    import policylint.pipeline as pipeline
+    from policylint.reporters import CHECK
+
+    target = OUT / size
+    files = yaml_files(target)
+    day = date.fromisoformat(as_of)
+
+    graph_info: dict[str, Any] = {}
+    overhead = [0.0]
+    real_analyse = pipeline.analyse
+
+    def counting_analyse(*args: Any, **kwargs: Any) -> Any:
+        """The real analyse, plus graph counts; the counting time is kept out of the measured totals."""
+        analysis = real_analyse(*args, **kwargs)
+        started = time.perf_counter()
+        if not graph_info:
+            graph = analysis.graph
+            inventory = analysis.inventory
+            graph_info["nodes"] = graph.number_of_nodes()
+            graph_info["edges"] = graph.number_of_edges()
+            graph_info["edges_by_kind"] = dict(sorted(Counter(k for _, _, k in graph.edges(data="kind")).items()))
+            graph_info["inventory"] = {name: len(getattr(inventory, name)) for name in (
+                "people", "principals", "groups", "roles", "grants", "credentials", "keys", "resources")}
+            graph_info["customer_data_resources"] = len(analysis.reach.resources)
+        overhead[0] += time.perf_counter() - started
+        return analysis
+
+    pipeline.analyse = counting_analyse  # check() calls the module-level name
+
+    per_run: list[dict[str, Any]] = []
+    peaks_supported = _reset_peak()
+    for n in range(runs):
+        gc.collect()
+        _reset_peak()
+        started = time.perf_counter()
+        for path in files:
+            with open(path, "rb") as handle:
+                yaml.load(handle, Loader=yaml.CSafeLoader)
+        baseline = time.perf_counter() - started
+        baseline_peak = _vm_hwm_kb() if peaks_supported else None
+
+        gc.collect()
+        _reset_peak()
+        overhead[0] = 0.0
+        timer = pipeline.Timer()
+        started = time.perf_counter()
+        report = pipeline.check([str(target)], day, timer=timer)
+        checked = time.perf_counter()
+        text = CHECK["text"](report)
+        finished = time.perf_counter()
+        check_peak = _vm_hwm_kb() if peaks_supported else None
+        seconds = {stage: timer.seconds.get(stage, 0.0) for stage in STAGES if stage != "report"}
+        seconds["report"] = finished - checked
+        run = {
+            "baseline_s": baseline,
+            "stages_s": seconds,
+            "total_s": finished - started - overhead[0],
+            "baseline_peak_mb": None if baseline_peak is None else baseline_peak / 1024,
+            "check_peak_mb": None if check_peak is None else check_peak / 1024,
+            "findings": len(report.findings),
+            "errors": len(report.errors),
+            "rules": report.rules,
+            "files_read": report.files,
+            "exposed_identities": report.exposed_identities,
+            "report_chars": len(text),
+        }
+        if report.errors:
+            run["first_errors"] = [str(e) for e in report.errors[:5]]
+        per_run.append(run)
+        print(f"  {size} run {n + 1}/{runs}: total {run['total_s']:.2f} s, baseline {baseline:.2f} s",
+              file=sys.stderr, flush=True)
+        del report, text
+    return {
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "graph": graph_info,
+        "runs": per_run,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
+    }
+
+
+# --------------------------------------------------------------------------------------------------- parent
+
+
+def cli_executable() -> list[str]:
+    """The real `policylint` entry point beside this interpreter (not a version-manager shim), else PATH's."""
+    beside = Path(sys.executable).parent / "policylint"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("policylint")
+    return [found] if found else [sys.executable, "-m", "policylint"]
+
+
+def timed_process(command: list[str]) -> tuple[float, int, float]:
+    """(wall seconds, exit code, peak RSS MB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, process.returncode, usage.ru_maxrss / 1024
+
+
+def whole_process(target: Path, runs: int, as_of: str) -> dict[str, Any]:
+    command = [*cli_executable(), "check", str(target), "--as-of", as_of]
+    timed_process(command)  # warm the page cache and .pyc files once; not counted
+    checks = [timed_process(command) for _ in range(runs)]
+    startup = [timed_process([*cli_executable(), "--version"]) for _ in range(runs)]
+    return {
+        "command": " ".join(command),
+        "wall_s": [c[0] for c in checks],
+        "median_s": statistics.median(c[0] for c in checks),
+        "exit_codes": sorted({c[1] for c in checks}),
+        "peak_rss_mb": max(c[2] for c in checks),
+        "startup_median_s": statistics.median(s[0] for s in startup),
+    }
+
+
+def summarise(size: str, measured: dict[str, Any], stats: dict[str, Any], digest: str,
+              cli: dict[str, Any] | None) -> dict[str, Any]:
+    runs = measured["runs"]
+    median = statistics.median
+    stages = {stage: median(r["stages_s"][stage] for r in runs) for stage in STAGES}
+    total = median(r["total_s"] for r in runs)
+    baseline = median(r["baseline_s"] for r in runs)
+    check_peaks = [r["check_peak_mb"] for r in runs if r["check_peak_mb"] is not None]
+    return {
+        "size": size,
+        "runs": len(runs),
+        "files": measured["files"],
+        "bytes": measured["bytes"],
+        "sha256": digest,
+        "generator_stats": stats,
+        "graph": measured["graph"],
+        "stages_median_s": stages,
+        "total_median_s": total,
+        "baseline_median_s": baseline,
+        "ratio_total_to_baseline": total / baseline if baseline else None,
+        "peak_rss_mb": measured["peak_rss_mb"],
+        "check_peak_rss_mb": max(check_peaks) if check_peaks else None,
+        "findings": runs[-1]["findings"],
+        "errors": runs[-1]["errors"],
+        "rules": runs[-1]["rules"],
+        "exposed_identities": runs[-1]["exposed_identities"],
+        "whole_process": cli,
+        "per_run": runs,
+    }
+
+
+def machine() -> dict[str, Any]:
+    import networkx
+    import yaml
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "pyyaml": yaml.__version__,
+        "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
+        "networkx": networkx.__version__,
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+
+
+def table(results: dict[str, Any], sizes: list[str]) -> str:
+    cols = [results[s] for s in sizes]
+
+    def row(label: str, cells: list[str]) -> str:
+        return f"{label:<34}" + "".join(f"{c:>16}" for c in cells)
+
+    def fmt(value: Any, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    m = results["machine"]
+    lines = [f"machine: {m['cpu_count']} cores, {m['memory_gb']} GB, Python {m['python']} ({m['platform']}), "
+             f"PyYAML {m['pyyaml']} libyaml={m['libyaml']}, NetworkX {m['networkx']}",
+             row("", sizes), row("runs", [str(c["runs"]) for c in cols]),
+             row("files", [f"{c['files']:,}" for c in cols]),
+             row("bytes (MB)", [f"{c['bytes'] / 1e6:.1f}" for c in cols])]
+    for kind in ("people", "principals", "groups", "roles", "credentials", "keys", "resources"):
+        lines.append(row(f"  {kind}", [f"{c['graph']['inventory'][kind]:,}" for c in cols]))
+    lines += [row("declared edges (brief's count)", [f"{c['generator_stats']['edges_declared']:,}" for c in cols]),
+              row("graph nodes", [f"{c['graph']['nodes']:,}" for c in cols]),
+              row("graph edges", [f"{c['graph']['edges']:,}" for c in cols]),
+              row("stage median (s)", [""] * len(cols))]
+    for stage in STAGES:
+        lines.append(row(f"  {stage}", [fmt(c["stages_median_s"][stage], ".3f") for c in cols]))
+    lines += [row("total check+report (s)", [fmt(c["total_median_s"], ".3f") for c in cols]),
+              row("baseline CSafeLoader parse (s)", [fmt(c["baseline_median_s"], ".3f") for c in cols]),
+              row("ratio total / baseline", [fmt(c["ratio_total_to_baseline"], ".2f") for c in cols]),
+              row("peak RSS, child process (MB)", [fmt(c["peak_rss_mb"], ".0f") for c in cols]),
+              row("peak RSS during check (MB)", [fmt(c["check_peak_rss_mb"], ".0f") for c in cols]),
+              row("whole process `policylint check` (s)",
+                  [fmt(c["whole_process"]["median_s"], ".3f") if c["whole_process"] else "-" for c in cols]),
+              row("  of which startup+imports (s)",
+                  [fmt(c["whole_process"]["startup_median_s"], ".3f") if c["whole_process"] else "-"
+                   for c in cols]),
+              row("findings / input errors", [f"{c['findings']:,} / {c['errors']}" for c in cols]),
+              row("rules", [str(c["rules"]) for c in cols]),
+              row("identities reaching customer data", [f"{c['exposed_identities']:,}" for c in cols])]
+    verdicts = []
+    for c in cols:
+        if c["size"] == "repo" and c["whole_process"]:
+            ok = c["whole_process"]["median_s"] <= TARGETS["repo_whole_process_s"]
+            verdicts.append(f"repo whole process {c['whole_process']['median_s']:.2f} s "
+                            f"(target ≤ {TARGETS['repo_whole_process_s']} s): {'PASS' if ok else 'FAIL'}")
+        if c["size"] == "enterprise":
+            ok = c["ratio_total_to_baseline"] <= TARGETS["enterprise_ratio"]
+            verdicts.append(f"enterprise total/baseline {c['ratio_total_to_baseline']:.2f}× "
+                            f"(target ≤ {TARGETS['enterprise_ratio']}×): {'PASS' if ok else 'FAIL'}")
+            ok = c["peak_rss_mb"] <= TARGETS["enterprise_peak_mb"]
+            verdicts.append(f"enterprise peak RSS {c['peak_rss_mb']:.0f} MB "
+                            f"(target ≤ {TARGETS['enterprise_peak_mb']} MB): {'PASS' if ok else 'FAIL'}")
+    return "\n".join([*lines, "", *verdicts]) + "\n"
+
+
+def check_determinism(size: str, target: Path) -> bool:
+    with tempfile.TemporaryDirectory() as scratch:
+        again = Path(scratch) / size
+        generate.generate(size, again)
+        same = hash_dir(again) == hash_dir(target)
+    print(f"determinism {size}: regenerated files are {'identical' if same else 'DIFFERENT'}", file=sys.stderr)
+    return same
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="repo,enterprise", help="comma-separated: " + ", ".join(generate.SIZES))
+    parser.add_argument("--runs", type=int, default=None, help="runs per size (default: repo 5, enterprise 3)")
+    parser.add_argument("--as-of", default=AS_OF, help=f"the --as-of date (default {AS_OF}, the generator's)")
+    parser.add_argument("--check-determinism", action="store_true",
+                        help="also regenerate each size in a scratch folder and compare the hashes")
+    parser.add_argument("--child", metavar="SIZE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        result = child(args.child, args.runs or DEFAULT_RUNS.get(args.child, 3), args.as_of)
+        print("RESULT " + json.dumps(result))
+        return 0
+
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in generate.SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; known: {', '.join(generate.SIZES)}")
+    results_path = OUT / "results.json"
+    results: dict[str, Any] = {}
+    if results_path.exists():
+        results = json.loads(results_path.read_text())
+    results["machine"] = machine()
+    results["as_of"] = args.as_of
+    results.setdefault("sizes", {})
+    deterministic = True
+    for size in sizes:
+        target = ensure_generated(size)
+        if args.check_determinism:
+            deterministic &= check_determinism(size, target)
+        runs = args.runs or DEFAULT_RUNS.get(size, 3)
+        print(f"measuring {size} ({runs} runs) in a child process …", file=sys.stderr, flush=True)
+        completed = subprocess.run([sys.executable, __file__, "--child", size, "--runs", str(runs),
+                                    "--as-of", args.as_of], stdout=subprocess.PIPE, text=True, check=True)
+        line = next(ln for ln in reversed(completed.stdout.splitlines()) if ln.startswith("RESULT "))
+        measured = json.loads(line[len("RESULT "):])
+        cli = whole_process(target, runs, args.as_of) if size == "repo" else None
+        summary = summarise(size, measured, generator_stats(target), hash_dir(target), cli)
+        summary["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["sizes"][size] = summary
+        results_path.write_text(json.dumps(results, indent=1) + "\n")
+    shown = [s for s in generate.SIZES if s in results["sizes"]]
+    print(table({**results["sizes"], "machine": results["machine"]}, shown), end="")
+    print(f"results: {results_path}")
+    return 0 if deterministic else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -53,7 +53,7 @@ class Evaluator:
 
     def feed(self, node: Node, facts: Facts) -> None:
         for rule in self.by_kind.get(node.kind, ()):
-            if rule.validator.is_valid(facts):
+            if rule.matches(facts):
                 self.findings.append(make_finding(rule, node, facts))
 
     def run(self, pairs: Iterable[tuple[Node, Facts]]) -> list[Finding]:

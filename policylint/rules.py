@@ -17,7 +17,8 @@ from jsonschema.exceptions import SchemaError
 from policylint.errors import InputError, InputErrors, file_error
 from policylint.facts_schema import facts_schema
 from policylint.model import NODE_KINDS, Location
-from policylint.validate import schema_errors, validator_for
+from policylint.fastschema import Check, compile_schema
+from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, decode, load_one, locate
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")  # most severe first
@@ -36,7 +37,7 @@ class Rule:
     remediation: str
     references: tuple[str, ...]
     location: Location
-    validator: Draft202012Validator
+    matches: Check  # the compiled `match`: facts -> is this a finding?
 
 
 def builtin_policies() -> Path:
@@ -76,7 +77,7 @@ def load_rule(path: Path) -> Rule:
     document = load_one(decode(path.read_bytes(), name), name)
     if not isinstance(document, YMap):
         raise InputError(Location(name, 1, 1), "expected a rule: a mapping with id, title, severity, subject, match…")
-    problems = schema_errors(validator_for("rule"), document, name)
+    problems = schema_errors("rule", document, name)
     if problems:
         raise InputErrors([error for error, _ in problems])
     _check_match(document, name)
@@ -94,7 +95,7 @@ def load_rule(path: Path) -> Rule:
         remediation=document["remediation"],
         references=tuple(document["references"]),
         location=Location(name, *document.value_pos["id"]),
-        validator=Draft202012Validator(document["match"]),
+        matches=compile_schema(document["match"]),
     )
 
 

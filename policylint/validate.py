@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 
 from policylint.errors import InputError
+from policylint.fastschema import Check, compile_schema
 from policylint.model import Location
 from policylint.redact import redact
 from policylint.yamlsafe import locate
@@ -33,12 +34,16 @@ def validator_for(name: str) -> Draft202012Validator:
     return Draft202012Validator(packaged_schema(name))
 
 
-def schema_errors(
-    validator: Draft202012Validator, document: Any, path: str
-) -> list[tuple[InputError, tuple[Any, ...]]]:
-    """Every violation as (located error, path of the offending value), in document order."""
-    if validator.is_valid(document):  # the fast, common case
+@cache
+def check_for(name: str) -> Check:
+    return compile_schema(packaged_schema(name))
+
+
+def schema_errors(name: str, document: Any, path: str) -> list[tuple[InputError, tuple[Any, ...]]]:
+    """Every violation of packaged schema `name` as (located error, path of the offending value), in order."""
+    if check_for(name)(document):  # the fast, common case; messages come from jsonschema only when needed
         return []
+    validator = validator_for(name)
     found = []
     for error in validator.iter_errors(document):
         for leaf in _leaves(error):

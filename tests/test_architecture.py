@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "policylint"
 STAGES = [
-    {"model", "errors", "redact"},
+    {"model", "errors", "redact", "fastschema"},
     {"yamlsafe", "validate"},
     {"sources"},
     {"inventory"},

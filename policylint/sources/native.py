@@ -21,7 +21,7 @@ from policylint.model import (
     Role,
 )
 from policylint.sources.base import Fragment
-from policylint.validate import schema_errors, validator_for
+from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, load_one
 
 NAME = "native"
@@ -41,7 +41,7 @@ def load(path: str, text: str) -> Fragment:
         raise InputError(Location(path, 1, 1), f"expected a mapping with 'policylint: 1', found {found}")
     errors: list[InputError] = []
     broken: set[tuple[Any, ...]] = set()
-    for error, where in schema_errors(validator_for("inventory"), document, path):
+    for error, where in schema_errors("inventory", document, path):
         errors.append(error)
         broken.add(tuple(where[:2]) if len(where) >= 2 else tuple(where[:1]))
     if ("policylint",) in broken or () in broken:

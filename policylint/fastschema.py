@@ -1,0 +1,211 @@
+"""A JSON Schema (2020-12) validity check compiled to Python closures, for the hot paths.
+
+The `jsonschema` package builds a validator object per subschema per instance, which made schema checks the
+largest cost of a run (hundreds of thousands of small documents). This compiles a schema once into nested
+closures for the keywords policylint's schemas and rules use. A schema with any other keyword is handed whole to
+`jsonschema` instead, so the answer is always the standard one; `tests/test_fastschema.py` checks the two agree on
+random schemas and documents. Nothing is generated as source or executed: closures only.
+
+Only validity is answered here; error messages always come from `jsonschema` (see validate.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+Check = Callable[[Any], bool]
+
+ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples", "format",
+                         "deprecated", "readOnly", "writeOnly", "$defs", "definitions"})
+SUPPORTED = frozenset({"type", "const", "enum", "properties", "required", "additionalProperties", "items",
+                       "contains", "minItems", "maxItems", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
+                       "exclusiveMaximum", "minLength", "maxLength", "pattern", "anyOf", "allOf", "oneOf", "not",
+                       "$ref", "minProperties", "maxProperties", "if", "then", "else"})
+
+
+def compile_schema(schema: Any) -> Check:
+    """A function telling whether an instance is valid against `schema`."""
+    if _only_supported(schema):
+        return _Compiler(schema).compile(schema)
+    return Draft202012Validator(schema).is_valid
+
+
+def _only_supported(schema: Any) -> bool:
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, Mapping):
+        return False
+    for key, value in schema.items():
+        if key in ("$defs", "definitions"):
+            if not all(_only_supported(s) for s in value.values()):
+                return False
+        elif key in ANNOTATIONS:
+            continue
+        elif key not in SUPPORTED:
+            return False
+        elif key == "$ref" and not (isinstance(value, str) and value.startswith("#/$defs/")):
+            return False
+        elif key in ("properties",) and not all(_only_supported(s) for s in value.values()):
+            return False
+        elif key in ("anyOf", "allOf", "oneOf") and not all(_only_supported(s) for s in value):
+            return False
+        elif key in ("additionalProperties", "items", "contains", "not", "if", "then", "else") and not (
+            _only_supported(value)
+        ):
+            return False
+    return True
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality as JSON means it: true is not 1, 1 is 1.0, containers compare item by item."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping | list) or isinstance(b, Mapping | list):
+        return False
+    return bool(a == b)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+TYPES: dict[str, Check] = {
+    "object": lambda v: isinstance(v, Mapping),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "number": _is_number,
+    "integer": lambda v: _is_number(v) and (isinstance(v, int) or float(v).is_integer()),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+class _Compiler:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.refs: dict[str, Check] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True or schema == {}:
+            return _always
+        if schema is False:
+            return _never
+        checks = [c for key, value in schema.items() if (c := self.keyword(key, value, schema)) is not None]
+        if len(checks) == 1:
+            return checks[0]
+        return lambda v: all(check(v) for check in checks)
+
+    def ref(self, pointer: str) -> Check:
+        if pointer not in self.refs:
+            self.refs[pointer] = _never  # placeholder while compiling a recursive definition
+            target = self.root["$defs"][pointer[len("#/$defs/"):]]
+            compiled = self.compile(target)
+            self.refs[pointer] = compiled
+        return lambda v: self.refs[pointer](v)
+
+    def keyword(self, key: str, value: Any, schema: Mapping[str, Any]) -> Check | None:  # noqa: C901 - a dispatch
+        if key in ANNOTATIONS or key in ("then", "else"):
+            return None
+        if key == "type":
+            names = [value] if isinstance(value, str) else list(value)
+            tests = [TYPES[n] for n in names]
+            return lambda v: any(t(v) for t in tests)
+        if key == "const":
+            return lambda v: json_equal(v, value)
+        if key == "enum":
+            return lambda v: any(json_equal(v, option) for option in value)
+        if key == "properties":
+            props = [(name, self.compile(sub)) for name, sub in value.items()]
+            return lambda v: not isinstance(v, Mapping) or all(c(v[n]) for n, c in props if n in v)
+        if key == "required":
+            return lambda v: not isinstance(v, Mapping) or all(n in v for n in value)
+        if key == "additionalProperties":
+            known = frozenset(schema.get("properties", {}))
+            extra = self.compile(value)
+            return lambda v: not isinstance(v, Mapping) or all(extra(v[k]) for k in v if k not in known)
+        if key == "items":
+            item = self.compile(value)
+            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+        if key == "contains":
+            item = self.compile(value)
+            return lambda v: not isinstance(v, list) or any(item(x) for x in v)
+        if key == "uniqueItems":
+            return None if not value else lambda v: not isinstance(v, list) or _unique(v)
+        if key in _SIZES:
+            kind, measure, compare = _SIZES[key]
+            return lambda v: not kind(v) or compare(measure(v), value)
+        if key == "pattern":
+            regex = re.compile(value)
+            return lambda v: not isinstance(v, str) or regex.search(v) is not None
+        if key in ("anyOf", "allOf", "oneOf"):
+            subs = [self.compile(s) for s in value]
+            if key == "anyOf":
+                return lambda v: any(s(v) for s in subs)
+            if key == "allOf":
+                return lambda v: all(s(v) for s in subs)
+            return lambda v: sum(1 for s in subs if s(v)) == 1
+        if key == "not":
+            inner = self.compile(value)
+            return lambda v: not inner(v)
+        if key == "$ref":
+            return self.ref(value)
+        if key == "if":
+            condition = self.compile(value)
+            then = self.compile(schema.get("then", True))
+            otherwise = self.compile(schema.get("else", True))
+            return lambda v: then(v) if condition(v) else otherwise(v)
+        raise AssertionError(f"unsupported keyword {key} slipped past _only_supported")
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _unique(items: list[Any]) -> bool:
+    return not any(json_equal(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items)))
+
+
+def _numeric(v: Any) -> bool:
+    return _is_number(v)
+
+
+def _sequence(v: Any) -> bool:
+    return isinstance(v, list)
+
+
+def _string(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _mapping(v: Any) -> bool:
+    return isinstance(v, Mapping)
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+_SIZES: dict[str, tuple[Check, Callable[[Any], Any], Callable[[Any, Any], bool]]] = {
+    "minimum": (_numeric, _identity, lambda a, b: a >= b),
+    "maximum": (_numeric, _identity, lambda a, b: a <= b),
+    "exclusiveMinimum": (_numeric, _identity, lambda a, b: a > b),
+    "exclusiveMaximum": (_numeric, _identity, lambda a, b: a < b),
+    "minItems": (_sequence, len, lambda a, b: a >= b),
+    "maxItems": (_sequence, len, lambda a, b: a <= b),
+    "minLength": (_string, len, lambda a, b: a >= b),
+    "maxLength": (_string, len, lambda a, b: a <= b),
+    "minProperties": (_mapping, len, lambda a, b: a >= b),
+    "maxProperties": (_mapping, len, lambda a, b: a <= b),
+}

@@ -40,24 +40,25 @@ def _only_supported(schema: Any) -> bool:
     if not isinstance(schema, Mapping):
         return False
     for key, value in schema.items():
-        if key in ("$defs", "definitions"):
-            if not all(_only_supported(s) for s in value.values()):
-                return False
-        elif key in ANNOTATIONS:
+        if key in ANNOTATIONS and key not in ("$defs", "definitions"):
             continue
-        elif key not in SUPPORTED:
+        if key not in SUPPORTED and key not in ("$defs", "definitions"):
             return False
-        elif key == "$ref" and not (isinstance(value, str) and value.startswith("#/$defs/")):
+        if key == "$ref" and not (isinstance(value, str) and value.startswith("#/$defs/")):
             return False
-        elif key in ("properties",) and not all(_only_supported(s) for s in value.values()):
-            return False
-        elif key in ("anyOf", "allOf", "oneOf") and not all(_only_supported(s) for s in value):
-            return False
-        elif key in ("additionalProperties", "items", "contains", "not", "if", "then", "else") and not (
-            _only_supported(value)
-        ):
+        if not all(_only_supported(sub) for sub in _subschemas(key, value)):
             return False
     return True
+
+
+def _subschemas(key: str, value: Any) -> list[Any]:
+    if key in ("$defs", "definitions", "properties"):
+        return list(value.values())
+    if key in ("anyOf", "allOf", "oneOf"):
+        return list(value)
+    if key in ("additionalProperties", "items", "contains", "not", "if", "then", "else"):
+        return [value]
+    return []
 
 
 def json_equal(a: Any, b: Any) -> bool:
@@ -111,7 +112,7 @@ class _Compiler:
             self.refs[pointer] = compiled
         return lambda v: self.refs[pointer](v)
 
-    def keyword(self, key: str, value: Any, schema: Mapping[str, Any]) -> Check | None:  # noqa: C901 - a dispatch
+    def keyword(self, key: str, value: Any, schema: Mapping[str, Any]) -> Check | None:
         if key in ANNOTATIONS or key in ("then", "else"):
             return None
         if key == "type":

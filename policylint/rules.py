@@ -16,8 +16,8 @@ from jsonschema.exceptions import SchemaError
 
 from policylint.errors import InputError, InputErrors, file_error
 from policylint.facts_schema import facts_schema
-from policylint.model import NODE_KINDS, Location
 from policylint.fastschema import Check, compile_schema
+from policylint.model import NODE_KINDS, Location
 from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, decode, load_one, locate
 

@@ -10,13 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from helpers import REPO
 from policylint.facts import facts_of
 from policylint.fastschema import compile_schema, json_equal
 from policylint.pipeline import analyse
 from policylint.rules import builtin_policies, load_rules
 from policylint.validate import check_for, packaged_schema
 from policylint.yamlsafe import load_one
+
+from helpers import REPO
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from([0.0, 1.0, 2.5, -1.5]),
                     st.sampled_from(["", "a", "kim", "customer_pii", "2025-01-01"]))

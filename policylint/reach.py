@@ -14,6 +14,7 @@ import fnmatch
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -89,32 +90,27 @@ def _propagate(graph: Graph, own: dict[str, int]) -> dict[str, int]:
     return {node: value for node, c in mapping.items() if (value := component_bits[c])}
 
 
-def _bfs_reverse(graph: Graph, sources: list[str]) -> dict[str, str | None]:
-    """Multi-source BFS against edge direction: for each node that reaches a source, its next hop toward one."""
-    next_hop: dict[str, str | None] = dict.fromkeys(sources)
+def _bfs(adjacency: Any, sources: list[str]) -> dict[str, str | None]:
+    """Multi-source BFS over `adjacency`: for each node found, the node it was found from (None: a source)."""
+    found_from: dict[str, str | None] = dict.fromkeys(sources)
     queue = deque(sources)
-    pred = graph.pred
     while queue:
         node = queue.popleft()
-        for before in pred[node]:
-            if before not in next_hop:
-                next_hop[before] = node
-                queue.append(before)
-    return next_hop
+        for neighbour in adjacency[node]:
+            if neighbour not in found_from:
+                found_from[neighbour] = node
+                queue.append(neighbour)
+    return found_from
+
+
+def _bfs_reverse(graph: Graph, sources: list[str]) -> dict[str, str | None]:
+    """Against edge direction: for each node that reaches a source, its next hop toward the nearest one."""
+    return _bfs(graph.pred, sources)
 
 
 def nearest_from(graph: Graph, sources: list[str]) -> dict[str, str | None]:
-    """Multi-source BFS along edges: for each node reached from a source, its previous hop (None: a source)."""
-    previous: dict[str, str | None] = dict.fromkeys(sources)
-    queue = deque(sources)
-    succ = graph.succ
-    while queue:
-        node = queue.popleft()
-        for after in succ[node]:
-            if after not in previous:
-                previous[after] = node
-                queue.append(after)
-    return previous
+    """Along edges: for each node reached from a source, its previous hop from the nearest one."""
+    return _bfs(graph.succ, sources)
 
 
 def paths_to(graph: Graph, target: str) -> dict[str, str | None]:

@@ -65,11 +65,11 @@ def json_equal(a: Any, b: Any) -> bool:
     """Equality as JSON means it: true is not 1, 1 is 1.0, containers compare item by item."""
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
+    if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, Mapping | list) or isinstance(b, Mapping | list):
+    if isinstance(a, dict | list) or isinstance(b, dict | list):
         return False
     return bool(a == b)
 
@@ -78,8 +78,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+# As jsonschema's default type checker: JSON objects are dicts and arrays are lists.
 TYPES: dict[str, Check] = {
-    "object": lambda v: isinstance(v, Mapping),
+    "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
     "number": _is_number,
@@ -87,6 +88,73 @@ TYPES: dict[str, Check] = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
 }
+
+
+def _all_of(checks: list[Check]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(value: Any) -> bool:
+        for one in checks:
+            if not one(value):
+                return False
+        return True
+
+    return check
+
+
+def _equal_to(expected: Any) -> Check:
+    """const, with fast paths for the scalars rules use."""
+    if expected is None or isinstance(expected, bool):
+        return lambda v: v is expected
+    if isinstance(expected, str):
+        return lambda v: isinstance(v, str) and v == expected
+    return lambda v: json_equal(v, expected)
+
+
+def _one_of_values(options: list[Any]) -> Check:
+    """enum, with a set lookup when every option is a string."""
+    if options and all(isinstance(o, str) for o in options):
+        strings = frozenset(options)
+        return lambda v: isinstance(v, str) and v in strings
+    checks = [_equal_to(o) for o in options]
+    return lambda v: any(c(v) for c in checks)
+
+
+def _properties(props: list[tuple[str, Check]]) -> Check:
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for name, one in props:
+            if name in value and not one(value[name]):
+                return False
+        return True
+
+    return check
+
+
+def _every_item(item: Check) -> Check:
+    def check(value: Any) -> bool:
+        if not isinstance(value, list):
+            return True
+        for x in value:
+            if not item(x):
+                return False
+        return True
+
+    return check
+
+
+def _some_item(item: Check) -> Check:
+    def check(value: Any) -> bool:
+        if not isinstance(value, list):
+            return True
+        for x in value:
+            if item(x):
+                return True
+        return False
+
+    return check
 
 
 class _Compiler:
@@ -99,10 +167,7 @@ class _Compiler:
             return _always
         if schema is False:
             return _never
-        checks = [c for key, value in schema.items() if (c := self.keyword(key, value, schema)) is not None]
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(check(v) for check in checks)
+        return _all_of([c for key, value in schema.items() if (c := self.keyword(key, value, schema)) is not None])
 
     def ref(self, pointer: str) -> Check:
         if pointer not in self.refs:
@@ -110,34 +175,35 @@ class _Compiler:
             target = self.root["$defs"][pointer[len("#/$defs/"):]]
             compiled = self.compile(target)
             self.refs[pointer] = compiled
+            if compiled is not _never:
+                return compiled
         return lambda v: self.refs[pointer](v)
 
     def keyword(self, key: str, value: Any, schema: Mapping[str, Any]) -> Check | None:
         if key in ANNOTATIONS or key in ("then", "else"):
             return None
         if key == "type":
-            names = [value] if isinstance(value, str) else list(value)
-            tests = [TYPES[n] for n in names]
-            return lambda v: any(t(v) for t in tests)
+            tests = [TYPES[n] for n in ([value] if isinstance(value, str) else value)]
+            return tests[0] if len(tests) == 1 else lambda v: any(t(v) for t in tests)
         if key == "const":
-            return lambda v: json_equal(v, value)
+            return _equal_to(value)
         if key == "enum":
-            return lambda v: any(json_equal(v, option) for option in value)
+            return _one_of_values(list(value))
         if key == "properties":
-            props = [(name, self.compile(sub)) for name, sub in value.items()]
-            return lambda v: not isinstance(v, Mapping) or all(c(v[n]) for n, c in props if n in v)
+            return _properties([(name, self.compile(sub)) for name, sub in value.items()])
         if key == "required":
-            return lambda v: not isinstance(v, Mapping) or all(n in v for n in value)
+            names = frozenset(value)
+            return lambda v: not isinstance(v, dict) or v.keys() >= names
         if key == "additionalProperties":
             known = frozenset(schema.get("properties", {}))
+            if value is False:
+                return lambda v: not isinstance(v, dict) or known.issuperset(v)
             extra = self.compile(value)
-            return lambda v: not isinstance(v, Mapping) or all(extra(v[k]) for k in v if k not in known)
+            return lambda v: not isinstance(v, dict) or all(extra(v[k]) for k in v if k not in known)
         if key == "items":
-            item = self.compile(value)
-            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+            return _every_item(self.compile(value))
         if key == "contains":
-            item = self.compile(value)
-            return lambda v: not isinstance(v, list) or any(item(x) for x in v)
+            return _some_item(self.compile(value))
         if key == "uniqueItems":
             return None if not value else lambda v: not isinstance(v, list) or _unique(v)
         if key in _SIZES:
@@ -151,7 +217,7 @@ class _Compiler:
             if key == "anyOf":
                 return lambda v: any(s(v) for s in subs)
             if key == "allOf":
-                return lambda v: all(s(v) for s in subs)
+                return _all_of(subs)
             return lambda v: sum(1 for s in subs if s(v)) == 1
         if key == "not":
             inner = self.compile(value)
@@ -191,7 +257,7 @@ def _string(v: Any) -> bool:
 
 
 def _mapping(v: Any) -> bool:
-    return isinstance(v, Mapping)
+    return isinstance(v, dict)
 
 
 def _identity(v: Any) -> Any:

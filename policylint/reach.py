@@ -72,22 +72,62 @@ def compute_reach(graph: Graph, inventory: Inventory, patterns: tuple[str, ...])
 
 
 def _propagate(graph: Graph, own: dict[str, int]) -> dict[str, int]:
-    """OR each node's own bits into everything that reaches it, component by component."""
+    """OR each node's own bits into everything that reaches it: Tarjan's strongly connected components, iterative.
+
+    Tarjan emits a component only after every component reachable from it, so its bits can be final at once:
+    the OR of its members' own bits and of the bits of the components its edges leave to.
+    """
     if not own:
         return {}
-    dag = nx.condensation(graph)
-    members = nx.get_node_attributes(dag, "members")
-    component_bits: dict[int, int] = {}
-    succ = dag.succ
-    for component in reversed(list(nx.topological_sort(dag))):
-        value = 0
-        for node in members[component]:
-            value |= own.get(node, 0)
-        for child in succ[component]:
-            value |= component_bits[child]
-        component_bits[component] = value
-    mapping = dag.graph["mapping"]
-    return {node: value for node, c in mapping.items() if (value := component_bits[c])}
+    succ = graph.succ
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    bits: dict[str, int] = {}
+    for root in succ:
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in order:
+                    order[child] = low[child] = len(order)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ[child])))
+                    break
+                if child in on_stack and order[child] < low[node]:
+                    low[node] = order[child]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == order[node]:
+                    _close_component(node, stack, on_stack, succ, own, bits)
+    return {node: value for node, value in bits.items() if value}
+
+
+def _close_component(root: str, stack: list[str], on_stack: set[str], succ: Any, own: dict[str, int],
+                     bits: dict[str, int]) -> None:
+    members = []
+    while True:
+        member = stack.pop()
+        on_stack.discard(member)
+        members.append(member)
+        if member == root:
+            break
+    value = 0
+    for member in members:
+        value |= own.get(member, 0)
+        for child in succ[member]:
+            value |= bits.get(child, 0)  # members of this component have no entry yet: they add nothing
+    for member in members:
+        bits[member] = value
 
 
 def _bfs(adjacency: Any, sources: list[str]) -> dict[str, str | None]:

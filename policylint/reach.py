@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from policylint.graph import Graph
 from policylint.model import Inventory, Resource
 

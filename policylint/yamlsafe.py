@@ -14,7 +14,7 @@ It is also faster than PyYAML's own CSafeLoader construction, whose Python compo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -177,25 +177,39 @@ class _Builder:
         shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
         raise InputError(self.where(event.start_mark), f"unsupported tag {shown}: only plain YAML data is read")
 
-    def build(self, first: Any, stream: Iterator[Any]) -> Any:
+    def build(self, first: Any, next_event: Callable[[], Any]) -> Any:
         # Stack entries: [container, pending key (maps), key position, anchor, start count]
         stack: list[list[Any]] = []
         result: Any = None
         event = first
         while True:
             kind = type(event)
-            if kind is ev.ScalarEvent:
-                self.check_tag(event)
-                if event.tag is None and event.implicit[0]:
-                    value = _plain_scalar(event.value)
-                elif event.tag is None or event.tag == "!":
-                    value = event.value
+            if kind is ScalarEvent:  # most events: inlined, this loop is the cost of reading an inventory
+                tag = event.tag
+                if tag is None:
+                    value = _resolve(event.value) if event.implicit[0] else event.value
                 else:
-                    value = _tagged_scalar(event.tag, event.value, self.where(event.start_mark))
+                    self.check_tag(event)
+                    where = self.where(event.start_mark)
+                    value = event.value if tag == "!" else _tagged_scalar(tag, event.value, where)
                 self.expanded += 1
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
-                done, result = self.add(stack, value, event.start_mark)
+                if not stack:
+                    return value
+                top = stack[-1]
+                into = top[0]
+                mark = event.start_mark
+                if type(into) is YSeq:
+                    into.append(value)
+                    into.item_pos.append((mark.line + 1, mark.column + 1))
+                elif top[1] is _NO_KEY:
+                    top[1], top[2] = value, (mark.line + 1, mark.column + 1)
+                else:
+                    self.set_key(into, top[1], top[2], value, (mark.line + 1, mark.column + 1))
+                    top[1] = _NO_KEY
+                event = next_event()
+                continue
             elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
                 self.check_tag(event)
                 if len(stack) >= MAX_DEPTH:
@@ -222,7 +236,7 @@ class _Builder:
                 raise InputError(self.where(event.start_mark), f"unexpected YAML event {kind.__name__}")
             if done:
                 return result
-            event = next(stream)
+            event = next_event()
 
     def alias(self, event: Any) -> Any:
         name = event.anchor
@@ -263,14 +277,15 @@ class _Builder:
         if key == "<<" and isinstance(value, YMap | YSeq):
             self.merge(mapping, value, key_pos)
             return
-        merged = self.merged.get(id(mapping), set())
+        merged = self.merged.get(id(mapping), _NOTHING_MERGED) if self.merged else _NOTHING_MERGED
         if key in mapping and key not in merged:
             first = mapping.key_pos[key]
             raise InputError(
                 Location(self.path, *key_pos),
                 f"duplicate key {key!r} in a mapping (first at line {first[0]}); each key may appear once",
             )
-        merged.discard(key)  # an explicit key overrides one merged in with <<
+        if key in merged:
+            merged.discard(key)  # an explicit key overrides one merged in with <<
         mapping[key] = value
         mapping.key_pos[key] = key_pos
         mapping.value_pos[key] = value_pos
@@ -290,6 +305,21 @@ class _Builder:
 
 
 _NO_KEY = object()
+_NOTHING_MERGED: set[Any] = set()
+ScalarEvent = ev.ScalarEvent
+_RESOLVED: dict[str, Any] = {}
+_RESOLVED_MAX = 200_000
+
+
+def _resolve(text: str) -> Any:
+    """_plain_scalar, memoised: inventories repeat the same keys and values (and share one string object each)."""
+    try:
+        return _RESOLVED[text]
+    except KeyError:
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        value = _RESOLVED[text] = _plain_scalar(text)
+        return value
 
 
 def decode(data: bytes, path: str) -> str:
@@ -312,10 +342,10 @@ def load_all(text: str, path: str) -> list[Any]:
     parser = _Parser(text)
     documents: list[Any] = []
     try:
-        stream = _events(parser)
-        for event in stream:
-            if type(event) is ev.DocumentStartEvent:
-                documents.append(_Builder(path).build(next(stream), stream))
+        next_event = parser.get_event
+        while (kind := type(next_event())) is not ev.StreamEndEvent:
+            if kind is ev.DocumentStartEvent:
+                documents.append(_Builder(path).build(next_event(), next_event))
         return documents
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -335,7 +365,3 @@ def load_one(text: str, path: str) -> Any:
         raise InputError(Location(path, 1, 1), f"expected one YAML document, found {len(documents)}")
     return documents[0] if documents else None
 
-
-def _events(parser: Any) -> Iterator[Any]:
-    while parser.check_event():
-        yield parser.get_event()

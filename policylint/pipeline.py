@@ -5,6 +5,7 @@ Each stage is timed, so the benchmark reads the same code path the CLI runs.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,19 @@ class Timer:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """A run builds millions of long-lived, acyclic objects; the cyclic collector would rescan them again and
+    again for nothing (measured: about a tenth of an enterprise-sized run). Reference counting still frees."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +109,14 @@ def rule_set(policies: list[Path], select: tuple[str, ...] = (), ignore: tuple[s
 def check(paths: list[str], as_of: date, *, policies: list[Path] | None = None,
           patterns: tuple[str, ...] = DEFAULT_PATTERNS, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
           timer: Timer | None = None) -> Report:
-    timer = timer or Timer()
+    with cyclic_gc_paused():
+        return _check(paths, as_of, policies or [], patterns, select, ignore, timer or Timer())
+
+
+def _check(paths: list[str], as_of: date, policies: list[Path], patterns: tuple[str, ...], select: tuple[str, ...],
+           ignore: tuple[str, ...], timer: Timer) -> Report:
     with timer.stage("rules"):
-        rules, rule_errors = rule_set(policies or [], select, ignore)
+        rules, rule_errors = rule_set(policies, select, ignore)
     analysis = analyse(paths, as_of, patterns, timer)
     evaluator = Evaluator(rules)
     for node in analysis.inventory.nodes():

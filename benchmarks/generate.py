@@ -341,7 +341,7 @@ class Org:
             n = min(max(2, n // 5) if small and name != "iam-admins" else n, len(self.people))
             self.company_groups.append({"id": self.unique(name),
                                         "members": [p["id"] for p in rng.sample(self.people, n)]})
-        for n in range(max(2, len(self.people) // 1000)):
+        for _ in range(max(2, len(self.people) // 1000)):
             group = rng.choice(list(self.team_groups.values()))
             group["members"].append(self.unique(f"{rng.choice(GIVEN)}.{rng.choice(FAMILY)}"))  # defined nowhere
         self.add("stale_member_names", max(2, len(self.people) // 1000))

@@ -5,7 +5,9 @@
 Each size is generated once into benchmarks/out/<size>/ (regenerated when missing or made by another generator
 version), then measured in a fresh subprocess of this script (`--child SIZE`), so that peak memory of one size never
 mixes with another's. Per run the child times:
-  - baseline: `yaml.load(f, Loader=yaml.CSafeLoader)` of every generated file (the floor any YAML tool pays);
+  - baseline: `yaml.load(f, Loader=yaml.CSafeLoader)` of every generated file (the floor any YAML tool pays), in a
+              fresh interpreter that imports nothing but yaml ("bare"), and again inside the measuring process
+              (after policylint is imported: slower, because the cyclic GC then has more live objects to scan);
   - check:    `policylint.pipeline.check(...)` with a Timer (stages load, graph, reach, facts, rules) and the text
               report rendered from it (stage "report"); "total" is the wall time of both together.
 For `repo` the parent also times the whole process `policylint check benchmarks/out/repo --as-of …` (pre-commit).
@@ -41,7 +43,6 @@ TARGETS = {"repo_whole_process_s": 1.0, "enterprise_ratio": 2.0, "enterprise_pea
 
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (the sibling module)
-
 
 # --------------------------------------------------------------------------------------------------- files
 
@@ -109,8 +110,26 @@ def _reset_peak() -> bool:
 
 # --------------------------------------------------------------------------------------------------- child
 
+# The bare baseline: a fresh interpreter, nothing imported but what parsing the files needs.
+BARE = """
+import os, sys, time, yaml
+files = sys.argv[1:]
+started = time.perf_counter()
+for path in files:
+    with open(path, "rb") as handle:
+        yaml.load(handle, Loader=yaml.CSafeLoader)
+print(time.perf_counter() - started)
+"""
 
-def child(size: str, runs: int, as_of: str) -> dict[str, Any]:
+
+def bare_baseline(files: list[Path]) -> float:
+    done = subprocess.run([sys.executable, "-c", BARE, *map(str, files)], capture_output=True, text=True,
+                          check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+
+def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, Any]:
     """All in-process measurements of one size; runs in its own process (see main)."""
     import yaml
 
@@ -146,13 +165,14 @@ def child(size: str, runs: int, as_of: str) -> dict[str, Any]:
     per_run: list[dict[str, Any]] = []
     peaks_supported = _reset_peak()
     for n in range(runs):
+        baseline = bare_baseline(files)
         gc.collect()
         _reset_peak()
         started = time.perf_counter()
         for path in files:
             with open(path, "rb") as handle:
                 yaml.load(handle, Loader=yaml.CSafeLoader)
-        baseline = time.perf_counter() - started
+        baseline_inprocess = time.perf_counter() - started
         baseline_peak = _vm_hwm_kb() if peaks_supported else None
 
         gc.collect()
@@ -169,6 +189,7 @@ def child(size: str, runs: int, as_of: str) -> dict[str, Any]:
         seconds["report"] = finished - checked
         run = {
             "baseline_s": baseline,
+            "baseline_inprocess_s": baseline_inprocess,
             "stages_s": seconds,
             "total_s": finished - started - overhead[0],
             "baseline_peak_mb": None if baseline_peak is None else baseline_peak / 1024,
@@ -183,15 +204,33 @@ def child(size: str, runs: int, as_of: str) -> dict[str, Any]:
         if report.errors:
             run["first_errors"] = [str(e) for e in report.errors[:5]]
         per_run.append(run)
-        print(f"  {size} run {n + 1}/{runs}: total {run['total_s']:.2f} s, baseline {baseline:.2f} s",
+        print(f"  {size} run {n + 1}/{runs}: total {run['total_s']:.2f} s, baseline {baseline:.2f} s "
+              f"(in-process {baseline_inprocess:.2f} s)",
               file=sys.stderr, flush=True)
         del report, text
+    peak_mb = max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   *(r[k] for r in per_run for k in ("baseline_peak_mb", "check_peak_mb") if r[k])])
+    if profile:  # one extra run under cProfile, after the measured ones (it does not change them)
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        CHECK["text"](pipeline.check([str(target)], day))
+        profiler.disable()
+        for order in ("cumulative", "tottime"):
+            stream = io.StringIO()
+            pstats.Stats(profiler, stream=stream).sort_stats(order).print_stats(30)
+            name = "cumtime" if order == "cumulative" else order
+            (OUT / f"profile-{size}-{name}.txt").write_text(stream.getvalue())
     return {
         "files": len(files),
         "bytes": sum(p.stat().st_size for p in files),
         "graph": graph_info,
         "runs": per_run,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
+        # ru_maxrss is KiB on Linux; resetting the peak mark per phase also resets it, so take the max of all
+        "peak_rss_mb": peak_mb,
     }
 
 
@@ -239,6 +278,7 @@ def summarise(size: str, measured: dict[str, Any], stats: dict[str, Any], digest
     stages = {stage: median(r["stages_s"][stage] for r in runs) for stage in STAGES}
     total = median(r["total_s"] for r in runs)
     baseline = median(r["baseline_s"] for r in runs)
+    inprocess = median(r["baseline_inprocess_s"] for r in runs)
     check_peaks = [r["check_peak_mb"] for r in runs if r["check_peak_mb"] is not None]
     return {
         "size": size,
@@ -252,6 +292,8 @@ def summarise(size: str, measured: dict[str, Any], stats: dict[str, Any], digest
         "total_median_s": total,
         "baseline_median_s": baseline,
         "ratio_total_to_baseline": total / baseline if baseline else None,
+        "baseline_inprocess_median_s": inprocess,
+        "ratio_total_to_baseline_inprocess": total / inprocess if inprocess else None,
         "peak_rss_mb": measured["peak_rss_mb"],
         "check_peak_rss_mb": max(check_peaks) if check_peaks else None,
         "findings": runs[-1]["findings"],
@@ -261,6 +303,21 @@ def summarise(size: str, measured: dict[str, Any], stats: dict[str, Any], digest
         "whole_process": cli,
         "per_run": runs,
     }
+
+
+def revision() -> dict[str, Any]:
+    """Which policylint was measured: the package changes while benchmarks run, so say exactly which."""
+    import policylint
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {"version": policylint.__version__, "commit": git("rev-parse", "--short", "HEAD"),
+            "uncommitted": git("status", "--porcelain", "--", "policylint", "policies").splitlines()}
 
 
 def machine() -> dict[str, Any]:
@@ -279,11 +336,17 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _commit(column: dict[str, Any]) -> str:
+    measured = column.get("policylint") or {}
+    return ((measured.get("commit") or "?") + ("+dirty" if measured.get("uncommitted") else "")
+            + ("*" if measured.get("changed_during_run") else ""))
+
+
 def table(results: dict[str, Any], sizes: list[str]) -> str:
     cols = [results[s] for s in sizes]
 
     def row(label: str, cells: list[str]) -> str:
-        return f"{label:<34}" + "".join(f"{c:>16}" for c in cells)
+        return f"{label:<38}" + "".join(f"{c:>20}" for c in cells)
 
     def fmt(value: Any, spec: str) -> str:
         return "-" if value is None else format(value, spec)
@@ -292,6 +355,7 @@ def table(results: dict[str, Any], sizes: list[str]) -> str:
     lines = [f"machine: {m['cpu_count']} cores, {m['memory_gb']} GB, Python {m['python']} ({m['platform']}), "
              f"PyYAML {m['pyyaml']} libyaml={m['libyaml']}, NetworkX {m['networkx']}",
              row("", sizes), row("runs", [str(c["runs"]) for c in cols]),
+             row("policylint commit", [_commit(c) for c in cols]),
              row("files", [f"{c['files']:,}" for c in cols]),
              row("bytes (MB)", [f"{c['bytes'] / 1e6:.1f}" for c in cols])]
     for kind in ("people", "principals", "groups", "roles", "credentials", "keys", "resources"):
@@ -303,8 +367,11 @@ def table(results: dict[str, Any], sizes: list[str]) -> str:
     for stage in STAGES:
         lines.append(row(f"  {stage}", [fmt(c["stages_median_s"][stage], ".3f") for c in cols]))
     lines += [row("total check+report (s)", [fmt(c["total_median_s"], ".3f") for c in cols]),
-              row("baseline CSafeLoader parse (s)", [fmt(c["baseline_median_s"], ".3f") for c in cols]),
+              row("baseline: bare CSafeLoader parse (s)", [fmt(c["baseline_median_s"], ".3f") for c in cols]),
               row("ratio total / baseline", [fmt(c["ratio_total_to_baseline"], ".2f") for c in cols]),
+              row("  (same parse in-process, s / ratio)",
+                  [f"{fmt(c.get('baseline_inprocess_median_s'), '.3f')} / "
+                   f"{fmt(c.get('ratio_total_to_baseline_inprocess'), '.2f')}" for c in cols]),
               row("peak RSS, child process (MB)", [fmt(c["peak_rss_mb"], ".0f") for c in cols]),
               row("peak RSS during check (MB)", [fmt(c["check_peak_rss_mb"], ".0f") for c in cols]),
               row("whole process `policylint check` (s)",
@@ -328,6 +395,9 @@ def table(results: dict[str, Any], sizes: list[str]) -> str:
             ok = c["peak_rss_mb"] <= TARGETS["enterprise_peak_mb"]
             verdicts.append(f"enterprise peak RSS {c['peak_rss_mb']:.0f} MB "
                             f"(target ≤ {TARGETS['enterprise_peak_mb']} MB): {'PASS' if ok else 'FAIL'}")
+    if any((c.get("policylint") or {}).get("changed_during_run") for c in cols):
+        verdicts.append("* the package changed (a new commit) while this size was measured; the commit shown is the "
+                        "one its measuring process imported")
     return "\n".join([*lines, "", *verdicts]) + "\n"
 
 
@@ -347,11 +417,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default=AS_OF, help=f"the --as-of date (default {AS_OF}, the generator's)")
     parser.add_argument("--check-determinism", action="store_true",
                         help="also regenerate each size in a scratch folder and compare the hashes")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the measured runs, one more under cProfile: out/profile-<size>-cumtime.txt "
+                             "and -tottime.txt (top 30)")
     parser.add_argument("--child", metavar="SIZE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        result = child(args.child, args.runs or DEFAULT_RUNS.get(args.child, 3), args.as_of)
+        result = child(args.child, args.runs or DEFAULT_RUNS.get(args.child, 3), args.as_of, args.profile)
         print("RESULT " + json.dumps(result))
         return 0
 
@@ -373,13 +446,23 @@ def main(argv: list[str] | None = None) -> int:
             deterministic &= check_determinism(size, target)
         runs = args.runs or DEFAULT_RUNS.get(size, 3)
         print(f"measuring {size} ({runs} runs) in a child process …", file=sys.stderr, flush=True)
+        before = revision()
         completed = subprocess.run([sys.executable, __file__, "--child", size, "--runs", str(runs),
-                                    "--as-of", args.as_of], stdout=subprocess.PIPE, text=True, check=True)
+                                    "--as-of", args.as_of, *(["--profile"] if args.profile else [])],
+                                   stdout=subprocess.PIPE, text=True, check=True)
         line = next(ln for ln in reversed(completed.stdout.splitlines()) if ln.startswith("RESULT "))
         measured = json.loads(line[len("RESULT "):])
         cli = whole_process(target, runs, args.as_of) if size == "repo" else None
         summary = summarise(size, measured, generator_stats(target), hash_dir(target), cli)
         summary["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        summary["policylint"] = before
+        if revision() != before:
+            summary["policylint"]["changed_during_run"] = True
+            print(f"WARNING: {size}: policylint changed while it was measured (was {before['commit']})",
+                  file=sys.stderr)
+        if summary["errors"]:
+            print(f"WARNING: {size}: {summary['errors']} input errors: {measured['runs'][-1].get('first_errors')}",
+                  file=sys.stderr)
         results["sizes"][size] = summary
         results_path.write_text(json.dumps(results, indent=1) + "\n")
     shown = [s for s in generate.SIZES if s in results["sizes"]]

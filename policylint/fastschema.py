@@ -241,7 +241,16 @@ def _never(value: Any) -> bool:
 
 
 def _unique(items: list[Any]) -> bool:
-    return not any(json_equal(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items)))
+    """uniqueItems: a set of JSON-equality keys for scalars (linear); pairwise only when containers are present."""
+    seen: set[tuple[str, Any]] = set()
+    for item in items:
+        if isinstance(item, dict | list):
+            return not any(json_equal(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items)))
+        key = ("b", item) if isinstance(item, bool) else ("v", item)  # 1 and 1.0 share a key, as JSON has them
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
 
 
 def _numeric(v: Any) -> bool:

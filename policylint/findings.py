@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from policylint.facts import Facts
@@ -84,13 +85,23 @@ def evidence_path(facts: Facts) -> tuple[str, ...]:
 
 
 def render_message(template: str, facts: Facts) -> str:
-    def value(match: Any) -> str:
-        found: Any = facts
-        for step in match.group(1).split("."):
-            found = found.get(step) if isinstance(found, dict) else None
-        return _shown(found)
+    parts = []
+    for literal, steps in _template(template):
+        parts.append(literal)
+        if steps:
+            found: Any = facts
+            for step in steps:
+                found = found.get(step) if isinstance(found, dict) else None
+            parts.append(_shown(found))
+    return "".join(parts)
 
-    return PLACEHOLDER.sub(value, template)
+
+@cache
+def _template(template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A message template split once into (literal text, placeholder path) pairs."""
+    pieces = PLACEHOLDER.split(template)  # literal, name, literal, name, ..., literal
+    return tuple((pieces[i], tuple(pieces[i + 1].split(".")) if i + 1 < len(pieces) else ())
+                 for i in range(0, len(pieces), 2))
 
 
 def _shown(value: Any) -> str:

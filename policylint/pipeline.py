@@ -35,7 +35,10 @@ class Timer:
         try:
             yield
         finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+            self.add(name, time.perf_counter() - start)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
 
 @contextmanager
@@ -119,11 +122,17 @@ def _check(paths: list[str], as_of: date, policies: list[Path], patterns: tuple[
         rules, rule_errors = rule_set(policies, select, ignore)
     analysis = analyse(paths, as_of, patterns, timer)
     evaluator = Evaluator(rules)
-    for node in analysis.inventory.nodes():
-        with timer.stage("facts"):
-            facts = facts_of(node, analysis.context)
-        with timer.stage("rules"):
-            evaluator.feed(node, facts)
+    facts_seconds = rules_seconds = 0.0
+    clock = time.perf_counter
+    for node in analysis.inventory.nodes():  # facts and rules interleave, so no facts list is ever held
+        started = clock()
+        facts = facts_of(node, analysis.context)
+        built = clock()
+        evaluator.feed(node, facts)
+        facts_seconds += built - started
+        rules_seconds += clock() - built
+    timer.add("facts", facts_seconds)
+    timer.add("rules", rules_seconds)
     findings = sorted(evaluator.findings)
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)

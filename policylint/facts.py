@@ -119,11 +119,6 @@ def _references(inventory: Inventory) -> Iterator[tuple[str, str, str]]:
         yield from ((k.id, "protects", r) for r in k.protects)
 
 
-def iter_facts(inventory: Inventory, context: Context) -> Iterator[tuple[Node, Facts]]:
-    for node in inventory.nodes():
-        yield node, facts_of(node, context)
-
-
 def facts_of(node: Node, context: Context) -> Facts:
     facts: Facts = {
         "kind": node.kind,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -56,11 +55,6 @@ class Evaluator:
         for rule in self.by_kind.get(node.kind, ()):
             if rule.matches(facts):
                 self.findings.append(make_finding(rule, node, facts))
-
-    def run(self, pairs: Iterable[tuple[Node, Facts]]) -> list[Finding]:
-        for node, facts in pairs:
-            self.feed(node, facts)
-        return sorted(self.findings)
 
 
 def make_finding(rule: Rule, node: Node, facts: Facts) -> Finding:

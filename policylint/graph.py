@@ -34,7 +34,6 @@ else:
 
 ALL_PRINCIPALS = "*principals"
 ADMIN_SUFFIX = "#admin"
-HUB_KINDS = frozenset({"everyone", "all_principals", "admin"})
 
 
 @dataclass(frozen=True, slots=True)

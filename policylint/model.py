@@ -16,7 +16,6 @@ Action = Literal["read", "write", "delete", "admin", "*"]
 NodeKind = Literal["person", "principal", "group", "role", "credential", "key", "resource"]
 
 NODE_KINDS: tuple[NodeKind, ...] = ("person", "principal", "group", "role", "credential", "key", "resource")
-IDENTITY_KINDS: frozenset[str] = frozenset({"person", "principal"})
 EVERYONE = "*"
 ACCESS_CONTROL = "access_control"
 

@@ -80,6 +80,9 @@ def load_paths(paths: list[str]) -> Loaded:
             fragments.append(fragment)
             files.append(path)
             errors.extend(fragment.errors)
+    if not files and not errors:  # a run that checked nothing must not pass
+        errors.extend(file_error(p, "expected inventory files here, found none (a native file has 'policylint: 1' "
+                                    "at its top level)") for p in paths)
     inventory, duplicates = merge([f.inventory for f in fragments])
     errors.extend(duplicates)
     errors.sort(key=lambda e: e.location)

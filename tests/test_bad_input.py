@@ -139,6 +139,13 @@ def test_walking_a_folder_skips_files_of_other_formats(tmp_path: Path) -> None:
     assert "error" not in result.out
 
 
+def test_a_folder_without_inventory_files_does_not_pass(tmp_path: Path) -> None:
+    write(tmp_path, "deploy.yaml", "kind: Deployment\n")
+    result = run_cli("check", str(tmp_path))
+    assert result.code == 2
+    assert f"{tmp_path}:1:1: error: expected inventory files here, found none" in result.out
+
+
 def test_bad_as_of_is_a_usage_error() -> None:
     result = run_cli("check", "--as-of", "yesterday")
     assert result.code == 2

@@ -47,7 +47,8 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "protects": ("resource",),
 }
 # Fields where "*" means everyone (every identity; for signs_for, every principal); elsewhere it names nothing.
-EVERYONE_FIELDS = frozenset({"members", "assumable_by", "to", "holders", "readable_by", "signs_for"})
+# ("*" as a grant's resource means every resource.)
+EVERYONE_FIELDS = frozenset({"members", "assumable_by", "to", "holders", "readable_by", "signs_for", "resource"})
 # Where a departed person may still be named (PL102).
 NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
 
@@ -195,15 +196,17 @@ def _status_of(name: str, context: Context) -> str | None:
 def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[Facts]:
     shown = []
     for grant in grants:
-        resource = context.index.nodes.get(grant.resource)
-        is_resource = isinstance(resource, Resource)
-        shown.append({
-            "resource": grant.resource,
-            "actions": list(grant.actions),
-            "resource_type": resource.type if isinstance(resource, Resource) else None,
-            "customer_data": is_resource and is_customer_data(resource, context.patterns),  # type: ignore[arg-type]
-            "classes": customer_classes(resource, context.patterns) if isinstance(resource, Resource) else [],
-        })
+        if grant.resource == EVERYONE:  # every resource: its customer data is all the customer data there is
+            resource_type: str | None = EVERYONE
+            classes = sorted({c for r in context.reach.resources for c in customer_classes(r, context.patterns)})
+            customer = bool(context.reach.resources)
+        else:
+            resource = context.index.nodes.get(grant.resource)
+            resource_type = resource.type if isinstance(resource, Resource) else None
+            classes = customer_classes(resource, context.patterns) if isinstance(resource, Resource) else []
+            customer = isinstance(resource, Resource) and is_customer_data(resource, context.patterns)
+        shown.append({"resource": grant.resource, "actions": list(grant.actions), "resource_type": resource_type,
+                      "customer_data": customer, "classes": classes})
     return shown
 
 
@@ -286,7 +289,8 @@ def _holder_path(node: Credential, holders: tuple[str, ...], context: Context) -
     if node.status != "active" or not holders:
         return []
     leavers = [h for h in holders if _status_of(h, context) in ("departed", "suspended")]
-    return [(leavers or list(holders))[0], node.id]
+    named = [h for h in holders if h != EVERYONE]
+    return [(leavers or named)[0], node.id] if leavers or named else []
 
 
 def _kind(name: str, context: Context) -> str | None:
@@ -305,7 +309,9 @@ def _holder_people(holders: tuple[str, ...], context: Context) -> list[Person]:
             continue
         seen.add(name)
         node = context.index.nodes.get(name)
-        if isinstance(node, Group):
+        if name == EVERYONE:  # "*" holds it: every person does
+            pending.extend(n.id for n in context.index.nodes.values() if isinstance(n, Person))
+        elif isinstance(node, Group):
             pending.extend(node.members)
         elif (person := context.index.person_of(name)) is not None:
             people[person.id] = person
@@ -360,6 +366,7 @@ def _resource(node: Resource, context: Context) -> Facts:
         "logging": node.logging,
         "log_retention_days": node.log_retention_days,
         "monitoring": node.monitoring,
+        "grants": _grants([g for g in context.direct_grants.get(EVERYONE, ()) if g.resource == node.id], context),
     }
 
 

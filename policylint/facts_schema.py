@@ -36,7 +36,8 @@ GRANTS: Schema = {
         "properties": {
             "resource": _t("string", "the resource id"),
             "actions": {"type": "array", "items": {"enum": ["read", "write", "delete", "admin", "*"]}},
-            "resource_type": _t(["string", "null"], "type of the resource; null when it is defined nowhere"),
+            "resource_type": _t(["string", "null"], "type of the resource; \"*\" for a grant on every resource; null "
+                                "when it is defined nowhere"),
             "customer_data": _t("boolean", "the resource holds customer data"),
             "classes": {**STR_LIST, "description": "customer-data classes of the resource"},
         },
@@ -171,6 +172,7 @@ KINDS: dict[str, dict[str, Schema]] = {
         "logging": _t(["boolean", "null"], "access logging is on"),
         "log_retention_days": _t(["integer", "null"], "days access logs are kept"),
         "monitoring": _t(["boolean", "null"], "access is monitored and alerted on"),
+        "grants": {**GRANTS, "description": "grants on this resource to everyone (direct grants with to: \"*\")"},
     },
 }
 

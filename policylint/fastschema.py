@@ -29,24 +29,31 @@ SUPPORTED = frozenset({"type", "const", "enum", "properties", "required", "addit
 
 def compile_schema(schema: Any) -> Check:
     """A function telling whether an instance is valid against `schema`."""
-    if _only_supported(schema):
+    if _only_supported(schema, schema, top=True):
         return _Compiler(schema).compile(schema)
     return Draft202012Validator(schema).is_valid
 
 
-def _only_supported(schema: Any) -> bool:
+_LOCAL_REF = re.compile(r"#/\$defs/[A-Za-z0-9_-]+")
+
+
+def _only_supported(schema: Any, root: Any, top: bool = False) -> bool:
+    """Keywords we compile; `$ref` only to a plain `#/$defs/NAME` of the root; `$id` only at the root."""
     if isinstance(schema, bool):
         return True
     if not isinstance(schema, Mapping):
         return False
     for key, value in schema.items():
+        if key == "$id" and not top:
+            return False
         if key in ANNOTATIONS and key not in ("$defs", "definitions"):
             continue
         if key not in SUPPORTED and key not in ("$defs", "definitions"):
             return False
-        if key == "$ref" and not (isinstance(value, str) and value.startswith("#/$defs/")):
+        if key == "$ref" and not (isinstance(value, str) and _LOCAL_REF.fullmatch(value)
+                                  and value[len("#/$defs/"):] in (root.get("$defs") or {})):
             return False
-        if not all(_only_supported(sub) for sub in _subschemas(key, value)):
+        if not all(_only_supported(sub, root) for sub in _subschemas(key, value)):
             return False
     return True
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from policylint.errors import UsageError
 from policylint.facts import Facts
 from policylint.model import Location, Node
 from policylint.redact import redact
@@ -36,7 +37,12 @@ def at_or_above(severity: str, threshold: str) -> bool:
 
 
 def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
-    """--select / --ignore: rule ids or prefixes (PL1 selects PL101…PL199)."""
+    """--select / --ignore: rule ids or prefixes (PL1 selects PL101…PL199), any case. A selector that names no
+    rule is a usage error: a misspelt --select would otherwise run nothing and pass."""
+    select, ignore = tuple(s.upper() for s in select), tuple(s.upper() for s in ignore)
+    for selector in (*select, *ignore):
+        if not any(r.id.startswith(selector) for r in rules):
+            raise UsageError(f"--select/--ignore {selector!r} names no rule; `policylint rules` lists them")
     chosen = [r for r in rules if not select or r.id.startswith(select)]
     return [r for r in chosen if not r.id.startswith(ignore)] if ignore else chosen
 

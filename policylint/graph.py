@@ -3,8 +3,9 @@
 Edge kinds are those of DESIGN.md. Three kinds of hub node keep "everyone" semantics linear in size:
 - `*` (EVERYONE): every person and principal → `*`; `*` → each role assumable by "*" and each resource granted to "*";
 - `*principals` (ALL_PRINCIPALS): each key that signs for "*" → `*principals` → every principal;
-- `<resource>#admin`: admin on an access_control resource leads here, and from here to that resource and to every
-  resource and key in its scope (the whole inventory, for the native format).
+- `*resources` (ALL_RESOURCES): each grant on resource "*" → `*resources` → every resource;
+- `<resource>#admin`: admin on an access_control resource (or on "*") leads here, and from here to that resource
+  and to every resource and key in its scope (the whole inventory, for the native format).
 A name defined nowhere gets no edge (facts report it); it never stops the graph from being built.
 """
 
@@ -25,6 +26,7 @@ from policylint.model import (
     Node,
     Person,
     Principal,
+    Resource,
 )
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ else:
     Graph = nx.DiGraph
 
 ALL_PRINCIPALS = "*principals"
+ALL_RESOURCES = "*resources"
 ADMIN_SUFFIX = "#admin"
 
 
@@ -151,15 +154,31 @@ def _all_grants(inventory: Inventory) -> Iterator[tuple[str, Grant]]:
 
 
 def _grant_edge(graph: Graph, index: Index, holder: str, grant: Grant) -> None:
-    resource = index.nodes.get(grant.resource)
-    if resource is None or resource.kind != "resource":
+    if grant.resource == EVERYONE:  # every resource: through one hub, and admin on every access control
+        _all_resources(graph, index)
+        targets = [ALL_RESOURCES]
+        if grant.is_admin:
+            targets += [admin_hub(r.id) for r in index.nodes.values()
+                        if isinstance(r, Resource) and r.type == ACCESS_CONTROL]
+    else:
+        resource = index.nodes.get(grant.resource)
+        if not isinstance(resource, Resource):
+            return
+        escalates = grant.is_admin and resource.type == ACCESS_CONTROL
+        targets = [admin_hub(resource.id) if escalates else resource.id]
+    for target in targets:
+        _link(graph, index, holder, target, "grants")
+        if graph.has_edge(holder, target):
+            data = graph.edges[holder, target]
+            data["actions"] = sorted(set(data.get("actions", ())) | set(grant.actions))
+
+
+def _all_resources(graph: Graph, index: Index) -> None:
+    if ALL_RESOURCES in graph:
         return
-    escalates = grant.is_admin and getattr(resource, "type", "") == ACCESS_CONTROL
-    target = admin_hub(resource.id) if escalates else resource.id
-    _link(graph, index, holder, target, "grants")
-    if graph.has_edge(holder, target):
-        data = graph.edges[holder, target]
-        data["actions"] = sorted(set(data.get("actions", ())) | set(grant.actions))
+    graph.add_node(ALL_RESOURCES, kind="all_resources")
+    graph.add_edges_from(((ALL_RESOURCES, r.id) for r in index.nodes.values() if isinstance(r, Resource)),
+                         kind="grants")
 
 
 def _add_key_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
@@ -186,7 +205,7 @@ def display_path(path: Iterable[str]) -> list[str]:
     """A path as people read it: hub nodes dropped, `x#admin` shown as `x`, no id twice in a row."""
     shown: list[str] = []
     for node in path:
-        if node in (EVERYONE, ALL_PRINCIPALS):
+        if node in (EVERYONE, ALL_PRINCIPALS, ALL_RESOURCES):
             continue
         name = node[: -len(ADMIN_SUFFIX)] if node.endswith(ADMIN_SUFFIX) else node
         if not shown or shown[-1] != name:

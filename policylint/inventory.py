@@ -28,17 +28,18 @@ class Loaded:
 
 def discover(paths: list[str]) -> tuple[list[tuple[str, bool]], list[InputError]]:
     """(file, named explicitly) for every candidate file, in a stable order; missing paths are errors."""
-    found: list[tuple[str, bool]] = []
+    found: dict[Path, tuple[str, bool]] = {}  # by resolved path: a file given twice, or inside a folder, reads once
     errors: list[InputError] = []
     for given in paths:
         path = Path(given)
         if path.is_file():
-            found.append((given, True))
+            found[path.resolve()] = (given, True)
         elif path.is_dir():
-            found.extend((str(f), False) for f in _walk(path))
+            for f in _walk(path):
+                found.setdefault(f.resolve(), (str(f), False))
         else:
             errors.append(file_error(given, "expected a file or folder, found no such path"))
-    return found, errors
+    return list(found.values()), errors
 
 
 def _walk(root: Path) -> list[Path]:
@@ -52,11 +53,13 @@ def _walk(root: Path) -> list[Path]:
 def read_file(path: str, explicit: bool) -> Fragment | None:
     """The fragment one file contributes; None for a walked-into file that no source recognises."""
     try:
-        text = decode(Path(path).read_bytes(), path)
+        data = Path(path).read_bytes()
+        text = decode(data, path)
     except OSError as exc:
         return Fragment(Inventory(), [file_error(path, f"expected a readable file, found: {exc.strerror}")])
     except InputError as error:
-        return Fragment(Inventory(), [error]) if explicit else None
+        # a walked-into file is skipped only when it cannot be ours: one that names the marker fails closed
+        return Fragment(Inventory(), [error]) if explicit or _mentions_marker(data) else None
     for source in SOURCES.values():
         if source.detect(path, text):
             try:
@@ -68,6 +71,11 @@ def read_file(path: str, explicit: bool) -> Fragment | None:
     known = ", ".join(SOURCES)
     return Fragment(Inventory(), [file_error(path, f"expected an inventory file ({known}), found none of them"
                                              " (a native file has 'policylint: 1' at its top level)")])
+
+
+def _mentions_marker(data: bytes) -> bool:
+    return any(marker in data for marker in (b"policylint", "policylint".encode("utf-16-le"),
+                                             "policylint".encode("utf-16-be")))
 
 
 def load_paths(paths: list[str]) -> Loaded:

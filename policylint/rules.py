@@ -6,7 +6,9 @@ user folders given with --policies load exactly the same way. Validators are com
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, decode, load_one, locate
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")  # most severe first
+LOCAL_REF = re.compile(r"#/\$defs/[A-Za-z0-9_-]+")
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)*)\}")
 
 
@@ -52,11 +55,15 @@ def load_rules(folders: list[Path]) -> tuple[list[Rule], list[InputError]]:
     errors: list[InputError] = []
     for folder in folders:
         if not folder.is_dir():
-            errors.append(file_error(str(folder), "expected a folder of rule files, found no such folder"))
+            found = "a file" if folder.exists() else "no such folder"
+            errors.append(file_error(str(folder), f"expected a folder of rule files, found {found}"))
             continue
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
             try:
                 rule = load_rule(path)
+            except OSError as exc:
+                errors.append(file_error(str(path), f"expected a readable rule file, found: {exc.strerror}"))
+                continue
             except InputError as error:
                 errors.append(error)
                 continue
@@ -106,6 +113,45 @@ def _check_match(document: YMap, name: str) -> None:
         line, column = locate(document, ["match", *error.path])
         raise InputError(Location(name, line, column), f"expected a valid JSON Schema in match: {error.message}") \
             from None
+    # JSON Schema ignores keywords it does not know, so a typo (`requried`) would silently never match
+    for where, problem in _vocabulary_problems(document["match"], document["match"], ("match",)):
+        line, column = locate(document, list(where), key=True)
+        raise InputError(Location(name, line, column), problem)
+
+
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMA_ONE = frozenset({"not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames",
+                        "unevaluatedItems", "unevaluatedProperties", "contentSchema"})
+OTHER_KEYWORDS = frozenset({
+    "$schema", "$ref", "$comment", "type", "const", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+    "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains",
+    "minContains", "maxProperties", "minProperties", "required", "dependentRequired", "title", "description",
+    "default", "deprecated", "readOnly", "writeOnly", "examples", "format", "contentEncoding", "contentMediaType",
+})
+KEYWORDS = SCHEMA_MAPS | SCHEMA_LISTS | SCHEMA_ONE | OTHER_KEYWORDS
+
+
+def _vocabulary_problems(schema: Any, root: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Unknown keywords, and references that leave the rule (rules are self-contained: `#/$defs/NAME` only)."""
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        here = (*where, key)
+        if key not in KEYWORDS:
+            hint = difflib.get_close_matches(str(key), sorted(KEYWORDS), n=1)
+            yield here, f"unknown JSON Schema keyword {key!r} in match{f'; did you mean {hint[0]!r}?' if hint else ''}"
+        elif key == "$ref" and not (isinstance(value, str) and LOCAL_REF.fullmatch(value)
+                                    and value[len("#/$defs/"):] in (root.get("$defs") or {})):
+            yield here, f"expected $ref to name a definition in this rule's $defs ('#/$defs/NAME'), found {value!r}"
+        elif key in SCHEMA_MAPS and isinstance(value, dict):
+            for sub_key, sub in value.items():
+                yield from _vocabulary_problems(sub, root, (*here, sub_key))
+        elif key in SCHEMA_LISTS and isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from _vocabulary_problems(sub, root, (*here, index))
+        elif key in SCHEMA_ONE:
+            yield from _vocabulary_problems(value, root, here)
 
 
 def _check_placeholders(document: YMap, subjects: tuple[str, ...], name: str) -> None:

@@ -73,7 +73,8 @@ def _located(error: ValidationError, document: Any, path: str) -> InputError:
         line, column = locate(document, [*where, key], key=True) if key is not None else locate(document, where)
         hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; expected one of: {', '.join(allowed)}"
-        return InputError(Location(path, line, column), f"unknown key {key!r}{_context(where)}{suggestion}")
+        shown = redact(str(key))
+        return InputError(Location(path, line, column), f"unknown key {shown!r}{_context(where)}{suggestion}")
     line, column = locate(document, where)
     return InputError(Location(path, line, column), f"{_describe(error)}{_context(where)}")
 
@@ -109,7 +110,11 @@ def _describe(error: ValidationError) -> str:
         return f"expected each item once, found a repeated item in {found}"
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "minLength"):
         return f"expected {kind} {error.validator_value}, found {found}"
-    return f"{error.message} (found {found})"
+    if kind in ("anyOf", "oneOf"):
+        described = schema.get("description")
+        return f"expected {described or 'one of the allowed forms (see `policylint schema`)'}, found {found}"
+    # error.message repeats the value unredacted: say it in our own words
+    return f"expected a value that satisfies {kind} {_literal(error.validator_value)}, found {found}"
 
 
 def _types(value: Any) -> str:
@@ -125,9 +130,9 @@ def _literal(value: Any) -> str:
 
 def _shown(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:

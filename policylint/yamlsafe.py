@@ -22,6 +22,7 @@ from yaml import events as ev
 
 from policylint.errors import InputError, file_error
 from policylint.model import Location
+from policylint.redact import redact
 
 try:
     from yaml import CSafeLoader as _Parser
@@ -133,10 +134,13 @@ def _plain_scalar(text: str) -> Any:
     if found is not None:
         return found
     if text[0] in _NUMERIC_START:
-        if _INT.match(text):
-            return _to_int(text)
-        if _FLOAT.match(text):
-            return _to_float(text)
+        try:
+            if _INT.match(text):
+                return _to_int(text)
+            if _FLOAT.match(text):
+                return _to_float(text)
+        except ValueError:  # "0x_", or more digits than Python converts: not a number we can read
+            return text
     return text
 
 
@@ -154,7 +158,7 @@ def _tagged_scalar(tag: str, text: str, where: Location) -> Any:
             return float(value)
         if isinstance(value, int):
             return value
-    raise InputError(where, f"expected a value of tag !!{name}, found {text!r}")
+    raise InputError(where, f"expected a value of tag !!{name}, found {redact(text)!r}")
 
 
 class _Builder:
@@ -275,6 +279,9 @@ class _Builder:
 
     def set_key(self, mapping: YMap, key: Any, key_pos: Pos, value: Any, value_pos: Pos) -> None:
         if key == "<<" and isinstance(value, YMap | YSeq):
+            if id(mapping) in self.merged:
+                raise InputError(Location(self.path, *key_pos), "duplicate merge key '<<' in a mapping; "
+                                 "merge several mappings with one `<<: [*a, *b]`")
             self.merge(mapping, value, key_pos)
             return
         merged = self.merged.get(id(mapping), _NOTHING_MERGED) if self.merged else _NOTHING_MERGED
@@ -352,7 +359,12 @@ def load_all(text: str, path: str) -> list[Any]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError(Location(path, line, column), f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry a position of their own
+    except yaml.reader.ReaderError as exc:  # a control character: located by its offset in the text
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise InputError(Location(path, line, column),
+                         f"expected printable characters, found the control character #x{exc.character:04x}") from None
+    except yaml.YAMLError as exc:
         raise InputError(Location(path, 1, 1), f"invalid YAML: {exc}") from None
     finally:
         parser.dispose()

@@ -150,3 +150,76 @@ def test_bad_as_of_is_a_usage_error() -> None:
     result = run_cli("check", "--as-of", "yesterday")
     assert result.code == 2
     assert "Invalid value for '--as-of'" in result.err
+
+
+def test_a_walked_native_file_that_is_not_utf8_fails_closed(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", GOOD)
+    (tmp_path / "latin1.yaml").write_bytes(b"policylint: 1\n# owner: Jos\xe9\npeople: []\n")
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert f"{tmp_path}/latin1.yaml:2:13: error: expected UTF-8 text, found the invalid byte 0xe9" in result.out
+
+
+@pytest.mark.parametrize("header", ['"policylint": 1', "'policylint': 1"])
+def test_quoted_markers_are_native(tmp_path: Path, header: str) -> None:
+    write(tmp_path, "org.yaml", GOOD.replace("policylint: 1", header))
+    assert "CRITICAL PL101" in run_cli("check", str(tmp_path), "--as-of", "2026-01-01").out
+
+
+def test_flow_style_files_are_native(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", "{policylint: 1, people: [{id: kim, status: departed}],\n"
+                                " credentials: [{id: ak, type: access_key, principal: kim, status: active}]}\n")
+    assert "CRITICAL PL101" in run_cli("check", str(tmp_path), "--as-of", "2026-01-01").out
+
+
+def test_a_second_merge_key_is_a_duplicate(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.yaml", """
+        policylint: 1
+        people:
+          - <<: {status: active}
+            <<: {status: departed, departed: 2025-01-01}
+            id: kim
+        """)
+    result = run_cli("check", str(bad))
+    assert result.code == 2
+    assert f"{bad}:4:5: error: duplicate merge key '<<'" in result.out
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("  - {id: db, type: database, records: 0x_}", "expected an integer, found the string '0x_'"),
+        ("  - {id: db, type: database, records: " + "9" * 5000 + "}", "expected an integer, found the string"),
+        ("  - {id: db, type: database, records: 1.0e+300}", "expected maximum 1000000000000"),
+        ('  - {id: "db\\n", type: database}', "expected an identifier, unique across the inventory"),
+        ("  - {id: db, type: database, description: \"a\x07b\"}", "found the control character #x0007"),
+    ],
+    ids=["bad hex", "huge int", "huge float", "id with newline", "control character"],
+)
+def test_hostile_scalars_are_located_errors(tmp_path: Path, line: str, message: str) -> None:
+    bad = write(tmp_path, "bad.yaml", "policylint: 1\nresources:\n" + line + "\n")
+    result = run_cli("check", str(bad))
+    assert result.code == 2, result.out + result.err
+    assert f"{bad}:3:" in result.out and message in result.out, result.out
+
+
+def test_secrets_in_any_error_are_redacted(tmp_path: Path) -> None:
+    token = "ghp_" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNb"
+    bad = write(tmp_path, "bad.yaml", f"""
+        policylint: 1
+        people:
+          - {{id: kim, status: departed, departed: {{secret: "{token}"}}}}
+          - {{id: lee, status: active, {token}: 1}}
+        resources:
+          - {{id: db, type: database, records: !!int "{token}"}}
+        """)
+    result = run_cli("check", str(bad), "--format", "json")
+    assert result.code == 2
+    assert token not in result.out + result.err
+
+
+def test_the_same_file_twice_is_read_once(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.yaml", GOOD)
+    result = run_cli("check", str(good), str(good), str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 1
+    assert "error" not in result.out

@@ -107,6 +107,17 @@ def test_exit_codes_follow_fail_on_select_and_ignore(org: Path, args: tuple[str,
     assert run_cli("check", str(org), "--as-of", "2026-01-01", *args).code == code
 
 
+@pytest.mark.parametrize("selector", ["PL1O1", "XX"])
+def test_a_selector_that_names_no_rule_is_a_usage_error(org: Path, selector: str) -> None:
+    result = run_cli("check", str(org), "--select", selector)
+    assert result.code == 2
+    assert f"--select/--ignore '{selector}' names no rule" in result.err
+
+
+def test_selectors_ignore_case(org: Path) -> None:
+    assert run_cli("check", str(org), "--as-of", "2026-01-01", "--ignore", "pl101").code == 0
+
+
 def test_findings_below_fail_on_are_shown_but_pass(tmp_path: Path) -> None:
     path = write(tmp_path, "org.yaml", ORG.replace("created: 2025-11-01, last_used: 2025-12-30",
                                                    "created: 2025-12-01, last_used: 2025-10-01"))
@@ -235,3 +246,51 @@ def test_python_dash_m_runs_the_cli(org: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert "CRITICAL PL101" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("match", "message"),
+    [
+        ("{properties: {type: {const: service}}, requried: [type]}",
+         "rules/bad.yaml:5:47: error: unknown JSON Schema keyword 'requried' in match; did you mean 'required'?"),
+        ("{$ref: '#/$defs/nope'}",
+         "rules/bad.yaml:5:9: error: expected $ref to name a definition in this rule's $defs"),
+        ("{$ref: 'https://example.com/schema.json'}", "error: expected $ref to name a definition"),
+        ("{$dynamicRef: '#x'}", "error: unknown JSON Schema keyword '$dynamicRef' in match"),
+    ],
+    ids=["typo", "missing def", "remote ref", "dynamic ref"],
+)
+def test_a_match_that_would_silently_never_fire_is_refused(org: Path, tmp_path: Path, match: str,
+                                                           message: str) -> None:
+    rule = USER_RULE.replace("match:\n  properties:\n    type: {const: service}\n", f"match: {match}\n")
+    write(tmp_path, "rules/bad.yaml", rule)
+    result = run_cli("check", str(org), "--policies", str(tmp_path / "rules"))
+    assert result.code == 2
+    assert message in result.out, result.out
+
+
+def test_a_local_ref_in_a_match_works(org: Path, tmp_path: Path) -> None:
+    rule = USER_RULE.replace("match:\n  properties:\n    type: {const: service}\n",
+                             "match:\n  $defs: {svc: {const: service}}\n"
+                             "  properties:\n    type: {$ref: '#/$defs/svc'}\n")
+    write(tmp_path, "rules/ok.yaml", rule)
+    result = run_cli("check", str(org), "--as-of", "2026-01-01", "--policies", str(tmp_path / "rules"),
+                     "--select", "ACME")
+    assert result.code == 1
+    assert "LOW ACME001 service order-sync" in result.out
+
+
+def test_unreadable_entries_in_a_rule_folder_are_located_errors(org: Path, tmp_path: Path) -> None:
+    (tmp_path / "rules" / "folder.yaml").mkdir(parents=True)
+    (tmp_path / "rules" / "dangling.yaml").symlink_to(tmp_path / "nowhere")
+    result = run_cli("check", str(org), "--policies", str(tmp_path / "rules"))
+    assert result.code == 2
+    assert f"{tmp_path}/rules/dangling.yaml:1:1: error: expected a readable rule file" in result.out
+    assert f"{tmp_path}/rules/folder.yaml:1:1: error: expected a readable rule file" in result.out
+    assert "Traceback" not in result.out + result.err
+
+
+def test_policies_given_a_file(org: Path) -> None:
+    result = run_cli("check", str(org), "--policies", str(org))
+    assert result.code == 2
+    assert "expected a folder of rule files, found a file" in result.out

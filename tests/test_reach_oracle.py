@@ -55,7 +55,7 @@ def inventories(draw: st.DrawFn) -> Inventory:
     groups = tuple(Group(i, HERE, some(identity, star=True)) for i in ids["group"])
 
     def grants(to: str | None = None) -> tuple[Grant, ...]:
-        pool = ids["resource"] + ghost
+        pool = ids["resource"] + ghost + ["*"]
         return tuple(Grant(draw(st.sampled_from(pool)),
                            tuple(draw(st.lists(st.sampled_from(["read", "write", "delete", "admin", "*"]),
                                                min_size=1, max_size=2, unique=True))), HERE, to)
@@ -107,8 +107,9 @@ class Oracle:
     def admin_on_access_control(self, x: Node) -> bool:
         grants = [g for r in self.inv.roles if r.id == x.id for g in r.grants]
         grants += [g for g in self.inv.grants if g.to == x.id or (g.to == "*" and self.is_identity(x))]
-        return any(isinstance(self.nodes.get(g.resource), Resource) and g.is_admin
-                   and self.nodes[g.resource].type == "access_control" for g in grants)  # type: ignore[union-attr]
+        controls = {r.id for r in self.inv.resources if r.type == "access_control"}
+        # admin on "*" is admin on every access-control resource there is
+        return any(g.is_admin and (g.resource in controls or (g.resource == "*" and controls)) for g in grants)
 
     def step(self, x: Node, y: Node) -> bool:
         if isinstance(x, Person) and isinstance(y, Principal) and y.type == "user" and y.person == x.id:
@@ -122,9 +123,9 @@ class Oracle:
         if isinstance(y, Resource | Key) and self.admin_on_access_control(x):
             return True
         if isinstance(y, Resource):
-            if isinstance(x, Role) and any(g.resource == y.id for g in x.grants):
+            if isinstance(x, Role) and any(g.resource in (y.id, "*") for g in x.grants):
                 return True
-            if any(g.resource == y.id and (g.to == x.id or (g.to == "*" and self.is_identity(x)))
+            if any(g.resource in (y.id, "*") and (g.to == x.id or (g.to == "*" and self.is_identity(x)))
                    for g in self.inv.grants):
                 return True
         if isinstance(y, Credential) and y.status == "active" and self.named(x, self.holders(y)):

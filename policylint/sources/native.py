@@ -25,7 +25,8 @@ from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, load_one
 
 NAME = "native"
-_MARKER = re.compile(r"^policylint[ \t]*:", re.MULTILINE)
+# `policylint: 1` at the top level, also quoted ("policylint": 1) or in a flow mapping ({policylint: 1, ...})
+_MARKER = re.compile(r"""^(?:\{[ \t]*)?["']?policylint["']?[ \t]*:""", re.MULTILINE)
 _DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -87,6 +88,12 @@ class _Builder:
         except ValueError:
             raise InputError(self.at(item, key), f"expected a real date YYYY-MM-DD, found {text!r}") from None
 
+    @staticmethod
+    def count(item: YMap, key: str) -> int | None:
+        """A schema-checked integer; JSON Schema also calls 10.0 an integer, the model keeps ints only."""
+        value = item.get(key)
+        return None if value is None else int(value)
+
     def person(self, item: YMap) -> Person:
         return Person(item["id"], self.at(item), item["status"], self.date(item, "departed"),
                       tuple(item.get("emails") or ()))
@@ -116,15 +123,15 @@ class _Builder:
         ttl = item.get("token_ttl")
         return Key(
             item["id"], self.at(item), item["purpose"], item["storage"],
-            self.date(item, "created"), self.date(item, "rotated"), item.get("rotation_days"),
+            self.date(item, "created"), self.date(item, "rotated"), self.count(item, "rotation_days"),
             tuple(item.get("readable_by") or ()), tuple(item.get("signs_for") or ()),
             ttl, None if ttl is None else int(ttl[:-1]) * _DURATION[ttl[-1]], tuple(item.get("protects") or ()),
         )
 
     def resource(self, item: YMap) -> Resource:
         return Resource(
-            item["id"], self.at(item), item["type"], tuple(item.get("data") or ()), item.get("records"),
-            item.get("logging"), item.get("log_retention_days"), item.get("monitoring"),
+            item["id"], self.at(item), item["type"], tuple(item.get("data") or ()), self.count(item, "records"),
+            item.get("logging"), self.count(item, "log_retention_days"), item.get("monitoring"),
         )
 
 

@@ -148,12 +148,12 @@ def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
 
 def _reach(node_id: str, context: Context) -> Facts:
     reach = context.reach
-    bits = reach.bits.get(node_id, 0) & reach.resource_mask
+    bits = reach.resource_bits(node_id)
     if not bits:
         return {"customer_data": False, "classes": [], "resources": [], "records": 0, "path": []}
     summary = context.reach_summaries.get(bits)
     if summary is None:  # nodes of one component, and many others, reach the same set: decode it once
-        resources = reach.reached_resources(node_id)
+        resources = reach.resources_in(bits)
         summary = context.reach_summaries[bits] = (
             sorted({c for r in resources for c in customer_classes(r, context.patterns)}),
             sorted(r.id for r in resources),

@@ -26,13 +26,16 @@ class Reach:
     keys: tuple[str, ...]  # key ids; bit R + j stands for keys[j]
     bits: dict[str, int]  # node id -> reached targets (a node reaches itself)
     next_hop: dict[str, str | None]  # node id -> next node on one shortest path to customer data (None: is one)
+    resource_mask: int  # the bits that stand for customer-data resources
 
-    @property
-    def resource_mask(self) -> int:
-        return (1 << len(self.resources)) - 1
+    def resource_bits(self, node_id: str) -> int:
+        return self.bits.get(node_id, 0) & self.resource_mask
+
+    def resources_in(self, bits: int) -> list[Resource]:
+        return [self.resources[i] for i in iter_bits(bits & self.resource_mask)]
 
     def reached_resources(self, node_id: str) -> list[Resource]:
-        return [self.resources[i] for i in iter_bits(self.bits.get(node_id, 0) & self.resource_mask)]
+        return self.resources_in(self.bits.get(node_id, 0))
 
     def reached_keys(self, node_id: str) -> list[str]:
         shift = len(self.resources)
@@ -66,7 +69,7 @@ def compute_reach(graph: Graph, inventory: Inventory, patterns: tuple[str, ...])
         own[key] = 1 << (len(resources) + j)
     bits = _propagate(graph, own)
     next_hop = _bfs_reverse(graph, [r.id for r in resources])
-    return Reach(resources, keys, bits, next_hop)
+    return Reach(resources, keys, bits, next_hop, (1 << len(resources)) - 1)
 
 
 def _propagate(graph: Graph, own: dict[str, int]) -> dict[str, int]:

@@ -31,8 +31,10 @@ as_of_option = click.option(
 customer_option = click.option(
     "--customer-data", "patterns", multiple=True, metavar="PATTERN",
     help="Data classes that are customer data (glob, repeatable; default: customer*).")
-format_option = click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+format_option = click.option("--format", "output", type=click.Choice(list(CHECK)), default="text",
                              show_default=True, help="Output format.")
+reach_format_option = click.option("--format", "output", type=click.Choice(list(REACH)), default="text",
+                                   show_default=True, help="Output format.")
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 
 
@@ -71,7 +73,7 @@ def check_command(paths: tuple[str, ...], output: str, fail_on: str, select: tup
 
 @cli.command("reach")
 @paths_argument
-@format_option
+@reach_format_option
 @as_of_option
 @customer_option
 def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, patterns: tuple[str, ...]) -> int:

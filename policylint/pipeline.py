@@ -18,7 +18,7 @@ from policylint.facts import Context, build_context, facts_of
 from policylint.findings import Evaluator, Finding, select_rules
 from policylint.graph import Graph, Index, build_graph, build_index
 from policylint.inventory import load_paths
-from policylint.model import Inventory, Person, Principal
+from policylint.model import Inventory, Location, Person, Principal
 from policylint.reach import Reach, compute_reach
 from policylint.rules import Rule, builtin_policies, load_rules
 
@@ -68,13 +68,36 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """A finding that an exception, an inline comment or the baseline keeps out of the report."""
+
+    finding: Finding
+    by: str  # "exception" | "inline" | "baseline"
+    reason: str
+    owner: str | None
+    expires: date | None
+    location: Location  # where the exception or baseline entry is written
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Information that is not a finding: a baseline entry or an exception that no longer matches anything."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     as_of: date
     findings: list[Finding]
     errors: list[InputError]
     files: int
-    rules: int
+    rules: tuple[Rule, ...]  # the rules that ran, with their metadata (SARIF describes each)
     exposed_identities: int
+    suppressed: tuple[Suppression, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    resolved: tuple[Finding, ...] = ()  # `diff`: findings of the base that are gone
 
 
 def analyse(paths: list[str], as_of: date, patterns: tuple[str, ...] = DEFAULT_PATTERNS,
@@ -137,4 +160,4 @@ def _check(paths: list[str], as_of: date, policies: list[Path], patterns: tuple[
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)
     return Report(as_of, findings, sorted([*rule_errors, *analysis.errors], key=lambda e: e.location),
-                  len(analysis.files), len(rules), exposed)
+                  len(analysis.files), tuple(rules), exposed)

@@ -32,7 +32,7 @@ def render(report: Report) -> str:
         ],
         "summary": {
             "files": report.files,
-            "rules": report.rules,
+            "rules": len(report.rules),
             "findings": len(report.findings),
             "by_severity": by_severity(report),
             "errors": len(report.errors),

@@ -38,7 +38,7 @@ def exposures(analysis: Analysis) -> list[Exposure]:
         next_hop = paths_to(analysis.graph, resource.id)
         classes = tuple(customer_classes(resource, patterns))
         for node_id in wanted.intersection(next_hop):
-            path = tuple(display_path(follow(next_hop, node_id)))
+            path = tuple(display_path(follow(next_hop, node_id), analysis.graph))
             found.setdefault(node_id, []).append(ExposedResource(resource.id, classes, resource.records or 0, path))
     result = []
     for node in identities:

@@ -60,10 +60,12 @@ class Context:
     as_of: date
     patterns: tuple[str, ...]
     index: Index
+    graph: Graph
     reach: Reach
     references: dict[str, list[tuple[str, str]]]  # node id -> [(field, name)] it refers to
     named_in: dict[str, list[dict[str, str]]]  # name -> where it is named (NAMING_FIELDS)
     direct_grants: dict[str, list[Grant]]
+    assumes: dict[str, list[Role]]  # identity -> roles naming it in assumable_by
     active_access_keys: dict[str, int]
     key_readers: dict[str, list[str]]  # key id -> people that reach it
     reach_summaries: dict[int, tuple[list[str], list[str], int]]  # reached bits -> (classes, resources, records)
@@ -81,6 +83,10 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
     direct_grants: dict[str, list[Grant]] = defaultdict(list)
     for grant in inventory.grants:
         direct_grants[grant.to or ""].append(grant)
+    assumes: dict[str, list[Role]] = defaultdict(list)
+    for role in inventory.roles:
+        for name in role.assumable_by:
+            assumes[name].append(role)
     access_keys: dict[str, int] = defaultdict(int)
     for credential in inventory.credentials:
         if credential.status == "active" and credential.type == "access_key" and credential.principal:
@@ -92,7 +98,7 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
     leavers = [p.id for p in inventory.people if p.status in ("departed", "suspended")]
     from_people = (nearest_from(graph, leavers), nearest_from(graph, [p.id for p in inventory.people]))
     return Context(
-        as_of, patterns, index, reach, references, named_in, direct_grants, access_keys, key_readers, {},
+        as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers, {},
         from_people,
     )
 
@@ -165,7 +171,7 @@ def _reach(node_id: str, context: Context) -> Facts:
         "classes": list(classes),
         "resources": list(resource_ids),
         "records": records,
-        "path": display_path(reach.path(node_id)),
+        "path": display_path(reach.path(node_id), context.graph),
     }
 
 
@@ -176,7 +182,7 @@ def _held_via(node_id: str, context: Context) -> list[str]:
             path = [node_id]
             while (step := previous[path[-1]]) is not None:
                 path.append(step)
-            return display_path(reversed(path))
+            return display_path(reversed(path), context.graph)
     return []
 
 
@@ -206,8 +212,13 @@ def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[F
             classes = customer_classes(resource, context.patterns) if isinstance(resource, Resource) else []
             customer = isinstance(resource, Resource) and is_customer_data(resource, context.patterns)
         shown.append({"resource": grant.resource, "actions": list(grant.actions), "resource_type": resource_type,
-                      "customer_data": customer, "classes": classes})
+                      "customer_data": customer, "classes": classes, "excluding": list(grant.excluding),
+                      "condition": grant.condition, "via": grant.via, "actions_given": list(grant.actions_given)})
     return shown
+
+
+def _assumes(node_id: str, context: Context) -> list[Facts]:
+    return [{"role": role.id, "flags": list(role.flags)} for role in context.assumes.get(node_id, ())]
 
 
 def _person(node: Person, context: Context) -> Facts:
@@ -220,9 +231,12 @@ def _person(node: Person, context: Context) -> Facts:
         "departed": _iso(node.departed),
         "days_since_departed": _days(node.departed, context),
         "emails": list(node.emails),
+        "aliases": list(node.aliases),
+        "departed_basis": node.departed_basis,
         "accounts": list(accounts),
         "named_in": named,
         "grants": _grants(context.direct_grants.get(node.id, []), context),
+        "assumes": _assumes(node.id, context),
     }
 
 
@@ -239,14 +253,21 @@ def _principal(node: Principal, context: Context) -> Facts:
             "status": _status_of(node.owner, context),
         },
         "active_access_keys": context.active_access_keys.get(node.id, 0),
+        "identifiers": list(node.identifiers),
+        "flags": list(node.flags),
+        "named_in": list(context.named_in.get(node.id, ())),
         "grants": _grants(context.direct_grants.get(node.id, []), context),
+        "assumes": _assumes(node.id, context),
     }
 
 
 def _group(node: Group, context: Context) -> Facts:
     return {
         "members": list(node.members),
+        "flags": list(node.flags),
+        "named_in": list(context.named_in.get(node.id, ())),
         "grants": _grants(context.direct_grants.get(node.id, []), context),
+        "assumes": _assumes(node.id, context),
     }
 
 
@@ -254,7 +275,9 @@ def _role(node: Role, context: Context) -> Facts:
     return {
         "assumable_by": list(node.assumable_by),
         "assumable_by_everyone": EVERYONE in node.assumable_by,
+        "flags": list(node.flags),
         "grants": _grants([*node.grants, *context.direct_grants.get(node.id, [])], context),
+        "assumes": _assumes(node.id, context),
     }
 
 
@@ -269,6 +292,8 @@ def _credential(node: Credential, context: Context) -> Facts:
         "status": node.status,
         "principal": node.principal,
         "principal_type": principal_type,
+        "principal_flags": list(target.flags) if isinstance(target, Principal) else [],
+        "flags": list(node.flags),
         "human": principal_type in ("user", "person"),
         "holders": [{"id": h, "kind": _kind(h, context), "status": _status_of(h, context)} for h in holders],
         "holder_people": [{"id": p.id, "status": p.status, "departed": _iso(p.departed)} for p in people],
@@ -337,6 +362,9 @@ def _key(node: Key, context: Context) -> Facts:
         "token_ttl": node.token_ttl,
         "token_ttl_seconds": node.token_ttl_seconds,
         "protects": list(node.protects),
+        "auto_rotate": node.auto_rotate,
+        "scope": node.scope,
+        "flags": list(node.flags),
         "protects_customer_data": any(
             isinstance(r, Resource) and is_customer_data(r, context.patterns) for r in protected
         ),
@@ -366,6 +394,8 @@ def _resource(node: Resource, context: Context) -> Facts:
         "logging": node.logging,
         "log_retention_days": node.log_retention_days,
         "monitoring": node.monitoring,
+        "scope": node.scope,
+        "flags": list(node.flags),
         "grants": _grants([g for g in context.direct_grants.get(EVERYONE, ()) if g.resource == node.id], context),
     }
 

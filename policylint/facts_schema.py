@@ -40,9 +40,34 @@ GRANTS: Schema = {
                                 "when it is defined nowhere"),
             "customer_data": _t("boolean", "the resource holds customer data"),
             "classes": {**STR_LIST, "description": "customer-data classes of the resource"},
+            "excluding": {**STR_LIST, "description": "id globs the grant leaves out (IAM NotResource, denies)"},
+            "condition": _t(["string", "null"], "the condition the grant holds under (it still counts for reach); "
+                            "null when unconditional"),
+            "via": _t(["string", "null"], "what the platform calls the grant: a policy, a role binding"),
+            "actions_given": {**STR_LIST, "description": "the platform's own action names, as written"},
         },
     },
 }
+
+FLAGS: Schema = {**STR_LIST, "description": "platform facts set by the source that read the node, e.g. aws-root, "
+                 "aws-allows-star-star, deleted, builtin, k8s-cluster-admin, k8s-read-secrets-cluster, "
+                 "k8s-legacy-token, gcp-basic-role, gcp-user-managed (see README, \"Flags\")"}
+NAMED_IN: Schema = {
+    "type": "array",
+    "description": "where the node is named: group members, assumable_by, readable_by, a grant's to",
+    "items": {"type": "object", "properties": {
+        "field": _t("string", "members, assumable_by, readable_by or to"),
+        "in": _t("string", "id of the naming node (for `to`: the resource granted)"),
+        "via": _t("string", "the account named, when it is not the person"),
+    }},
+}
+ASSUMES: Schema = {
+    "type": "array",
+    "description": "roles that name this node in assumable_by (role bindings, attached policies)",
+    "items": {"type": "object", "properties": {"role": _t("string", "role id"), "flags": FLAGS}},
+}
+SCOPE = _t(["string", "null"], "the account, cluster or project it lives in (aws:123…, k8s:…, gcp:…); "
+           "null: the whole inventory")
 
 COMMON: dict[str, Schema] = {
     "kind": {"enum": list(NODE_KINDS)},
@@ -77,18 +102,14 @@ KINDS: dict[str, dict[str, Schema]] = {
         "departed": DATE,
         "days_since_departed": DAYS,
         "emails": STR_LIST,
+        "aliases": {**STR_LIST, "description": "user names and logins that also name the person"},
+        "departed_basis": _t(["string", "null"], "where `departed` was inferred from (e.g. meta.lastModified), "
+                             "when the roster gives no departure date; null when given"),
         "accounts": {**STR_LIST, "description": "the person's own `user` principals"},
-        "named_in": {
-            "type": "array",
-            "description": "where the person, or one of their accounts (via), is still named: group members, "
-                           "assumable_by, readable_by, a grant's to",
-            "items": {"type": "object", "properties": {
-                "field": _t("string", "members, assumable_by, readable_by or to"),
-                "in": _t("string", "id of the naming node (for `to`: the resource granted)"),
-                "via": _t("string", "the account named, when it is not the person"),
-            }},
-        },
+        "named_in": {**NAMED_IN, "description": "where the person, or one of their accounts (via), is still "
+                     "named: group members, assumable_by, readable_by, a grant's to"},
         "grants": GRANTS,
+        "assumes": ASSUMES,
     },
     "principal": {
         "type": {"enum": ["user", "service", "external"]},
@@ -104,19 +125,27 @@ KINDS: dict[str, dict[str, Schema]] = {
             },
         },
         "active_access_keys": _t("integer", "active access_key credentials that authenticate as it"),
+        "identifiers": {**STR_LIST, "description": "e-mails or user names that join it to its person"},
+        "flags": FLAGS,
+        "named_in": NAMED_IN,
         "grants": GRANTS,
+        "assumes": ASSUMES,
     },
-    "group": {"members": STR_LIST, "grants": GRANTS},
+    "group": {"members": STR_LIST, "flags": FLAGS, "named_in": NAMED_IN, "grants": GRANTS, "assumes": ASSUMES},
     "role": {
         "assumable_by": STR_LIST,
         "assumable_by_everyone": _t("boolean", "assumable_by contains \"*\""),
+        "flags": FLAGS,
         "grants": GRANTS,
+        "assumes": ASSUMES,
     },
     "credential": {
         "type": {"enum": ["password", "access_key", "api_key", "token", "ssh_key", "certificate", "client_secret"]},
         "status": {"enum": ["active", "inactive", "revoked", "expired"]},
         "principal": _t(["string", "null"], "the principal it authenticates as"),
         "principal_type": _t(["string", "null"], "user, service, external, or person; null when undefined"),
+        "principal_flags": {**FLAGS, "description": "flags of the principal it authenticates as"},
+        "flags": FLAGS,
         "human": _t("boolean", "it authenticates as a person or a user principal"),
         "holders": {"type": "array", "description": "holders as named (or by default, the human behind it)",
                     "items": {"type": "object", "properties": {
@@ -153,6 +182,9 @@ KINDS: dict[str, dict[str, Schema]] = {
         "token_ttl": _t(["string", "null"], "lifetime of the tokens it signs, as written"),
         "token_ttl_seconds": _t(["integer", "null"], "token_ttl in seconds"),
         "protects": STR_LIST,
+        "auto_rotate": _t(["boolean", "null"], "the platform rotates it automatically; null when unknown"),
+        "scope": SCOPE,
+        "flags": FLAGS,
         "protects_customer_data": _t("boolean", "it encrypts a customer-data resource"),
         "readers": {"type": "array", "description": "people with a path to the key (any path in the graph)",
                     "items": {"type": "object", "properties": {
@@ -172,6 +204,8 @@ KINDS: dict[str, dict[str, Schema]] = {
         "logging": _t(["boolean", "null"], "access logging is on"),
         "log_retention_days": _t(["integer", "null"], "days access logs are kept"),
         "monitoring": _t(["boolean", "null"], "access is monitored and alerted on"),
+        "scope": SCOPE,
+        "flags": FLAGS,
         "grants": {**GRANTS, "description": "grants on this resource to everyone (direct grants with to: \"*\")"},
     },
 }

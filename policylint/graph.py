@@ -5,12 +5,21 @@ Edge kinds are those of DESIGN.md. Three kinds of hub node keep "everyone" seman
 - `*principals` (ALL_PRINCIPALS): each key that signs for "*" → `*principals` → every principal;
 - `*resources` (ALL_RESOURCES): each grant on resource "*" → `*resources` → every resource;
 - `<resource>#admin`: admin on an access_control resource (or on "*") leads here, and from here to that resource
-  and to every resource and key in its scope (the whole inventory, for the native format).
+  and to every resource and key in its scope (the whole inventory, for the native format);
+- `*match:<glob>`: a grant on a glob of ids (`aws:s3:::customer-*`) leads here, and from here to every resource and
+  key whose id matches and no `excluding` glob matches (one hub per distinct glob, so no holder × target edges).
+Scopes nest by `:`: an access-control resource of scope `aws:123` controls what has scope `aws:123`, `aws` (an AWS
+account that is not known) or none (not known at all: fail closed); one without a scope controls everything.
+A grant edge that holds only under a condition keeps it as `condition`, unless an unconditional grant gives
+the same edge; display paths show it.
 A name defined nowhere gets no edge (facts report it); it never stops the graph from being built.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +32,7 @@ from policylint.model import (
     Credential,
     Grant,
     Inventory,
+    Key,
     Node,
     Person,
     Principal,
@@ -37,6 +47,9 @@ else:
 ALL_PRINCIPALS = "*principals"
 ALL_RESOURCES = "*resources"
 ADMIN_SUFFIX = "#admin"
+MATCH_PREFIX = "*match:"
+GLOB_CHARS = re.compile(r"[*?\[]")
+CONDITION_MARK = " [if "
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +92,31 @@ def default_holders(credential: Credential, index: Index) -> tuple[str, ...]:
 
 def admin_hub(resource_id: str) -> str:
     return resource_id + ADMIN_SUFFIX
+
+
+def is_glob(name: str) -> bool:
+    """A grant resource that names many ids; "*" alone (every resource) is not one of these."""
+    return name != EVERYONE and GLOB_CHARS.search(name) is not None
+
+
+def scopes_meet(controller: str | None, target: str | None) -> bool:
+    """Whether an access-control resource of scope `controller` controls what lives in scope `target`."""
+    if controller is None or target is None or controller == target:
+        return True
+    return target.startswith(controller + ":") or controller.startswith(target + ":")
+
+
+def grant_covers(grant: Grant, node: Node) -> bool:
+    """Whether the grant's resource names the node (a resource, or a key), the way the graph reads it."""
+    if not isinstance(node, Resource | Key):
+        return False
+    if grant.resource == node.id:
+        named = True
+    elif grant.resource == EVERYONE:
+        named = isinstance(node, Resource)
+    else:
+        named = is_glob(grant.resource) and fnmatch.fnmatchcase(node.id, grant.resource)
+    return named and not any(fnmatch.fnmatchcase(node.id, e) for e in grant.excluding)
 
 
 def build_graph(inventory: Inventory, index: Index) -> Graph:
@@ -135,14 +173,20 @@ def _add_credential_edges(graph: Graph, inventory: Inventory, index: Index) -> N
 
 
 def _add_grant_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
-    scope = [r.id for r in inventory.resources] + [k.id for k in inventory.keys]
+    targets: list[Resource | Key] = [*inventory.resources, *inventory.keys]
+    by_scope: dict[str | None, list[str]] = {}
+    for target in targets:
+        by_scope.setdefault(target.scope, []).append(target.id)
     for resource in inventory.resources:
         if resource.type == ACCESS_CONTROL:
             hub = admin_hub(resource.id)
             graph.add_node(hub, kind="admin")
-            graph.add_edges_from(((hub, target) for target in scope if target != hub), kind="controls")
+            for scope, ids in by_scope.items():
+                if scopes_meet(resource.scope, scope):
+                    graph.add_edges_from(((hub, target) for target in ids), kind="controls")
+    matcher = _Matcher(targets)
     for holder, grant in _all_grants(inventory):
-        _grant_edge(graph, index, holder, grant)
+        _grant_edge(graph, index, holder, grant, matcher)
 
 
 def _all_grants(inventory: Inventory) -> Iterator[tuple[str, Grant]]:
@@ -153,8 +197,11 @@ def _all_grants(inventory: Inventory) -> Iterator[tuple[str, Grant]]:
         yield grant.to or "", grant
 
 
-def _grant_edge(graph: Graph, index: Index, holder: str, grant: Grant) -> None:
-    if grant.resource == EVERYONE:  # every resource: through one hub, and admin on every access control
+def _grant_edge(graph: Graph, index: Index, holder: str, grant: Grant, matcher: _Matcher) -> None:
+    if grant.excluding or is_glob(grant.resource):  # many ids: through one hub per distinct glob
+        hub, controls = matcher.hub(graph, grant)
+        targets = [hub, *(admin_hub(c) for c in controls)] if grant.is_admin else [hub]
+    elif grant.resource == EVERYONE:  # every resource: through one hub, and admin on every access control
         _all_resources(graph, index)
         targets = [ALL_RESOURCES]
         if grant.is_admin:
@@ -162,15 +209,56 @@ def _grant_edge(graph: Graph, index: Index, holder: str, grant: Grant) -> None:
                         if isinstance(r, Resource) and r.type == ACCESS_CONTROL]
     else:
         resource = index.nodes.get(grant.resource)
-        if not isinstance(resource, Resource):
+        if not isinstance(resource, Resource | Key):
             return
-        escalates = grant.is_admin and resource.type == ACCESS_CONTROL
+        escalates = grant.is_admin and isinstance(resource, Resource) and resource.type == ACCESS_CONTROL
         targets = [admin_hub(resource.id) if escalates else resource.id]
     for target in targets:
         _link(graph, index, holder, target, "grants")
         if graph.has_edge(holder, target):
             data = graph.edges[holder, target]
             data["actions"] = sorted(set(data.get("actions", ())) | set(grant.actions))
+            if grant.condition is None:
+                data["unconditional"] = True
+                data.pop("condition", None)
+            elif not data.get("unconditional"):
+                data.setdefault("condition", grant.condition)
+
+
+class _Matcher:
+    """Glob grants to the resources and keys they match, each distinct glob matched once.
+
+    Ids are kept sorted, so a glob with a literal prefix (`aws:s3:::customer-*`) only tests the ids that share it.
+    """
+
+    def __init__(self, targets: list[Resource | Key]) -> None:
+        self.targets = {t.id: t for t in targets}
+        self.ids = sorted(self.targets)
+        self.controls: dict[str, list[str]] = {}  # hub -> the access-control resources it matches
+
+    def hub(self, graph: Graph, grant: Grant) -> tuple[str, list[str]]:
+        """The glob's hub, and the access-control resources it matches (admin on those is admin of their scope,
+        which only an admin grant gets: the hub itself is shared by every grant on the same glob)."""
+        hub = MATCH_PREFIX + grant.resource + "".join(f"|-{e}" for e in grant.excluding)
+        if hub not in graph:
+            graph.add_node(hub, kind="match")
+            controls = self.controls[hub] = []
+            for target_id in self._candidates(grant.resource):
+                target = self.targets[target_id]
+                if grant_covers(grant, target):
+                    graph.add_edge(hub, target_id, kind="grants")
+                    if isinstance(target, Resource) and target.type == ACCESS_CONTROL:
+                        controls.append(target_id)
+        return hub, self.controls[hub]
+
+    def _candidates(self, pattern: str) -> list[str]:
+        first = GLOB_CHARS.search(pattern)
+        prefix = pattern[: first.start()] if first else pattern
+        start = bisect_left(self.ids, prefix)
+        end = start
+        while end < len(self.ids) and self.ids[end].startswith(prefix):
+            end += 1
+        return self.ids[start:end]
 
 
 def _all_resources(graph: Graph, index: Index) -> None:
@@ -201,13 +289,26 @@ def _all_principals(graph: Graph, inventory: Inventory) -> None:
     graph.add_edges_from(((ALL_PRINCIPALS, p.id) for p in inventory.principals), kind="mints")
 
 
-def display_path(path: Iterable[str]) -> list[str]:
-    """A path as people read it: hub nodes dropped, `x#admin` shown as `x`, no id twice in a row."""
+def display_path(path: Iterable[str], graph: Graph | None = None) -> list[str]:
+    """A path as people read it: hub nodes dropped, `x#admin` shown as `x`, no id twice in a row; with the graph,
+    a step that holds only under a condition reads `x [if <condition>]`."""
     shown: list[str] = []
+    previous: str | None = None
+    pending: str | None = None  # a condition on an edge into a hub, shown on the next node that is shown
     for node in path:
-        if node in (EVERYONE, ALL_PRINCIPALS, ALL_RESOURCES):
+        if graph is not None and previous is not None:
+            pending = graph.edges[previous, node].get("condition", pending)
+        previous = node
+        if node.startswith("*"):
             continue
         name = node[: -len(ADMIN_SUFFIX)] if node.endswith(ADMIN_SUFFIX) else node
+        if pending is not None:
+            name, pending = f"{name}{CONDITION_MARK}{pending}]", None
         if not shown or shown[-1] != name:
             shown.append(name)
     return shown
+
+
+def path_ids(shown: Iterable[str]) -> list[str]:
+    """The node ids of a display path (condition marks taken off)."""
+    return [step.split(CONDITION_MARK, 1)[0] for step in shown]

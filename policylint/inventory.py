@@ -12,10 +12,10 @@ from typing import Any
 
 from policylint.errors import InputError, file_error
 from policylint.model import Inventory, Node
-from policylint.sources import SOURCES, Fragment
+from policylint.sources import SOURCES, Fragment, Options
 from policylint.yamlsafe import decode
 
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 
 
@@ -50,7 +50,7 @@ def _walk(root: Path) -> list[Path]:
     return files
 
 
-def read_file(path: str, explicit: bool) -> Fragment | None:
+def read_file(path: str, explicit: bool, options: Options) -> Fragment | None:
     """The fragment one file contributes; None for a walked-into file that no source recognises."""
     try:
         data = Path(path).read_bytes()
@@ -63,7 +63,7 @@ def read_file(path: str, explicit: bool) -> Fragment | None:
     for source in SOURCES.values():
         if source.detect(path, text):
             try:
-                return source.load(path, text)
+                return source.load(path, text, options)
             except InputError as error:
                 return Fragment(Inventory(), [error])
     if not explicit:
@@ -78,12 +78,13 @@ def _mentions_marker(data: bytes) -> bool:
                                              "policylint".encode("utf-16-be")))
 
 
-def load_paths(paths: list[str]) -> Loaded:
+def load_paths(paths: list[str], options: Options | None = None) -> Loaded:
+    options = options or Options()
     candidates, errors = discover(paths)
     fragments: list[Fragment] = []
     files: list[str] = []
     for path, explicit in candidates:
-        fragment = read_file(path, explicit)
+        fragment = read_file(path, explicit, options)
         if fragment is not None:
             fragments.append(fragment)
             files.append(path)
@@ -91,14 +92,16 @@ def load_paths(paths: list[str]) -> Loaded:
     if not files and not errors:  # a run that checked nothing must not pass
         errors.extend(file_error(p, "expected inventory files here, found none (a native file has 'policylint: 1' "
                                     "at its top level)") for p in paths)
-    inventory, duplicates = merge([f.inventory for f in fragments])
+    inventory, duplicates = merge([f.inventory for f in fragments], [f.implied for f in fragments])
     errors.extend(duplicates)
     errors.sort(key=lambda e: e.location)
     return Loaded(inventory, errors, files)
 
 
-def merge(parts: list[Inventory]) -> tuple[Inventory, list[InputError]]:
-    """One inventory; an id defined twice is an error naming both places, and only the first is kept."""
+def merge(parts: list[Inventory], implied: list[Inventory] | None = None) -> tuple[Inventory, list[InputError]]:
+    """One inventory; an id defined twice is an error naming both places, and only the first is kept.
+
+    Implied nodes (see `Fragment.implied`) come after every definition and only fill ids nobody defined."""
     seen: dict[str, Node] = {}
     errors: list[InputError] = []
     merged: dict[str, list[Any]] = {f.name: [] for f in fields(Inventory)}
@@ -117,4 +120,12 @@ def merge(parts: list[Inventory]) -> tuple[Inventory, list[InputError]]:
                         continue
                     seen[node_id] = item
                 merged[f.name].append(item)
+    for part in implied or ():
+        for f in fields(Inventory):
+            for item in getattr(part, f.name):
+                node_id = getattr(item, "id", None)
+                if node_id is None or node_id not in seen:
+                    if node_id is not None:
+                        seen[node_id] = item
+                    merged[f.name].append(item)
     return Inventory(**{name: tuple(items) for name, items in merged.items()}), errors

@@ -37,6 +37,8 @@ class Person:
     status: PersonStatus
     departed: date | None = None
     emails: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # user names and logins that also name this person (joining, see join.py)
+    departed_basis: str | None = None  # where `departed` comes from when it is inferred, e.g. "meta.lastModified"
     kind: NodeKind = field(default="person", init=False)
 
 
@@ -47,6 +49,8 @@ class Principal:
     type: PrincipalType
     person: str | None = None
     owner: str | None = None
+    identifiers: tuple[str, ...] = ()  # e-mails or user names that find its person when `person` is not set
+    flags: tuple[str, ...] = ()  # platform facts rules can test, e.g. "aws-root", "deleted", "builtin"
     kind: NodeKind = field(default="principal", init=False)
 
 
@@ -55,17 +59,29 @@ class Group:
     id: str
     location: Location
     members: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
     kind: NodeKind = field(default="group", init=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """Actions on one resource; held by a role, or given directly to an identity (`to`)."""
+    """Actions on a resource; held by a role, or given directly to an identity (`to`).
+
+    `resource` is an id, "*" (every resource), or a glob over ids (`aws:s3:::customer-*`): every resource and key
+    whose id matches, except those matching a pattern of `excluding` (IAM `NotResource`). A grant on a key lets
+    the holder use the key. `condition` marks a grant that holds only under a condition: it still counts for
+    reach (fail closed) and is shown in evidence. `via` names what the platform calls the grant (a policy, a
+    role binding), and `actions_given` keeps the platform's own action names.
+    """
 
     resource: str
     actions: tuple[Action, ...]
     location: Location
     to: str | None = None
+    excluding: tuple[str, ...] = ()
+    condition: str | None = None
+    via: str | None = None
+    actions_given: tuple[str, ...] = ()
 
     @property
     def is_admin(self) -> bool:
@@ -78,6 +94,7 @@ class Role:
     location: Location
     assumable_by: tuple[str, ...] = ()
     grants: tuple[Grant, ...] = ()
+    flags: tuple[str, ...] = ()
     kind: NodeKind = field(default="role", init=False)
 
 
@@ -93,6 +110,7 @@ class Credential:
     last_used: date | None = None
     expires: date | None = None
     mfa: bool | None = None
+    flags: tuple[str, ...] = ()
     kind: NodeKind = field(default="credential", init=False)
 
 
@@ -110,6 +128,9 @@ class Key:
     token_ttl: str | None = None
     token_ttl_seconds: int | None = None
     protects: tuple[str, ...] = ()
+    auto_rotate: bool | None = None  # the platform rotates it by itself (AWS EnableKeyRotation, GCP rotationPeriod)
+    scope: str | None = None  # the account, cluster or project it lives in; None: the whole inventory
+    flags: tuple[str, ...] = ()
     kind: NodeKind = field(default="key", init=False)
 
 
@@ -123,10 +144,25 @@ class Resource:
     logging: bool | None = None
     log_retention_days: int | None = None
     monitoring: bool | None = None
+    scope: str | None = None  # the account, cluster or project; admin on its access_control reaches it
+    flags: tuple[str, ...] = ()
     kind: NodeKind = field(default="resource", init=False)
 
 
 Node = Person | Principal | Group | Role | Credential | Key | Resource
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """Attributes set on every resource whose id matches `pattern` (a glob), whichever source defined it."""
+
+    pattern: str
+    location: Location
+    data: tuple[str, ...] | None = None
+    records: int | None = None
+    logging: bool | None = None
+    log_retention_days: int | None = None
+    monitoring: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +177,7 @@ class Inventory:
     credentials: tuple[Credential, ...] = ()
     keys: tuple[Key, ...] = ()
     resources: tuple[Resource, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
 
     def nodes(self) -> tuple[Node, ...]:
         return (

@@ -6,12 +6,13 @@ takes the transitive closure by plain search; it shares no code with graph.py or
 
 from __future__ import annotations
 
+import fnmatch
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policylint.graph import build_graph, build_index, display_path
+from policylint.graph import build_graph, build_index, display_path, path_ids
 from policylint.model import (
     Credential,
     Grant,
@@ -29,6 +30,8 @@ from policylint.reach import compute_reach
 
 HERE = Location("random.yaml", 1, 1)
 PATTERNS = ("customer*",)
+GLOBS = ["res*", "*1", "key*", "re?2", "[rk]e*0"]  # grant resources that name many ids
+SCOPES = [None, "aws:1", "aws:2", "aws", "k8s:a"]
 
 
 @st.composite
@@ -55,10 +58,13 @@ def inventories(draw: st.DrawFn) -> Inventory:
     groups = tuple(Group(i, HERE, some(identity, star=True)) for i in ids["group"])
 
     def grants(to: str | None = None) -> tuple[Grant, ...]:
-        pool = ids["resource"] + ghost + ["*"]
+        pool = ids["resource"] + ids["key"] + ghost + ["*"] + GLOBS
         return tuple(Grant(draw(st.sampled_from(pool)),
                            tuple(draw(st.lists(st.sampled_from(["read", "write", "delete", "admin", "*"]),
-                                               min_size=1, max_size=2, unique=True))), HERE, to)
+                                               min_size=1, max_size=2, unique=True))), HERE, to,
+                           excluding=tuple(draw(st.lists(st.sampled_from(["res1", "res*", "key0", "*2"]),
+                                                         max_size=2, unique=True))),
+                           condition=draw(st.sampled_from([None, None, "aws:MultiFactorAuthPresent=true"])))
                      for _ in range(draw(st.integers(0, 2))))
 
     roles = tuple(Role(i, HERE, some(identity + ids["role"], star=True), grants()) for i in ids["role"])
@@ -71,11 +77,13 @@ def inventories(draw: st.DrawFn) -> Inventory:
         for i in ids["credential"])
     keys = tuple(Key(i, HERE, draw(st.sampled_from(["signing", "encryption"])), "kms",
                      readable_by=some(identity + ids["role"], star=True),
-                     signs_for=some(ids["principal"] + ids["person"], star=True))
+                     signs_for=some(ids["principal"] + ids["person"], star=True),
+                     scope=draw(st.sampled_from(SCOPES)))
                  for i in ids["key"])
     resources = tuple(Resource(i, HERE, draw(st.sampled_from(["database", "bucket", "access_control"])),
                                tuple(draw(st.lists(st.sampled_from(["customer_pii", "customer_orders", "metrics"]),
-                                                   max_size=2, unique=True))), draw(st.integers(0, 1000)))
+                                                   max_size=2, unique=True))), draw(st.integers(0, 1000)),
+                               scope=draw(st.sampled_from(SCOPES)))
                       for i in ids["resource"])
     return Inventory(people, tuple(principals), groups, roles, direct, credentials, keys, resources)
 
@@ -104,12 +112,32 @@ class Oracle:
             return (name,) if name else ()
         return ()
 
-    def admin_on_access_control(self, x: Node) -> bool:
+    def grants_of(self, x: Node) -> list[Grant]:
         grants = [g for r in self.inv.roles if r.id == x.id for g in r.grants]
-        grants += [g for g in self.inv.grants if g.to == x.id or (g.to == "*" and self.is_identity(x))]
-        controls = {r.id for r in self.inv.resources if r.type == "access_control"}
-        # admin on "*" is admin on every access-control resource there is
-        return any(g.is_admin and (g.resource in controls or (g.resource == "*" and controls)) for g in grants)
+        return grants + [g for g in self.inv.grants if g.to == x.id or (g.to == "*" and self.is_identity(x))]
+
+    @staticmethod
+    def names(g: Grant, y: Node) -> bool:
+        """A grant names y: its id; "*" = every resource (not keys); a glob = every resource or key matching;
+        never what an `excluding` glob matches."""
+        if not isinstance(y, Resource | Key) or any(fnmatch.fnmatchcase(y.id, e) for e in g.excluding):
+            return False
+        if g.resource == "*":
+            return isinstance(y, Resource)
+        glob = any(c in g.resource for c in "*?[")
+        return g.resource == y.id or (glob and fnmatch.fnmatchcase(y.id, g.resource))
+
+    @staticmethod
+    def controls(ac: Resource, y: Node) -> bool:
+        """Admin on access-control resource ac reaches y when their scopes nest (None: everything)."""
+        a, b = ac.scope, getattr(y, "scope", None)
+        return a is None or b is None or a == b or b.startswith(f"{a}:") or a.startswith(f"{b}:")
+
+    def admin_on_access_control(self, x: Node, y: Node | None = None) -> bool:
+        """x holds admin on some access-control resource (that controls y, when y is given)."""
+        controls = [r for r in self.inv.resources if r.type == "access_control"]
+        return any(g.is_admin and self.names(g, ac) and (y is None or self.controls(ac, y))
+                   for g in self.grants_of(x) for ac in controls)
 
     def step(self, x: Node, y: Node) -> bool:
         if isinstance(x, Person) and isinstance(y, Principal) and y.type == "user" and y.person == x.id:
@@ -120,14 +148,10 @@ class Oracle:
             return True
         if isinstance(y, Role) and self.named(x, y.assumable_by):
             return True
-        if isinstance(y, Resource | Key) and self.admin_on_access_control(x):
+        if isinstance(y, Resource | Key) and self.admin_on_access_control(x, y):
             return True
-        if isinstance(y, Resource):
-            if isinstance(x, Role) and any(g.resource in (y.id, "*") for g in x.grants):
-                return True
-            if any(g.resource in (y.id, "*") and (g.to == x.id or (g.to == "*" and self.is_identity(x)))
-                   for g in self.inv.grants):
-                return True
+        if isinstance(y, Resource | Key) and any(self.names(g, y) for g in self.grants_of(x)):
+            return True
         if isinstance(y, Credential) and y.status == "active" and self.named(x, self.holders(y)):
             return True
         if isinstance(x, Credential) and x.status == "active" and x.principal == y.id:
@@ -165,14 +189,19 @@ def test_reach_matches_brute_force_oracle(inv: Inventory) -> None:
         want_resources = sorted(r.id for r in inv.resources if r.id in expected and customer(r))
         assert sorted(r.id for r in reach.reached_resources(node.id)) == want_resources, node.id
         assert sorted(reach.reached_keys(node.id)) == sorted(k.id for k in inv.keys if k.id in expected), node.id
-        path = display_path(reach.path(node.id))
+        shown = display_path(reach.path(node.id), graph)
+        path = path_ids(shown)
         assert bool(path) == bool(want_resources), node.id
         if path:
             assert path[0] == node.id and path[-1] in want_resources
             for before, a, b in zip([None, *path], path, path[1:], strict=False):
                 # "x → iam → db" reads: x has admin on access-control resource iam, hence reaches db
-                through_admin = before is not None and oracle.admin_on_access_control(oracle.nodes[before])
+                through_admin = before is not None and oracle.admin_on_access_control(oracle.nodes[before],
+                                                                                      oracle.nodes[b])
                 assert oracle.step(oracle.nodes[a], oracle.nodes[b]) or through_admin, (a, b)
+        # a conditional step is marked, and only where every grant behind that step is conditional
+        for step in shown:
+            assert "[if " not in step or step.endswith("[if aws:MultiFactorAuthPresent=true]"), step
 
 
 def test_oracle_sees_the_design_example() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -11,15 +12,35 @@ from policylint.model import Inventory
 
 @dataclass(frozen=True, slots=True)
 class Fragment:
-    """What one file contributed: the model records it defines and the located errors it has."""
+    """What one file contributed: the model records it defines and the located errors it has.
+
+    `implied` holds nodes the file names and whose existence it implies without defining them: a GCP member, a
+    Kubernetes `User` subject, an AWS account's access-control resource. Many files may imply the same node: the
+    merge keeps one of them, silently, and a definition in `inventory` always wins over an implied one.
+    """
 
     inventory: Inventory
     errors: list[InputError] = field(default_factory=list)
+    implied: Inventory = field(default_factory=Inventory)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Settings (from the config file) that change how formats are read; the defaults suit most exports."""
+
+    # roster CSV: our field name -> the CSV's column name (fields: id, email, status, departed, name, manager)
+    roster_columns: Mapping[str, str] = field(default_factory=dict)
+    # tag and label names whose value classifies a resource's data (AWS tags, GCP and Kubernetes labels)
+    classification_keys: tuple[str, ...] = ("data-classification",)
 
 
 class Source(Protocol):
     NAME: str
 
-    def detect(self, path: str, text: str) -> bool: ...
+    def detect(self, path: str, text: str) -> bool:
+        """Whether the file is in this format, by a cheap look at its content (and, at most, its name)."""
+        ...
 
-    def load(self, path: str, text: str) -> Fragment: ...
+    def load(self, path: str, text: str, options: Options) -> Fragment:
+        """The model records the file defines, with located errors; raises InputError when nothing is usable."""
+        ...

@@ -20,7 +20,7 @@ from policylint.model import (
     Resource,
     Role,
 )
-from policylint.sources.base import Fragment
+from policylint.sources.base import Fragment, Options
 from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, load_one
 
@@ -35,7 +35,7 @@ def detect(path: str, text: str) -> bool:
     return _MARKER.search(text) is not None
 
 
-def load(path: str, text: str) -> Fragment:
+def load(path: str, text: str, options: Options) -> Fragment:
     document = load_one(text, path)
     if not isinstance(document, YMap):
         found = "an empty file" if document is None else f"a {type(document).__name__}"

@@ -1,0 +1,48 @@
+"""GitLab Code Quality (a subset of the Code Climate issue format): a JSON array of issues, one per finding and one
+per input error, each with a fingerprint that is unique in the report and stable when lines move."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from typing import Any
+
+from policylint.model import Location
+from policylint.pipeline import Report
+from policylint.reporters.text import ARROW
+
+SEVERITIES = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
+INPUT_ERROR = "policylint-input-error"
+
+
+def render(report: Report) -> str:
+    seen: dict[str, int] = {}
+    issues = [
+        _issue(f"input error: {e.message}", INPUT_ERROR, _fingerprint(seen, "input", e.location.file, e.message),
+               "blocker", e.location)
+        for e in sorted(report.errors, key=lambda e: (e.location, e.message))
+    ]
+    for f in sorted(report.findings):
+        path = f" (path: {ARROW.join(f.path)})" if f.path else ""
+        issues.append(_issue(f"{f.rule}: {f.message}{path}", f.rule, _fingerprint(seen, f.fingerprint),
+                             SEVERITIES[f.severity], f.location))
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def _issue(description: str, check: str, fingerprint: str, severity: str, location: Location) -> dict[str, Any]:
+    return {"description": description, "check_name": check, "fingerprint": fingerprint, "severity": severity,
+            "location": {"path": _path(location.file), "lines": {"begin": max(location.line, 1)}}}
+
+
+def _fingerprint(seen: dict[str, int], *parts: str) -> str:
+    """GitLab keeps one issue per fingerprint, so a repeat (a duplicated id, the same error twice) gets its own."""
+    key = "\0".join(parts)
+    repeat = seen.get(key, 0)
+    seen[key] = repeat + 1
+    return hashlib.sha256(f"{key}\0{repeat}".encode() if repeat else key.encode()).hexdigest()[:32]
+
+
+def _path(file: str) -> str:
+    """Relative to the project root, with forward slashes, as GitLab links it."""
+    return posixpath.normpath(file.replace("\\", "/"))

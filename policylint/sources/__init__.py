@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from policylint.sources import native
-from policylint.sources.base import Fragment, Source
+from policylint.sources.base import Fragment, Options, Source
 
 SOURCES: dict[str, Source] = {
     native.NAME: native,
 }
 
-__all__ = ["SOURCES", "Fragment", "Source"]
+__all__ = ["SOURCES", "Fragment", "Options", "Source"]

@@ -18,6 +18,7 @@ from policylint.facts import Context, build_context, facts_of
 from policylint.findings import Evaluator, Finding, select_rules
 from policylint.graph import Graph, Index, build_graph, build_index
 from policylint.inventory import load_paths
+from policylint.join import join
 from policylint.model import Inventory, Location, Person, Principal
 from policylint.reach import Reach, compute_reach
 from policylint.rules import Rule, builtin_policies, load_rules
@@ -106,13 +107,14 @@ def analyse(paths: list[str], as_of: date, patterns: tuple[str, ...] = DEFAULT_P
     with timer.stage("load"):
         loaded = load_paths(paths)
     with timer.stage("graph"):
-        index = build_index(loaded.inventory)
-        graph = build_graph(loaded.inventory, index)
-        errors = [*loaded.errors, *unattached_grants(loaded.inventory, index)]
+        inventory, join_errors = join(loaded.inventory)
+        index = build_index(inventory)
+        graph = build_graph(inventory, index)
+        errors = [*loaded.errors, *join_errors, *unattached_grants(inventory, index)]
     with timer.stage("reach"):
-        reach = compute_reach(graph, loaded.inventory, patterns)
-        context = build_context(loaded.inventory, index, graph, reach, as_of, patterns)
-    return Analysis(loaded.inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
+        reach = compute_reach(graph, inventory, patterns)
+        context = build_context(inventory, index, graph, reach, as_of, patterns)
+    return Analysis(inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
                     loaded.files)
 
 

@@ -110,6 +110,9 @@ def _describe(error: ValidationError) -> str:
         return f"expected each item once, found a repeated item in {found}"
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "minLength"):
         return f"expected {kind} {error.validator_value}, found {found}"
+    if kind == "minProperties":
+        described = schema.get("description")
+        return f"expected {described or f'at least {error.validator_value} keys'}, found {found}"
     if kind in ("anyOf", "oneOf"):
         described = schema.get("description")
         return f"expected {described or 'one of the allowed forms (see `policylint schema`)'}, found {found}"

@@ -13,6 +13,7 @@ STAGES = [
     {"yamlsafe", "validate"},
     {"sources"},
     {"inventory"},
+    {"join"},
     {"graph"},
     {"reach"},
     {"facts", "facts_schema"},

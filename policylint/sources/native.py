@@ -9,6 +9,7 @@ from typing import Any
 
 from policylint.errors import InputError
 from policylint.model import (
+    Annotation,
     Credential,
     Grant,
     Group,
@@ -57,7 +58,7 @@ def load(path: str, text: str, options: Options) -> Fragment:
         for index, item in enumerate(items):
             if (section, index) not in broken:
                 built.extend(builder.guarded(make, item))
-        sections[section] = built
+        sections[_FIELDS.get(section, section)] = built
     return Fragment(Inventory(**{name: tuple(values) for name, values in sections.items()}), errors)
 
 
@@ -96,7 +97,7 @@ class _Builder:
 
     def person(self, item: YMap) -> Person:
         return Person(item["id"], self.at(item), item["status"], self.date(item, "departed"),
-                      tuple(item.get("emails") or ()))
+                      tuple(item.get("emails") or ()), tuple(item.get("aliases") or ()))
 
     def principal(self, item: YMap) -> Principal:
         return Principal(item["id"], self.at(item), item["type"], item.get("person"), item.get("owner"))
@@ -135,6 +136,14 @@ class _Builder:
         )
 
 
+    def annotation(self, item: YMap) -> Annotation:
+        data = item.get("data")
+        return Annotation(
+            item["match"], self.at(item), None if data is None else tuple(data), self.count(item, "records"),
+            item.get("logging"), self.count(item, "log_retention_days"), item.get("monitoring"),
+        )
+
+
 _SECTIONS: dict[str, Callable[[_Builder, YMap], Any]] = {
     "people": _Builder.person,
     "principals": _Builder.principal,
@@ -144,4 +153,6 @@ _SECTIONS: dict[str, Callable[[_Builder, YMap], Any]] = {
     "credentials": _Builder.credential,
     "keys": _Builder.key,
     "resources": _Builder.resource,
+    "annotate": _Builder.annotation,
 }
+_FIELDS = {"annotate": "annotations"}  # section name in the file -> Inventory field, where they differ

@@ -1,0 +1,101 @@
+"""The join stage: cloud identities to roster people, and `annotate:` onto resources other files define."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from policylint.join import join
+from policylint.model import Annotation, Inventory, Location, Person, Principal, Resource
+
+from helpers import run_cli, write
+
+HERE = Location("x.yaml", 1, 1)
+
+
+def _people() -> tuple[Person, ...]:
+    return (
+        Person("kim.jh", HERE, "departed", emails=("Kim.JH@Example.com",), aliases=("jhkim",)),
+        Person("lee.sy", HERE, "active", emails=("lee.sy@example.com", "sy.lee@example.org")),
+        Person("park.a", HERE, "active", emails=("park@example.com",)),
+        Person("park.b", HERE, "active", emails=("park@example.org",)),
+    )
+
+
+def _joined(*principals: Principal) -> dict[str, tuple[str | None, str]]:
+    inventory, errors = join(Inventory(people=_people(), principals=principals))
+    assert errors == []
+    return {p.id: (p.person, p.type) for p in inventory.principals}
+
+
+def test_identifiers_join_people_by_email_alias_and_user_name_case_insensitively() -> None:
+    assert _joined(
+        Principal("aws:iam::1:user/kim", HERE, "service", identifiers=("kim", "kim.jh@EXAMPLE.com")),
+        Principal("k8s:default:user:jhkim", HERE, "user", identifiers=("JHKIM",)),
+        Principal("gcp:user:sy.lee@example.org", HERE, "user", identifiers=("sy.lee@example.org",)),
+        Principal("aws:iam::1:user/lee.sy", HERE, "service", identifiers=("lee.sy",)),
+    ) == {
+        "aws:iam::1:user/kim": ("kim.jh", "user"),  # "kim" is nobody; the e-mail tag joins
+        "k8s:default:user:jhkim": ("kim.jh", "user"),
+        "gcp:user:sy.lee@example.org": ("lee.sy", "user"),
+        "aws:iam::1:user/lee.sy": ("lee.sy", "user"),  # the person id itself
+    }
+
+
+def test_a_key_two_people_share_joins_nobody_and_a_named_person_is_kept() -> None:
+    assert _joined(
+        Principal("aws:iam::1:user/park", HERE, "user", identifiers=("park",)),  # park@… of two people
+        Principal("svc", HERE, "service", owner="lee.sy"),
+        Principal("mine", HERE, "user", person="lee.sy", identifiers=("kim.jh",)),
+    ) == {"aws:iam::1:user/park": (None, "user"), "svc": (None, "service"), "mine": ("lee.sy", "user")}
+
+
+def test_annotations_set_attributes_in_file_order_and_an_unmatched_one_is_an_error() -> None:
+    resources = (Resource("aws:s3:::customer-orders", HERE, "bucket", records=5),
+                 Resource("aws:s3:::logs", HERE, "bucket", ("internal",)))
+    annotations = (
+        Annotation("aws:s3:::customer-*", Location("a.yaml", 3, 5), data=("customer_pii",), records=1000,
+                   monitoring=False),
+        Annotation("aws:s3:::customer-orders", Location("a.yaml", 6, 5), records=2000),
+        Annotation("aws:s3:::custmer-*", Location("a.yaml", 8, 5), logging=True),
+    )
+    inventory, errors = join(Inventory(resources=resources, annotations=annotations))
+    orders, logs = inventory.resources
+    assert (orders.data, orders.records, orders.monitoring, orders.logging) == (("customer_pii",), 2000, False, None)
+    assert logs == resources[1]
+    assert [str(e) for e in errors] == [
+        "a.yaml:8:5: error: expected the annotation's match to name at least one resource, found none matching "
+        "'aws:s3:::custmer-*' (did you mean 'aws:s3:::customer-orders'?)"]
+
+
+def test_annotation_declares_customer_data_that_reach_then_finds(tmp_path: Path) -> None:
+    write(tmp_path, "platform.yaml", """
+        policylint: 1
+        people: [{id: kim, status: departed, departed: 2025-06-01, emails: [kim@example.com]}]
+        principals: [{id: "aws:iam::1:user/kim", type: user, person: kim}]
+        roles:
+          - {id: reader, assumable_by: ["aws:iam::1:user/kim"], grants: [{resource: "aws:s3:::customer-orders", actions: [read]}]}
+        resources: [{id: "aws:s3:::customer-orders", type: bucket}]
+    """)
+    write(tmp_path, "annotations.yaml", """
+        policylint: 1
+        annotate:
+          - {match: "aws:s3:::customer-*", data: [customer_pii], records: 33700000}
+    """)
+    run = run_cli("reach", str(tmp_path), "--format", "json", "--as-of", "2026-01-01")
+    assert run.code == 0, run.err
+    identities = {i["id"]: i["records"] for i in json.loads(run.out)["identities"]}
+    assert identities == {"kim": 33700000, "aws:iam::1:user/kim": 33700000}
+
+
+def test_annotation_schema_errors_are_located(tmp_path: Path) -> None:
+    write(tmp_path, "annotations.yaml", """
+        policylint: 1
+        annotate:
+          - {match: "aws:s3:::x", records: many}
+          - {match: "aws:s3:::y"}
+    """)
+    run = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert run.code == 2
+    assert "annotations.yaml:3:" in run.out + run.err and "records" in run.out + run.err
+    assert "annotations.yaml:4:5: error: expected an annotation: `match` and at least one of" in run.out + run.err

@@ -74,7 +74,9 @@ def test_annotation_declares_customer_data_that_reach_then_finds(tmp_path: Path)
         people: [{id: kim, status: departed, departed: 2025-06-01, emails: [kim@example.com]}]
         principals: [{id: "aws:iam::1:user/kim", type: user, person: kim}]
         roles:
-          - {id: reader, assumable_by: ["aws:iam::1:user/kim"], grants: [{resource: "aws:s3:::customer-orders", actions: [read]}]}
+          - id: reader
+            assumable_by: ["aws:iam::1:user/kim"]
+            grants: [{resource: "aws:s3:::customer-orders", actions: [read]}]
         resources: [{id: "aws:s3:::customer-orders", type: bucket}]
     """)
     write(tmp_path, "annotations.yaml", """

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -12,15 +13,17 @@ from typing import Any
 import click
 
 from policylint import __version__
+from policylint.config import Config, config_rule_errors, find_config, load_config
 from policylint.errors import ISSUES_URL, InputErrors, PolicylintError, UsageError
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
 from policylint.model import NODE_KINDS
-from policylint.pipeline import DEFAULT_PATTERNS, analyse, check, rule_set
+from policylint.pipeline import DEFAULT_PATTERNS, Report, Settings, analyse, rule_set, run
 from policylint.redact import redact
 from policylint.reporters import CHECK, REACH
 from policylint.rules import SEVERITIES, Rule
+from policylint.sources import Options
 from policylint.validate import packaged_schema
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -48,24 +51,137 @@ def cli() -> None:
     """Who can reach customer data? Lint access-control configuration as code."""
 
 
+def run_options(command: Callable[..., int]) -> Callable[..., int]:
+    """The options `check`, `diff` and `baseline` share; each overrides the configuration file's setting."""
+    options = [
+        paths_argument,
+        click.option("--select", multiple=True, metavar="RULE", help="Only these rule ids or prefixes (repeatable)."),
+        click.option("--ignore", multiple=True, metavar="RULE", help="Not these rule ids or prefixes (repeatable)."),
+        click.option("--policies", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
+                     help="A folder of your own rules, used beside the built-in ones (repeatable)."),
+        as_of_option,
+        customer_option,
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Configuration file (default: the nearest .policylint.yaml or pyproject.toml with "
+                          "[tool.policylint], from the working directory up)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def report_options(command: Callable[..., int]) -> Callable[..., int]:
+    """The options of the commands that report findings: `check` and `diff`."""
+    options = [
+        format_option,
+        click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to this file instead of standard output (the exit code is the same)."),
+        click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+                     help="Exit 1 when a finding is at or above this severity (default: low)."),
+        click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+                     help="Report only findings not in this baseline (see `policylint baseline`)."),
+        click.option("--exceptions", type=click.Path(dir_okay=False), default=None,
+                     help="Exceptions file: accepted risks with a reason, an owner and an expiry date."),
+        click.option("--show-suppressed", is_flag=True,
+                     help="Also list the findings that exceptions, ignore comments or the baseline suppress."),
+        click.option("--changed", is_flag=True,
+                     help="PATHS are changed files (as pre-commit passes them): read the configured inventory and "
+                          "report the findings located in them or whose evidence path passes through them."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command("check")
-@paths_argument
-@format_option
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
-@click.option("--select", multiple=True, metavar="RULE", help="Only these rule ids or prefixes (repeatable).")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Not these rule ids or prefixes (repeatable).")
-@click.option("--policies", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
-              help="A folder of your own rules, used beside the built-in ones (repeatable).")
-@as_of_option
-@customer_option
-def check_command(paths: tuple[str, ...], output: str, fail_on: str, select: tuple[str, ...],
-                  ignore: tuple[str, ...], policies: tuple[Path, ...], as_of: datetime | None,
-                  patterns: tuple[str, ...]) -> int:
-    """Check inventories (files or folders; default: .) and report findings."""
-    report = check(list(paths) or ["."], _as_of(as_of), policies=list(policies),
-                   patterns=patterns or DEFAULT_PATTERNS, select=select, ignore=ignore)
-    click.echo(CHECK[output](report), nl=False)
+@run_options
+@report_options
+def check_command(paths: tuple[str, ...], output: str, output_file: Path | None, fail_on: str | None,
+                  select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
+                  as_of: datetime | None, patterns: tuple[str, ...], config_file: Path | None,
+                  baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
+    """Check inventories (files or folders; default: the configured paths, or .) and report findings."""
+    config = load_config(config_file or find_config(Path.cwd()))
+    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed)
+    return _finish(run(settings), output, output_file, fail_on or config.fail_on or "low", show_suppressed)
+
+
+@cli.command("diff")
+@click.option("--base", required=True, metavar="REF",
+              help="The git revision to compare with (a branch, tag or commit), e.g. origin/main.")
+@run_options
+@report_options
+def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Path | None, fail_on: str | None,
+                 select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
+                 as_of: datetime | None, patterns: tuple[str, ...], config_file: Path | None,
+                 baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
+    """What a change does: new and resolved findings, and identities that gain a path to customer data,
+    compared with the inventory at git revision REF (read from git; the working tree is not touched)."""
+    from policylint.diff import diff
+
+    config = load_config(config_file or find_config(Path.cwd()))
+    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed)
+    return _finish(diff(settings, base), output, output_file, fail_on or config.fail_on or "low", show_suppressed)
+
+
+@cli.command("baseline")
+@run_options
+@click.option("-o", "--output-file", "output_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The baseline file to write (JSON; commit it and pass it to `check --baseline`).")
+def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[str, ...], ignore: tuple[str, ...],
+                     policies: tuple[Path, ...], as_of: datetime | None, patterns: tuple[str, ...],
+                     config_file: Path | None) -> int:
+    """Record today's findings, so that `check --baseline FILE` reports only new ones."""
+    from policylint.suppress import render_baseline
+
+    config = load_config(config_file or find_config(Path.cwd()))
+    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, None, None, False)
+    report = run(replace(settings, baseline=None))
+    if report.errors:
+        return _report_errors(report.errors)
+    output_file.write_text(render_baseline(report.findings), encoding="utf-8")
+    click.echo(f"wrote {len(report.findings)} findings to {output_file}", err=True)
+    return EXIT_CLEAN
+
+
+def _settings(config: Config, paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+              policies: tuple[Path, ...], as_of: datetime | None, patterns: tuple[str, ...], baseline: str | None,
+              exceptions: str | None, changed: bool) -> Settings:
+    """The command line over the configuration file, option by option."""
+    root = str(Path(config.file).parent) if config.file else "."
+    configured = config.paths or ((root,) if config.file else (".",))
+    all_policies = policies or tuple(Path(p) for p in config.policies)
+    rules, _ = rule_set(list(all_policies))  # a rule that fails to load is reported by the run, beside the findings
+    config_errors = config_rule_errors(config, {r.id for r in rules}, select=not select, ignore=not ignore)
+    if config_errors:
+        raise InputErrors(config_errors)
+    return Settings(
+        paths=configured if changed or not paths else paths,
+        as_of=_as_of(as_of),
+        patterns=patterns or config.customer_data or DEFAULT_PATTERNS,
+        policies=all_policies,
+        select=select or tuple(s.value for s in config.select),
+        ignore=ignore or tuple(s.value for s in config.ignore),
+        severity={rule.upper(): setting.value for rule, setting in config.severity.items()},
+        exclude=config.exclude,
+        exclude_root=root,
+        options=Options(dict(config.roster_columns), config.classification_keys or Options().classification_keys),
+        exceptions=exceptions or config.exceptions,
+        baseline=baseline or config.baseline,
+        report_files=paths if changed else None,
+    )
+
+
+def _finish(report: Report, output: str, output_file: Path | None, fail_on: str, show_suppressed: bool) -> int:
+    if not show_suppressed:
+        report = replace(report, suppressed=())
+    text = CHECK[output](report)
+    if output_file is None:
+        click.echo(text, nl=False)
+    else:
+        output_file.write_text(text, encoding="utf-8")
+        if report.errors:
+            _report_errors(report.errors)
     if report.errors:
         return EXIT_INPUT
     return EXIT_FINDINGS if any(at_or_above(f.severity, fail_on) for f in report.findings) else EXIT_CLEAN

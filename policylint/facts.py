@@ -98,8 +98,8 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
     leavers = [p.id for p in inventory.people if p.status in ("departed", "suspended")]
     from_people = (nearest_from(graph, leavers), nearest_from(graph, [p.id for p in inventory.people]))
     return Context(
-        as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers, {},
-        from_people,
+        as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers,
+        {}, from_people,
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from policylint.errors import UsageError
 from policylint.facts import Facts
@@ -25,6 +26,26 @@ class Finding:
     message: str
     path: tuple[str, ...]
     fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A finding that an exception, an inline comment or the baseline keeps out of the report."""
+
+    finding: Finding
+    by: Literal["exception", "inline", "baseline"]
+    reason: str
+    owner: str | None
+    expires: date | None
+    location: Location  # where the exception or baseline entry is written
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Information that is not a finding: a baseline entry or an exception that no longer matches anything."""
+
+    location: Location
+    message: str
 
 
 def fingerprint(rule: str, kind: str, node_id: str) -> str:

@@ -5,9 +5,10 @@ A broken file never hides the others: its errors are collected, every other file
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from policylint.errors import InputError, file_error
@@ -26,8 +27,12 @@ class Loaded:
     files: list[str]
 
 
-def discover(paths: list[str]) -> tuple[list[tuple[str, bool]], list[InputError]]:
-    """(file, named explicitly) for every candidate file, in a stable order; missing paths are errors."""
+def discover(paths: list[str], exclude: tuple[str, ...] = (), root: str = "."
+             ) -> tuple[list[tuple[str, bool]], list[InputError]]:
+    """(file, named explicitly) for every candidate file, in a stable order; missing paths are errors.
+
+    Walked files matching an `exclude` glob (relative to `root`; `dir/**` or `dir` leaves out a folder) are left out;
+    a file named explicitly is always read."""
     found: dict[Path, tuple[str, bool]] = {}  # by resolved path: a file given twice, or inside a folder, reads once
     errors: list[InputError] = []
     for given in paths:
@@ -36,10 +41,24 @@ def discover(paths: list[str]) -> tuple[list[tuple[str, bool]], list[InputError]
             found[path.resolve()] = (given, True)
         elif path.is_dir():
             for f in _walk(path):
-                found.setdefault(f.resolve(), (str(f), False))
+                if not _excluded(f, exclude, root):
+                    found.setdefault(f.resolve(), (str(f), False))
         else:
             errors.append(file_error(given, "expected a file or folder, found no such path"))
     return list(found.values()), errors
+
+
+def _excluded(path: Path, exclude: tuple[str, ...], root: str) -> bool:
+    if not exclude:
+        return False
+    try:
+        relative = path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return False
+    parents = [p.as_posix() for p in PurePosixPath(relative).parents if p.as_posix() != "."]
+    return any(fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(relative, glob.rstrip("/") + "/*")
+               or any(fnmatch.fnmatchcase(parent, glob.rstrip("/")) for parent in parents)
+               for glob in exclude)
 
 
 def _walk(root: Path) -> list[Path]:
@@ -78,9 +97,10 @@ def _mentions_marker(data: bytes) -> bool:
                                              "policylint".encode("utf-16-be")))
 
 
-def load_paths(paths: list[str], options: Options | None = None) -> Loaded:
+def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[str, ...] = (),
+               root: str = ".") -> Loaded:
     options = options or Options()
-    candidates, errors = discover(paths)
+    candidates, errors = discover(paths, exclude, root)
     fragments: list[Fragment] = []
     files: list[str] = []
     for path, explicit in candidates:

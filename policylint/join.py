@@ -41,17 +41,17 @@ def _join_people(inventory: Inventory) -> tuple[Principal, ...]:
         key = key.casefold()
         table[key] = person if table.get(key, person) == person else AMBIGUOUS
 
-    for person in inventory.people:
-        for key in (person.id, *person.emails, *person.aliases):
-            remember(people, key, person.id)
-        for email in person.emails:
-            remember(local_parts, email.partition("@")[0], person.id)
+    for someone in inventory.people:
+        for key in (someone.id, *someone.emails, *someone.aliases):
+            remember(people, key, someone.id)
+        for email in someone.emails:
+            remember(local_parts, email.partition("@")[0], someone.id)
     joined = []
     for principal in inventory.principals:
         if principal.person is None and principal.identifiers:
-            person = _find(principal.identifiers, people, local_parts)
-            if person:
-                principal = replace(principal, person=person, type="user", owner=None)
+            found = _find(principal.identifiers, people, local_parts)
+            if found:
+                principal = replace(principal, person=found, type="user", owner=None)
         joined.append(principal)
     return tuple(joined)
 

@@ -9,19 +9,21 @@ import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from policylint import suppress
 from policylint.errors import InputError
 from policylint.facts import Context, build_context, facts_of
-from policylint.findings import Evaluator, Finding, select_rules
-from policylint.graph import Graph, Index, build_graph, build_index
+from policylint.findings import Evaluator, Finding, Notice, Suppression, select_rules
+from policylint.graph import Graph, Index, build_graph, build_index, path_ids
 from policylint.inventory import load_paths
 from policylint.join import join
-from policylint.model import Inventory, Location, Person, Principal
+from policylint.model import Inventory, Person, Principal
 from policylint.reach import Reach, compute_reach
 from policylint.rules import Rule, builtin_policies, load_rules
+from policylint.sources import Options
 
 DEFAULT_PATTERNS = ("customer*",)
 
@@ -69,26 +71,6 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
-class Suppression:
-    """A finding that an exception, an inline comment or the baseline keeps out of the report."""
-
-    finding: Finding
-    by: str  # "exception" | "inline" | "baseline"
-    reason: str
-    owner: str | None
-    expires: date | None
-    location: Location  # where the exception or baseline entry is written
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Information that is not a finding: a baseline entry or an exception that no longer matches anything."""
-
-    location: Location
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
 class Report:
     as_of: date
     findings: list[Finding]
@@ -99,13 +81,17 @@ class Report:
     suppressed: tuple[Suppression, ...] = ()
     notices: tuple[Notice, ...] = ()
     resolved: tuple[Finding, ...] = ()  # `diff`: findings of the base that are gone
+    base: str | None = None  # `diff`: the base revision; its findings are the new ones
 
 
 def analyse(paths: list[str], as_of: date, patterns: tuple[str, ...] = DEFAULT_PATTERNS,
-            timer: Timer | None = None) -> Analysis:
+            timer: Timer | None = None, settings: Settings | None = None) -> Analysis:
     timer = timer or Timer()
     with timer.stage("load"):
-        loaded = load_paths(paths)
+        if settings is None:
+            loaded = load_paths(paths)
+        else:
+            loaded = load_paths(paths, settings.options, settings.exclude, settings.exclude_root)
     with timer.stage("graph"):
         inventory, join_errors = join(loaded.inventory)
         index = build_index(inventory)
@@ -134,18 +120,48 @@ def rule_set(policies: list[Path], select: tuple[str, ...] = (), ignore: tuple[s
     return select_rules(rules, select, ignore), errors
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run is asked to do, from the command line and the configuration file together."""
+
+    paths: tuple[str, ...]
+    as_of: date
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    policies: tuple[Path, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity, overriding the rule's own
+    exclude: tuple[str, ...] = ()  # globs of walked files to leave out, relative to exclude_root
+    exclude_root: str = "."
+    options: Options = field(default_factory=Options)
+    exceptions: str | None = None  # exceptions file
+    baseline: str | None = None  # baseline file
+    report_files: tuple[str, ...] | None = None  # pre-commit: only findings located in, or whose path passes
+    # through a definition in, these files (the whole inventory is still read)
+
+
 def check(paths: list[str], as_of: date, *, policies: list[Path] | None = None,
           patterns: tuple[str, ...] = DEFAULT_PATTERNS, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
           timer: Timer | None = None) -> Report:
+    """A check with only the common settings (tests, the benchmark); `run` takes them all."""
+    return run(Settings(tuple(paths), as_of, patterns, tuple(policies or ()), select, ignore), timer)
+
+
+def run(settings: Settings, timer: Timer | None = None) -> Report:
+    return evaluate(settings, timer)[0]
+
+
+def evaluate(settings: Settings, timer: Timer | None = None) -> tuple[Report, Analysis]:
+    """The report, and the analysis behind it (for `diff`, which compares the reach of two inventories)."""
     with cyclic_gc_paused():
-        return _check(paths, as_of, policies or [], patterns, select, ignore, timer or Timer())
+        return _run(settings, timer or Timer())
 
 
-def _check(paths: list[str], as_of: date, policies: list[Path], patterns: tuple[str, ...], select: tuple[str, ...],
-           ignore: tuple[str, ...], timer: Timer) -> Report:
+def _run(settings: Settings, timer: Timer) -> tuple[Report, Analysis]:
     with timer.stage("rules"):
-        rules, rule_errors = rule_set(policies, select, ignore)
-    analysis = analyse(paths, as_of, patterns, timer)
+        rules, rule_errors = rule_set(list(settings.policies), settings.select, settings.ignore)
+        rules = [replace(r, severity=settings.severity[r.id]) if r.id in settings.severity else r for r in rules]
+    analysis = analyse(list(settings.paths), settings.as_of, settings.patterns, timer, settings)
     evaluator = Evaluator(rules)
     facts_seconds = rules_seconds = 0.0
     clock = time.perf_counter
@@ -158,8 +174,52 @@ def _check(paths: list[str], as_of: date, policies: list[Path], patterns: tuple[
         rules_seconds += clock() - built
     timer.add("facts", facts_seconds)
     timer.add("rules", rules_seconds)
-    findings = sorted(evaluator.findings)
+    with timer.stage("suppress"):
+        findings = sorted(evaluator.findings)
+        if settings.report_files is not None:
+            findings = touching(findings, settings.report_files, analysis.index)
+        kept, suppressed, notices, errors = _suppress(findings, analysis.files, settings)
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)
-    return Report(as_of, findings, sorted([*rule_errors, *analysis.errors], key=lambda e: e.location),
-                  len(analysis.files), tuple(rules), exposed)
+    report = Report(settings.as_of, kept, sorted([*rule_errors, *analysis.errors, *errors], key=lambda e: e.location),
+                    len(analysis.files), tuple(rules), exposed, tuple(suppressed), tuple(notices))
+    return report, analysis
+
+
+def touching(findings: list[Finding], files: tuple[str, ...], index: Index) -> list[Finding]:
+    """The findings located in one of the files, or whose evidence path passes through a node defined in one."""
+    wanted = {Path(f).resolve() for f in files}
+    resolved: dict[str, bool] = {}
+
+    def in_wanted(file: str) -> bool:
+        if file not in resolved:
+            resolved[file] = Path(file).resolve() in wanted
+        return resolved[file]
+
+    def touches(finding: Finding) -> bool:
+        if in_wanted(finding.location.file):
+            return True
+        nodes = (index.nodes.get(node_id) for node_id in path_ids(finding.path))
+        return any(node is not None and in_wanted(node.location.file) for node in nodes)
+
+    return [f for f in findings if touches(f)]
+
+
+def _suppress(findings: list[Finding], files: list[str], settings: Settings
+              ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
+    exceptions, errors = suppress.scan_inline(files)
+    if settings.exceptions:
+        listed, listed_errors = suppress.load_exceptions(settings.exceptions)
+        exceptions += listed
+        errors += listed_errors
+    baseline: list[suppress.BaselineEntry] = []
+    if settings.baseline:
+        baseline, baseline_errors = suppress.load_baseline(settings.baseline)
+        errors += baseline_errors
+    errors += suppress.unknown_rules(exceptions, {r.id for r in load_rules([builtin_policies(),
+                                                                           *settings.policies])[0]})
+    if not exceptions and not baseline:
+        return findings, [], [], errors
+    kept, suppressed, notices = suppress.apply(findings, suppress.Suppressions(tuple(exceptions), tuple(baseline)),
+                                               settings.as_of)
+    return kept, suppressed, notices, errors

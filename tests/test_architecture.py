@@ -10,7 +10,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "policylint"
 STAGES = [
     {"model", "errors", "redact", "fastschema"},
-    {"yamlsafe", "validate"},
+    {"yamlsafe", "validate", "gitrev"},
+    {"config"},
     {"sources"},
     {"inventory"},
     {"join"},
@@ -19,8 +20,9 @@ STAGES = [
     {"facts", "facts_schema"},
     {"rules"},
     {"findings"},
+    {"suppress"},
     {"pipeline"},
-    {"exposure"},
+    {"exposure", "diff"},
     {"reporters"},
     {"cli", "__main__"},
 ]

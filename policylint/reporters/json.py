@@ -6,26 +6,41 @@ import json
 from typing import Any
 
 from policylint.exposure import Exposure
+from policylint.findings import Finding
+from policylint.model import Location
 from policylint.pipeline import Report
 from policylint.reporters.summary import by_severity
 
 
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "title": f.title,
+        "subject": {"kind": f.subject_kind, "id": f.subject_id},
+        "message": f.message,
+        "location": _location(f.location),
+        "path": list(f.path),
+        "fingerprint": f.fingerprint,
+    }
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
 def render(report: Report) -> str:
-    document = {
+    document: dict[str, Any] = {
         "as_of": report.as_of.isoformat(),
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity,
-                "title": f.title,
-                "subject": {"kind": f.subject_kind, "id": f.subject_id},
-                "message": f.message,
-                "location": {"file": f.location.file, "line": f.location.line, "column": f.location.column},
-                "path": list(f.path),
-                "fingerprint": f.fingerprint,
-            }
-            for f in report.findings
+        **({"base": report.base} if report.base is not None else {}),
+        "findings": [_finding(f) for f in report.findings],
+        **({"resolved": [_finding(f) for f in report.resolved]} if report.base is not None else {}),
+        "suppressed": [
+            {**_finding(s.finding), "suppressed_by": s.by, "reason": s.reason, "owner": s.owner,
+             "expires": s.expires.isoformat() if s.expires else None, "suppression": _location(s.location)}
+            for s in report.suppressed
         ],
+        "notices": [{**_location(n.location), "message": n.message} for n in report.notices],
         "errors": [
             {"file": e.location.file, "line": e.location.line, "column": e.location.column, "message": e.message}
             for e in report.errors

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from policylint.errors import InputError
-from policylint.findings import Finding
-from policylint.pipeline import Report, Suppression
+from policylint.findings import Finding, Suppression
+from policylint.pipeline import Report
 from policylint.reporters.text import ARROW
 
 INPUT_SUITE = "input"

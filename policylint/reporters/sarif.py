@@ -11,9 +11,9 @@ from urllib.parse import quote
 
 from policylint import __version__
 from policylint.errors import InputError
-from policylint.findings import Finding
+from policylint.findings import Finding, Notice, Suppression
 from policylint.model import Location
-from policylint.pipeline import Notice, Report, Suppression
+from policylint.pipeline import Report
 from policylint.reporters.text import ARROW
 from policylint.rules import Rule
 
@@ -110,7 +110,7 @@ def _code_flow(finding: Finding) -> dict[str, Any]:
 
 
 def _suppression(suppression: Suppression) -> dict[str, Any]:
-    about = [suppression.by]
+    about: list[str] = [suppression.by]
     if suppression.owner:
         about.append(f"owner: {suppression.owner}")
     if suppression.expires:

@@ -11,10 +11,21 @@ ARROW = " → "
 
 def render(report: Report) -> str:
     lines = [str(error) for error in report.errors]
+    if report.base is not None and (report.findings or report.resolved):
+        lines.append(f"new since {report.base}:" if report.findings else f"nothing new since {report.base}")
     for f in report.findings:
         lines.append(f"{f.location}: {f.severity.upper()} {f.rule} {f.message}")
         if f.path:
             lines.append(f"    path: {ARROW.join(f.path)}")
+    if report.resolved:
+        lines.append(f"resolved since {report.base}:")
+        lines.extend(f"{f.location}: resolved {f.rule} {f.message}" for f in report.resolved)
+    for s in report.suppressed:
+        until = f", until {s.expires.isoformat()}" if s.expires else ""
+        owner = f", owner {s.owner}" if s.owner else ""
+        lines.append(f"{s.finding.location}: suppressed {s.finding.rule} {s.finding.message}")
+        lines.append(f"    by {s.by} at {s.location}: {s.reason}{owner}{until}")
+    lines.extend(f"{n.location}: note: {n.message}" for n in report.notices)
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -25,6 +36,10 @@ def _summary(report: Report) -> str:
     text = f"{found}{f' ({counts})' if counts else ''} in {report.files} file{'s' if report.files != 1 else ''}"
     text += f" with {len(report.rules)} rules as of {report.as_of.isoformat()};"
     text += f" {report.exposed_identities} identities can reach customer data."
+    if report.suppressed:
+        text += f" {len(report.suppressed)} suppressed."
+    if report.resolved:
+        text += f" {len(report.resolved)} resolved since {report.base}."
     if report.errors:
         text += f" {len(report.errors)} input error{'s' if len(report.errors) != 1 else ''}: fix them and run again."
     return text

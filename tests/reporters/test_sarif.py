@@ -77,7 +77,7 @@ def test_every_rule_that_ran_is_described(pipeline: Callable[..., Report]) -> No
     driver = valid_sarif(sarif.render(report))["runs"][0]["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("policylint", __version__)
     assert [r["id"] for r in driver["rules"]] == sorted(rule.id for rule in report.rules)
-    assert len(driver["rules"]) == 25  # the built-in rules and the fixture's own
+    assert "ACME001" in {r["id"] for r in driver["rules"]}  # the fixture's own rule beside the built-in ones
     by_id = {r["id"]: r for r in driver["rules"]}
     assert by_id["PL101"]["name"] == "ActiveCredentialHeldByADepartedOrSuspendedPerson"
     assert by_id["PL101"]["properties"] == {"tags": ["security", "credential"], "precision": "very-high",

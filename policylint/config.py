@@ -1,0 +1,196 @@
+"""The configuration file: `.policylint.yaml`, or `[tool.policylint]` in `pyproject.toml`, found by walking up.
+
+The nearest folder (from the working directory up) that has either file holds the configuration; when one folder
+has both, `.policylint.yaml` wins. Paths in it are relative to its folder. The command line overrides it, option by
+option. Unknown keys and values are located errors (exit 2), like any other input.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policylint.errors import InputError, InputErrors, file_error
+from policylint.model import Location
+from policylint.validate import schema_errors
+from policylint.yamlsafe import YMap, YSeq, decode, load_one
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
+
+YAML_NAME = ".policylint.yaml"
+TOML_NAME = "pyproject.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One value from the file, with where it is written (for errors that come later, like unknown rule ids)."""
+
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    file: str | None = None  # None: no configuration file was found
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    customer_data: tuple[str, ...] = ()
+    fail_on: str | None = None
+    select: tuple[Setting, ...] = ()
+    ignore: tuple[Setting, ...] = ()
+    policies: tuple[str, ...] = ()
+    severity: dict[str, Setting] = field(default_factory=dict)
+    baseline: str | None = None
+    exceptions: str | None = None
+    roster_columns: dict[str, str] = field(default_factory=dict)
+    classification_keys: tuple[str, ...] = ()
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.policylint.yaml`, or `pyproject.toml` with a [tool.policylint] table, from start upwards."""
+    for folder in (start, *start.parents):
+        if (folder / YAML_NAME).is_file():
+            return folder / YAML_NAME
+        toml = folder / TOML_NAME
+        if toml.is_file() and _TOOL_TABLE.search(toml.read_text("utf-8", errors="replace")):
+            return toml
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    text = decode(path.read_bytes(), str(path))
+    document = _toml(text, str(path)) if path.name == TOML_NAME else load_one(text, str(path))
+    if document is None:
+        document = YMap((1, 1))
+    if not isinstance(document, YMap):
+        raise InputErrors([file_error(str(path), f"expected a mapping of settings, found a "
+                                                 f"{type(document).__name__}")])
+    errors = [error for error, _ in schema_errors("config", document, str(path))]
+    if errors:
+        raise InputErrors(errors)
+    base = path.parent
+
+    def at(*steps: Any) -> Location:
+        node: Any = document
+        pos = document.pos
+        for step in steps:
+            if isinstance(node, YMap) and step in node:
+                pos, node = node.value_pos[step], node[step]
+            elif isinstance(node, YSeq) and isinstance(step, int) and step < len(node.item_pos):
+                pos, node = node.item_pos[step], node[step]
+        return Location(str(path), *pos)
+
+    def settings(key: str) -> tuple[Setting, ...]:
+        return tuple(Setting(v, at(key, i)) for i, v in enumerate(document.get(key) or ()))
+
+    def relative(value: str) -> str:
+        return str(base / value)
+
+    def strings(key: str) -> tuple[str, ...]:
+        return tuple(document.get(key) or ())
+
+    return Config(
+        file=str(path),
+        paths=tuple(relative(p) for p in strings("paths")),
+        exclude=strings("exclude"),
+        customer_data=strings("customer-data"),
+        fail_on=document.get("fail-on"),
+        select=settings("select"),
+        ignore=settings("ignore"),
+        policies=tuple(relative(p) for p in strings("policies")),
+        severity={rule: Setting(value, Location(str(path), *document["severity"].key_pos[rule]))
+                  for rule, value in (document.get("severity") or {}).items()},
+        baseline=relative(document["baseline"]) if "baseline" in document else None,
+        exceptions=relative(document["exceptions"]) if "exceptions" in document else None,
+        roster_columns=dict(document.get("roster-columns") or {}),
+        classification_keys=strings("classification-keys"),
+    )
+
+
+_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*policylint\s*[\].]", re.MULTILINE)
+_TABLE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _toml(text: str, path: str) -> YMap | None:
+    """[tool.policylint] as a YMap whose keys carry the lines they are written on (tomllib gives no positions)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc), text)
+        raise InputErrors([InputError(Location(path, line, column), f"expected valid TOML, found: {exc}")]) from None
+    table = data.get("tool", {}).get("policylint")
+    if table is None:
+        return None
+    positioned: YMap = _positioned(table, ("tool", "policylint"), _key_lines(text), (1, 1))
+    return positioned
+
+
+def _toml_position(message: str, text: str) -> tuple[int, int]:
+    found = re.search(r"line (\d+), column (\d+)", message)
+    if found:
+        return int(found[1]), int(found[2])
+    if "end of document" in message:
+        lines = text.splitlines() or [""]
+        return len(lines), len(lines[-1]) + 1
+    return 1, 1
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """(table..., key) -> (line, column) of each `key =` line, and of each [table] header."""
+    positions: dict[tuple[str, ...], tuple[int, int]] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE.match(line)
+        if header and not line.lstrip().startswith("[["):
+            table = tuple(part.strip().strip("\"'") for part in header[1].split("."))
+            positions.setdefault(table, (number, line.index("[") + 1))
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = key[1] or key[2] or key[3]
+            positions.setdefault((*table, name), (number, line.index(name) + 1))
+    return positions
+
+
+def _positioned(value: Any, where: tuple[str, ...], positions: dict[tuple[str, ...], tuple[int, int]],
+                pos: tuple[int, int]) -> Any:
+    if isinstance(value, dict):
+        mapping = YMap(positions.get(where, pos))
+        for key, item in value.items():
+            key_pos = positions.get((*where, key), mapping.pos)
+            mapping[key] = _positioned(item, (*where, key), positions, key_pos)
+            mapping.key_pos[key] = key_pos
+            mapping.value_pos[key] = key_pos
+        return mapping
+    if isinstance(value, list):
+        sequence = YSeq(pos)
+        for item in value:
+            sequence.append(_positioned(item, where, positions, pos))
+            sequence.item_pos.append(pos)
+        return sequence
+    return value
+
+
+def config_rule_errors(config: Config, rule_ids: set[str], *, select: bool = True, ignore: bool = True
+                       ) -> list[InputError]:
+    """Rule ids in the configuration that name no rule: located, since a typo would silently check less."""
+    errors = []
+    checked = [*(config.select if select else ()), *(config.ignore if ignore else ())]
+    for setting in checked:
+        if not any(rule.startswith(setting.value.upper()) for rule in rule_ids):
+            errors.append(InputError(setting.location, f"expected a rule id or prefix, found {setting.value!r}, "
+                                                       "which names no rule (`policylint rules` lists them)"))
+    for rule, setting in config.severity.items():
+        if rule.upper() not in rule_ids:
+            errors.append(InputError(setting.location, f"expected a rule id in severity, found {rule!r}, which "
+                                                       "names no rule (`policylint rules` lists them)"))
+    return errors

@@ -1,0 +1,231 @@
+"""Findings kept out of a report on purpose, and always accounted for: exceptions, inline comments, the baseline.
+
+- An **exception** (exceptions file) names a rule, a subject (id or glob), a reason, an owner and an expiry date.
+  Before `expires` (compared with --as-of) a matching finding is suppressed; from that day on it is reported
+  again, its message saying the exception expired.
+- An **inline comment** `# policylint: ignore PL104 reason="…" expires=2026-03-01` on a definition's line (or alone
+  on the line just above it) does the same for the nodes defined on that line.
+- The **baseline** (`policylint baseline`) lists findings by fingerprint (rule, kind, subject: it survives moved,
+  reformatted and split files); findings in it are suppressed without expiry.
+Every suppressed finding stays in the report (`--show-suppressed`); an exception, comment or baseline entry that
+matches nothing is a notice, so the lists can only shrink.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from policylint.errors import InputError, file_error
+from policylint.findings import Finding, Notice, Suppression
+from policylint.model import Location
+from policylint.validate import schema_errors
+from policylint.yamlsafe import YMap, decode, load_one
+
+BASELINE_MARKER = "policylint-baseline"
+INLINE = re.compile(r"#\s*policylint:\s*ignore\b(?P<rest>.*)$")
+_RULES = re.compile(r"\s*(?P<rules>[A-Za-z][A-Za-z0-9_-]*[0-9]+(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*[0-9]+)*)")
+_FIELD = re.compile(r"""\s*(?P<key>[a-z]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))""")
+
+
+@dataclass(frozen=True, slots=True)
+class Exception_:
+    """An accepted risk: one rule on the subjects a glob names, until a date. (Named so as not to shadow builtins.)"""
+
+    rule: str
+    subject: str
+    reason: str
+    owner: str | None
+    expires: date
+    location: Location
+    file_line: tuple[str, int] | None = None  # inline comments: only the nodes defined on this file and line
+
+    def covers(self, finding: Finding) -> bool:
+        if finding.rule != self.rule.upper():
+            return False
+        if self.file_line is not None:
+            return _same_file(finding.location.file, self.file_line[0]) and finding.location.line == self.file_line[1]
+        return fnmatch.fnmatchcase(finding.subject_id, self.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    fingerprint: str
+    rule: str
+    subject: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressions:
+    exceptions: tuple[Exception_, ...] = ()
+    baseline: tuple[BaselineEntry, ...] = ()
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a == b or Path(a).resolve() == Path(b).resolve()
+
+
+def load_exceptions(path: str) -> tuple[list[Exception_], list[InputError]]:
+    try:
+        text = decode(Path(path).read_bytes(), path)
+    except OSError as exc:
+        return [], [file_error(path, f"expected a readable exceptions file, found: {exc.strerror}")]
+    document = load_one(text, path)
+    if not isinstance(document, YMap):
+        return [], [file_error(path, "expected a mapping with an 'exceptions:' list, found "
+                                     f"{'an empty file' if document is None else type(document).__name__}")]
+    errors = [error for error, _ in schema_errors("exceptions", document, path)]
+    if errors:
+        return [], errors
+    found: list[Exception_] = []
+    items = document["exceptions"]
+    for index, item in enumerate(items):
+        where = Location(path, *items.item_pos[index])
+        try:
+            expires = date.fromisoformat(item["expires"])
+        except ValueError:
+            errors.append(InputError(Location(path, *item.value_pos["expires"]),
+                                     f"expected a real date YYYY-MM-DD, found {item['expires']!r}"))
+            continue
+        found.append(Exception_(item["rule"], item["subject"], item["reason"], item["owner"], expires, where))
+    return found, errors
+
+
+def scan_inline(files: Iterable[str]) -> tuple[list[Exception_], list[InputError]]:
+    """Every `# policylint: ignore …` comment in the files, tied to the line of the definition it is on (or, alone
+    on its line, to the next line)."""
+    found: list[Exception_] = []
+    errors: list[InputError] = []
+    for path in files:
+        try:
+            text = Path(path).read_text("utf-8", errors="replace")
+        except OSError:
+            continue  # the loader has reported it
+        if "policylint:" not in text:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            comment = INLINE.search(line)
+            if comment is None:
+                continue
+            where = Location(path, number, comment.start() + 1)
+            target = number + 1 if line[: comment.start()].strip() == "" else number
+            parsed = _inline(comment["rest"], where, (path, target))
+            if isinstance(parsed, InputError):
+                errors.append(parsed)
+            else:
+                found.extend(parsed)
+    return found, errors
+
+
+def _inline(rest: str, where: Location, target: tuple[str, int]) -> list[Exception_] | InputError:
+    rules = _RULES.match(rest)
+    if rules is None:
+        return InputError(where, f"expected rule ids after 'policylint: ignore' (e.g. PL104), found {rest.strip()!r}")
+    fields: dict[str, str] = {}
+    position = rules.end()
+    while (field := _FIELD.match(rest, position)) is not None:
+        fields[field["key"]] = field["quoted"] if field["quoted"] is not None else field["bare"]
+        position = field.end()
+    if rest[position:].strip():
+        return InputError(where, f"expected key=value pairs (reason=\"…\" expires=YYYY-MM-DD owner=…), found "
+                                 f"{rest[position:].strip()!r}")
+    unknown = sorted(set(fields) - {"reason", "expires", "owner"})
+    if unknown:
+        return InputError(where, f"expected only reason, expires and owner, found {', '.join(unknown)}")
+    missing = [k for k in ("reason", "expires") if not fields.get(k)]
+    if missing:
+        return InputError(where, f"expected {' and '.join(missing)} in the ignore comment (an exception needs a "
+                                 "reason and an expiry date), found none")
+    try:
+        expires = date.fromisoformat(fields["expires"])
+    except ValueError:
+        return InputError(where, f"expected expires=YYYY-MM-DD, found {fields['expires']!r}")
+    return [Exception_(rule.strip().upper(), "*", fields["reason"], fields.get("owner"), expires, where, target)
+            for rule in rules["rules"].split(",")]
+
+
+def load_baseline(path: str) -> tuple[list[BaselineEntry], list[InputError]]:
+    try:
+        text = decode(Path(path).read_bytes(), path)
+    except OSError as exc:
+        return [], [file_error(path, f"expected a readable baseline file, found: {exc.strerror}")]
+    document = load_one(text, path)
+    entries = document.get("findings") if isinstance(document, YMap) else None
+    if not isinstance(document, YMap) or document.get(BASELINE_MARKER) != 1 or not isinstance(entries, list):
+        return [], [file_error(path, f"expected a baseline written by `policylint baseline` ({BASELINE_MARKER!r}: 1 "
+                                     "and a findings list), found something else")]
+    found = []
+    for index, entry in enumerate(entries):
+        where = Location(path, *entries.item_pos[index])  # type: ignore[attr-defined]
+        if not (isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)):
+            return [], [InputError(where, "expected a baseline entry with a fingerprint, found something else")]
+        found.append(BaselineEntry(entry["fingerprint"], str(entry.get("rule")), str(entry.get("subject")), where))
+    return found, []
+
+
+def render_baseline(findings: Iterable[Finding]) -> str:
+    """The baseline file: reviewable JSON, one entry per finding, sorted; only the fingerprint is matched."""
+    entries = sorted(
+        ({"rule": f.rule, "subject": f"{f.subject_kind}:{f.subject_id}", "severity": f.severity, "title": f.title,
+          "fingerprint": f.fingerprint} for f in findings),
+        key=lambda e: (e["rule"], e["subject"], e["fingerprint"]),
+    )
+    unique = [e for i, e in enumerate(entries) if i == 0 or e["fingerprint"] != entries[i - 1]["fingerprint"]]
+    return json.dumps({BASELINE_MARKER: 1, "findings": unique}, indent=2, ensure_ascii=False) + "\n"
+
+
+def apply(findings: list[Finding], suppressions: Suppressions, as_of: date
+          ) -> tuple[list[Finding], list[Suppression], list[Notice]]:
+    """(findings still reported, findings suppressed, notices of suppressions that match nothing)."""
+    kept: list[Finding] = []
+    suppressed: list[Suppression] = []
+    used_exceptions: set[int] = set()
+    baseline = {entry.fingerprint: entry for entry in suppressions.baseline}
+    used_baseline: set[str] = set()
+    for finding in findings:
+        verdict = _exception_for(finding, suppressions.exceptions, as_of, used_exceptions)
+        if isinstance(verdict, Suppression):
+            suppressed.append(verdict)
+        elif finding.fingerprint in baseline:
+            used_baseline.add(finding.fingerprint)
+            entry = baseline[finding.fingerprint]
+            suppressed.append(Suppression(finding, "baseline", "in the baseline", None, None, entry.location))
+        else:
+            kept.append(verdict or finding)
+    notices = [
+        Notice(e.location, f"{'inline ignore' if e.file_line else 'exception'} for {e.rule} {e.subject!r} matches "
+                           "no finding: remove it")
+        for number, e in enumerate(suppressions.exceptions) if number not in used_exceptions
+    ]
+    notices += [Notice(entry.location, f"baseline entry {entry.rule} {entry.subject} matches no finding any more: "
+                                       "run `policylint baseline` again to drop it")
+                for fingerprint, entry in baseline.items() if fingerprint not in used_baseline]
+    return kept, suppressed, sorted(notices, key=lambda n: n.location)
+
+
+def _exception_for(finding: Finding, exceptions: tuple[Exception_, ...], as_of: date, used: set[int]
+                   ) -> Suppression | Finding | None:
+    """A live exception suppresses; an expired one marks the finding; None when none applies."""
+    expired: Exception_ | None = None
+    for number, exception in enumerate(exceptions):
+        if exception.covers(finding):
+            used.add(number)
+            if as_of < exception.expires:
+                return Suppression(finding, "inline" if exception.file_line else "exception", exception.reason,
+                                   exception.owner, exception.expires, exception.location)
+            expired = expired or exception
+    if expired is None:
+        return None
+    return replace(finding, message=f"{finding.message} (exception expired on {expired.expires.isoformat()}: "
+                                    f"{expired.reason}; {expired.location})")
+
+
+def unknown_rules(exceptions: Iterable[Exception_], rule_ids: set[str]) -> list[InputError]:
+    return [InputError(e.location, f"expected a rule id that exists, found {e.rule!r}; `policylint rules` lists them")
+            for e in exceptions if e.rule.upper() not in rule_ids]

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from org import make_org
 
 from helpers import run_cli, write
+from org import make_org
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from org import ACCESS, make_org
 
 from helpers import run_cli, write
+from org import ACCESS, make_org
 
 
 @pytest.fixture

@@ -1,0 +1,95 @@
+"""The real `pre-commit` tool, from PyPI, running this repository's hook in a temporary git repository.
+
+The hook repository is a snapshot of this working tree (tracked and new files), committed, so the test checks the
+hook as it is now, not as it was at the last commit. pre-commit builds the hook's environment with pip, from the
+package registry (cached in a temporary PRE_COMMIT_HOME for the session).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, write
+from org import ACCESS, PEOPLE
+
+COMMIT = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m"]
+
+
+def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=repo, check=check, capture_output=True, text=True,
+                          env={**os.environ, "PRE_COMMIT_COLOR": "never"})
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This working tree as a git repository of its own, committed."""
+    snapshot = tmp_path_factory.mktemp("hook-repo")
+    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / name)
+    git(snapshot, "init", "-q")
+    git(snapshot, "add", "-A")
+    git(snapshot, *COMMIT, "snapshot")
+    return snapshot, git(snapshot, "rev-parse", "HEAD").stdout.strip()
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
+            monkeypatch: pytest.MonkeyPatch) -> Path:
+    if shutil.which("pre-commit") is None:
+        pytest.fail("pre-commit is not installed: `pip install '.[test]'` installs it")
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path_factory.getbasetemp() / "pre-commit-cache"))
+    repo_path, rev = hook_repo
+    write(tmp_path, ".pre-commit-config.yaml", f"""
+        repos:
+          - repo: {repo_path}
+            rev: {rev}
+            hooks:
+              - id: policylint
+    """)
+    write(tmp_path, ".policylint.yaml", "paths: [inventory]\nfail-on: critical\n")
+    write(tmp_path, "inventory/people.yaml", PEOPLE)
+    write(tmp_path, "inventory/access.yaml", ACCESS.replace("holders: [kim.jh]", "holders: [lee.sy]"))
+    write(tmp_path, "README.md", "infra\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "clean inventory")
+    subprocess.run(["pre-commit", "install"], cwd=tmp_path, check=True, capture_output=True)
+    return tmp_path
+
+
+def test_a_commit_giving_a_departed_person_a_key_is_rejected_and_the_fix_passes(project: Path) -> None:
+    write(project, "inventory/access.yaml", ACCESS)  # holders: [kim.jh], who left in 2025
+    git(project, "add", "-A")
+    rejected = git(project, *COMMIT, "give kim the sync key", check=False)
+    output = rejected.stdout + rejected.stderr
+    assert rejected.returncode != 0, output
+    assert "inventory/access.yaml:8:5: CRITICAL PL101 access_key ak-7731 is active but held by kim.jh" in output
+    assert git(project, "rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing was committed
+
+    write(project, "inventory/access.yaml", ACCESS.replace("holders: [kim.jh]", "holders: [lee.sy, park.mj]"))
+    git(project, "add", "-A")
+    accepted = git(project, *COMMIT, "sync key to lee and park", check=False)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert git(project, "rev-list", "--count", "HEAD").stdout.strip() == "2"
+
+
+def test_a_change_to_another_file_that_opens_the_path_is_reported_too(project: Path) -> None:
+    """The finding is located in access.yaml, but the changed people.yaml lies on its evidence path."""
+    write(project, "inventory/access.yaml", ACCESS.replace("holders: [kim.jh]", "holders: [auth-platform]"))
+    git(project, "add", "-A")
+    git(project, "-c", "core.hooksPath=/dev/null", *COMMIT, "group holds the key")  # no hook for this setup step
+    write(project, "inventory/people.yaml", PEOPLE.replace("members: [lee.sy]", "members: [lee.sy, kim.jh]"))
+    git(project, "add", "-A")
+    rejected = git(project, *COMMIT, "kim back in the group", check=False)
+    output = rejected.stdout + rejected.stderr
+    assert rejected.returncode != 0, output
+    assert "inventory/access.yaml:8:5: CRITICAL PL101" in output

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import re
+import shlex
+from pathlib import Path
+
+import yaml
+
+from policylint.cli import cli
+from policylint.config import load_config
+from policylint.suppress import load_exceptions, scan_inline
 
 from helpers import REPO, run_cli
 
@@ -36,3 +44,47 @@ def test_the_reach_excerpt_is_what_reach_prints() -> None:
     printed = result.out.replace(str(REPO) + "/", "").splitlines()
     for line in excerpt.group(1).splitlines():
         assert line in printed, line
+
+
+def yaml_blocks(first_line: str) -> list[str]:
+    return [b for b in re.findall(r"```(?:yaml|toml)\n(.*?)```", README, flags=re.S) if b.startswith(first_line)]
+
+
+def test_the_config_snippets_load_and_name_real_settings(tmp_path: Path) -> None:
+    [yaml_config] = yaml_blocks("# .policylint.yaml")
+    (tmp_path / ".policylint.yaml").write_text(yaml_config, encoding="utf-8")
+    config = load_config(tmp_path / ".policylint.yaml")
+    assert config.fail_on == "high" and config.severity["PL306"].value == "low"
+    [toml_config] = yaml_blocks("[tool.policylint]")
+    (tmp_path / "pyproject.toml").write_text(toml_config, encoding="utf-8")
+    assert load_config(tmp_path / "pyproject.toml").paths == (str(tmp_path / "infra"),)
+
+
+def test_the_exceptions_snippet_and_the_inline_comment_are_accepted(tmp_path: Path) -> None:
+    [exceptions] = yaml_blocks("# policylint-exceptions.yaml")
+    (tmp_path / "exceptions.yaml").write_text(exceptions, encoding="utf-8")
+    loaded, errors = load_exceptions(str(tmp_path / "exceptions.yaml"))
+    assert errors == [] and [(e.rule, e.owner) for e in loaded] == [("PL104", "lee.sy")]
+    [inline] = yaml_blocks("  - {id: ak-7731")
+    (tmp_path / "inv.yaml").write_text(inline, encoding="utf-8")
+    found, errors = scan_inline([str(tmp_path / "inv.yaml")])
+    assert errors == [] and [(e.rule, str(e.expires)) for e in found] == [("PL104", "2026-03-01")]
+
+
+def test_the_ci_snippets_run_real_commands() -> None:
+    """Every `policylint …` command in the pre-commit, GitHub and GitLab snippets parses with the real CLI."""
+    [hooks] = yaml_blocks("# .pre-commit-config.yaml")
+    ids = {hook["id"] for repo in yaml.safe_load(hooks)["repos"] for hook in repo["hooks"]}
+    assert ids <= {hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    commands = []
+    for first in ("# .github/workflows/policylint.yml", "# .gitlab-ci.yml"):
+        [block] = yaml_blocks(first)
+        yaml.safe_load(block)
+        commands += [line.split("policylint ", 1)[1] for line in block.splitlines()
+                     if re.search(r"(run:|-) policylint ", line)]
+    assert len(commands) == 2
+    for command in commands:
+        name, *args = shlex.split(command.replace("${{ github.base_ref }}", "main"))
+        assert name == "diff"
+        with cli.commands[name].make_context(name, args) as context:  # parses every option, runs nothing
+            assert context.params["output"] in ("sarif", "gitlab") and context.params["base"].startswith("origin/")

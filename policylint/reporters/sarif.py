@@ -32,7 +32,7 @@ WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 def render(report: Report) -> str:
     rules = sorted(report.rules, key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    diff = bool(report.resolved)  # a `diff` report: its findings are the new ones
+    diff = report.base is not None  # a `diff` report: its findings are the new ones
     results = [
         *(_result(f, index, baseline="new" if diff else None) for f in sorted(report.findings)),
         *(_result(s.finding, index, suppression=s) for s in sorted(report.suppressed, key=_suppression_order)),

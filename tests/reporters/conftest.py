@@ -39,7 +39,7 @@ def build_scenario(name: str) -> Report:
     if name == "check":  # findings, an input error, suppressions of each kind, notices
         return with_suppressions(pipeline("org.yaml", "broken.yaml"))
     if name == "diff":  # the findings are the new ones; one finding of the base revision is gone
-        return replace(pipeline("org.yaml"), resolved=(resolved_finding(),))
+        return replace(pipeline("org.yaml"), resolved=(resolved_finding(),), base="main")
     raise ValueError(name)
 
 

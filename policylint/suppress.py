@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from policylint.errors import InputError, file_error
 from policylint.findings import Finding, Notice, Suppression
@@ -71,12 +72,20 @@ def _same_file(a: str, b: str) -> bool:
     return a == b or Path(a).resolve() == Path(b).resolve()
 
 
-def load_exceptions(path: str) -> tuple[list[Exception_], list[InputError]]:
+def _document(path: str, what: str) -> tuple[Any, list[InputError]]:
+    """The parsed file, or the located error that stops it from being read."""
     try:
-        text = decode(Path(path).read_bytes(), path)
+        return load_one(decode(Path(path).read_bytes(), path), path), []
     except OSError as exc:
-        return [], [file_error(path, f"expected a readable exceptions file, found: {exc.strerror}")]
-    document = load_one(text, path)
+        return None, [file_error(path, f"expected a readable {what} file, found: {exc.strerror}")]
+    except InputError as error:
+        return None, [error]
+
+
+def load_exceptions(path: str) -> tuple[list[Exception_], list[InputError]]:
+    document, unreadable = _document(path, "exceptions")
+    if unreadable:
+        return [], unreadable
     if not isinstance(document, YMap):
         return [], [file_error(path, "expected a mapping with an 'exceptions:' list, found "
                                      f"{'an empty file' if document is None else type(document).__name__}")]
@@ -151,11 +160,9 @@ def _inline(rest: str, where: Location, target: tuple[str, int]) -> list[Excepti
 
 
 def load_baseline(path: str) -> tuple[list[BaselineEntry], list[InputError]]:
-    try:
-        text = decode(Path(path).read_bytes(), path)
-    except OSError as exc:
-        return [], [file_error(path, f"expected a readable baseline file, found: {exc.strerror}")]
-    document = load_one(text, path)
+    document, unreadable = _document(path, "baseline")
+    if unreadable:
+        return [], unreadable
     entries = document.get("findings") if isinstance(document, YMap) else None
     if not isinstance(document, YMap) or document.get(BASELINE_MARKER) != 1 or not isinstance(entries, list):
         return [], [file_error(path, f"expected a baseline written by `policylint baseline` ({BASELINE_MARKER!r}: 1 "

@@ -178,3 +178,14 @@ def test_malformed_inline_comments_are_located_errors(org: Path, comment: str, m
     result = run_cli("check", str(org), "--as-of", "2026-01-01")
     assert result.code == 2
     assert f"{org / 'access.yaml'}:8:3: error: {message}" in result.out
+
+
+@pytest.mark.parametrize("name", ["--baseline", "--exceptions"])
+def test_an_unreadable_or_unparsable_suppression_file_is_located_and_findings_still_show(
+        org: Path, tmp_path: Path, name: str) -> None:
+    broken = write(tmp_path, "broken.yaml", "exceptions:\n  - {rule: PL104\n")
+    result = run_cli("check", str(org), name, str(broken), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert f"{broken}:3:1: error:" in result.out and "PL101" in result.out
+    missing = run_cli("check", str(org), name, str(tmp_path / "nope.json"), "--as-of", "2026-01-01")
+    assert missing.code == 2 and f"{tmp_path / 'nope.json'}:1:1: error: expected a readable" in missing.out

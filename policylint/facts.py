@@ -296,7 +296,8 @@ def _credential(node: Credential, context: Context) -> Facts:
         "flags": list(node.flags),
         "human": principal_type in ("user", "person"),
         "holders": [{"id": h, "kind": _kind(h, context), "status": _status_of(h, context)} for h in holders],
-        "holder_people": [{"id": p.id, "status": p.status, "departed": _iso(p.departed)} for p in people],
+        "holder_people": [{"id": p.id, "status": p.status, "departed": _iso(p.departed),
+                           "departed_basis": p.departed_basis} for p in people],
         "created": _iso(node.created),
         "last_used": _iso(node.last_used),
         "expires": _iso(node.expires),
@@ -381,6 +382,7 @@ def _reader(person_id: str, last_rotation: date | None, context: Context) -> Fac
         person.departed is None or last_rotation is None or person.departed > last_rotation
     )
     return {"id": person.id, "status": person.status, "departed": _iso(person.departed),
+            "departed_basis": person.departed_basis,
             "departed_after_rotation": departed_after}
 
 

@@ -22,6 +22,8 @@ def _t(kind: str | list[str], description: str, **extra: Any) -> Schema:
 STR_LIST: Schema = {"type": "array", "items": {"type": "string"}}
 DATE = _t(["string", "null"], "ISO date YYYY-MM-DD, or null when unknown", format="date")
 DAYS = _t(["integer", "null"], "whole days as of --as-of; null when the date is unknown")
+BASIS = _t(["string", "null"], "where the departure date was inferred from when the roster gives none (e.g. "
+           "meta.lastModified); null when the roster gives it")
 STATUS = {"enum": ["active", "departed", "suspended", "leave", None],
           "description": "HR status of the person behind the name; null when it is not a person or a user account"}
 
@@ -156,7 +158,7 @@ KINDS: dict[str, dict[str, Schema]] = {
                           "groups resolved)", "items": {"type": "object", "properties": {
                               "id": _t("string", "person id"),
                               "status": {"enum": ["active", "departed", "suspended", "leave"]},
-                              "departed": DATE}}},
+                              "departed": DATE, "departed_basis": BASIS}}},
         "created": DATE,
         "last_used": DATE,
         "expires": _t(["string", "null"], "expiry date; null means never", format="date"),
@@ -191,6 +193,7 @@ KINDS: dict[str, dict[str, Schema]] = {
                         "id": _t("string", "person id"),
                         "status": {"enum": ["active", "departed", "suspended", "leave"]},
                         "departed": DATE,
+                        "departed_basis": BASIS,
                         "departed_after_rotation": _t("boolean", "departed or suspended, and not provably "
                                                       "before the key's last rotation (or creation)")}}},
         "held_via": HELD_VIA,

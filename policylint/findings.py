@@ -151,5 +151,6 @@ def _shown_item(item: dict[str, Any]) -> str:
     status = item.get("status")
     if status and status != "active":
         departed = item.get("departed")
-        return f"{name} ({status}{' ' + departed if departed else ''})"
+        basis = f" per {item['departed_basis']}" if departed and item.get("departed_basis") else ""
+        return f"{name} ({status}{' ' + departed if departed else ''}{basis})"
     return name

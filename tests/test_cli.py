@@ -189,7 +189,8 @@ def test_facts_prints_what_rules_test(org: Path) -> None:
     result = run_cli("facts", "ak-7731", str(org), "--as-of", "2026-01-01")
     assert result.code == 0
     facts = json.loads(result.out)
-    assert facts["holder_people"] == [{"id": "kim.jh", "status": "departed", "departed": "2025-06-14"}]
+    assert facts["holder_people"] == [{"id": "kim.jh", "status": "departed", "departed": "2025-06-14",
+                                       "departed_basis": None}]
     assert facts["reach"]["records"] == 33_700_000
     missing = run_cli("facts", "nobody", str(org))
     assert missing.code == 2

@@ -72,11 +72,12 @@ def test_key_readers_and_rotation(tmp_path: Path) -> None:
              readable_by: [auth], signs_for: ["*"], token_ttl: 365d}
         """)
     key = next(d for d in all_facts([str(path)]) if d["id"] == "jwt")
-    assert key["readers"] == [
+    assert [{k: v for k, v in r.items() if k != "departed_basis"} for r in key["readers"]] == [
         {"id": "kim", "status": "departed", "departed": "2025-06-14", "departed_after_rotation": True},
         {"id": "lee", "status": "departed", "departed": "2023-01-01", "departed_after_rotation": False},
         {"id": "ann", "status": "active", "departed": None, "departed_after_rotation": False},
     ]
+    assert {r["departed_basis"] for r in key["readers"]} == {None}
     assert key["rotation_overdue_days"] == (date(2026, 11, 27) - date(2024, 1, 1)).days - 90
     assert key["token_ttl_seconds"] == 365 * 86400
     assert key["held_via"] == ["kim", "auth", "jwt"]
@@ -99,8 +100,8 @@ def test_holder_people_resolve_accounts_and_groups(tmp_path: Path) -> None:
         """)
     facts = {d["id"]: d for d in all_facts([str(path)])}
     assert facts["shared"]["holder_people"] == [
-        {"id": "kim", "status": "active", "departed": None},
-        {"id": "lee", "status": "suspended", "departed": None},
+        {"id": "kim", "status": "active", "departed": None, "departed_basis": None},
+        {"id": "lee", "status": "suspended", "departed": None, "departed_basis": None},
     ]
     assert facts["default"]["holders"] == [{"id": "kim", "kind": "person", "status": "active"}]
     assert facts["svc"]["active_access_keys"] == 1

@@ -1,0 +1,57 @@
+"""Every real file of the shared corpus loads: without error, or, when it holds no access-control data of its own,
+with one clear reason. Never a traceback, file by file and all at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policylint.inventory import load_paths
+
+from helpers import CORPUS, run_cli
+
+FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+# Files that are not inventories on their own, and the reason policylint gives for each.
+NO_INVENTORY = {
+    "aws-iam-policy": "IAM policy document",  # a bare policy names no principal: nothing holds it
+}
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(FILES) >= 48, f"expected the shared corpus at {CORPUS}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_corpus_file_loads(path: Path) -> None:
+    loaded = load_paths([str(path)])
+    messages = [str(e) for e in loaded.errors]
+    reason = NO_INVENTORY.get(path.parent.name)
+    if reason is None:
+        assert messages == []
+        assert loaded.inventory.nodes(), f"{path.name} loaded, but into nothing"
+    else:
+        assert len(messages) == 1 and reason in messages[0], messages
+
+
+# The authorization-details files are several dumps of the same accounts: read together, their ids collide.
+SAME_ACCOUNTS = {"aws-authz-details"}
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in CORPUS.iterdir() if p.is_dir()))
+def test_each_format_folder_checks_as_a_whole(folder: str) -> None:
+    if folder in NO_INVENTORY or folder in SAME_ACCOUNTS:
+        pytest.skip(f"{folder}: not one inventory (see NO_INVENTORY, SAME_ACCOUNTS)")
+    for command in ("check", "reach"):
+        result = run_cli(command, str(CORPUS / folder), "--as-of", "2026-01-01")
+        assert result.code in (0, 1), result.out[-3000:] + result.err
+        assert "Traceback" not in result.err
+
+
+def test_all_formats_check_together_without_a_traceback() -> None:
+    folders = [str(p) for p in sorted(CORPUS.iterdir()) if p.is_dir() and p.name not in NO_INVENTORY]
+    result = run_cli("check", *folders, "--as-of", "2026-01-01")
+    assert result.code != 3 and "Traceback" not in result.err
+    errors = [line for line in result.out.splitlines() if ": error: " in line]
+    assert all("expected each id once in the inventory" in line and "aws-authz-details" in line
+               for line in errors), errors

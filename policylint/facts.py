@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from policylint.graph import Graph, Index, default_holders, display_path
+from policylint.graph import Graph, Index, default_holders, display_path, is_glob
 from policylint.model import (
     EVERYONE,
     Credential,
@@ -49,6 +49,8 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
 # Fields where "*" means everyone (every identity; for signs_for, every principal); elsewhere it names nothing.
 # ("*" as a grant's resource means every resource.)
 EVERYONE_FIELDS = frozenset({"members", "assumable_by", "to", "holders", "readable_by", "signs_for", "resource"})
+# Fields that may hold a glob over ids (a grant's resource, a key's signs_for): it names what matches, maybe nothing.
+GLOB_FIELDS = frozenset({"resource", "signs_for"})
 # Where a departed person may still be named (PL102).
 NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
 
@@ -142,7 +144,7 @@ def facts_of(node: Node, context: Context) -> Facts:
 def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
     broken = []
     for field, name in context.references.get(node_id, ()):
-        if name == EVERYONE and field in EVERYONE_FIELDS:
+        if (name == EVERYONE and field in EVERYONE_FIELDS) or (field in GLOB_FIELDS and is_glob(name)):
             continue
         target = context.index.nodes.get(name)
         if target is None:

@@ -147,7 +147,7 @@ def _shown_item(item: dict[str, Any]) -> str:
     if "field" in item and "name" in item:
         found = "defined nowhere" if item.get("found") is None else f"a {item['found']}"
         return f"{item['field']}: {item['name']} ({found})"
-    name = _shown(item.get("id") or item.get("resource"))
+    name = _shown(item.get("id") or item.get("resource") or item.get("role"))
     status = item.get("status")
     if status and status != "active":
         departed = item.get("departed")

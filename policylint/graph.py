@@ -278,6 +278,13 @@ def _add_key_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
             if principal == EVERYONE:
                 _all_principals(graph, inventory)
                 graph.add_edge(key.id, ALL_PRINCIPALS, kind="mints")
+            elif is_glob(principal):  # every principal whose id matches, through one hub per glob
+                hub = MATCH_PREFIX + "mint:" + principal
+                if hub not in graph:
+                    graph.add_node(hub, kind="match")
+                    graph.add_edges_from(((hub, p.id) for p in inventory.principals
+                                          if fnmatch.fnmatchcase(p.id, principal)), kind="mints")
+                graph.add_edge(key.id, hub, kind="mints")
             elif isinstance(index.nodes.get(principal), Principal | Person):
                 graph.add_edge(key.id, principal, kind="mints")
 

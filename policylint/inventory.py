@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from policylint.errors import InputError, file_error
-from policylint.model import Inventory, Node
+from policylint.model import Group, Inventory, Node
 from policylint.sources import SOURCES, Fragment, Options
 from policylint.yamlsafe import decode
 
@@ -140,6 +140,7 @@ def merge(parts: list[Inventory], implied: list[Inventory] | None = None) -> tup
                         continue
                     seen[node_id] = item
                 merged[f.name].append(item)
+    groups = {group.id: number for number, group in enumerate(merged["groups"])}
     for part in implied or ():
         for f in fields(Inventory):
             for item in getattr(part, f.name):
@@ -147,5 +148,13 @@ def merge(parts: list[Inventory], implied: list[Inventory] | None = None) -> tup
                 if node_id is None or node_id not in seen:
                     if node_id is not None:
                         seen[node_id] = item
+                    if isinstance(item, Group):
+                        groups[item.id] = len(merged["groups"])
                     merged[f.name].append(item)
+                elif isinstance(item, Group) and node_id in groups:
+                    # a group several files imply (a SCIM user's groups, a binding's subjects): all its members
+                    number = groups[node_id]
+                    known = merged["groups"][number]
+                    extra = tuple(m for m in item.members if m not in known.members)
+                    merged["groups"][number] = replace(known, members=known.members + extra)
     return Inventory(**{name: tuple(items) for name, items in merged.items()}), errors

@@ -7,6 +7,9 @@ keeps it, and a resource keeps every attribute no annotation sets.
   `user:` members) joins the person whose id, e-mail or alias equals one of them, case-insensitively; a bare user
   name also matches the part of an e-mail before the `@`. A key shared by two people joins nobody (a guess could
   tie an account to the wrong person). A joined principal is that person's account: its type becomes `user`.
+- A group member that names no node but a roster's own id for a person (a SCIM group lists its users by SCIM id)
+  becomes that person; a domain group (GCP `domain:example.com`, flag `gcp-domain`) gains every person and identity
+  with an e-mail in the domain.
 - An annotation (native `annotate:`) sets its attributes on every resource whose id matches its glob, in file
   order, so a later annotation overrides an earlier one. An annotation that matches no resource is an input error:
   a mistyped glob would otherwise leave customer data undeclared, and its paths unseen.
@@ -20,50 +23,73 @@ from dataclasses import replace
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.model import Annotation, Inventory, Principal, Resource
+from policylint.model import EVERYONE, Annotation, Group, Inventory, Principal, Resource
 
 AMBIGUOUS = ""
+DOMAIN_FLAG = "gcp-domain"
 
 
 def join(inventory: Inventory) -> tuple[Inventory, list[InputError]]:
-    principals = _join_people(inventory)
+    people = _PeopleIndex(inventory)
+    principals = _join_people(inventory, people)
+    groups = _join_groups(inventory, principals, people)
     resources, errors = _annotate(inventory.resources, inventory.annotations)
-    return replace(inventory, principals=principals, resources=resources), errors
+    return replace(inventory, principals=principals, groups=groups, resources=resources), errors
 
 
-def _join_people(inventory: Inventory) -> tuple[Principal, ...]:
-    if not any(p.person is None and p.identifiers for p in inventory.principals):
-        return inventory.principals
-    people: dict[str, str] = {}  # casefolded key -> person id, or AMBIGUOUS
-    local_parts: dict[str, str] = {}
+class _PeopleIndex:
+    """Roster people by every name that may stand for them, casefolded; a name two people share names nobody."""
 
-    def remember(table: dict[str, str], key: str, person: str) -> None:
+    def __init__(self, inventory: Inventory) -> None:
+        self.people: dict[str, str] = {}
+        self.local_parts: dict[str, str] = {}
+        for someone in inventory.people:
+            for key in (someone.id, *someone.emails, *someone.aliases):
+                self._remember(self.people, key, someone.id)
+            for email in someone.emails:
+                self._remember(self.local_parts, email.partition("@")[0], someone.id)
+
+    @staticmethod
+    def _remember(table: dict[str, str], key: str, person: str) -> None:
         key = key.casefold()
         table[key] = person if table.get(key, person) == person else AMBIGUOUS
 
-    for someone in inventory.people:
-        for key in (someone.id, *someone.emails, *someone.aliases):
-            remember(people, key, someone.id)
-        for email in someone.emails:
-            remember(local_parts, email.partition("@")[0], someone.id)
+    def find(self, identifiers: tuple[str, ...]) -> str | None:
+        for identifier in identifiers:
+            found = self.people.get(identifier.casefold())
+            if found is None and "@" not in identifier:
+                found = self.local_parts.get(identifier.casefold())
+            if found:  # AMBIGUOUS is falsy: try the next identifier
+                return found
+        return None
+
+
+def _join_people(inventory: Inventory, people: _PeopleIndex) -> tuple[Principal, ...]:
     joined = []
     for principal in inventory.principals:
         if principal.person is None and principal.identifiers:
-            found = _find(principal.identifiers, people, local_parts)
+            found = people.find(principal.identifiers)
             if found:
                 principal = replace(principal, person=found, type="user", owner=None)
         joined.append(principal)
     return tuple(joined)
 
 
-def _find(identifiers: tuple[str, ...], people: dict[str, str], local_parts: dict[str, str]) -> str | None:
-    for identifier in identifiers:
-        found = people.get(identifier.casefold())
-        if found is None and "@" not in identifier:
-            found = local_parts.get(identifier.casefold())
-        if found:  # AMBIGUOUS is falsy: try the next identifier
-            return found
-    return None
+def _join_groups(inventory: Inventory, principals: tuple[Principal, ...], people: _PeopleIndex) -> tuple[Group, ...]:
+    """Members named by a roster's own ids (a SCIM group lists users by SCIM id) become the people they alias; a
+    domain group (GCP `domain:example.com`) gains every person and identity with an e-mail in the domain."""
+    defined = {node.id for node in inventory.nodes()}
+    domains = {g.id: g.id.rsplit(":", 1)[-1].casefold() for g in inventory.groups if DOMAIN_FLAG in g.flags}
+    joined = []
+    for group in inventory.groups:
+        members = [m if m in defined or m == EVERYONE else (people.find((m,)) or m) for m in group.members]
+        domain = domains.get(group.id)
+        if domain is not None:
+            members += [p.id for p in inventory.people if any(e.casefold().endswith("@" + domain) for e in p.emails)]
+            members += [p.id for p in principals if any(i.casefold().endswith("@" + domain) for i in p.identifiers)]
+        unique = tuple(dict.fromkeys(members))
+        joined.append(group if unique == group.members else replace(group, members=unique))
+    return tuple(joined)
 
 
 def _annotate(resources: tuple[Resource, ...], annotations: tuple[Annotation, ...]

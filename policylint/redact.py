@@ -24,10 +24,21 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+def _random_looking(token: str) -> bool:
+    if _entropy(token) < MIN_ENTROPY:
+        return False
+    if "/" not in token:
+        return True
+    # a resource path (projects/acme-prod/locations/global/keyRings/main) is words between slashes; random
+    # base64 with slashes has as many capitals as small letters
+    letters = [c for c in token if c.isalpha()]
+    return sum(c.isupper() for c in letters) >= 0.25 * len(letters)
+
+
 def looks_secret(text: str) -> bool:
     if _SECRET.search(text):
         return True
-    return any(_entropy(m.group()) >= MIN_ENTROPY for m in _TOKENISH.finditer(text))
+    return any(_random_looking(m.group()) for m in _TOKENISH.finditer(text))
 
 
 def redact(text: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from policylint.inventory import merge
 from policylint.join import join
-from policylint.model import Annotation, Inventory, Location, Person, Principal, Resource
+from policylint.model import Annotation, Group, Inventory, Location, Person, Principal, Resource
 
 from helpers import run_cli, write
 
@@ -101,3 +102,27 @@ def test_annotation_schema_errors_are_located(tmp_path: Path) -> None:
     assert run.code == 2
     assert "annotations.yaml:3:" in run.out + run.err and "records" in run.out + run.err
     assert "annotations.yaml:4:5: error: expected an annotation: `match` and at least one of" in run.out + run.err
+
+
+def test_group_members_named_by_a_roster_id_become_people_and_domain_groups_fill() -> None:
+    people = (Person("bjensen", HERE, "departed", emails=("bjensen@example.com",),
+                     aliases=("2819c223-7f76-453a-919d-413861904646",)),
+              Person("jsmith", HERE, "active", emails=("jsmith@other.example",)))
+    groups = (Group("scim:group:Tour%20Guides", HERE, ("2819c223-7f76-453a-919d-413861904646", "ghost")),
+              Group("gcp:domain:example.com", HERE, flags=("gcp-domain",)))
+    principals = (Principal("gcp:user:ops@example.com", HERE, "service", identifiers=("ops@EXAMPLE.com",)),)
+    inventory, errors = join(Inventory(people=people, principals=principals, groups=groups))
+    assert errors == []
+    assert {g.id: g.members for g in inventory.groups} == {
+        "scim:group:Tour%20Guides": ("bjensen", "ghost"),
+        "gcp:domain:example.com": ("bjensen", "gcp:user:ops@example.com"),
+    }
+
+
+def test_a_group_several_files_imply_keeps_every_member() -> None:
+    first = Inventory(groups=(Group("k8s:default:group:ops", HERE, ("a",)),))
+    second = Inventory(groups=(Group("k8s:default:group:ops", HERE, ("b", "a")),))
+    defined = Inventory(groups=(Group("g", HERE, ("x",)),))
+    merged, errors = merge([defined], [first, second, Inventory(groups=(Group("g", HERE, ("y",)),))])
+    assert errors == []
+    assert {g.id: g.members for g in merged.groups} == {"g": ("x", "y"), "k8s:default:group:ops": ("a", "b")}

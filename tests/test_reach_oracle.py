@@ -77,7 +77,7 @@ def inventories(draw: st.DrawFn) -> Inventory:
         for i in ids["credential"])
     keys = tuple(Key(i, HERE, draw(st.sampled_from(["signing", "encryption"])), "kms",
                      readable_by=some(identity + ids["role"], star=True),
-                     signs_for=some(ids["principal"] + ids["person"], star=True),
+                     signs_for=some(ids["principal"] + ids["person"] + ["pri*", "*1"], star=True),
                      scope=draw(st.sampled_from(SCOPES)))
                  for i in ids["key"])
     resources = tuple(Resource(i, HERE, draw(st.sampled_from(["database", "bucket", "access_control"])),
@@ -160,7 +160,9 @@ class Oracle:
             return True
         if isinstance(x, Key) and (y.id in x.signs_for or ("*" in x.signs_for and isinstance(y, Principal))):
             return isinstance(y, Principal | Person)
-        return False
+        # a glob in signs_for: every principal whose id matches
+        return isinstance(x, Key) and isinstance(y, Principal) and any(
+            any(c in s for c in "*?[") and s != "*" and fnmatch.fnmatchcase(y.id, s) for s in x.signs_for)
 
     def reached(self, start: Node) -> set[str]:
         seen, todo = {start.id}, [start]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.redact import looks_secret
+from policylint.redact import looks_secret, redact
 
 from helpers import run_cli, write
 
@@ -40,3 +40,11 @@ def test_a_secret_pasted_into_an_inventory_never_reaches_the_output(tmp_path: Pa
         assert GITHUB_TOKEN not in result.out + result.err
         assert AWS_SECRET not in result.out + result.err
         assert "<redacted>" in result.out
+
+
+def test_resource_paths_of_the_platforms_are_not_secrets() -> None:
+    for name in ("gcp:projects/testing__kubeflow-images-public:roles/storage.objectViewer",
+                 "gcp:projects/kubeflow-ci/locations/global/keyRings/ci-ring/cryptoKeys/signing-key-2024",
+                 "k8s:default:serviceaccount:kube-system/argocd-application-controller"):
+        assert redact(name) == name
+    assert redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == "<redacted>"

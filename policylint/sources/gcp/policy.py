@@ -1,0 +1,265 @@
+"""An IAM policy as `gcloud … get-iam-policy --format=yaml|json` prints it: each binding becomes one Role."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.model import ACCESS_CONTROL, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
+from policylint.sources.base import Fragment
+from policylint.sources.gcp.common import Reader, shown
+from policylint.sources.gcp.members import PREFIX, check_member, is_public, member_id, member_node
+from policylint.sources.gcp.roles import Meaning, is_role_name, meaning_of
+from policylint.yamlsafe import YMap, YSeq
+
+ACT_AS = ":act-as"  # suffix of the key that stands for a project's (or one account's) service-account tokens
+# Data grants never cover access control, act-as keys or KMS keys: those need roles of their own.
+EXCLUDED = ("*:access-control", "*" + ACT_AS, "*/cryptoKeys/*")
+TOKEN_TTL = ("1h", 3600)  # lifetime of the access tokens Google mints for an impersonated service account
+_STEM = re.compile(r"(?P<stem>.+?)\.(?:iam|policy)(?=[._-]|$)")
+_PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+_SERVICE_HOST = re.compile(r"//(?P<host>[a-z0-9.-]+)\.googleapis\.com/(?P<name>.+)")
+_PROJECT_NUMBER = re.compile(r"serviceAccount:(\d+)@cloudservices\.gserviceaccount\.com")
+_COLLECTIONS = {"buckets": "bucket", "datasets": "dataset", "tables": "table", "topics": "topic",
+                "subscriptions": "subscription", "secrets": "secret", "instances": "instance",
+                "databases": "database", "repositories": "repository", "services": "service"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The resource a policy is attached to, and the ids its bindings' grants reach."""
+
+    id: str
+    kind: str  # project, organization, folder, service_account, resource
+    data: tuple[str, ...]  # ids and globs of everything the resource holds
+    keys: tuple[str, ...]  # globs of the KMS keys under it
+    control: str | None  # its access-control resource (a glob above projects)
+    act_as: str | None  # the act-as key(s) of its service accounts (a glob above projects)
+
+
+def target_of(document: YMap, path: str) -> Target:
+    """The policy's resource: a top-level `resource` or `name`, else the file name (`<project-id>.iam.yaml`)."""
+    given = document.get("resource", document.get("name"))
+    if given is None:
+        return _target("projects/" + _stem(path))
+    if not isinstance(given, str) or not given.strip("/"):
+        key = "resource" if "resource" in document else "name"
+        raise InputError(Location(path, *document.value_pos[key]),
+                         f"expected {key} to be a resource name such as projects/my-project, found {shown(given)}")
+    return _target(_resource_name(given))
+
+
+def _stem(path: str) -> str:
+    """The project a file name names: the last part of its stem (before `.iam`/`.policy`) shaped like a project
+    id, so `kubeflow-ci.iam.policy.yaml` and `testing__kubeflow-ci.iam.policy.yaml` both name `kubeflow-ci`."""
+    name = Path(path).name
+    match = _STEM.match(name)
+    stem = match["stem"] if match else Path(name).stem
+    ids = [part for part in re.split(r"[^a-z0-9-]+", stem) if _PROJECT_ID.fullmatch(part)]
+    return ids[-1] if ids else stem
+
+
+def _resource_name(given: str) -> str:
+    """`projects/p`, or a full resource name `//storage.googleapis.com/b` made relative (`projects/_/buckets/b`)."""
+    full = _SERVICE_HOST.fullmatch(given)
+    if full is None:
+        return given.strip("/")
+    if full["host"] == "storage" and "/" not in full["name"]:
+        return f"projects/_/buckets/{full['name']}"
+    return full["name"]
+
+
+def _target(name: str) -> Target:
+    node_id = PREFIX + name
+    parts = name.split("/")
+    if len(parts) == 2 and parts[0] in ("organizations", "folders"):
+        # which projects a folder or organisation holds is not in the file: all of GCP, failing closed
+        keys = (PREFIX + "projects/*/locations/*/keyRings/*/cryptoKeys/*",)
+        return Target(node_id, parts[0][:-1], (PREFIX + "*",), keys, PREFIX + "*:access-control", PREFIX + "*" + ACT_AS)
+    if len(parts) == 2 and parts[0] == "projects":
+        return Target(node_id, "project", (node_id, node_id + "/*"),
+                      (node_id + "/locations/*/keyRings/*/cryptoKeys/*",), node_id + ":access-control",
+                      node_id + ACT_AS)
+    if len(parts) == 4 and parts[0] == "projects" and parts[2] == "serviceAccounts":
+        return Target(node_id, "service_account", (), (), None, node_id + ACT_AS)
+    if "/keyRings/" in name:  # a key ring or a key: its holders use keys, the keys are defined by `kms keys list`
+        keys = (node_id,) if "/cryptoKeys/" in name else (node_id + "/cryptoKeys/*",)
+        return Target(node_id, "resource", (), keys, None, None)
+    return Target(node_id, "resource", (node_id, node_id + "/*"), (), node_id, None)
+
+
+def load_policy(document: Any, path: str) -> Fragment:
+    if not isinstance(document, YMap):
+        raise InputError(Location(path, 1, 1), f"expected an IAM policy (a mapping with bindings), "
+                                               f"found {shown(document)}")
+    bindings = document.get("bindings", [])
+    if not isinstance(bindings, YSeq):
+        raise InputError(Location(path, *document.value_pos["bindings"]),
+                         f"expected bindings to be a list of {{role, members}}, found {shown(bindings)}")
+    target = target_of(document, path)
+    reader = Reader(path)
+    where = Location(path, *document.key_pos.get("bindings", document.pos))
+    builder = _Bindings(reader, target)
+    if target.kind == "service_account":  # the account the policy belongs to exists, whether or not it is bound
+        builder.member(f"serviceAccount:{target.id.split('/')[3]}", where)
+    roles = [role for index, binding in enumerate(bindings)
+             if (role := reader.guarded(builder.role, binding, bindings.item_pos[index])) is not None]
+    implied = Inventory(
+        principals=tuple(n for n in builder.members.values() if isinstance(n, Principal)),
+        groups=tuple(n for n in builder.members.values() if isinstance(n, Group)),
+        keys=_act_as_keys(target, _project_number(bindings), set(builder.members), where),
+        resources=_resources(target, document, where),
+    )
+    return Fragment(Inventory(roles=tuple(roles)), reader.errors, implied)
+
+
+def _project_number(bindings: YSeq) -> str | None:
+    """The project's number, from its Google APIs service agent (N@cloudservices), which every project has."""
+    for binding in bindings:
+        members = binding.get("members") if isinstance(binding, YMap) else None
+        for member in members if isinstance(members, YSeq) else ():
+            match = _PROJECT_NUMBER.fullmatch(member) if isinstance(member, str) else None
+            if match:
+                return match[1]
+    return None
+
+
+class _Bindings:
+    def __init__(self, reader: Reader, target: Target) -> None:
+        self.reader = reader
+        self.target = target
+        self.members: dict[str, Principal | Group] = {}
+        self.seen: dict[str, int] = {}  # role id -> bindings of it so far (version 3 repeats roles by condition)
+
+    def role(self, binding: Any, pos: tuple[int, int]) -> Role:
+        reader = self.reader
+        if not isinstance(binding, YMap):
+            raise InputError(reader.at(pos), f"expected a binding (a mapping with role and members), "
+                                             f"found {shown(binding)}")
+        role = reader.text(binding, "role", "a role such as roles/viewer or projects/P/roles/NAME")
+        if not is_role_name(role):
+            raise InputError(reader.of(binding, "role"), f"expected a role such as roles/viewer or "
+                                                         f"projects/P/roles/NAME, found {shown(role)}")
+        condition = self.condition(binding)
+        holders, public = self.holders(binding)
+        meaning = meaning_of(role)
+        role_id = self.role_id(role)
+        grants = tuple(_grants(self.target, meaning, role, condition, reader.of(binding, "role")))
+        flags = (*meaning.flags, *(("public",) if public else ()))
+        return Role(role_id, reader.at(pos), holders, grants, flags)
+
+    def role_id(self, role: str) -> str:
+        base = f"{self.target.id}:{role}"
+        count = self.seen[base] = self.seen.get(base, 0) + 1
+        return base if count == 1 else f"{base}#{count}"
+
+    def condition(self, binding: YMap) -> str | None:
+        condition = binding.get("condition")
+        if condition is None:
+            return None
+        if not isinstance(condition, YMap):
+            raise InputError(self.reader.of(binding, "condition"),
+                             f"expected condition to be a mapping with title and expression, found {shown(condition)}")
+        expression = self.reader.text(condition, "expression", "a CEL expression")
+        title = self.reader.optional_text(condition, "title", "a title")
+        return f"{title}: {expression}" if title else expression
+
+    def holders(self, binding: YMap) -> tuple[tuple[str, ...], bool]:
+        members = binding.get("members")
+        if not isinstance(members, YSeq):
+            raise InputError(self.reader.of(binding, "members"),
+                             f"expected members to be a list such as [user:alice@example.com], found {shown(members)}")
+        holders: dict[str, None] = {}
+        public = False
+        for index, member in enumerate(members):
+            location = self.reader.at(members.item_pos[index])
+            checked = self.reader.guarded(check_member, member, location)
+            if checked is None:
+                continue
+            public = public or is_public(checked)
+            holders[member_id(checked)] = None
+            self.member(checked, location)
+        return tuple(holders), public
+
+    def member(self, member: str, location: Location) -> None:
+        node = member_node(member, location)
+        if node is not None:
+            self.members.setdefault(node.id, node)
+
+
+def _grants(target: Target, meaning: Meaning, role: str, condition: str | None, at: Location) -> list[Grant]:
+    def grant(resource: str, actions: tuple[Any, ...], excluding: tuple[str, ...] = ()) -> Grant:
+        return Grant(resource, actions, at, excluding=excluding, condition=condition, via=role, actions_given=(role,))
+
+    grants = [grant(p, meaning.data, EXCLUDED if "*" in p else ()) for p in target.data if meaning.data]
+    grants += [grant(pattern, meaning.keys) for pattern in target.keys if meaning.keys]
+    if meaning.control and target.control is not None:
+        grants.append(grant(target.control, ("admin",)))
+    # on a service account itself, whoever may change it (owner, setIamPolicy) may also act as it
+    acts = meaning.act_as or (target.kind == "service_account" and (meaning.control or "*" in meaning.data))
+    if acts and target.act_as is not None:
+        grants.append(grant(target.act_as, ("read",)))
+    return grants
+
+
+def _act_as_keys(target: Target, number: str | None, named: set[str], where: Location) -> tuple[Key, ...]:
+    """The Google-held keys that sign a project's (or one account's) service-account tokens, as one Key.
+
+    Acting as a service account (actAs, getAccessToken, signJwt, creating its keys) is using this key; it mints
+    tokens for the accounts in `signs_for`: `*@P.iam.gserviceaccount.com` (a glob over principal ids, for the
+    accounts other files name), then each of them the policy names, and the project's default accounts it names:
+    App Engine's `P@appspot…` and Compute's `N-compute@developer…` (N, the project number, from the project's own
+    service agent `N@cloudservices…`)."""
+    if target.act_as is None or "*" in target.act_as:
+        return ()
+    name = target.id[len(PREFIX):].split("/")
+    project = name[1]
+    if target.kind == "service_account":
+        email = name[3]
+        if project in ("-", "_"):
+            project = email.partition("@")[2].partition(".")[0] if email.endswith(".iam.gserviceaccount.com") else ""
+        signs_for: tuple[str, ...] = (f"{PREFIX}serviceAccount:{email}",)
+    else:
+        pattern = f"{PREFIX}serviceAccount:*@{project}.iam.gserviceaccount.com"
+        defaults = {f"{PREFIX}serviceAccount:{project}@appspot.gserviceaccount.com"}
+        if number:
+            defaults.add(f"{PREFIX}serviceAccount:{number}-compute@developer.gserviceaccount.com")
+        signs_for = (pattern, *sorted(n for n in named if n in defaults or fnmatch.fnmatchcase(n, pattern)))
+    return (Key(target.act_as, where, "signing", "kms", rotation_days=14, signs_for=signs_for,
+                token_ttl=TOKEN_TTL[0], token_ttl_seconds=TOKEN_TTL[1], auto_rotate=True,
+                scope=f"{PREFIX}projects/{project}" if project else "gcp", flags=("gcp-act-as",)),)
+
+
+def _resources(target: Target, document: YMap, where: Location) -> tuple[Resource, ...]:
+    """The policy's resource (project, folder, organisation or a data store) and, above a data store, its access
+    control; a service account or a KMS key ring or key is defined elsewhere (principal, key)."""
+    if target.kind == "service_account" or "/keyRings/" in target.id:
+        return ()
+    if target.kind == "resource":
+        name = target.id[len(PREFIX):].split("/")
+        # a bucket's project is not in its name (projects/_/buckets/B): scope "gcp", any GCP access control
+        scope = f"{PREFIX}projects/{name[1]}" if name[0] == "projects" and name[1] not in ("_", "-") else "gcp"
+        kind = _COLLECTIONS.get(name[-2], name[-2]) if len(name) >= 2 else "resource"
+        return (Resource(target.id, where, kind, scope=scope),)
+    return (
+        Resource(target.id, where, target.kind, logging=_data_read_logged(document), scope=target.id),
+        Resource(f"{target.id}:access-control", where, ACCESS_CONTROL, scope=target.id),
+    )
+
+
+def _data_read_logged(document: YMap) -> bool | None:
+    """True when the policy turns on Data Access audit logs (DATA_READ) for all services, with no exemptions.
+
+    Audit configs are inherited from folders and the organisation, so their absence here proves nothing: None."""
+    configs = document.get("auditConfigs")
+    for config in configs if isinstance(configs, YSeq) else ():
+        if not isinstance(config, YMap) or config.get("service") != "allServices":
+            continue
+        for log in config.get("auditLogConfigs") or ():
+            if isinstance(log, YMap) and log.get("logType") == "DATA_READ" and not log.get("exemptedMembers"):
+                return True
+    return None

@@ -1,0 +1,101 @@
+"""Okta users as the Okta Users API returns them: `GET /api/v1/users` (a JSON array) or one user object.
+
+- A user is a person: id = `profile.login`; e-mails `profile.email`, then `profile.secondEmail`; alias
+  `profile.employeeNumber` (the Okta `id` is not: nothing else in an inventory names a person by it).
+- `status` DEPROVISIONED (deactivated) → departed, SUSPENDED → suspended, both dated by `statusChanged` with
+  `departed_basis: statusChanged` (it is when the account changed, not an HR date). A user whose
+  `transitioningToStatus` is DEPROVISIONED is being deactivated: departed, date unknown. STAGED, PROVISIONED,
+  ACTIVE, RECOVERY, LOCKED_OUT and PASSWORD_EXPIRED → active: the person still has, or is being given, an account.
+- `GET /api/v1/users` leaves DEPROVISIONED users out unless a search asks for them
+  (`?search=status eq "DEPROVISIONED"`, merged with the others): a roster without its leavers cannot say who left.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.model import Inventory, Person, PersonStatus
+from policylint.sources.base import Fragment, Options
+from policylint.sources.hr._json import JsonText, parse
+from policylint.sources.hr._shared import Problem, distinct, one_per_user_name, person_id, shown, timestamp_date
+
+NAME = "okta"
+STATUSES: dict[str, PersonStatus] = {
+    "STAGED": "active",
+    "PROVISIONED": "active",
+    "ACTIVE": "active",
+    "RECOVERY": "active",
+    "LOCKED_OUT": "active",
+    "PASSWORD_EXPIRED": "active",
+    "SUSPENDED": "suspended",
+    "DEPROVISIONED": "departed",
+}
+_DETECT_BYTES = 65536
+_STARTS_JSON = re.compile(r"\s*[\[{]")
+_MARKERS = (re.compile(r'"status"\s*:'), re.compile(r'"profile"\s*:\s*\{'), re.compile(r'"login"\s*:'))
+
+
+def detect(path: str, text: str) -> bool:
+    return _STARTS_JSON.match(text) is not None and all(m.search(text, 0, _DETECT_BYTES) for m in _MARKERS)
+
+
+def load(path: str, text: str, options: Options) -> Fragment:
+    document = parse(text, path)
+    errors: list[InputError] = []
+    people = []
+    for offset, user in _users(document):
+        try:
+            people.append(_person(document, offset, user))
+        except Problem as problem:
+            errors.append(InputError(document.location(document.find(offset, problem.steps)), problem.message))
+    return Fragment(Inventory(people=tuple(one_per_user_name(people, errors))), errors)
+
+
+def _users(document: JsonText) -> list[tuple[int, Any]]:
+    value = document.value
+    if isinstance(value, list):
+        return list(zip(document.items(document.root), value, strict=True))
+    if isinstance(value, dict):
+        return [(document.root, value)]
+    raise InputError(document.location(document.root), f"expected a list of Okta users, found {shown(value)}")
+
+
+def _person(document: JsonText, offset: int, user: Any) -> Person:
+    if not isinstance(user, dict):
+        raise Problem(f"expected an Okta user, a mapping, found {shown(user)}")
+    status = user.get("status")
+    if status not in STATUSES:
+        raise Problem(f"expected status, one of {', '.join(STATUSES)}, found {shown(status)}", ("status",))
+    profile = user.get("profile")
+    if not isinstance(profile, dict):
+        raise Problem(f"expected profile, a mapping, found {shown(profile)}", ("profile",))
+    try:
+        login = person_id(profile.get("login"), "profile.login")
+    except Problem as problem:
+        raise problem.under("profile", "login") from None
+    emails = distinct(_text(profile, name) for name in ("email", "secondEmail"))
+    aliases = distinct((_text(profile, "employeeNumber"),), besides=(login, *emails))
+    where = document.location(document.find_value(offset, ("profile", "login"), login))
+    person_status = STATUSES[status]
+    if user.get("transitioningToStatus") == "DEPROVISIONED" and person_status != "departed":
+        return Person(login, where, "departed", None, emails, aliases)
+    if person_status == "active":
+        return Person(login, where, "active", emails=emails, aliases=aliases)
+    changed = user.get("statusChanged")
+    try:
+        since = None if changed is None else timestamp_date(changed, "statusChanged")
+    except Problem as problem:
+        raise problem.under("statusChanged") from None
+    return Person(login, where, person_status, since, emails, aliases, None if since is None else "statusChanged")
+
+
+def _text(profile: dict[str, Any], name: str) -> str:
+    """A profile attribute that is text (or absent, or null: then empty); a number is read as its digits."""
+    value = profile.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Problem(f"expected profile.{name}, a string, found {shown(value)}", ("profile", name))
+    return str(value)

@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from policylint import __version__
-from policylint.config import Config, config_rule_errors, find_config, load_config
-from policylint.errors import ISSUES_URL, InputErrors, PolicylintError, UsageError
+from policylint.config import Config, config_rule_errors, find_config, load_config, shown_path
+from policylint.errors import ISSUES_URL, InputError, InputErrors, PolicylintError, UsageError
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
@@ -101,6 +101,7 @@ def check_command(paths: tuple[str, ...], output: str, output_file: Path | None,
                   as_of: datetime | None, patterns: tuple[str, ...], config_file: Path | None,
                   baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
     """Check inventories (files or folders; default: the configured paths, or .) and report findings."""
+    _prepare(output_file)
     config = load_config(config_file or find_config(Path.cwd()))
     settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed)
     return _finish(run(settings), output, output_file, fail_on or config.fail_on or "low", show_suppressed)
@@ -117,11 +118,16 @@ def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Pa
                  baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
     """What a change does: new and resolved findings, and identities that gain a path to customer data,
     compared with the inventory at git revision REF (read from git; the working tree is not touched)."""
-    from policylint.diff import diff
+    from policylint.diff import NEW_REACH, base_layout, diff
 
+    _prepare(output_file)
     config = load_config(config_file or find_config(Path.cwd()))
-    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed)
-    return _finish(diff(settings, base), output, output_file, fail_on or config.fail_on or "low", show_suppressed)
+    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed,
+                         extra=(NEW_REACH,))
+    layout = base_layout(config, base) if not paths or changed else None
+    report = diff(replace(settings, extra_rules=()), base, base_paths=layout[0] if layout else None,
+                  base_exclude=layout[1] if layout else None)
+    return _finish(report, output, output_file, fail_on or config.fail_on or "low", show_suppressed)
 
 
 @cli.command("baseline")
@@ -136,22 +142,27 @@ def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[st
 
     config = load_config(config_file or find_config(Path.cwd()))
     settings = _settings(config, paths, select, ignore, policies, as_of, patterns, None, None, False)
+    if not output_file.parent.is_dir():
+        raise UsageError(f"expected -o to name a file in an existing folder, found no folder {output_file.parent}")
     report = run(replace(settings, baseline=None))
-    if report.errors:
+    if report.errors:  # a baseline of a partly read inventory would hide what the unread files hold
         return _report_errors(report.errors)
-    output_file.write_text(render_baseline(report.findings), encoding="utf-8")
+    try:
+        output_file.write_text(render_baseline(report.findings), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"expected to write the baseline to {output_file}, found: {exc.strerror}") from None
     click.echo(f"wrote {len(report.findings)} findings to {output_file}", err=True)
     return EXIT_CLEAN
 
 
 def _settings(config: Config, paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
               policies: tuple[Path, ...], as_of: datetime | None, patterns: tuple[str, ...], baseline: str | None,
-              exceptions: str | None, changed: bool) -> Settings:
+              exceptions: str | None, changed: bool, extra: tuple[Rule, ...] = ()) -> Settings:
     """The command line over the configuration file, option by option."""
     root = str(Path(config.file).parent) if config.file else "."
-    configured = config.paths or ((root,) if config.file else (".",))
+    configured = config.paths or ((shown_path(root),) if config.file else (".",))
     all_policies = policies or tuple(Path(p) for p in config.policies)
-    rules, _ = rule_set(list(all_policies))  # a rule that fails to load is reported by the run, beside the findings
+    rules, _ = rule_set(list(all_policies), extra=extra)  # a rule that fails to load is reported by the run
     config_errors = config_rule_errors(config, {r.id for r in rules}, select=not select, ignore=not ignore)
     if config_errors:
         raise InputErrors(config_errors)
@@ -172,6 +183,19 @@ def _settings(config: Config, paths: tuple[str, ...], select: tuple[str, ...], i
     )
 
 
+def _prepare(output_file: Path | None) -> None:
+    """Before anything runs: a report file that cannot be written is a usage error, and a stale one from an
+    earlier run is removed, so that a run that fails early never leaves an old report to be uploaded."""
+    if output_file is None:
+        return
+    if not output_file.parent.is_dir():
+        raise UsageError(f"expected -o to name a file in an existing folder, found no folder {output_file.parent}")
+    try:
+        output_file.unlink(missing_ok=True)
+    except OSError as exc:
+        raise UsageError(f"expected -o to name a file policylint can write, found: {exc.strerror}") from None
+
+
 def _finish(report: Report, output: str, output_file: Path | None, fail_on: str, show_suppressed: bool) -> int:
     if not show_suppressed:
         report = replace(report, suppressed=())
@@ -179,7 +203,10 @@ def _finish(report: Report, output: str, output_file: Path | None, fail_on: str,
     if output_file is None:
         click.echo(text, nl=False)
     else:
-        output_file.write_text(text, encoding="utf-8")
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"expected to write the report to {output_file}, found: {exc.strerror}") from None
         if report.errors:
             _report_errors(report.errors)
     if report.errors:
@@ -286,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except InputErrors as exc:
         return _report_errors(exc.errors)
+    except InputError as exc:  # already located: `file:line:col: error: …`
+        return _report_errors([exc])
     except PolicylintError as exc:
         click.echo(f"policylint: error: {exc}", err=True)
         return exc.exit_code

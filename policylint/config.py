@@ -7,6 +7,7 @@ option. Unknown keys and values are located errors (exit 2), like any other inpu
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -53,26 +54,50 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest `.policylint.yaml`, or `pyproject.toml` with a [tool.policylint] table, from start upwards."""
+    """The nearest `.policylint.yaml`, or `pyproject.toml` with a [tool.policylint] table, from start upwards; the
+    walk stops at the root of the repository (a folder with `.git`), so a file above it never applies."""
     for folder in (start, *start.parents):
         if (folder / YAML_NAME).is_file():
             return folder / YAML_NAME
         toml = folder / TOML_NAME
-        if toml.is_file() and _TOOL_TABLE.search(toml.read_text("utf-8", errors="replace")):
+        if toml.is_file() and _has_tool_table(toml):
             return toml
+        if (folder / ".git").exists():
+            return None
     return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    text = path.read_text("utf-8", errors="replace")
+    if "policylint" not in text:
+        return False
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return True  # ours or not, a broken pyproject.toml that mentions us is reported, not skipped
+    return isinstance(tool, dict) and "policylint" in tool
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as reports should show it: relative to the working directory when it lies below it (CI annotations
+    and code-quality reports want repository-relative paths), else absolute; `..` folded away."""
+    absolute = Path(os.path.normpath(Path(path).absolute()))
+    try:
+        return absolute.relative_to(Path.cwd().absolute()).as_posix() or "."
+    except ValueError:
+        return str(absolute)
 
 
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     text = decode(path.read_bytes(), str(path))
-    document = _toml(text, str(path)) if path.name == TOML_NAME else load_one(text, str(path))
+    document = _toml(text, str(path)) if path.suffix == ".toml" else load_one(text, str(path))
     if document is None:
         document = YMap((1, 1))
     if not isinstance(document, YMap):
-        raise InputErrors([file_error(str(path), f"expected a mapping of settings, found a "
-                                                 f"{type(document).__name__}")])
+        found = "a list" if isinstance(document, list) else f"the value {document!r}"
+        raise InputErrors([file_error(str(path), f"expected a mapping of settings, found {found}")])
     errors = [error for error, _ in schema_errors("config", document, str(path))]
     if errors:
         raise InputErrors(errors)
@@ -92,7 +117,7 @@ def load_config(path: Path | None) -> Config:
         return tuple(Setting(v, at(key, i)) for i, v in enumerate(document.get(key) or ()))
 
     def relative(value: str) -> str:
-        return str(base / value)
+        return shown_path(base / value)
 
     def strings(key: str) -> tuple[str, ...]:
         return tuple(document.get(key) or ())
@@ -100,7 +125,7 @@ def load_config(path: Path | None) -> Config:
     return Config(
         file=str(path),
         paths=tuple(relative(p) for p in strings("paths")),
-        exclude=strings("exclude"),
+        exclude=tuple(e.removeprefix("./") for e in strings("exclude")),
         customer_data=strings("customer-data"),
         fail_on=document.get("fail-on"),
         select=settings("select"),
@@ -115,7 +140,6 @@ def load_config(path: Path | None) -> Config:
     )
 
 
-_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*policylint\s*[\].]", re.MULTILINE)
 _TABLE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")
 _KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
 
@@ -127,9 +151,14 @@ def _toml(text: str, path: str) -> YMap | None:
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_position(str(exc), text)
         raise InputErrors([InputError(Location(path, line, column), f"expected valid TOML, found: {exc}")]) from None
-    table = data.get("tool", {}).get("policylint")
+    tool = data.get("tool")
+    table = tool.get("policylint") if isinstance(tool, dict) else None
     if table is None:
         return None
+    if not isinstance(table, dict):
+        raise InputErrors([InputError(Location(path, *_key_lines(text).get(("tool", "policylint"), (1, 1))),
+                                      "expected [tool.policylint] to be a table of settings, found "
+                                      f"{'an array of tables' if isinstance(table, list) else repr(table)}")])
     positioned: YMap = _positioned(table, ("tool", "policylint"), _key_lines(text), (1, 1))
     return positioned
 

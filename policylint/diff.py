@@ -14,10 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from policylint import gitrev
-from policylint.findings import Finding, fingerprint
+from policylint.config import Config, load_config
+from policylint.errors import PolicylintError, UsageError
+from policylint.findings import Finding, Notice, fingerprint
 from policylint.graph import display_path
 from policylint.model import Location, Person, Principal
-from policylint.pipeline import Analysis, Report, Settings, Timer, evaluate
+from policylint.pipeline import Analysis, Report, Settings, Timer, evaluate, touching
 from policylint.reach import follow, paths_to
 from policylint.rules import Rule
 
@@ -43,52 +45,79 @@ NEW_REACH = Rule(
 )
 
 
-def diff(settings: Settings, base: str, timer: Timer | None = None) -> Report:
+def diff(settings: Settings, base: str, timer: Timer | None = None, base_paths: tuple[str, ...] | None = None,
+         base_exclude: tuple[str, ...] | None = None) -> Report:
+    """`base_paths` / `base_exclude`: where the inventory was at the base, when its configuration said otherwise
+    (a renamed folder); the rules, their selection and severities are the working tree's, so that the two sides
+    are judged alike. The base's suppressions are not applied: a finding suppressed in the working tree is still a
+    finding, not a resolved one."""
     root = gitrev.repository_root(Path.cwd())
     commit = gitrev.resolve_revision(root, base)
+    settings = replace(settings, extra_rules=(*settings.extra_rules, NEW_REACH))
     head_report, head = evaluate(settings, timer)
+    old_paths = base_paths or settings.paths
+    for path in (*settings.paths, *old_paths, settings.exclude_root):
+        gitrev.inside(root, Path(path))
     with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
         copy = Path(folder)
-        gitrev.export(root, commit, [Path(p) for p in settings.paths], copy)
-        moved = tuple(str(_inside(copy, root, Path(p))) for p in settings.paths)
-        base_settings = replace(settings, paths=moved, baseline=None, exceptions=None, report_files=None,
-                                exclude_root=str(_inside(copy, root, Path(settings.exclude_root))))
+        gitrev.export(root, commit, [Path(p) for p in old_paths], copy)
+        base_settings = replace(
+            settings, paths=tuple(_moved(copy, root, p) for p in old_paths), baseline=None, exceptions=None,
+            exclude=settings.exclude if base_exclude is None else base_exclude,
+            exclude_root=_moved(copy, root, settings.exclude_root),
+            report_files=None if settings.report_files is None else tuple(
+                _moved(copy, root, p) for p in settings.report_files if _in_repo(root, p)),
+        )
         base_report, base_analysis = evaluate(base_settings)
-        resolved = _resolved(base_report.findings, head_report.findings, copy, root)
+        resolved = _resolved(base_report.findings, head_report, copy, root)
+        base_notices = [Notice(e.location, f"at {base}: {e.message}") for e in base_report.errors]
     known = {f.fingerprint for f in base_report.findings}
     new = [f for f in head_report.findings if f.fingerprint not in known]
-    reach = new_reach(base_analysis, head)
+    ran = {r.id: r for r in head_report.rules}
+    reach = new_reach(base_analysis, head, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
     if settings.report_files is not None:
-        reach = [f for f in reach if any(Path(f.location.file).resolve() == Path(p).resolve()
-                                         for p in settings.report_files)]
-    return replace(head_report, findings=sorted([*new, *reach]), resolved=tuple(resolved),
-                   rules=(*head_report.rules, NEW_REACH), base=base)
+        reach = touching(reach, settings.report_files, head)
+    notices = tuple(sorted([*head_report.notices, *_relocated(base_notices, copy, root)], key=lambda n: n.location))
+    return replace(head_report, findings=sorted([*new, *reach]), resolved=tuple(resolved), base=base,
+                   notices=notices)
 
 
-def _inside(copy: Path, root: Path, path: Path) -> Path:
+def _in_repo(root: Path, path: str) -> bool:
+    try:
+        Path(path).resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _moved(copy: Path, root: Path, path: str) -> str:
     """Where a working-tree path is in the copy of the base."""
-    return copy / path.resolve().relative_to(root.resolve())
+    return str(copy / gitrev.inside(root, Path(path)))
 
 
-def _resolved(before: list[Finding], after: list[Finding], copy: Path, root: Path) -> list[Finding]:
-    """The base's findings that are gone, shown at the working-tree paths their files had."""
-    remaining = {f.fingerprint for f in after}
-    shown = []
+def _relocated(notices: list[Notice], copy: Path, root: Path) -> list[Notice]:
+    return [replace(n, location=replace(n.location, file=_original(n.location.file, copy, root))) for n in notices]
+
+
+def _original(file: str, copy: Path, root: Path) -> str:
+    """A file of the base copy, named as the working tree names it (relative to the working directory when it can)."""
+    try:
+        original = root.resolve() / Path(file).resolve().relative_to(copy.resolve())
+    except ValueError:
+        return file
     here = Path.cwd().resolve()
-    for finding in before:
-        if finding.fingerprint in remaining:
-            continue
-        file = Path(finding.location.file)
-        try:
-            original = root.resolve() / file.resolve().relative_to(copy.resolve())
-            file = original.relative_to(here) if original.is_relative_to(here) else original
-        except ValueError:
-            pass
-        shown.append(replace(finding, location=replace(finding.location, file=str(file))))
-    return sorted(shown)
+    return str(original.relative_to(here)) if original.is_relative_to(here) else str(original)
 
 
-def new_reach(base: Analysis, head: Analysis) -> list[Finding]:
+def _resolved(before: list[Finding], head: Report, copy: Path, root: Path) -> list[Finding]:
+    """The base's findings that are gone from the working tree (suppressed ones are not gone), shown at the paths
+    their files have in the working tree."""
+    remaining = {f.fingerprint for f in head.findings} | {s.finding.fingerprint for s in head.suppressed}
+    return sorted(replace(f, location=replace(f.location, file=_original(f.location.file, copy, root)))
+                  for f in before if f.fingerprint not in remaining)
+
+
+def new_reach(base: Analysis, head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:
     """Identities of the head that reach customer-data resources they did not reach at the base."""
     findings = []
     paths: dict[str, dict[str, str | None]] = {}  # resource -> next hops of shortest paths to it, built on demand
@@ -106,6 +135,31 @@ def new_reach(base: Analysis, head: Analysis) -> list[Finding]:
         records = sum(r.records or 0 for r in gained)
         names = ", ".join(r.id for r in gained)
         message = (f"{node.id} gains a path to customer data: {names} ({records:,} records newly exposed)")
-        findings.append(Finding(node.location, NEW_REACH.id, node.kind, node.id, NEW_REACH.severity, NEW_REACH.title,
-                                message, tuple(path), fingerprint(NEW_REACH.id, node.kind, node.id)))
+        findings.append(Finding(node.location, rule.id, node.kind, node.id, rule.severity, rule.title, message,
+                                tuple(path), fingerprint(rule.id, node.kind, node.id)))
     return findings
+
+
+def base_layout(config: Config, base: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Where the inventory was at the base (`paths`, `exclude`) by the base's own configuration file, when the
+    working tree's comes from the repository and existed there; None to use the working tree's."""
+    if config.file is None:
+        return None
+    root = gitrev.repository_root(Path.cwd())
+    try:
+        place = gitrev.inside(root, Path(config.file))
+    except UsageError:
+        return None
+    commit = gitrev.resolve_revision(root, base)
+    with tempfile.TemporaryDirectory(prefix="policylint-base-config-") as folder:
+        copy = Path(folder)
+        gitrev.export(root, commit, [Path(config.file)], copy)
+        if not (copy / place).is_file():
+            return None
+        try:
+            old = load_config(copy / place)
+        except PolicylintError:
+            return None  # a base whose configuration does not load is read by the working tree's
+        root_at_base = str(copy / Path(place).parent)
+        paths = old.paths or (root_at_base,)
+        return tuple(_original(p, copy, root) for p in paths), old.exclude

@@ -14,6 +14,7 @@ from typing import Any
 from policylint.errors import InputError, file_error
 from policylint.model import Group, Inventory, Node
 from policylint.sources import SOURCES, Fragment, Options
+from policylint.sources.base import Linker
 from policylint.yamlsafe import decode
 
 SUFFIXES = (".yaml", ".yml", ".json", ".csv")
@@ -98,7 +99,8 @@ def _mentions_marker(data: bytes) -> bool:
 
 
 def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[str, ...] = (),
-               root: str = ".") -> Loaded:
+               root: str = ".", *, link: bool = True) -> Loaded:
+    """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests)."""
     options = options or Options()
     candidates, errors = discover(paths, exclude, root)
     fragments: list[Fragment] = []
@@ -114,6 +116,9 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
                                     "at its top level)") for p in paths)
     inventory, duplicates = merge([f.inventory for f in fragments], [f.implied for f in fragments])
     errors.extend(duplicates)
+    for source in SOURCES.values() if link else ():
+        if isinstance(source, Linker):
+            inventory = source.link(inventory)
     errors.sort(key=lambda e: e.location)
     return Loaded(inventory, errors, files)
 

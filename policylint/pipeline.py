@@ -114,10 +114,10 @@ def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
     ]
 
 
-def rule_set(policies: list[Path], select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
-             ) -> tuple[list[Rule], list[InputError]]:
+def rule_set(policies: list[Path], select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+             extra: tuple[Rule, ...] = ()) -> tuple[list[Rule], list[InputError]]:
     rules, errors = load_rules([builtin_policies(), *policies])
-    return select_rules(rules, select, ignore), errors
+    return select_rules(sorted([*rules, *extra], key=lambda r: r.id), select, ignore), errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +138,7 @@ class Settings:
     baseline: str | None = None  # baseline file
     report_files: tuple[str, ...] | None = None  # pre-commit: only findings located in, or whose path passes
     # through a definition in, these files (the whole inventory is still read)
+    extra_rules: tuple[Rule, ...] = ()  # rules computed outside the facts (diff's PL900), selectable like any other
 
 
 def check(paths: list[str], as_of: date, *, policies: list[Path] | None = None,
@@ -159,7 +160,7 @@ def evaluate(settings: Settings, timer: Timer | None = None) -> tuple[Report, An
 
 def _run(settings: Settings, timer: Timer) -> tuple[Report, Analysis]:
     with timer.stage("rules"):
-        rules, rule_errors = rule_set(list(settings.policies), settings.select, settings.ignore)
+        rules, rule_errors = rule_set(list(settings.policies), settings.select, settings.ignore, settings.extra_rules)
         rules = [replace(r, severity=settings.severity[r.id]) if r.id in settings.severity else r for r in rules]
     analysis = analyse(list(settings.paths), settings.as_of, settings.patterns, timer, settings)
     evaluator = Evaluator(rules)
@@ -175,10 +176,12 @@ def _run(settings: Settings, timer: Timer) -> tuple[Report, Analysis]:
     timer.add("facts", facts_seconds)
     timer.add("rules", rules_seconds)
     with timer.stage("suppress"):
-        findings = sorted(evaluator.findings)
+        # suppressions are judged on every finding (so "matches nothing" is true), then --changed narrows
+        kept, suppressed, notices, errors = _suppress(sorted(evaluator.findings), analysis.files, rules, settings)
         if settings.report_files is not None:
-            findings = touching(findings, settings.report_files, analysis.index)
-        kept, suppressed, notices, errors = _suppress(findings, analysis.files, settings)
+            kept = touching(kept, settings.report_files, analysis)
+            shown = {id(f) for f in touching([s.finding for s in suppressed], settings.report_files, analysis)}
+            suppressed = [s for s in suppressed if id(s.finding) in shown]
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)
     report = Report(settings.as_of, kept, sorted([*rule_errors, *analysis.errors, *errors], key=lambda e: e.location),
@@ -186,26 +189,49 @@ def _run(settings: Settings, timer: Timer) -> tuple[Report, Analysis]:
     return report, analysis
 
 
-def touching(findings: list[Finding], files: tuple[str, ...], index: Index) -> list[Finding]:
-    """The findings located in one of the files, or whose evidence path passes through a node defined in one."""
+REFERENCE_DEPTH = 3  # how far a subject's facts look through the names it refers to (holders → group → members)
+
+
+def touching(findings: list[Finding], files: tuple[str, ...], analysis: Analysis) -> list[Finding]:
+    """The findings a change to `files` can have caused: located in one of them, or whose evidence path, or whose
+    subject's references (owner, holders, members… a few steps deep), name a node or a grant defined in one."""
     wanted = {Path(f).resolve() for f in files}
-    resolved: dict[str, bool] = {}
+    seen_files: dict[str, bool] = {}
 
     def in_wanted(file: str) -> bool:
-        if file not in resolved:
-            resolved[file] = Path(file).resolve() in wanted
-        return resolved[file]
+        if file not in seen_files:
+            seen_files[file] = Path(file).resolve() in wanted
+        return seen_files[file]
+
+    changed = {n.id for n in analysis.inventory.nodes() if in_wanted(n.location.file)}
+    for grant in analysis.inventory.grants:  # a direct grant is an edge, not a node: both its ends are affected
+        if in_wanted(grant.location.file):
+            changed.update((grant.to or "", grant.resource))
+    references = analysis.context.references
+
+    def refers_to_change(node_id: str) -> bool:
+        frontier, seen = [node_id], {node_id}
+        for _ in range(REFERENCE_DEPTH):
+            following = []
+            for name in frontier:
+                for _field, target in references.get(name, ()):
+                    if target in changed:
+                        return True
+                    if target not in seen:
+                        seen.add(target)
+                        following.append(target)
+            frontier = following
+        return False
 
     def touches(finding: Finding) -> bool:
-        if in_wanted(finding.location.file):
-            return True
-        nodes = (index.nodes.get(node_id) for node_id in path_ids(finding.path))
-        return any(node is not None and in_wanted(node.location.file) for node in nodes)
+        return (in_wanted(finding.location.file) or finding.subject_id in changed
+                or any(node_id in changed for node_id in path_ids(finding.path))
+                or refers_to_change(finding.subject_id))
 
     return [f for f in findings if touches(f)]
 
 
-def _suppress(findings: list[Finding], files: list[str], settings: Settings
+def _suppress(findings: list[Finding], files: list[str], rules: list[Rule], settings: Settings
               ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
     exceptions, errors = suppress.scan_inline(files)
     if settings.exceptions:
@@ -216,10 +242,11 @@ def _suppress(findings: list[Finding], files: list[str], settings: Settings
     if settings.baseline:
         baseline, baseline_errors = suppress.load_baseline(settings.baseline)
         errors += baseline_errors
-    errors += suppress.unknown_rules(exceptions, {r.id for r in load_rules([builtin_policies(),
-                                                                           *settings.policies])[0]})
+    known = {r.id for r in load_rules([builtin_policies(), *settings.policies])[0]} | {
+        r.id for r in settings.extra_rules}
+    errors += suppress.unknown_rules(exceptions, known)
     if not exceptions and not baseline:
         return findings, [], [], errors
     kept, suppressed, notices = suppress.apply(findings, suppress.Suppressions(tuple(exceptions), tuple(baseline)),
-                                               settings.as_of)
+                                               settings.as_of, {r.id for r in rules})
     return kept, suppressed, notices, errors

@@ -26,9 +26,10 @@ from policylint.errors import InputError, file_error
 from policylint.findings import Finding, Notice, Suppression
 from policylint.model import Location
 from policylint.validate import schema_errors
-from policylint.yamlsafe import YMap, decode, load_one
+from policylint.yamlsafe import YMap, decode, load_one, scalar_spans
 
 BASELINE_MARKER = "policylint-baseline"
+YAML_SUFFIXES = (".yaml", ".yml")
 INLINE = re.compile(r"#\s*policylint:\s*ignore\b(?P<rest>.*)$")
 _RULES = re.compile(r"\s*(?P<rules>[A-Za-z][A-Za-z0-9_-]*[0-9]+(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*[0-9]+)*)")
 _FIELD = re.compile(r"""\s*(?P<key>[a-z]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))""")
@@ -116,13 +117,17 @@ def scan_inline(files: Iterable[str]) -> tuple[list[Exception_], list[InputError
             text = Path(path).read_text("utf-8", errors="replace")
         except OSError:
             continue  # the loader has reported it
-        if "policylint:" not in text:
-            continue
+        if "policylint:" not in text or not path.endswith(YAML_SUFFIXES):
+            continue  # JSON and CSV have no comments
+        spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
         for number, line in enumerate(text.splitlines(), start=1):
             comment = INLINE.search(line)
             if comment is None:
                 continue
             where = Location(path, number, comment.start() + 1)
+            spans = scalar_spans(text) if spans is None else spans
+            if spans is None or any(start <= (number, comment.start() + 1) < end for start, end in spans):
+                continue  # inside a quoted or block scalar: text, not a comment
             target = number + 1 if line[: comment.start()].strip() == "" else number
             parsed = _inline(comment["rest"], where, (path, target))
             if isinstance(parsed, InputError):
@@ -187,9 +192,10 @@ def render_baseline(findings: Iterable[Finding]) -> str:
     return json.dumps({BASELINE_MARKER: 1, "findings": unique}, indent=2, ensure_ascii=False) + "\n"
 
 
-def apply(findings: list[Finding], suppressions: Suppressions, as_of: date
+def apply(findings: list[Finding], suppressions: Suppressions, as_of: date, ran: set[str] | None = None
           ) -> tuple[list[Finding], list[Suppression], list[Notice]]:
-    """(findings still reported, findings suppressed, notices of suppressions that match nothing)."""
+    """(findings still reported, findings suppressed, notices of suppressions that match nothing). Suppressions
+    of rules that did not run (`ran`: --select, --ignore) match nothing for a reason, and are not told."""
     kept: list[Finding] = []
     suppressed: list[Suppression] = []
     used_exceptions: set[int] = set()
@@ -199,20 +205,25 @@ def apply(findings: list[Finding], suppressions: Suppressions, as_of: date
         verdict = _exception_for(finding, suppressions.exceptions, as_of, used_exceptions)
         if isinstance(verdict, Suppression):
             suppressed.append(verdict)
+        elif verdict is not None:  # an expired exception: reported again, whatever the baseline says
+            kept.append(verdict)
         elif finding.fingerprint in baseline:
             used_baseline.add(finding.fingerprint)
             entry = baseline[finding.fingerprint]
             suppressed.append(Suppression(finding, "baseline", "in the baseline", None, None, entry.location))
         else:
-            kept.append(verdict or finding)
+            kept.append(finding)
+    def judged(rule: str) -> bool:
+        return ran is None or rule.upper() in ran
+
     notices = [
-        Notice(e.location, f"{'inline ignore' if e.file_line else 'exception'} for {e.rule} {e.subject!r} matches "
-                           "no finding: remove it")
-        for number, e in enumerate(suppressions.exceptions) if number not in used_exceptions
+        Notice(e.location, f"{'inline ignore' if e.file_line else 'exception'} for {e.rule} "
+                           f"{'here' if e.file_line else repr(e.subject)} matches no finding: remove it")
+        for number, e in enumerate(suppressions.exceptions) if number not in used_exceptions and judged(e.rule)
     ]
     notices += [Notice(entry.location, f"baseline entry {entry.rule} {entry.subject} matches no finding any more: "
                                        "run `policylint baseline` again to drop it")
-                for fingerprint, entry in baseline.items() if fingerprint not in used_baseline]
+                for fingerprint, entry in baseline.items() if fingerprint not in used_baseline and judged(entry.rule)]
     return kept, suppressed, sorted(notices, key=lambda n: n.location)
 
 

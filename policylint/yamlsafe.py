@@ -2,8 +2,10 @@
 
 Built on the event stream of PyYAML's parser (libyaml when present) and an iterative constructor of our own:
 - only plain data is built: mappings, sequences, strings, numbers, booleans, null; any other tag is an error
-  (nothing named in the input is ever imported or called);
-- a duplicate key in a mapping is an error (a second `status:` silently winning is a security bug here);
+  (nothing named in the input is ever imported or called), except the local tags a caller opts into with
+  `tags`, which are read as data too: `!Ref X` becomes the one-key mapping `{"Ref": "X"}` (CloudFormation);
+- a duplicate key in a mapping is an error (a second `status:` silently winning is a security bug here), unless
+  the caller collects them (`duplicates`) to report those that matter to it;
 - alias expansion is bounded (billion laughs) and so is nesting depth (no recursion anywhere);
 - dates stay ISO strings: the schema checks their shape and the model parses them, so a bad date is located;
 - every mapping and sequence records its own position and the position of each key and item.
@@ -14,7 +16,7 @@ It is also faster than PyYAML's own CSafeLoader construction, whose Python compo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaml
@@ -164,8 +166,11 @@ def _tagged_scalar(tag: str, text: str, where: Location) -> Any:
 class _Builder:
     """Turns one document's events into YMap / YSeq / scalars, iteratively."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, tags: Mapping[str, str] | None = None,
+                 duplicates: list[InputError] | None = None) -> None:
         self.path = path
+        self.tags = tags or {}  # local tag -> the key of the one-key mapping that stands for it
+        self.duplicates = duplicates  # None: a duplicate key is an error; a list: it is recorded there
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
         self.open_anchors: set[str] = set()
         self.expanded = 0
@@ -192,6 +197,12 @@ class _Builder:
                 tag = event.tag
                 if tag is None:
                     value = _resolve(event.value) if event.implicit[0] else event.value
+                elif tag in self.tags:  # a tagged scalar is never resolved: `!Ref 123` names "123"
+                    if stack and type(stack[-1][0]) is YMap and stack[-1][1] is _NO_KEY:
+                        raise InputError(self.where(event.start_mark),
+                                         f"expected a scalar mapping key, found a {tag} tag")
+                    mark = event.start_mark
+                    value = self.tagged(self.tags[tag], event.value, (mark.line + 1, mark.column + 1))
                 else:
                     self.check_tag(event)
                     where = self.where(event.start_mark)
@@ -215,7 +226,9 @@ class _Builder:
                 event = next_event()
                 continue
             elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
-                self.check_tag(event)
+                wrap = self.tags.get(event.tag) if event.tag is not None else None
+                if wrap is None:
+                    self.check_tag(event)
                 if len(stack) >= MAX_DEPTH:
                     raise InputError(
                         self.where(event.start_mark),
@@ -225,11 +238,13 @@ class _Builder:
                 container: YMap | YSeq = YMap(pos) if kind is ev.MappingStartEvent else YSeq(pos)
                 if event.anchor:
                     self.open_anchors.add(event.anchor)
-                stack.append([container, _NO_KEY, None, event.anchor, self.expanded])
+                stack.append([container, _NO_KEY, None, event.anchor, self.expanded, wrap])
                 self.expanded += 1
                 done = False
             elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-                container, _, _, anchor, start = stack.pop()
+                container, _, _, anchor, start, wrap = stack.pop()
+                if wrap is not None:
+                    container = self.tagged(wrap, container, container.pos)
                 if anchor:
                     self.open_anchors.discard(anchor)
                     self.anchors[anchor] = (container, self.expanded - start)
@@ -241,6 +256,14 @@ class _Builder:
             if done:
                 return result
             event = next_event()
+
+    @staticmethod
+    def tagged(key: str, value: Any, pos: Pos) -> YMap:
+        """An opted-in local tag as data: the one-key mapping {key: value}, located where the tagged node is."""
+        wrapped = YMap(pos)
+        wrapped[key] = value
+        wrapped.key_pos[key] = wrapped.value_pos[key] = pos
+        return wrapped
 
     def alias(self, event: Any) -> Any:
         name = event.anchor
@@ -287,10 +310,13 @@ class _Builder:
         merged = self.merged.get(id(mapping), _NOTHING_MERGED) if self.merged else _NOTHING_MERGED
         if key in mapping and key not in merged:
             first = mapping.key_pos[key]
-            raise InputError(
+            error = InputError(
                 Location(self.path, *key_pos),
                 f"duplicate key {key!r} in a mapping (first at line {first[0]}); each key may appear once",
             )
+            if self.duplicates is None:
+                raise error
+            self.duplicates.append(error)  # the caller decides; the last value is kept, as PyYAML and AWS do
         if key in merged:
             merged.discard(key)  # an explicit key overrides one merged in with <<
         mapping[key] = value
@@ -344,15 +370,20 @@ def decode(data: bytes, path: str) -> str:
         ) from None
 
 
-def load_all(text: str, path: str) -> list[Any]:
-    """Every document of a YAML stream, as located plain data."""
+def load_all(text: str, path: str, tags: Mapping[str, str] | None = None,
+             duplicates: list[InputError] | None = None) -> list[Any]:
+    """Every document of a YAML stream, as located plain data.
+
+    `tags` opts into local tags read as data (tag -> key: `{"!Ref": "Ref"}` reads `!Ref X` as `{"Ref": "X"}`);
+    every other tag stays an error. `duplicates`, when given, collects duplicate keys as located errors instead
+    of raising the first (the last value is kept): for a caller that reports those that matter to it."""
     parser = _Parser(text)
     documents: list[Any] = []
     try:
         next_event = parser.get_event
         while (kind := type(next_event())) is not ev.StreamEndEvent:
             if kind is ev.DocumentStartEvent:
-                documents.append(_Builder(path).build(next_event(), next_event))
+                documents.append(_Builder(path, tags, duplicates).build(next_event(), next_event))
         return documents
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -370,10 +401,25 @@ def load_all(text: str, path: str) -> list[Any]:
         parser.dispose()
 
 
-def load_one(text: str, path: str) -> Any:
+def load_one(text: str, path: str, tags: Mapping[str, str] | None = None,
+             duplicates: list[InputError] | None = None) -> Any:
     """The single document of a YAML file (None for an empty file); several documents are an error."""
-    documents = load_all(text, path)
+    documents = load_all(text, path, tags, duplicates)
     if len(documents) > 1:
         raise InputError(Location(path, 1, 1), f"expected one YAML document, found {len(documents)}")
     return documents[0] if documents else None
 
+
+
+def scalar_spans(text: str) -> list[tuple[Pos, Pos]] | None:
+    """(start, end) positions (1-based line, column; end exclusive) of every scalar in a YAML text, so a `#` can be
+    told apart from one inside a quoted or block scalar; None when the text does not scan (the loader says why)."""
+    spans = []
+    try:
+        for token in yaml.scan(text, Loader=_Parser):
+            if isinstance(token, yaml.ScalarToken):
+                start, end = token.start_mark, token.end_mark
+                spans.append(((start.line + 1, start.column + 1), (end.line + 1, end.column + 1)))
+    except yaml.YAMLError:
+        return None
+    return spans

@@ -34,7 +34,7 @@ def _summary(report: Report) -> str:
     counts = ", ".join(f"{n} {severity}" for severity, n in by_severity(report).items() if n)
     found = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
     text = f"{found}{f' ({counts})' if counts else ''} in {report.files} file{'s' if report.files != 1 else ''}"
-    text += f" with {len(report.rules)} rules as of {report.as_of.isoformat()};"
+    text += f" with {len(report.rules)} rule{'s' if len(report.rules) != 1 else ''} as of {report.as_of.isoformat()};"
     text += f" {report.exposed_identities} identities can reach customer data."
     if report.suppressed:
         text += f" {len(report.suppressed)} suppressed."

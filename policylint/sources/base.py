@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from policylint.errors import InputError
 from policylint.model import Inventory
@@ -44,3 +44,11 @@ class Source(Protocol):
     def load(self, path: str, text: str, options: Options) -> Fragment:
         """The model records the file defines, with located errors; raises InputError when nothing is usable."""
         ...
+
+
+@runtime_checkable
+class Linker(Protocol):
+    """A source that also needs the whole merged inventory (a Kubernetes binding whose role is in another file)
+    offers `link`: it runs once, after every file is merged, and may only complete what its own files defined."""
+
+    def link(self, inventory: Inventory) -> Inventory: ...

@@ -106,3 +106,51 @@ def test_outside_a_git_repository_is_a_clear_error(tmp_path: Path, monkeypatch: 
     result = run_cli("diff", "--base", "main", "org")
     assert result.code == 2
     assert f"expected a git repository at {tmp_path}" in result.err
+
+
+def test_suppressed_findings_are_not_resolved_and_pl900_is_a_rule_like_any_other(repo: Path) -> None:
+    exceptions = write(repo, "exceptions.yaml", "exceptions:\n  - {rule: PL101, subject: ak-7731, reason: migrating, "
+                                                "owner: lee.sy, expires: 2030-01-01}\n")
+    code, report = diff("--exceptions", str(exceptions))
+    assert (code, report["findings"], report["resolved"]) == (0, [], [])
+    write(repo, "org/people.yaml", PEOPLE.replace("members: [lee.sy]", "members: [lee.sy, park.mj]"))
+    assert diff("--ignore", "PL900")[1]["findings"] == []
+    code, report = diff("--select", "PL9")
+    assert code == 1 and [f["rule"] for f in report["findings"]] == ["PL900"]  # type: ignore[index]
+    assert diff("--select", "PL101")[1]["findings"] == []
+    write(repo, ".policylint.yaml", "paths: [org]\nseverity: {PL900: critical}\n")
+    assert [f["severity"] for f in diff()[1]["findings"]] == ["critical"]  # type: ignore[index]
+
+
+def test_changed_files_narrow_both_sides_and_new_reach_through_them(repo: Path) -> None:
+    write(repo, "org/people.yaml", PEOPLE.replace("members: [lee.sy]", "members: [lee.sy, park.mj]"))
+    code, report = diff("--changed", "org/access.yaml")  # the path runs through access.yaml's role and store
+    assert code == 1 and [f["subject"]["id"] for f in report["findings"]] == ["park.mj"]  # type: ignore[index]
+    assert report["resolved"] == []
+    write(repo, "README.md", "docs\n")
+    result = run_cli("diff", "--base", "main", "--changed", "README.md", "--format", "json", "--as-of", "2026-01-01")
+    assert result.code == 0  # park.mj's new path runs through people.yaml and access.yaml, not the README
+    assert json.loads(result.out)["resolved"] == [] and json.loads(result.out)["findings"] == []
+
+
+def test_paths_outside_the_repository_and_symlinks(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    elsewhere = make_org(tmp_path_factory.mktemp("elsewhere"))
+    result = run_cli("diff", "--base", "main", str(elsewhere))
+    assert result.code == 2 and "expected paths inside the git repository" in result.err
+    (repo / "hr").mkdir()
+    (repo / "org/people.yaml").rename(repo / "hr/people.yaml")
+    (repo / "org/people.yaml").symlink_to("../hr/people.yaml")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "linked")
+    assert diff() == (0, diff()[1]) and diff()[1]["findings"] == []
+
+
+def test_a_renamed_inventory_folder_is_read_where_the_base_config_put_it(repo: Path) -> None:
+    write(repo, ".policylint.yaml", "paths: [org]\n")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "config")
+    git(repo, "mv", "org", "inventory")
+    write(repo, ".policylint.yaml", "paths: [inventory]\n")
+    result = run_cli("diff", "--base", "main", "--format", "json", "--as-of", "2026-01-01")
+    assert result.code == 0, result.out
+    assert json.loads(result.out)["findings"] == []

@@ -189,3 +189,20 @@ def test_an_unreadable_or_unparsable_suppression_file_is_located_and_findings_st
     assert f"{broken}:3:1: error:" in result.out and "PL101" in result.out
     missing = run_cli("check", str(org), name, str(tmp_path / "nope.json"), "--as-of", "2026-01-01")
     assert missing.code == 2 and f"{tmp_path / 'nope.json'}:1:1: error: expected a readable" in missing.out
+
+
+def test_ignore_text_inside_a_scalar_is_not_a_comment(tmp_path: Path) -> None:
+    write(tmp_path, "data.yaml", """
+        policylint: 1
+        resources:
+          - id: notes
+            type: service
+            description: |
+              # policylint: ignore PL401 reason="text in a block scalar" expires=2030-01-01
+          - {id: leads-db, type: database, data: [customer_pii], records: 10, logging: false, monitoring: true}
+          - {id: wiki, type: service, description: "see # policylint: ignore PL401"}
+    """)
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01", "--select", "PL401", "--show-suppressed")
+    assert result.code == 1, result.out
+    assert f"{tmp_path / 'data.yaml'}:7:5: HIGH PL401 database leads-db" in result.out
+    assert "suppressed" not in result.out and "error" not in result.out

@@ -1,0 +1,88 @@
+"""Kubernetes RBAC manifests: ServiceAccount, Role, ClusterRole, RoleBinding, ClusterRoleBinding, legacy tokens.
+
+Read: YAML or JSON streams of any number of documents, `kind: List` (and `RoleBindingList`, …), RBAC
+`rbac.authorization.k8s.io/v1`, `v1beta1` and `v1alpha1`, core `v1` ServiceAccount, Secret and Namespace. Every
+other kind (Deployments, CRDs, ConfigMaps, …) is ignored. A document that does not parse, or is not an object, is a
+located error; the other documents of the file still load. A manifest says nothing of its cluster: everything is
+in the cluster `default` (scope `k8s:default`), and an object without `metadata.namespace` is in the namespace
+`default`, where `kubectl apply` would put it.
+
+How the objects become the model (ids in `names.py`):
+- Each RoleBinding and ClusterRoleBinding is one `Role`, assumable by its subjects: `User` → principal
+  `k8s:default:user:<name>` (type `user`, its name as identifier for joining people; `system:` users are
+  `service` and `builtin`; `system:serviceaccount:<ns>:<sa>` is that service account), `Group` → group,
+  `ServiceAccount` → service principal (namespace defaulting to the RoleBinding's). Subjects are implied nodes.
+- Its grants come from the rules of the role it references (`access.py`): reading secrets, acting as service
+  accounts, escalation. Only what leads somewhere in the graph becomes a grant; `Grant.via` names the role and
+  `actions_given` the operations (`get secrets`). The role is resolved in the same file (a ClusterRole with an
+  `aggregationRule` takes the rules of the ClusterRoles its selectors match there), or among the built-in
+  ClusterRoles (`builtin.py`). Otherwise the binding is flagged `k8s-role-unresolved` and fails closed: its grants
+  are everything its scope allows, with a condition saying so, until `link` (below) finds the role in another file.
+- Each Role and ClusterRole is also a `Role` of its own (`k8s:default:role:<ns>/<name>`,
+  `k8s:default:clusterrole:<name>`), assumable by nobody: its grants as if bound at its widest. They carry the
+  role's rules across files for `link`, and show wildcard roles that nothing binds yet.
+- Acting as a service account: in the graph only credentials, keys and people lead into principals. Each service
+  account comes with a signing key `<service account id>#token` (storage `kms`: the API server mints tokens with
+  the cluster's key and nobody reads it) that signs for it. Whatever lets a subject obtain a token of the service
+  accounts of a namespace (get/list/watch secrets, create pods or workload controllers, exec into pods, create
+  `serviceaccounts/token`, impersonate service accounts) is a grant on the glob
+  `k8s:default:serviceaccount:<ns>/*#token` (`*/*` cluster-wide), so the subject reaches every service account in
+  scope, whichever file defines it, and from there all they reach.
+- `escalate`/`bind` on roles, `*` on `*`, impersonation of users or groups, and the group `system:masters` are
+  `admin` on the cluster's access control `k8s:default:access-control` (an implied `access_control` resource).
+  Bound in a namespace, escalation reaches that namespace's secrets and service accounts instead.
+- The secrets of a namespace are one resource `k8s:default:secrets:<ns>` (type `secrets`, implied for each
+  namespace a file mentions); a Secret of type `kubernetes.io/service-account-token` is a `Credential`
+  (`k8s:default:secret:<ns>/<name>`, type `token`, flag `k8s-legacy-token`, never expires; last used from its
+  `kubernetes.io/legacy-token-last-used` label; `inactive` once labelled `kubernetes.io/legacy-token-invalid-since`).
+  Its holders are not named: whoever reads the namespace's secrets reaches its service account through the key.
+- Groups `system:serviceaccounts`, `system:serviceaccounts:<ns>` and `system:authenticated` list as members the
+  service accounts (and users) of the file, and of the whole inventory after `link`; `system:unauthenticated` has
+  every identity (`*`). `system:masters` is flagged `builtin` and `k8s-cluster-admin`.
+- Flags: `k8s-cluster-admin` on a binding of `cluster-admin` or of a role with `*` verbs on `*` resources in `*`
+  API groups; `k8s-read-secrets-cluster` on a binding that reads secrets cluster-wide or in kube-system; `builtin`
+  on `system:` identities, kube-system service accounts, and bootstrap bindings (`system:` names or the label
+  `kubernetes.io/bootstrapping: rbac-defaults`).
+
+`link(inventory)` runs once on the merged inventory of all files (see `link.py`): it resolves the bindings whose
+role another file defines and completes the members of the built-in groups.
+
+Not modelled: non-resource URLs, reads and writes of other resources (they lead nowhere in the graph), the data
+of Secrets other than tokens (a manifest defines no data store: declare a namespace's secrets as customer data
+with a native `annotate:` entry on `k8s:default:secrets:<ns>`), node proxying and certificate signing. Aggregation
+across files, and aggregation into a role of another file, are not resolved (the built-in admin/edit/view are).
+"""
+
+from __future__ import annotations
+
+import re
+
+from policylint.sources.base import Fragment, Options
+from policylint.sources.kubernetes.build import build
+from policylint.sources.kubernetes.link import link
+from policylint.sources.kubernetes.manifests import read_manifests
+
+NAME = "kubernetes"
+_HEAD = 8192
+_YAML_OBJECT = re.compile(r"^apiVersion:[ \t]*['\"]?[A-Za-z0-9][\w.\-/]*", re.MULTILINE)
+_YAML_KIND = re.compile(r"^[ \t-]*kind:[ \t]*['\"]?[A-Z]\w*", re.MULTILINE)
+_JSON_OBJECT = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
+_JSON_KIND = re.compile(r'"kind"\s*:\s*"[A-Z]\w*"')
+_TEMPLATE = re.compile(r"^[ \t-]*\{\{|:[ \t]+\{\{", re.MULTILINE)  # a Helm/Go template: render it first
+
+
+def detect(path: str, text: str) -> bool:
+    """Kubernetes objects: `apiVersion` at the top level and a `kind`, in the first few KB; templates are not."""
+    head = text[:_HEAD]
+    if head.lstrip().startswith("{"):
+        return _JSON_OBJECT.search(head) is not None and _JSON_KIND.search(head) is not None
+    return (_YAML_OBJECT.search(head) is not None and _YAML_KIND.search(head) is not None
+            and _TEMPLATE.search(head) is None)
+
+
+def load(path: str, text: str, options: Options) -> Fragment:
+    manifests, errors = read_manifests(path, text)
+    return build(path, manifests, errors)
+
+
+__all__ = ["NAME", "detect", "link", "load"]

@@ -1,0 +1,133 @@
+"""What RBAC rules let a subject do, as grants of the model.
+
+Four kinds of access matter to reach (issue 3), each checked against every rule as the authorizer would:
+- `secrets`: get/list/watch on secrets. Grants `read` on the namespace's secrets resource and, because reading
+  secrets yields the service-account tokens stored there, the use of every service-account token key in scope.
+- `act-as`: create/update/patch of pods or workload controllers (a pod runs as any service account of its
+  namespace), exec/attach into pods, `create serviceaccounts/token`, `impersonate serviceaccounts`. Grants the use
+  of the token keys of the service accounts in scope (only those named, for token requests and impersonation
+  restricted by resourceNames).
+- `escalate`: `escalate`/`bind` on roles or clusterroles (and so `*` on `*`). Bound cluster-wide: `admin` on the
+  cluster's access control. Bound in a namespace: whatever a namespace can hold, i.e. its secrets and its service
+  accounts.
+- `impersonate`: impersonation of users or groups (for instance `system:masters`). Users and groups are
+  cluster-scoped, so only a ClusterRoleBinding gives it: `admin` on the cluster's access control.
+
+A grant restricted by resourceNames that cannot be narrowed further keeps the names as its `condition`: it still
+counts for reach (fail closed) and the names show in evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from policylint.model import Action, Grant, Location
+from policylint.sources.kubernetes import names
+from policylint.sources.kubernetes.names import ALL
+from policylint.sources.kubernetes.rules import WILDCARD, PolicyRule
+
+AccessKind = Literal["secrets", "act-as", "escalate", "impersonate"]
+READ_VERBS = ("get", "list", "watch")
+_CHANGE = ("create", "update", "patch")
+_RBAC = "rbac.authorization.k8s.io"
+# (kind, API group, resources, verbs, whether resourceNames narrow it)
+_CHECKS: tuple[tuple[AccessKind, str, tuple[str, ...], tuple[str, ...], bool], ...] = (
+    ("secrets", "", ("secrets",), READ_VERBS, True),
+    ("act-as", "", ("pods", "replicationcontrollers"), _CHANGE, False),
+    ("act-as", "", ("pods/exec", "pods/attach"), ("create", "get"), False),
+    ("act-as", "", ("pods/ephemeralcontainers",), ("update", "patch"), False),
+    ("act-as", "apps", ("daemonsets", "deployments", "replicasets", "statefulsets"), _CHANGE, False),
+    ("act-as", "extensions", ("daemonsets", "deployments", "replicasets"), _CHANGE, False),
+    ("act-as", "batch", ("cronjobs", "jobs"), _CHANGE, False),
+    ("act-as", "", ("serviceaccounts/token",), ("create",), True),
+    ("act-as", "", ("serviceaccounts",), ("impersonate",), True),
+    ("impersonate", "", ("users", "groups"), ("impersonate",), True),
+    ("escalate", _RBAC, ("roles", "clusterroles"), ("escalate", "bind"), True),
+)
+_ACTIONS: dict[str, Action] = {
+    "get": "read", "list": "read", "watch": "read", "create": "write", "update": "write", "patch": "write",
+    "escalate": "admin", "bind": "admin", "impersonate": "admin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    kind: AccessKind
+    names: tuple[str, ...]  # resourceNames that narrow it; () = every name
+    given: tuple[str, ...]  # the operations as the platform names them, e.g. "get secrets"
+    location: Location | None  # the rule; None for a built-in role
+
+
+def accesses(rules: Iterable[PolicyRule]) -> list[Access]:
+    found = []
+    for rule in rules:
+        for kind, group, resources, verbs, narrowed in _CHECKS:
+            given = tuple(dict.fromkeys(f"{_as_written(verb, rule.verbs)} {_as_written(resource, rule.resources)}"
+                                        for resource in resources for verb in verbs
+                                        if rule.allows(group, resource, verb)))
+            if given:
+                found.append(Access(kind, rule.names if narrowed else (), given, rule.location))
+    return found
+
+
+def _as_written(name: str, written: frozenset[str]) -> str:
+    """The verb or resource as the rule names it: itself, or the wildcard that matched it."""
+    if name in written:
+        return name
+    return "*" if WILDCARD in written else "*/" + name.partition("/")[2]
+
+
+def unknown_role(location: Location) -> list[Access]:
+    """Fail closed: a role whose rules are not known is taken to allow everything."""
+    return [Access("escalate", (), ("* *",), location), Access("impersonate", (), ("* *",), location)]
+
+
+def reads_secrets_in(found: Iterable[Access], scope: str) -> bool:
+    """The flag `k8s-read-secrets-cluster`: secrets read cluster-wide or in kube-system."""
+    return scope in (ALL, "kube-system") and any(a.kind == "secrets" for a in found)
+
+
+def grants_at(found: Iterable[Access], scope: str, via: str, fallback: Location,
+              condition: str | None = None) -> tuple[Grant, ...]:
+    """The grants of these accesses bound at `scope`: a namespace, or ALL for a ClusterRoleBinding."""
+    collected: dict[tuple[str, str | None], tuple[set[Action], list[str], Location]] = {}
+
+    def add(resource: str, actions: Iterable[Action], given: tuple[str, ...], narrowed: str | None,
+            where: Location) -> None:
+        held, operations, _ = collected.setdefault((resource, narrowed), (set(), [], where))
+        held.update(actions)
+        operations.extend(g for g in given if g not in operations)
+
+    for access in found:
+        where = access.location or fallback
+        narrowed = condition or (f"resourceNames: {', '.join(access.names)}" if access.names else None)
+        actions = {_ACTIONS.get(g.split(" ", 1)[0], "*") for g in access.given}
+        if access.kind == "secrets":
+            add(names.secrets(scope), actions, access.given, narrowed, where)
+            add(names.token_key(scope, ALL), actions, access.given, narrowed, where)
+        elif access.kind == "act-as" and access.names and not condition:
+            for name in access.names:
+                add(names.token_key(scope, name), actions, access.given, None, where)
+        elif access.kind == "act-as":
+            add(names.token_key(scope, ALL), actions, access.given, narrowed, where)
+        elif access.kind == "escalate":
+            if scope == ALL:
+                add(names.ACCESS_CONTROL_ID, ("admin",), access.given, narrowed, where)
+            add(names.secrets(scope), ("read",), access.given, narrowed, where)
+            add(names.token_key(scope, ALL), ("admin",), access.given, narrowed, where)
+        elif scope == ALL:  # impersonating users and groups: cluster-scoped only
+            add(names.ACCESS_CONTROL_ID, ("admin",), access.given, narrowed, where)
+    for resource, narrowed in list(collected):  # an unconditional grant already holds what a narrowed one gives
+        if narrowed is not None and (resource, None) in collected:
+            actions, given, _ = collected.pop((resource, narrowed))
+            add(resource, actions, tuple(given), None, fallback)
+    return tuple(
+        Grant(resource, tuple(sorted(actions, key=_ORDER.index)), where, condition=narrowed, via=via,
+              actions_given=tuple(given))
+        for (resource, narrowed), (actions, given, where) in collected.items()
+    )
+
+
+_ORDER: list[Action] = ["read", "write", "delete", "admin", "*"]

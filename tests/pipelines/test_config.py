@@ -4,6 +4,7 @@ options."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,47 @@ def test_a_config_given_with_config_is_used_from_anywhere(repo: Path, tmp_path: 
     config = write(repo, "ci/policylint.yaml", "paths: [../org]\nselect: [PL101]\n")
     result = run_cli("check", "--config", str(config), "--format", "json", "--as-of", "2026-01-01")
     assert rules_of(result.out) == [("PL101", "critical")]
+
+
+def test_every_toml_spelling_of_the_table_is_read(repo: Path) -> None:
+    for text in ('[tool]\npolicylint.paths = ["org"]\npolicylint.select = ["PL101"]\n',
+                 'tool.policylint = { paths = ["org"], select = ["PL101"] }\n'):
+        write(repo, "pyproject.toml", text)
+        assert rules_of(run_cli("check", "--format", "json", "--as-of", "2026-01-01").out) == [("PL101", "critical")]
+    write(repo, "pyproject.toml", '[[tool.policylint]]\npaths = ["org"]\n')
+    result = run_cli("check")
+    assert result.code == 2 and "expected [tool.policylint] to be a table of settings, found an array" in result.err
+
+
+def test_odd_config_files_are_errors_not_crashes(repo: Path) -> None:
+    write(repo, "other.toml", '[tool.policylint]\nselect = ["PL101"]\npaths = ["org"]\n')
+    result = run_cli("check", "--config", str(repo / "other.toml"), "--format", "json", "--as-of", "2026-01-01")
+    assert rules_of(result.out) == [("PL101", "critical")]
+    write(repo, "pyproject.toml", 'tool = "x"\n')
+    assert run_cli("check", "--config", str(repo / "pyproject.toml"), str(repo / "org")).code in (0, 1)
+    write(repo, "list.yaml", "- paths\n")
+    result = run_cli("check", "--config", str(repo / "list.yaml"))
+    assert result.code == 2 and "expected a mapping of settings, found a list" in result.err
+    write(repo, "broken.yaml", "paths: [org\n")
+    result = run_cli("check", "--config", str(repo / "broken.yaml"))
+    assert result.code == 2 and result.err.startswith(f"{repo / 'broken.yaml'}:")
+    assert "policylint: error" not in result.err  # located once, not wrapped in a second prefix
+
+
+def test_a_config_above_the_repository_root_does_not_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, ".policylint.yaml", "select: [PL999]\n")  # e.g. in a home folder: would be an error if read
+    project = make_org(tmp_path / "project").parent
+    (project / ".git").mkdir()
+    monkeypatch.chdir(project)
+    result = run_cli("check", "org", "--as-of", "2026-01-01")
+    assert result.code == 1, result.err
+
+
+def test_configured_paths_are_reported_relative_to_the_working_directory(repo: Path) -> None:
+    write(repo, ".policylint.yaml", "paths: [org]\nselect: [PL101]\n")
+    gitlab = run_cli("check", "--format", "gitlab", "--as-of", "2026-01-01")
+    # from a subfolder, a path above it is shown absolute (never with `..` that a CI server cannot place)
+    assert [issue["location"]["path"] for issue in json.loads(gitlab.out)] == [str(repo / "org/access.yaml")]
+    os.chdir(repo)
+    gitlab = run_cli("check", "--format", "gitlab", "--as-of", "2026-01-01")
+    assert [issue["location"]["path"] for issue in json.loads(gitlab.out)] == ["org/access.yaml"]

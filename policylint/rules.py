@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,15 @@ def builtin_policies() -> Path:
 
 
 def load_rules(folders: list[Path]) -> tuple[list[Rule], list[InputError]]:
-    """Every rule in the folders, sorted by id; a rule that cannot load is a located error, never skipped."""
+    """Every rule in the folders, sorted by id; a rule that cannot load is a located error, never skipped.
+    Read once per process (a run asks several times: settings, the run, its suppressions)."""
+    rules, errors = _load_rules(tuple(str(folder) for folder in folders))
+    return list(rules), list(errors)
+
+
+@cache
+def _load_rules(names: tuple[str, ...]) -> tuple[tuple[Rule, ...], tuple[InputError, ...]]:
+    folders = [Path(name) for name in names]
     rules: dict[str, Rule] = {}
     errors: list[InputError] = []
     for folder in folders:
@@ -76,7 +85,7 @@ def load_rules(folders: list[Path]) -> tuple[list[Rule], list[InputError]]:
                                                         f"(first defined at {first})"))
                 continue
             rules[rule.id] = rule
-    return [rules[i] for i in sorted(rules)], errors
+    return tuple(rules[i] for i in sorted(rules)), tuple(errors)
 
 
 def load_rule(path: Path) -> Rule:

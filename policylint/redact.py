@@ -27,9 +27,13 @@ def _entropy(text: str) -> float:
 def _random_looking(token: str) -> bool:
     if _entropy(token) < MIN_ENTROPY:
         return False
+    if "-" in token or "_" in token:
+        # names join words with dashes (instance-profile/AWSMAD-LinuxEC2DomainJoinRole): random text of this
+        # alphabet is one character in six a digit, words seldom are
+        return sum(c.isdigit() for c in token) >= 0.08 * len(token)
     if "/" not in token:
         return True
-    # a resource path (projects/acme-prod/locations/global/keyRings/main) is words between slashes; random
+    # a resource path (projects/acmeprod/locations/global/keyRings/main) is words between slashes; random
     # base64 with slashes has as many capitals as small letters
     letters = [c for c in token if c.isalpha()]
     return sum(c.isupper() for c in letters) >= 0.25 * len(letters)

@@ -45,6 +45,8 @@ def test_a_secret_pasted_into_an_inventory_never_reaches_the_output(tmp_path: Pa
 def test_resource_paths_of_the_platforms_are_not_secrets() -> None:
     for name in ("gcp:projects/testing__kubeflow-images-public:roles/storage.objectViewer",
                  "gcp:projects/kubeflow-ci/locations/global/keyRings/ci-ring/cryptoKeys/signing-key-2024",
-                 "k8s:default:serviceaccount:kube-system/argocd-application-controller"):
+                 "k8s:default:serviceaccount:kube-system/argocd-application-controller",
+                 "aws:iam::cfn:instance-profile/AWSMAD-LinuxEC2DomainJoinRole-AWSManagedAD"):
         assert redact(name) == name
     assert redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == "<redacted>"
+    assert redact("token: yhMjh5FncqpKwMooJYeKbA-mOv_2V5JLVCwGcg0vC4E") == "<redacted>"  # base64url, dashes and all

@@ -135,3 +135,57 @@ def test_multi_document_streams() -> None:
     assert docs == [{"a": 1}, {"b": 2}]
     assert isinstance(docs[1], YMap) and docs[1].pos == (3, 1)
     assert "expected one YAML document, found 2" in error_of("a: 1\n---\nb: 2\n")
+
+
+# -- opt-in local tags (CloudFormation's short forms) and collected duplicates ------------------------------------
+
+TAGS = {"!Ref": "Ref", "!Join": "Fn::Join", "!If": "Fn::If", "!Sub": "Fn::Sub"}
+
+
+def test_opted_in_tags_read_as_one_key_mappings_with_positions() -> None:
+    doc = load_one("a: !Ref X\nb: !Join ['-', [x, !Ref Y]]\nc: !Sub\n  s: 1\nd: !Ref 123\n", "f.yaml", tags=TAGS)
+    assert doc == {"a": {"Ref": "X"}, "b": {"Fn::Join": ["-", ["x", {"Ref": "Y"}]]}, "c": {"Fn::Sub": {"s": 1}},
+                   "d": {"Ref": "123"}}
+    assert isinstance(doc["a"], YMap) and doc["a"].pos == (1, 4) and doc["a"].value_pos["Ref"] == (1, 4)
+    assert doc["b"].pos == (2, 4) and doc["b"]["Fn::Join"].item_pos == [(2, 11), (2, 16)]
+    assert doc["b"]["Fn::Join"][1][1].pos == (2, 20)
+    assert doc["c"].pos == (3, 4) and doc["c"]["Fn::Sub"].value_pos["s"] == (4, 6)
+    assert locate(doc, ["b", "Fn::Join", 1, 1]) == (2, 20)
+
+
+def test_opted_in_tags_survive_anchors_and_aliases() -> None:
+    doc = load_one("a: &r !Ref X\nb: *r\n", "f.yaml", tags=TAGS)
+    assert doc == {"a": {"Ref": "X"}, "b": {"Ref": "X"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: !Foo x\n", "f.yaml:1:4: error: unsupported tag !Foo: only plain YAML data is read"),
+        ("a: !Foo [x]\n", "f.yaml:1:4: error: unsupported tag !Foo: only plain YAML data is read"),
+        ("a: !Foo {x: 1}\n", "f.yaml:1:4: error: unsupported tag !Foo: only plain YAML data is read"),
+        ("a: !!python/name:os.system\n", "f.yaml:1:4: error: unsupported tag !!python/name:os.system: only plain "
+                                         "YAML data is read"),
+        ("!Ref a: 1\n", "f.yaml:1:1: error: expected a scalar mapping key, found a !Ref tag"),
+        ("? !Join [a]\n: 1\n", "f.yaml:1:11: error: expected a scalar mapping key, found a mapping or sequence"),
+    ],
+)
+def test_tags_not_opted_into_are_still_refused(text: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_one(text, "f.yaml", tags=TAGS)
+    assert str(caught.value) == expected
+
+
+def test_without_tags_short_forms_stay_refused() -> None:
+    assert error_of("a: !Ref X\n") == "f.yaml:1:4: error: unsupported tag !Ref: only plain YAML data is read"
+
+
+def test_duplicates_can_be_collected_instead_of_raised() -> None:
+    found: list[InputError] = []
+    doc = load_one("a: 1\nb: {c: 1, c: 2}\na: 3\n", "f.yaml", duplicates=found)
+    assert doc == {"a": 3, "b": {"c": 2}}
+    assert [str(e) for e in found] == [
+        "f.yaml:2:11: error: duplicate key 'c' in a mapping (first at line 2); each key may appear once",
+        "f.yaml:3:1: error: duplicate key 'a' in a mapping (first at line 1); each key may appear once",
+    ]
+    assert doc.key_pos["a"] == (3, 1)

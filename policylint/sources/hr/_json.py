@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,7 @@ from policylint.model import Location
 from policylint.yamlsafe import load_one
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NEWLINE = re.compile(r"\n")
 _SKIPPER = json.JSONDecoder()
 
 
@@ -44,16 +46,13 @@ class JsonText:
         self.text = text
         self.value = value
         self.root = _WHITESPACE.match(text).end()  # type: ignore[union-attr]  # matches the empty string
-        self._counted = (0, 1, 0)  # (offset, its line, where that line starts): locations mostly come in order
+        self._line_starts: list[int] | None = None  # offsets where lines start, found once when first needed
 
     def location(self, offset: int) -> Location:
-        counted, line, line_start = self._counted if offset >= self._counted[0] else (0, 1, 0)
-        newline = self.text.rfind("\n", counted, offset)
-        if newline >= 0:
-            line += self.text.count("\n", counted, offset)
-            line_start = newline + 1
-        self._counted = (offset, line, line_start)
-        return Location(self.path, line, offset - line_start + 1)
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        line = bisect_right(self._line_starts, offset)
+        return Location(self.path, line, offset - self._line_starts[line - 1] + 1)
 
     def items(self, start: int) -> list[int]:
         """The offsets of the items of the array that starts at `start`."""

@@ -1,0 +1,1 @@
+"""AWS: IAM policy evaluation (`policy`) and the sources that use it (authorization details, credential report)."""

@@ -1,0 +1,293 @@
+"""IAM in a CloudFormation template: users, groups, roles and instance profiles, the policies they hold (inline,
+`AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, AWS-managed by ARN), access keys, login profiles, and who may assume
+each role.
+
+The statements an identity holds, from every policy attached to it, are evaluated together (an explicit deny in
+one policy removes what another allows); a group's policies are evaluated for the group, so a deny attached to a
+user does not narrow what its groups grant (fail closed). A trust policy that names the template's own account
+(`arn:aws:iam::cfn:root`, or the bare account) delegates to IAM: the role is then also assumable by each identity
+of the template whose policies allow `sts:AssumeRole` on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
+from policylint.sources.aws.cfn_managed import aws_managed_document, aws_managed_name, unknown_policy_grant
+from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named, globs_overlap
+from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
+from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
+from policylint.sources.aws.policy import (
+    STAR_STAR,
+    Statement,
+    evaluate,
+    implied_principal,
+    parse_policy,
+    principals_of_trust_policy,
+    root_id,
+)
+from policylint.sources.aws.trust import SERVICE_PREFIX
+from policylint.yamlsafe import YMap
+
+_EMAIL_TAGS = ("email", "e-mail", "mail")
+_KEY_STATUS = {"Active": "active", "Inactive": "inactive"}
+
+
+_Policy = tuple[list[Statement], list[Grant]]  # a policy's statements, or the grant of one not known
+
+
+@dataclass
+class _Holder:
+    """An identity (user, group, role) and the policies it holds; `resource` is None for one the template names
+    (in a policy's `Users`, `Groups`, `Roles`) but does not define: its grants are then given to it by id."""
+
+    id: str
+    location: Location
+    resource: CfnResource | None = None
+    named: Named | None = None
+    statements: list[Statement] = field(default_factory=list)
+    unknown: list[Grant] = field(default_factory=list)  # policies whose content the template does not show
+
+    def take(self, policy: _Policy) -> None:
+        self.statements += policy[0]
+        self.unknown += policy[1]
+
+
+class Iam:
+    def __init__(self, template: CfnTemplate, found: Found, implied: Implied) -> None:
+        self.template = template
+        self.found = found
+        self.implied = implied
+        self.holders: dict[str, _Holder] = {}
+        self.members: dict[str, dict[str, None]] = {}  # group id -> user ids
+        self.member_at: dict[str, Location] = {}  # group id -> where the template first adds to it
+        self.managed: dict[str, _Policy] = {}  # template managed policy ARN -> what it holds
+        self.profiles: dict[str, list[str]] = {}  # role id -> instance profiles holding it
+
+    @property
+    def errors(self) -> list[InputError]:
+        return self.found.errors
+
+    def build(self) -> None:
+        t = self.template
+        for resource in t.of_type("AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role"):
+            self._holder(resource)
+        for resource in t.of_type("AWS::IAM::ManagedPolicy"):
+            self._managed_policy(resource)
+        for holder in list(self.holders.values()):
+            self._attached(holder)
+        for resource in t.of_type("AWS::IAM::Policy"):
+            self._policy(resource)
+        for resource in t.of_type("AWS::IAM::UserToGroupAddition"):
+            self._addition(resource)
+        for resource in t.of_type("AWS::IAM::InstanceProfile"):
+            self._instance_profile(resource)
+        for resource in t.of_type("AWS::IAM::VirtualMFADevice"):
+            self._mfa_device(resource)
+        for resource in t.of_type("AWS::IAM::AccessKey"):
+            self._access_key(resource)
+        evaluations = {hid: self._evaluate(h) for hid, h in self.holders.items()}
+        for hid, holder in self.holders.items():
+            self._define(holder, *evaluations[hid], evaluations)
+        for group, members in self.members.items():
+            if group not in self.holders or self.holders[group].resource is None:
+                self.implied.add(Group(group, self.member_at[group], tuple(members)))
+
+    def _add_member(self, group: str, user: str, where: Location) -> None:
+        self.members.setdefault(group, {})[user] = None
+        self.member_at.setdefault(group, where)
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def _holder(self, resource: CfnResource) -> None:
+        named = self.template.named(resource.logical)
+        assert named is not None  # users, groups and roles always have names
+        if named.id in self.holders:
+            first = self.holders[named.id].location
+            self.errors.append(InputError(resource.location, f"expected each IAM name once in the template, found "
+                                                             f"{named.name!r} again (first at line {first.line})"))
+            return
+        props = self.found.properties(resource)
+        holder = self.holders[named.id] = _Holder(named.id, resource.location, resource, named)
+        for index, policy in enumerate(self.found.list_of(props, "Policies", "inline policies")):
+            where = props["Policies"].item_pos[index]
+            if not isinstance(policy, YMap) or "PolicyDocument" not in policy:
+                self.found.error(where, f"expected an inline policy (PolicyName, PolicyDocument), found "
+                                        f"{describe(policy)}")
+                continue
+            name = policy.get("PolicyName")
+            holder.take(self._statements(policy, "PolicyDocument", str(name or resource.logical)))
+        if named.kind.noun == "user":
+            for group in self.template.ids("group", self.found.strings(props, "Groups")):
+                self._add_member(group, named.id, self.found.at(props.value_pos["Groups"]))
+
+    def _statements(self, props: YMap, key: str, policy: str) -> _Policy:
+        """A policy's statements; a document not known before deployment is an unknown policy (see cfn_managed)."""
+        where = self.found.at(props.value_pos[key] if key in props else props.pos)
+        documents = self.found.documents(props, key, f"policy {policy!r}")
+        if documents is None:
+            return [], [unknown_policy_grant(policy, where)]
+        statements = []
+        for document in documents:
+            found, errors = parse_policy(document, policy, self.template.path, where)
+            statements += found
+            self.errors.extend(errors)
+        return statements, []
+
+    def _managed_policy(self, resource: CfnResource) -> None:
+        named = self.template.named(resource.logical)
+        assert named is not None
+        props = self.found.properties(resource)
+        policy = self.managed[named.arn] = self._statements(props, "PolicyDocument", named.arn)
+        for holder in self._holders_named(props):
+            holder.take(policy)
+
+    def _attached(self, holder: _Holder) -> None:
+        """The managed policies a user, group or role names in `ManagedPolicyArns`."""
+        assert holder.resource is not None
+        props = self.found.properties(holder.resource)
+        where = self.found.at(props.value_pos.get("ManagedPolicyArns", props.pos))
+        for arn in self.found.strings(props, "ManagedPolicyArns"):
+            own = [a for a in self.managed if a == arn or (UNRESOLVED in arn and globs_overlap(a, arn))]
+            for policy in own:
+                holder.take(self.managed[policy])
+            name = None if own else aws_managed_name(arn)
+            document = aws_managed_document(name) if name else None
+            if document is not None:
+                statements, errors = parse_policy(document, arn, self.template.path, where)
+                holder.statements += statements
+                self.errors.extend(errors)
+            elif not own:
+                holder.unknown.append(unknown_policy_grant(arn, where))
+
+    def _policy(self, resource: CfnResource) -> None:
+        props = self.found.properties(resource)
+        name = props.get("PolicyName")
+        policy = self._statements(props, "PolicyDocument", str(name if name else resource.logical))
+        for holder in self._holders_named(props):
+            holder.take(policy)
+
+    def _holders_named(self, props: YMap) -> list[_Holder]:
+        """The identities a policy's `Users`, `Groups`, `Roles` name (names, as `Ref` gives them)."""
+        found = []
+        for key, noun in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
+            for node_id in self.template.ids(noun, self.found.strings(props, key)):
+                if node_id not in self.holders:  # defined elsewhere: the grants are given to it by id
+                    where = self.found.at(props.value_pos[key])
+                    self.holders[node_id] = _Holder(node_id, where)
+                    self.found.imply(node_id, where)
+                found.append(self.holders[node_id])
+        return found
+
+    def _addition(self, resource: CfnResource) -> None:
+        props = self.found.properties(resource)
+        groups = self.template.ids("group", self.found.strings(props, "GroupName", required=True))
+        users = self.template.ids("user", self.found.strings(props, "Users", required=True))
+        for group in groups:
+            for user in users:
+                self._add_member(group, user, resource.location)
+                if user not in self.holders:
+                    self.found.imply(user, resource.location)
+
+    def _instance_profile(self, resource: CfnResource) -> None:
+        named = self.template.named(resource.logical)
+        assert named is not None
+        props = self.found.properties(resource)
+        self.found.principals.append(Principal(named.id, resource.location, "service"))
+        for role in self.template.ids("role", self.found.strings(props, "Roles", required=True)):
+            self.profiles.setdefault(role, []).append(named.id)
+            if role not in self.holders:
+                self.found.imply(role, resource.location)
+
+    def _mfa_device(self, resource: CfnResource) -> None:
+        props = self.found.properties(resource)
+        self.found.mfa.update(self.template.ids("user", self.found.strings(props, "Users", required=True)))
+
+    def _access_key(self, resource: CfnResource) -> None:
+        props = self.found.properties(resource)
+        names = self.found.strings(props, "UserName", required=True)
+        status = props.get("Status", "Active")
+        if status not in _KEY_STATUS and status != UNRESOLVED:
+            where = self.found.at(props.value_pos["Status"])
+            self.errors.append(InputError(where, f"expected 'Status' to be Active or Inactive, "
+                                                 f"found {describe(status)}"))
+            return
+        if not names:
+            return
+        users = self.template.ids("user", names)
+        user = users[0] if len(users) == 1 else None  # a name not known before deployment: whose key stays open
+        if user is None:
+            key_id = f"aws:iam::{ACCOUNT}:access-key/{self.template.generated(resource.logical)}"
+        else:
+            key_id = f"{user}#{resource.logical}"
+            if user not in self.holders:
+                self.found.imply(user, resource.location)
+        self.found.credentials.append(Credential(key_id, resource.location, "access_key", user, None,
+                                                 _KEY_STATUS.get(status, "active")))  # type: ignore[arg-type]
+
+    # -- the model ----------------------------------------------------------------------------------------------
+
+    def _evaluate(self, holder: _Holder) -> tuple[list[Grant], bool, tuple[tuple[str, tuple[str, ...]], ...]]:
+        result = evaluate(holder.statements, ACCOUNT, holder.location)
+        assume = tuple((glob, excluding) for glob, excluding, _ in result.assume)
+        return [*result.grants, *holder.unknown], result.star_star, assume
+
+    def _define(self, holder: _Holder, grants: list[Grant], star: bool, assume: Any,
+                evaluations: dict[str, Any]) -> None:
+        named, resource = holder.named, holder.resource
+        flags = (STAR_STAR,) if star else ()
+        if named is None or resource is None or named.kind.noun != "role":
+            self.found.grants.extend(replace(g, to=holder.id) for g in grants)
+        if named is None or resource is None:
+            return
+        if named.kind.noun == "role":
+            assumable = self._trust(resource, named, evaluations)
+            self.found.roles.append(Role(named.id, resource.location, tuple(assumable), tuple(grants), flags))
+        elif named.kind.noun == "group":
+            self.found.groups.append(Group(named.id, resource.location, tuple(self.members.get(named.id, ())), flags))
+        else:
+            self.found.principals.append(self._user(resource, named, flags))
+
+    def _user(self, resource: CfnResource, named: Named, flags: tuple[str, ...]) -> Principal:
+        props = self.found.properties(resource)
+        if props.get("LoginProfile") is None:
+            return Principal(named.id, resource.location, "service", flags=flags)
+        tags = tags_of(props, self.found)
+        emails = [v for k, v in tags.items() if k.lower() in _EMAIL_TAGS and UNRESOLVED not in v]
+        given = named.name != self.template.generated(resource.logical)
+        identifiers = tuple(dict.fromkeys([*emails, *([named.name] if given else [])]))
+        login = self.found.at(props.key_pos["LoginProfile"])
+        self.found.credentials.append(Credential(f"{named.id}#password", login, "password", named.id, None,
+                                                 "active", mfa=True if named.id in self.found.mfa else None))
+        return Principal(named.id, resource.location, "user", identifiers=identifiers, flags=flags)
+
+    def _trust(self, resource: CfnResource, named: Named, evaluations: dict[str, Any]) -> list[str]:
+        props = self.found.properties(resource)
+        key = "AssumeRolePolicyDocument"
+        where = self.found.at(props.value_pos[key]) if key in props else resource.location
+        documents = self.found.documents(props, key, f"role {named.logical!r}", "trust policy")
+        ids: list[str] = [EVERYONE] if documents is None else []  # a trust policy not known: anyone (fail closed)
+        services: list[str] = []
+        for document in documents or ():
+            found, more, errors = principals_of_trust_policy(account_roots(document), ACCOUNT, self.template.path)
+            ids += found
+            services += more
+            self.errors.extend(errors)
+        assumable = self.found.principal_ids(ids, where)
+        for service in dict.fromkeys(services):
+            assumable.append(SERVICE_PREFIX + service)
+            self.implied.add(implied_principal(SERVICE_PREFIX + service, ACCOUNT, where))
+        if root_id(ACCOUNT) in assumable:  # the account delegates to IAM: whoever may sts:AssumeRole it
+            assumable += [hid for hid, (_, _, assume) in evaluations.items()
+                          if hid != named.id and _may_assume(assume, named)]
+        assumable += self.profiles.get(named.id, [])
+        return list(dict.fromkeys(assumable))
+
+
+def _may_assume(assume: tuple[tuple[str, tuple[str, ...]], ...], role: Named) -> bool:
+    return any((fnmatchcase(role.id, glob) or globs_overlap(glob, role.pattern))
+               and not any(fnmatchcase(role.id, e) for e in excluding) for glob, excluding in assume)

@@ -1,0 +1,271 @@
+"""IAM policy documents read into statements, each checked and located; ARNs turned into policylint ids."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from policylint.errors import InputError
+from policylint.model import Location
+from policylint.redact import redact
+from policylint.yamlsafe import YMap, YSeq
+
+_ACTION = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+\Z")
+_PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
+_EQUALITY = frozenset(("Bool", "StringEquals", "StringEqualsIgnoreCase", "NumericEquals", "ArnEquals", "DateEquals"))
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement as written (actions and ARNs not yet expanded); `condition` is its Condition as short text."""
+
+    effect: Literal["Allow", "Deny"]
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...] | None
+    resources: tuple[str, ...]
+    not_resources: tuple[str, ...] | None
+    condition: str | None
+    policy: str
+    location: Location
+    principals: tuple[str, ...] = ()  # resource and trust policies: "AWS:<arn or account>", "Service:<name>", "*"
+    not_principals: tuple[str, ...] | None = None
+
+
+@cache
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
+    return re.compile(body + r"\Z", re.DOTALL)
+
+
+def glob_match(text: str, glob: str) -> bool:
+    """IAM wildcard matching (`*` any run, `?` one character, nothing else special), case-sensitive like ARNs."""
+    if "*" not in glob and "?" not in glob:
+        return text == glob
+    return _glob_regex(glob).match(text) is not None
+
+
+def allows_star_star(statement: Statement) -> bool:
+    """An Allow of every action on every resource, without condition (CIS AWS Foundations: no `*:*` policies)."""
+    return (statement.effect == "Allow" and statement.condition is None and statement.not_actions is None
+            and statement.not_resources is None and bool({"*", "*:*"} & set(statement.actions))
+            and "*" in statement.resources)
+
+
+def access_control_id(account: str) -> str:
+    return f"aws:iam::{account}:access-control"
+
+
+def arn_to_id(arn: str) -> str:
+    """The policylint id (or id glob) an ARN (or ARN glob) names: `aws:` + the ARN after its partition.
+
+    S3 object ARNs name their bucket (`arn:aws:s3:::b/*` -> `aws:s3:::b`), DynamoDB index and stream ARNs their
+    table: the data store is what the graph knows. `*` is every AWS id, `aws:*`.
+    """
+    if arn == "*":
+        return "aws:*"
+    parts = arn.split(":", 5)
+    if parts[0] != "arn" or len(parts) < 3:
+        raise ValueError(f"expected an ARN 'arn:partition:service:region:account:resource' or '*', found {arn!r}")
+    rest = parts[2:]
+    if len(rest) == 4:
+        service, region, account, resource = rest
+        if service == "s3" and not region and not account and "/" in resource:
+            resource = resource.split("/", 1)[0]
+        elif service == "dynamodb" and resource.startswith("table/"):
+            resource = "/".join(resource.split("/", 2)[:2])
+        rest = [service, region, account, resource]
+    return "aws:" + ":".join(rest)
+
+
+def is_arn(text: str) -> bool:
+    """`*`, or an ARN with all six parts; a shorter one only when it ends in a wildcard (`arn:aws:s3:*`)."""
+    if text == "*":
+        return True
+    parts = text.split(":", 5)
+    return parts[0] == "arn" and (len(parts) == 6 or (len(parts) >= 3 and text.endswith("*")))
+
+
+def decode_document(document: Any, path: str, at: Location) -> tuple[Any, list[InputError]]:
+    """A policy given as text (URL-encoded JSON, as authorization details prints some) as data."""
+    if not isinstance(document, str):
+        return document, []
+    text = unquote(document) if document.lstrip().startswith("%") else document
+    try:
+        return json.loads(text), []
+    except ValueError as error:
+        return None, [InputError(at, f"expected a policy document as JSON, found text that does not parse ({error})")]
+
+
+class _Reader:
+    """Reads one document's statements, recording located errors; positions come from YMap/YSeq when present."""
+
+    def __init__(self, policy: str, path: str, position: Location | None) -> None:
+        self.policy = policy
+        self.path = path
+        self.fallback = position or Location(path, 1, 1)
+        self.errors: list[InputError] = []
+
+    def at(self, container: Any, key: Any = None) -> Location:
+        if isinstance(container, YMap):
+            line, column = container.value_pos.get(key, container.pos)
+            return Location(self.path, line, column)
+        if isinstance(container, YSeq):
+            line, column = container.item_pos[key] if isinstance(key, int) else container.pos
+            return Location(self.path, line, column)
+        return self.fallback
+
+    def fail(self, where: Location, message: str) -> None:
+        self.errors.append(InputError(where, f"policy {self.policy!r}: {message}"))
+
+    def statements(self, document: Any) -> list[Statement]:
+        if not isinstance(document, dict):
+            self.fail(self.at(document), f"expected a policy document (a mapping with 'Statement'), "
+                                         f"found {_kind(document)}")
+            return []
+        if "Statement" not in document:
+            self.fail(self.at(document), "expected a 'Statement' in the policy document, found none")
+            return []
+        items = document["Statement"]
+        if isinstance(items, dict):
+            return [s for s in (self.statement(items, self.at(document, "Statement")),) if s is not None]
+        if not isinstance(items, list):
+            self.fail(self.at(document, "Statement"), f"expected 'Statement' to be a list or a mapping, "
+                                                      f"found {_kind(items)}")
+            return []
+        found = (self.statement(item, self.at(items, i)) for i, item in enumerate(items))
+        return [s for s in found if s is not None]
+
+    def statement(self, item: Any, where: Location) -> Statement | None:
+        if not isinstance(item, dict):
+            self.fail(where, f"expected a statement (a mapping with 'Effect'), found {_kind(item)}")
+            return None
+        before = len(self.errors)
+        effect = item.get("Effect")
+        if effect not in ("Allow", "Deny"):
+            found = "none" if effect is None else repr(effect)
+            self.fail(self.at(item, "Effect") if "Effect" in item else where,
+                      f"expected 'Effect' to be 'Allow' or 'Deny', found {found}")
+        actions, not_actions = self.either(item, "Action", "NotAction", where, self.action)
+        principals, not_principals = self.principal_pair(item)
+        required = not principals and not_principals is None  # identity policies name resources; trust ones may not
+        resources, not_resources = self.either(item, "Resource", "NotResource", where, self.resource, required)
+        condition = self.condition(item)
+        if len(self.errors) > before:
+            return None
+        return Statement("Allow" if effect == "Allow" else "Deny", actions, not_actions, resources, not_resources,
+                         condition, self.policy, where, principals, not_principals)
+
+    def either(self, item: Any, key: str, not_key: str, where: Location, check: Any,
+               required: bool = True) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+        if key in item and not_key in item:
+            self.fail(self.at(item, not_key), f"expected either '{key}' or '{not_key}', found both")
+            return (), None
+        if not_key in item:
+            return (), self.strings(item, not_key, check)
+        if key in item:
+            return self.strings(item, key, check), None
+        if required:
+            self.fail(where, f"expected '{key}' or '{not_key}' in the statement, found neither")
+        return (), None
+
+    def strings(self, item: Any, key: str, check: Any) -> tuple[str, ...]:
+        value = item[key]
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            self.fail(self.at(item, key), f"expected '{key}' to be a string or a non-empty list of strings, "
+                                          f"found {_kind(value)}")
+            return ()
+        for index, text in enumerate(values):
+            problem = check(text)
+            if problem:
+                self.fail(self.at(value, index) if isinstance(value, list) else self.at(item, key),
+                          f"expected {problem} in '{key}', found {redact(text)!r}")
+        return tuple(values)
+
+    @staticmethod
+    def action(text: str) -> str | None:
+        return None if text == "*" or _ACTION.match(text) else "an action 'service:Action' or '*'"
+
+    @staticmethod
+    def resource(text: str) -> str | None:
+        return None if is_arn(text) else "an ARN 'arn:partition:service:region:account:resource' or '*'"
+
+    def principal_pair(self, item: Any) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+        principals = self.principal(item, "Principal") if "Principal" in item else ()
+        not_principals = self.principal(item, "NotPrincipal") if "NotPrincipal" in item else None
+        return principals, not_principals
+
+    def principal(self, item: Any, key: str) -> tuple[str, ...]:
+        value = item[key]
+        if value == "*":
+            return ("*",)
+        if not isinstance(value, dict) or not value:
+            self.fail(self.at(item, key), f"expected '{key}' to be '*' or a mapping of AWS/Service/Federated to "
+                                          f"names, found {_kind(value)}")
+            return ()
+        found: list[str] = []
+        for kind, names in value.items():
+            listed = [names] if isinstance(names, str) else names
+            if kind not in _PRINCIPAL_KINDS or not isinstance(listed, list) \
+                    or not all(isinstance(n, str) for n in listed):
+                self.fail(self.at(value, kind), f"expected one of {', '.join(_PRINCIPAL_KINDS)} naming a string or "
+                                                f"a list of strings, found {kind!r}: {_kind(names)}")
+                continue
+            found.extend("*" if kind == "AWS" and n == "*" else f"{kind}:{n}" for n in listed)
+        return tuple(found)
+
+    def condition(self, item: Any) -> str | None:
+        if "Condition" not in item:
+            return None
+        block = item["Condition"]
+        if not isinstance(block, dict) or not all(isinstance(v, dict) for v in block.values()):
+            self.fail(self.at(item, "Condition"), f"expected 'Condition' to map operators to mappings of condition "
+                                                  f"keys to values, found {_kind(block)}")
+            return None
+        return condition_text(block) or None
+
+
+def condition_text(block: dict[str, Any]) -> str:
+    """`{"Bool": {"aws:MultiFactorAuthPresent": "true"}}` -> `aws:MultiFactorAuthPresent=true`; other operators
+    are named (`StringLike aws:userid=AIDA*`); clauses, which must all hold, are joined by ` and `."""
+    clauses = []
+    for operator, keys in block.items():
+        for key, value in keys.items():
+            values = value if isinstance(value, list) else [value]
+            shown = ",".join(redact(str(v).lower() if isinstance(v, bool) else str(v)) for v in values)
+            shown = f"[{shown}]" if len(values) > 1 else shown
+            prefix = "" if operator in _EQUALITY else f"{operator} "
+            clauses.append(f"{prefix}{key}={shown}")
+    return " and ".join(clauses)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"a string {redact(value)!r}"
+    if isinstance(value, bool):
+        return f"a boolean {value}"
+    if isinstance(value, int | float):
+        return f"a number {value}"
+    if isinstance(value, list):
+        return "an empty list" if not value else "a list"
+    return "a mapping" if isinstance(value, dict) else type(value).__name__
+
+
+def parse_policy(document: Any, policy: str, path: str,
+                 position: Location | None) -> tuple[list[Statement], list[InputError]]:
+    """The statements of one policy document (a mapping, or its JSON text, URL-encoded or not).
+
+    A malformed statement is a located error and is left out; the others are kept. `position` locates the
+    document when it carries no positions of its own (plain JSON data, or text).
+    """
+    reader = _Reader(policy, path, position)
+    data, errors = decode_document(document, path, reader.fallback)
+    if errors:
+        return [], [InputError(e.location, f"policy {policy!r}: {e.message}") for e in errors]
+    return reader.statements(data), reader.errors

@@ -1,0 +1,104 @@
+"""Role trust policies: who may assume a role, as policylint ids, and the principals that naming them implies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.model import Location, Principal
+from policylint.sources.aws import actions
+from policylint.sources.aws.statements import Statement, parse_policy
+
+_ACCOUNT = re.compile(r"\d{12}\Z")
+_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{13,}\Z")  # AIDA…/AROA…: what IAM shows for a deleted principal
+_ASSUMING = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity")
+SERVICE_PREFIX = "aws:service:"
+
+
+def root_id(account: str) -> str:
+    return f"aws:iam::{account}:root"
+
+
+def principals_of_trust_policy(document: Any, account: str, path: str) -> tuple[list[str], list[str], list[InputError]]:
+    """(ids that may assume the role, service principals that may), from a trust policy document.
+
+    Same-account users, roles and the root are their ids; another account, whoever in it is named, is that
+    account's root `aws:iam::<other>:root`; `*` is everyone; a SAML or web-identity provider is its own id; a bare
+    unique id (a principal since deleted) is `aws:principal-id:<id>`. Conditions do not narrow who may assume
+    (fail closed); an unconditional Deny naming a principal removes it.
+    """
+    statements, errors = parse_policy(document, "trust policy", path, None)
+    return (*principals_of(statements, account), errors)
+
+
+def principals_of(statements: list[Statement], account: str) -> tuple[list[str], list[str]]:
+    allowed: dict[str, None] = {}
+    services: dict[str, None] = {}
+    denied: set[str] = set()
+    for statement in statements:
+        if not _assumes(statement):
+            continue
+        if statement.effect == "Allow":
+            named = ("*",) if statement.not_principals is not None else statement.principals
+            for principal in named:
+                if principal.startswith("Service:"):
+                    services[principal.removeprefix("Service:")] = None
+                else:
+                    allowed[principal_id(principal, account)] = None
+        elif statement.condition is None and statement.not_principals is None:
+            denied.update(principal_id(p, account) for p in statement.principals if not p.startswith("Service:"))
+            denied.update(p.removeprefix("Service:") for p in statement.principals if p.startswith("Service:"))
+    return [p for p in allowed if p not in denied], [s for s in services if s not in denied]
+
+
+def _assumes(statement: Statement) -> bool:
+    if statement.not_actions is not None:
+        matches = actions.matcher(statement.not_actions)
+        return not all(matches.match(a) for a in _ASSUMING)
+    matches = actions.matcher(statement.actions)
+    return any(matches.match(a) for a in _ASSUMING)
+
+
+def principal_id(principal: str, account: str) -> str:
+    """`AWS:<arn or account>`, `Federated:<provider>`, `CanonicalUser:<id>` or `*` as a policylint id."""
+    if principal == "*":
+        return "*"
+    kind, _, name = principal.partition(":")
+    if kind == "AWS":
+        if _ACCOUNT.match(name):
+            return root_id(name)
+        if _UNIQUE_ID.match(name):
+            return f"aws:principal-id:{name}"
+        parts = name.split(":", 5)
+        if len(parts) == 6 and parts[0] == "arn":
+            other, resource = parts[4], parts[5]
+            if other != account:
+                return root_id(other)
+            if parts[2] == "sts" and resource.startswith("assumed-role/"):
+                return f"aws:iam::{other}:role/{resource.split('/')[1]}"
+            return f"aws:{':'.join(parts[2:])}"
+        return f"aws:principal:{name}"
+    if kind == "Federated":
+        parts = name.split(":", 5)
+        return f"aws:{':'.join(parts[2:])}" if len(parts) == 6 else f"aws:federated:{name}"
+    return f"aws:canonical-user:{name}"
+
+
+def implied_principal(node_id: str, account: str, location: Location) -> Principal | None:
+    """The principal a trust policy implies by naming `node_id`, when no file of this account defines it:
+    another account (external), the account's own root (service, flag `aws-root`), an identity provider (external),
+    a deleted principal (flag `deleted`); None for same-account users and roles, which their own files define."""
+    if node_id == "*":
+        return None
+    if node_id.startswith(SERVICE_PREFIX):
+        return Principal(node_id, location, "service", flags=("builtin",))
+    if node_id == root_id(account):
+        # the root user is a login no roster names; `user` would make every account's root PL002
+        return Principal(node_id, location, "service", flags=("aws-root",))
+    if node_id.startswith("aws:principal-id:"):
+        return Principal(node_id, location, "external", flags=("deleted",))
+    if node_id.startswith(f"aws:iam::{account}:") and not node_id.endswith(("-provider", ":root")) \
+            and ":saml-provider/" not in node_id and ":oidc-provider/" not in node_id:
+        return None
+    return Principal(node_id, location, "external")

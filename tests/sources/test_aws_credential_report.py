@@ -1,0 +1,125 @@
+"""The IAM credential report source (`aws iam get-credential-report`, CSV), on the corpus file and fixtures."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from policylint.inventory import Loaded, load_paths
+from policylint.model import Credential, Grant, Location, Principal
+from policylint.sources.aws import credential_report
+
+from helpers import CORPUS, run_cli, write
+
+REPORT = CORPUS / "aws-credential-report" / "synthetic__credential-report.csv"
+HEADER = REPORT.read_text().splitlines()[0]
+ACCT = "aws:iam::123456789012"
+
+
+def load(path: Path) -> Loaded:
+    loaded = load_paths([str(path)])
+    assert [str(e) for e in loaded.errors] == []
+    return loaded
+
+
+def test_the_corpus_report_hand_checked() -> None:
+    loaded = load(REPORT)
+    at = str(REPORT)
+    credentials = {c.id: c for c in loaded.inventory.credentials}
+    assert sorted(credentials) == sorted([
+        f"{ACCT}:root#password",
+        f"{ACCT}:user/ci/deploy-bot#access-key-1", f"{ACCT}:user/ci/deploy-bot#access-key-2",
+        f"{ACCT}:user/jane.doe#password", f"{ACCT}:user/jane.doe#access-key-1",
+        f"{ACCT}:user/contractors/old.contractor#password", f"{ACCT}:user/contractors/old.contractor#access-key-1",
+        f"{ACCT}:user/svc/analytics-etl#access-key-1", f"{ACCT}:user/svc/analytics-etl#access-key-2",
+        f"{ACCT}:user/svc/analytics-etl#certificate-1",
+    ])
+    assert credentials[f"{ACCT}:root#password"] == Credential(
+        f"{ACCT}:root#password", Location(at, 2, 73), "password", f"{ACCT}:root", None, "active",
+        None, date(2025, 9, 14), None, True)
+    assert credentials[f"{ACCT}:user/ci/deploy-bot#access-key-2"] == Credential(
+        f"{ACCT}:user/ci/deploy-bot#access-key-2", Location(at, 3, 189), "access_key", f"{ACCT}:user/ci/deploy-bot",
+        None, "active", date(2025, 10, 1), date(2025, 11, 30))
+    assert credentials[f"{ACCT}:user/jane.doe#password"] == Credential(
+        f"{ACCT}:user/jane.doe#password", Location(at, 4, 76), "password", f"{ACCT}:user/jane.doe", None, "active",
+        date(2025, 6, 1), date(2025, 11, 28), None, True)
+    never_used = credentials[f"{ACCT}:user/contractors/old.contractor#access-key-1"]
+    assert (never_used.status, never_used.created, never_used.last_used) == ("active", date(2022, 3, 3), None)
+    # key 2 was deactivated: it still exists (it has a rotation date), inactive, with its last use
+    second = credentials[f"{ACCT}:user/svc/analytics-etl#access-key-2"]
+    assert (second.status, second.created, second.last_used) == ("inactive", date(2024, 5, 5), date(2024, 6, 1))
+    certificate = credentials[f"{ACCT}:user/svc/analytics-etl#certificate-1"]
+    assert (certificate.type, certificate.status, certificate.created) == ("certificate", "active", date(2024, 5, 5))
+
+
+def test_the_report_implies_its_users_and_the_root() -> None:
+    loaded = load(REPORT)
+    principals = {p.id: p for p in loaded.inventory.principals}
+    assert principals[f"{ACCT}:root"] == Principal(f"{ACCT}:root", Location(str(REPORT), 2, 1), "service",
+                                                   flags=("aws-root",))
+    assert [(p.id, p.type, p.identifiers) for p in principals.values() if p.id != f"{ACCT}:root"] == [
+        (f"{ACCT}:user/ci/deploy-bot", "service", ("deploy-bot",)),  # no password, no MFA
+        (f"{ACCT}:user/jane.doe", "user", ("jane.doe",)),
+        (f"{ACCT}:user/contractors/old.contractor", "user", ("old.contractor",)),  # a password, no MFA
+        (f"{ACCT}:user/svc/analytics-etl", "service", ("analytics-etl",)),
+    ]
+    assert [(r.id, r.type, r.scope) for r in loaded.inventory.resources] == [
+        (f"{ACCT}:access-control", "access_control", "aws:123456789012")]
+    assert loaded.inventory.grants == (Grant(f"{ACCT}:access-control", ("admin",), Location(str(REPORT), 2, 1),
+                                             to=f"{ACCT}:root", via="account root user"),)
+
+
+def test_definitions_in_authorization_details_win_over_the_reports_users(tmp_path: Path) -> None:
+    details = write(tmp_path, "details.json", """
+        {"UserDetailList": [{"UserName": "deploy-bot", "Path": "/ci/",
+          "Arn": "arn:aws:iam::123456789012:user/ci/deploy-bot", "GroupList": [], "AttachedManagedPolicies": [],
+          "Tags": [{"Key": "email", "Value": "platform@example.com"}]}]}
+        """)
+    report = write(tmp_path, "report.csv", REPORT.read_text())
+    loaded = load_paths([str(details), str(report)])
+    assert [str(e) for e in loaded.errors] == []
+    bot = next(p for p in loaded.inventory.principals if p.id == f"{ACCT}:user/ci/deploy-bot")
+    assert (bot.location.file, bot.type, bot.identifiers) == (str(details), "user",
+                                                              ("deploy-bot", "platform@example.com"))
+    keys = [c for c in loaded.inventory.credentials if c.principal == bot.id]
+    assert [c.id.split("#")[1] for c in keys] == ["access-key-1", "access-key-2"]
+
+
+def test_detection() -> None:
+    assert credential_report.detect(str(REPORT), REPORT.read_text())
+    assert credential_report.detect("r.csv", "\ufeff" + REPORT.read_text())
+    assert not credential_report.detect("roster.csv", "id,email,status\nkim,kim@example.com,active\n")
+
+
+ROW = ("bob,arn:aws:iam::123456789012:user/bob,2021-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,"
+       "true,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A")
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (ROW.replace(",false,N/A,false,N/A", ",false,N/A"), "2:1: error: expected 22 fields in a credential report "
+                                                            "row, found 20"),
+        (ROW.replace("false,true,2021", "false,yes,2021"), "2:90: error: expected access_key_1_active to be true, "
+                                                           "false or N/A, found 'yes'"),
+        (ROW.replace("true,2021-01-01T00:00:00+00:00", "true,last tuesday"), "2:95: error: expected "
+         "access_key_1_last_rotated to be an ISO timestamp (2025-01-31T12:00:00+00:00) or N/A, found 'last tuesday'"),
+        (ROW.replace("arn:aws:iam::123456789012:user/bob", "bob@example.com"), "2:5: error: expected an IAM user or "
+         "root ARN 'arn:aws:iam::<account>:user/…', found 'bob@example.com'"),
+    ],
+    ids=["short-row", "bad-boolean", "bad-date", "bad-arn"],
+)
+def test_a_bad_row_is_a_located_error_and_the_others_load(tmp_path: Path, row: str, expected: str) -> None:
+    path = write(tmp_path, "report.csv", f"{HEADER}\n{row}\n{ROW.replace('bob', 'eve')}\n")
+    loaded = load_paths([str(path)])
+    assert [str(e) for e in loaded.errors] == [f"{path}:{expected}"]
+    assert [c.id for c in loaded.inventory.credentials] == [f"{ACCT}:user/eve#access-key-1"]
+
+
+def test_a_header_without_the_reports_columns_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "report.csv", "user,arn,user_creation_time,password_enabled\nbob,x,y,z\n")
+    run = run_cli("check", str(path))
+    assert run.code == 2
+    assert f"{path}:1:1: error: expected the credential report's columns password_last_used" in run.err + run.out

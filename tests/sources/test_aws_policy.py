@@ -1,0 +1,378 @@
+"""IAM policy evaluation against hand-worked cases: deny, wildcards, NotAction/NotResource, conditions, escalation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policylint.inventory import load_paths
+from policylint.model import Grant, Location
+from policylint.sources.aws import actions, policy_document
+from policylint.sources.aws.policy import (
+    Evaluation,
+    arn_to_id,
+    effective_grants,
+    evaluate,
+    parse_policy,
+    principals_of_trust_policy,
+)
+from policylint.yamlsafe import load_one
+
+from helpers import CORPUS
+
+ACCOUNT = "123456789012"
+AT = Location("p.json", 1, 1)
+NO_CONTROL = ("aws:iam::*:access-control",)
+ALL: tuple[str, ...] = ("read", "write", "delete", "admin")
+
+
+def run(*statements: dict[str, Any], policy: str = "p") -> Evaluation:
+    parsed, errors = parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, policy, "p.json", AT)
+    assert errors == []
+    return evaluate(parsed, ACCOUNT, AT)
+
+
+def shown(evaluation: Evaluation) -> list[tuple[Any, ...]]:
+    return sorted((g.resource, g.actions, g.excluding, g.condition, g.actions_given) for g in evaluation.grants)
+
+
+def escalation_of(evaluation: Evaluation) -> Grant | None:
+    found = [g for g in evaluation.grants if g.resource == f"aws:iam::{ACCOUNT}:access-control"]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+# --- explicit deny ------------------------------------------------------------------------------------------------
+
+def test_a_deny_on_some_resources_becomes_the_grants_exclusion() -> None:
+    # Allow s3:* on *, Deny s3:* on customer-* buckets: every S3 id but those. s3:* also acts on S3 Object Lambda
+    # access points (arn:aws:s3-object-lambda:…), which the deny does not name.
+    result = run({"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                 {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::customer-*"})
+    assert shown(result) == [
+        ("aws:s3-object-lambda:*", ALL, (), None, ("s3:*",)),
+        ("aws:s3:*", ALL, ("aws:s3:::customer-*",), None, ("s3:*",)),
+    ]
+
+
+def test_a_deny_covering_the_allowed_resource_removes_those_actions() -> None:
+    result = run({"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::b/*"},
+                 {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "arn:aws:s3:::*"})
+    assert shown(result) == [("aws:s3:::b", ("read",), (), None, ("s3:DeleteObject", "s3:GetObject"))]
+
+
+def test_a_deny_of_everything_leaves_nothing() -> None:
+    result = run({"Effect": "Allow", "Action": "*", "Resource": "*"},
+                 {"Effect": "Deny", "Action": "*", "Resource": "*"})
+    assert result.grants == ()
+    assert result.escalation == ()
+    assert result.star_star  # the policy still allows *:* (CIS looks at the policy), though nothing is left
+
+
+def test_a_deny_with_not_action_denies_every_other_action() -> None:
+    result = run({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::data"},
+                 {"Effect": "Deny", "NotAction": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"})
+    assert shown(result) == [("aws:s3:::data", ("read",), (), None, ("s3:*",))]
+
+
+def test_a_deny_with_not_resource_narrows_the_allow_to_the_exempt_resources() -> None:
+    result = run({"Effect": "Deny", "Action": "*", "NotResource": ["arn:aws:s3:::public-*"]},
+                 {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    assert shown(result) == [("aws:s3:::public-*", ("read",), (), None, ("s3:GetObject",))]
+
+
+def test_a_conditional_deny_denies_nothing() -> None:
+    # fail closed: the deny may not apply (here: when signed in without MFA), so the allow is kept as it is
+    allow = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::b/*"}
+    result = run(allow, {"Effect": "Deny", "Action": "*", "Resource": "*",
+                         "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}})
+    assert shown(result) == shown(run(allow)) == [
+        ("aws:s3:::b", ("read", "delete"), (), None, ("s3:DeleteObject", "s3:GetObject"))]
+
+
+def test_a_deny_in_one_policy_wins_over_an_allow_in_another() -> None:
+    allow, _ = parse_policy({"Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}}, "allow", "a", AT)
+    deny, _ = parse_policy({"Statement": {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}}, "deny", "d", AT)
+    assert effective_grants([*allow, *deny], ACCOUNT, AT) == []
+    assert len(effective_grants(allow, ACCOUNT, AT)) == 2  # iam:* alone: the IAM grant and its escalation
+
+
+# --- wildcards, NotAction, NotResource ----------------------------------------------------------------------------
+
+def test_action_wildcards_match_case_insensitively_and_with_question_marks() -> None:
+    result = run({"Effect": "Allow", "Action": ["s3:Get*", "S3:?utObject"], "Resource": "arn:aws:s3:::b/*"})
+    assert shown(result) == [("aws:s3:::b", ("read", "write"), (), None, ("S3:?utObject", "s3:Get*"))]
+    assert "s3:putobject" in actions.expand("S3:?utObject")
+    assert actions.expand("s3:?etObject") == {"s3:getobject"}
+
+
+def test_star_on_star_is_admin_everywhere_and_escalates() -> None:
+    result = run({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    assert [(g.resource, g.actions, g.excluding) for g in result.grants] == [
+        ("aws:*", ALL, NO_CONTROL),
+        (f"aws:iam::{ACCOUNT}:access-control", ("admin",), ()),
+    ]
+    assert result.star_star
+    assert "CreateAccessKey" in result.escalation
+
+
+def test_an_allow_with_not_action_grants_every_other_action() -> None:
+    # PowerUserAccess-like: no IAM, yet Lambda code updates still run as other roles (Cloudsplaining's list)
+    result = run({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+    assert shown(result)[0] == ("aws:*", ALL, NO_CONTROL, None, ("NotAction iam:*",))
+    assert "iam:passrole" not in str(escalation_of(result))
+    assert result.escalation[:2] == ("AccessExistingBedrockCodeInterpreterSession",
+                                     "CreatePresignedSageMakerNotebookUrl")
+    assert "EditExistingLambdaFunctionWithRole" in result.escalation
+    assert not result.star_star
+
+
+def test_an_allow_with_not_resource_excludes_those_resources() -> None:
+    result = run({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"})
+    assert shown(result) == [("aws:s3:*", ("read",), ("aws:s3:::secret",), None, ("s3:GetObject",))]
+
+
+def test_an_action_counts_only_on_resources_of_its_services() -> None:
+    table = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+    assert run({"Effect": "Allow", "Action": "s3:GetObject", "Resource": table}).grants == ()
+    result = run({"Effect": "Allow", "Action": ["s3:GetObject", "kms:Decrypt"], "Resource": "*"})
+    assert shown(result) == [("aws:kms:*", ("write",), (), None, ("kms:Decrypt",)),
+                             ("aws:s3:*", ("read",), (), None, ("s3:GetObject",))]
+
+
+def test_permissions_management_is_admin_on_the_resource_but_not_on_access_control() -> None:
+    result = run({"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "*"})
+    assert shown(result) == [("aws:s3:*", ("admin",), (), None, ("s3:PutBucketPolicy",))]
+    assert escalation_of(result) is None
+
+
+def test_an_action_the_data_does_not_know_is_kept_and_mapped_by_its_verb() -> None:
+    result = run({"Effect": "Allow", "Action": ["s3:GetObjekt", "newsvc:DoThing", "newsvc:*"], "Resource": "*"})
+    assert shown(result) == [("aws:newsvc:*", ("write", "admin"), (), None, ("newsvc:*", "newsvc:DoThing")),
+                             ("aws:s3:*", ("read",), (), None, ("s3:GetObjekt",))]
+
+
+@pytest.mark.parametrize(
+    ("action", "kind"),
+    [("s3:GetObject", "read"), ("s3:ListBucket", "read"), ("s3:PutObject", "write"), ("s3:DeleteObject", "delete"),
+     ("s3:PutBucketPolicy", "admin"), ("s3:PutObjectTagging", "write"), ("ec2:TerminateInstances", "delete"),
+     ("kms:ScheduleKeyDeletion", "delete"), ("kms:Decrypt", "write"), ("iam:PassRole", "write"),
+     ("iam:AttachUserPolicy", "admin")],
+)
+def test_access_levels_map_to_actions(action: str, kind: str) -> None:
+    assert actions.info(action.lower()).action == kind
+
+
+# --- conditions ---------------------------------------------------------------------------------------------------
+
+def test_a_conditional_allow_grants_with_its_condition() -> None:
+    table = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/by-date"
+    result = run({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table,
+                  "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]},
+                                "Bool": {"aws:SecureTransport": True}}})
+    assert shown(result) == [("aws:dynamodb:eu-west-1:123456789012:table/orders", ("read",), (),
+                              "IpAddress aws:SourceIp=[10.0.0.0/8,192.168.0.0/16] and aws:SecureTransport=true",
+                              ("dynamodb:GetItem",))]
+    assert not run({"Effect": "Allow", "Action": "*", "Resource": "*",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}).star_star
+
+
+def test_an_escalation_that_needs_a_conditional_allow_is_conditional() -> None:
+    result = run({"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*",
+                  "Condition": {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}})
+    grant = escalation_of(result)
+    assert grant is not None
+    assert (grant.actions, grant.condition, grant.via) == (
+        ("admin",), "DateGreaterThan aws:TokenIssueTime=2020-01-01T00:00:01Z",
+        "privilege escalation: CreateNewPolicyVersion")
+    assert result.escalation == ()  # only unconditional methods count here
+
+
+# --- privilege escalation -----------------------------------------------------------------------------------------
+
+def test_escalation_combines_actions_of_several_statements() -> None:
+    passrole = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+    lambdas = {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}
+    grant = escalation_of(run(passrole, lambdas))
+    assert grant is not None
+    assert grant.via == "privilege escalation: PassExistingRoleToNewLambdaThenInvoke"
+    assert grant.actions_given == ("iam:passrole", "lambda:createfunction", "lambda:invokefunction")
+    assert escalation_of(run(passrole)) is None
+    denied = {"Effect": "Deny", "Action": "lambda:InvokeFunction", "Resource": "*"}
+    assert escalation_of(run(passrole, lambdas, denied)) is None
+
+
+def test_the_escalation_grant_points_at_the_statement_that_allows_it() -> None:
+    document = load_one('{"Statement": [\n {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},\n'
+                        ' {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"}]}', "p.json")
+    statements, errors = parse_policy(document, "p", "p.json", None)
+    assert errors == []
+    grant = escalation_of(evaluate(statements, ACCOUNT, AT))
+    assert grant is not None
+    assert (grant.location, grant.via) == (Location("p.json", 3, 2), "privilege escalation: CreateAccessKey")
+
+
+@pytest.mark.parametrize(
+    "resource",
+    ["arn:aws:iam::*:user/${aws:username}",  # the caller's own keys
+     "arn:aws:iam::aws:policy/fp4-*"],  # AWS managed policies cannot be changed (IAM Vulnerable fp4)
+)
+def test_resources_that_cannot_escalate(resource: str) -> None:
+    action = "iam:CreateAccessKey" if "user" in resource else "iam:CreatePolicyVersion"
+    assert escalation_of(run({"Effect": "Allow", "Action": action, "Resource": resource})) is None
+
+
+def test_escalation_on_a_customer_policy_pattern_counts() -> None:  # IAM Vulnerable fn2
+    result = run({"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::*:policy/fn2-*"})
+    assert result.escalation == ("CreateNewPolicyVersion",)
+
+
+# --- ARNs and ids -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("arn", "node_id"),
+    [("*", "aws:*"),
+     ("arn:aws:s3:::b/*", "aws:s3:::b"),
+     ("arn:aws:s3:::customer-*", "aws:s3:::customer-*"),
+     ("arn:aws:s3:::*/*", "aws:s3:::*"),
+     ("arn:aws-cn:s3:::b", "aws:s3:::b"),
+     ("arn:aws:iam::123456789012:user/ci/deploy", "aws:iam::123456789012:user/ci/deploy"),
+     ("arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2025",
+      "aws:dynamodb:eu-west-1:123456789012:table/orders"),
+     ("arn:aws:kms:eu-west-1:123456789012:key/1234abcd", "aws:kms:eu-west-1:123456789012:key/1234abcd"),
+     ("arn:aws:s3:*", "aws:s3:*")],
+)
+def test_arn_to_id(arn: str, node_id: str) -> None:
+    assert arn_to_id(arn) == node_id
+
+
+# --- trust policies -----------------------------------------------------------------------------------------------
+
+def test_trust_policy_principals() -> None:
+    document = {"Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
+            "AWS": ["arn:aws:iam::123456789012:root", "210987654321", "arn:aws:iam::123456789012:user/ci/deploy",
+                    "arn:aws:sts::123456789012:assumed-role/admin/alice@example.com",
+                    "arn:aws:iam::999999999999:role/partner", "AROAJQABLZS4A3QDU576Q"],
+            "Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}},
+        {"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML",
+         "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/okta"}},
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}},
+        {"Effect": "Allow", "Action": "sts:TagSession", "Principal": {"AWS": "arn:aws:iam::555555555555:root"}},
+    ]}
+    ids, services, errors = principals_of_trust_policy(document, ACCOUNT, "t.json")
+    assert errors == []
+    assert ids == ["aws:iam::123456789012:root", "aws:iam::210987654321:root", "aws:iam::123456789012:user/ci/deploy",
+                   "aws:iam::123456789012:role/admin", "aws:iam::999999999999:root",
+                   "aws:principal-id:AROAJQABLZS4A3QDU576Q", "aws:iam::123456789012:saml-provider/okta"]
+    assert services == ["lambda.amazonaws.com"]
+
+
+def test_a_trust_policy_as_url_encoded_text() -> None:
+    text = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%22%2A%22%2C" \
+           "%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D"
+    assert principals_of_trust_policy(text, ACCOUNT, "t.json") == (["*"], [], [])
+
+
+# --- malformed documents: located errors --------------------------------------------------------------------------
+
+def errors_of(text: str) -> list[str]:
+    document = load_one(text, "bad.json")
+    _, errors = parse_policy(document, "bad", "bad.json", None)
+    return [str(e) for e in errors]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}',
+         "bad.json:1:16: error: policy 'bad': expected 'Effect' to be 'Allow' or 'Deny', found none"),
+        ('{"Statement": [{"Effect": "Permit", "Action": "s3:GetObject", "Resource": "*"}]}',
+         "bad.json:1:27: error: policy 'bad': expected 'Effect' to be 'Allow' or 'Deny', found 'Permit'"),
+        ('{"Statement": {"Effect": "Allow", "Action": 42, "Resource": "*"}}',
+         "bad.json:1:45: error: policy 'bad': expected 'Action' to be a string or a non-empty list of strings, "
+         "found a number 42"),
+        ('{"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3GetObject"], "Resource": "*"}]}',
+         "bad.json:1:63: error: policy 'bad': expected an action 'service:Action' or '*' in 'Action', "
+         "found 's3GetObject'"),
+        ('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "bucket/*"}]}',
+         "bad.json:1:74: error: policy 'bad': expected an ARN 'arn:partition:service:region:account:resource' or "
+         "'*' in 'Resource', found 'bucket/*'"),
+        ('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "NotAction": "s3:Put*", "Resource": "*"}]}',
+         "bad.json:1:75: error: policy 'bad': expected either 'Action' or 'NotAction', found both"),
+        ('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}',
+         "bad.json:1:16: error: policy 'bad': expected 'Resource' or 'NotResource' in the statement, found neither"),
+        ('{"Version": "2012-10-17"}',
+         "bad.json:1:1: error: policy 'bad': expected a 'Statement' in the policy document, found none"),
+        ('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": "yes"}]}',
+         "bad.json:1:81: error: policy 'bad': expected 'Condition' to map operators to mappings of condition keys "
+         "to values, found a string 'yes'"),
+        ('["s3:GetObject"]',
+         "bad.json:1:1: error: policy 'bad': expected a policy document (a mapping with 'Statement'), found a list"),
+    ],
+    ids=["no-effect", "bad-effect", "action-number", "action-no-colon", "bad-arn", "action-and-notaction",
+         "no-resource", "no-statement", "condition-string", "list"],
+)
+def test_malformed_statements_are_located_errors(text: str, expected: str) -> None:
+    assert errors_of(text) == [expected]
+
+
+def test_a_bad_statement_is_left_out_and_the_others_kept() -> None:
+    document = load_one('{"Statement": [\n {"Effect": "Allow", "Action": 1, "Resource": "*"},\n'
+                        ' {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}', "bad.json")
+    statements, errors = parse_policy(document, "bad", "bad.json", None)
+    assert [s.location for s in statements] == [Location("bad.json", 3, 2)]
+    assert [e.location for e in errors] == [Location("bad.json", 2, 32)]
+
+
+def test_text_that_is_not_json_is_an_error_at_the_documents_position() -> None:
+    statements, errors = parse_policy("%7B%22Statement", "inline", "a.json", Location("a.json", 7, 9))
+    assert statements == []
+    assert [str(e) for e in errors] == [
+        "a.json:7:9: error: policy 'inline': expected a policy document as JSON, found text that does not parse "
+        "(Unterminated string starting at: line 1 column 2 (char 1))"]
+
+
+# --- the corpus's bare policy documents (not inventory files: parse + evaluate only) ---------------------------
+
+def corpus_policy(name: str) -> Evaluation:
+    path = CORPUS / "aws-iam-policy" / name
+    statements, errors = parse_policy(json.loads(Path(path).read_text()), name, str(path), Location(str(path), 1, 1))
+    assert errors == []
+    return evaluate(statements, ACCOUNT, Location(str(path), 1, 1))
+
+
+def test_corpus_wildcards_policy() -> None:
+    result = corpus_policy("cloudsplaining__wildcards.json")
+    assert shown(result) == [("aws:ecr:*", ALL, (), None, ("ecr:*",)),
+                             ("aws:s3-object-lambda:*", ALL, (), None, ("s3:*",)),
+                             ("aws:s3:*", ALL, (), None, ("s3:*",))]
+    assert (result.star_star, result.escalation) == (False, ())
+
+
+def test_corpus_explicit_actions_policy() -> None:
+    # ECR pull and push on every repository (GetRepositoryPolicy is Read), and each user's own access keys: that
+    # is Cloudsplaining's example of a resource constraint that is not privilege escalation
+    result = corpus_policy("cloudsplaining__explicit-actions.json")
+    assert [(g.resource, g.actions) for g in result.grants] == [
+        ("aws:ecr:*", ("read", "write")),
+        ("aws:iam::*:user/${aws:username}", ("read", "write", "delete")),
+    ]
+    assert result.grants[1].actions_given == ("iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys",
+                                              "iam:UpdateAccessKey")
+    assert (result.star_star, result.escalation) == (False, ())
+
+
+@pytest.mark.parametrize("name", ["cloudsplaining__wildcards.json", "cloudsplaining__explicit-actions.json"])
+def test_a_bare_policy_document_is_reported_with_its_reason(name: str) -> None:
+    path = CORPUS / "aws-iam-policy" / name
+    loaded = load_paths([str(path)])
+    assert [str(e) for e in loaded.errors] == [
+        f"{path}:1:1: error: expected an inventory file, found an IAM policy document: on its own it names no user, "
+        "group or role that holds it (attach it to one in authorization details or CloudFormation)"]
+    assert policy_document.detect(str(path), path.read_text())
+    assert not policy_document.detect("d.json", (CORPUS / "aws-authz-details" /
+                                                 "cloudsplaining__example_authz_v2.json").read_text())

@@ -38,7 +38,7 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "owner": IDENTITY,
     "members": IDENTITY,
     "assumable_by": IDENTITY,
-    "resource": ("resource",),
+    "resource": ("resource", "key"),  # a grant on a key lets its holder use the key
     "to": IDENTITY,
     "principal": IDENTITY,
     "holders": IDENTITY,

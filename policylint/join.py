@@ -7,6 +7,7 @@ keeps it, and a resource keeps every attribute no annotation sets.
   `user:` members) joins the person whose id, e-mail or alias equals one of them, case-insensitively; a bare user
   name also matches the part of an e-mail before the `@`. A key shared by two people joins nobody (a guess could
   tie an account to the wrong person). A joined principal is that person's account: its type becomes `user`.
+- An owner that names no node but a person's e-mail or alias (an AWS `owner` tag) becomes that person.
 - A group member that names no node but a roster's own id for a person (a SCIM group lists its users by SCIM id)
   becomes that person; a domain group (GCP `domain:example.com`, flag `gcp-domain`) gains every person and identity
   with an e-mail in the domain.
@@ -65,12 +66,17 @@ class _PeopleIndex:
 
 
 def _join_people(inventory: Inventory, people: _PeopleIndex) -> tuple[Principal, ...]:
+    defined = {node.id for node in inventory.nodes()}
     joined = []
     for principal in inventory.principals:
         if principal.person is None and principal.identifiers:
             found = people.find(principal.identifiers)
             if found:
                 principal = replace(principal, person=found, type="user", owner=None)
+        if principal.owner is not None and principal.owner not in defined:  # an owner tag may be an e-mail
+            owner = people.find((principal.owner,))
+            if owner:
+                principal = replace(principal, owner=owner)
         joined.append(principal)
     return tuple(joined)
 

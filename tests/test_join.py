@@ -126,3 +126,14 @@ def test_a_group_several_files_imply_keeps_every_member() -> None:
     merged, errors = merge([defined], [first, second, Inventory(groups=(Group("g", HERE, ("y",)),))])
     assert errors == []
     assert {g.id: g.members for g in merged.groups} == {"g": ("x", "y"), "k8s:default:group:ops": ("a", "b")}
+
+
+def test_an_owner_named_by_e_mail_or_alias_becomes_the_person() -> None:
+    joined = _joined_owner(Principal("aws:iam::1:user/ci", HERE, "service", owner="Lee.SY@example.com"),
+                           Principal("svc", HERE, "service", owner="nobody@example.com"))
+    assert joined == {"aws:iam::1:user/ci": "lee.sy", "svc": "nobody@example.com"}  # unknown: PL103 says so
+
+
+def _joined_owner(*principals: Principal) -> dict[str, str | None]:
+    inventory, _ = join(Inventory(people=_people(), principals=principals))
+    return {p.id: p.owner for p in inventory.principals}

@@ -127,12 +127,13 @@ class _Builder:
             self.date(item, "created"), self.date(item, "rotated"), self.count(item, "rotation_days"),
             tuple(item.get("readable_by") or ()), tuple(item.get("signs_for") or ()),
             ttl, None if ttl is None else int(ttl[:-1]) * _DURATION[ttl[-1]], tuple(item.get("protects") or ()),
+            scope=item.get("scope"),
         )
 
     def resource(self, item: YMap) -> Resource:
         return Resource(
             item["id"], self.at(item), item["type"], tuple(item.get("data") or ()), self.count(item, "records"),
-            item.get("logging"), self.count(item, "log_retention_days"), item.get("monitoring"),
+            item.get("logging"), self.count(item, "log_retention_days"), item.get("monitoring"), item.get("scope"),
         )
 
 

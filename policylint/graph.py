@@ -239,7 +239,7 @@ class _Matcher:
     def hub(self, graph: Graph, grant: Grant) -> tuple[str, list[str]]:
         """The glob's hub, and the access-control resources it matches (admin on those is admin of their scope,
         which only an admin grant gets: the hub itself is shared by every grant on the same glob)."""
-        hub = MATCH_PREFIX + grant.resource + "".join(f"|-{e}" for e in grant.excluding)
+        hub = MATCH_PREFIX + grant.resource + "".join(f"|-{e}" for e in sorted(set(grant.excluding)))
         if hub not in graph:
             graph.add_node(hub, kind="match")
             controls = self.controls[hub] = []

@@ -105,3 +105,11 @@ def test_holder_people_resolve_accounts_and_groups(tmp_path: Path) -> None:
     ]
     assert facts["default"]["holders"] == [{"id": "kim", "kind": "person", "status": "active"}]
     assert facts["svc"]["active_access_keys"] == 1
+
+
+def test_a_long_list_in_a_message_names_ten_and_counts_the_rest() -> None:
+    from policylint.findings import render_message
+
+    facts = {"readers": [{"id": f"p{i}", "status": "active"} for i in range(25)]}
+    assert render_message("read by {readers}", facts) == (
+        "read by p0, p1, p2, p3, p4, p5, p6, p7, p8, p9 and 15 more")

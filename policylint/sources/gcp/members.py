@@ -21,7 +21,8 @@ _SHAPES = {
     "serviceAccount": re.compile(_EMAIL),
     "group": re.compile(_EMAIL),
     "domain": re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
-    "deleted": re.compile(rf"(?:user|serviceAccount|group):{_EMAIL}(?:\?uid=\d+)?"),
+    # deleted:user:… / serviceAccount / group with its uid, and deleted federated identities (deleted:principal://…)
+    "deleted": re.compile(rf"(?:(?:user|serviceAccount|group):{_EMAIL}(?:\?uid=\d+)?|(?:principal|principalSet)://\S+)"),
     "projectOwner": re.compile(r"[a-z0-9.:-]+"),
     "projectEditor": re.compile(r"[a-z0-9.:-]+"),
     "projectViewer": re.compile(r"[a-z0-9.:-]+"),
@@ -84,7 +85,7 @@ def member_node(member: str, location: Location) -> Principal | Group | None:
 def _deleted(node_id: str, rest: str, location: Location) -> Principal | Group:
     """A deleted account keeps no identifiers: nobody can sign in as it, so it must not join a person."""
     kind = rest.partition(":")[0]
-    if kind == "group":
+    if kind in ("group", "principalSet"):
         return Group(node_id, location, flags=("deleted",))
     return Principal(node_id, location, "user" if kind == "user" else "service", flags=("deleted",))
 

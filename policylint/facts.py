@@ -277,6 +277,7 @@ def _role(node: Role, context: Context) -> Facts:
     return {
         "assumable_by": list(node.assumable_by),
         "assumable_by_everyone": EVERYONE in node.assumable_by,
+        "assume_condition": node.condition,
         "flags": list(node.flags),
         "grants": _grants([*node.grants, *context.direct_grants.get(node.id, [])], context),
         "assumes": _assumes(node.id, context),

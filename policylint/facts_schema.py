@@ -138,6 +138,8 @@ KINDS: dict[str, dict[str, Schema]] = {
     "role": {
         "assumable_by": STR_LIST,
         "assumable_by_everyone": _t("boolean", "assumable_by contains \"*\""),
+        "assume_condition": _t(["string", "null"], "the condition under which it may be assumed (an IAM trust "
+                               "policy Condition such as aws:PrincipalOrgID); null when unconditional"),
         "flags": FLAGS,
         "grants": GRANTS,
         "assumes": ASSUMES,

@@ -14,7 +14,6 @@ from policylint.model import Location, Node
 from policylint.redact import redact
 from policylint.rules import PLACEHOLDER, SEVERITIES, Rule
 
-
 MAX_LISTED = 10  # a list in a message names this many items, then says how many more (facts keep them all)
 
 

@@ -160,6 +160,9 @@ def _add_identity_edges(graph: Graph, inventory: Inventory, index: Index) -> Non
     for role in inventory.roles:
         for who in role.assumable_by:
             _link(graph, index, who, role.id, "assumes")
+            source = EVERYONE if who == EVERYONE else who
+            if role.condition is not None and graph.has_edge(source, role.id):
+                graph.edges[source, role.id]["condition"] = role.condition
 
 
 def _add_credential_edges(graph: Graph, inventory: Inventory, index: Index) -> None:

@@ -95,6 +95,7 @@ class Role:
     assumable_by: tuple[str, ...] = ()
     grants: tuple[Grant, ...] = ()
     flags: tuple[str, ...] = ()
+    condition: str | None = None  # who may assume it may do so only under this condition (an IAM trust Condition)
     kind: NodeKind = field(default="role", init=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 from pathlib import Path
@@ -75,7 +76,7 @@ COUNTS = {
     "S3CrossAccountReplicationWithKMS_source.yml": (0, 0, 1, 0, 1, 1, 0),
     "codestar_python-webservice-lambda_template.yml": (0, 0, 4, 0, 0, 2, 5),
     "example_usage_update_kms_policy.yaml": (0, 0, 0, 0, 0, 0, 0),
-    "read_only_user.json": (1, 0, 0, 1, 0, 0, 9),
+    "read_only_user.json": (1, 0, 0, 1, 0, 0, 6),
 }
 
 
@@ -137,7 +138,8 @@ def test_read_only_user_holds_its_inline_and_managed_policies() -> None:
     assert ("aws:iam::cfn:mfa/${aws:username}", ("write", "delete"), mfa, "aws:MultiFactorAuthPresent=true") in held
     # managing its own access keys acts on the user itself, not on data: no grant (escalation is judged apart)
     assert not any(resource.startswith("aws:iam::cfn:user/") for resource, _, _, _ in held)
-    assert {via for _, _, via, _ in held} == {"read_only_policy", mfa, keys}  # keys: still reads the account (iam:*)
+    # the access-key policy only lists the account's users (iam:ListUsers, no resource): metadata, no data
+    assert {via for _, _, via, _ in held} == {"read_only_policy", mfa} and keys not in {v for _, _, v, _ in held}
 
 
 def test_s3_cross_account_replication_source() -> None:
@@ -147,8 +149,8 @@ def test_s3_cross_account_replication_source() -> None:
     key, bucket = f"aws:kms:cfn:cfn:key/{stem}-KmsKey", f"aws:s3:::{stem}-S3BucketSource"
     found = nodes(fragment)
     assert found[key] == Key(key, at(fragment, name, 23, 3), "encryption", "kms", rotation_days=365,
-                             readable_by=(ROOT,), protects=(bucket,), auto_rotate=True, scope="aws:cfn")
-    assert found[bucket] == Resource(bucket, at(fragment, name, 46, 3), "bucket", logging=False, scope="aws:cfn")
+                             readable_by=(ROOT,), protects=(bucket,), auto_rotate=True, scope="aws")
+    assert found[bucket] == Resource(bucket, at(fragment, name, 46, 3), "bucket", logging=False, scope="aws")
     role = found[f"aws:iam::cfn:role/{stem}-ReplicationRole"]
     assert role.assumable_by == ("aws:service:s3.amazonaws.com",)
     # its own bucket is named `${AWS::StackName}-${AWS::AccountId}-bucket`: a glob that names it is widened to it
@@ -490,6 +492,54 @@ def test_policies_attach_to_the_identities_they_name(tmp_path: Path) -> None:
         "aws:*", ("read", "write", "delete"), "arn:aws:iam::111122223333:policy/theirs")
 
 
+@pytest.mark.parametrize(
+    ("case", "policy_type", "key", "identity"),
+    [
+        ("role policy", "AWS::IAM::RolePolicy", "RoleName",
+         "{Type: AWS::IAM::Role, Properties: {RoleName: app, AssumeRolePolicyDocument: {Statement: []}}}"),
+        ("user policy", "AWS::IAM::UserPolicy", "UserName", "{Type: AWS::IAM::User, Properties: {UserName: app}}"),
+        ("group policy", "AWS::IAM::GroupPolicy", "GroupName",
+         "{Type: AWS::IAM::Group, Properties: {GroupName: app}}"),
+    ],
+)
+def test_a_policy_for_one_identity_is_held_with_its_other_policies(tmp_path: Path, case: str, policy_type: str,
+                                                                   key: str, identity: str) -> None:
+    fragment = load(tmp_path, f"""
+        Resources:
+          Holder: {identity}
+          Reads:
+            Type: {policy_type}
+            Properties:
+              PolicyName: reads
+              PolicyDocument: {{Statement: [{{Effect: Allow, Action: 'dynamodb:Query', Resource: '*'}}]}}
+              {key}: !Ref Holder
+          Fence:
+            Type: {policy_type}
+            Properties:
+              PolicyName: fence
+              PolicyDocument:
+                Statement: [{{Effect: Deny, Action: 'dynamodb:*', Resource: 'arn:aws:dynamodb:*:*:table/secret'}}]
+              {key}: app
+          Elsewhere:
+            Type: {policy_type}
+            Properties:
+              PolicyName: elsewhere
+              PolicyDocument: {{Statement: [{{Effect: Allow, Action: 's3:GetObject', Resource: '*'}}]}}
+              {key}: legacy
+        """)
+    assert fragment.errors == []
+    noun = key.removesuffix("Name").lower()
+    held = f"aws:iam::cfn:{noun}/app"
+    found = nodes(fragment)
+    grants = role_grants(found[held]) if noun == "role" else grants_to(fragment, held)
+    assert grants == [("aws:dynamodb:*", ("read",), "reads", None)]  # the deny in another policy applies too
+    (read,) = found[held].grants if noun == "role" else [g for g in fragment.inventory.grants if g.to == held]
+    assert read.excluding == ("aws:dynamodb:*:*:table/secret",)
+    legacy = f"aws:iam::cfn:{noun}/legacy"  # named, not defined here: given its grants by id
+    assert grants_to(fragment, legacy) == [("aws:s3:*", ("read",), "elsewhere", None)]
+    assert implied(fragment)[legacy].location == Location(str(tmp_path / "t.yaml"), 21, len(f"      {key}: ") + 1)
+
+
 def test_who_may_assume_a_role(tmp_path: Path) -> None:
     fragment = load(tmp_path, """
         Resources:
@@ -600,9 +650,9 @@ def test_keys(tmp_path: Path) -> None:
     found = nodes(fragment)
     signer, rotated, admins = (f"aws:kms:cfn:cfn:key/t-{k}" for k in ("Signer", "Rotated", "Admins"))
     assert found[signer] == Key(signer, Location(path, 3, 3), "signing", "kms", readable_by=(
-        "aws:iam::cfn:role/t-Reader", "aws:service:logs.amazonaws.com"), auto_rotate=False, scope="aws:cfn")
+        "aws:iam::cfn:role/t-Reader", "aws:service:logs.amazonaws.com"), auto_rotate=False, scope="aws")
     assert found[rotated] == Key(rotated, Location(path, 14, 3), "encryption", "kms", rotation_days=90,
-                                 readable_by=(ROOT,), auto_rotate=True, scope="aws:cfn",
+                                 readable_by=(ROOT,), auto_rotate=True, scope="aws",
                                  protects=("aws:s3:::t-Data", "aws:dynamodb:cfn:cfn:table/t-Table"))
     # kms:Put* includes kms:PutKeyPolicy: a key administrator can make itself a reader
     assert (found[admins].readable_by, found[admins].auto_rotate, found[admins].rotation_days) == (
@@ -651,7 +701,7 @@ def test_stores_classification_records_and_logging(tmp_path: Path) -> None:
     found = nodes(fragment)
     assert found["aws:s3:::orders-prod"] == Resource("aws:s3:::orders-prod", Location(path, 4, 3), "bucket",
                                                      ("customer_pii", "customer_orders"), 33700000, True,
-                                                     scope="aws:cfn")
+                                                     scope="aws")
     assert found["aws:s3:::logged"].logging is True
     assert found["aws:s3:::quiet"].logging is False  # its trail records writes only
     assert found["aws:dynamodb:cfn:cfn:table/users"].logging is False  # `*` region: the prefix is not known
@@ -785,6 +835,12 @@ def test_unusable_files_raise_one_located_error(tmp_path: Path, case: str, text:
          "P: {Type: AWS::IAM::Policy, Properties: {PolicyName: p, PolicyDocument: [a], Users: [u]}}",
          "3:75: expected 'PolicyDocument' of policy 'p' to be a policy document (a mapping with 'Statement'), "
          "found a list of 1"),
+        ("role policy without its role",
+         "P: {Type: AWS::IAM::RolePolicy, Properties: {PolicyName: p, PolicyDocument: {Statement: []}}}",
+         "3:47: expected 'RoleName', found none"),
+        ("user policy naming a list", "P: {Type: AWS::IAM::UserPolicy, Properties: {PolicyName: p, "
+         "PolicyDocument: {Statement: []}, UserName: [{a: b}]}}",
+         "3:107: expected 'UserName' to name things (strings), found a mapping"),
         ("access key status", "K: {Type: AWS::IAM::AccessKey, Properties: {UserName: u, Status: Enabled}}",
          "3:68: expected 'Status' to be Active or Inactive, found 'Enabled'"),
         ("access key without user", "K: {Type: AWS::IAM::AccessKey, Properties: {}}", "3:46: expected 'UserName', "
@@ -902,6 +958,161 @@ def test_a_departed_persons_template_user_reaches_customer_data_end_to_end(tmp_p
     assert (f"{tmp_path}/stack.yaml:24:3: CRITICAL PL101 access_key aws:iam::cfn:user/kim.jh#KimKey is active but "
             f"held by kim.jh (departed 2025-06-14)\n    path: {path}") in run.out
     assert "CRITICAL PL101 password aws:iam::cfn:user/kim.jh#password" in run.out
+
+
+def reached(folder: Path) -> dict[str, dict[str, str]]:
+    """`reach` on a folder: identity -> each customer-data resource it reaches -> the path, `a → b → c`."""
+    run = run_cli("reach", str(folder), "--format", "json", "--as-of", "2026-01-01")
+    assert run.code == 0, run.out + run.err
+    identities = json.loads(run.out)["identities"]
+    return {i["id"]: {r["id"]: " → ".join(r["path"]) for r in i["resources"]} for i in identities}
+
+
+def test_role_user_and_group_policy_resources_reach_customer_data_end_to_end(tmp_path: Path) -> None:
+    write(tmp_path, "stack.yaml", """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Resources:
+          Orders:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: customer-orders
+              Tags: [{Key: data-classification, Value: customer_pii}]
+          App:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+          AppPolicy:
+            Type: AWS::IAM::RolePolicy
+            Properties:
+              RoleName: !Ref App
+              PolicyName: read
+              PolicyDocument:
+                Statement: [{Effect: Allow, Action: s3:GetObject, Resource: 'arn:aws:s3:::customer-orders/*'}]
+          Other:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}]
+          OtherPolicy:
+            Type: AWS::IAM::RolePolicy
+            Properties:
+              RoleName: !Ref Other
+              PolicyName: read
+              PolicyDocument:
+                Statement: [{Effect: Allow, Action: s3:GetObject, Resource: 'arn:aws:s3:::supplier-orders/*'}]
+          Fenced:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+              Policies:
+                - PolicyName: all
+                  PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}
+          FencedDeny:
+            Type: AWS::IAM::RolePolicy
+            Properties:
+              RoleName: !Ref Fenced
+              PolicyName: fence
+              PolicyDocument:
+                Statement:
+                  - Effect: Deny
+                    Action: 's3:*'
+                    Resource: ['arn:aws:s3:::customer-orders', 'arn:aws:s3:::customer-orders/*']
+          Dev: {Type: AWS::IAM::User, Properties: {UserName: dev}}
+          DevPolicy:
+            Type: AWS::IAM::UserPolicy
+            Properties:
+              UserName: !Ref Dev
+              PolicyName: everything
+              PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}
+          Ops: {Type: AWS::IAM::Group, Properties: {GroupName: ops}}
+          OpsPolicy:
+            Type: AWS::IAM::GroupPolicy
+            Properties:
+              GroupName: !Ref Ops
+              PolicyName: read
+              PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]}
+          Kim: {Type: AWS::IAM::User, Properties: {UserName: kim, Groups: [!Ref Ops]}}
+        """)
+    orders = "aws:s3:::customer-orders"
+    # not the ECS tasks (their policy names another bucket), nor EC2 (a RolePolicy denies what the inline allows)
+    assert reached(tmp_path) == {
+        "aws:iam::cfn:user/dev": {orders: f"aws:iam::cfn:user/dev → {orders}"},
+        "aws:iam::cfn:user/kim": {orders: f"aws:iam::cfn:user/kim → aws:iam::cfn:group/ops → {orders}"},
+        "aws:service:lambda.amazonaws.com": {
+            orders: f"aws:service:lambda.amazonaws.com → aws:iam::cfn:role/stack-App → {orders}"},
+    }
+
+
+def test_a_literal_account_in_a_policy_names_the_templates_own_stores_end_to_end(tmp_path: Path) -> None:
+    write(tmp_path, "stack.yaml", """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Resources:
+          Customers:
+            Type: AWS::DynamoDB::Table
+            Properties:
+              TableName: Customers
+              Tags: [{Key: data-classification, Value: customer_pii}]
+          Db:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              DBClusterIdentifier: orders
+              Tags: [{Key: data-classification, Value: customer_orders}]
+          Tables:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+              Policies:
+                - PolicyName: db
+                  PolicyDocument:
+                    Statement:
+                      - Effect: Allow
+                        Action: dynamodb:GetItem
+                        Resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Customers'
+          Sql:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}]
+              Policies:
+                - PolicyName: db
+                  PolicyDocument:
+                    Statement:
+                      - Effect: Allow
+                        Action: rds-data:ExecuteStatement
+                        Resource: 'arn:aws:rds:eu-west-1:111122223333:cluster:orders'
+          Suppliers:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+              Policies:
+                - PolicyName: db
+                  PolicyDocument:
+                    Statement:
+                      - Effect: Allow
+                        Action: dynamodb:GetItem
+                        Resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Suppliers'
+        """)
+    # the account's own table, defined by another file, is still reached by the literal grant; another account's
+    # table of the same name is not: only the template's own stores are taken to be in any account
+    write(tmp_path, "accounts.yaml", """
+        policylint: 1
+        resources:
+          - {id: "aws:dynamodb:eu-west-1:111122223333:table/Customers", type: table, data: [customer_pii]}
+          - {id: "aws:dynamodb:eu-west-1:444455556666:table/Customers", type: table, data: [customer_pii]}
+        """)
+    table, cluster = "aws:dynamodb:cfn:cfn:table/Customers", "aws:rds:cfn:cfn:cluster:orders"
+    theirs = "aws:dynamodb:eu-west-1:111122223333:table/Customers"
+    lam, ecs = "aws:service:lambda.amazonaws.com", "aws:service:ecs-tasks.amazonaws.com"
+    # not EC2: its policy names another table
+    assert reached(tmp_path) == {
+        lam: {table: f"{lam} → aws:iam::cfn:role/stack-Tables → {table}",
+              theirs: f"{lam} → aws:iam::cfn:role/stack-Tables → {theirs}"},
+        ecs: {cluster: f"{ecs} → aws:iam::cfn:role/stack-Sql → {cluster}"},
+    }
 
 
 def test_duplicate_keys_count_where_they_change_what_is_read(tmp_path: Path) -> None:

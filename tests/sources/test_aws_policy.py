@@ -135,6 +135,47 @@ def test_an_allow_with_not_resource_excludes_those_resources() -> None:
     assert shown(result) == [("aws:s3:*", ("read",), ("aws:s3:::secret",), None, ("s3:GetObject",))]
 
 
+B = "arn:aws:s3:::customer-orders"
+TABLE = "arn:aws:dynamodb:eu-west-1:1:table/Customers"
+
+
+def test_a_deny_or_not_resource_that_leaves_part_of_a_stores_data_does_not_exclude_the_store() -> None:
+    # Hand-worked: each of these users can still read objects of the bucket (or rows of the table) in real IAM.
+    get = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{B}/*"}
+    cases = [
+        [get, {"Effect": "Deny", "Action": "s3:*", "Resource": B}],  # a bucket-only ARN matches no object
+        [get, {"Effect": "Deny", "Action": "s3:GetObject", "Resource": f"{B}/archive/*"}],  # one prefix only
+        [{"Effect": "Allow", "Action": "s3:*", "NotResource": B}],  # the objects are not the bucket
+        [{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": f"{B}/private/*"}],
+        [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": f"{TABLE}*"},
+         {"Effect": "Deny", "Action": "dynamodb:*", "Resource": f"{TABLE}/index/*"}],
+    ]
+    for statements in cases:
+        grants = run(*statements).grants
+        assert any("aws:s3:::customer-orders" not in g.excluding and "aws:dynamodb:eu-west-1:1:table/Customers"
+                   not in g.excluding for g in grants), statements
+    # while a deny of every object, or of the whole table, does take the store away
+    assert run(get, {"Effect": "Deny", "Action": "s3:*", "Resource": f"{B}/*"}).grants == ()
+    kept = run({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+               {"Effect": "Deny", "Action": "s3:GetObject", "Resource": f"{B}/*"}).grants
+    assert [g.excluding for g in kept if g.resource == "aws:s3:*"] == [("aws:s3:::customer-orders",)]
+
+
+def test_escalating_on_ones_own_user_is_escalation_but_a_key_for_oneself_is_not() -> None:
+    me = "arn:aws:iam::*:user/${aws:username}"
+    for action in ("iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:*"):
+        found = escalation_of(run({"Effect": "Allow", "Action": action, "Resource": me}))
+        assert found is not None and found.actions == ("admin",), action
+    assert escalation_of(run({"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:CreateLoginProfile"],
+                              "Resource": me})) is None
+
+
+def test_iam_database_authentication_reaches_the_accounts_databases() -> None:
+    grants = run({"Effect": "Allow", "Action": "rds-db:connect",
+                  "Resource": "arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKL01234/app"}).grants
+    assert [g.resource for g in grants] == ["aws:rds:eu-west-1:123456789012:*"]
+
+
 def test_an_action_counts_only_on_resources_of_its_services() -> None:
     table = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
     assert run({"Effect": "Allow", "Action": "s3:GetObject", "Resource": table}).grants == ()

@@ -55,6 +55,9 @@ def _resource_services(service: str) -> dict[str, str]:
     return {name: entry["arn"].split(":")[2] for name, entry in types.items()}
 
 
+_ACCOUNT_READS = frozenset(("List", "Read"))
+
+
 @cache
 def service_actions(service: str) -> dict[str, ActionInfo]:
     """Lower-case `service:action` -> its info, for one service (empty for a service the data does not know)."""
@@ -63,7 +66,10 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
     arns = _resource_services(service)
     found = {}
     for name, entry in _data("actions", f"{service}.json").items():
-        targets = frozenset(arns.get(t["name"], service) for t in entry["resourceTypes"]) or frozenset((service,))
+        targets = frozenset(arns.get(t["name"], service) for t in entry["resourceTypes"])
+        if not targets and entry["accessLevel"] not in _ACCOUNT_READS:
+            targets = frozenset((service,))  # acts on the whole service of the account (PutAccountPublicAccessBlock)
+        # a List or Read action with no resource type (s3:ListAllMyBuckets) reads the account's metadata, no data
         found[f"{service}:{name}"] = ActionInfo(_classify(name, entry["accessLevel"]), targets)
     return found
 

@@ -13,11 +13,13 @@ import re
 from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.aws.documents import read_document
+from policylint.sources.aws.link import link
 from policylint.sources.aws.locate import Locator
 from policylint.sources.aws.permissions import build
 from policylint.sources.base import Fragment, Options
 
 NAME = "aws-authorization-details"
+__all__ = ["NAME", "detect", "link", "load"]
 _MARKER = re.compile(r'"(?:User|Group|Role)DetailList"\s*:|"Policies"\s*:\s*\[\s*\{\s*"PolicyName"')
 _HEAD = 4096
 

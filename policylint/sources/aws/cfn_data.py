@@ -67,7 +67,7 @@ class Data:
         """Key and store id -> the globs that may name it (its own, and its aliases' for a key)."""
         found = {n.id: [n.pattern] for n in self.template.own("key", *STORES)}
         for alias, key in self.aliases.items():
-            found.setdefault(key, []).append(f"aws:kms:*:{ACCOUNT}:{alias}")
+            found.setdefault(key, []).append(f"aws:kms:*:*:{alias}")  # any region and account, as the key's
         return found
 
     # -- keys ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """IAM in a CloudFormation template: users, groups, roles and instance profiles, the policies they hold (inline,
-`AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, AWS-managed by ARN), access keys, login profiles, and who may assume
-each role.
+`AWS::IAM::Policy`, `AWS::IAM::RolePolicy` / `UserPolicy` / `GroupPolicy`, `AWS::IAM::ManagedPolicy`, AWS-managed by
+ARN), access keys, login profiles, and who may assume each role.
 
 The statements an identity holds, from every policy attached to it, are evaluated together (an explicit deny in
 one policy removes what another allows); a group's policies are evaluated for the group, so a deny attached to a
@@ -35,6 +35,10 @@ from policylint.yamlsafe import YMap
 
 _EMAIL_TAGS = ("email", "e-mail", "mail")
 _KEY_STATUS = {"Active": "active", "Inactive": "inactive"}
+# the properties that attach a policy resource to identities, by name (as `Ref` gives them), and the kind they name
+_NAMES = (("Users", "user"), ("Groups", "group"), ("Roles", "role"))
+_ONE_NAME = {"AWS::IAM::UserPolicy": ("UserName", "user"), "AWS::IAM::GroupPolicy": ("GroupName", "group"),
+             "AWS::IAM::RolePolicy": ("RoleName", "role")}
 
 
 _Policy = tuple[list[Statement], list[Grant]]  # a policy's statements, or the grant of one not known
@@ -80,7 +84,7 @@ class Iam:
             self._managed_policy(resource)
         for holder in list(self.holders.values()):
             self._attached(holder)
-        for resource in t.of_type("AWS::IAM::Policy"):
+        for resource in t.of_type("AWS::IAM::Policy", *_ONE_NAME):
             self._policy(resource)
         for resource in t.of_type("AWS::IAM::UserToGroupAddition"):
             self._addition(resource)
@@ -165,17 +169,21 @@ class Iam:
                 holder.unknown.append(unknown_policy_grant(arn, where))
 
     def _policy(self, resource: CfnResource) -> None:
+        """An `AWS::IAM::Policy`, or a `RolePolicy` / `UserPolicy` / `GroupPolicy` naming its one identity: held
+        like an inline policy of each identity it names."""
         props = self.found.properties(resource)
         name = props.get("PolicyName")
         policy = self._statements(props, "PolicyDocument", str(name if name else resource.logical))
-        for holder in self._holders_named(props):
+        one = _ONE_NAME.get(resource.type)
+        for holder in self._holders_named(props, (one,), required=True) if one else self._holders_named(props):
             holder.take(policy)
 
-    def _holders_named(self, props: YMap) -> list[_Holder]:
-        """The identities a policy's `Users`, `Groups`, `Roles` name (names, as `Ref` gives them)."""
+    def _holders_named(self, props: YMap, keys: tuple[tuple[str, str], ...] = _NAMES,
+                       required: bool = False) -> list[_Holder]:
+        """The identities a policy names in `keys` (`Users`, `Groups`, `Roles`: names, as `Ref` gives them)."""
         found = []
-        for key, noun in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
-            for node_id in self.template.ids(noun, self.found.strings(props, key)):
+        for key, noun in keys:
+            for node_id in self.template.ids(noun, self.found.strings(props, key, required)):
                 if node_id not in self.holders:  # defined elsewhere: the grants are given to it by id
                     where = self.found.at(props.value_pos[key])
                     self.holders[node_id] = _Holder(node_id, where)

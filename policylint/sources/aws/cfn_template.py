@@ -7,6 +7,15 @@ the region `cfn` too where an ARN has one (KMS, DynamoDB, RDS). A node's name is
 alone would make two templates' `S3Bucket` (or `KmsKey`, whose id AWS always generates) one duplicate id. Where a
 name property is only partly determined (`${AWS::StackName}-bucket`), the node also keeps it as a glob
 (`pattern`): a grant or a principal whose glob could name the same thing is taken to name the node (fail closed).
+
+A key's, table's or database's pattern leaves its region and account open (`aws:dynamodb:*:*:table/Customers`): a
+policy of the template that names them literally (`arn:aws:dynamodb:eu-west-1:111122223333:table/Customers`) names
+the template's own store wherever it is deployed. The grant keeps its literal id as well, so it still reaches that
+account's store when another file defines it; and only this template's grants are widened, so a policy in another
+file does not reach this template's stores by an account it names. Rewriting literal accounts to `cfn` instead
+would lose the grant on the real account's store (fail open). The cost is fail closed: a policy naming another
+account's `Customers` table is taken to reach this template's `Customers` too (a deny naming it, in turn, is not
+taken to protect this template's table).
 """
 
 from __future__ import annotations
@@ -24,7 +33,9 @@ from policylint.sources.aws.statements import arn_to_id
 from policylint.yamlsafe import YMap, YSeq
 
 REGION = ACCOUNT  # the region a template is deployed to is not known either
-SCOPE = f"aws:{ACCOUNT}"
+# A template does not know its account: its stores and keys are in AWS, account unknown, which the access control
+# of every account controls (graph.scopes_meet); admin in any account's authorization details reaches them.
+SCOPE = "aws"
 _LIST_PARAMETER = ("CommaDelimitedList", "List<")
 _NAMING_DEPTH = 20  # names that name names that name…: how far one name is followed
 
@@ -212,8 +223,8 @@ class CfnTemplate:
             partial = None if given is NOVALUE else given if isinstance(given, str) else UNRESOLVED
         arn = kind.arn.format(path=settled, name=name)
         pattern = arn_to_id(kind.arn.format(path=path, name=partial or name))
-        if kind.noun in ("key", "table", "database"):
-            pattern = pattern.replace(f":{REGION}:{ACCOUNT}:", f":*:{ACCOUNT}:", 1)
+        if kind.noun in ("key", "table", "database"):  # deployed to any region and account: see the docstring
+            pattern = pattern.replace(f":{REGION}:{ACCOUNT}:", ":*:*:", 1)
         return Named(resource.logical, kind, name, arn, arn_to_id(arn), pattern)
 
     def generated(self, logical: str) -> str:

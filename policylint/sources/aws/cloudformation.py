@@ -2,7 +2,8 @@
 
 Short-form intrinsics (`!Ref`, `!Sub`, …) are read as data by the safe loader (`CFN_TAGS`), never constructed;
 `intrinsics` resolves them where the template determines the value and leaves the rest as `*` (fail closed).
-The account is `cfn` (scope `aws:cfn`): a template does not know where it is deployed. What each resource type
+The account is `cfn` and the scope `aws` (account unknown: every account's access control controls its stores and
+keys, failing closed): a template does not know where it is deployed. What each resource type
 becomes is told in `cfn_iam` (users, groups, roles, policies, access keys) and `cfn_data` (keys, stores, trails).
 A resource with a `Condition` is kept: it exists when the condition holds (fail closed). Other resource types
 (Lambda, EC2, SAM's `AWS::Serverless::*`, …) contribute nothing; a template of only those loads without error and

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from policylint.errors import InputError
 from policylint.model import Location
 from policylint.redact import redact
+from policylint.sources.aws.cfn_managed import aws_managed_document, aws_managed_name
 from policylint.sources.aws.locate import Locator
 from policylint.sources.aws.statements import Statement, allows_star_star, arn_to_id, parse_policy
 
@@ -46,7 +47,7 @@ class Identity:
     account: str
     location: Location
     policies: tuple[Policy, ...]  # inline and attached managed policies of its own
-    unresolved: tuple[str, ...] = ()  # attached managed policies the file does not list (their ids)
+    unresolved: tuple[str, ...] = ()  # attached managed policies the file does not list, nor the table (their ARNs)
     groups: tuple[str, ...] = ()  # a user's group names
     trust: Any = None  # a role's AssumeRolePolicyDocument
     identifiers: tuple[str, ...] = ()  # a user's name and e-mail tags
@@ -143,6 +144,12 @@ class _Reader:
                       f"found none of {len(versions)} marked IsDefaultVersion")
         return None
 
+    def aws_managed(self, arn: str, at: Location) -> Policy | None:
+        """An AWS-managed policy the file does not list, from the table of well-known ones (`cfn_managed`)."""
+        name = aws_managed_name(arn)
+        document = aws_managed_document(name) if name is not None else None
+        return None if name is None or document is None else self.policy(arn, name, document, at)
+
     def policy(self, key: str, name: str, document: Any, at: Location) -> Policy | None:
         statements, errors = parse_policy(document, name, self.where.path, at)
         self.errors.extend(errors)
@@ -170,8 +177,10 @@ class _Reader:
         for attached in self.attached(entry, at):
             if attached in managed:
                 policies.append(managed[attached])
+            elif (known := self.aws_managed(attached, at)) is not None:
+                policies.append(known)  # an export filtered to identities (--filter User Group Role) lists none
             else:
-                unresolved.append(arn_to_id(attached))
+                unresolved.append(attached)
         extra: dict[str, Any] = {}
         if kind == "user":
             extra = self.user_extra(entry, name, at)

@@ -21,7 +21,14 @@ from functools import cache, lru_cache
 
 from policylint.model import Action, Grant, Location
 from policylint.sources.aws import actions, escalation
-from policylint.sources.aws.statements import Statement, access_control_id, allows_star_star, arn_to_id, glob_match
+from policylint.sources.aws.statements import (
+    Statement,
+    access_control_id,
+    allows_star_star,
+    arn_to_id,
+    glob_match,
+    names_whole_store,
+)
 
 CLASSES: tuple[Action, ...] = ("read", "write", "delete", "admin")
 ANY_ACCESS_CONTROL = "aws:iam::*:access-control"
@@ -29,8 +36,12 @@ ANY_ACCESS_CONTROL = "aws:iam::*:access-control"
 # fewer keep one grant per service, so s3:* with kms:ListAliases does not read as every action on every key
 COLLAPSE_SERVICES = 64
 _SHOWN_METHODS = 3
-# resources that give no escalation: the caller itself, and AWS managed policies (which nobody can change)
-_NOT_ESCALATING = ("${aws:username}", "${aws:userid}", ":iam::aws:")
+# AWS managed policies give no escalation (nobody can change them); on the caller itself, only the methods that
+# act on someone else's credentials give nothing (a new key or password for yourself is still yourself), while
+# putting or attaching a policy to yourself is the escalation itself
+_MANAGED_BY_AWS = ":iam::aws:"
+_SELF = ("${aws:username}", "${aws:userid}")
+_HARMLESS_ON_SELF = frozenset({"iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile"})
 _Summary = dict[str, tuple[frozenset[Action], frozenset[str]]]
 
 
@@ -159,9 +170,11 @@ def _allow(allow: Statement, denies: tuple[Statement, ...], account: str) -> _Al
             grants.append((key, frozenset(built.classes), frozenset(built.given)))
         if "sts:assumerole" in part.actions:
             assume.append((arn_to_id(part.resource), part.excluding, part.condition))
-        if any(marker in part.resource for marker in _NOT_ESCALATING):
+        if _MANAGED_BY_AWS in part.resource:
             continue
         risky = part.actions & escalation.ACTIONS
+        if any(marker in part.resource for marker in _SELF):
+            risky -= _HARMLESS_ON_SELF
         if part.condition is None:
             plain |= risky
         elif risky:
@@ -237,7 +250,7 @@ def _carve(allow: Statement, denies: tuple[Statement, ...]) -> list[_Part]:
     """The allow's actions per resource pattern, after every deny of the set."""
     allowed = _allowed(allow.actions, allow.not_actions)
     if allow.not_resources is not None:
-        targets = [("*", tuple(arn_to_id(r) for r in allow.not_resources))]
+        targets = [("*", tuple(arn_to_id(r) for r in allow.not_resources if names_whole_store(r)))]
     else:
         targets = [(r, ()) for r in allow.resources]
     parts = [_Part(allowed, r, excluding, allow.condition) for r, excluding in targets]
@@ -264,7 +277,7 @@ def _apply(deny: Statement, part: _Part) -> list[_Part]:
     if deny.not_resources is None:
         if any(_covers(d, part.resource) for d in deny.resources):
             return []
-        carved = tuple(arn_to_id(d) for d in deny.resources if _may_overlap(d, part.resource))
+        carved = tuple(arn_to_id(d) for d in deny.resources if _may_overlap(d, part.resource) and names_whole_store(d))
         return [_Part(part.actions, part.resource, part.excluding + carved, part.condition)]
     exempt = deny.not_resources
     if any(_covers(n, part.resource) for n in exempt):

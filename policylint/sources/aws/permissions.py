@@ -15,7 +15,7 @@ A role trusting its own account's root may be assumed by every identity of the a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from policylint.model import (
     ACCESS_CONTROL,
@@ -28,14 +28,16 @@ from policylint.model import (
     Resource,
     Role,
 )
+from policylint.sources.aws.cfn_managed import unknown_policy_grant
 from policylint.sources.aws.documents import Document, Identity, Policy
 from policylint.sources.aws.evaluate import Evaluation, escalation_grants, evaluate, touches
 from policylint.sources.aws.statements import Statement, access_control_id, glob_match, parse_policy
-from policylint.sources.aws.trust import SERVICE_PREFIX, implied_principal, principals_of, root_id
+from policylint.sources.aws.trust import SERVICE_PREFIX, implied_principal, principals_of, root_id, trust_condition
 
 STAR_STAR = "aws-allows-star-star"
 ROOT = "aws-root"
 UNRESOLVED = "managed policy not in this file"
+ASSUMERS = "allowed-to-assume:"
 _Assume = tuple[str, tuple[str, ...]]  # an id glob sts:AssumeRole is allowed on, and its exclusions
 
 
@@ -112,6 +114,7 @@ def build(document: Document) -> tuple[Inventory, Inventory]:
     for role, evaluation in evaluated:
         state.held(evaluation, role)
     roles = [_role(r, e, state) for r, e in evaluated]
+    _remaining_assumers(state)
     implied = list(state.implied.values())
     inventory = Inventory(principals=tuple(principals), groups=(*built_groups, *state.assume_groups.values()),
                           roles=tuple(roles), grants=tuple(state.grants))
@@ -178,8 +181,11 @@ def _flags(identity: Identity) -> tuple[str, ...]:
 
 
 def _unresolved(identity: Identity, to: str | None) -> list[Grant]:
-    """An attached policy the file does not list: a grant on its id, which no node defines, so PL001 shows it."""
-    return [Grant(policy, ("*",), identity.location, to=to, via=UNRESOLVED) for policy in identity.unresolved]
+    """An attached policy whose content neither the file nor the table of AWS-managed policies shows: assumed to
+    allow reading, writing and deleting every AWS resource (fail closed), but not access control, and said so."""
+    return [replace(unknown_policy_grant(arn, identity.location), to=to,
+                    condition=f"{UNRESOLVED}: {arn} is not in the file, assumed to allow all but IAM")
+            for arn in identity.unresolved]
 
 
 def _direct(grants: tuple[Grant, ...], to: str) -> list[Grant]:
@@ -232,7 +238,22 @@ def _role(role: Identity, evaluation: Evaluation, state: _State) -> Role:
     if root_id(role.account) in ids:
         assumable.extend(g for g in _assuming_groups(role, state) if g not in assumable)
     grants = (*evaluation.grants, *_unresolved(role, None))
-    return Role(role.id, role.location, tuple(assumable), grants, _flags(role))
+    return Role(role.id, role.location, tuple(assumable), grants, _flags(role), trust_condition(statements))
+
+
+def _remaining_assumers(state: _State) -> None:
+    """Groups also for the sts:AssumeRole patterns no role of this file matches: the role may be in another
+    account's file, which `link` (link.py) joins them to when that role trusts this account."""
+    for (glob, excluding), holders in state.assumers.items():
+        for account in sorted({h.split(":", 4)[3] for h in holders if h.startswith("aws:iam::")}):
+            prefix = f"aws:iam::{account}:"
+            inside = {h: at for h, at in holders.items() if h.startswith(prefix)}
+            group_id = assumers_group_id(account, glob, excluding)
+            state.assume_groups.setdefault(group_id, Group(group_id, next(iter(inside.values())), tuple(inside)))
+
+
+def assumers_group_id(account: str, glob: str, excluding: tuple[str, ...]) -> str:
+    return f"aws:iam::{account}:{ASSUMERS}{glob}" + (f" except {','.join(excluding)}" if excluding else "")
 
 
 def _assuming_groups(role: Identity, state: _State) -> list[str]:
@@ -244,7 +265,7 @@ def _assuming_groups(role: Identity, state: _State) -> list[str]:
             continue
         inside = {h: at for h, at in holders.items() if h.startswith(prefix)}
         if inside:
-            group_id = f"{prefix}allowed-to-assume:{glob}" + (f" except {','.join(excluding)}" if excluding else "")
+            group_id = assumers_group_id(role.account, glob, excluding)
             state.assume_groups.setdefault(group_id, Group(group_id, next(iter(inside.values())), tuple(inside)))
             found.append(group_id)
     return found

@@ -63,7 +63,8 @@ def arn_to_id(arn: str) -> str:
     """The policylint id (or id glob) an ARN (or ARN glob) names: `aws:` + the ARN after its partition.
 
     S3 object ARNs name their bucket (`arn:aws:s3:::b/*` -> `aws:s3:::b`), DynamoDB index and stream ARNs their
-    table: the data store is what the graph knows. `*` is every AWS id, `aws:*`.
+    table: the data store is what the graph knows. `rds-db:connect`'s database users name every RDS database of
+    their account and region (fail closed). `*` is every AWS id, `aws:*`.
     """
     if arn == "*":
         return "aws:*"
@@ -77,8 +78,27 @@ def arn_to_id(arn: str) -> str:
             resource = resource.split("/", 1)[0]
         elif service == "dynamodb" and resource.startswith("table/"):
             resource = "/".join(resource.split("/", 2)[:2])
+        elif service == "rds-db":  # IAM database authentication names a database user by the DB's resource id
+            # (db-ABC…), which no export joins to the instance: every database of the account and region
+            service, resource = "rds", "*"
         rest = [service, region, account, resource]
     return "aws:" + ":".join(rest)
+
+
+def names_whole_store(arn: str) -> bool:
+    """Whether an ARN (glob) covers all the data of each store its id names, so that denying it, or leaving it out
+    with NotResource, takes the store away. A bucket-only ARN (`arn:aws:s3:::b`) leaves its objects; an object
+    prefix (`b/archive/*`) or a DynamoDB index leaves the rest of the data: excluding the store would hide a path."""
+    parts = arn.split(":", 5)
+    if arn == "*" or len(parts) != 6:
+        return True
+    service, resource = parts[2], parts[5]
+    if service == "s3" and not parts[3] and not parts[4]:
+        bucket, slash, key = resource.partition("/")
+        return key == "*" if slash else bucket.endswith("*")
+    if service == "dynamodb" and resource.startswith("table/"):
+        return resource.count("/") == 1  # `table/t` or `table/t*`; `table/t/index/*` is not the table's data
+    return True
 
 
 def is_arn(text: str) -> bool:

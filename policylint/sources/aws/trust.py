@@ -52,6 +52,14 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
     return [p for p in allowed if p not in denied], [s for s in services if s not in denied]
 
 
+def trust_condition(statements: list[Statement]) -> str | None:
+    """The condition every Allow to assume the role carries (`or`-ed when they differ); None when one has none."""
+    allowing = [s for s in statements if s.effect == "Allow" and _assumes(s)]
+    if not allowing or any(s.condition is None for s in allowing):
+        return None
+    return " or ".join(dict.fromkeys(s.condition for s in allowing if s.condition is not None))
+
+
 def _assumes(statement: Statement) -> bool:
     if statement.not_actions is not None:
         matches = actions.matcher(statement.not_actions)

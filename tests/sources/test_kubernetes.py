@@ -18,6 +18,8 @@ from policylint.pipeline import DEFAULT_PATTERNS, analyse
 from policylint.reach import compute_reach
 from policylint.sources import SOURCES, Fragment, Options
 from policylint.sources import kubernetes as k8s
+from policylint.sources.kubernetes.aggregation import parse_selector, selector_text
+from policylint.sources.kubernetes.rules import Selector
 
 from helpers import AS_OF, CORPUS, run_cli, write
 
@@ -171,7 +173,10 @@ def test_argo_cd_namespace_install_puts_unnamespaced_objects_in_default() -> Non
 def test_argo_cd_server_cluster_role_reads_and_patches_everything() -> None:
     role = load(corpus("argo-cd__argocd-server-clusterrole.yaml")).inventory.roles[0]
     assert role.id == "k8s:default:clusterrole:argocd-server"
-    assert role.flags == ("k8s-read-secrets-cluster",)
+    # its labels, since it grants something: an aggregationRule of another file may select it
+    assert role.flags == ("k8s-read-secrets-cluster", "k8s-label:app.kubernetes.io/component=server",
+                          "k8s-label:app.kubernetes.io/name=argocd-server",
+                          "k8s-label:app.kubernetes.io/part-of=argocd")
     assert grants(role) == [
         (ALL_SECRETS, ("read",), None, "ClusterRole/argocd-server", ("get *",)),
         (ALL_TOKENS, ("read", "write"), None, "ClusterRole/argocd-server", ("get *", "patch *", "create jobs")),
@@ -381,6 +386,276 @@ def test_a_cluster_role_of_another_file_reaches_through_link_only(tmp_path: Path
     assert alone["assumes"] == [{"role": "k8s:default:rolebinding:shop/ci", "flags": ["k8s-role-unresolved"]}]
 
 
+# -- aggregated ClusterRoles across files
+
+SECRETS_VIEWER = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata:
+      name: vault-secrets-view
+      labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}
+    rules:
+    - {apiGroups: [""], resources: [secrets], verbs: [get, list]}
+    """
+FRANK_VIEWS_PAYMENTS = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: frank-view, namespace: payments}
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+    subjects: [{kind: User, name: frank@shop.example}]
+    """
+CUSTOMER_SECRETS = """
+    policylint: 1
+    annotate:
+      - {match: "k8s:default:secrets:payments", data: [customer_payment], records: 100}
+      - {match: "k8s:default:secrets:other", data: [customer_payment], records: 7}
+    """
+NAMESPACES = "apiVersion: v1\nkind: Namespace\nmetadata: {name: payments}\n---\n" \
+             "apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n"
+
+
+def reached(folder: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """Who reaches which customer data, and by which path, as `policylint reach --format json` says."""
+    run = run_cli("reach", str(folder), "--format", "json", "--as-of", "2026-01-01")
+    assert run.code == 0, run.err
+    return {i["id"]: [(r["id"], r["path"]) for r in i["resources"]] for i in json.loads(run.out)["identities"]}
+
+
+@pytest.mark.parametrize("layout", ["two files", "one file"])
+def test_a_part_labelled_aggregate_to_view_widens_every_binding_of_view(tmp_path: Path, layout: str) -> None:
+    if layout == "two files":
+        write(tmp_path, "crd-role.yaml", SECRETS_VIEWER)
+        write(tmp_path, "binding.yaml", FRANK_VIEWS_PAYMENTS)
+    else:
+        write(tmp_path, "rbac.yaml", SECRETS_VIEWER + "---" + FRANK_VIEWS_PAYMENTS)
+    write(tmp_path, "data.yaml", CUSTOMER_SECRETS)
+    write(tmp_path, "namespaces.yaml", NAMESPACES)
+    frank, binding = "k8s:default:user:frank@shop.example", "k8s:default:rolebinding:payments/frank-view"
+    assert reached(tmp_path) == {frank: [("k8s:default:secrets:payments", [frank, binding,
+                                                                           "k8s:default:secrets:payments"])]}
+    run = run_cli("facts", frank, str(tmp_path), "--as-of", "2026-01-01")
+    assert json.loads(run.out)["assumes"] == [{"role": binding, "flags": ["k8s-aggregated:view"]}]
+
+
+def test_a_role_binding_of_an_aggregated_cluster_role_stays_in_its_namespace(tmp_path: Path) -> None:
+    write(tmp_path, "crd-role.yaml", SECRETS_VIEWER)
+    write(tmp_path, "binding.yaml", FRANK_VIEWS_PAYMENTS)
+    write(tmp_path, "data.yaml", CUSTOMER_SECRETS)
+    write(tmp_path, "namespaces.yaml", NAMESPACES)
+    assert [r for r, _ in reached(tmp_path)["k8s:default:user:frank@shop.example"]] == [
+        "k8s:default:secrets:payments"]  # not k8s:default:secrets:other
+    inventory = k8s.link(merged(tmp_path / "crd-role.yaml", tmp_path / "binding.yaml"))
+    binding = by_id(inventory.roles)["k8s:default:rolebinding:payments/frank-view"]
+    given = ("get secrets", "list secrets")
+    assert grants(binding) == [
+        ("k8s:default:secrets:payments", ("read",), None, "ClusterRole/view", given),
+        ("k8s:default:serviceaccount:payments/*#token", ("read",), None, "ClusterRole/view", given)]
+    assert binding.grants[0].location == Location(str(tmp_path / "crd-role.yaml"), 7, 3)  # the part's rule
+    assert binding.flags == ("k8s-aggregated:view",)
+
+
+AGGREGATED_READER = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata: {name: aggregated-reader}
+    aggregationRule:
+      clusterRoleSelectors:
+      - matchLabels: {rbac.shop.example/aggregate-to-reader: "true"}
+    rules: []
+    """
+
+
+def test_a_custom_aggregated_cluster_role_takes_its_parts_from_other_files(tmp_path: Path) -> None:
+    write(tmp_path, "roles.yaml", AGGREGATED_READER)
+    write(tmp_path, "agg-part.yaml", """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: secrets-part
+          labels: {rbac.shop.example/aggregate-to-reader: "true"}
+        rules:
+        - {apiGroups: ["*"], resources: ["*"], verbs: [get]}
+        """)
+    write(tmp_path, "bindings.yaml", """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: carol-agg}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: aggregated-reader}
+        subjects: [{kind: User, name: carol@shop.example}]
+        """)
+    write(tmp_path, "data.yaml", CUSTOMER_SECRETS)
+    write(tmp_path, "namespaces.yaml", NAMESPACES)
+    carol = "k8s:default:user:carol@shop.example"
+    assert reached(tmp_path)[carol] == [
+        ("k8s:default:secrets:payments", [carol, "k8s:default:clusterrolebinding:carol-agg",
+                                          "k8s:default:secrets:payments"]),
+        ("k8s:default:secrets:other", [carol, "k8s:default:clusterrolebinding:carol-agg", "k8s:default:secrets:other"])]
+    roles = by_id(k8s.link(merged(tmp_path / "roles.yaml", tmp_path / "agg-part.yaml",
+                                  tmp_path / "bindings.yaml")).roles)
+    binding = roles["k8s:default:clusterrolebinding:carol-agg"]
+    # resolved in `link` (the role is in another file), then widened by the part of a third file
+    assert binding.flags == ("k8s-read-secrets-cluster", "k8s-aggregated:aggregated-reader")
+    assert grants(binding) == [(ALL_SECRETS, ("read",), None, "ClusterRole/aggregated-reader", ("get *",)),
+                               (ALL_TOKENS, ("read",), None, "ClusterRole/aggregated-reader", ("get *",))]
+    aggregated = roles["k8s:default:clusterrole:aggregated-reader"]
+    assert aggregated.flags == ("k8s-read-secrets-cluster",
+                                "k8s-aggregates:rbac.shop.example/aggregate-to-reader=true")
+    assert aggregated.grants == binding.grants
+    assert roles["k8s:default:clusterrole:secrets-part"].flags == (
+        "k8s-read-secrets-cluster", "k8s-label:rbac.shop.example/aggregate-to-reader=true")
+
+
+@pytest.mark.parametrize(("label", "role", "widened"), [
+    ("aggregate-to-view", "view", True),
+    ("aggregate-to-view", "edit", True),
+    ("aggregate-to-view", "admin", True),
+    ("aggregate-to-edit", "view", False),
+    ("aggregate-to-edit", "edit", True),
+    ("aggregate-to-edit", "admin", True),
+    ("aggregate-to-admin", "edit", False),
+    ("aggregate-to-admin", "admin", True),
+])
+def test_the_built_in_aggregation_chain_view_into_edit_into_admin(tmp_path: Path, label: str, role: str,
+                                                                  widened: bool) -> None:
+    # impersonating users: only the part gives it (edit and admin already read secrets), cluster-wide only
+    write(tmp_path, "part.yaml", f"""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: impersonation-part
+          labels: {{rbac.authorization.k8s.io/{label}: "true"}}
+        rules:
+        - {{apiGroups: [""], resources: [users], verbs: [impersonate]}}
+        """)
+    write(tmp_path, "binding.yaml", f"""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {{name: team}}
+        roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}
+        subjects: [{{kind: Group, name: team}}]
+        """)
+    (binding,) = [r for r in k8s.link(merged(tmp_path)).roles if "binding" in r.id]
+    impersonation = (AC, ("admin",), None, f"ClusterRole/{role}", ("impersonate users",))
+    assert (impersonation in grants(binding)) is widened
+    assert binding.flags[-1] == f"k8s-aggregated:{role}"
+
+
+PARTS = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata:
+      name: reader
+      labels: {tier: secrets-reader}
+    rules:
+    - {apiGroups: [""], resources: [secrets], verbs: [watch]}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata:
+      name: runner
+      labels: {tier: jobs}
+    rules:
+    - {apiGroups: [batch], resources: [jobs], verbs: [create]}
+    """
+
+
+def aggregator(expression: str) -> str:
+    return f"""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {{name: monitoring}}
+        aggregationRule:
+          clusterRoleSelectors:
+          - matchExpressions: [{expression}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {{name: monitoring, namespace: monitoring}}
+        roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: monitoring}}
+        subjects: [{{kind: ServiceAccount, name: prometheus}}]
+        """
+
+
+@pytest.mark.parametrize(("case", "expression", "selector", "given"), [
+    ("in", "{key: tier, operator: In, values: [secrets-reader]}", "tier in (secrets-reader)",
+     {"watch secrets"}),
+    ("exists", "{key: tier, operator: Exists}", "tier", {"watch secrets", "create jobs"}),
+    ("in, no such value", "{key: tier, operator: In, values: [frontend, backend]}", "tier in (backend,frontend)",
+     set()),
+])
+def test_match_expressions_are_evaluated_across_files(tmp_path: Path, case: str, expression: str, selector: str,
+                                                     given: set[str]) -> None:
+    write(tmp_path, "parts.yaml", PARTS)
+    write(tmp_path, "monitoring.yaml", aggregator(expression))
+    roles = by_id(k8s.link(merged(tmp_path)).roles)
+    assert roles["k8s:default:clusterrole:monitoring"].flags[-1] == f"k8s-aggregates:{selector}"
+    binding = roles["k8s:default:rolebinding:monitoring/monitoring"]
+    assert {a for g in binding.grants for a in g.actions_given} == given
+    assert {g.condition for g in binding.grants} <= {None}
+    assert {g.resource for g in binding.grants} <= {"k8s:default:secrets:monitoring",
+                                                   "k8s:default:serviceaccount:monitoring/*#token"}
+
+
+def test_a_selector_that_is_not_label_syntax_fails_closed_with_a_condition(tmp_path: Path) -> None:
+    # the API server rejects such a selector: whatever is applied instead, assume it matches every ClusterRole
+    write(tmp_path, "parts.yaml", PARTS)
+    write(tmp_path, "monitoring.yaml", aggregator("{key: tier, operator: In, values: [secrets reader]}"))
+    roles = by_id(k8s.link(merged(tmp_path)).roles)
+    assert roles["k8s:default:clusterrole:monitoring"].flags[-1] == 'k8s-aggregates:tier in ("secrets reader")'
+    binding = roles["k8s:default:rolebinding:monitoring/monitoring"]
+    assumed = ('aggregationRule of ClusterRole/monitoring: selector tier in ("secrets reader") is not label syntax,'
+               " assumed to match every ClusterRole")
+    # the built-in cluster-admin too: `*` on `*`, in the binding's namespace
+    assert [(g.resource, g.actions, g.condition) for g in binding.grants] == [
+        ("k8s:default:secrets:monitoring", ("read", "*"), assumed),
+        ("k8s:default:serviceaccount:monitoring/*#token", ("read", "write", "admin", "*"), assumed)]
+    assert {"watch secrets", "create jobs"} <= set(binding.grants[1].actions_given)  # and the parts of the file
+    assert binding.flags == ("k8s-cluster-admin", "k8s-aggregated:monitoring")
+
+
+def test_aggregation_across_files_is_transitive_and_may_be_cyclic(tmp_path: Path) -> None:
+    for name, selects in (("a", "b"), ("b", "a")):
+        write(tmp_path, f"{name}.yaml", f"""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: {name}
+              labels: {{aggregate-to-{selects}: "true"}}
+            aggregationRule:
+              clusterRoleSelectors:
+              - matchLabels: {{aggregate-to-{name}: "true"}}
+            """)
+    write(tmp_path, "part.yaml", """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: part
+          labels: {aggregate-to-a: "true"}
+        rules:
+        - {apiGroups: [""], resources: [pods], verbs: [create]}
+        """)
+    roles = by_id(k8s.link(merged(tmp_path)).roles)
+    for name in ("a", "b"):
+        assert grants(roles[f"k8s:default:clusterrole:{name}"]) == [
+            (ALL_TOKENS, ("write",), None, f"ClusterRole/{name}", ("create pods",))]
+
+
+@pytest.mark.parametrize(("case", "text", "selector"), [
+    ("labels", "app=web,tier=", Selector((("app", "web"), ("tier", "")), ())),
+    ("expressions", "a in (x,y),b notin (z),c,!d", Selector((), (
+        ("a", "In", frozenset({"x", "y"})), ("b", "NotIn", frozenset({"z"})), ("c", "Exists", frozenset()),
+        ("d", "DoesNotExist", frozenset())))),
+    ("empty: every ClusterRole", "", Selector((), ())),
+    ("quoted", 'tier in ("a b")', None),
+    ("trailing comma", "app=web,", None),
+    ("negated value", "!app=web", None),
+])
+def test_selectors_read_back_from_their_flags(case: str, text: str, selector: Selector | None) -> None:
+    assert parse_selector(text) == selector
+    if selector is not None:
+        assert parse_selector(selector_text(selector)) == selector
+
+
 # -- constructs
 
 
@@ -427,15 +702,24 @@ def test_an_aggregated_cluster_role_takes_the_rules_of_the_roles_its_selectors_m
         subjects:
         - {kind: ServiceAccount, name: prometheus, namespace: monitoring}
         """)
-    roles = by_id(load(path).inventory.roles)
+    fragment = load(path)
+    roles = by_id(fragment.inventory.roles)
     binding = roles["k8s:default:clusterrolebinding:monitoring"]
-    assert binding.flags == ("k8s-read-secrets-cluster",)
+    assert binding.flags == ("k8s-read-secrets-cluster", "k8s-aggregated:monitoring")
     assert grants(binding) == [
         (ALL_TOKENS, ("read", "write"), None, "ClusterRole/monitoring", ("create pods", "watch secrets")),
         (ALL_SECRETS, ("read",), None, "ClusterRole/monitoring", ("watch secrets",)),
     ]
     assert [g.location.line for g in binding.grants] == [17, 25]  # the components' rules
-    assert roles["k8s:default:clusterrole:monitoring"].grants == binding.grants
+    aggregated = roles["k8s:default:clusterrole:monitoring"]
+    assert aggregated.grants == binding.grants
+    assert aggregated.flags == ("k8s-read-secrets-cluster",
+                                "k8s-aggregates:rbac.example.com/aggregate-to-monitoring=true",
+                                "k8s-aggregates:tier in (secrets-reader)")
+    assert roles["k8s:default:clusterrole:monitoring-secrets"].flags == ("k8s-read-secrets-cluster",
+                                                                        "k8s-label:tier=secrets-reader")
+    # every part is in the file: `link` finds nothing more
+    assert k8s.link(fragment.inventory) == fragment.inventory
 
 
 def test_a_component_in_the_file_widens_the_built_in_view(tmp_path: Path) -> None:
@@ -456,15 +740,15 @@ def test_a_component_in_the_file_widens_the_built_in_view(tmp_path: Path) -> Non
         - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: auditors}
         """)
     binding = by_id(load(path).inventory.roles)["k8s:default:rolebinding:kube-system/auditors"]
-    assert binding.flags == ("k8s-read-secrets-cluster",)
+    assert binding.flags == ("k8s-read-secrets-cluster", "k8s-aggregated:view")
     assert [g.resource for g in binding.grants] == ["k8s:default:secrets:kube-system",
                                                     "k8s:default:serviceaccount:kube-system/*#token"]
 
 
 @pytest.mark.parametrize(("role", "flags", "resources"), [
-    ("view", (), []),
-    ("edit", (), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
-    ("admin", (), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
+    ("view", ("k8s-aggregated:view",), []),
+    ("edit", ("k8s-aggregated:edit",), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
+    ("admin", ("k8s-aggregated:admin",), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
     ("cluster-admin", ("k8s-cluster-admin",), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
     ("system:node-proxier", (), []),
 ])

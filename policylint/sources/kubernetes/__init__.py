@@ -18,9 +18,14 @@ How the objects become the model (ids in `names.py`):
   `aggregationRule` takes the rules of the ClusterRoles its selectors match there), or among the built-in
   ClusterRoles (`builtin.py`). Otherwise the binding is flagged `k8s-role-unresolved` and fails closed: its grants
   are everything its scope allows, with a condition saying so, until `link` (below) finds the role in another file.
+  A binding of an aggregated ClusterRole (the built-in `admin`, `edit`, `view`, or one with an `aggregationRule`)
+  is flagged `k8s-aggregated:<name>`: `link` adds the parts other files define.
 - Each Role and ClusterRole is also a `Role` of its own (`k8s:default:role:<ns>/<name>`,
   `k8s:default:clusterrole:<name>`), assumable by nobody: its grants as if bound at its widest. They carry the
-  role's rules across files for `link`, and show wildcard roles that nothing binds yet.
+  role's rules across files for `link`, and show wildcard roles that nothing binds yet. A ClusterRole also carries
+  its labels (`k8s-label:<key>=<value>`, when it grants something or is aggregated) and its aggregation selectors
+  (`k8s-aggregates:<selector>`, in `kubectl -l` syntax): the model has no labels, `link` needs them
+  (`aggregation.py`).
 - Acting as a service account: in the graph only credentials, keys and people lead into principals. Each service
   account comes with a signing key `<service account id>#token` (storage `kms`: the API server mints tokens with
   the cluster's key and nobody reads it) that signs for it. Whatever lets a subject obtain a token of the service
@@ -42,15 +47,20 @@ How the objects become the model (ids in `names.py`):
 - Flags: `k8s-cluster-admin` on a binding of `cluster-admin` or of a role with `*` verbs on `*` resources in `*`
   API groups; `k8s-read-secrets-cluster` on a binding that reads secrets cluster-wide or in kube-system; `builtin`
   on `system:` identities, kube-system service accounts, and bootstrap bindings (`system:` names or the label
-  `kubernetes.io/bootstrapping: rbac-defaults`).
+  `kubernetes.io/bootstrapping: rbac-defaults`); `k8s-label:`, `k8s-aggregates:` and `k8s-aggregated:` (above).
 
 `link(inventory)` runs once on the merged inventory of all files (see `link.py`): it resolves the bindings whose
-role another file defines and completes the members of the built-in groups.
+role another file defines, aggregates ClusterRoles over the whole inventory (a part labelled
+`rbac.authorization.k8s.io/aggregate-to-view: "true"` in one file widens every binding of `view`, `edit` and
+`admin`, each in its own scope), and completes the members of the built-in groups. A selector that is not label
+syntax is taken to match every ClusterRole, under a condition saying so.
 
 Not modelled: non-resource URLs, reads and writes of other resources (they lead nowhere in the graph), the data
 of Secrets other than tokens (a manifest defines no data store: declare a namespace's secrets as customer data
-with a native `annotate:` entry on `k8s:default:secrets:<ns>`), node proxying and certificate signing. Aggregation
-across files, and aggregation into a role of another file, are not resolved (the built-in admin/edit/view are).
+with a native `annotate:` entry on `k8s:default:secrets:<ns>`), node proxying and certificate signing. The files
+are taken as the whole cluster: a ClusterRole that only exists in the cluster (installed by an operator, say) is
+not a part of any aggregate, and a built-in role is known by its bootstrap rules (`builtin.py`), not by what a
+cluster has reconciled it to. Label syntax is not validated: a label the API server would reject still counts.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ counts for reach (fail closed) and the names show in evidence.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from policylint.model import Action, Grant, Location
@@ -28,6 +28,7 @@ from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.names import ALL
 from policylint.sources.kubernetes.rules import WILDCARD, PolicyRule
 
+READ_SECRETS_CLUSTER = "k8s-read-secrets-cluster"
 AccessKind = Literal["secrets", "act-as", "escalate", "impersonate"]
 READ_VERBS = ("get", "list", "watch")
 _CHANGE = ("create", "update", "patch")
@@ -46,6 +47,7 @@ _CHECKS: tuple[tuple[AccessKind, str, tuple[str, ...], tuple[str, ...], bool], .
     ("impersonate", "", ("users", "groups"), ("impersonate",), True),
     ("escalate", _RBAC, ("roles", "clusterroles"), ("escalate", "bind"), True),
 )
+NOWHERE = Location("", 0, 0)  # the location of a built-in role's rule: each role it is given to places it
 _ACTIONS: dict[str, Action] = {
     "get": "read", "list": "read", "watch": "read", "create": "write", "update": "write", "patch": "write",
     "escalate": "admin", "bind": "admin", "impersonate": "admin",
@@ -128,6 +130,27 @@ def grants_at(found: Iterable[Access], scope: str, via: str, fallback: Location,
               actions_given=tuple(given))
         for (resource, narrowed), (actions, given, where) in collected.items()
     )
+
+
+def merged(grants: Iterable[Grant]) -> tuple[Grant, ...]:
+    """Grants as `grants_at` would have collected them: one per resource and condition (actions and operations
+    joined, the first one's location and via), and a conditional grant folded into an unconditional one."""
+    collected: dict[tuple[str, str | None], Grant] = {}
+    for grant in grants:
+        key = (grant.resource, grant.condition)
+        first = collected.get(key)
+        collected[key] = grant if first is None else _joined(first, grant)
+    for resource, condition in list(collected):
+        if condition is not None and (resource, None) in collected:
+            folded = collected.pop((resource, condition))
+            collected[(resource, None)] = _joined(collected[(resource, None)], folded)
+    return tuple(collected.values())
+
+
+def _joined(first: Grant, other: Grant) -> Grant:
+    actions = tuple(sorted({*first.actions, *other.actions}, key=_ORDER.index))
+    return replace(first, actions=actions, actions_given=tuple(dict.fromkeys((*first.actions_given,
+                                                                             *other.actions_given))))
 
 
 _ORDER: list[Action] = ["read", "write", "delete", "admin", "*"]

@@ -19,8 +19,16 @@ from policylint.model import (
 )
 from policylint.sources.base import Fragment
 from policylint.sources.kubernetes import names, tokens
-from policylint.sources.kubernetes.access import Access, grants_at, reads_secrets_in, unknown_role
+from policylint.sources.kubernetes.access import (
+    NOWHERE,
+    READ_SECRETS_CLUSTER,
+    Access,
+    grants_at,
+    reads_secrets_in,
+    unknown_role,
+)
 from policylint.sources.kubernetes.access import accesses as accesses_of
+from policylint.sources.kubernetes.aggregation import AGGREGATED, flags_of
 from policylint.sources.kubernetes.builtin import BUILTIN_CLUSTER_ROLES
 from policylint.sources.kubernetes.manifests import Manifest, describe, field_found
 from policylint.sources.kubernetes.rules import (
@@ -43,14 +51,12 @@ from policylint.sources.kubernetes.subjects import (
 from policylint.yamlsafe import YMap
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
-READ_SECRETS_CLUSTER = "k8s-read-secrets-cluster"
 UNRESOLVED = "k8s-role-unresolved"
 BOOTSTRAP_LABEL = "kubernetes.io/bootstrapping"
 DEFAULT_NAMESPACE = "default"  # where `kubectl apply` puts an object whose manifest names no namespace
 _KINDS = {(RBAC_GROUP, k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")} | {
     ("", k) for k in ("ServiceAccount", "Secret", "Namespace")}
 _CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "Namespace"}
-_NOWHERE = Location("", 0, 0)  # stands for "the binding's roleRef" in the grants of a built-in role
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,8 @@ class _File:
         rules, found = self._resolve(kind, obj.name, namespace) or ((), [])
         flags = self._flags(found, scope, rules, obj.name if kind == "ClusterRole" else None)
         grants = grants_at(found, scope, via, obj.manifest.location)
+        if kind == "ClusterRole":  # its labels and selectors, for the aggregation across files in `link`
+            flags = (*flags, *flags_of(self.cluster_roles[obj.name], bool(grants)))
         self._note_scope(scope, obj.manifest.location)
         self.defined["roles"].append(Role(role_id, obj.manifest.location, (), grants, flags))
 
@@ -160,6 +168,8 @@ class _File:
             rules, found = resolved
             grants = self._grants(found, scope, via, ref_where)
             flags = self._flags(found, scope, rules, name if kind == "ClusterRole" else None)
+            if kind == "ClusterRole" and self.known is not None and self.known[name].selectors is not None:
+                flags = (*flags, AGGREGATED + name)  # other files may hold more of its parts: `link` adds them
         labels = obj.manifest.string_map("labels")
         if obj.name.startswith("system:") or labels.get(BOOTSTRAP_LABEL) == "rbac-defaults":
             flags = (BUILTIN, *flags)
@@ -206,8 +216,8 @@ class _File:
         grants are located at each binding's roleRef."""
         cached = self.rendered.get((via, scope))
         if cached is None:
-            cached = self.rendered[(via, scope)] = grants_at(found, scope, via, _NOWHERE)
-        return tuple(replace(g, location=ref_where) if g.location is _NOWHERE else g for g in cached)
+            cached = self.rendered[(via, scope)] = grants_at(found, scope, via, NOWHERE)
+        return tuple(replace(g, location=ref_where) if g.location is NOWHERE else g for g in cached)
 
     def _flags(self, found: list[Access], scope: str, rules: tuple[PolicyRule, ...], cluster_role: str | None
                ) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ Only the rules that matter to the model are kept (secrets, pods and workload con
 impersonation, escalate/bind, wildcards); a role listed with no rules grants nothing the model tracks. Source: the
 bootstrap policy of kubernetes/kubernetes (plugin/pkg/auth/authorizer/rbac/bootstrappolicy, testdata
 cluster-roles.yaml). `admin`, `edit` and `view` are aggregated, as in a cluster, so a ClusterRole labelled
-`rbac.authorization.k8s.io/aggregate-to-edit: "true"` in the same file widens `edit` and `admin`.
+`rbac.authorization.k8s.io/aggregate-to-edit: "true"` in any file read widens `edit` and `admin`.
 """
 
 from __future__ import annotations

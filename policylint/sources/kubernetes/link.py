@@ -1,4 +1,5 @@
-"""Across files, after the merge: bindings whose role another file defines, and the built-in groups' members.
+"""Across files, after the merge: bindings whose role another file defines, aggregated ClusterRoles whose parts other
+files define, and the built-in groups' members.
 
 A source reads one file at a time, but a RoleBinding and its Role often live in different files. Each Role and
 ClusterRole is also a model role (`k8s:default:role:<ns>/<name>`, `k8s:default:clusterrole:<name>`) whose grants
@@ -6,8 +7,14 @@ are the role bound at its widest; a binding that could not be resolved in its ow
 `k8s-role-unresolved` and fail-closed grants. `link` gives such a binding the grants of its role, narrowed to the
 binding's namespace for a RoleBinding to a ClusterRole (access-control admin, which only a cluster-wide binding
 gives, is dropped; `*` namespaces become the binding's), and recomputes its flags. A binding whose role is defined
-nowhere keeps its fail-closed grants. It also gives `system:serviceaccounts`, `system:serviceaccounts:<ns>` and
-`system:authenticated` every service account (and user) of the whole inventory as members.
+nowhere keeps its fail-closed grants.
+
+An aggregated ClusterRole (one with an `aggregationRule`, and the built-in `admin`, `edit` and `view`) gains the
+grants of every ClusterRole of the inventory its selectors match (`aggregation.py`), and so does every binding of it
+(flagged `k8s-aggregated:<name>`, or resolved here), narrowed the same way; grants it already had stay as they were.
+
+It also gives `system:serviceaccounts`, `system:serviceaccounts:<ns>` and `system:authenticated` every service
+account (and user) of the whole inventory as members.
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ from dataclasses import replace
 
 from policylint.model import Grant, Group, Inventory, Role
 from policylint.sources.kubernetes import names
-from policylint.sources.kubernetes.build import READ_SECRETS_CLUSTER, UNRESOLVED
-from policylint.sources.kubernetes.subjects import CLUSTER_ADMIN, group_members
+from policylint.sources.kubernetes.access import NOWHERE, READ_SECRETS_CLUSTER, merged
+from policylint.sources.kubernetes.aggregation import AGGREGATED, Aggregate, aggregates
+from policylint.sources.kubernetes.build import UNRESOLVED
+from policylint.sources.kubernetes.subjects import BUILTIN, CLUSTER_ADMIN, group_members
 
 _GROUP_NAMES = names.GROUP_PREFIX + "system:"
 
@@ -25,32 +34,66 @@ _GROUP_NAMES = names.GROUP_PREFIX + "system:"
 def link(inventory: Inventory) -> Inventory:
     definitions = {r.id: r for r in inventory.roles
                    if r.id.startswith((names.ROLE_PREFIX, names.CLUSTER_ROLE_PREFIX))}
-    roles = tuple(_resolved(role, definitions) if UNRESOLVED in role.flags else role for role in inventory.roles)
+    aggregated = aggregates(inventory.roles)
+    roles = tuple(_linked(role, definitions, aggregated) for role in inventory.roles)
     accounts = [p.id for p in inventory.principals if p.id.startswith(names.SERVICE_ACCOUNT_PREFIX)]
     users = [p.id for p in inventory.principals if p.id.startswith(names.USER_PREFIX)]
     groups = tuple(_completed(g, accounts, users) if g.id.startswith(_GROUP_NAMES) else g for g in inventory.groups)
     return replace(inventory, roles=roles, groups=groups)
 
 
-def _resolved(binding: Role, definitions: dict[str, Role]) -> Role:
+def _linked(role: Role, definitions: dict[str, Role], aggregated: dict[str, Aggregate]) -> Role:
+    if UNRESOLVED in role.flags:
+        return _resolved(role, definitions, aggregated)
+    if role.id.startswith(names.CLUSTER_ROLE_PREFIX):
+        name: str | None = role.id[len(names.CLUSTER_ROLE_PREFIX):]
+    else:
+        name = next((f[len(AGGREGATED):] for f in role.flags if f.startswith(AGGREGATED)), None)
+    aggregate = aggregated.get(name) if name is not None else None
+    return role if aggregate is None else _widened(role, aggregate)
+
+
+def _resolved(binding: Role, definitions: dict[str, Role], aggregated: dict[str, Aggregate]) -> Role:
     via = binding.grants[0].via if binding.grants else None
     if via is None:
         return binding
     kind, _, name = via.partition("/")
-    if binding.id.startswith(names.ROLE_BINDING_PREFIX):
-        namespace = binding.id[len(names.ROLE_BINDING_PREFIX):].partition("/")[0]
-    else:
-        namespace = names.ALL
+    namespace = _namespace(binding)
     definition = definitions.get(names.role(namespace, name) if kind == "Role" else names.cluster_role(name))
     if definition is None:
         return binding
+    aggregate = aggregated.get(name) if kind == "ClusterRole" else None
+    flags = tuple(f for f in binding.flags if f != UNRESOLVED)
+    if aggregate is not None:
+        return _widened(replace(binding, grants=(), flags=(*flags, AGGREGATED + name)), aggregate)
     grants = tuple(g for g in (_narrowed(grant, namespace) for grant in definition.grants) if g is not None)
-    flags = [f for f in binding.flags if f != UNRESOLVED]
-    if CLUSTER_ADMIN in definition.flags:
-        flags.append(CLUSTER_ADMIN)
-    if READ_SECRETS_CLUSTER in definition.flags and namespace in (names.ALL, "kube-system"):
-        flags.append(READ_SECRETS_CLUSTER)  # the role reads secrets, and the binding is cluster-wide or kube-system
-    return replace(binding, grants=grants, flags=tuple(flags))
+    # the role reads secrets, and the binding is cluster-wide or in kube-system
+    reads = READ_SECRETS_CLUSTER in definition.flags and namespace in (names.ALL, "kube-system")
+    return replace(binding, grants=grants, flags=_with(flags, CLUSTER_ADMIN in definition.flags, reads))
+
+
+def _widened(role: Role, aggregate: Aggregate) -> Role:
+    """An aggregated ClusterRole, or a binding of one, with the grants of all its parts (in the binding's scope)."""
+    namespace = _namespace(role)
+    added = (g for g in (_narrowed(grant, namespace) for grant in aggregate.grants) if g is not None)
+    grants = merged((*role.grants, *(replace(g, location=role.location) if g.location is NOWHERE else g
+                                     for g in added)))
+    reads = aggregate.reads and namespace in (names.ALL, "kube-system")
+    return replace(role, grants=grants, flags=_with(role.flags, aggregate.admin, reads))
+
+
+def _with(flags: tuple[str, ...], admin: bool, reads: bool) -> tuple[str, ...]:
+    """The flags with `k8s-cluster-admin` and `k8s-read-secrets-cluster` where `build` puts them."""
+    first = [f for f in (BUILTIN, CLUSTER_ADMIN, READ_SECRETS_CLUSTER) if f in flags
+             or (f == CLUSTER_ADMIN and admin) or (f == READ_SECRETS_CLUSTER and reads)]
+    return (*first, *(f for f in flags if f not in first))
+
+
+def _namespace(role: Role) -> str:
+    """The namespace a RoleBinding binds in; `*` for everything else."""
+    if role.id.startswith(names.ROLE_BINDING_PREFIX):
+        return role.id[len(names.ROLE_BINDING_PREFIX):].partition("/")[0]
+    return names.ALL
 
 
 def _narrowed(grant: Grant, namespace: str) -> Grant | None:

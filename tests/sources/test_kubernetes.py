@@ -1188,3 +1188,30 @@ def test_the_pipeline_links_bindings_to_roles_of_other_files(tmp_path: Path) -> 
     run = run_cli("facts", "k8s:default:serviceaccount:build/ci", str(tmp_path), "--as-of", "2026-01-01")
     assert run.code == 0, run.err
     assert json.loads(run.out)["assumes"] == [{"role": "k8s:default:rolebinding:shop/ci", "flags": []}]
+
+
+def test_a_namespace_label_classifies_its_secrets_as_customer_data(tmp_path: Path) -> None:
+    write(tmp_path, "ns.yaml", """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: payments
+          labels: {data-classification: "customer_payment, customer_pii"}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: debug, namespace: payments}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+        subjects:
+        - {kind: User, name: dana@example.com}
+        """)
+    write(tmp_path, "other.yaml", """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: api, namespace: payments}
+        """)
+    run = run_cli("reach", str(tmp_path), "--format", "json", "--as-of", "2026-01-01")
+    [dana] = json.loads(run.out)["identities"]
+    assert dana["id"] == "k8s:default:user:dana@example.com"
+    assert [(r["id"], r["classes"]) for r in dana["resources"]] == [
+        ("k8s:default:secrets:payments", ["customer_payment", "customer_pii"])]

@@ -92,7 +92,7 @@ def detect(path: str, text: str) -> bool:
 
 def load(path: str, text: str, options: Options) -> Fragment:
     manifests, errors = read_manifests(path, text)
-    return build(path, manifests, errors)
+    return build(path, manifests, errors, options.classification_keys)
 
 
 __all__ = ["NAME", "detect", "link", "load"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -66,9 +67,11 @@ class _Object:
     namespace: str  # "" for cluster-scoped objects
 
 
-def build(path: str, manifests: list[Manifest], errors: list[InputError]) -> Fragment:
+def build(path: str, manifests: list[Manifest], errors: list[InputError],
+          classification_keys: tuple[str, ...] = ("data-classification",)) -> Fragment:
     objects = [o for o in (_object(m, errors) for m in manifests if (m.group, m.kind) in _KINDS) if o is not None]
     built = _File(path, errors)
+    built.classification_keys = classification_keys
     for obj in objects:
         if obj.manifest.kind in ("Role", "ClusterRole"):
             built.collect_role(obj)
@@ -105,6 +108,8 @@ class _File:
         self.implied_keys: dict[str, Key] = {}
         self.groups: dict[str, Location] = {}  # group name -> first subject naming it
         self.namespaces: dict[str, Location] = {}
+        self.classification_keys: tuple[str, ...] = ("data-classification",)
+        self.classified: dict[str, tuple[tuple[str, ...], Location]] = {}  # namespace -> (data classes, where)
         self.first: Location | None = None
         self.known: dict[str, RoleDefinition] | None = None  # ClusterRoles by name: built in, then this file's
         self.resolved: dict[tuple[str, str, str], tuple[tuple[PolicyRule, ...], list[Access]] | None] = {}
@@ -262,7 +267,15 @@ class _File:
             self.defined["credentials"].append(credential)
 
     def add_namespace(self, obj: _Object) -> None:
+        """A Namespace labelled with a classification key (`data-classification: customer_pii`) classifies the
+        namespace's secrets: the file then defines that resource rather than implying it."""
         self.namespaces.setdefault(obj.name, obj.manifest.location)
+        labels = obj.manifest.meta("labels")
+        if isinstance(labels, dict):
+            data = [c for key in self.classification_keys if isinstance(labels.get(key), str)
+                    for c in re.split(r"[\s,]+", labels[key]) if c]
+            if data:
+                self.classified[obj.name] = (tuple(dict.fromkeys(data)), obj.manifest.location)
         self._seen(obj)
 
     # -- the fragment
@@ -278,6 +291,9 @@ class _File:
             self.namespaces.setdefault(scope, where)
 
     def fragment(self) -> Fragment:
+        self.defined.setdefault("resources", []).extend(
+            Resource(names.secrets(ns), where, "secrets", data, scope=names.SCOPE)
+            for ns, (data, where) in self.classified.items())
         defined = Inventory(**{section: tuple(items) for section, items in self.defined.items()})
         if self.first is None:
             return Fragment(defined, self.errors)
@@ -294,7 +310,7 @@ class _File:
         first = self.first or Location(self.path, 1, 1)
         resources = [Resource(names.ACCESS_CONTROL_ID, first, "access_control", scope=names.SCOPE)]
         resources += [Resource(names.secrets(ns), where, "secrets", scope=names.SCOPE)
-                      for ns, where in self.namespaces.items()]
+                      for ns, where in self.namespaces.items() if ns not in self.classified]
         return Inventory(principals=tuple(principals), groups=tuple(groups), grants=tuple(grants), keys=tuple(keys),
                          resources=tuple(resources))
 

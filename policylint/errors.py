@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from policylint.model import Location
+from policylint.redact import redact
 
 ISSUES_URL = "https://github.com/policylint/policylint/issues"
+MAX_SHOWN = 100  # characters of a found string an error message repeats
 
 
 class PolicylintError(Exception):
@@ -46,3 +48,23 @@ class InputErrors(PolicylintError):
     def __init__(self, errors: list[InputError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+
+def found(value: object, *, none: str = "null") -> str:
+    """A value as an error message names what it found: its kind, and a string's text (secrets masked, shortened).
+    `none` names a missing value where the caller means absence ("nothing") rather than a null."""
+    if value is None:
+        return none
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        text = redact(value)
+        text = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+        return f"the string {text!r}" if text else "an empty string"
+    return f"a {type(value).__name__}"

@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from policylint.errors import InputError
+from policylint.errors import InputError, found
 from policylint.fastschema import Check, compile_schema
 from policylint.model import Location
 from policylint.redact import redact
@@ -132,16 +132,4 @@ def _literal(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
-    if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        text = redact(value)
-        text = text if len(text) <= 40 else text[:37] + "..."
-        return f"the string {text!r}"
-    return f"the {type(value).__name__} {value!r}"
+    return found(value)

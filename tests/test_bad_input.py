@@ -40,7 +40,7 @@ CASES = [
      "bad.yaml:2:9: error: unsupported tag !!python/object/apply:os.system"),
     ("alias bomb", BIG_BOMB, "bad.yaml:8:8: error: expected aliases to expand to at most 1,000,000 nodes"),
     ("not native", "kind: Deployment\n", "bad.yaml:1:1: error: expected an inventory file (native, "),
-    ("missing version", "policylint: 2\n", "bad.yaml:1:13: error: expected 1, found the int 2"),
+    ("missing version", "policylint: 2\n", "bad.yaml:1:13: error: expected 1, found the number 2"),
     ("two documents", "policylint: 1\n---\npeople: []\n", "bad.yaml:1:1: error: expected one YAML document, found 2"),
     ("empty native", "policylint:\n", "bad.yaml:1:12: error: expected 1, found null"),
 ]

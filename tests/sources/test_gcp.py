@@ -569,16 +569,16 @@ POLICY_CASES = [
     ("bindings not a list", "bindings:\n  role: roles/owner\n",
      ["2:3: error: expected bindings to be a list of {role, members}, found a mapping"]),
     ("binding not a mapping", "bindings:\n- roles/owner\n- members: [user:a@acme.example]\n  role: roles/viewer\n",
-     ["2:3: error: expected a binding (a mapping with role and members), found 'roles/owner'"]),
+     ["2:3: error: expected a binding (a mapping with role and members), found the string 'roles/owner'"]),
     ("member without prefix", "bindings:\n- members:\n  - alice@acme.example\n  - user:bob@acme.example\n"
      "  role: roles/viewer\n",
      ["3:5: error: expected a member such as user:EMAIL, serviceAccount:EMAIL, group:EMAIL, domain:DOMAIN, allUsers, "
       "allAuthenticatedUsers, deleted:user:EMAIL?uid=N, principal://… or principalSet://…, "
-      "found 'alice@acme.example'"]),
+      "found the string 'alice@acme.example'"]),
     ("unknown member kind", "bindings:\n- members:\n  - users:alice@acme.example\n  role: roles/viewer\n",
      ["3:5: error: expected a member such as user:EMAIL, serviceAccount:EMAIL, group:EMAIL, domain:DOMAIN, "
       "allUsers, allAuthenticatedUsers, deleted:user:EMAIL?uid=N, principal://… or principalSet://…, "
-      "found 'users:alice@acme.example'"]),
+      "found the string 'users:alice@acme.example'"]),
     ("member not a string", "bindings:\n- members:\n  - {user: alice}\n  role: roles/viewer\n",
      ["3:5: error: expected a member such as user:EMAIL, serviceAccount:EMAIL, group:EMAIL, domain:DOMAIN, "
       "allUsers, allAuthenticatedUsers, deleted:user:EMAIL?uid=N, principal://… or principalSet://…, "
@@ -588,9 +588,10 @@ POLICY_CASES = [
      ["2:3: error: expected role to be a role such as roles/viewer or projects/P/roles/NAME, found nothing"]),
     ("not a role", "bindings:\n- members: [user:a@acme.example]\n  role: owner\n- members: [user:b@acme.example]\n"
      "  role: roles/viewer\n",
-     ["3:9: error: expected a role such as roles/viewer or projects/P/roles/NAME, found 'owner'"]),
+     ["3:9: error: expected a role such as roles/viewer or projects/P/roles/NAME, found the string 'owner'"]),
     ("members not a list", "bindings:\n- members: user:a@acme.example\n  role: roles/viewer\n",
-     ["2:12: error: expected members to be a list such as [user:alice@example.com], found 'user:a@acme.example'"]),
+     ["2:12: error: expected members to be a list such as [user:alice@example.com]"
+      ", found the string 'user:a@acme.example'"]),
     ("condition without expression", "bindings:\n- condition:\n    title: temporary\n  members:\n"
      "  - user:a@acme.example\n  role: roles/owner\n",
      ["3:5: error: expected expression to be a CEL expression, found nothing"]),
@@ -623,34 +624,35 @@ KMS = "name: projects/p/locations/global/keyRings/r/cryptoKeys/k\n"
 KEY_CASES = [
     ("bad rotationPeriod", f"---\n{KMS}purpose: ENCRYPT_DECRYPT\nrotationPeriod: 90d\n---\n"
      "name: projects/p/locations/global/keyRings/r/cryptoKeys/k2\npurpose: ENCRYPT_DECRYPT\n",
-     ["4:17: error: expected rotationPeriod to be a duration in seconds such as 7776000s, found '90d'"], 1),
+     ["4:17: error: expected rotationPeriod to be a duration in seconds such as 7776000s, found the string '90d'"], 1),
     ("bad purpose", f"---\n{KMS}purpose: ENCRYPTION\n",
      ["3:10: error: expected purpose to be one of ENCRYPT_DECRYPT, RAW_ENCRYPT_DECRYPT, ASYMMETRIC_DECRYPT, "
-      "KEY_ENCAPSULATION, ASYMMETRIC_SIGN, MAC, found 'ENCRYPTION'"], 0),
+      "KEY_ENCAPSULATION, ASYMMETRIC_SIGN, MAC, found the string 'ENCRYPTION'"], 0),
     ("bad key name", "---\nname: keyRings/r/cryptoKeys/k\npurpose: ENCRYPT_DECRYPT\n",
      ["2:7: error: expected name to be projects/P/locations/L/keyRings/R/cryptoKeys/K, "
-      "found 'keyRings/r/cryptoKeys/k'"], 0),
+      "found the string 'keyRings/r/cryptoKeys/k'"], 0),
     ("bad protection level", f"---\n{KMS}primary:\n  protectionLevel: VAULT\npurpose: ENCRYPT_DECRYPT\n",
-     ["4:20: error: expected protectionLevel to be one of SOFTWARE, HSM, EXTERNAL, EXTERNAL_VPC, found 'VAULT'"], 0),
+     ["4:20: error: expected protectionLevel to be one of SOFTWARE, HSM, EXTERNAL, EXTERNAL_VPC"
+      ", found the string 'VAULT'"], 0),
     ("bad keyType", f"---\nkeyType: MANAGED\n{KEY}validAfterTime: '2024-03-14T09:26:53Z'\n",
-     ["2:10: error: expected keyType USER_MANAGED or SYSTEM_MANAGED, found 'MANAGED'"], 0),
+     ["2:10: error: expected keyType USER_MANAGED or SYSTEM_MANAGED, found the string 'MANAGED'"], 0),
     ("bad timestamp", f"---\nkeyType: USER_MANAGED\n{KEY}validAfterTime: yesterday\n",
      ["4:17: error: expected validAfterTime to be an RFC 3339 timestamp such as 2024-01-31T12:00:00Z, "
-      "found 'yesterday'"], 0),
+      "found the string 'yesterday'"], 0),
     ("impossible date", f"---\nkeyType: USER_MANAGED\n{KEY}validAfterTime: '2024-02-30T09:26:53Z'\n",
      ["4:17: error: expected validAfterTime to be a real date, found '2024-02-30T09:26:53Z'"], 0),
     ("bad disabled", f"---\ndisabled: 'no'\nkeyType: USER_MANAGED\n{KEY}validAfterTime: '2024-03-14T09:26:53Z'\n",
-     ["2:11: error: expected disabled to be true or false, found 'no'"], 0),
+     ["2:11: error: expected disabled to be true or false, found the string 'no'"], 0),
     ("bad service-account key name",
      "---\nkeyType: USER_MANAGED\nname: serviceAccounts/a@p.iam.gserviceaccount.com/keys/k1\n"
      "validAfterTime: '2024-03-14T09:26:53Z'\n",
      ["3:7: error: expected name to be projects/P/serviceAccounts/EMAIL/keys/KEY_ID, "
-      "found 'serviceAccounts/a@p.iam.gserviceaccount.com/keys/k1'"], 0),
+      "found the string 'serviceAccounts/a@p.iam.gserviceaccount.com/keys/k1'"], 0),
     ("record not a mapping", '[\n  "projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/k1",\n  {\n'
      '    "keyType": "USER_MANAGED",\n    "name": "projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/k2",\n'
      '    "validAfterTime": "2024-03-14T09:26:53Z"\n  }\n]\n',
      ["2:3: error: expected each record to be a service-account key (a mapping), "
-      "found 'projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/k1'"], 1),
+      "found the string 'projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/k1'"], 1),
 ]
 
 

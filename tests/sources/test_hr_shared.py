@@ -94,7 +94,7 @@ def test_bad_timestamps(text: str) -> None:
 
 
 def test_a_timestamp_must_be_a_string() -> None:
-    with pytest.raises(Problem, match="found the int 20250614"):
+    with pytest.raises(Problem, match="found the number 20250614"):
         timestamp_date(20250614, "a date")
 
 

@@ -253,7 +253,7 @@ BAD = [
      ' "displayName": "ops", "members": [\n  {"display": "Kim"}]}',
      "bad.json:3:3: error: expected the member's value, a SCIM id, found null"),
     ("id not a string", '{' + USER + ',\n "id": 7, "userName": "kim"}',
-     "bad.json:2:8: error: expected id, a string, found the int 7"),
+     "bad.json:2:8: error: expected id, a string, found the number 7"),
 ]
 
 

@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
-from policylint.errors import InputError
+from policylint.errors import InputError, found
 from policylint.model import Location
-from policylint.redact import redact
 from policylint.yamlsafe import YMap, YSeq, position_of
 
 T = TypeVar("T")
@@ -19,17 +18,7 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]
 
 def shown(value: Any) -> str:
     """A found value, as an error message names it (secret-looking text masked)."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, YMap | dict):
-        return "a mapping"
-    if isinstance(value, YSeq | list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    return repr(redact(str(value)))
+    return found(value, none="nothing")
 
 
 class Reader:

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from policylint.errors import InputError
+from policylint.errors import InputError, found
 from policylint.model import Person
-from policylint.redact import redact
 
 # Ids are unique across the inventory and must not hold what other ids use as syntax (DESIGN.md, native schema).
 _BAD_ID = re.compile(r"[\s*#]")
@@ -36,19 +35,7 @@ class Problem(ValueError):
 
 def shown(value: Any) -> str:
     """A value as error messages show it: its kind, and a string's (redacted, shortened) text."""
-    if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
-    if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        text = redact(value)
-        text = text if len(text) <= 60 else text[:57] + "..."
-        return f"the string {text!r}" if text else "an empty string"
-    return f"the {type(value).__name__} {value!r}"
+    return found(value)
 
 
 def person_id(value: Any, what: str) -> str:

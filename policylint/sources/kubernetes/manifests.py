@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from policylint.errors import InputError
+from policylint.errors import InputError, found
 from policylint.model import Location
-from policylint.redact import redact
 from policylint.yamlsafe import YMap, YSeq, load_all
 
 _DOCUMENT_START = re.compile(r"^---(?=[ \t]|\r?$)", re.MULTILINE)
@@ -47,17 +46,7 @@ class Manifest:
 
 def describe(value: Any) -> str:
     """How a value shows in an "expected …, found …" message."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, YMap | dict):
-        return "a mapping"
-    if isinstance(value, YSeq | list):
-        return "a list"
-    if isinstance(value, str):
-        return f"the string {redact(value)!r}"
-    return f"the number {value}"
+    return found(value, none="nothing")
 
 
 def field_found(key: str, value: Any) -> str:

@@ -251,13 +251,16 @@ def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, pat
               help="A folder of your own rules to list too (repeatable).")
 def rules_command(rule: str | None, policies: tuple[Path, ...]) -> int:
     """The rule catalog, or one rule's full documentation."""
-    rules, errors = rule_set(list(policies))
+    from policylint.diff import NEW_REACH
+
+    rules, errors = rule_set(list(policies), extra=(NEW_REACH,))
     if errors:
         raise InputErrors(errors)
     if rule is None:
         for r in rules:
+            title = f"{r.title} (diff only)" if r is NEW_REACH else r.title
             click.echo(f"{r.id:<8} {r.severity:<9} {'/'.join(r.subjects) if len(r.subjects) < 7 else 'any':<28} "
-                       f"{r.title}")
+                       f"{title}")
         return EXIT_CLEAN
     chosen = [r for r in rules if r.id == rule.upper()]
     if not chosen:
@@ -269,8 +272,9 @@ def rules_command(rule: str | None, policies: tuple[Path, ...]) -> int:
 def _rule_doc(rule: Rule) -> str:
     references = "\n".join(f"  - {ref}" for ref in rule.references)
     subjects = "any" if len(rule.subjects) == len(NODE_KINDS) else ", ".join(rule.subjects)
+    defined = "built in: computed by `policylint diff`" if rule.id == "PL900" else f"defined in: {rule.location}"
     return (f"{rule.id}: {rule.title}\n\nseverity: {rule.severity}\nsubject: {subjects}\n"
-            f"defined in: {rule.location}\n\nWhy it matters:\n{_indent(rule.rationale)}\n\n"
+            f"{defined}\n\nWhy it matters:\n{_indent(rule.rationale)}\n\n"
             f"How to fix it:\n{_indent(rule.remediation)}\n\nReferences:\n{references}\n\n"
             f"Match (JSON Schema over the facts):\n{_indent(json.dumps(rule.match, indent=2))}")
 

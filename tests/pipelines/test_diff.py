@@ -154,3 +154,10 @@ def test_a_renamed_inventory_folder_is_read_where_the_base_config_put_it(repo: P
     result = run_cli("diff", "--base", "main", "--format", "json", "--as-of", "2026-01-01")
     assert result.code == 0, result.out
     assert json.loads(result.out)["findings"] == []
+
+
+def test_the_catalog_lists_pl900_as_a_diff_rule() -> None:
+    listed = run_cli("rules")
+    assert any(line.startswith("PL900") and line.endswith("New path to customer data (diff only)")
+               for line in listed.out.splitlines())
+    assert "built in: computed by `policylint diff`" in run_cli("rules", "pl900").out

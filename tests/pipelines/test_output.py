@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from jsonschema import Draft4Validator
+
 from helpers import run_cli, write
 from org import make_org
+
+SARIF_SCHEMA = Path(__file__).parent.parent / "reporters" / "sarif-schema-2.1.0.json"
 
 
 def test_output_file_keeps_the_exit_code(tmp_path: Path) -> None:
@@ -14,7 +18,9 @@ def test_output_file_keeps_the_exit_code(tmp_path: Path) -> None:
     out = tmp_path / "report.sarif"
     result = run_cli("check", str(org), "--format", "sarif", "-o", str(out), "--as-of", "2026-01-01")
     assert result.code == 1 and result.out == ""
-    results = json.loads(out.read_text())["runs"][0]["results"]
+    document = json.loads(out.read_text())
+    Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(document)  # every SARIF the tests make
+    results = document["runs"][0]["results"]
     assert sorted(r["ruleId"] for r in results) == ["PL101", "PL104", "PL105"]
     clean = run_cli("check", str(org), "--select", "PL2", "-o", str(tmp_path / "clean.txt"), "--as-of", "2026-01-01")
     assert clean.code == 0 and (tmp_path / "clean.txt").read_text().startswith("0 findings")

@@ -209,8 +209,8 @@ def _finish(report: Report, output: str, output_file: Path | None, fail_on: str,
             raise UsageError(f"expected to write the report to {output_file}, found: {exc.strerror}") from None
         if report.errors:
             _report_errors(report.errors)
-    if report.errors:
-        return EXIT_INPUT
+    if report.errors:  # an input error is exit 2; a bug met while reading a file (SourceCrash) is 3
+        return max(error.exit_code for error in report.errors)
     return EXIT_FINDINGS if any(at_or_above(f.severity, fail_on) for f in report.findings) else EXIT_CLEAN
 
 
@@ -301,7 +301,7 @@ def schema_command(what: str, kind: str | None) -> int:
 def _report_errors(errors: Sequence[PolicylintError]) -> int:
     for error in errors:
         click.echo(str(error), err=True)
-    return EXIT_INPUT if errors else EXIT_CLEAN
+    return max((error.exit_code for error in errors), default=EXIT_CLEAN)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

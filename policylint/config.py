@@ -73,7 +73,7 @@ def _has_tool_table(path: Path) -> bool:
         return False
     try:
         tool = tomllib.loads(text).get("tool")
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return True  # ours or not, a broken pyproject.toml that mentions us is reported, not skipped
     return isinstance(tool, dict) and "policylint" in tool
 
@@ -151,6 +151,9 @@ def _toml(text: str, path: str) -> YMap | None:
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_position(str(exc), text)
         raise InputErrors([InputError(Location(path, line, column), f"expected valid TOML, found: {exc}")]) from None
+    except RecursionError:
+        raise InputErrors([InputError(Location(path, 1, 1), "expected valid TOML, found arrays or tables nested "
+                                                            "too deeply to read")]) from None
     tool = data.get("tool")
     table = tool.get("policylint") if isinstance(tool, dict) else None
     if table is None:

@@ -40,6 +40,17 @@ def file_error(path: str, message: str) -> InputError:
     return InputError(Location(path, 1, 1), message)
 
 
+class SourceCrash(InputError):
+    """A bug met while reading one file: reported on that file, exit 3, and every other file is still read."""
+
+    exit_code = 3
+
+    def __init__(self, path: str, source: str, exc: Exception) -> None:
+        super().__init__(Location(path, 1, 1), f"internal error while reading this file as {source} "
+                                               f"({type(exc).__name__}: {redact(str(exc))}); this is a bug in "
+                                               f"policylint, please report it at {ISSUES_URL}")
+
+
 class InputErrors(PolicylintError):
     """Several input errors at once (a rule folder, say), raised where the caller cannot go on."""
 

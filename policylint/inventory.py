@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from policylint.errors import InputError, file_error
+from policylint.errors import InputError, SourceCrash, file_error
 from policylint.model import Group, Inventory, Node
-from policylint.sources import SOURCES, Fragment, Options
+from policylint.sources import SOURCES, Fragment, Options, Source
 from policylint.sources.base import Linker
 from policylint.yamlsafe import decode
 
@@ -42,8 +42,13 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: str = "."
             found[path.resolve()] = (given, True)
         elif path.is_dir():
             for f in _walk(path):
-                if not _excluded(f, exclude, root):
-                    found.setdefault(f.resolve(), (str(f), False))
+                try:
+                    if not _excluded(f, exclude, root):
+                        found.setdefault(f.resolve(), (str(f), False))
+                except (RuntimeError, OSError):  # a symbolic link loop: never skipped silently
+                    errors.append(file_error(str(f), "expected a readable file, found a symbolic link loop"))
+        elif path.is_symlink():
+            errors.append(file_error(given, "expected a file or folder, found a symbolic link that leads nowhere"))
         else:
             errors.append(file_error(given, "expected a file or folder, found no such path"))
     return list(found.values()), errors
@@ -78,19 +83,30 @@ def read_file(path: str, explicit: bool, options: Options) -> Fragment | None:
     except OSError as exc:
         return Fragment(Inventory(), [file_error(path, f"expected a readable file, found: {exc.strerror}")])
     except InputError as error:
-        # a walked-into file is skipped only when it cannot be ours: one that names the marker fails closed
-        return Fragment(Inventory(), [error]) if explicit or _mentions_marker(data) else None
-    for source in SOURCES.values():
-        if source.detect(path, text):
-            try:
-                return source.load(path, text, options)
-            except InputError as error:
-                return Fragment(Inventory(), [error])
+        # a walked-into file is skipped only when it cannot be ours: one that names the marker, or that a source
+        # recognises once its bad bytes are replaced, fails closed
+        ours = explicit or _mentions_marker(data) or _detected(path, data.decode("utf-8", "replace")) is not None
+        return Fragment(Inventory(), [error]) if ours else None
+    source = _detected(path, text)
+    if source is not None:
+        try:
+            return source.load(path, text, options)
+        except InputError as error:
+            return Fragment(Inventory(), [error])
+        except RecursionError:
+            return Fragment(Inventory(), [file_error(path, "expected data nested less deeply, found nesting too "
+                                                           "deep to read")])
+        except Exception as exc:  # the boundary: a bug in one source must not hide every other file's findings
+            return Fragment(Inventory(), [SourceCrash(path, source.NAME, exc)])
     if not explicit:
         return None
     known = ", ".join(SOURCES)
     return Fragment(Inventory(), [file_error(path, f"expected an inventory file ({known}), found none of them"
                                              " (a native file has 'policylint: 1' at its top level)")])
+
+
+def _detected(path: str, text: str) -> Source | None:
+    return next((source for source in SOURCES.values() if source.detect(path, text)), None)
 
 
 def _mentions_marker(data: bytes) -> bool:

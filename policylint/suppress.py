@@ -79,6 +79,8 @@ def _document(path: str, what: str) -> tuple[Any, list[InputError]]:
         return load_one(decode(Path(path).read_bytes(), path), path), []
     except OSError as exc:
         return None, [file_error(path, f"expected a readable {what} file, found: {exc.strerror}")]
+    except ValueError:  # a NUL in the name
+        return None, [file_error(repr(path), f"expected a {what} file name, found one with a NUL character")]
     except InputError as error:
         return None, [error]
 

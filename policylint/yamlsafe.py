@@ -28,8 +28,12 @@ from policylint.redact import redact
 
 try:
     from yaml import CSafeLoader as _Parser
+
+    _BYTE_OFFSETS = True  # libyaml reports a reader error's position in bytes of the UTF-8 text
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+    _BYTE_OFFSETS = False
 
 MAX_DEPTH = 100
 MAX_ALIAS_EXPANSION = 1_000_000
@@ -356,7 +360,13 @@ def _resolve(text: str) -> Any:
 
 
 def decode(data: bytes, path: str) -> str:
-    """Bytes to text: UTF-8 (with or without BOM); binary or invalid bytes are a located error."""
+    """Bytes to text: UTF-8 (with or without BOM), or UTF-16 with its BOM (what PowerShell's `>` writes);
+    binary or invalid bytes are a located error."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise file_error(path, "expected UTF-16 text after its byte-order mark, found invalid bytes") from None
     if b"\x00" in data[:8192]:
         raise file_error(path, "expected a UTF-8 text file, found binary content (NUL bytes)")
     try:
@@ -391,8 +401,10 @@ def load_all(text: str, path: str, tags: Mapping[str, str] | None = None,
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError(Location(path, line, column), f"invalid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a control character: located by its offset in the text
-        before = text[: exc.position]
-        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        offset = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")) if _BYTE_OFFSETS \
+            else exc.position
+        before = text[:offset]
+        line, column = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
         raise InputError(Location(path, line, column),
                          f"expected printable characters, found the control character #x{exc.character:04x}") from None
     except yaml.YAMLError as exc:

@@ -223,3 +223,42 @@ def test_the_same_file_twice_is_read_once(tmp_path: Path) -> None:
     result = run_cli("check", str(good), str(good), str(tmp_path), "--as-of", "2026-01-01")
     assert result.code == 1
     assert "error" not in result.out
+
+
+def test_a_bug_in_one_source_is_exit_3_on_that_file_and_the_others_still_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint.sources import kubernetes
+
+    def broken(path: str, text: str, options: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(kubernetes, "load", broken)
+    write(tmp_path, "rbac.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n")
+    write(tmp_path, "org.yaml", """
+        policylint: 1
+        people: [{id: kim, status: departed, departed: 2025-01-01}]
+        principals: [{id: svc, type: service, owner: kim}]
+    """)
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 3
+    assert f"{tmp_path / 'rbac.yaml'}:1:1: error: internal error while reading this file as kubernetes (KeyError" \
+        in result.out
+    assert "PL103" in result.out and "Traceback" not in result.out + result.err
+
+
+def test_a_walked_file_with_a_bad_byte_that_a_source_recognises_fails_closed(tmp_path: Path) -> None:
+    (tmp_path / "rbac.yaml").write_bytes(b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: caf\xe9}\n")
+    write(tmp_path, "org.yaml", "policylint: 1\npeople: [{id: kim, status: active}]\n")
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert f"{tmp_path / 'rbac.yaml'}:3:21: error: expected UTF-8 text, found the invalid byte 0xe9" in result.out
+    (tmp_path / "notes.yaml").write_bytes(b"just: some \xe9 notes\n")  # nothing of ours: skipped, as before
+    assert f"{tmp_path / 'notes.yaml'}" not in run_cli("check", str(tmp_path), "--as-of", "2026-01-01").out
+
+
+def test_utf16_exports_are_read(tmp_path: Path) -> None:
+    text = "policylint: 1\npeople: [{id: kim, status: departed, departed: 2025-01-01}]\n" \
+           "principals: [{id: svc, type: service, owner: kim}]\n"
+    (tmp_path / "org.yaml").write_bytes(text.encode("utf-16"))  # with its BOM, as PowerShell's `>` writes
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert result.code == 1 and "org.yaml:3:14: HIGH PL103" in result.out

@@ -36,6 +36,9 @@ def load(path: str, text: str, options: Options) -> Fragment:
         raise InputError(Location(path, error.lineno, error.colno),
                          f"expected JSON from 'aws iam get-account-authorization-details', found a syntax error: "
                          f"{error.msg}") from None
+    except RecursionError:
+        raise InputError(Location(path, 1, 1), "expected JSON nested less than a thousand levels deep, found deeper "
+                                               "nesting") from None
     if not isinstance(data, dict):
         raise InputError(Location(path, 1, 1), "expected a JSON object with UserDetailList, GroupDetailList, "
                                                f"RoleDetailList and Policies, found a {type(data).__name__}")

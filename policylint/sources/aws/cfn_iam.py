@@ -83,7 +83,8 @@ class Iam:
         for resource in t.of_type("AWS::IAM::ManagedPolicy"):
             self._managed_policy(resource)
         for holder in list(self.holders.values()):
-            self._attached(holder)
+            if holder.resource is not None:  # one a policy names but the template does not define attaches nothing
+                self._attached(holder)
         for resource in t.of_type("AWS::IAM::Policy", *_ONE_NAME):
             self._policy(resource)
         for resource in t.of_type("AWS::IAM::UserToGroupAddition"):

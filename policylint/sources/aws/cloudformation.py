@@ -74,6 +74,8 @@ def _read_duplicates(template: CfnTemplate, duplicates: list[InputError]) -> lis
     document = template.document
     sections = {document.key_pos[k] for k in ("Resources", "Parameters", "Mappings") if k in document}
     starts = sorted((at(r.location), r.type.startswith(_READ)) for r in template.resources)
+    if not starts:
+        return [e for e in duplicates if at(e.location) in sections]
     later = [pos for pos in document.key_pos.values() if pos > document.key_pos["Resources"]]
     ends = [pos for pos, _ in starts[1:]] + [min(later, default=(1 << 30, 0))]
     read = [(first, end) for (first, reads), end in zip(starts, ends, strict=True) if reads]

@@ -118,6 +118,8 @@ def decode_document(document: Any, path: str, at: Location) -> tuple[Any, list[I
         return json.loads(text), []
     except ValueError as error:
         return None, [InputError(at, f"expected a policy document as JSON, found text that does not parse ({error})")]
+    except RecursionError:
+        return None, [InputError(at, "expected a policy document as JSON, found nesting too deep to read")]
 
 
 class _Reader:

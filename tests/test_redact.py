@@ -50,3 +50,11 @@ def test_resource_paths_of_the_platforms_are_not_secrets() -> None:
         assert redact(name) == name
     assert redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == "<redacted>"
     assert redact("token: yhMjh5FncqpKwMooJYeKbA-mOv_2V5JLVCwGcg0vC4E") == "<redacted>"  # base64url, dashes and all
+
+
+def test_control_characters_in_ids_never_reach_the_terminal(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", 'policylint: 1\npeople: [{id: kim, status: departed, departed: 2025-01-01}]\n'
+                                'principals: [{id: "svc\\e]0;pwned\\a", type: service, owner: kim}]\n')
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert "\x1b" not in result.out and "\x07" not in result.out
+    assert "svc\\x1b]0;pwned\\x07" in result.out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from policylint.exposure import Exposure
 from policylint.pipeline import Report
 from policylint.reporters.summary import by_severity
@@ -9,7 +11,19 @@ from policylint.reporters.summary import by_severity
 ARROW = " → "
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def _printable(text: str) -> str:
+    """Control characters from inputs (an id with an escape sequence) shown, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def render(report: Report) -> str:
+    return _printable(_render(report))
+
+
+def _render(report: Report) -> str:
     lines = [str(error) for error in report.errors]
     if report.base is not None and (report.findings or report.resolved):
         lines.append(f"new since {report.base}:" if report.findings else f"nothing new since {report.base}")
@@ -46,6 +60,10 @@ def _summary(report: Report) -> str:
 
 
 def render_reach(as_of: str, exposures: list[Exposure]) -> str:
+    return _printable(_render_reach(as_of, exposures))
+
+
+def _render_reach(as_of: str, exposures: list[Exposure]) -> str:
     lines = [f"Who can reach customer data, as of {as_of}: {len(exposures)} identities"]
     for e in exposures:
         status = f", {e.status}" if e.status and e.status != "active" else ""

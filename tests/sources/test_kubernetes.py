@@ -1215,3 +1215,22 @@ def test_a_namespace_label_classifies_its_secrets_as_customer_data(tmp_path: Pat
     assert dana["id"] == "k8s:default:user:dana@example.com"
     assert [(r["id"], r["classes"]) for r in dana["resources"]] == [
         ("k8s:default:secrets:payments", ["customer_payment", "customer_pii"])]
+
+
+def test_an_owner_annotation_names_who_answers_for_a_service_account(tmp_path: Path) -> None:
+    write(tmp_path, "sa.yaml", """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: api
+          namespace: payments
+          annotations: {owner: lee.sy@x.com}
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: batch, namespace: payments}
+        """)
+    write(tmp_path, "people.yaml", "policylint: 1\npeople: [{id: lee.sy, status: active, emails: [lee.sy@x.com]}]")
+    run = run_cli("check", str(tmp_path), "--as-of", "2026-01-01", "--select", "PL103", "--format", "json")
+    flagged = [f["subject"]["id"] for f in json.loads(run.out)["findings"]]
+    assert flagged == ["k8s:default:serviceaccount:payments/batch"]  # api's owner joined to lee.sy

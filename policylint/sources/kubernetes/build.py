@@ -58,6 +58,7 @@ DEFAULT_NAMESPACE = "default"  # where `kubectl apply` puts an object whose mani
 _KINDS = {(RBAC_GROUP, k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")} | {
     ("", k) for k in ("ServiceAccount", "Secret", "Namespace")}
 _CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "Namespace"}
+_OWNER_KEYS = ("owner", "policylint.dev/owner", "app.kubernetes.io/owner", "team.owner")
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +252,14 @@ class _File:
     # -- service accounts, secrets, namespaces
 
     def add_service_account(self, obj: _Object) -> None:
+        """An `owner` annotation or label (a roster id or e-mail; the join finds the person) names who answers for
+        the account: RBAC itself has no owners, and PL103 asks for one."""
         account, key = service_account_nodes(obj.namespace, obj.name, obj.manifest.location)
         self._seen(obj)
-        self.defined["principals"].append(account)
+        owner = next((value for field in ("annotations", "labels") if isinstance(meta := obj.manifest.meta(field), dict)
+                      for name, value in meta.items() if name in _OWNER_KEYS and isinstance(value, str) and value),
+                     None)
+        self.defined["principals"].append(replace(account, owner=owner) if owner else account)
         self.defined["keys"].append(key)
 
     def add_secret(self, obj: _Object) -> None:

@@ -219,13 +219,20 @@ def _finish(report: Report, output: str, output_file: Path | None, fail_on: str,
 @reach_format_option
 @as_of_option
 @customer_option
-def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, patterns: tuple[str, ...]) -> int:
-    """Who can reach customer data: each identity, what it reaches, and one shortest path per resource."""
+@click.option("--show", default="10", show_default=True, metavar="N|all",
+              help="How many of each identity's largest customer-data resources to list with a path.")
+def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, patterns: tuple[str, ...],
+                  show: str) -> int:
+    """Who can reach customer data: each identity, the records it reaches, and a shortest path to each of its
+    largest customer-data resources."""
     from policylint.exposure import exposures
 
+    if show != "all" and not (show.isdigit() and int(show) > 0):
+        raise UsageError(f"expected --show to be a positive number or 'all', found {show!r}")
     day = _as_of(as_of)
     analysis = analyse(list(paths) or ["."], day, patterns or DEFAULT_PATTERNS)
-    click.echo(REACH[output](day.isoformat(), exposures(analysis)), nl=False)
+    shown = None if show == "all" else int(show)
+    click.echo(REACH[output](day.isoformat(), exposures(analysis, shown)), nl=False)
     return _report_errors(analysis.errors)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import run_cli, write
+from helpers import REPO, run_cli, write
 
 ORG = """
 policylint: 1
@@ -296,3 +296,18 @@ def test_policies_given_a_file(org: Path) -> None:
     result = run_cli("check", str(org), "--policies", str(org))
     assert result.code == 2
     assert "expected a folder of rule files, found a file" in result.out
+
+
+def test_reach_lists_the_largest_resources_with_paths_and_counts_the_rest() -> None:
+    acme = str(REPO / "examples" / "acme")
+    every = json.loads(run_cli("reach", acme, "--as-of", "2026-11-27", "--format", "json", "--show", "all").out)
+    two = json.loads(run_cli("reach", acme, "--as-of", "2026-11-27", "--format", "json", "--show", "2").out)
+    kim_all = next(i for i in every["identities"] if i["id"] == "kim.jh")
+    kim_two = next(i for i in two["identities"] if i["id"] == "kim.jh")
+    assert (kim_two["records"], kim_two["reached"]) == (kim_all["records"], kim_all["reached"]) == (588_694_000, 10)
+    assert kim_two["resources"] == kim_all["resources"][:2]  # the two largest, with the same paths
+    assert [i["id"] for i in two["identities"]] == [i["id"] for i in every["identities"]]
+    text = run_cli("reach", acme, "--as-of", "2026-11-27", "--show", "2")
+    assert "  and 8 smaller resources (all of them: --show all)" in text.out
+    bad = run_cli("reach", acme, "--show", "0")
+    assert bad.code == 2 and "expected --show to be a positive number or 'all', found '0'" in bad.err

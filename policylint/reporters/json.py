@@ -66,6 +66,7 @@ def render_reach(as_of: str, exposures: list[Exposure]) -> str:
                 "kind": e.kind,
                 **({"status": e.status} if e.kind == "person" else {}),
                 "records": e.records,
+                "reached": e.reached,
                 "resources": [
                     {"id": r.id, "classes": list(r.classes), "records": r.records, "path": list(r.path)}
                     for r in e.resources

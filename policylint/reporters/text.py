@@ -68,8 +68,11 @@ def _render_reach(as_of: str, exposures: list[Exposure]) -> str:
     for e in exposures:
         status = f", {e.status}" if e.status and e.status != "active" else ""
         lines.append("")
-        lines.append(f"{e.id} ({e.kind}{status}): {e.records:,} records in {len(e.resources)} resources")
+        lines.append(f"{e.id} ({e.kind}{status}): {e.records:,} records in {e.reached} resources")
         for r in e.resources:
             lines.append(f"  {r.id} [{', '.join(r.classes)}] {r.records:,} records")
             lines.append(f"    path: {ARROW.join(r.path)}")
+        if e.reached > len(e.resources):
+            more = e.reached - len(e.resources)
+            lines.append(f"  and {more:,} smaller resource{'s' if more != 1 else ''} (all of them: --show all)")
     return "\n".join(lines) + "\n"

@@ -97,3 +97,12 @@ def test_the_mixed_example_excerpt_is_what_check_prints() -> None:
     printed = result.out.replace(str(REPO) + "/", "").splitlines()
     for line in excerpt.group(1).splitlines():
         assert line in printed, line
+
+
+def test_the_rule_catalog_table_lists_every_rule_with_its_severity() -> None:
+    from policylint.diff import NEW_REACH
+    from policylint.rules import builtin_policies, load_rules
+
+    table = dict(re.findall(r"^\| (PL\d+) \| (\w+) \|", README, flags=re.M))
+    rules, _ = load_rules([builtin_policies()])
+    assert table == {r.id: r.severity for r in [*rules, NEW_REACH]}

@@ -118,15 +118,13 @@ def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Pa
                  baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
     """What a change does: new and resolved findings, and identities that gain a path to customer data,
     compared with the inventory at git revision REF (read from git; the working tree is not touched)."""
-    from policylint.diff import NEW_REACH, base_layout, diff
+    from policylint.diff import NEW_REACH, diff
 
     _prepare(output_file)
     config = load_config(config_file or find_config(Path.cwd()))
     settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed,
                          extra=(NEW_REACH,))
-    layout = base_layout(config, base) if not paths or changed else None
-    report = diff(replace(settings, extra_rules=()), base, base_paths=layout[0] if layout else None,
-                  base_exclude=layout[1] if layout else None)
+    report = diff(settings, base, config=config if not paths or changed else None)
     return _finish(report, output, output_file, fail_on or config.fail_on or "low", show_suppressed)
 
 
@@ -180,6 +178,7 @@ def _settings(config: Config, paths: tuple[str, ...], select: tuple[str, ...], i
         exceptions=exceptions or config.exceptions,
         baseline=baseline or config.baseline,
         report_files=paths if changed else None,
+        extra_rules=extra,
     )
 
 

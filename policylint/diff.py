@@ -45,17 +45,18 @@ NEW_REACH = Rule(
 )
 
 
-def diff(settings: Settings, base: str, timer: Timer | None = None, base_paths: tuple[str, ...] | None = None,
-         base_exclude: tuple[str, ...] | None = None) -> Report:
-    """`base_paths` / `base_exclude`: where the inventory was at the base, when its configuration said otherwise
-    (a renamed folder); the rules, their selection and severities are the working tree's, so that the two sides
-    are judged alike. The base's suppressions are not applied: a finding suppressed in the working tree is still a
-    finding, not a resolved one."""
+def diff(settings: Settings, base: str, timer: Timer | None = None, config: Config | None = None) -> Report:
+    """`config`: the configuration file the inventory's paths came from; when it is in the repository, the base is
+    read where the base's own version of it says (a renamed folder). The rules, their selection and severities
+    are the working tree's, so that the two sides are judged alike. The base's suppressions are not applied: a
+    finding suppressed in the working tree is still a finding, not a resolved one."""
     root = gitrev.repository_root(Path.cwd())
     commit = gitrev.resolve_revision(root, base)
-    settings = replace(settings, extra_rules=(*settings.extra_rules, NEW_REACH))
+    if NEW_REACH not in settings.extra_rules:
+        settings = replace(settings, extra_rules=(*settings.extra_rules, NEW_REACH))
     head_report, head = evaluate(settings, timer)
-    old_paths = base_paths or settings.paths
+    layout = _base_layout(config, root, commit) if config is not None else None
+    old_paths, base_exclude = layout if layout is not None else (settings.paths, None)
     for path in (*settings.paths, *old_paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
     with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
@@ -140,17 +141,15 @@ def new_reach(base: Analysis, head: Analysis, rule: Rule = NEW_REACH) -> list[Fi
     return findings
 
 
-def base_layout(config: Config, base: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _base_layout(config: Config, root: Path, commit: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """Where the inventory was at the base (`paths`, `exclude`) by the base's own configuration file, when the
     working tree's comes from the repository and existed there; None to use the working tree's."""
     if config.file is None:
         return None
-    root = gitrev.repository_root(Path.cwd())
     try:
         place = gitrev.inside(root, Path(config.file))
     except UsageError:
         return None
-    commit = gitrev.resolve_revision(root, base)
     with tempfile.TemporaryDirectory(prefix="policylint-base-config-") as folder:
         copy = Path(folder)
         gitrev.export(root, commit, [Path(config.file)], copy)

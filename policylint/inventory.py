@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,6 +19,7 @@ from policylint.sources.base import Linker
 from policylint.yamlsafe import decode
 
 SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+_IGNORE = re.compile(rb"policylint:\s*ignore")  # the inline comment `suppress.INLINE` reads, as bytes
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 
 
@@ -26,6 +28,7 @@ class Loaded:
     inventory: Inventory
     errors: list[InputError]
     files: list[str]
+    commented: list[str]  # the files that hold a `# policylint: ignore` comment (the only ones read again)
 
 
 def discover(paths: list[str], exclude: tuple[str, ...] = (), root: str = "."
@@ -75,13 +78,21 @@ def _walk(root: Path) -> list[Path]:
     return files
 
 
-def read_file(path: str, explicit: bool, options: Options) -> Fragment | None:
-    """The fragment one file contributes; None for a walked-into file that no source recognises."""
+def _read(path: str, explicit: bool, options: Options) -> tuple[Fragment | None, bool]:
+    """The fragment one file contributes (None for a walked-into file that no source recognises), and whether it
+    holds an inline ignore comment (so `suppress` reads only those files again)."""
     try:
         data = Path(path).read_bytes()
-        text = decode(data, path)
     except OSError as exc:
-        return Fragment(Inventory(), [file_error(path, f"expected a readable file, found: {exc.strerror}")])
+        return Fragment(Inventory(), [file_error(path, f"expected a readable file, found: {exc.strerror}")]), False
+    ignores = _IGNORE.search(data) is not None
+    return _fragment(path, data, explicit, options), ignores
+
+
+def _fragment(path: str, data: bytes, explicit: bool, options: Options) -> Fragment | None:
+    """The fragment of one file's bytes: located errors for what cannot be read, never a skipped file of ours."""
+    try:
+        text = decode(data, path)
     except InputError as error:
         # a walked-into file is skipped only when it cannot be ours: one that names the marker, or that a source
         # recognises once its bad bytes are replaced, fails closed
@@ -121,12 +132,15 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     candidates, errors = discover(paths, exclude, root)
     fragments: list[Fragment] = []
     files: list[str] = []
+    commented: list[str] = []
     for path, explicit in candidates:
-        fragment = read_file(path, explicit, options)
+        fragment, ignores = _read(path, explicit, options)
         if fragment is not None:
             fragments.append(fragment)
             files.append(path)
             errors.extend(fragment.errors)
+            if ignores:
+                commented.append(path)
     if not files and not errors:  # a run that checked nothing must not pass
         errors.extend(file_error(p, "expected inventory files here, found none (a native file has 'policylint: 1' "
                                     "at its top level)") for p in paths)
@@ -136,7 +150,7 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
         if isinstance(source, Linker):
             inventory = source.link(inventory)
     errors.sort(key=lambda e: e.location)
-    return Loaded(inventory, errors, files)
+    return Loaded(inventory, errors, files, commented)
 
 
 def merge(parts: list[Inventory], implied: list[Inventory] | None = None) -> tuple[Inventory, list[InputError]]:

@@ -32,8 +32,9 @@ DOMAIN_FLAG = "gcp-domain"
 
 def join(inventory: Inventory) -> tuple[Inventory, list[InputError]]:
     people = _PeopleIndex(inventory)
-    principals = _join_people(inventory, people)
-    groups = _join_groups(inventory, principals, people)
+    defined = {node.id for node in inventory.nodes()}
+    principals = _join_people(inventory, people, defined)
+    groups = _join_groups(inventory, principals, people, defined)
     resources, errors = _annotate(inventory.resources, inventory.annotations)
     return replace(inventory, principals=principals, groups=groups, resources=resources), errors
 
@@ -65,8 +66,7 @@ class _PeopleIndex:
         return None
 
 
-def _join_people(inventory: Inventory, people: _PeopleIndex) -> tuple[Principal, ...]:
-    defined = {node.id for node in inventory.nodes()}
+def _join_people(inventory: Inventory, people: _PeopleIndex, defined: set[str]) -> tuple[Principal, ...]:
     joined = []
     for principal in inventory.principals:
         if principal.person is None and principal.identifiers:
@@ -81,10 +81,10 @@ def _join_people(inventory: Inventory, people: _PeopleIndex) -> tuple[Principal,
     return tuple(joined)
 
 
-def _join_groups(inventory: Inventory, principals: tuple[Principal, ...], people: _PeopleIndex) -> tuple[Group, ...]:
+def _join_groups(inventory: Inventory, principals: tuple[Principal, ...], people: _PeopleIndex,
+                 defined: set[str]) -> tuple[Group, ...]:
     """Members named by a roster's own ids (a SCIM group lists users by SCIM id) become the people they alias; a
     domain group (GCP `domain:example.com`) gains every person and identity with an e-mail in the domain."""
-    defined = {node.id for node in inventory.nodes()}
     domains = {g.id: g.id.rsplit(":", 1)[-1].casefold() for g in inventory.groups if DOMAIN_FLAG in g.flags}
     joined = []
     for group in inventory.groups:

@@ -68,6 +68,7 @@ class Analysis:
     context: Context
     errors: list[InputError]
     files: list[str]
+    commented: list[str]  # files holding an inline ignore comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ def analyse(paths: list[str], as_of: date, patterns: tuple[str, ...] = DEFAULT_P
         reach = compute_reach(graph, inventory, patterns)
         context = build_context(inventory, index, graph, reach, as_of, patterns)
     return Analysis(inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
-                    loaded.files)
+                    loaded.files, loaded.commented)
 
 
 def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
@@ -177,7 +178,7 @@ def _run(settings: Settings, timer: Timer) -> tuple[Report, Analysis]:
     timer.add("rules", rules_seconds)
     with timer.stage("suppress"):
         # suppressions are judged on every finding (so "matches nothing" is true), then --changed narrows
-        kept, suppressed, notices, errors = _suppress(sorted(evaluator.findings), analysis.files, rules, settings)
+        kept, suppressed, notices, errors = _suppress(sorted(evaluator.findings), analysis.commented, rules, settings)
         if settings.report_files is not None:
             kept = touching(kept, settings.report_files, analysis)
             shown = {id(f) for f in touching([s.finding for s in suppressed], settings.report_files, analysis)}

@@ -91,33 +91,33 @@ def _context(where: list[Any]) -> str:
 
 
 def _describe(error: ValidationError) -> str:
-    found = _shown(error.instance)
+    shown = found(error.instance)
     schema, kind = _schema_of(error), error.validator
     if kind == "type":
-        return f"expected {_types(error.validator_value)}, found {found}"
+        return f"expected {_types(error.validator_value)}, found {shown}"
     if kind == "enum":
         allowed: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
-        return f"expected one of {', '.join(map(_literal, allowed))}, found {found}"
+        return f"expected one of {', '.join(map(_literal, allowed))}, found {shown}"
     if kind == "const":
-        return f"expected {_literal(error.validator_value)}, found {found}"
+        return f"expected {_literal(error.validator_value)}, found {shown}"
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "a key"
         return f"expected the key {missing!r}, found a mapping without it"
     if kind == "pattern":
         described = schema.get("description")
-        return f"expected {described or 'a value matching ' + repr(error.validator_value)}, found {found}"
+        return f"expected {described or 'a value matching ' + repr(error.validator_value)}, found {shown}"
     if kind == "uniqueItems":
-        return f"expected each item once, found a repeated item in {found}"
+        return f"expected each item once, found a repeated item in {shown}"
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "minLength"):
-        return f"expected {kind} {error.validator_value}, found {found}"
+        return f"expected {kind} {error.validator_value}, found {shown}"
     if kind == "minProperties":
         described = schema.get("description")
-        return f"expected {described or f'at least {error.validator_value} keys'}, found {found}"
+        return f"expected {described or f'at least {error.validator_value} keys'}, found {shown}"
     if kind in ("anyOf", "oneOf"):
         described = schema.get("description")
-        return f"expected {described or 'one of the allowed forms (see `policylint schema`)'}, found {found}"
+        return f"expected {described or 'one of the allowed forms (see `policylint schema`)'}, found {shown}"
     # error.message repeats the value unredacted: say it in our own words
-    return f"expected a value that satisfies {kind} {_literal(error.validator_value)}, found {found}"
+    return f"expected a value that satisfies {kind} {_literal(error.validator_value)}, found {shown}"
 
 
 def _types(value: Any) -> str:
@@ -130,6 +130,3 @@ def _types(value: Any) -> str:
 def _literal(value: Any) -> str:
     return "null" if value is None else repr(value)
 
-
-def _shown(value: Any) -> str:
-    return found(value)

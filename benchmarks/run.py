@@ -9,8 +9,8 @@ mixes with another's. Per run the child times:
   - baseline: `yaml.load(f, Loader=yaml.CSafeLoader)` of every generated file (the floor any YAML tool pays), in a
               fresh interpreter that imports nothing but yaml ("bare"), and again inside the measuring process
               (after policylint is imported: slower, because the cyclic GC then has more live objects to scan);
-  - check:    `policylint.pipeline.check(...)` with a Timer (stages load, graph, reach, facts, rules) and the text
-              report rendered from it (stage "report"); "total" is the wall time of both together.
+  - check:    `policylint.pipeline.run(Settings(...))` with a Timer (stages load, graph, reach, facts, rules) and the
+              text report rendered from it (stage "report"); "total" is the wall time of both together.
 For `repo` the parent also times the whole process `policylint check benchmarks/out/repo --as-of …` (pre-commit).
 The `aws-*` sizes (generate_aws.py: an `aws iam get-account-authorization-details` export, a SCIM roster and a
 native data-stores file) are measured the same way, plus the whole process for each of them, its peak RSS and the
@@ -160,6 +160,7 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
 
     import policylint.pipeline as pipeline
     from policylint.reporters import CHECK
+    from policylint.settings import Settings
 
     target = OUT / size
     files = input_files(target)
@@ -167,25 +168,19 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
 
     graph_info: dict[str, Any] = {}
     overhead = [0.0]
-    real_analyse = pipeline.analyse
 
-    def counting_analyse(*args: Any, **kwargs: Any) -> Any:
-        """The real analyse, plus graph counts; the counting time is kept out of the measured totals."""
-        analysis = real_analyse(*args, **kwargs)
-        started = time.perf_counter()
-        if not graph_info:
-            graph = analysis.graph
-            inventory = analysis.inventory
-            graph_info["nodes"] = graph.number_of_nodes()
-            graph_info["edges"] = graph.number_of_edges()
-            graph_info["edges_by_kind"] = dict(sorted(Counter(k for _, _, k in graph.edges(data="kind")).items()))
-            graph_info["inventory"] = {name: len(getattr(inventory, name)) for name in (
-                "people", "principals", "groups", "roles", "grants", "credentials", "keys", "resources")}
-            graph_info["customer_data_resources"] = len(analysis.reach.resources)
-        overhead[0] += time.perf_counter() - started
-        return analysis
-
-    pipeline.analyse = counting_analyse  # check() calls the module-level name
+    def count_graph(analysis: Any) -> None:
+        """Graph counts, once, after the measured run."""
+        if graph_info:
+            return
+        graph = analysis.graph
+        inventory = analysis.inventory
+        graph_info["nodes"] = graph.number_of_nodes()
+        graph_info["edges"] = graph.number_of_edges()
+        graph_info["edges_by_kind"] = dict(sorted(Counter(k for _, _, k in graph.edges(data="kind")).items()))
+        graph_info["inventory"] = {name: len(getattr(inventory, name)) for name in (
+            "people", "principals", "groups", "roles", "grants", "credentials", "keys", "resources")}
+        graph_info["customer_data_resources"] = len(analysis.reach.resources)
 
     per_run: list[dict[str, Any]] = []
     peaks_supported = _reset_peak()
@@ -208,10 +203,12 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
         overhead[0] = 0.0
         timer = pipeline.Timer()
         started = time.perf_counter()
-        report = pipeline.check([str(target)], day, timer=timer)
+        result = pipeline.run(Settings((str(target),), day), timer)
+        report = result.report
         checked = time.perf_counter()
         text = CHECK["text"](report)
         finished = time.perf_counter()
+        count_graph(result.analysis)
         check_peak = _vm_hwm_kb() if peaks_supported else None
         seconds = {stage: timer.seconds.get(stage, 0.0) for stage in STAGES if stage != "report"}
         seconds["report"] = finished - checked
@@ -246,7 +243,7 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
 
         profiler = cProfile.Profile()
         profiler.enable()
-        CHECK["text"](pipeline.check([str(target)], day))
+        CHECK["text"](pipeline.run(Settings((str(target),), day)).report)
         profiler.disable()
         for order in ("cumulative", "tottime"):
             stream = io.StringIO()

@@ -6,43 +6,32 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from policylint import __version__
-from policylint.config import Config, config_rule_errors, find_config, load_config, shown_path
 from policylint.errors import ISSUES_URL, InputError, InputErrors, PolicylintError, UsageError
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
 from policylint.model import NODE_KINDS
-from policylint.pipeline import DEFAULT_PATTERNS, Report, Settings, analyse, rule_set, run
+from policylint.output import refuse_inputs, write_output
+from policylint.pipeline import run
 from policylint.redact import redact
+from policylint.report import Report
 from policylint.reporters import CHECK, REACH
 from policylint.rules import SEVERITIES, Rule
-from policylint.sources import Options
+from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
 from policylint.validate import packaged_schema
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
-as_of_option = click.option(
-    "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-    help="Date that ages and expiries are measured against (YYYY-MM-DD; default: today, UTC).")
-customer_option = click.option(
-    "--customer-data", "patterns", multiple=True, metavar="PATTERN",
-    help="Data classes that are customer data (glob, repeatable; default: customer*).")
-format_option = click.option("--format", "output", type=click.Choice(list(CHECK)), default="text",
-                             show_default=True, help="Output format.")
+paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 reach_format_option = click.option("--format", "output", type=click.Choice(list(REACH)), default="text",
                                    show_default=True, help="Output format.")
-paths_argument = click.argument("paths", nargs=-1, type=click.Path())
-
-
-def _as_of(value: datetime | None) -> date:
-    return value.date() if value else datetime.now(timezone.utc).date()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,29 +40,46 @@ def cli() -> None:
     """Who can reach customer data? Lint access-control configuration as code."""
 
 
-def run_options(command: Callable[..., int]) -> Callable[..., int]:
-    """The options `check`, `diff` and `baseline` share; each overrides the configuration file's setting."""
-    options = [
-        paths_argument,
-        click.option("--select", multiple=True, metavar="RULE", help="Only these rule ids or prefixes (repeatable)."),
-        click.option("--ignore", multiple=True, metavar="RULE", help="Not these rule ids or prefixes (repeatable)."),
-        click.option("--policies", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
-                     help="A folder of your own rules, used beside the built-in ones (repeatable)."),
-        as_of_option,
-        customer_option,
-        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Configuration file (default: the nearest .policylint.yaml or pyproject.toml with "
-                          "[tool.policylint], from the working directory up)."),
-    ]
+def _apply(options: list[Callable[[Callable[..., int]], Callable[..., int]]], command: Callable[..., int]
+           ) -> Callable[..., int]:
     for option in reversed(options):
         command = option(command)
     return command
 
 
+def inventory_options(command: Callable[..., int]) -> Callable[..., int]:
+    """What decides the inventory and its reading, for every command; each overrides the configuration file."""
+    return _apply([
+        click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     help="Date that ages and expiries are measured against (YYYY-MM-DD; default: today, UTC)."),
+        click.option("--customer-data", "patterns", multiple=True, metavar="PATTERN",
+                     help="Data classes that are customer data (glob, repeatable; default: customer*)."),
+        click.option("--unclassified", type=click.Choice(UNCLASSIFIED), default=None,
+                     help="How a data store with no classification counts: 'known' (default: it is not customer "
+                          "data) or 'customer' (it is: the fail-closed mode for a first scan of real exports)."),
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Configuration file (default: the nearest .policylint.yaml or pyproject.toml with "
+                          "[tool.policylint], from the working directory up)."),
+    ], command)
+
+
+def rule_options(command: Callable[..., int]) -> Callable[..., int]:
+    """The options of the commands that apply rules: `check`, `diff` and `baseline`."""
+    return _apply([
+        paths_argument,
+        click.option("--select", multiple=True, metavar="RULE", help="Only these rule ids or prefixes (repeatable)."),
+        click.option("--ignore", multiple=True, metavar="RULE", help="Not these rule ids or prefixes (repeatable)."),
+        click.option("--policies", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
+                     help="A folder of your own rules, used beside the built-in ones (repeatable)."),
+        inventory_options,
+    ], command)
+
+
 def report_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options of the commands that report findings: `check` and `diff`."""
-    options = [
-        format_option,
+    return _apply([
+        click.option("--format", "output", type=click.Choice(list(CHECK)), default="text", show_default=True,
+                     help="Output format."),
         click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the report to this file instead of standard output (the exit code is the same)."),
         click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
@@ -84,171 +90,176 @@ def report_options(command: Callable[..., int]) -> Callable[..., int]:
                      help="Exceptions file: accepted risks with a reason, an owner and an expiry date."),
         click.option("--show-suppressed", is_flag=True,
                      help="Also list the findings that exceptions, ignore comments or the baseline suppress."),
-        click.option("--changed", is_flag=True,
-                     help="PATHS are changed files (as pre-commit passes them): read the configured inventory and "
-                          "report the findings located in them or whose evidence path passes through them."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Also list, on standard error, each walked file that no source reads and why."),
+    ], command)
+
+
+def _given(paths: tuple[str, ...] = (), config_file: Path | None = None, as_of: datetime | None = None,
+           patterns: tuple[str, ...] = (), unclassified: str | None = None, select: tuple[str, ...] = (),
+           ignore: tuple[str, ...] = (), policies: tuple[Path, ...] = (), baseline: str | None = None,
+           exceptions: str | None = None) -> Given:
+    return Given(paths, config_file, as_of, patterns, select, ignore, policies, baseline, exceptions, unclassified)
 
 
 @cli.command("check")
-@run_options
+@rule_options
 @report_options
+@click.option("--changed", is_flag=True,
+              help="The pre-commit hook: report what the working tree adds to HEAD (new or worse findings, new "
+                   "paths to customer data) and every input error; PATHS, if any, are the inventory, as for diff.")
 def check_command(paths: tuple[str, ...], output: str, output_file: Path | None, fail_on: str | None,
                   select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
-                  as_of: datetime | None, patterns: tuple[str, ...], config_file: Path | None,
-                  baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
+                  as_of: datetime | None, patterns: tuple[str, ...], unclassified: str | None,
+                  config_file: Path | None, baseline: str | None, exceptions: str | None, show_suppressed: bool,
+                  verbose: bool, changed: bool) -> int:
     """Check inventories (files or folders; default: the configured paths, or .) and report findings."""
-    _prepare(output_file)
-    config = load_config(config_file or find_config(Path.cwd()))
-    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed)
-    return _finish(run(settings), output, output_file, fail_on or config.fail_on or "low", show_suppressed)
+    if changed:
+        from policylint.diff import HEAD, NEW_REACH, diff
+
+        settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
+                                  baseline, exceptions), extra=(NEW_REACH,))
+        _prepare(output_file, settings)
+        report = diff(settings, HEAD, base_layout=not paths)
+    else:
+        settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
+                                  baseline, exceptions))
+        _prepare(output_file, settings)
+        report = run(settings).report
+    return _finish(report, settings, output, output_file, fail_on, show_suppressed, verbose)
 
 
 @cli.command("diff")
 @click.option("--base", required=True, metavar="REF",
               help="The git revision to compare with (a branch, tag or commit), e.g. origin/main.")
-@run_options
+@rule_options
 @report_options
 def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Path | None, fail_on: str | None,
                  select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
-                 as_of: datetime | None, patterns: tuple[str, ...], config_file: Path | None,
-                 baseline: str | None, exceptions: str | None, show_suppressed: bool, changed: bool) -> int:
-    """What a change does: new and resolved findings, and identities that gain a path to customer data,
+                 as_of: datetime | None, patterns: tuple[str, ...], unclassified: str | None,
+                 config_file: Path | None, baseline: str | None, exceptions: str | None, show_suppressed: bool,
+                 verbose: bool) -> int:
+    """What a change does: new and worse findings, resolved ones, and identities that gain a path to customer data,
     compared with the inventory at git revision REF (read from git; the working tree is not touched)."""
     from policylint.diff import NEW_REACH, diff
 
-    _prepare(output_file)
-    config = load_config(config_file or find_config(Path.cwd()))
-    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, baseline, exceptions, changed,
-                         extra=(NEW_REACH,))
-    report = diff(settings, base, config=config if not paths or changed else None)
-    return _finish(report, output, output_file, fail_on or config.fail_on or "low", show_suppressed)
+    settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
+                              baseline, exceptions), extra=(NEW_REACH,))
+    _prepare(output_file, settings)
+    report = diff(settings, base, base_layout=not paths)
+    return _finish(report, settings, output, output_file, fail_on, show_suppressed, verbose)
 
 
 @cli.command("baseline")
-@run_options
+@rule_options
 @click.option("-o", "--output-file", "output_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The baseline file to write (JSON; commit it and pass it to `check --baseline`).")
 def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[str, ...], ignore: tuple[str, ...],
                      policies: tuple[Path, ...], as_of: datetime | None, patterns: tuple[str, ...],
-                     config_file: Path | None) -> int:
+                     unclassified: str | None, config_file: Path | None) -> int:
     """Record today's findings, so that `check --baseline FILE` reports only new ones."""
     from policylint.suppress import render_baseline
 
-    config = load_config(config_file or find_config(Path.cwd()))
-    settings = _settings(config, paths, select, ignore, policies, as_of, patterns, None, None, False)
-    if not output_file.parent.is_dir():
-        raise UsageError(f"expected -o to name a file in an existing folder, found no folder {output_file.parent}")
-    report = run(replace(settings, baseline=None))
-    if report.errors:  # a baseline of a partly read inventory would hide what the unread files hold
-        return _report_errors(report.errors)
-    try:
-        output_file.write_text(render_baseline(report.findings), encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"expected to write the baseline to {output_file}, found: {exc.strerror}") from None
-    click.echo(f"wrote {len(report.findings)} findings to {output_file}", err=True)
+    settings = replace(resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies)),
+                       baseline=None)
+    _check_target(output_file, settings)
+    result = run(settings)
+    if result.report.errors:  # a baseline of a partly read inventory would hide what the unread files hold
+        return _report_errors(result.report.errors)
+    write_output(output_file, render_baseline(result.report.findings), [*settings.inputs(), *result.analysis.files],
+                 what="the baseline")
+    click.echo(f"wrote {len(result.report.findings)} findings to {output_file}", err=True)
     return EXIT_CLEAN
 
 
-def _settings(config: Config, paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
-              policies: tuple[Path, ...], as_of: datetime | None, patterns: tuple[str, ...], baseline: str | None,
-              exceptions: str | None, changed: bool, extra: tuple[Rule, ...] = ()) -> Settings:
-    """The command line over the configuration file, option by option."""
-    root = str(Path(config.file).parent) if config.file else "."
-    configured = config.paths or ((shown_path(root),) if config.file else (".",))
-    all_policies = policies or tuple(Path(p) for p in config.policies)
-    rules, _ = rule_set(list(all_policies), extra=extra)  # a rule that fails to load is reported by the run
-    config_errors = config_rule_errors(config, {r.id for r in rules}, select=not select, ignore=not ignore)
-    if config_errors:
-        raise InputErrors(config_errors)
-    return Settings(
-        paths=configured if changed or not paths else paths,
-        as_of=_as_of(as_of),
-        patterns=patterns or config.customer_data or DEFAULT_PATTERNS,
-        policies=all_policies,
-        select=select or tuple(s.value for s in config.select),
-        ignore=ignore or tuple(s.value for s in config.ignore),
-        severity={rule.upper(): setting.value for rule, setting in config.severity.items()},
-        exclude=config.exclude,
-        exclude_root=root,
-        options=Options(dict(config.roster_columns), config.classification_keys or Options().classification_keys),
-        exceptions=exceptions or config.exceptions,
-        baseline=baseline or config.baseline,
-        report_files=paths if changed else None,
-        extra_rules=extra,
-    )
-
-
-def _prepare(output_file: Path | None) -> None:
-    """Before anything runs: a report file that cannot be written is a usage error, and a stale one from an
-    earlier run is removed, so that a run that fails early never leaves an old report to be uploaded."""
-    if output_file is None:
-        return
+def _check_target(output_file: Path, settings: Settings) -> None:
     if not output_file.parent.is_dir():
         raise UsageError(f"expected -o to name a file in an existing folder, found no folder {output_file.parent}")
+    refuse_inputs(output_file, settings.inputs())
+
+
+def _prepare(output_file: Path | None, settings: Settings) -> None:
+    """Before anything runs: a report file that cannot be written, or that is one of the run's inputs, is a usage
+    error, and nothing is touched. A stale report from an earlier run is removed, so that a run that fails early never
+    leaves an old report to be uploaded, but only where it cannot be an input: outside every folder the run walks
+    (a file inside one is judged once the walk has read it). Devices and pipes (`-o /dev/stdout`) are left alone."""
+    if output_file is None:
+        return
+    _check_target(output_file, settings)
+    refuse_inputs(output_file, settings.paths)
+    if any(_within(output_file, Path(p)) for p in settings.paths) or output_file.is_symlink():
+        return
     try:
-        output_file.unlink(missing_ok=True)
+        if output_file.is_file():
+            output_file.unlink()
     except OSError as exc:
         raise UsageError(f"expected -o to name a file policylint can write, found: {exc.strerror}") from None
 
 
-def _finish(report: Report, output: str, output_file: Path | None, fail_on: str, show_suppressed: bool) -> int:
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _finish(report: Report, settings: Settings, output: str, output_file: Path | None, fail_on: str | None,
+            show_suppressed: bool, verbose: bool) -> int:
     if not show_suppressed:
         report = replace(report, suppressed=())
+    if verbose:
+        for file, reason in report.skipped:
+            click.echo(f"skipped {file}: {reason}", err=True)
     text = CHECK[output](report)
     if output_file is None:
         click.echo(text, nl=False)
     else:
-        try:
-            output_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"expected to write the report to {output_file}, found: {exc.strerror}") from None
+        write_output(output_file, text, [*settings.inputs(), *report.inputs])
         if report.errors:
             _report_errors(report.errors)
     if report.errors:  # an input error is exit 2; a bug met while reading a file (SourceCrash) is 3
         return max(error.exit_code for error in report.errors)
-    return EXIT_FINDINGS if any(at_or_above(f.severity, fail_on) for f in report.findings) else EXIT_CLEAN
+    threshold = fail_on or settings.config.fail_on or "low"
+    return EXIT_FINDINGS if any(at_or_above(f.severity, threshold) for f in report.findings) else EXIT_CLEAN
 
 
 @cli.command("reach")
 @paths_argument
 @reach_format_option
-@as_of_option
-@customer_option
+@inventory_options
 @click.option("--show", default="10", show_default=True, metavar="N|all",
               help="How many of each identity's largest customer-data resources to list with a path.")
 def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, patterns: tuple[str, ...],
-                  show: str) -> int:
+                  unclassified: str | None, config_file: Path | None, show: str) -> int:
     """Who can reach customer data: each identity, the records it reaches, and a shortest path to each of its
     largest customer-data resources."""
     from policylint.exposure import exposures
 
     if show != "all" and not (show.isdigit() and int(show) > 0):
         raise UsageError(f"expected --show to be a positive number or 'all', found {show!r}")
-    day = _as_of(as_of)
-    analysis = analyse(list(paths) or ["."], day, patterns or DEFAULT_PATTERNS)
+    settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
+    result = run(settings, findings=False)
     shown = None if show == "all" else int(show)
-    click.echo(REACH[output](day.isoformat(), exposures(analysis, shown)), nl=False)
-    return _report_errors(analysis.errors)
+    click.echo(REACH[output](settings.as_of.isoformat(), exposures(result.analysis, shown),
+                             result.report.customer_resources), nl=False)
+    return _report_errors(result.report.errors)
 
 
 @cli.command("facts")
 @click.argument("node")
 @paths_argument
-@as_of_option
-@customer_option
-def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...]) -> int:
+@inventory_options
+def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...],
+                  unclassified: str | None, config_file: Path | None) -> int:
     """Print the facts document of NODE: exactly what rules can test."""
-    analysis = analyse(list(paths) or ["."], _as_of(as_of), patterns or DEFAULT_PATTERNS)
-    found = analysis.index.nodes.get(node)
+    result = run(resolve(_given(paths, config_file, as_of, patterns, unclassified)), findings=False)
+    found = result.analysis.index.nodes.get(node)
     if found is None:
-        _report_errors(analysis.errors)
+        _report_errors(result.report.errors)
         raise UsageError(f"no node with id {node!r} in the inventory (ids are case-sensitive)")
-    click.echo(json.dumps(facts_of(found, analysis.context), indent=2, ensure_ascii=False))
-    return _report_errors(analysis.errors)
+    click.echo(json.dumps(facts_of(found, result.analysis.context), indent=2, ensure_ascii=False))
+    return _report_errors(result.report.errors)
 
 
 @cli.command("rules")

@@ -51,6 +51,8 @@ class Config:
     exceptions: str | None = None
     roster_columns: dict[str, str] = field(default_factory=dict)
     classification_keys: tuple[str, ...] = ()
+    unclassified: str | None = None  # "customer": data stores of unknown classification count as customer data
+    max_file_size: int | None = None  # MB; a larger input file is a located error (Options.max_file_bytes)
 
 
 def find_config(start: Path) -> Path | None:
@@ -137,6 +139,8 @@ def load_config(path: Path | None) -> Config:
         exceptions=relative(document["exceptions"]) if "exceptions" in document else None,
         roster_columns=dict(document.get("roster-columns") or {}),
         classification_keys=strings("classification-keys"),
+        unclassified=document.get("unclassified"),
+        max_file_size=document.get("max-file-size"),
     )
 
 

@@ -1,8 +1,11 @@
-"""`policylint diff --base REF`: what a change does to access, compared with the inventory at a git revision.
+"""What a change does to access, compared with the inventory at a git revision: `policylint diff --base REF`, and
+the pre-commit hook (`check --changed`, which is a diff against HEAD).
 
 The base inventory is copied out of git (never touching the working tree or index) into a temporary folder and
-checked with the same settings as the working tree. The report holds:
-- the findings that are new (by fingerprint: rule, kind, subject), and those resolved (`Report.resolved`);
+checked with the same settings as the working tree; what the comparison needs of it is cached by the base's tree id
+(`basecache`), so a second commit costs about one analysis. The report holds:
+- the findings that are new (by fingerprint: rule, kind, subject), or worse than at the base (the evidence of the
+  same finding grew: a new departed reader, more records), and those resolved (`Report.resolved`);
 - **new reach**: each identity that gains a path to a customer-data resource it could not reach at the base, as a
   finding of the built-in rule PL900, with the path to one newly reached resource and the records newly exposed.
 """
@@ -13,15 +16,17 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from policylint import gitrev
+from policylint import basecache, gitrev
 from policylint.config import Config, load_config
 from policylint.errors import PolicylintError, UsageError
-from policylint.findings import Finding, Notice, fingerprint
+from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import display_path
 from policylint.model import Location, Person, Principal
-from policylint.pipeline import Analysis, Report, Settings, Timer, evaluate, touching
+from policylint.pipeline import Analysis, Timer, run
 from policylint.reach import follow, paths_to
+from policylint.report import Report
 from policylint.rules import Rule
+from policylint.settings import Settings
 
 NEW_REACH = Rule(
     id="PL900",
@@ -43,52 +48,73 @@ NEW_REACH = Rule(
     location=Location("policylint/diff.py", 1, 1),
     matches=lambda facts: False,  # computed by comparing two inventories, never from one node's facts
 )
+HEAD = "HEAD"
 
 
-def diff(settings: Settings, base: str, timer: Timer | None = None, config: Config | None = None) -> Report:
-    """`config`: the configuration file the inventory's paths came from; when it is in the repository, the base is
-    read where the base's own version of it says (a renamed folder). The rules, their selection and severities
-    are the working tree's, so that the two sides are judged alike. The base's suppressions are not applied: a
-    finding suppressed in the working tree is still a finding, not a resolved one."""
+def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layout: bool = False) -> Report:
+    """`base_layout`: the inventory's paths came from the configuration file; when that file is in the repository,
+    the base is read where the base's own version of it says (a renamed folder). The rules, their selection and
+    severities are the working tree's, so that the two sides are judged alike. The base's suppressions are not
+    applied: a finding suppressed in the working tree is still a finding, not a resolved one.
+
+    A repository with no commit yet compared with HEAD (the first commit's hook) has an empty base."""
     root = gitrev.repository_root(Path.cwd())
-    commit = gitrev.resolve_revision(root, base)
+    commit = None if base == HEAD and not gitrev.has_commits(root) else gitrev.resolve_revision(root, base)
     if NEW_REACH not in settings.extra_rules:
         settings = replace(settings, extra_rules=(*settings.extra_rules, NEW_REACH))
-    head_report, head = evaluate(settings, timer)
-    layout = _base_layout(config, root, commit) if config is not None else None
+    head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
+    before = basecache.Base((), {}, ()) if commit is None else _base(settings, root, commit, base, base_layout)
+    new = [_marked(f, before) for f in head.report.findings if _is_new(f, before)]
+    ran = {r.id: r for r in head.report.rules}
+    reach = new_reach(before.reached, head.analysis, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
+    remaining = {f.fingerprint for f in head.report.findings} | {s.finding.fingerprint for s in head.report.suppressed}
+    resolved = tuple(sorted(f for f in before.findings if f.fingerprint not in remaining))
+    notices = tuple(sorted([*head.report.notices, *before.notices], key=lambda n: n.location))
+    return replace(head.report, findings=sorted([*new, *reach]), resolved=resolved, base=base, notices=notices)
+
+
+def _is_new(finding: Finding, before: basecache.Base) -> bool:
+    earlier = before.by_fingerprint.get(finding.fingerprint)
+    return earlier is None or bool(worse_than(finding, earlier))
+
+
+def _marked(finding: Finding, before: basecache.Base) -> Finding:
+    """A finding that was at the base but grew says what is new, so a reviewer sees why it blocks."""
+    earlier = before.by_fingerprint.get(finding.fingerprint)
+    if earlier is None:
+        return finding
+    added = worse_than(finding, earlier)
+    return replace(finding, message=f"{finding.message} (worse than at the base: {'; '.join(added)})")
+
+
+def _base(settings: Settings, root: Path, commit: str, base: str, base_layout: bool) -> basecache.Base:
+    """What the comparison needs of the base: from the cache when this tree was analysed with these settings."""
+    layout = _base_layout(settings.config, root, commit) if base_layout else None
     old_paths, base_exclude = layout if layout is not None else (settings.paths, None)
     for path in (*settings.paths, *old_paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
+    key = basecache.key(gitrev.tree_of(root, commit), settings, old_paths, base_exclude, Path.cwd())
+    cached = basecache.load(root, key)
+    if cached is not None:
+        return cached
     with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
         copy = Path(folder)
-        gitrev.export(root, commit, [Path(p) for p in old_paths], copy)
+        link_errors = gitrev.export(root, commit, [Path(p) for p in old_paths], copy)
         base_settings = replace(
             settings, paths=tuple(_moved(copy, root, p) for p in old_paths), baseline=None, exceptions=None,
             exclude=settings.exclude if base_exclude is None else base_exclude,
             exclude_root=_moved(copy, root, settings.exclude_root),
-            report_files=None if settings.report_files is None else tuple(
-                _moved(copy, root, p) for p in settings.report_files if _in_repo(root, p)),
         )
-        base_report, base_analysis = evaluate(base_settings)
-        resolved = _resolved(base_report.findings, head_report, copy, root)
-        base_notices = [Notice(e.location, f"at {base}: {e.message}") for e in base_report.errors]
-    known = {f.fingerprint for f in base_report.findings}
-    new = [f for f in head_report.findings if f.fingerprint not in known]
-    ran = {r.id: r for r in head_report.rules}
-    reach = new_reach(base_analysis, head, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
-    if settings.report_files is not None:
-        reach = touching(reach, settings.report_files, head)
-    notices = tuple(sorted([*head_report.notices, *_relocated(base_notices, copy, root)], key=lambda n: n.location))
-    return replace(head_report, findings=sorted([*new, *reach]), resolved=tuple(resolved), base=base,
-                   notices=notices)
-
-
-def _in_repo(root: Path, path: str) -> bool:
-    try:
-        Path(path).resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+        result = run(base_settings)
+        findings = tuple(_relocated_finding(f, copy, root) for f in result.report.findings)
+        notices = tuple(Notice(_relocated(e.location, copy, root), f"at {base}: {e.message}")
+                        for e in [*link_errors, *result.report.errors])
+    identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
+    reached = {node.id: frozenset(r.id for r in resources) for node in identities
+               if (resources := result.analysis.reach.reached_resources(node.id))}
+    found = basecache.Base(findings, reached, notices)
+    basecache.store(root, key, found)
+    return found
 
 
 def _moved(copy: Path, root: Path, path: str) -> str:
@@ -96,8 +122,12 @@ def _moved(copy: Path, root: Path, path: str) -> str:
     return str(copy / gitrev.inside(root, Path(path)))
 
 
-def _relocated(notices: list[Notice], copy: Path, root: Path) -> list[Notice]:
-    return [replace(n, location=replace(n.location, file=_original(n.location.file, copy, root))) for n in notices]
+def _relocated_finding(finding: Finding, copy: Path, root: Path) -> Finding:
+    return replace(finding, location=_relocated(finding.location, copy, root))
+
+
+def _relocated(location: Location, copy: Path, root: Path) -> Location:
+    return replace(location, file=_original(location.file, copy, root))
 
 
 def _original(file: str, copy: Path, root: Path) -> str:
@@ -110,23 +140,15 @@ def _original(file: str, copy: Path, root: Path) -> str:
     return str(original.relative_to(here)) if original.is_relative_to(here) else str(original)
 
 
-def _resolved(before: list[Finding], head: Report, copy: Path, root: Path) -> list[Finding]:
-    """The base's findings that are gone from the working tree (suppressed ones are not gone), shown at the paths
-    their files have in the working tree."""
-    remaining = {f.fingerprint for f in head.findings} | {s.finding.fingerprint for s in head.suppressed}
-    return sorted(replace(f, location=replace(f.location, file=_original(f.location.file, copy, root)))
-                  for f in before if f.fingerprint not in remaining)
-
-
-def new_reach(base: Analysis, head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:
+def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:
     """Identities of the head that reach customer-data resources they did not reach at the base."""
     findings = []
     paths: dict[str, dict[str, str | None]] = {}  # resource -> next hops of shortest paths to it, built on demand
     identities: list[Person | Principal] = [*head.inventory.people, *head.inventory.principals]
     for node in identities:
-        now = {r.id: r for r in head.reach.reached_resources(node.id)}
-        before = {r.id for r in base.reach.reached_resources(node.id)}
-        gained = sorted((r for rid, r in now.items() if rid not in before), key=lambda r: (-(r.records or 0), r.id))
+        had = before.get(node.id, frozenset())
+        gained = sorted((r for r in head.reach.reached_resources(node.id) if r.id not in had),
+                        key=lambda r: (-(r.records or 0), r.id))
         if not gained:
             continue
         first = gained[0].id

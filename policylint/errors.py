@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policylint.model import Location
-from policylint.redact import redact
+from policylint.redact import no_command_lines, printable, redact
 
 ISSUES_URL = "https://github.com/policylint/policylint/issues"
 MAX_SHOWN = 100  # characters of a found string an error message repeats
@@ -13,6 +13,10 @@ class PolicylintError(Exception):
     """Base of every error policylint raises on purpose."""
 
     exit_code = 3
+
+    def __str__(self) -> str:
+        """As printed on stderr: a value from an input in the message is redacted and its control characters escaped."""
+        return no_command_lines(printable(redact(super().__str__())))
 
 
 class UsageError(PolicylintError):
@@ -32,7 +36,10 @@ class InputError(PolicylintError):
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.location}: error: {self.message}"
+        """`file:line:col: error: message` on one line, the file name and the message redacted and escaped (both
+        can come from an input: a walked file's name, a value the message repeats)."""
+        file, message = (printable(redact(text)) for text in (self.location.file, self.message))
+        return no_command_lines(f"{file}:{self.location.line}:{self.location.column}: error: {message}")
 
 
 def file_error(path: str, message: str) -> InputError:
@@ -59,6 +66,9 @@ class InputErrors(PolicylintError):
     def __init__(self, errors: list[InputError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)  # each on its own line, each already safe to print
 
 
 def found(value: object, *, none: str = "null") -> str:

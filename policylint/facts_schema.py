@@ -22,8 +22,9 @@ def _t(kind: str | list[str], description: str, **extra: Any) -> Schema:
 STR_LIST: Schema = {"type": "array", "items": {"type": "string"}}
 DATE = _t(["string", "null"], "ISO date YYYY-MM-DD, or null when unknown", format="date")
 DAYS = _t(["integer", "null"], "whole days as of --as-of; null when the date is unknown")
-BASIS = _t(["string", "null"], "where the departure date was inferred from when the roster gives none (e.g. "
-           "meta.lastModified); null when the roster gives it")
+BASIS = _t(["string", "null"], "why the person counts as departed when the roster does not plainly say so: where "
+           "the departure date was inferred from (e.g. meta.lastModified), or a date that has come while the roster "
+           "says active; null otherwise")
 STATUS = {"enum": ["active", "departed", "suspended", "leave", None],
           "description": "HR status of the person behind the name; null when it is not a person or a user account"}
 
@@ -107,8 +108,12 @@ KINDS: dict[str, dict[str, Schema]] = {
         "days_since_departed": DAYS,
         "emails": STR_LIST,
         "aliases": {**STR_LIST, "description": "user names and logins that also name the person"},
-        "departed_basis": _t(["string", "null"], "where `departed` was inferred from (e.g. meta.lastModified), "
-                             "when the roster gives no departure date; null when given"),
+        "departed_basis": _t(["string", "null"], "why the person counts as departed when the roster does not "
+                             "plainly say so: where `departed` was inferred from (e.g. meta.lastModified), or a "
+                             "departure date that has come while the roster says active; null otherwise"),
+        "contradictions": {**STR_LIST, "description": "what the roster record says against itself or leaves out "
+                           "(a departure date that has come while the status says active, no status), each with "
+                           "how it was read: fail closed (PL003)"},
         "accounts": {**STR_LIST, "description": "the person's own `user` principals"},
         "named_in": {**NAMED_IN, "description": "where the person, or one of their accounts (via), is still "
                      "named: group members, assumable_by, readable_by, a grant's to"},
@@ -152,6 +157,9 @@ KINDS: dict[str, dict[str, Schema]] = {
         "principal_type": _t(["string", "null"], "user, service, external, or person; null when undefined"),
         "principal_flags": {**FLAGS, "description": "flags of the principal it authenticates as"},
         "flags": FLAGS,
+        "contradictions": {**STR_LIST, "description": "what the source's record says against itself or leaves out "
+                           "(an empty active cell for a key that was used), each with how it was read: fail "
+                           "closed (PL003)"},
         "human": _t("boolean", "it authenticates as a person or a user principal"),
         "holders": {"type": "array", "description": "holders as named (or by default, the human behind it)",
                     "items": {"type": "object", "properties": {

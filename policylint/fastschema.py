@@ -1,4 +1,4 @@
-"""A JSON Schema (2020-12) validity check compiled to Python closures, for the hot paths.
+r"""A JSON Schema (2020-12) validity check compiled to Python closures, for the hot paths.
 
 The `jsonschema` package builds a validator object per subschema per instance, which made schema checks the
 largest cost of a run (hundreds of thousands of small documents). This compiles a schema once into nested
@@ -7,31 +7,51 @@ closures for the keywords policylint's schemas and rules use. A schema with any 
 random schemas and documents. Nothing is generated as source or executed: closures only.
 
 Only validity is answered here; error messages always come from `jsonschema` (see validate.py).
+
+Patterns run on one of two engines. Python's `re` backtracks (`^(a+)+$` on 40 characters runs for hours), so
+rules, which anyone can write, run on RE2 (linear time, no lookaround or backreferences): `RE2` compiles their
+`pattern` and `patternProperties`, and its jsonschema validator class agrees. Built-in schemas, whose patterns are
+ours and written to run in linear time on `re`, keep `PYTHON_RE` (they use `(?![\s\S])` for "end of text").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 Check = Callable[[Any], bool]
+Search = Callable[[str], bool]  # a compiled pattern: does it occur in this text?
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Where `pattern` and `patternProperties` are searched, and the jsonschema validator class that agrees."""
+
+    search: Callable[[str], Search]
+    validator: Any  # a jsonschema validator class (Draft 2020-12)
 
 ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples", "format",
                          "deprecated", "readOnly", "writeOnly", "$defs", "definitions"})
 SUPPORTED = frozenset({"type", "const", "enum", "properties", "required", "additionalProperties", "items",
                        "contains", "minItems", "maxItems", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
                        "exclusiveMaximum", "minLength", "maxLength", "pattern", "anyOf", "allOf", "oneOf", "not",
-                       "$ref", "minProperties", "maxProperties", "if", "then", "else"})
+                       "$ref", "minProperties", "maxProperties", "if", "then", "else", "patternProperties"})
 
 
-def compile_schema(schema: Any) -> Check:
-    """A function telling whether an instance is valid against `schema`."""
+def compile_schema(schema: Any, engine: Engine | None = None) -> Check:
+    """A function telling whether an instance is valid against `schema`; patterns on `engine` (Python's `re` unless
+    told: RE2 for anything a user wrote, after `re2_problem` found nothing wrong with its patterns)."""
+    engine = engine or PYTHON_RE
     if _only_supported(schema, schema, top=True):
-        return _Compiler(schema).compile(schema)
-    return Draft202012Validator(schema).is_valid
+        return _Compiler(schema, engine).compile(schema)
+    is_valid: Check = engine.validator(schema).is_valid
+    return is_valid
 
 
 _LOCAL_REF = re.compile(r"#/\$defs/[A-Za-z0-9_-]+")
@@ -59,7 +79,7 @@ def _only_supported(schema: Any, root: Any, top: bool = False) -> bool:
 
 
 def _subschemas(key: str, value: Any) -> list[Any]:
-    if key in ("$defs", "definitions", "properties"):
+    if key in ("$defs", "definitions", "properties", "patternProperties"):
         return list(value.values())
     if key in ("anyOf", "allOf", "oneOf"):
         return list(value)
@@ -164,9 +184,36 @@ def _some_item(item: Check) -> Check:
     return check
 
 
+def _pattern_properties(patterns: list[tuple[Search, Check]]) -> Check:
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for found, one in patterns:
+            for name, item in value.items():
+                if found(name) and not one(item):
+                    return False
+        return True
+
+    return check
+
+
+def _additional(known: frozenset[str], patterns: list[Search], extra: Check) -> Check:
+    """additionalProperties beside patternProperties: the keys neither named nor matched."""
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for name, item in value.items():
+            if name not in known and not any(found(name) for found in patterns) and not extra(item):
+                return False
+        return True
+
+    return check
+
+
 class _Compiler:
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, engine: Engine) -> None:
         self.root = root
+        self.engine = engine
         self.refs: dict[str, Check] = {}
 
     def compile(self, schema: Any) -> Check:
@@ -201,8 +248,13 @@ class _Compiler:
         if key == "required":
             names = frozenset(value)
             return lambda v: not isinstance(v, dict) or v.keys() >= names
+        if key == "patternProperties":
+            return _pattern_properties([(self.engine.search(p), self.compile(s)) for p, s in value.items()])
         if key == "additionalProperties":
             known = frozenset(schema.get("properties", {}))
+            patterns = [self.engine.search(p) for p in schema.get("patternProperties", {})]
+            if patterns:
+                return _additional(known, patterns, self.compile(value))
             if value is False:
                 return lambda v: not isinstance(v, dict) or known.issuperset(v)
             extra = self.compile(value)
@@ -217,8 +269,8 @@ class _Compiler:
             kind, measure, compare = _SIZES[key]
             return lambda v: not kind(v) or compare(measure(v), value)
         if key == "pattern":
-            regex = re.compile(value)
-            return lambda v: not isinstance(v, str) or regex.search(v) is not None
+            found = self.engine.search(value)
+            return lambda v: not isinstance(v, str) or found(v)
         if key in ("anyOf", "allOf", "oneOf"):
             subs = [self.compile(s) for s in value]
             if key == "anyOf":
@@ -292,3 +344,83 @@ _SIZES: dict[str, tuple[Check, Callable[[Any], Any], Callable[[Any, Any], bool]]
     "minProperties": (_mapping, len, lambda a, b: a >= b),
     "maxProperties": (_mapping, len, lambda a, b: a <= b),
 }
+
+
+# -- the two pattern engines -------------------------------------------------------------------------------------
+
+
+@cache
+def _python_search(pattern: str) -> Search:
+    regex = re.compile(pattern)
+    return lambda text: regex.search(text) is not None
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would write each refused pattern to stderr; the caller reports it, located
+RE2_MAX_REPEAT = 1000  # RE2 refuses larger counts, and reads a count too large to parse as literal text
+_REPEAT_TOKENS = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\{(\d+)(?:,(\d*))?\}", re.DOTALL)
+
+
+def re2_problem(pattern: str) -> str | None:
+    """Why RE2 cannot run `pattern` as JSON Schema means it (RE2's own words), or None when it can."""
+    try:
+        re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as error:
+        reason = error.args[0] if error.args else "not a regular expression"
+        return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+    for token in _REPEAT_TOKENS.finditer(pattern):  # escapes and classes are skipped, repetitions are checked
+        if any(_too_large(count) for count in token.groups()):
+            return f"invalid repetition size: {token[0]} (at most {RE2_MAX_REPEAT})"
+    return None
+
+
+def _too_large(count: str | None) -> bool:
+    digits = (count or "").lstrip("0")
+    return len(digits) > len(str(RE2_MAX_REPEAT)) or int(digits or 0) > RE2_MAX_REPEAT
+
+
+@cache
+def _re2_search(pattern: str) -> Search:
+    regex = re2.compile(pattern, _RE2_OPTIONS)
+    return lambda text: regex.search(text) is not None
+
+
+def _re2_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _re2_search(pattern)(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _re2_pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
+                            schema: Any) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        found = _re2_search(pattern)
+        for name, value in instance.items():
+            if found(name):
+                yield from validator.descend(value, subschema, path=name, schema_path=pattern)
+
+
+def _re2_additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    patterns = [_re2_search(p) for p in schema.get("patternProperties", {})]
+    extras = [name for name in instance if name not in known and not any(found(name) for found in patterns)]
+    if validator.is_type(extra, "object"):
+        for name in extras:
+            yield from validator.descend(instance[name], extra, path=name)
+    elif extra is False and extras:
+        yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
+
+
+# `unevaluatedProperties` would still search `patternProperties` with `re`: rules.py refuses the two together.
+_RE2_VALIDATOR = validators.extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
+    "pattern": _re2_pattern, "patternProperties": _re2_pattern_properties,
+    "additionalProperties": _re2_additional_properties,
+})
+# The meta-schema's formats but `regex`: `re` would judge a rule's patterns (and overflow on `a{99999999999}`);
+# the caller checks them with `re2_problem` instead, and locates each.
+FORMATS_BUT_REGEX = FormatChecker([name for name in FormatChecker.checkers if name != "regex"])
+PYTHON_RE = Engine(_python_search, Draft202012Validator)
+RE2 = Engine(_re2_search, _RE2_VALIDATOR)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from policylint.errors import UsageError
+from policylint.evidence import Evidence, Member, Plan, added, plan_of
 from policylint.facts import Facts
 from policylint.model import Location, Node
 from policylint.redact import redact
 from policylint.rules import PLACEHOLDER, SEVERITIES, Rule
 
 MAX_LISTED = 10  # a list in a message names this many items, then says how many more (facts keep them all)
+# The same ids are shown again and again (a key's 2,000 readers, for each of 30 keys): the check is the cost.
+_redact = lru_cache(maxsize=1 << 16)(redact)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -28,6 +32,8 @@ class Finding:
     message: str
     path: tuple[str, ...]
     fingerprint: str
+    # what was found, for telling a worse finding from the accepted one; the fingerprint says which finding it is
+    evidence: Evidence = field(default=Evidence(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +80,21 @@ class Evaluator:
     """Holds the rules by subject kind; feeds it (node, facts) pairs one at a time."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        self.by_kind: dict[str, list[Rule]] = {}
+        self.by_kind: dict[str, list[tuple[Rule, Plan]]] = {}
         for rule in rules:
+            plan = plan_of(rule)
             for kind in rule.subjects:
-                self.by_kind.setdefault(kind, []).append(rule)
+                self.by_kind.setdefault(kind, []).append((rule, plan))
         self.findings: list[Finding] = []
 
     def feed(self, node: Node, facts: Facts) -> None:
-        for rule in self.by_kind.get(node.kind, ()):
+        for rule, plan in self.by_kind.get(node.kind, ()):
             if rule.matches(facts):
-                self.findings.append(make_finding(rule, node, facts))
+                self.findings.append(make_finding(rule, node, facts, plan))
 
 
-def make_finding(rule: Rule, node: Node, facts: Facts) -> Finding:
+def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None) -> Finding:
+    """`plan`: where the rule's evidence is in the facts (`plan_of(rule)`, which an evaluator reads once)."""
     return Finding(
         location=node.location,
         rule=rule.id,
@@ -97,7 +105,65 @@ def make_finding(rule: Rule, node: Node, facts: Facts) -> Finding:
         message=render_message(rule.message, facts),
         path=evidence_path(facts),
         fingerprint=fingerprint(rule.id, node.kind, node.id),
+        evidence=evidence_of(plan or plan_of(rule), rule.severity, facts),
     )
+
+
+def worsened(finding: Finding, accepted: Evidence) -> tuple[str, ...]:
+    """What the finding has that the accepted evidence has not (`+ choi (departed 2025-08-01)`, a higher record
+    count or severity), as a person reads it; empty while it is the same or narrower."""
+    return added(finding.evidence, accepted)
+
+
+def worse_than(finding: Finding, earlier: Finding) -> tuple[str, ...]:
+    """`worsened`, against the same finding as it was before (a diff's base)."""
+    return added(finding.evidence, earlier.evidence)
+
+
+def evidence_of(plan: Plan, severity: str, facts: Facts) -> Evidence:
+    lists = []
+    for path, checks in plan.lists:
+        value = _at(facts, path)
+        if isinstance(value, list):
+            items = value if checks is None else [item for item in value if any(check(item) for check in checks)]
+            lists.append((path, _members(items)))
+    records = _at(facts, plan.records) if plan.records else None
+    return Evidence(tuple(lists), records if isinstance(records, int) and not isinstance(records, bool) else None,
+                    severity)
+
+
+def _at(facts: Facts, path: str) -> Any:
+    found: Any = facts
+    for step in path.split("."):
+        found = found.get(step) if isinstance(found, dict) else None
+    return found
+
+
+def _members(items: list[Any]) -> tuple[Member, ...]:
+    members = {}
+    for item in items:
+        key = _key(item)
+        if _redact(key) != key:  # what looks like secret material is kept as a digest: compared, never written
+            key = f"sha256:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+        members[key] = Member(key, _shown_item(item) if isinstance(item, dict) else _shown(item))
+    return tuple(members[key] for key in sorted(members))
+
+
+def _key(item: Any) -> str:
+    """An item of a list fact by what it is, not by how it stands: a reader by id, a grant by its resource, a
+    place a name appears by field and owner."""
+    if isinstance(item, str):
+        return item
+    if not isinstance(item, dict):
+        return json.dumps(item, default=str)
+    name = item.get("id") or item.get("resource") or item.get("role")
+    if name is not None:
+        return str(name)
+    if "field" in item and "in" in item:
+        return f"{item['field']} of {item['in']}" + (f" via {item['via']}" if item.get("via") else "")
+    if "field" in item and "name" in item:
+        return f"{item['field']}: {item['name']}"
+    return json.dumps(item, sort_keys=True, default=str)
 
 
 def evidence_path(facts: Facts) -> tuple[str, ...]:
@@ -139,7 +205,7 @@ def _shown(value: Any) -> str:
         return shown + (f" and {len(value) - MAX_LISTED:,} more" if len(value) > MAX_LISTED else "")
     if isinstance(value, dict):
         return _shown_item(value)
-    return redact(str(value))
+    return _redact(str(value))
 
 
 def _shown_item(item: dict[str, Any]) -> str:

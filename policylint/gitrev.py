@@ -3,11 +3,13 @@ touched. Only reads: `git rev-parse`, `git ls-tree`, `git cat-file`."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import subprocess
 from pathlib import Path
 
-from policylint.errors import UsageError
+from policylint.errors import InputError, UsageError, file_error
+from policylint.walk import DATA_SUFFIXES
 
 SYMLINK_MODE = "120000"
 MAX_LINK_HOPS = 8
@@ -32,7 +34,8 @@ def repository_root(folder: Path) -> Path:
     try:
         return Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip())
     except _GitFailed:
-        raise UsageError(f"expected a git repository at {folder} (for `diff --base`), found none") from None
+        raise UsageError(f"expected a git repository at {folder} (for `diff --base` or `check --changed`), "
+                         "found none") from None
 
 
 def resolve_revision(root: Path, revision: str) -> str:
@@ -55,25 +58,60 @@ def inside(root: Path, path: Path) -> str:
                          f"{path}") from None
 
 
-def export(root: Path, commit: str, paths: list[Path], target: Path) -> None:
-    """Write the files under `paths` (inside root) as they are at `commit` into `target`, keeping their layout.
-    A symbolic link to a file of the same commit is written as that file's content."""
+def export(root: Path, commit: str, paths: list[Path], target: Path) -> list[InputError]:
+    """Write the files under `paths` (inside root) as they are at `commit` into `target`, keeping their layout, and
+    return the located errors of the symbolic links that cannot be followed.
+
+    A symbolic link is never a second copy of a file: one to a file or folder that is exported anyway is left out
+    (its target is read once, as a walk of the working tree reads it once), one to a file or folder elsewhere in the
+    commit is written as a copy of it. One that leaves the repository or leads nowhere is an error and is not read
+    (links whose names are not data files, `README.md -> ../README.md`, are left out as a walk skips them)."""
     specs = [inside(root, p) or "." for p in paths]
     entries = _tree(root, commit, specs)
     blobs = {path: oid for path, (mode, kind, oid) in entries.items() if kind == "blob" and mode != SYMLINK_MODE}
     links = {path: oid for path, (mode, kind, oid) in entries.items() if mode == SYMLINK_MODE}
+    errors: list[InputError] = []
     if links:  # the files links point at may lie outside the paths asked for
         everything = _tree(root, commit, ["."])
         contents = _read(root, list(links.values()))
         for path, oid in links.items():
-            found = _follow(path, contents[oid].decode("utf-8", "surrogateescape"), everything, root, commit)
-            if found is not None:
-                blobs[path] = found
+            found = _follow(path, contents[oid].decode("utf-8", "surrogateescape"), everything, root)
+            if found is None:
+                if not _other_suffix(path):
+                    errors.append(_leaves(root, path, commit))
+            elif not _exported(found, specs):
+                blobs.update(_copied(path, found, everything, specs))
     contents = _read(root, list(dict.fromkeys(blobs.values())))
     for path, oid in blobs.items():
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(contents[oid])
+    return errors
+
+
+def _exported(path: str, specs: list[str]) -> bool:
+    return any(spec == "." or path == spec or path.startswith(spec + "/") for spec in specs)
+
+
+def _copied(link: str, found: str, tree: dict[str, tuple[str, str, str]], specs: list[str]) -> dict[str, str]:
+    """link path -> blob for a link to `found`: the file itself, or a folder's files that are not exported anyway."""
+    entry = tree.get(found)
+    if entry is not None:
+        return {link: entry[2]}
+    prefix = "" if found == "." else found + "/"
+    return {link + "/" + path[len(prefix):]: oid for path, (mode, kind, oid) in tree.items()
+            if path.startswith(prefix) and kind == "blob" and mode != SYMLINK_MODE and not _exported(path, specs)}
+
+
+def _other_suffix(path: str) -> bool:
+    name = posixpath.basename(path)
+    return "." in name.lstrip(".") and not name.lower().endswith(DATA_SUFFIXES)
+
+
+def _leaves(root: Path, path: str, commit: str) -> InputError:
+    return file_error(os.path.relpath(root / path), f"expected a symbolic link to a file or folder of the repository "
+                                                    f"at {commit[:12]}, found one that leads out of it or nowhere "
+                                                    f"(not read)")
 
 
 def _tree(root: Path, commit: str, specs: list[str]) -> dict[str, tuple[str, str, str]]:
@@ -87,18 +125,21 @@ def _tree(root: Path, commit: str, specs: list[str]) -> dict[str, tuple[str, str
     return entries
 
 
-def _follow(path: str, link: str, tree: dict[str, tuple[str, str, str]], root: Path, commit: str) -> str | None:
-    """The blob a symbolic link leads to inside the commit, following links a few hops; None when it leaves it."""
+def _follow(path: str, link: str, tree: dict[str, tuple[str, str, str]], root: Path) -> str | None:
+    """Where a symbolic link leads inside the commit (a file or a folder), following links a few hops; None when it
+    leaves the repository or leads nowhere."""
     for _ in range(MAX_LINK_HOPS):
         if link.startswith("/"):
             return None
         path = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
-        entry = tree.get(path)
-        if entry is None or path.startswith("../"):
+        if path == ".." or path.startswith("../"):
             return None
+        entry = tree.get(path)
+        if entry is None:
+            return path if path == "." or any(name.startswith(path + "/") for name in tree) else None
         mode, kind, oid = entry
         if mode != SYMLINK_MODE:
-            return oid if kind == "blob" else None
+            return path if kind == "blob" else None
         link = _read(root, [oid])[oid].decode("utf-8", "surrogateescape")
     return None
 
@@ -118,3 +159,26 @@ def _read(root: Path, oids: list[str]) -> dict[str, bytes]:
         contents[oid] = out[position:position + size]
         position += size + 1
     return contents
+
+
+def has_commits(root: Path) -> bool:
+    """Whether HEAD names a commit (a new repository's first commit has none to compare with)."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
+    except _GitFailed:
+        return False
+    return True
+
+
+def tree_of(root: Path, commit: str) -> str:
+    """The id of the commit's tree: the same files give the same id, whatever the commit."""
+    return _git(["rev-parse", "--verify", f"{commit}^{{tree}}"], root).decode().strip()
+
+
+def git_dir(root: Path) -> Path | None:
+    """The repository's own folder (`.git`, or the main one's for a worktree): private to this clone."""
+    try:
+        found = Path(_git(["rev-parse", "--git-common-dir"], root).decode().strip())
+    except _GitFailed:
+        return None
+    return found if found.is_absolute() else root / found

@@ -1,7 +1,14 @@
 """Joining what separate sources read: cloud identities to the people of the HR roster, annotations onto resources.
 
-Runs once on the merged inventory, before the graph. Both steps only fill in: a principal that names its person
+Runs once on the merged inventory, before the graph. The joins only fill in: a principal that names its person
 keeps it, and a resource keeps every attribute no annotation sets.
+
+- A person whose departure date is on or before the run's date (`as_of`) is departed, whatever the roster's status
+  says (active, leave): the date is the more specific statement, and reading it as "still here" would hide a leaver.
+  The person keeps why (`departed_basis`) and the contradiction (PL003). A later date is a planned departure: the
+  person is what the status says until then. Suspended stays suspended: rules treat it as a leaver already, and
+  Okta dates a suspension by the same field. This is the one place for every roster format, as sources do not know
+  the run's date.
 
 - A principal with no `person` but with `identifiers` (e-mails, user names from tags, Kubernetes `User` names, GCP
   `user:` members) joins the person whose id, e-mail or alias equals one of them, case-insensitively; a bare user
@@ -21,22 +28,37 @@ from __future__ import annotations
 import difflib
 import fnmatch
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.model import EVERYONE, Annotation, Group, Inventory, Principal, Resource
+from policylint.model import EVERYONE, Annotation, Group, Inventory, Person, Principal, Resource
 
 AMBIGUOUS = ""
 DOMAIN_FLAG = "gcp-domain"
 
 
-def join(inventory: Inventory) -> tuple[Inventory, list[InputError]]:
+def join(inventory: Inventory, as_of: date | None = None) -> tuple[Inventory, list[InputError]]:
+    """The inventory joined; `as_of` is the run's date, without which departure dates are taken as stated."""
+    if as_of is not None:
+        inventory = replace(inventory, people=tuple(_departed_by_date(p, as_of) for p in inventory.people))
     people = _PeopleIndex(inventory)
     defined = {node.id for node in inventory.nodes()}
     principals = _join_people(inventory, people, defined)
     groups = _join_groups(inventory, principals, people, defined)
     resources, errors = _annotate(inventory.resources, inventory.annotations)
     return replace(inventory, principals=principals, groups=groups, resources=resources), errors
+
+
+def _departed_by_date(person: Person, as_of: date) -> Person:
+    """The person as of `as_of`: departed when their departure date has come, though the roster says otherwise."""
+    if person.departed is None or person.departed > as_of or person.status not in ("active", "leave"):
+        return person
+    said = "on leave" if person.status == "leave" else person.status
+    return replace(person, status="departed",
+                   departed_basis=f"{person.departed_basis or 'the departure date'}; the roster says {said}",
+                   contradictions=(*person.contradictions, f"departed {person.departed.isoformat()} (on or before"
+                                   f" {as_of.isoformat()}) but the roster says {said}; counted as departed"))
 
 
 class _PeopleIndex:

@@ -38,7 +38,9 @@ class Person:
     departed: date | None = None
     emails: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # user names and logins that also name this person (joining, see join.py)
-    departed_basis: str | None = None  # where `departed` comes from when it is inferred, e.g. "meta.lastModified"
+    departed_basis: str | None = None  # why the person counts as departed when the roster does not plainly say so:
+    # where `departed` was inferred from ("meta.lastModified"), or a past date overriding the status (join.py)
+    contradictions: tuple[str, ...] = ()  # what the record says against itself or leaves out, and how it was read
     kind: NodeKind = field(default="person", init=False)
 
 
@@ -112,6 +114,7 @@ class Credential:
     expires: date | None = None
     mfa: bool | None = None
     flags: tuple[str, ...] = ()
+    contradictions: tuple[str, ...] = ()  # as for Person: e.g. no status, though the secret was used; read as active
     kind: NodeKind = field(default="credential", init=False)
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import fnmatch
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from policylint.graph import Graph
-from policylint.model import Inventory, Resource
+from policylint.model import ACCESS_CONTROL, Inventory, Resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +166,14 @@ def follow(next_hop: dict[str, str | None], node_id: str) -> list[str]:
         path.append(step)
         step = next_hop[step]
     return path
+
+
+UNCLASSIFIED_CLASS = "unclassified"  # `--unclassified customer`: the class given to data of unknown classification
+
+
+def unclassified_as_customer(inventory: Inventory) -> Inventory:
+    """Every data store whose classification is unknown, classified `unclassified` (which then counts as customer
+    data): the fail-closed reading of real exports, where nobody has classified anything yet."""
+    resources = tuple(replace(r, data=(UNCLASSIFIED_CLASS,)) if not r.data and r.type != ACCESS_CONTROL else r
+                      for r in inventory.resources)
+    return replace(inventory, resources=resources)

@@ -7,6 +7,7 @@ user folders given with --policies load exactly the same way. Validators are com
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from policylint.errors import InputError, InputErrors, file_error
+from policylint.errors import InputError, InputErrors, file_error, found
 from policylint.facts_schema import facts_schema
-from policylint.fastschema import Check, compile_schema
+from policylint.fastschema import FORMATS_BUT_REGEX, RE2, Check, compile_schema, re2_problem
 from policylint.model import NODE_KINDS, Location
 from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, decode, load_one, locate
@@ -111,20 +112,34 @@ def load_rule(path: Path) -> Rule:
         remediation=document["remediation"],
         references=tuple(document["references"]),
         location=Location(name, *document.value_pos["id"]),
-        matches=compile_schema(document["match"]),
+        matches=_compiled(document, name),
     )
 
 
-def _check_match(document: YMap, name: str) -> None:
+def _compiled(document: YMap, name: str) -> Check:
     try:
-        Draft202012Validator.check_schema(document["match"])
+        return compile_schema(document["match"], RE2)
+    except RecursionError:  # a long chain of $refs, each into a property: finite, but deeper than Python's stack
+        raise InputError(Location(name, *document.value_pos["match"]),
+                         "expected a match schema that compiles, found one nested too deeply (through its $refs)"
+                         " to compile") from None
+
+
+def _check_match(document: YMap, name: str) -> None:
+    """A match that cannot run as written is this rule's located error: the other rules still run."""
+    try:
+        Draft202012Validator.check_schema(document["match"], format_checker=FORMATS_BUT_REGEX)
     except SchemaError as error:
         line, column = locate(document, ["match", *error.path])
         raise InputError(Location(name, line, column), f"expected a valid JSON Schema in match: {error.message}") \
             from None
     # JSON Schema ignores keywords it does not know, so a typo (`requried`) would silently never match
-    for where, problem in _vocabulary_problems(document["match"], document["match"], ("match",)):
-        line, column = locate(document, list(where), key=True)
+    problems = _vocabulary_problems(document["match"], document["match"], ("match",))
+    for where, problem, key in [*problems, *_number_problems(document["match"], ("match",))]:
+        line, column = locate(document, list(where), key=key)
+        raise InputError(Location(name, line, column), problem)
+    for where, problem in _ref_problems(document["match"]):
+        line, column = locate(document, ["match", *where], key=bool(where))
         raise InputError(Location(name, line, column), problem)
 
 
@@ -141,26 +156,126 @@ OTHER_KEYWORDS = frozenset({
 KEYWORDS = SCHEMA_MAPS | SCHEMA_LISTS | SCHEMA_ONE | OTHER_KEYWORDS
 
 
-def _vocabulary_problems(schema: Any, root: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """Unknown keywords, and references that leave the rule (rules are self-contained: `#/$defs/NAME` only)."""
+Problem = tuple[tuple[Any, ...], str, bool]  # where, what is wrong, located at the key (else at the value)
+
+
+def _vocabulary_problems(schema: Any, root: Any, where: tuple[Any, ...]) -> Iterator[Problem]:
+    """Unknown keywords, references that leave the rule (rules are self-contained: `#/$defs/NAME` only), and
+    patterns RE2 cannot run."""
     if not isinstance(schema, dict):
         return
     for key, value in schema.items():
         here = (*where, key)
         if key not in KEYWORDS:
             hint = difflib.get_close_matches(str(key), sorted(KEYWORDS), n=1)
-            yield here, f"unknown JSON Schema keyword {key!r} in match{f'; did you mean {hint[0]!r}?' if hint else ''}"
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            yield here, f"unknown JSON Schema keyword {key!r} in match{suggestion}", True
         elif key == "$ref" and not (isinstance(value, str) and LOCAL_REF.fullmatch(value)
                                     and value[len("#/$defs/"):] in (root.get("$defs") or {})):
-            yield here, f"expected $ref to name a definition in this rule's $defs ('#/$defs/NAME'), found {value!r}"
+            yield (here, f"expected $ref to name a definition in this rule's $defs ('#/$defs/NAME'), found {value!r}",
+                   True)
+        elif key == "pattern" and isinstance(value, str) and (problem := re2_problem(value)) is not None:
+            yield here, _pattern_message(value, problem), False
+        elif key == "unevaluatedProperties" and _uses_pattern_properties(root):
+            yield (here, "expected additionalProperties beside patternProperties, found unevaluatedProperties "
+                         "(it would search the patterns with a backtracking engine)", True)
         elif key in SCHEMA_MAPS and isinstance(value, dict):
             for sub_key, sub in value.items():
+                if key == "patternProperties" and (problem := re2_problem(str(sub_key))) is not None:
+                    yield (*here, sub_key), _pattern_message(str(sub_key), problem), True
                 yield from _vocabulary_problems(sub, root, (*here, sub_key))
         elif key in SCHEMA_LISTS and isinstance(value, list):
             for index, sub in enumerate(value):
                 yield from _vocabulary_problems(sub, root, (*here, index))
         elif key in SCHEMA_ONE:
             yield from _vocabulary_problems(value, root, here)
+
+
+def _pattern_message(pattern: str, problem: str) -> str:
+    return (f"expected a regular expression RE2 runs (linear time: no lookaround, no backreferences, repetitions up "
+            f"to 1000), found {found(pattern)} ({problem})")
+
+
+def _uses_pattern_properties(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return "patternProperties" in schema or any(_uses_pattern_properties(v) for v in schema.values())
+    return isinstance(schema, list) and any(_uses_pattern_properties(v) for v in schema)
+
+
+def _number_problems(value: Any, where: tuple[Any, ...]) -> Iterator[Problem]:
+    """JSON has no NaN or infinity (`.nan`, `.inf` in YAML); `multipleOf: .nan` would crash the check itself."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield where, f"expected a finite number in match, found {value}", False
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _number_problems(sub, (*where, key))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _number_problems(sub, (*where, index))
+
+
+# Schemas applied to the same value as the one holding them; every other subschema descends into a part of it.
+SAME_VALUE_ONE = ("not", "if", "then", "else")
+SAME_VALUE_LISTS = ("allOf", "anyOf", "oneOf")
+MAX_SAME_VALUE_DEPTH = 32  # subschemas applied to one value, $refs followed: built-in rules need 6
+
+
+def _same_value(schema: Any) -> list[Any]:
+    if not isinstance(schema, dict):
+        return []
+    subs = [schema[key] for key in SAME_VALUE_ONE if key in schema]
+    subs += [sub for key in SAME_VALUE_LISTS if isinstance(schema.get(key), list) for sub in schema[key]]
+    dependent = schema.get("dependentSchemas")
+    return subs + list(dependent.values()) if isinstance(dependent, dict) else subs
+
+
+def _refs(schema: Any) -> set[str]:
+    """The definitions `schema` applies to the value it checks itself (not to a property or an item of it)."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    found = {ref[len("#/$defs/"):]} if isinstance(ref, str) else set()
+    for sub in _same_value(schema):
+        found |= _refs(sub)
+    return found
+
+
+def _depth(schema: Any, ref_depth: dict[str, int]) -> int:
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    below = [ref_depth[ref[len("#/$defs/"):]]] if isinstance(ref, str) else []
+    return 1 + max([*below, *(_depth(sub, ref_depth) for sub in _same_value(schema))], default=0)
+
+
+def _ref_problems(match: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """A $ref cycle that never moves to a property or an item recurses for ever; a long chain of $refs on one
+    value overflows the stack. Definitions are settled in dependency order (no recursion over the chain)."""
+    defs: dict[str, Any] = match.get("$defs") or {}
+    waiting = {name: _refs(schema) for name, schema in defs.items()}
+    users: dict[str, list[str]] = {}
+    for name, targets in waiting.items():
+        for target in targets:
+            users.setdefault(target, []).append(name)
+    ready = [name for name, targets in waiting.items() if not targets]
+    depth: dict[str, int] = {}
+    while ready:
+        name = ready.pop()
+        depth[name] = _depth(defs[name], depth)
+        for user in users.get(name, ()):
+            waiting[user].discard(name)
+            if not waiting[user]:
+                ready.append(user)
+    stuck = [name for name in defs if name not in depth]
+    if stuck:  # each waits on another stuck one: follow them round to a cycle
+        cycle = [stuck[0]]
+        while (step := min(waiting[cycle[-1]])) not in cycle:
+            cycle.append(step)
+        shown = " → ".join([*cycle[cycle.index(step):], step])
+        yield (("$defs", step), f"expected a $ref to reach a property or an item before it comes back to the same "
+                                f"definition, found the cycle {shown}, which never ends")
+        return
+    for where, schema in [*((("$defs", name), defs[name]) for name in defs), ((), match)]:
+        if _depth(schema, depth) > MAX_SAME_VALUE_DEPTH:
+            yield (where, f"expected at most {MAX_SAME_VALUE_DEPTH} schemas applied to one value ($refs followed), "
+                          f"found more")
+            return
 
 
 def _check_placeholders(document: YMap, subjects: tuple[str, ...], name: str) -> None:

@@ -6,7 +6,10 @@
 - An **inline comment** `# policylint: ignore PL104 reason="…" expires=2026-03-01` on a definition's line (or alone
   on the line just above it) does the same for the nodes defined on that line.
 - The **baseline** (`policylint baseline`) lists findings by fingerprint (rule, kind, subject: it survives moved,
-  reformatted and split files); findings in it are suppressed without expiry.
+  reformatted and split files) with their evidence (evidence.py). A finding in it is suppressed without expiry
+  while it is the same or narrower; one that got worse (a second departed reader) is reported, its message
+  saying what is new. A baseline of the first format (no evidence) still matches on the fingerprint alone, with
+  a notice to write it again.
 Every suppressed finding stays in the report (`--show-suppressed`); an exception, comment or baseline entry that
 matches nothing is a notice, so the lists can only shrink.
 """
@@ -23,12 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError, file_error
-from policylint.findings import Finding, Notice, Suppression
+from policylint.evidence import Evidence, evidence_from_json, evidence_json
+from policylint.findings import Finding, Notice, Suppression, worsened
 from policylint.model import Location
 from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, decode, load_one, scalar_spans
 
 BASELINE_MARKER = "policylint-baseline"
+BASELINE_FORMAT = 2  # 1: fingerprints only; 2: and each finding's evidence
 YAML_SUFFIXES = (".yaml", ".yml")
 INLINE = re.compile(r"#\s*policylint:\s*ignore\b(?P<rest>.*)$")
 _RULES = re.compile(r"\s*(?P<rules>[A-Za-z][A-Za-z0-9_-]*[0-9]+(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*[0-9]+)*)")
@@ -61,6 +66,7 @@ class BaselineEntry:
     rule: str
     subject: str
     location: Location
+    evidence: Evidence | None = None  # what was accepted; None in a baseline of the first format
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,27 +177,42 @@ def load_baseline(path: str) -> tuple[list[BaselineEntry], list[InputError]]:
     if unreadable:
         return [], unreadable
     entries = document.get("findings") if isinstance(document, YMap) else None
-    if not isinstance(document, YMap) or document.get(BASELINE_MARKER) != 1 or not isinstance(entries, list):
-        return [], [file_error(path, f"expected a baseline written by `policylint baseline` ({BASELINE_MARKER!r}: 1 "
-                                     "and a findings list), found something else")]
+    version = document.get(BASELINE_MARKER) if isinstance(document, YMap) else None
+    if version not in (1, BASELINE_FORMAT) or isinstance(version, bool) or not isinstance(entries, list):
+        return [], [file_error(path, f"expected a baseline written by `policylint baseline` ({BASELINE_MARKER!r}: "
+                                     f"{BASELINE_FORMAT} and a findings list), found "
+                                     f"{_version_found(version) if isinstance(entries, list) else 'something else'}")]
     found = []
     for index, entry in enumerate(entries):
         where = Location(path, *entries.item_pos[index])  # type: ignore[attr-defined]
         if not (isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)):
             return [], [InputError(where, "expected a baseline entry with a fingerprint, found something else")]
-        found.append(BaselineEntry(entry["fingerprint"], str(entry.get("rule")), str(entry.get("subject")), where))
+        try:
+            evidence = evidence_from_json(entry) if version == BASELINE_FORMAT else None
+        except ValueError as error:
+            return [], [InputError(where, f"{error} in a baseline entry (`policylint baseline` writes them)")]
+        found.append(BaselineEntry(entry["fingerprint"], str(entry.get("rule")), str(entry.get("subject")), where,
+                                   evidence))
     return found, []
 
 
+def _version_found(version: Any) -> str:
+    return f"format {version!r}, which a newer policylint writes" if isinstance(version, int) else "no format"
+
+
 def render_baseline(findings: Iterable[Finding]) -> str:
-    """The baseline file: reviewable JSON, one entry per finding, sorted; only the fingerprint is matched."""
-    entries = sorted(
-        ({"rule": f.rule, "subject": f"{f.subject_kind}:{f.subject_id}", "severity": f.severity, "title": f.title,
-          "fingerprint": f.fingerprint} for f in findings),
-        key=lambda e: (e["rule"], e["subject"], e["fingerprint"]),
-    )
+    """The baseline file: reviewable JSON, one entry per finding, sorted. The fingerprint says which finding an
+    entry is; its evidence (severity, records, the ids in each list) what was accepted."""
+    entries = sorted((_entry(f) for f in findings), key=lambda e: (e["rule"], e["subject"], e["fingerprint"]))
     unique = [e for i, e in enumerate(entries) if i == 0 or e["fingerprint"] != entries[i - 1]["fingerprint"]]
-    return json.dumps({BASELINE_MARKER: 1, "findings": unique}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({BASELINE_MARKER: BASELINE_FORMAT, "findings": unique}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _entry(finding: Finding) -> dict[str, Any]:
+    evidence = evidence_json(finding.evidence)
+    return {"rule": finding.rule, "subject": f"{finding.subject_kind}:{finding.subject_id}",
+            "severity": evidence.pop("severity"), "title": finding.title, "fingerprint": finding.fingerprint,
+            **evidence}
 
 
 def apply(findings: list[Finding], suppressions: Suppressions, as_of: date, ran: set[str] | None = None
@@ -212,7 +233,11 @@ def apply(findings: list[Finding], suppressions: Suppressions, as_of: date, ran:
         elif finding.fingerprint in baseline:
             used_baseline.add(finding.fingerprint)
             entry = baseline[finding.fingerprint]
-            suppressed.append(Suppression(finding, "baseline", "in the baseline", None, None, entry.location))
+            new = () if entry.evidence is None else worsened(finding, entry.evidence)
+            if new:
+                kept.append(replace(finding, message=f"{finding.message} (worse than the baseline: {'; '.join(new)})"))
+            else:
+                suppressed.append(Suppression(finding, "baseline", "in the baseline", None, None, entry.location))
         else:
             kept.append(finding)
     def judged(rule: str) -> bool:
@@ -226,6 +251,10 @@ def apply(findings: list[Finding], suppressions: Suppressions, as_of: date, ran:
     notices += [Notice(entry.location, f"baseline entry {entry.rule} {entry.subject} matches no finding any more: "
                                        "run `policylint baseline` again to drop it")
                 for fingerprint, entry in baseline.items() if fingerprint not in used_baseline and judged(entry.rule)]
+    notices += [Notice(Location(file, 1, 1), "this baseline records no evidence (a file of the first format), so a "
+                                             "finding in it stays suppressed however much worse it gets: write it "
+                                             "again with `policylint baseline`")
+                for file in sorted({e.location.file for e in suppressions.baseline if e.evidence is None})]
     return kept, suppressed, sorted(notices, key=lambda n: n.location)
 
 

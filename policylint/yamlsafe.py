@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_DEPTH = 100
 MAX_ALIAS_EXPANSION = 1_000_000
+MAX_DIGITS = 30  # of a number: 10^30 is past every count and duration; Python refuses ints past 4,300 digits
 Pos = tuple[int, int]
 
 
@@ -101,6 +102,21 @@ _TAG = "tag:yaml.org,2002:"
 _SAFE_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
 
 
+class _TooManyDigits(Exception):
+    """A number too long to read: the builder, which knows where it stands, reports it as an InputError."""
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"expected a number of at most {MAX_DIGITS} digits (quote it to keep it as text), "
+                         f"found one of {digits:,} digits")
+
+
+def _bounded(digits: str) -> None:
+    """Refuse a number before converting it: int() is quadratic in its digits, and 1:59:59:… multiplies as often."""
+    count = len(digits) - digits.count(":") - digits.count(".")
+    if count > MAX_DIGITS:
+        raise _TooManyDigits(count)
+
+
 def _sexagesimal(text: str) -> int | float:
     total: int | float = 0
     for part in text.split(":"):
@@ -111,6 +127,7 @@ def _sexagesimal(text: str) -> int | float:
 def _to_int(text: str) -> int:
     sign = -1 if text[0] == "-" else 1
     body = text.lstrip("+-").replace("_", "")
+    _bounded(body[2:] if body.startswith(("0b", "0x")) else body)
     if ":" in body:
         return sign * int(_sexagesimal(body))
     if body.startswith("0b"):
@@ -130,6 +147,7 @@ def _to_float(text: str) -> float:
         return sign * float("inf")
     if body == ".nan":
         return float("nan")
+    _bounded(body.partition("e")[0])
     return sign * float(_sexagesimal(body) if ":" in body else body)
 
 
@@ -145,7 +163,7 @@ def _plain_scalar(text: str) -> Any:
                 return _to_int(text)
             if _FLOAT.match(text):
                 return _to_float(text)
-        except ValueError:  # "0x_", or more digits than Python converts: not a number we can read
+        except ValueError:  # "0x_": no digits, not a number (too many digits is _TooManyDigits, an error)
             return text
     return text
 
@@ -156,7 +174,10 @@ def _tagged_scalar(tag: str, text: str, where: Location) -> Any:
         return text
     if name == "null":
         return None
-    value = _plain_scalar(text)
+    try:
+        value = _plain_scalar(text)
+    except _TooManyDigits as error:
+        raise InputError(where, str(error)) from None
     if name == "bool" and isinstance(value, bool):
         return value
     if not isinstance(value, bool) and isinstance(value, int | float) and name in ("int", "float"):
@@ -200,7 +221,10 @@ class _Builder:
             if kind is ScalarEvent:  # most events: inlined, this loop is the cost of reading an inventory
                 tag = event.tag
                 if tag is None:
-                    value = _resolve(event.value) if event.implicit[0] else event.value
+                    try:
+                        value = _resolve(event.value) if event.implicit[0] else event.value
+                    except _TooManyDigits as error:
+                        raise InputError(self.where(event.start_mark), str(error)) from None
                 elif tag in self.tags:  # a tagged scalar is never resolved: `!Ref 123` names "123"
                     if stack and type(stack[-1][0]) is YMap and stack[-1][1] is _NO_KEY:
                         raise InputError(self.where(event.start_mark),

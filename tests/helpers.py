@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import textwrap
 from dataclasses import dataclass
 from datetime import date
@@ -16,23 +14,9 @@ from policylint.cli import cli, main
 
 AS_OF = date(2026, 1, 1)
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _corpus() -> Path:
-    """The shared corpus of real public files: POLICYLINT_CORPUS, else beside the repository (as in CI), else beside
-    the local repository this checkout was cloned from (a clean clone in /tmp to run `.ci/run`)."""
-    if "POLICYLINT_CORPUS" in os.environ:
-        return Path(os.environ["POLICYLINT_CORPUS"])
-    beside = REPO.parent / "shared" / "corpus"
-    if beside.is_dir():
-        return beside
-    origin = subprocess.run(["git", "config", "--get", "remote.origin.url"], cwd=REPO, capture_output=True,
-                            text=True, check=False).stdout.strip()
-    cloned_from = Path(origin) if origin and Path(origin).is_dir() else None
-    return cloned_from.resolve().parent / "shared" / "corpus" if cloned_from else beside
-
-
-CORPUS = _corpus()
+# Real public files (AWS, CloudFormation, GCP, Kubernetes, SCIM) vendored with their sources and licenses
+# (tests/corpus/SOURCES.md): a user's clone has everything the tests read.
+CORPUS = REPO / "tests" / "corpus"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<rule>[A-Z][A-Z0-9_-]*[0-9]+)\s+(?P<subject>\S+)")
 
 

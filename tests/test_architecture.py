@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "policylint"
 STAGES = [
     {"model", "errors", "redact", "fastschema"},
-    {"yamlsafe", "validate", "gitrev"},
+    {"yamlsafe", "validate", "gitrev", "walk"},
     {"config"},
     {"sources"},
     {"inventory"},
@@ -19,11 +19,13 @@ STAGES = [
     {"reach"},
     {"facts", "facts_schema"},
     {"rules"},
+    {"evidence"},
     {"findings"},
     {"suppress"},
-    {"pipeline"},
+    {"settings", "report"},
+    {"pipeline", "basecache"},
     {"exposure", "diff"},
-    {"reporters"},
+    {"reporters", "output"},
     {"cli", "__main__"},
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}

@@ -189,7 +189,8 @@ def test_a_second_merge_key_is_a_duplicate(tmp_path: Path) -> None:
     ("line", "message"),
     [
         ("  - {id: db, type: database, records: 0x_}", "expected an integer, found the string '0x_'"),
-        ("  - {id: db, type: database, records: " + "9" * 5000 + "}", "expected an integer, found the string"),
+        ("  - {id: db, type: database, records: " + "9" * 5000 + "}",
+         "expected a number of at most 30 digits (quote it to keep it as text), found one of 5,000 digits"),
         ("  - {id: db, type: database, records: 1.0e+300}", "expected maximum 1000000000000"),
         ('  - {id: "db\\n", type: database}', "expected an identifier, unique across the inventory"),
         ("  - {id: db, type: database, description: \"a\x07b\"}", "found the control character #x0007"),

@@ -240,6 +240,7 @@ def test_internal_error_exits_3_without_traceback(org: Path, monkeypatch: pytest
     assert "Traceback" not in result.err
 
 
+@pytest.mark.slow  # a new Python process importing everything: 1-4 s
 def test_python_dash_m_runs_the_cli(org: Path) -> None:
     import subprocess
     import sys

@@ -1,5 +1,6 @@
-"""Every real file of the shared corpus loads: without error, or, when it holds no access-control data of its own,
-with one clear reason. Never a traceback, file by file and all at once."""
+"""Every real file of the vendored corpus (tests/corpus) loads: without error, or, when it holds no access-control
+data of its own, with one clear reason. Never a traceback, file by file and all at once. Every file says where it
+comes from and under which license."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from policylint.inventory import load_paths
 
 from helpers import CORPUS, run_cli
 
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+# One folder per format; SOURCES.md and LICENSES/ say where the files come from and under which terms.
+FORMATS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and p.name != "LICENSES")
+FILES = sorted(p for folder in FORMATS for p in folder.rglob("*") if p.is_file())
 # Files that are not inventories on their own, and the reason policylint gives for each.
 NO_INVENTORY = {
     "aws-iam-policy": "IAM policy document",  # a bare policy names no principal: nothing holds it
@@ -23,7 +26,18 @@ EMPTY = {
 
 
 def test_the_corpus_is_there() -> None:
-    assert len(FILES) >= 48, f"expected the shared corpus at {CORPUS} (or set POLICYLINT_CORPUS)"
+    assert len(FILES) >= 48, f"expected the vendored corpus at {CORPUS}"
+
+
+def test_each_corpus_file_has_its_source_and_license_text() -> None:
+    sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1]: line.split("|")[6].strip() for line in sources.splitlines() if line.startswith("| `")}
+    assert sorted(rows) == sorted(p.relative_to(CORPUS).as_posix() for p in FILES)
+    texts = {"Apache-2.0": "Apache-2.0.txt", "BSD-3-Clause": "BSD-3-Clause.salesforce-cloudsplaining.txt"}
+    assert {name for name in rows.values() if name in texts} == set(texts)
+    for license_name, text in texts.items():
+        assert (CORPUS / "LICENSES" / text).is_file(), license_name
+    assert set(rows.values()) - set(texts) == {"CC0 / project's own"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -43,7 +57,7 @@ def test_each_corpus_file_loads(path: Path) -> None:
 SAME_ACCOUNTS = {"aws-authz-details", "scim"}
 
 
-@pytest.mark.parametrize("folder", sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else [])
+@pytest.mark.parametrize("folder", [p.name for p in FORMATS])
 def test_each_format_folder_checks_as_a_whole(folder: str) -> None:
     if folder in NO_INVENTORY or folder in SAME_ACCOUNTS:
         pytest.skip(f"{folder}: not one inventory (see NO_INVENTORY, SAME_ACCOUNTS)")
@@ -54,7 +68,7 @@ def test_each_format_folder_checks_as_a_whole(folder: str) -> None:
 
 
 def test_all_formats_check_together_without_a_traceback() -> None:
-    folders = [str(p) for p in sorted(CORPUS.iterdir()) if p.is_dir() and p.name not in NO_INVENTORY]
+    folders = [str(p) for p in FORMATS if p.name not in NO_INVENTORY]
     result = run_cli("check", *folders, "--as-of", "2026-01-01")
     assert result.code != 3 and "Traceback" not in result.err
     errors = [line for line in result.out.splitlines() if ": error: " in line]

@@ -11,7 +11,8 @@ from jsonschema import Draft202012Validator
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.model import NODE_KINDS
-from policylint.pipeline import analyse
+from policylint.pipeline import run
+from policylint.settings import Settings
 
 from helpers import REPO, write
 
@@ -19,7 +20,7 @@ VALIDATORS = {kind: Draft202012Validator(facts_schema(kind)) for kind in NODE_KI
 
 
 def all_facts(paths: list[str]) -> list[dict[str, object]]:
-    analysis = analyse(paths, date(2026, 11, 27))
+    analysis = run(Settings(tuple(paths), date(2026, 11, 27)), findings=False).analysis
     assert analysis.errors == []
     return [facts_of(node, analysis.context) for node in analysis.inventory.nodes()]
 

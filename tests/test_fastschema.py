@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from policylint.facts import facts_of
 from policylint.fastschema import compile_schema, json_equal
-from policylint.pipeline import analyse
+from policylint.pipeline import run
 from policylint.rules import builtin_policies, load_rules
+from policylint.settings import Settings
 from policylint.validate import check_for, packaged_schema
 from policylint.yamlsafe import load_one
 
@@ -63,6 +65,7 @@ def schemas() -> st.SearchStrategy[Any]:
     return st.recursive(leaf, compound, max_leaves=6)
 
 
+@pytest.mark.slow  # 1,500 random cases: ~5 s
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas(), documents)
 def test_agrees_with_jsonschema_on_random_schemas(schema: Any, document: Any) -> None:
@@ -86,7 +89,7 @@ def test_agrees_on_every_builtin_rule_and_every_fixture() -> None:
     fixtures = sorted((REPO / "tests" / "rules").glob("*/*.yaml"))
     compared = 0
     for fixture in fixtures:
-        analysis = analyse([str(fixture)], date(2026, 1, 1))
+        analysis = run(Settings((str(fixture),), date(2026, 1, 1)), findings=False).analysis
         for node in analysis.inventory.nodes():
             facts = facts_of(node, analysis.context)
             for rule in rules:

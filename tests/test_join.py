@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from policylint.inventory import merge
@@ -137,3 +138,52 @@ def test_an_owner_named_by_e_mail_or_alias_becomes_the_person() -> None:
 def _joined_owner(*principals: Principal) -> dict[str, str | None]:
     inventory, _ = join(Inventory(people=_people(), principals=principals))
     return {p.id: p.owner for p in inventory.principals}
+
+
+def test_a_departure_date_that_has_come_makes_the_person_departed_whatever_the_status_says() -> None:
+    people = (
+        Person("kim.jh", HERE, "active", date(2025, 6, 14)),
+        Person("han.yj", HERE, "leave", date(2026, 1, 1)),  # the run's date itself has come
+        Person("lee.sy", HERE, "active", date(2026, 1, 2)),  # a planned departure: active until then
+        Person("cho.ej", HERE, "suspended", date(2025, 9, 2), departed_basis="statusChanged"),  # when suspended
+        Person("park.dw", HERE, "departed", date(2025, 3, 31)),
+        Person("oh.sj", HERE, "active", contradictions=("no status in 'Status'; counted as active",)),
+    )
+    inventory, errors = join(Inventory(people=people), date(2026, 1, 1))
+    assert errors == []
+    assert inventory.people == (
+        Person("kim.jh", HERE, "departed", date(2025, 6, 14),
+               departed_basis="the departure date; the roster says active",
+               contradictions=("departed 2025-06-14 (on or before 2026-01-01) but the roster says active; counted"
+                               " as departed",)),
+        Person("han.yj", HERE, "departed", date(2026, 1, 1),
+               departed_basis="the departure date; the roster says on leave",
+               contradictions=("departed 2026-01-01 (on or before 2026-01-01) but the roster says on leave;"
+                               " counted as departed",)),
+        *people[2:],
+    )
+
+
+def test_without_the_runs_date_departures_are_taken_as_stated() -> None:
+    people = (Person("kim.jh", HERE, "active", date(2025, 6, 14)),)
+    assert join(Inventory(people=people))[0].people == people
+
+
+def test_a_person_departed_by_date_holds_their_keys_as_a_leaver(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", """
+        policylint: 1
+        people:
+          - {id: kim.jh, status: active, departed: 2025-06-14}
+        principals:
+          - {id: kim-cloud, type: user, person: kim.jh}
+        credentials:
+          - {id: ak-kim, type: access_key, principal: kim-cloud, status: active, created: 2025-01-02,
+             last_used: 2025-12-30}
+        """)
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01", "--select", "PL101")
+    assert result.code == 1, result.out + result.err
+    assert result.out.splitlines()[:2] == [
+        f"{tmp_path / 'org.yaml'}:7:5: CRITICAL PL101 access_key ak-kim is active but held by kim.jh (departed"
+        " 2025-06-14 per the departure date; the roster says active)",
+        "    path: kim.jh → ak-kim",
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -179,6 +180,7 @@ def customer(r: Resource) -> bool:
     return any(c.startswith("customer") for c in r.data)
 
 
+@pytest.mark.slow  # 300 random inventories against an O(N²) oracle: ~10 s
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inventories())
 def test_reach_matches_brute_force_oracle(inv: Inventory) -> None:

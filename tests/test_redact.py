@@ -48,8 +48,9 @@ def test_resource_paths_of_the_platforms_are_not_secrets() -> None:
                  "k8s:default:serviceaccount:kube-system/argocd-application-controller",
                  "aws:iam::cfn:instance-profile/AWSMAD-LinuxEC2DomainJoinRole-AWSManagedAD"):
         assert redact(name) == name
-    assert redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == "<redacted>"
-    assert redact("token: yhMjh5FncqpKwMooJYeKbA-mOv_2V5JLVCwGcg0vC4E") == "<redacted>"  # base64url, dashes and all
+    assert redact(f"aws_secret_access_key = {AWS_SECRET}") == "aws_secret_access_key = <redacted>"
+    # base64url, dashes and all
+    assert redact("token: yhMjh5FncqpKwMooJYeKbA-mOv_2V5JLVCwGcg0vC4E") == "token: <redacted>"
 
 
 def test_control_characters_in_ids_never_reach_the_terminal(tmp_path: Path) -> None:
@@ -58,3 +59,93 @@ def test_control_characters_in_ids_never_reach_the_terminal(tmp_path: Path) -> N
     result = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
     assert "\x1b" not in result.out and "\x07" not in result.out
     assert "svc\\x1b]0;pwned\\x07" in result.out
+
+
+# (case, text as an input holds it, the secret in it, what stays readable)
+SHAPES = [
+    ("GitHub classic token", f"token {GITHUB_TOKEN} leaked", GITHUB_TOKEN, "token "),
+    ("GitHub fine-grained", "github_pat_11ABCDEFG0abcdefghijkl_" + "x1Y2z3" * 10, "github_pat_11ABCDEFG0abcdefghijkl_",
+     ""),
+    ("GitLab personal token", "glpat-xT9kq2LmN4pR7sV1wZ3y", "glpat-xT9kq2LmN4pR7sV1wZ3y", ""),
+    ("GitLab deploy token", "deploy with gldt-Ab3dE6gH9jK2mN5pQ8sT", "gldt-Ab3dE6gH9jK2mN5pQ8sT", "deploy with "),
+    ("Slack bot token", "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrSt", "xoxb-1234567890", ""),
+    ("Slack webhook", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+     "T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", ""),
+    ("Stripe secret key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", ""),
+    ("Google API key", "key AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+     "key "),
+    ("Google OAuth secret", "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", "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", ""),
+    ("Google access token", "ya29.a0AfH6SMBx3kQ9vZr2LmN4pR7sV1wZ3yT", "ya29.a0AfH6SMBx3kQ9vZr2LmN4pR7sV1wZ3yT", ""),
+    ("AWS secret access key", f"secret {AWS_SECRET}", AWS_SECRET, "secret "),
+    ("AWS session token", "FwoGZXIvYXdzEBYaDHqa0AP1kQ9vZr2LmN4pR7sV1wZ3yT8u", "FwoGZXIvYXdzEBYaDHqa0AP1kQ9vZr2", ""),
+    ("JWT", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+     "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "Bearer "),
+    ("64-hex key", "key_hex 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 end",
+     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", " end"),
+    ("PEM private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\n-----END RSA PRIVATE KEY-----\nafter",
+     "MIIEowIBAAKCAQEA7x", "\nafter"),
+    ("PEM shortened, no END", "found '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhki...'", "MIIEvQIBADAN",
+     "found '"),
+    ("OpenSSH private key",
+     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----",
+     "b3BlbnNzaC1rZXktdjE", ""),
+    ("PGP private key block",
+     "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0\n-----END PGP PRIVATE KEY BLOCK-----", "lQOYBF0", ""),
+    ("URL with a password", "postgres://admin:hunter2@db.internal:5432/app", "hunter2", "postgres://admin:"),
+    ("git credentials line", "https://kim:s3cr3t-pass@github.com", "s3cr3t-pass", "@github.com"),
+    (".env assignment", "DB_PASSWORD=hunter2", "hunter2", "DB_PASSWORD="),
+    ("assignment inside an id", "aws:iam::111122223333:user/DB_PASSWORD=hunter2", "hunter2",
+     "aws:iam::111122223333:user/DB_PASSWORD="),
+    ("env secret key", "STRIPE_SECRET_KEY=abc123", "abc123", "STRIPE_SECRET_KEY="),
+    ("JSON password", '{"password": "correct horse"}', "correct horse", '{"password": "'),
+    ("YAML client secret", "clientSecret: q8Zk2", "q8Zk2", "clientSecret: "),
+    ("authorization header", "Authorization: Bearer abc.def.ghi", "abc.def.ghi", "Authorization: Bearer "),
+    ("api key setting", "api-key=0123abcd", "0123abcd", "api-key="),
+    ("shadow line", "root:$6$rounds=5000$saltsalt$Yx8fz0Jq1lQ8mZP/eX3Qw.:19000:0:99999:7:::", "$6$rounds=5000$salt",
+     "root:"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret", "kept"), [pytest.param(t, s, k, id=case) for case, t, s, k in SHAPES])
+def test_each_secret_shape_is_masked_and_only_its_span(text: str, secret: str, kept: str) -> None:
+    shown = redact(text)
+    assert secret not in shown
+    assert "<redacted>" in shown
+    assert kept in shown
+    assert redact(shown) == shown  # masking twice changes nothing
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=t[:40]) for t in [
+    "AKIAIOSFODNN7EXAMPLE",  # an access key id names a key: real exports use it as a node id
+    "aws:iam::111122223333:user/choi.dh#access-key-1",
+    "aws:iam::200611803367:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_dc6414f7f2ab04fc",
+    "SSMQuickSetupEnableExplorerInlinePolicy",
+    "aws:iam::200611803367:role/stacksets-exec-b5520cb2730c2f54b523d6375a319abb",  # a generated hex part
+    "aws:iam::200611803367:saml-provider/AWSSSO_b937d2dff24f2774_DO_NOT_DELETE",
+    "AWSOrganizationsServiceTrustPolicy",
+    "5b1a6f6e-9d1c-4f0e-8a43-0c7f3c1d9a01",  # SCIM ids are UUIDs
+    "aws_access_key_id=AKIAIOSFODNN7EXAMPLE",  # a setting about a key, not the key
+    "token_ttl: 365d",
+    "key: auth-jwt-signing",  # a bare `key` names something
+    "public_key: ssh-ed25519",
+    "signing key auth-jwt-signing (last rotated 2024-11-18, created 2023-03-01) is reachable by lee.sy",
+    "expected a status column (status, state, employment_status), found the columns 'user', 'email'",
+    "arn:aws:iam::123456789012:role/customer-db-reader",
+    "https://github.com/policylint/policylint/issues",
+    "sha1 2fd4e1c67a2d28fced849ee1bb76e7391b93eb12",  # 40 hex: a commit, not a 64-hex key
+    "glob-pattern-for-customer-data-in-the-warehouse",
+    "path: kim.jh → auth-platform → auth-jwt-signing → order-sync",
+]])
+def test_look_alikes_are_not_masked(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_every_secret_shape_is_found_in_linear_time() -> None:
+    """Long hostile inputs (a repeated prefix, a run that almost matches) cost time in proportion to their length."""
+    import time
+
+    for unit in ("eyJ", "ghp_", "a=", "password=", "x://a:", "-----BEGIN ", "$6$", "A1b2C3d4/", "a" * 63 + ":"):
+        text = unit * (200_000 // len(unit))
+        started = time.perf_counter()
+        redact(text)
+        assert time.perf_counter() - started < 2.0, unit

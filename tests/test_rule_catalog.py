@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from policylint.pipeline import check
+from policylint.pipeline import run
 from policylint.rules import builtin_policies, load_rules
+from policylint.settings import Settings
 
 from helpers import AS_OF, expected_markers
 
@@ -53,7 +54,7 @@ def expected_in(fixture: Path) -> set[tuple[str, str, str, int]]:
 
 
 def findings_of(path: Path, rule: str) -> set[tuple[str, str, str, int]]:
-    report = check([str(path)], AS_OF, select=(rule,))
+    report = run(Settings((str(path),), AS_OF, select=(rule,))).report
     assert [str(e) for e in report.errors] == []
     return {(f.rule, f.subject_id, Path(f.location.file).name, f.location.line)
             for f in report.findings if f.rule == rule}

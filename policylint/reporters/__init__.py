@@ -5,20 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from policylint.exposure import Exposure
-from policylint.pipeline import Report
+from policylint.report import Report
 from policylint.reporters import github, gitlab, junit, sarif
 from policylint.reporters import json as json_format
 from policylint.reporters import text as text_format
+from policylint.reporters.shown import redacted, redacted_reach
 
-CHECK: dict[str, Callable[[Report], str]] = {
-    "text": text_format.render,
-    "json": json_format.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
+Render = Callable[[Report], str]
+RenderReach = Callable[[str, list[Exposure], int | None], str]
+
+
+def _redacting(render: Render) -> Render:
+    """Every format is reached through here: the one place secrets from inputs are masked (`shown.redacted`)."""
+    return lambda report: render(redacted(report))
+
+
+def _redacting_reach(render: RenderReach) -> RenderReach:
+    return lambda as_of, exposures, customer_resources: render(as_of, redacted_reach(exposures), customer_resources)
+
+
+CHECK: dict[str, Render] = {
+    "text": _redacting(text_format.render),
+    "json": _redacting(json_format.render),
+    "sarif": _redacting(sarif.render),
+    "junit": _redacting(junit.render),
+    "github": _redacting(github.render),
+    "gitlab": _redacting(gitlab.render),
 }
-REACH: dict[str, Callable[[str, list[Exposure]], str]] = {
-    "text": text_format.render_reach,
-    "json": json_format.render_reach,
+REACH: dict[str, RenderReach] = {
+    "text": _redacting_reach(text_format.render_reach),
+    "json": _redacting_reach(json_format.render_reach),
 }

@@ -7,14 +7,16 @@ message or file name can end a command early or start a new one.
 from __future__ import annotations
 
 from policylint.model import Location
-from policylint.pipeline import Report
-from policylint.reporters.summary import by_severity
+from policylint.report import Report
+from policylint.reporters.shown import escaped
+from policylint.reporters.summary import by_severity, unclassified
 from policylint.reporters.text import ARROW
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 
 
 def render(report: Report) -> str:
+    report = escaped(report)  # control characters from inputs shown as escapes, then the toolkit's own escaping
     lines = [_command("error", e.location, "policylint input error", e.message)
              for e in sorted(report.errors, key=lambda e: (e.location, e.message))]
     for f in sorted(report.findings):
@@ -22,6 +24,9 @@ def render(report: Report) -> str:
         lines.append(_command(COMMANDS[f.severity], f.location, f"{f.rule} {f.title}", message))
     for n in sorted(report.notices, key=lambda n: (n.location, n.message)):
         lines.append(_command("notice", n.location, "policylint notice", n.message))
+    note = unclassified(report.customer_resources)
+    if note is not None:
+        lines.append(f"::warning title=policylint: nothing is customer data::{escape_data(note)}")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 

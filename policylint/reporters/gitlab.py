@@ -9,7 +9,8 @@ import posixpath
 from typing import Any
 
 from policylint.model import Location
-from policylint.pipeline import Report
+from policylint.redact import printable, printable_json
+from policylint.report import Report
 from policylint.reporters.text import ARROW
 
 SEVERITIES = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
@@ -27,12 +28,12 @@ def render(report: Report) -> str:
         path = f" (path: {ARROW.join(f.path)})" if f.path else ""
         issues.append(_issue(f"{f.rule}: {f.message}{path}", f.rule, _fingerprint(seen, f.fingerprint),
                              SEVERITIES[f.severity], f.location))
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return printable_json(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _issue(description: str, check: str, fingerprint: str, severity: str, location: Location) -> dict[str, Any]:
-    return {"description": description, "check_name": check, "fingerprint": fingerprint, "severity": severity,
-            "location": {"path": _path(location.file), "lines": {"begin": max(location.line, 1)}}}
+    return {"description": printable(description), "check_name": check, "fingerprint": fingerprint,
+            "severity": severity, "location": {"path": _path(location.file), "lines": {"begin": max(location.line, 1)}}}
 
 
 def _fingerprint(seen: dict[str, int], *parts: str) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 from policylint.exposure import Exposure
 from policylint.findings import Finding
 from policylint.model import Location
-from policylint.pipeline import Report
-from policylint.reporters.summary import by_severity
+from policylint.redact import printable_json
+from policylint.report import Report
+from policylint.reporters.summary import by_severity, unclassified
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -52,14 +53,19 @@ def render(report: Report) -> str:
             "by_severity": by_severity(report),
             "errors": len(report.errors),
             "identities_reaching_customer_data": report.exposed_identities,
+            "customer_data_resources": report.customer_resources,
+            "skipped_files": [{"file": file, "reason": reason} for file, reason in report.skipped],
+            **({"warning": note} if (note := unclassified(report.customer_resources)) else {}),
         },
     }
     return _dump(document)
 
 
-def render_reach(as_of: str, exposures: list[Exposure]) -> str:
+def render_reach(as_of: str, exposures: list[Exposure], customer_resources: int | None = None) -> str:
     document = {
         "as_of": as_of,
+        "customer_data_resources": customer_resources,
+        **({"warning": note} if (note := unclassified(customer_resources)) else {}),
         "identities": [
             {
                 "id": e.id,
@@ -79,4 +85,4 @@ def render_reach(as_of: str, exposures: list[Exposure]) -> str:
 
 
 def _dump(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return printable_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

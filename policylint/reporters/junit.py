@@ -9,7 +9,9 @@ from collections.abc import Iterable
 
 from policylint.errors import InputError
 from policylint.findings import Finding, Suppression
-from policylint.pipeline import Report
+from policylint.redact import no_command_lines
+from policylint.report import Report
+from policylint.reporters.shown import escaped
 from policylint.reporters.text import ARROW
 
 INPUT_SUITE = "input"
@@ -19,6 +21,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render(report: Report) -> str:
+    report = escaped(report)  # CI pages show these texts; a line of the file is never a workflow command either
     titles = {rule.id: rule.title for rule in report.rules}
     findings: dict[str, list[Finding]] = {}
     suppressed: dict[str, list[Suppression]] = {}
@@ -35,7 +38,7 @@ def render(report: Report) -> str:
         root.append(_input_suite(report))
     _count(root, root.findall("testsuite"))
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return no_command_lines(ET.tostring(root, encoding="unicode", xml_declaration=True), colon="&#58;") + "\n"
 
 
 def _rule_suite(rule_id: str, title: str, findings: list[Finding], suppressed: list[Suppression]) -> ET.Element:

@@ -13,7 +13,9 @@ from policylint import __version__
 from policylint.errors import InputError
 from policylint.findings import Finding, Notice, Suppression
 from policylint.model import Location
-from policylint.pipeline import Report
+from policylint.redact import printable, printable_json
+from policylint.report import Report
+from policylint.reporters.summary import unclassified
 from policylint.reporters.text import ARROW
 from policylint.rules import Rule
 
@@ -48,7 +50,7 @@ def render(report: Report) -> str:
                        "identities_reaching_customer_data": report.exposed_identities},
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return printable_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
@@ -92,7 +94,7 @@ def _result(finding: Finding, index: dict[str, int], *, baseline: str | None = N
         "ruleId": finding.rule,
         **({"ruleIndex": index[finding.rule]} if finding.rule in index else {}),
         "level": LEVELS[finding.severity],
-        "message": {"text": f"{finding.message}{path}"},
+        "message": {"text": printable(f"{finding.message}{path}")},  # GitHub shows it: escaped as text is
         "locations": [_location(finding.location)],
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         **({"codeFlows": [_code_flow(finding)]} if finding.path else {}),
@@ -104,7 +106,7 @@ def _result(finding: Finding, index: dict[str, int], *, baseline: str | None = N
 def _code_flow(finding: Finding) -> dict[str, Any]:
     """The path's nodes in order; only the subject's own place in the files is known, so the rest are messages."""
     steps = [{"location": {**(_location(finding.location) if node == finding.subject_id else {}),
-                           "message": {"text": node}}}
+                           "message": {"text": printable(node)}}}
              for node in finding.path]
     return {"threadFlows": [{"locations": steps}]}
 
@@ -116,18 +118,22 @@ def _suppression(suppression: Suppression) -> dict[str, Any]:
     if suppression.expires:
         about.append(f"expires {suppression.expires.isoformat()}")
     return {"kind": SUPPRESSION_KINDS[suppression.by], "status": "accepted",
-            "justification": f"{suppression.reason} ({'; '.join(about)})", "location": _location(suppression.location)}
+            "justification": printable(f"{suppression.reason} ({'; '.join(about)})"),
+            "location": _location(suppression.location)}
 
 
 def _invocation(report: Report) -> dict[str, Any]:
     notifications = [*(_notification("error", e) for e in sorted(report.errors, key=_notice_order)),
                      *(_notification("note", n) for n in sorted(report.notices, key=_notice_order))]
+    note = unclassified(report.customer_resources)
+    if note is not None:
+        notifications.append({"level": "warning", "message": {"text": note}})
     return {"executionSuccessful": not report.errors,
             **({"toolExecutionNotifications": notifications} if notifications else {})}
 
 
 def _notification(level: str, item: InputError | Notice) -> dict[str, Any]:
-    return {"level": level, "message": {"text": item.message}, "locations": [_location(item.location)]}
+    return {"level": level, "message": {"text": printable(item.message)}, "locations": [_location(item.location)]}
 
 
 def _location(location: Location) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policylint.pipeline import Report
+from policylint.report import Report
 from policylint.rules import SEVERITIES
 
 
@@ -11,3 +11,25 @@ def by_severity(report: Report) -> dict[str, int]:
     for finding in report.findings:
         counts[finding.severity] += 1
     return counts
+
+
+UNCLASSIFIED = ("no resource is classified as customer data, so who can reach it is unknown, not none: classify "
+                "the data stores (`data:` in the native format, a data-classification tag or label, or `annotate:`), "
+                "or run with --unclassified customer to count every unclassified data store as customer data")
+
+
+def unclassified(customer_resources: int | None) -> str | None:
+    """Said in every format when nothing is customer data: "0 identities can reach it" would read as "safe"."""
+    return UNCLASSIFIED if customer_resources == 0 else None
+
+
+def skipped(report: Report) -> str | None:
+    """`3 files skipped: 2 not access-control data, 1 not a data file` (--verbose lists them)."""
+    if not report.skipped:
+        return None
+    reasons: dict[str, int] = {}
+    for _file, reason in report.skipped:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    count = len(report.skipped)
+    listed = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    return f"{count} file{'s' if count != 1 else ''} skipped: {listed} (--verbose lists them)"

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from policylint.exposure import Exposure
-from policylint.pipeline import Report
-from policylint.reporters.summary import by_severity
+from policylint.redact import no_command_lines
+from policylint.report import Report
+from policylint.reporters.shown import escaped, escaped_reach
+from policylint.reporters.summary import by_severity, skipped, unclassified
 
 ARROW = " → "
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
-
-
-def _printable(text: str) -> str:
-    """Control characters from inputs (an id with an escape sequence) shown, never sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def render(report: Report) -> str:
-    return _printable(_render(report))
+    """Every value from an input escaped before it is placed on a line (`shown.escaped`), so the only line breaks
+    are this format's own, and no line can start a CI workflow command."""
+    return no_command_lines(_render(escaped(report)))
 
 
 def _render(report: Report) -> str:
@@ -49,22 +43,28 @@ def _summary(report: Report) -> str:
     found = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
     text = f"{found}{f' ({counts})' if counts else ''} in {report.files} file{'s' if report.files != 1 else ''}"
     text += f" with {len(report.rules)} rule{'s' if len(report.rules) != 1 else ''} as of {report.as_of.isoformat()};"
-    text += f" {report.exposed_identities} identities can reach customer data."
+    note = unclassified(report.customer_resources)
+    text += f" {report.exposed_identities} identities can reach customer data." if note is None else f" {note}."
     if report.suppressed:
         text += f" {len(report.suppressed)} suppressed."
     if report.resolved:
         text += f" {len(report.resolved)} resolved since {report.base}."
+    if skipped(report):
+        text += f" {skipped(report)}."
     if report.errors:
         text += f" {len(report.errors)} input error{'s' if len(report.errors) != 1 else ''}: fix them and run again."
     return text
 
 
-def render_reach(as_of: str, exposures: list[Exposure]) -> str:
-    return _printable(_render_reach(as_of, exposures))
+def render_reach(as_of: str, exposures: list[Exposure], customer_resources: int | None = None) -> str:
+    return no_command_lines(_render_reach(as_of, escaped_reach(exposures), customer_resources))
 
 
-def _render_reach(as_of: str, exposures: list[Exposure]) -> str:
+def _render_reach(as_of: str, exposures: list[Exposure], customer_resources: int | None) -> str:
     lines = [f"Who can reach customer data, as of {as_of}: {len(exposures)} identities"]
+    note = unclassified(customer_resources)
+    if note is not None:
+        lines.append(f"note: {note}")
     for e in exposures:
         status = f", {e.status}" if e.status and e.status != "active" else ""
         lines.append("")

@@ -1,4 +1,5 @@
-"""Input formats. One module per format, registered here explicitly; each satisfies `base.Source`."""
+"""Input formats. One module per format, registered here explicitly; each satisfies `base.Source`. Detection is
+the registry's decision (`claimants`), never the order of SOURCES."""
 
 from __future__ import annotations
 
@@ -20,4 +21,11 @@ SOURCES: dict[str, Source] = {
     gcp.NAME: gcp,
 }
 
-__all__ = ["SOURCES", "Fragment", "Options", "Source"]
+
+def claimants(path: str, text: str) -> list[str]:
+    """The names of every source that recognises the file, sorted. Every source is asked, so the order above never
+    decides: the caller takes a file that exactly one source claims, and reports one that several claim."""
+    return sorted(name for name, source in SOURCES.items() if source.detect(path, text))
+
+
+__all__ = ["SOURCES", "Fragment", "Options", "Source", "claimants"]

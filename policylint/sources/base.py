@@ -32,6 +32,12 @@ class Options:
     roster_columns: Mapping[str, str] = field(default_factory=dict)
     # tag and label names whose value classifies a resource's data (AWS tags, GCP and Kubernetes labels)
     classification_keys: tuple[str, ...] = ("data-classification",)
+    # a larger file is a located error, never read (`max-file-size` in the config, in MB): a link to /dev/zero or a
+    # stray dump must not fill the memory
+    max_file_bytes: int = 256 * 2**20
+    # where a symbolic link may lead; None: inside the walked folder (the working directory for a file named on the
+    # command line). `diff` sets the repository, on both sides.
+    links_within: str | None = None
 
 
 class Source(Protocol):

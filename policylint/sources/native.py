@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -22,18 +21,17 @@ from policylint.model import (
     Role,
 )
 from policylint.sources.base import Fragment, Options
+from policylint.sources.native_marker import is_native
 from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, load_one
 
 NAME = "native"
-# `policylint: 1` at the top level, also quoted ("policylint": 1) or in a flow mapping ({policylint: 1, ...})
-_MARKER = re.compile(r"""^(?:\{[ \t]*)?["']?policylint["']?[ \t]*:""", re.MULTILINE)
 _DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def detect(path: str, text: str) -> bool:
-    """Native files say so at their top level; a cheap look, before any parsing."""
-    return _MARKER.search(text) is not None
+    """Native files say so at their top level, in YAML or JSON of any layout (see `native_marker`)."""
+    return is_native(text)
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

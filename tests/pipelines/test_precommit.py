@@ -1,15 +1,19 @@
 """The real `pre-commit` tool, from PyPI, running this repository's hook in a temporary git repository.
 
-The hook repository is a snapshot of this working tree (tracked and new files), committed, so the test checks the
-hook as it is now, not as it was at the last commit. pre-commit builds the hook's environment with pip, from the
-package registry (cached in a temporary PRE_COMMIT_HOME for the session).
+The hook repository is a snapshot of this working tree's hook definition and package, committed, so the test checks
+the hook as it is now, not as it was at the last commit; it is copied without git, so the test runs as well in a copy
+of the tree or an unpacked sdist, which have no `.git`. pre-commit builds the hook's environment with pip, from the
+package registry (cached in a temporary PRE_COMMIT_HOME for the session). pre-commit is the one installed beside the
+Python running the tests: the README runs `.venv/bin/pytest` without activating the venv, so PATH has no `.venv/bin`.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,14 @@ from helpers import REPO, write
 from org import ACCESS, PEOPLE
 
 COMMIT = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m"]
+# the hook's definition, and what pip needs to build the package it installs
+HOOK_FILES = (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "LICENSE", "policylint", "policies")
+
+
+def pre_commit() -> list[str]:
+    """The pre-commit command installed with this Python (its script beside it, else its module), never from PATH."""
+    script = Path(sys.executable).parent / "pre-commit"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "pre_commit"]
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -27,14 +39,13 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """This working tree as a git repository of its own, committed."""
+    """This working tree's hook and package as a git repository of its own, committed."""
     snapshot = tmp_path_factory.mktemp("hook-repo")
-    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-    for name in filter(None, listed.split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / name)
+    for name in HOOK_FILES:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, snapshot / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(REPO / name, snapshot / name)
     git(snapshot, "init", "-q")
     git(snapshot, "add", "-A")
     git(snapshot, *COMMIT, "snapshot")
@@ -44,7 +55,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 @pytest.fixture
 def project(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
             monkeypatch: pytest.MonkeyPatch) -> Path:
-    if shutil.which("pre-commit") is None:
+    if importlib.util.find_spec("pre_commit") is None:
         pytest.fail("pre-commit is not installed: `pip install '.[test]'` installs it")
     monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path_factory.getbasetemp() / "pre-commit-cache"))
     repo_path, rev = hook_repo
@@ -62,10 +73,12 @@ def project(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytes
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
     git(tmp_path, *COMMIT, "clean inventory")
-    subprocess.run(["pre-commit", "install"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([*pre_commit(), "install"], cwd=tmp_path, check=True, capture_output=True)
     return tmp_path
 
 
+# pre-commit builds a venv and installs the hook with pip, then git runs it on every commit: seconds, not milliseconds.
+@pytest.mark.slow
 def test_a_commit_giving_a_departed_person_a_key_is_rejected_and_the_fix_passes(project: Path) -> None:
     write(project, "inventory/access.yaml", ACCESS)  # holders: [kim.jh], who left in 2025
     git(project, "add", "-A")
@@ -82,6 +95,7 @@ def test_a_commit_giving_a_departed_person_a_key_is_rejected_and_the_fix_passes(
     assert git(project, "rev-list", "--count", "HEAD").stdout.strip() == "2"
 
 
+@pytest.mark.slow
 def test_a_change_to_another_file_that_opens_the_path_is_reported_too(project: Path) -> None:
     """The finding is located in access.yaml, but the changed people.yaml lies on its evidence path."""
     write(project, "inventory/access.yaml", ACCESS.replace("holders: [kim.jh]", "holders: [auth-platform]"))
@@ -93,3 +107,11 @@ def test_a_change_to_another_file_that_opens_the_path_is_reported_too(project: P
     output = rejected.stdout + rejected.stderr
     assert rejected.returncode != 0, output
     assert "inventory/access.yaml:8:5: CRITICAL PL101" in output
+
+
+@pytest.mark.parametrize("path", ["", "/usr/bin:/bin"], ids=["no PATH", "system PATH"])
+def test_pre_commit_is_found_beside_the_python_running_the_tests_without_path(
+        path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", path)
+    done = subprocess.run([*pre_commit(), "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("pre-commit "), done.stdout + done.stderr

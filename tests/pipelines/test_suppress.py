@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from policylint.findings import fingerprint
+
 from helpers import run_cli, write
 from org import ACCESS, make_org
 
@@ -33,7 +35,7 @@ def test_baseline_reports_only_new_findings_and_survives_moves_and_splits(org: P
     document = json.loads(baseline.read_text())
     assert [(e["rule"], e["subject"]) for e in document["findings"]] == [
         ("PL101", "credential:ak-7731"), ("PL104", "credential:ak-7731"), ("PL105", "credential:ak-7731")]
-    assert set(document["findings"][0]) == {"rule", "subject", "severity", "title", "fingerprint"}
+    assert set(document["findings"][0]) == {"rule", "subject", "severity", "title", "fingerprint", "lists"}
     assert check(str(org), "--baseline", str(baseline))[:2] == (0, [])
 
     # the credential moves to a file of its own, reformatted: still the same findings
@@ -206,3 +208,174 @@ def test_ignore_text_inside_a_scalar_is_not_a_comment(tmp_path: Path) -> None:
     assert result.code == 1, result.out
     assert f"{tmp_path / 'data.yaml'}:7:5: HIGH PL401 database leads-db" in result.out
     assert "suppressed" not in result.out and "error" not in result.out
+
+
+# A signing key two people who left could read, as the baseline accepted it; choi.ms and yoon.hj read it too.
+SIGNING = """
+policylint: 1
+people:
+  - {id: kim.jh, status: departed, departed: 2025-06-14}
+  - {id: oh.sj, status: departed, departed: 2025-03-31}
+  - {id: choi.ms, status: active}
+  - {id: lee.sy, status: active}
+principals:
+  - {id: order-sync, type: service, owner: lee.sy}
+groups:
+  - {id: auth-platform, members: [kim.jh, lee.sy, oh.sj, choi.ms]}
+keys:
+  - {id: auth-jwt-signing, purpose: signing, storage: kms, created: 2023-03-01, rotated: 2024-11-18,
+     readable_by: [auth-platform], signs_for: [order-sync], token_ttl: 1h}
+"""
+SIGNING_MESSAGE = ("signing key auth-jwt-signing (last rotated 2024-11-18, created 2023-03-01) is reachable by "
+                   "{readers}")
+
+
+def baselined(folder: Path, text: str, baseline: Path) -> Path:
+    """The inventory written and baselined: `check --baseline` passes on it as it is."""
+    inventory = write(folder, "org.yaml", text)
+    made = run_cli("baseline", str(folder), "-o", str(baseline), "--as-of", "2026-01-01")
+    assert made.code == 0, made.out + made.err
+    assert check(str(folder), "--baseline", str(baseline))[:2] == (0, [])
+    return inventory
+
+
+def test_the_baseline_records_what_each_finding_is(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    baselined(tmp_path / "org", SIGNING, baseline)
+    document = json.loads(baseline.read_text())
+    assert document["policylint-baseline"] == 2
+    assert [(e["rule"], e["subject"]) for e in document["findings"]] == [
+        ("PL102", "person:kim.jh"), ("PL102", "person:oh.sj"), ("PL301", "key:auth-jwt-signing"),
+        ("PL303", "key:auth-jwt-signing")]
+    assert document["findings"][2] == {
+        "rule": "PL301", "subject": "key:auth-jwt-signing", "severity": "critical",
+        "title": "Signing key reachable by someone who left after its last rotation",
+        "fingerprint": fingerprint("PL301", "key", "auth-jwt-signing"),
+        "lists": {"readers": ["kim.jh", "oh.sj"]},  # those who make it a finding: they left after the rotation
+    }
+    assert document["findings"][0]["lists"] == {"named_in": ["members of auth-platform"]}
+
+
+def changed(inventory: Path, *changes: tuple[str, str]) -> None:
+    text = inventory.read_text()
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    inventory.write_text(text)
+
+
+JOINS = ("members: [kim.jh, lee.sy, oh.sj, choi.ms]", "members: [kim.jh, lee.sy, oh.sj, choi.ms, {newcomer}]")
+HIRED = ("  - {id: lee.sy, status: active}\n", "  - {id: lee.sy, status: active}\n  - {id: {newcomer}, {status}}\n")
+
+
+def joining(newcomer: str, status: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A person added to the roster and to the group that reads the key."""
+    return ((JOINS[0], JOINS[1].replace("{newcomer}", newcomer)),
+            (HIRED[0], HIRED[1].replace("{newcomer}", newcomer).replace("{status}", status)))
+
+
+@pytest.mark.parametrize(("case", "changes", "newcomer", "readers"), [
+    ("a reader departs",
+     [("- {id: choi.ms, status: active}", "- {id: choi.ms, status: departed, departed: 2025-08-01}")], "choi.ms",
+     "kim.jh (departed 2025-06-14), oh.sj (departed 2025-03-31), choi.ms (departed 2025-08-01), lee.sy "
+     "(worse than the baseline: + choi.ms (departed 2025-08-01))"),
+    ("someone who left is given access", joining("park.dw", "status: departed, departed: 2025-08-01"), "park.dw",
+     "kim.jh (departed 2025-06-14), oh.sj (departed 2025-03-31), choi.ms, lee.sy, park.dw (departed 2025-08-01) "
+     "(worse than the baseline: + park.dw (departed 2025-08-01))"),
+])
+def test_a_baselined_finding_that_gains_a_departed_reader_is_reported_again(
+        tmp_path: Path, case: str, changes: list[tuple[str, str]], newcomer: str, readers: str) -> None:
+    baseline = tmp_path / "baseline.json"
+    changed(baselined(tmp_path / "org", SIGNING, baseline), *changes)
+    result = run_cli("check", str(tmp_path / "org"), "--baseline", str(baseline), "--as-of", "2026-01-01",
+                     "--fail-on", "critical", "--format", "json")
+    assert result.code == 1  # PL301 is critical
+    findings = {(f["rule"], f["subject"]["id"]): f["message"] for f in json.loads(result.out)["findings"]}
+    assert sorted(findings) == [("PL102", newcomer), ("PL301", "auth-jwt-signing")]  # PL102: a new finding, high
+    assert findings["PL301", "auth-jwt-signing"] == SIGNING_MESSAGE.format(readers=readers)
+
+
+@pytest.mark.parametrize(("case", "changes"), [
+    ("a departed reader loses access", [(JOINS[0], "members: [kim.jh, lee.sy, choi.ms]")]),
+    ("the key is rotated after oh.sj left", [("rotated: 2024-11-18", "rotated: 2025-05-02")]),
+    ("an active reader joins", joining("yoon.hj", "status: active")),
+])
+def test_a_baselined_finding_that_is_the_same_or_narrower_stays_suppressed(tmp_path: Path, case: str,
+                                                                          changes: list[tuple[str, str]]) -> None:
+    baseline = tmp_path / "baseline.json"
+    changed(baselined(tmp_path / "org", SIGNING, baseline), *changes)
+    code, new, document = check(str(tmp_path / "org"), "--baseline", str(baseline), "--show-suppressed")
+    assert (code, new) == (0, [])
+    assert ("PL301", "auth-jwt-signing", "baseline") in [
+        (s["rule"], s["subject"]["id"], s["suppressed_by"]) for s in document["suppressed"]]  # type: ignore[attr-defined]
+
+
+STORES = """
+policylint: 1
+resources:
+  - {id: customer-db, type: database, data: [customer_pii], records: 33700000, logging: false, monitoring: false}
+  - {id: order-history, type: table, data: [customer_orders], records: 80000, logging: false, monitoring: true}
+"""
+
+
+def test_a_baselined_store_that_holds_more_records_or_more_kinds_of_data_is_reported_again(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    inventory = write(tmp_path / "org", "stores.yaml", STORES)
+    assert run_cli("baseline", str(tmp_path / "org"), "-o", str(baseline), "--as-of", "2026-01-01").code == 0
+    inventory.write_text(STORES.replace("records: 33700000", "records: 34100000").replace(
+        "records: 80000", "records: 79000").replace("[customer_orders]", "[customer_orders, customer_payment]"))
+    result = run_cli("check", str(tmp_path / "org"), "--baseline", str(baseline), "--as-of", "2026-01-01",
+                     "--format", "json")
+    assert result.code == 1
+    assert sorted((f["rule"], f["subject"]["id"], f["message"]) for f in json.loads(result.out)["findings"]) == [
+        ("PL401", "customer-db", "database customer-db holds customer data (customer_pii; records: 34,100,000) "
+                                 "without access logging (worse than the baseline: 34,100,000 records (accepted: "
+                                 "33,700,000))"),
+        ("PL401", "order-history", "table order-history holds customer data (customer_orders, customer_payment; "
+                                   "records: 79,000) without access logging (worse than the baseline: "
+                                   "+ customer_payment)"),
+        ("PL402", "customer-db", "database customer-db holds customer data (customer_pii; records: 34,100,000) and "
+                                 "nobody is alerted on its access (worse than the baseline: 34,100,000 records "
+                                 "(accepted: 33,700,000))"),
+    ]
+
+
+def test_a_baseline_of_the_first_format_still_matches_by_fingerprint_and_says_to_write_it_again(
+        org: Path, tmp_path: Path) -> None:
+    old = write(tmp_path, "baseline.json", """
+        {
+          "policylint-baseline": 1,
+          "findings": [
+            {"rule": "PL101", "subject": "credential:ak-7731", "severity": "critical",
+             "title": "Active credential held by a departed or suspended person", "fingerprint": "FINGERPRINT"}
+          ]
+        }
+    """.replace("FINGERPRINT", fingerprint("PL101", "credential", "ak-7731")))
+    result = run_cli("check", str(org), "--baseline", str(old), "--as-of", "2026-01-01", "--select", "PL101")
+    assert result.code == 0, result.out
+    assert (f"{old}:1:1: note: this baseline records no evidence (a file of the first format), so a finding in it "
+            "stays suppressed however much worse it gets: write it again with `policylint baseline`") in result.out
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"policylint-baseline": 3, "findings": []}',
+     "1:1: error: expected a baseline written by `policylint baseline` ('policylint-baseline': 2 and a findings "
+     "list), found format 3, which a newer policylint writes"),
+    ('{"policylint-baseline": 2, "findings": [\n  {"rule": "PL101", "fingerprint": "0123456789abcdef"}\n]}',
+     "2:3: error: expected severity to be one of critical, high, medium, low, info, found None in a baseline entry "
+     "(`policylint baseline` writes them)"),
+    ('{"policylint-baseline": 2, "findings": [\n  {"fingerprint": "0123456789abcdef", "severity": "high", '
+     '"records": "many", "lists": {}}\n]}',
+     "2:3: error: expected records to be a whole number, found 'many' in a baseline entry (`policylint baseline` "
+     "writes them)"),
+    ('{"policylint-baseline": 2, "findings": [\n  {"fingerprint": "0123456789abcdef", "severity": "high", '
+     '"lists": {"readers": "kim.jh"}}\n]}',
+     "2:3: error: expected lists to map each fact to a list of member ids, found {'readers': 'kim.jh'} in a "
+     "baseline entry (`policylint baseline` writes them)"),
+])
+def test_a_baseline_entry_without_readable_evidence_is_a_located_error(org: Path, tmp_path: Path, text: str,
+                                                                       message: str) -> None:
+    bad = write(tmp_path, "baseline.json", text)
+    result = run_cli("check", str(org), "--baseline", str(bad), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert f"{bad}:{message}" in result.out

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from policylint.findings import Finding, fingerprint
+from policylint.findings import Finding, Notice, Suppression, fingerprint
 from policylint.model import Location
-from policylint.pipeline import Notice, Report, Suppression, check
+from policylint.pipeline import run
+from policylint.report import Report
+from policylint.settings import Settings
 
 from helpers import AS_OF
 
@@ -32,7 +34,7 @@ SCENARIOS = ("check", "diff")
 
 def pipeline(*files: str, select: tuple[str, ...] = SELECTED) -> Report:
     """The real pipeline on fixture files, named relative to `fixtures/` so outputs hold no machine's paths."""
-    return check(list(files), AS_OF, policies=[Path("policies")], select=select)
+    return run(Settings(tuple(files), AS_OF, policies=(Path("policies"),), select=select)).report
 
 
 def build_scenario(name: str) -> Report:

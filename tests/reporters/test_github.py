@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.pipeline import Report
+from policylint.report import Report
 from policylint.reporters import github
 
 from helpers import run_cli, write
@@ -65,9 +65,10 @@ def test_no_input_can_end_a_command_or_start_another(report: Report) -> None:
                       location=replace(report.findings[0].location, file="a,b:c\n::d.yaml"))
     lines = github.render(replace(report, findings=[finding], errors=[])).splitlines()
     assert len(lines) == 2
-    assert lines[0] == ("::notice file=a%2Cb%3Ac%0A%3A%3Ad.yaml,line=8,col=5,"
-                        "title=ACME001 x%0D%0A%3A%3Aerror file=evil.yaml%3A%3Ainjected %250A%2C y%3A z"
-                        "::x%0D%0A::error file=evil.yaml::injected %250A, y: z%0A"
+    # control characters from inputs are shown as escapes (redact.printable) before the toolkit's own escaping
+    assert lines[0] == ("::notice file=a%2Cb%3Ac\\x0a%3A%3Ad.yaml,line=8,col=5,"
+                        "title=ACME001 x\\x0d\\x0a%3A%3Aerror file=evil.yaml%3A%3Ainjected %250A%2C y%3A z"
+                        "::x\\x0d\\x0a::error file=evil.yaml::injected %250A, y: z%0A"
                         "path: order-sync → customer-db-reader → customer-db")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from policylint.pipeline import Report
+from policylint.report import Report
 from policylint.reporters import gitlab
 
 from helpers import run_cli, write

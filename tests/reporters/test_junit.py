@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.pipeline import Report
+from policylint.report import Report
 from policylint.reporters import junit
 
 from helpers import run_cli, write
@@ -109,7 +109,7 @@ def test_notices_are_the_input_suites_output(scenario: Callable[[str], Report]) 
 @pytest.mark.parametrize(("text", "shown"), [
     pytest.param(text, shown, id=case) for case, text, shown in [
         ("markup", 'a <b> & "c" \'d\' ]]> e', 'a <b> & "c" \'d\' ]]> e'),
-        ("newlines and tabs", "one\ntwo\tthree", "one\ntwo\tthree"),
+        ("newlines and tabs", "one\ntwo\tthree", "one\\x0atwo\\x09three"),  # no line of the file is an input's
         ("control characters XML cannot hold", "bell\x07 nul\x00 esc\x1b", "bell\\x07 nul\\x00 esc\\x1b"),
         ("a lone surrogate", "half \ud800 pair", "half \\ud800 pair"),
         ("non-ASCII", "인사 → ✓", "인사 → ✓"),

@@ -484,3 +484,12 @@ def test_a_trust_condition_is_kept_and_shown_on_the_path(tmp_path: Path) -> None
     assert json.loads(run.out)["reach"]["path"] == [
         "ann", f"aws:iam::{ACCT}:role/org-reader [if aws:PrincipalOrgID=o-a1b2c3d4e5]",
         "aws:s3:::customer-orders"]
+
+
+def test_a_number_too_long_to_read_is_a_located_error(tmp_path: Path) -> None:
+    # found by the fuzz test (tests/fuzz): json.loads raised ValueError past 4,300 digits, an exit 3
+    path = write(tmp_path, "details.json", '{\n  "UserDetailList": [],\n  "GroupDetailList": ' + "9" * 5000 + "\n}\n")
+    run = run_cli("check", str(path), "--as-of", "2026-01-01")
+    assert run.code == 2, run.out + run.err
+    assert [line for line in run.out.splitlines() if ": error: " in line] == [
+        f"{path}:3:22: error: expected a number of at most 30 digits, found one of 5,000 digits"]

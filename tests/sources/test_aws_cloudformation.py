@@ -1127,3 +1127,39 @@ def test_duplicate_keys_count_where_they_change_what_is_read(tmp_path: Path) -> 
         """)
     assert [(e.location.line, e.location.column) for e in fragment.errors] == [(4, 3)]
     assert [r.id for r in fragment.inventory.resources] == ["aws:s3:::second"]
+
+
+# Values of the wrong type that crashed the reader (exit 3), found by the fuzz test (tests/fuzz) or by looking for
+# the same mistake beside what it found; each is now a located error.
+FUZZ_CASES = [
+    ("Select index infinite", "B: {Type: AWS::S3::Bucket, Properties: {BucketName: !Select [.inf, [a, b]]}}",
+     ["3:55: expected Fn::Select index to be a whole number, found the number inf"]),
+    ("access key Status a list", "K: {Type: AWS::IAM::AccessKey, Properties: {UserName: u, Status: [Active]}}",
+     ["3:68: expected 'Status' to be Active or Inactive, found a list of 1"]),
+    ("BucketEncryption a boolean", "B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: true}}",
+     ["3:61: expected 'BucketEncryption' to be an encryption setting (a mapping), found the boolean true"]),
+    ("SSESpecification a list", "T: {Type: AWS::DynamoDB::Table, Properties: {SSESpecification: [a]}}",
+     ["3:66: expected 'SSESpecification' to be an encryption setting (a mapping), found a list of 1"]),
+    ("encryption default a list", "B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: "
+     "{ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: [a]}]}}}",
+     ["3:130: expected 'ServerSideEncryptionByDefault' to be an encryption default (a mapping), found a list of 1"]),
+    ("encryption rule a string", "B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: "
+     "{ServerSideEncryptionConfiguration: [aws:kms]}}}",
+     ["3:98: expected an encryption rule (a mapping), found 'aws:kms'"]),
+    ("KeyUsage a list", "K: {Type: AWS::KMS::Key, Properties: {KeyUsage: [ENCRYPT_DECRYPT, SIGN_VERIFY]}}",
+     ["3:51: expected 'KeyUsage' to be one of ENCRYPT_DECRYPT, KEY_AGREEMENT, SIGN_VERIFY, GENERATE_VERIFY_MAC, "
+      "found a list of 2"]),
+    ("records tag after a bad tag",
+     "B: {Type: AWS::S3::Bucket, Properties: {Tags: [x, {Key: records, Value: many}]}}",
+     ["3:50: expected a tag {Key, Value}, found 'x'",
+      "3:53: expected the 'records' tag to be a whole number, found 'many'"]),
+]
+
+
+@pytest.mark.parametrize(("case", "resources", "expected"), FUZZ_CASES, ids=[c[0] for c in FUZZ_CASES])
+def test_values_of_the_wrong_type_found_by_fuzzing_are_located_errors(tmp_path: Path, case: str, resources: str,
+                                                                       expected: list[str]) -> None:
+    fragment = load(tmp_path, f"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  {resources}\n  "
+                              f"Other: {{Type: AWS::S3::Bucket, Properties: {{BucketName: other}}}}\n")
+    assert [f"{e.location.line}:{e.location.column}: {e.message}" for e in fragment.errors] == expected
+    assert "aws:s3:::other" in nodes(fragment)

@@ -665,3 +665,39 @@ def test_bad_key_lists_give_located_errors_and_keep_the_rest(tmp_path: Path, nam
     assert [line for line in run.out.splitlines() if ": error: " in line] == [f"{path}:{e}" for e in errors]
     loaded = load_paths([str(path)])
     assert len(loaded.inventory.keys) + len(loaded.inventory.credentials) == kept
+
+
+# Values of the wrong type the fuzz test (tests/fuzz) found crashing the reader (unhashable in a lookup: exit 3).
+FUZZ_KEY_CASES = [
+    ("purpose a list", f"---\n{KMS}purpose: [ENCRYPT_DECRYPT, ASYMMETRIC_SIGN]\n",
+     ["3:10: error: expected purpose to be one of ENCRYPT_DECRYPT, RAW_ENCRYPT_DECRYPT, ASYMMETRIC_DECRYPT, "
+      "KEY_ENCAPSULATION, ASYMMETRIC_SIGN, MAC, found a list"]),
+    ("protection level a mapping", f"---\n{KMS}primary:\n  protectionLevel: {{level: HSM}}\npurpose: ENCRYPT_DECRYPT\n",
+     ["4:20: error: expected protectionLevel to be one of SOFTWARE, HSM, EXTERNAL, EXTERNAL_VPC, found a mapping"]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "errors"), FUZZ_KEY_CASES, ids=[c[0] for c in FUZZ_KEY_CASES])
+def test_kms_values_of_the_wrong_type_found_by_fuzzing_are_located_errors(tmp_path: Path, name: str, text: str,
+                                                                          errors: list[str]) -> None:
+    path = write(tmp_path, "keys.yaml", text)
+    run = run_cli("check", str(path), "--as-of", "2026-01-01")
+    assert run.code == 2, run.out + run.err
+    assert [line for line in run.out.splitlines() if ": error: " in line] == [f"{path}:{e}" for e in errors]
+
+
+def test_audit_log_configs_of_the_wrong_type_prove_no_logging(tmp_path: Path) -> None:
+    # a number here crashed the reader (exit 3): it is read like any other config that proves nothing
+    path = write(tmp_path, "acme-prod.iam.yaml", """
+        auditConfigs:
+        - auditLogConfigs: 5
+          service: allServices
+        bindings:
+        - members:
+          - user:lee@example.com
+          role: roles/viewer
+        """)
+    loaded = load_paths([str(path)])
+    assert [str(e) for e in loaded.errors] == []
+    assert [(r.id, r.logging) for r in loaded.inventory.resources if r.id == "gcp:projects/acme-prod"] == [
+        ("gcp:projects/acme-prod", None)]

@@ -14,8 +14,9 @@ from policylint.graph import build_graph, build_index
 from policylint.inventory import load_paths
 from policylint.join import join
 from policylint.model import Credential, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
-from policylint.pipeline import DEFAULT_PATTERNS, analyse
+from policylint.pipeline import run
 from policylint.reach import compute_reach
+from policylint.settings import DEFAULT_PATTERNS, Settings
 from policylint.sources import SOURCES, Fragment, Options
 from policylint.sources import kubernetes as k8s
 from policylint.sources.kubernetes.aggregation import parse_selector, selector_text
@@ -336,7 +337,7 @@ def test_reading_secrets_in_kube_system_reaches_what_its_service_accounts_reach(
         subjects:
         - {apiGroup: rbac.authorization.k8s.io, kind: User, name: bob@acme.example}
         """)
-    analysis = analyse([str(tmp_path)], AS_OF)
+    analysis = run(Settings((str(tmp_path),), AS_OF), findings=False).analysis
     jane = facts_of(analysis.index.nodes["k8s:default:user:jane@acme.example"], analysis.context)
     assert jane["reach"]["resources"] == ["customer-db"]
     assert jane["reach"]["path"] == [
@@ -1159,7 +1160,7 @@ def test_secrets_annotated_as_customer_data_are_reached_by_their_readers(tmp_pat
         subjects:
         - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: shop-devs}
         """)
-    analysis = analyse([str(tmp_path)], AS_OF)
+    analysis = run(Settings((str(tmp_path),), AS_OF), findings=False).analysis
     assert [str(e) for e in analysis.errors] == []
     velero = facts_of(analysis.index.nodes["k8s:default:serviceaccount:backup/velero"], analysis.context)
     assert (velero["reach"]["resources"], velero["reach"]["records"]) == (["k8s:default:secrets:payments"], 250)

@@ -90,6 +90,9 @@ BAD = [
     ("unknown status", user(status="GONE"),
      "users.json:4:13: error: expected status, one of STAGED, PROVISIONED, ACTIVE, RECOVERY, LOCKED_OUT,"
      " PASSWORD_EXPIRED, SUSPENDED, DEPROVISIONED, found the string 'GONE'"),
+    ("status a list", user(status=["ACTIVE"]),
+     "users.json:4:13: error: expected status, one of STAGED, PROVISIONED, ACTIVE, RECOVERY, LOCKED_OUT,"
+     " PASSWORD_EXPIRED, SUSPENDED, DEPROVISIONED, found a list"),
     ("lower-case status", user(status="deprovisioned"),
      "users.json:4:13: error: expected status, one of STAGED, PROVISIONED, ACTIVE, RECOVERY, LOCKED_OUT,"
      " PASSWORD_EXPIRED, SUSPENDED, DEPROVISIONED, found the string 'deprovisioned'"),
@@ -130,6 +133,26 @@ def test_bad_input_fails_the_run_without_a_traceback(tmp_path: Path) -> None:
     assert result.code == 2
     assert f"{path}:4:13: error: expected status, one of STAGED," in result.out
     assert "Traceback" not in result.out + result.err
+
+
+@pytest.mark.parametrize(("case", "text", "said"), [
+    ("absent", user(status=None).replace('  "status": null,\n', ""), "no status; counted as active"),
+    ("null", user(status=None), "status is null; counted as active"),
+])
+def test_a_user_without_a_status_counts_as_active_and_says_so(tmp_path: Path, case: str, text: str,
+                                                               said: str) -> None:
+    path = write(tmp_path, "users.json", text)
+    fragment = load(path)
+    assert fragment.errors == []
+    (kim,) = fragment.inventory.people
+    assert kim == Person("kim@acme.example", kim.location, "active", emails=("kim@acme.example",),
+                         contradictions=(said,))
+
+
+def test_a_user_being_deprovisioned_without_a_status_is_departed(tmp_path: Path) -> None:
+    path = write(tmp_path, "users.json", user(status=None, transitioningToStatus="DEPROVISIONED"))
+    (kim,) = load(path).inventory.people
+    assert (kim.status, kim.departed, kim.contradictions) == ("departed", None, ())
 
 
 def test_a_bad_user_is_dropped_and_the_others_kept(tmp_path: Path) -> None:

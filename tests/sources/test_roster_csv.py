@@ -93,6 +93,20 @@ def test_status_words(tmp_path: Path, status: str, expected: str) -> None:
     assert fragment.inventory.people[0].status == expected
 
 
+def test_a_blank_status_without_a_date_counts_as_active_and_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, "people.csv", "Username,Work Email,Employment Status,Termination Date\n"
+                                         "kim,kim@acme.example, ,\n"
+                                         "lee,lee@acme.example,,2025-06-14\n")
+    fragment = load(path)
+    assert fragment.errors == []
+    assert fragment.inventory.people == (
+        Person("kim", Location(str(path), 2, 1), "active", None, ("kim@acme.example",),
+               contradictions=("no status in 'Employment Status'; counted as active",)),
+        # a blank status with a departure date is departed, as the date says: nothing is left unknown
+        Person("lee", Location(str(path), 3, 1), "departed", date(2025, 6, 14), ("lee@acme.example",)),
+    )
+
+
 @pytest.mark.parametrize(("written", "expected"), [
     ("2025-06-14", date(2025, 6, 14)),
     ("2025-06-14T09:30:00Z", date(2025, 6, 14)),
@@ -126,9 +140,6 @@ BAD_ROWS = [
     ("unknown status", "kim,k@a.example,gone fishing,",
      "people.csv:2:17: error: expected a status in 'status' (active, departed, suspended, leave, or a word for"
      " one of them), found the string 'gone fishing'"),
-    ("blank status and no date", "kim,k@a.example,,",
-     "people.csv:2:17: error: expected a status in 'status' (active, departed, suspended, leave, or a word for"
-     " one of them), found an empty string"),
     ("blank user name", ",k@a.example,active,",
      "people.csv:2:1: error: expected a user name in 'username', a non-empty string, found an empty string"),
     ("user name with a space", '"Kim Ji-hoon",k@a.example,active,',

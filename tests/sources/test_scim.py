@@ -19,6 +19,7 @@ from helpers import CORPUS, REPO, run_cli, write
 FIXTURES = REPO / "tests" / "sources" / "fixtures" / "scim"
 BJENSEN_ID = "2819c223-7f76-453a-919d-413861904646"
 MANDY_ID = "902c246b-6245-4190-8e05-00816be7344a"
+NO_ACTIVE = ("no active attribute; counted as active",)
 
 
 def corpus(name: str) -> str:
@@ -28,7 +29,9 @@ def corpus(name: str) -> str:
 def bjensen(path: str, line: int, column: int, *, full: bool = True) -> Person:
     emails = ("bjensen@example.com", "babs@jensen.org") if full else ()
     aliases = ("701984", BJENSEN_ID) if full else (BJENSEN_ID,)
-    return Person("bjensen@example.com", Location(path, line, column), "active", emails=emails, aliases=aliases)
+    unknown = () if full else NO_ACTIVE  # the minimal user has no `active`: counted as active, and said
+    return Person("bjensen@example.com", Location(path, line, column), "active", emails=emails, aliases=aliases,
+                  contradictions=unknown)
 
 
 def bjensen_groups(path: str, line: int, column: int) -> tuple[Group, ...]:
@@ -83,7 +86,8 @@ def test_list_response_without_schemas_tells_users_from_groups_by_their_attribut
     fragment = load(path)
     assert fragment.errors == []
     assert fragment.inventory.people == (
-        Person("jsmith", Location(path, 11, 25), "active", aliases=("2819c223-7f76-413861904646",)),)
+        Person("jsmith", Location(path, 11, 25), "active", aliases=("2819c223-7f76-413861904646",),
+               contradictions=NO_ACTIVE),)
     assert fragment.inventory.groups == (Group("scim:group:Smith%20Family", Location(path, 16, 28)),)
 
 
@@ -117,9 +121,9 @@ def test_inactive_user_is_departed_on_the_utc_date_of_its_last_modification() ->
                          departed_basis="meta.lastModified")
     assert lee == Person("lee.sy@acme.example", Location(path, 40, 19), "active", emails=("lee.sy@acme.example",),
                          aliases=("7d4e2b10-5c6a-4f3b-9e8d-1a2b3c4d5e6f",))
-    # attribute names ignore case (RFC 7643 §2.1); no `active` is unknown, and unknown is not departed
+    # attribute names ignore case (RFC 7643 §2.1); no `active` is unknown: counted as active, and said (PL003)
     assert amina == Person("amina.okafor", Location(path, 53, 19), "active", emails=("Amina.Okafor@acme.example",),
-                           aliases=("0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",))
+                           aliases=("0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",), contradictions=NO_ACTIVE)
     # departed without meta.lastModified: the date is unknown, and nothing claims to know it
     assert omar == Person("omar.haddad@acme.example", Location(path, 60, 19), "departed",
                           aliases=("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",))
@@ -194,6 +198,22 @@ def test_detection(text: str, native_file: bool, scim_file: bool) -> None:
 
 USER = '"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]'
 LIST = '"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]'
+UNKNOWN_ACTIVE = [
+    ("a misspelt active", '"actve": false', "no active attribute (found 'actve'); counted as active"),
+    ("another name for it", '"isActive": false', "no active attribute (found 'isActive'); counted as active"),
+    ("null", '"active": null', "active is null; counted as active"),
+    ("null, its name in capitals", '"Active": null', "Active is null; counted as active"),
+    ("absent", '"displayName": "Kim Ji-hoon"', "no active attribute; counted as active"),
+]
+
+
+@pytest.mark.parametrize(("case", "attribute", "said"), UNKNOWN_ACTIVE, ids=[c for c, _, _ in UNKNOWN_ACTIVE])
+def test_a_user_whose_active_is_unknown_counts_as_active_and_says_so(tmp_path: Path, case: str, attribute: str,
+                                                                     said: str) -> None:
+    path = write(tmp_path, "users.json", '{' + USER + ',\n "userName": "kim",\n ' + attribute + '}')
+    fragment = load(str(path))
+    assert fragment.errors == []
+    assert fragment.inventory.people == (Person("kim", Location(str(path), 2, 14), "active", contradictions=(said,)),)
 BAD = [
     ("syntax", '{' + USER + ', "userName": "kim",\n}',
      "bad.json:2:1: error: expected valid JSON, found a syntax error (Expecting property name enclosed in double"

@@ -17,6 +17,7 @@ from policylint.sources.aws.link import link
 from policylint.sources.aws.locate import Locator
 from policylint.sources.aws.permissions import build
 from policylint.sources.base import Fragment, Options
+from policylint.yamlsafe import MAX_DIGITS
 
 NAME = "aws-authorization-details"
 __all__ = ["NAME", "detect", "link", "load"]
@@ -29,9 +30,32 @@ def detect(path: str, text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n").startswith("{") and _MARKER.search(text, 0, _HEAD) is not None
 
 
+class _TooManyDigits(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _bounded_int(digits: str) -> int:
+    """int() refuses past 4,300 digits (and is quadratic before): a number that long is refused where it stands."""
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _TooManyDigits(digits)
+    return int(digits)
+
+
+def _position(text: str, digits: str) -> tuple[int, int]:
+    match = re.search(rf"(?<![\w.]){re.escape(digits)}(?![\w.])", text)
+    start = match.start() if match else 0
+    return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+
+
 def load(path: str, text: str, options: Options) -> Fragment:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
+    except _TooManyDigits as error:
+        raise InputError(Location(path, *_position(text, error.digits)),
+                         f"expected a number of at most {MAX_DIGITS} digits, found one of "
+                         f"{len(error.digits.lstrip('-')):,} digits") from None
     except json.JSONDecodeError as error:
         raise InputError(Location(path, error.lineno, error.colno),
                          f"expected JSON from 'aws iam get-account-authorization-details', found a syntax error: "

@@ -27,7 +27,7 @@ from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
 from policylint.sources.aws.policy import Statement, evaluate, parse_policy, principal_id, root_id
 from policylint.sources.aws.trust import SERVICE_PREFIX
 from policylint.sources.base import Options
-from policylint.yamlsafe import YMap
+from policylint.yamlsafe import MAX_DIGITS, YMap
 
 STORES = ("bucket", "table", "database")
 _KEY_USE = ("kms:decrypt", "kms:encrypt", "kms:reencryptfrom", "kms:reencryptto", "kms:generatedatakey",
@@ -94,13 +94,14 @@ class Data:
         assert named is not None
         props = self.found.properties(resource)
         usage = props.get("KeyUsage", "ENCRYPT_DECRYPT")
-        if usage not in _PURPOSE and usage != UNRESOLVED:
+        if usage != UNRESOLVED and (not isinstance(usage, str) or usage not in _PURPOSE):  # a list: unhashable
             self.found.error(props.value_pos["KeyUsage"], f"expected 'KeyUsage' to be one of {', '.join(_PURPOSE)}, "
                                                           f"found {describe(usage)}")
             return
         rotates = str(props.get("EnableKeyRotation", False)).lower() == "true"
         days = props.get("RotationPeriodInDays", 365)
-        if rotates and not (isinstance(days, int | str) and str(days).isdigit()):
+        if rotates and not (isinstance(days, int | str) and str(days).isascii() and str(days).isdigit()
+                            and len(str(days)) <= MAX_DIGITS):
             self.found.error(props.value_pos["RotationPeriodInDays"],
                              f"expected 'RotationPeriodInDays' to be a number of days, found {describe(days)}")
             return
@@ -149,19 +150,31 @@ class Data:
         text = tags.get("records")
         if text is None:
             return None
-        if text.replace("_", "").isdigit():
-            return int(text.replace("_", ""))
-        pos = next((props["Tags"].item_pos[i] for i, t in enumerate(props["Tags"]) if t.get("Key") == "records"),
+        digits = text.replace("_", "")
+        if digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS:  # int() of 5,000 digits raises
+            return int(digits)
+        pos = next((props["Tags"].item_pos[i] for i, t in enumerate(props["Tags"])
+                    if isinstance(t, dict) and t.get("Key") == "records"),
                    props.pos)
         self.found.error(pos, f"expected the 'records' tag to be a whole number, found {describe(text)}")
         return None
 
     def _encryption_keys(self, props: YMap) -> list[str]:
         """The template's keys a store names for encryption at rest (S3, DynamoDB, RDS properties)."""
-        values: list[Any] = [props.get("KmsKeyId"), (props.get("SSESpecification") or {}).get("KMSMasterKeyId")]
-        for rule in (props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or ():
-            if isinstance(rule, dict):
-                values.append((rule.get("ServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID"))
+        found = self.found
+        values: list[Any] = [props.get("KmsKeyId"),
+                             found.mapping(props, "SSESpecification", "an encryption setting").get("KMSMasterKeyId")]
+        encryption = found.mapping(props, "BucketEncryption", "an encryption setting")
+        configured = encryption.get("ServerSideEncryptionConfiguration")
+        rules = [] if configured == UNRESOLVED else found.list_of(encryption, "ServerSideEncryptionConfiguration",
+                                                                   "encryption rules")
+        for index, rule in enumerate(rules):
+            if isinstance(rule, YMap):
+                values.append(found.mapping(rule, "ServerSideEncryptionByDefault", "an encryption default")
+                              .get("KMSMasterKeyID"))
+            elif rule != UNRESOLVED:
+                found.error(encryption["ServerSideEncryptionConfiguration"].item_pos[index],
+                            f"expected an encryption rule (a mapping), found {describe(rule)}")
         return [k for k in (self._key_named(v) for v in values) if k is not None]
 
     def _trails(self) -> set[str]:

@@ -220,7 +220,7 @@ class Iam:
         props = self.found.properties(resource)
         names = self.found.strings(props, "UserName", required=True)
         status = props.get("Status", "Active")
-        if status not in _KEY_STATUS and status != UNRESOLVED:
+        if status != UNRESOLVED and (not isinstance(status, str) or status not in _KEY_STATUS):  # a list: unhashable
             where = self.found.at(props.value_pos["Status"])
             self.errors.append(InputError(where, f"expected 'Status' to be Active or Inactive, "
                                                  f"found {describe(status)}"))

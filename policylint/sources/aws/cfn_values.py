@@ -101,6 +101,16 @@ class Found:
         self.error(props.value_pos[key], f"expected '{key}' to be a list of {what}, found {describe(value)}")
         return []
 
+    def mapping(self, props: YMap, key: str, what: str) -> YMap:
+        """A property that must be a mapping; absent, empty. Of another type, a located error and empty."""
+        value = props.get(key)
+        if isinstance(value, YMap):
+            return value
+        empty = YMap(props.value_pos.get(key, props.pos))
+        if value is not None and value != UNRESOLVED:
+            self.error(props.value_pos[key], f"expected '{key}' to be {what} (a mapping), found {describe(value)}")
+        return empty
+
     def strings(self, props: YMap, key: str, required: bool = False) -> list[str]:
         """A property that names things: one string or a list of them; a name not known before deployment is `*`."""
         value = props.get(key)

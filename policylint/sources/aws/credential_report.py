@@ -2,8 +2,11 @@
 signing certificates as credentials of that user's principal.
 
 Credential ids are the user's id plus `#password`, `#access-key-1`/`-2`, `#certificate-1`/`-2`; a key or
-certificate exists when it was ever rotated (`last_rotated` is a date). The `<root_account>` row is the account's
-root user `aws:iam::<acct>:root`, implied with flag `aws-root` and admin on the account's access control.
+certificate exists when it was ever rotated (`last_rotated` is a date). An empty or N/A `…_active` or
+`password_enabled` cell is unknown: a secret whose dates show it exists (last used, rotated, changed) counts as
+active, as one that has worked may work still, and carries the contradiction (rule PL003).
+The `<root_account>` row is the account's root user `aws:iam::<acct>:root`, implied with flag `aws-root` and admin on
+the account's access control.
 The users themselves are defined by the files that hold their policies (authorization details, CloudFormation);
 this file only implies them, as `user` principals when they can sign in (a password or MFA) and `service`
 otherwise, with their user name as identifier for the join to people.
@@ -12,6 +15,8 @@ otherwise, with their user name as identifier for the join to people.
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,23 +41,56 @@ ROOT_USER = "<root_account>"
 ROOT = "aws-root"
 _ABSENT = frozenset(("N/A", "no_information", "not_supported", ""))
 _BOOLEANS = {"true": True, "false": False}
+_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # what spreadsheets save "CSV" with
+_HEAD = 65536  # where detection looks for the header (blank lines above it included)
 
 
 def detect(path: str, text: str) -> bool:
-    return text.lstrip("\ufeff").startswith(HEADER)
+    """The report's first three columns on the first non-blank line, however a spreadsheet re-saved it (quoted,
+    upper case, spaces around names, another delimiter: `load` then says which)."""
+    return _dialect(_first_line(io.StringIO(text[:_HEAD].lstrip("\ufeff")))[1]) is not None
+
+
+def _first_line(lines: Iterable[str]) -> tuple[int, str]:
+    """(index, text) of the first non-blank line: a spreadsheet may save blank lines above the header."""
+    return next(((n, line.rstrip("\r\n")) for n, line in enumerate(lines) if line.strip(" \t\r\n,;\"")), (0, ""))
+
+
+def _dialect(line: str) -> tuple[str, list[str]] | None:
+    """(delimiter, normalised column names) when the line is the report's header, in any of the delimiters."""
+    for delimiter in _DELIMITERS:
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+        except csv.Error:  # a carriage return inside the line, say: not the report's header
+            return None
+        names = [name.strip().lower() for name in cells]
+        if names[:3] == HEADER.split(","):
+            return delimiter, names
+    return None
+
+
+def _header(path: str, number: int, line: str) -> list[str]:
+    delimiter, names = _dialect(line) or (",", [])
+    if delimiter != ",":
+        raise InputError(Location(path, number, 1), f"expected the credential report's columns separated by commas, "
+                                                    f"found them separated by {_DELIMITERS[delimiter]} (export it "
+                                                    f"again, or save it as comma-separated CSV)")
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise InputError(Location(path, number, 1), f"expected the credential report's columns "
+                                                    f"{', '.join(missing)}, found a header without them")
+    return names
 
 
 def load(path: str, text: str, options: Options) -> Fragment:
     lines = text.lstrip("\ufeff").splitlines()
-    header = next(csv.reader(lines[:1]))
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise InputError(Location(path, 1, 1), f"expected the credential report's columns {', '.join(missing)}, "
-                                               f"found a header without them")
+    start, line = _first_line(lines)
+    header = _header(path, start + 1, line)
     errors: list[InputError] = []
     credentials: list[Credential] = []
     implied: dict[str, Principal] = {}
-    for number, (line, fields) in enumerate(zip(lines[1:], csv.reader(lines[1:]), strict=False), start=2):
+    rows = lines[start + 1:]
+    for number, (line, fields) in enumerate(zip(rows, csv.reader(rows), strict=False), start=start + 2):
         if not fields:
             continue
         row = _Row(path, number, line, header, fields)
@@ -129,18 +167,35 @@ class _Row:
         if user == ROOT_USER:
             principal = Principal(principal_id, self.at(), "service", flags=(ROOT,))
             password = True
+            doubts: tuple[str, ...] = ()
         else:
-            password = self.flag("password_enabled") is True
+            password, doubts = self.active("password_enabled", "password", ("password_last_used", "was last used"),
+                                           ("password_last_changed", "was last changed"))
             kind: PrincipalType = "user" if password or mfa else "service"
             principal = Principal(principal_id, self.at(), kind, identifiers=(user,))
-        return principal, self.credentials(principal_id, password, mfa)
+        return principal, self.credentials(principal_id, password, mfa, doubts)
 
-    def credentials(self, owner: str, password: bool, mfa: bool | None) -> list[Credential]:
+    def active(self, column: str, noun: str, *evidence: tuple[str, str]) -> tuple[bool, tuple[str, ...]]:
+        """Whether the secret of an `…_active` or `password_enabled` cell is active, and the contradiction when the
+        cell is empty or N/A though a date (`evidence`: column, what it says happened) shows the secret exists:
+        then it counts as active, as a key that has worked may work still (fail closed)."""
+        flag = self.flag(column)
+        if flag is not None:
+            return flag, ()
+        for dated, happened in evidence:
+            day = self.day(dated)
+            if day is not None:
+                said = repr(self.value(column)) if self.value(column) else "empty"
+                return True, (f"{column} is {said} but the {noun} {happened} {day.isoformat()}; counted as active",)
+        return False, ()
+
+    def credentials(self, owner: str, password: bool, mfa: bool | None, doubts: tuple[str, ...]
+                    ) -> list[Credential]:
         found = []
         if password:
             found.append(Credential(f"{owner}#password", self.at("password_enabled"), "password", owner, None,
                                     "active", self.day("password_last_changed"), self.day("password_last_used"),
-                                    self.day("password_next_rotation"), mfa))
+                                    self.day("password_next_rotation"), mfa, contradictions=doubts))
         for n in (1, 2):
             found.extend(self.secret(owner, f"access_key_{n}", f"access-key-{n}", "access_key",
                                      f"access_key_{n}_last_used_date"))
@@ -148,10 +203,12 @@ class _Row:
         return found
 
     def secret(self, owner: str, prefix: str, suffix: str, kind: str, used: str | None) -> list[Any]:
-        active = self.flag(f"{prefix}_active")
+        noun = "key" if kind == "access_key" else kind
+        evidence = (((used, "was last used"),) if used else ()) + ((f"{prefix}_last_rotated", "was last rotated"),)
+        active, doubts = self.active(f"{prefix}_active", noun, *evidence)
         created = self.day(f"{prefix}_last_rotated")
         if created is None and not active:
             return []  # never issued (or deleted): nothing to hold
         last_used = self.day(used) if used else None
         return [Credential(f"{owner}#{suffix}", self.at(f"{prefix}_active"), kind, owner, None,
-                           "active" if active else "inactive", created, last_used)]
+                           "active" if active else "inactive", created, last_used, contradictions=doubts)]

@@ -213,6 +213,8 @@ class Resolver:
         index, values = self.value(argument[0], argument.item_pos[0]), self.resolve(argument[1], argument.item_pos[1])
         try:
             number = int(index)
+        except OverflowError:  # `.inf`
+            return self.malformed(pos, "Fn::Select index to be a whole number", index)
         except (TypeError, ValueError):
             return self.unresolved(pos, "Fn::Select index is not known before deployment")
         if isinstance(values, YSeq) and 0 <= number < len(values) and values[number] != UNRESOLVED:

@@ -73,11 +73,12 @@ _SA_KEY = re.compile(r"""serviceAccounts/[^/\s"']+/keys/""")
 _KEY_TYPE = re.compile(r"""["']?keyType["']?\s*:""")
 _KMS_KEY = re.compile(r"""keyRings/[^/\s"']+/cryptoKeys/[^/\s"']+""")
 _PURPOSE = re.compile(r"""["']?purpose["']?\s*:""")
+_WORDS = ("bindings", "/keys/", "/cryptoKeys/")  # a plain search first: every file is asked
 
 
 def _format(text: str) -> str | None:
     head = text[:_HEAD]
-    if _KUBERNETES.search(head):
+    if not any(word in head for word in _WORDS) or _KUBERNETES.search(head):
         return None
     if _BINDINGS.search(head) and _ROLE.search(head):
         return "policy"

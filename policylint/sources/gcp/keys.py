@@ -16,7 +16,7 @@ from policylint.sources.gcp.members import PREFIX, member_node
 
 _SA_KEY_NAME = re.compile(r"projects/(?P<project>[^/\s]+)/serviceAccounts/(?P<email>[^/\s]+)/keys/(?P<key>[^/\s]+)")
 _KMS_KEY_NAME = re.compile(r"projects/(?P<project>[^/\s]+)/locations/[^/\s]+/keyRings/[^/\s]+/cryptoKeys/[^/\s]+")
-_DURATION = re.compile(r"(?P<seconds>\d+)(?:\.\d+)?s")
+_DURATION = re.compile(r"(?P<seconds>\d{1,18})(?:\.\d{1,9})?s")  # bounded: ceil(float("9" * 400) / DAY) raises
 NEVER = date(9999, 12, 31)  # validBeforeTime of a key that does not expire
 _PURPOSES: dict[str, Literal["signing", "encryption"]] = {
     "ENCRYPT_DECRYPT": "encryption",
@@ -91,13 +91,13 @@ def _kms_key(item: Any, reader: Reader) -> Key:
         raise InputError(reader.of(item, "name"), f"expected name to be projects/P/locations/L/keyRings/R/"
                                                   f"cryptoKeys/K, found {shown(name)}")
     purpose = item.get("purpose")
-    if purpose not in _PURPOSES:
+    if not isinstance(purpose, str) or purpose not in _PURPOSES:  # a list or a mapping cannot even be looked up
         raise InputError(reader.of(item, "purpose"), f"expected purpose to be one of {', '.join(_PURPOSES)}, "
                                                      f"found {shown(purpose)}")
     rotation_days = _rotation_days(item, reader)
     version = _version(item, reader)
     level = version.get("protectionLevel", "SOFTWARE")
-    if level not in _STORAGE:
+    if not isinstance(level, str) or level not in _STORAGE:
         raise InputError(reader.of(version, "protectionLevel"), f"expected protectionLevel to be one of "
                                                                 f"{', '.join(_STORAGE)}, found {shown(level)}")
     rotated = reader.day(version, "createTime") if "primary" in item else None

@@ -259,7 +259,8 @@ def _data_read_logged(document: YMap) -> bool | None:
     for config in configs if isinstance(configs, YSeq) else ():
         if not isinstance(config, YMap) or config.get("service") != "allServices":
             continue
-        for log in config.get("auditLogConfigs") or ():
+        logs = config.get("auditLogConfigs")
+        for log in logs if isinstance(logs, YSeq) else ():  # anything else proves nothing, as no config does
             if isinstance(log, YMap) and log.get("logType") == "DATA_READ" and not log.get("exemptedMembers"):
                 return True
     return None

@@ -6,6 +6,8 @@
   `departed_basis: statusChanged` (it is when the account changed, not an HR date). A user whose
   `transitioningToStatus` is DEPROVISIONED is being deactivated: departed, date unknown. STAGED, PROVISIONED,
   ACTIVE, RECOVERY, LOCKED_OUT and PASSWORD_EXPIRED → active: the person still has, or is being given, an account.
+  A user without a status (absent or null; the API always sends one, so the export was edited) counts as active
+  and says so (`contradictions`, rule PL003): an unknown is never read as "left"; any other value is an error.
 - `GET /api/v1/users` leaves DEPROVISIONED users out unless a search asks for them
   (`?search=status eq "DEPROVISIONED"`, merged with the others): a roster without its leavers cannot say who left.
 """
@@ -32,13 +34,13 @@ STATUSES: dict[str, PersonStatus] = {
     "SUSPENDED": "suspended",
     "DEPROVISIONED": "departed",
 }
-_DETECT_BYTES = 65536
 _STARTS_JSON = re.compile(r"\s*[\[{]")
 _MARKERS = (re.compile(r'"status"\s*:'), re.compile(r'"profile"\s*:\s*\{'), re.compile(r'"login"\s*:'))
 
 
 def detect(path: str, text: str) -> bool:
-    return _STARTS_JSON.match(text) is not None and all(m.search(text, 0, _DETECT_BYTES) for m in _MARKERS)
+    """Okta's user keys anywhere in a JSON text, whatever their order and however large the first user."""
+    return _STARTS_JSON.match(text) is not None and all(m.search(text) for m in _MARKERS)
 
 
 def load(path: str, text: str, options: Options) -> Fragment:
@@ -66,7 +68,7 @@ def _person(document: JsonText, offset: int, user: Any) -> Person:
     if not isinstance(user, dict):
         raise Problem(f"expected an Okta user, a mapping, found {shown(user)}")
     status = user.get("status")
-    if status not in STATUSES:
+    if status is not None and (not isinstance(status, str) or status not in STATUSES):
         raise Problem(f"expected status, one of {', '.join(STATUSES)}, found {shown(status)}", ("status",))
     profile = user.get("profile")
     if not isinstance(profile, dict):
@@ -78,11 +80,13 @@ def _person(document: JsonText, offset: int, user: Any) -> Person:
     emails = distinct(_text(profile, name) for name in ("email", "secondEmail"))
     aliases = distinct((_text(profile, "employeeNumber"),), besides=(login, *emails))
     where = document.location(document.find_value(offset, ("profile", "login"), login))
-    person_status = STATUSES[status]
+    person_status = "active" if status is None else STATUSES[status]
     if user.get("transitioningToStatus") == "DEPROVISIONED" and person_status != "departed":
         return Person(login, where, "departed", None, emails, aliases)
     if person_status == "active":
-        return Person(login, where, "active", emails=emails, aliases=aliases)
+        unknown = f"{'status is null' if 'status' in user else 'no status'}; counted as active"
+        return Person(login, where, "active", emails=emails, aliases=aliases,
+                      contradictions=(unknown,) if status is None else ())
     changed = user.get("statusChanged")
     try:
         since = None if changed is None else timestamp_date(changed, "statusChanged")

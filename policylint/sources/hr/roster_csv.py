@@ -4,7 +4,8 @@ Columns are found by name, ignoring case, spaces, '_', '-' and '.' ("Work_Email"
 each field's DEFAULT_COLUMNS present in the header, or the column `Options.roster_columns` names for that field.
 - id: the user name (other user-name columns present become aliases); with no id column, the first e-mail.
 - email: every e-mail column present (or the configured one), in DEFAULT_COLUMNS order.
-- status: see STATUSES; a blank status with a departure date is departed; anything else is an error.
+- status: see STATUSES; a blank status with a departure date is departed; a blank status without one counts as
+  active and says so (`contradictions`, rule PL003): an unknown is never read as "left"; any other word is an error.
 - departed: the departure date (see `_date` for the formats read; a day and month that could be swapped are an
   error, never a guess).
 - name, manager: accepted so a configuration may name them; not read (names are too loose to join on).
@@ -48,7 +49,7 @@ STATUSES: dict[str, PersonStatus] = {
     "suspended": "suspended",
     **dict.fromkeys(("leave", "on leave", "leave of absence", "loa"), "leave"),
 }
-CREDENTIAL_REPORT = "user,arn,user_creation_time"
+_CREDENTIAL_REPORT = ["user", "arn", "user creation time"]  # its first columns, as `normal` writes them
 _SEPARATORS = re.compile(r"[\s_.-]+")
 _DELIMITERS = (",", ";", "\t")
 _HEADER_CHARS = 65536
@@ -63,13 +64,14 @@ def normal(name: str) -> str:
 
 
 def detect(path: str, text: str) -> bool:
-    if text.startswith(CREDENTIAL_REPORT):  # the AWS IAM credential report is another source's
-        return False
     line = _first_line(text)
     try:
-        header = {normal(n) for n in next(csv.reader([line], delimiter=_delimiter(line)), [])}
+        names = [normal(n) for n in next(csv.reader([line], delimiter=_delimiter(line)), [])]
     except csv.Error:
         return False
+    if names[:3] == _CREDENTIAL_REPORT:  # the AWS IAM credential report, in any dialect, is another source's
+        return False
+    header = set(names)
     if header & set(DEFAULT_COLUMNS["status"]) and header & _PERSON_COLUMNS:
         return True
     # columns renamed in the configuration cannot be seen here: a roster so named is still taken
@@ -77,8 +79,15 @@ def detect(path: str, text: str) -> bool:
 
 
 def _first_line(text: str) -> str:
-    end = text.find("\n", 0, _HEADER_CHARS)
-    return text[: end if end >= 0 else _HEADER_CHARS].rstrip("\r")
+    """The header line: the first with a name in it (spreadsheets may save blank or empty rows above it)."""
+    start = 0
+    while start < min(len(text), _HEADER_CHARS):
+        end = text.find("\n", start, start + _HEADER_CHARS)
+        line = text[start: end if end >= 0 else start + _HEADER_CHARS].rstrip("\r")
+        if line.strip(' \t,;"'):
+            return line
+        start = len(text) if end < 0 else end + 1
+    return ""
 
 
 def _delimiter(line: str) -> str:
@@ -194,12 +203,15 @@ class _Columns:
         departed = self._date(cells)
         status = self._status(cells, departed)
         aliases = distinct((cells[i] for i in self.ids[1:]), besides=(user_name, *emails))
-        return Person(user_name, Location(self.path, line, 1), status, departed, emails, aliases)
+        return Person(user_name, Location(self.path, line, 1), status or "active", departed, emails, aliases,
+                      contradictions=() if status else (f"no status in {self.header[self.status]!r}; counted as"
+                                                        " active",))
 
-    def _status(self, cells: list[str], departed: date | None) -> PersonStatus:
+    def _status(self, cells: list[str], departed: date | None) -> PersonStatus | None:
+        """The row's status; None when the cell is blank and no departure date says more."""
         text = cells[self.status]
-        if not text.strip() and departed is not None:
-            return "departed"
+        if not text.strip():
+            return None if departed is None else "departed"
         status = STATUSES.get(normal(text))
         if status is None:
             raise Problem(f"expected a status in {self.header[self.status]!r} (active, departed, suspended, leave,"

@@ -1,0 +1,133 @@
+"""What a diff needs of its base (findings, who reaches which customer data, the base's input errors), cached by the
+base's tree id and everything else that decides it, so the pre-commit hook analyses HEAD once, not on every commit.
+
+The cache lives in the repository's own folder (`.git/policylint/`), never in the working tree. It is plain JSON, and
+a file that does not read back exactly is ignored and rebuilt: a broken cache costs time, never a finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from policylint import __version__, gitrev
+from policylint.errors import UsageError
+from policylint.evidence import evidence_from_json, evidence_json
+from policylint.findings import Finding, Notice
+from policylint.model import Location
+from policylint.settings import Settings, rule_set
+
+FORMAT = 1
+KEEP = 8  # cached bases kept per repository: the newest ones (a branch switch back and forth stays cached)
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    findings: tuple[Finding, ...]
+    reached: dict[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
+    notices: tuple[Notice, ...]
+    by_fingerprint: dict[str, Finding] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_fingerprint", {f.fingerprint: f for f in self.findings})
+
+
+def key(tree: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
+    """Everything the base's analysis depends on: its files (the tree), the settings and rules it is judged by, the
+    program, and where it is run from (file names are reported relative to the working directory)."""
+    rules, _ = rule_set(list(settings.policies), settings.select, settings.ignore, settings.extra_rules)
+    described = {
+        "format": FORMAT, "version": __version__, "tree": tree, "cwd": str(cwd.resolve()),
+        "paths": list(paths), "exclude": list(settings.exclude if exclude is None else exclude),
+        "exclude_root": settings.exclude_root, "as_of": settings.as_of.isoformat(),
+        "patterns": list(settings.patterns), "unclassified": settings.unclassified,
+        "options": repr(settings.options),
+        "rules": [[r.id, settings.severity.get(r.id, r.severity), r.message, r.title, list(r.subjects),
+                   json.dumps(r.match, sort_keys=True, default=str)] for r in rules],
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def _folder(root: Path) -> Path | None:
+    try:
+        found = gitrev.git_dir(root)
+    except UsageError:  # no git at all: no cache
+        return None
+    return None if found is None else found / "policylint"
+
+
+def load(root: Path, wanted: str) -> Base | None:
+    folder = _folder(root)
+    if folder is None:
+        return None
+    try:
+        document = json.loads((folder / f"base-{wanted}.json").read_text("utf-8"))
+        return _decoded(document) if document.get("key") == wanted else None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # missing or unreadable: the base is analysed again
+
+
+def store(root: Path, wanted: str, base: Base) -> None:
+    """Written atomically; a cache that cannot be written is only a slower next run."""
+    folder = _folder(root)
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"key": wanted, **_encoded(base)}, ensure_ascii=False)
+        handle, temporary = tempfile.mkstemp(prefix=".base-", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, folder / f"base-{wanted}.json")
+        _prune(folder)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("base-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)
+
+
+def _encoded(base: Base) -> dict[str, Any]:
+    return {
+        "findings": [_finding_out(f) for f in base.findings],
+        "reached": {node: sorted(resources) for node, resources in base.reached.items()},
+        "notices": [[*_location_out(n.location), n.message] for n in base.notices],
+    }
+
+
+def _decoded(document: dict[str, Any]) -> Base:
+    return Base(
+        tuple(_finding_in(f) for f in document["findings"]),
+        {node: frozenset(resources) for node, resources in document["reached"].items()},
+        tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
+    )
+
+
+def _location_out(location: Location) -> list[Any]:
+    return [location.file, location.line, location.column]
+
+
+_SPECIAL = {"location", "evidence"}
+
+
+def _finding_out(finding: Finding) -> dict[str, Any]:
+    return {"location": _location_out(finding.location), "evidence": evidence_json(finding.evidence),
+            **{f.name: getattr(finding, f.name) for f in fields(Finding) if f.name not in _SPECIAL}}
+
+
+def _finding_in(item: dict[str, Any]) -> Finding:
+    values = {f.name: _tuples(item[f.name]) for f in fields(Finding) if f.name not in _SPECIAL}
+    return Finding(location=Location(*item["location"]), evidence=evidence_from_json(item["evidence"]), **values)
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back to the tuples the finding held."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

@@ -1,0 +1,203 @@
+"""Which files a run reads, and reading them safely. Every file a walk meets is either a candidate to read or
+skipped with a reason from the small vocabulary below; hidden files and folders (`.git`, `.venv`, `.env`) and
+SKIPPED_DIRS are not walked, so they are neither read nor counted.
+
+Only regular files are read: a named pipe, socket or device is a located error, never opened for long (a FIFO
+would block the run forever, `/dev/zero` would fill the memory). A symbolic link, to a file or a folder, is followed
+only while its target stays inside the walked folder (for a path named on the command line: the working directory):
+otherwise it is a located error and is not read, so a link to `~/.git-credentials` never reaches an error message.
+Folders linked inside the walked folder are walked once, after the real folders, so a file keeps its real path.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from policylint.errors import InputError, file_error
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")  # compared ignoring case: `Org.YAML` is read
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
+# Why a walked file is not read (`Skipped.reason`): the summary counts them, `--verbose` lists them.
+NOT_ACCESS_CONTROL = "not access-control data"  # a data file (by its suffix) that no source claims
+NOT_DATA = "not a data file"  # any other suffix: never opened
+EXCLUDED = "excluded by the configuration"  # matched an `exclude` glob
+REASONS = (NOT_ACCESS_CONTROL, NOT_DATA, EXCLUDED)
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str  # one of REASONS
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to read; `root` (resolved) is where a symbolic link on the way to it may lead, None: anywhere."""
+
+    path: str
+    explicit: bool
+    root: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = (), root: str = ".", within: str | None = None
+             ) -> Discovery:
+    """Every candidate file in a stable order, each once (by its resolved path), and the skipped ones, sorted.
+
+    Walked files matching an `exclude` glob (relative to `root`; `dir/**` or `dir` leaves out a folder) are skipped;
+    a file named explicitly is always read. `within` (`diff`: the repository) is where every symbolic link may lead,
+    instead of each walked folder and the working directory."""
+    bound = Path(within).resolve() if within is not None else None
+    found = _Found(exclude, root, bound)
+    cwd = bound or Path.cwd().resolve()
+    for given in paths:
+        path = Path(given)
+        if path.is_symlink() and not path.exists():
+            found.errors.append(file_error(given, "expected a file or folder, found a symbolic link that leads "
+                                                  "nowhere"))
+        elif not path.exists():
+            found.errors.append(file_error(given, "expected a file or folder, found no such path"))
+        elif path.is_symlink() and not _within(path.resolve(), cwd):
+            found.errors.append(_outside(given, path.resolve(), cwd))
+        elif path.is_dir():
+            found.walk(path)
+        else:
+            found.add(Candidate(given, True, None))
+    found.skipped.sort(key=lambda s: s.path)
+    return Discovery(list(found.candidates.values()), found.skipped, found.errors)
+
+
+class _Found:
+    def __init__(self, exclude: tuple[str, ...], root: str, bound: Path | None) -> None:
+        self.exclude = exclude
+        self.root = root
+        self.bound = bound
+        self.candidates: dict[Path, Candidate] = {}  # by resolved path: a file given twice, or inside a folder
+        self.skipped: list[Skipped] = []
+        self.errors: list[InputError] = []
+
+    def add(self, candidate: Candidate) -> None:
+        """A file once: named explicitly, else by its real path rather than by a link to it."""
+        key = Path(os.path.realpath(candidate.path))
+        known = self.candidates.get(key)
+        if known is None or (not known.explicit and os.path.islink(known.path) and not candidate.explicit
+                             and not os.path.islink(candidate.path)):
+            self.candidates[key] = candidate
+
+    def walk(self, top: Path) -> None:
+        root = self.bound or top.resolve()
+        seen: set[Path] = set()  # resolved folders walked: a linked folder is walked once, a loop ends
+        queue = [top]
+        while queue:
+            start = queue.pop(0)
+            target = start.resolve()
+            if not _within(target, root):
+                self.errors.append(_outside(str(start), target, root, "folder"))
+            elif target not in seen:
+                queue.extend(self._tree(start, root, seen))
+
+    def _tree(self, start: Path, root: Path, seen: set[Path]) -> list[Path]:
+        """Walks the real folders under start; returns the linked folders met, to walk after them."""
+        links: list[Path] = []
+        for folder, dirs, names in os.walk(start):
+            here = Path(folder)
+            seen.add(here.resolve())
+            kept = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+            links.extend(here / d for d in kept if (here / d).is_symlink())
+            dirs[:] = [d for d in kept if not (here / d).is_symlink()]
+            for name in sorted(n for n in names if not n.startswith(".")):
+                self._file(here / name, root)
+        return links
+
+    def _file(self, path: Path, root: Path) -> None:
+        try:
+            excluded = _excluded(path, self.exclude, self.root)
+        except (RuntimeError, OSError):  # a symbolic link loop: never skipped silently
+            self.errors.append(file_error(str(path), "expected a readable file, found a symbolic link loop"))
+            return
+        if excluded:
+            self.skipped.append(Skipped(str(path), EXCLUDED))
+        elif not path.name.lower().endswith(DATA_SUFFIXES):
+            self.skipped.append(Skipped(str(path), NOT_DATA))
+        else:
+            self.add(Candidate(str(path), False, root))
+
+
+def _excluded(path: Path, exclude: tuple[str, ...], root: str) -> bool:
+    if not exclude:
+        return False
+    try:
+        relative = path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return False
+    parents = [p.as_posix() for p in PurePosixPath(relative).parents if p.as_posix() != "."]
+    return any(fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(relative, glob.rstrip("/") + "/*")
+               or any(fnmatch.fnmatchcase(parent, glob.rstrip("/")) for parent in parents)
+               for glob in exclude)
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _outside(path: str, target: Path, root: Path, what: str = "file") -> InputError:
+    return file_error(path, f"expected a {what} inside {root}, found a symbolic link to {target}, outside it "
+                            "(not read)")
+
+
+def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
+    """The file's bytes, or the located error that says why it is not read. The kind and size are checked on the
+    path before opening it, and again on the opened descriptor (opened non-blocking: a FIFO swapped in between
+    cannot hang the run); the read itself stops one byte past the cap."""
+    path = candidate.path
+    target = Path(os.path.realpath(path))
+    if candidate.root is not None and not _within(target, candidate.root):
+        return _outside(path, target, candidate.root)
+    try:
+        refused = _refused(path, os.stat(path), max_bytes)
+        if refused is not None:
+            return refused
+        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        found = "a symbolic link that leads nowhere" if os.path.islink(path) else "no such file"
+        return file_error(path, f"expected a readable file, found {found}")
+    except OSError as exc:
+        return file_error(path, f"expected a readable file, found: {exc.strerror}")
+    with os.fdopen(descriptor, "rb") as opened:
+        refused = _refused(path, os.fstat(descriptor), max_bytes)
+        if refused is not None:
+            return refused
+        data = opened.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return _too_big(path, f"more than {_size(max_bytes)}", max_bytes)
+    return data
+
+
+def _refused(path: str, info: os.stat_result, max_bytes: int) -> InputError | None:
+    kind = next((name for test, name in _KINDS if test(info.st_mode)), None)
+    if kind is not None or not stat.S_ISREG(info.st_mode):
+        return file_error(path, f"expected a regular file, found {kind or 'a special file'} (not read)")
+    if info.st_size > max_bytes:
+        return _too_big(path, _size(info.st_size), max_bytes)
+    return None
+
+
+def _too_big(path: str, found: str, max_bytes: int) -> InputError:
+    return file_error(path, f"expected a file of at most {_size(max_bytes)} (the `max-file-size` setting), "
+                            f"found {found} (not read)")
+
+
+def _size(count: int) -> str:
+    return f"{count // 2**20:,} MB" if count % 2**20 == 0 else f"{count:,} bytes"

@@ -1,0 +1,157 @@
+"""`check --changed`, the pre-commit hook: what the staged tree adds to HEAD, wherever the finding is located.
+
+Each case is a commit that passed the old hook (which reported only findings located in the changed files)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli, write
+
+AS_OF = "2026-12-01"
+PEOPLE = """
+policylint: 1
+people:
+  - {id: kim.jh, status: departed, departed: 2025-06-14, emails: [kim.jh@example.com]}
+  - {id: lee.sy, status: active}
+principals:
+  - {id: kim-console, type: user, person: kim.jh}
+groups:
+  - {id: auth-platform, members: [lee.sy]}
+"""
+SERVICES = """
+policylint: 1
+principals:
+  - {id: order-sync, type: service, owner: lee.sy}
+roles:
+  - id: customer-db-reader
+    assumable_by: [order-sync]
+    grants:
+      - {resource: customer-db, actions: [read]}
+"""
+CREDENTIALS = """
+policylint: 1
+credentials:
+  - {id: ak-1, type: access_key, principal: order-sync, holders: [lee.sy], status: active, created: 2026-09-01, last_used: 2026-11-20}
+"""
+SECOND_KEY = ("  - {id: ak-2, type: access_key, principal: order-sync, holders: [lee.sy], status: active, "
+              "created: 2026-11-01, last_used: 2026-11-20}\n")
+KEYS = """
+policylint: 1
+keys:
+  - {id: auth-jwt-signing, purpose: signing, storage: kms, created: 2026-01-01, rotated: 2026-10-01, rotation_days: 90, readable_by: [auth-platform], signs_for: [order-sync], token_ttl: 1h}
+resources:
+  - {id: customer-db, type: database, data: [customer_pii], records: 1000, logging: true, log_retention_days: 730, monitoring: true}
+"""
+COMMIT = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m"]
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean organisation, committed: no finding at HEAD."""
+    write(tmp_path, ".policylint.yaml", "paths: [inv]\n")
+    for name, text in {"people": PEOPLE, "services": SERVICES, "credentials": CREDENTIALS, "keys": KEYS}.items():
+        write(tmp_path, f"inv/{name}.yaml", text)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "clean")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def hook(*args: str) -> tuple[int, list[tuple[str, str, str]], dict[str, object]]:
+    """Exit code, (rule, subject, file:line) of each reported finding, and the JSON report."""
+    result = run_cli("check", "--changed", "--format", "json", "--as-of", AS_OF, *args)
+    report = json.loads(result.out)
+    found = [(f["rule"], f["subject"]["id"], f"{f['location']['file']}:{f['location']['line']}")
+             for f in report["findings"]]
+    return result.code, found, report
+
+
+def test_a_clean_tree_passes(repo: Path) -> None:
+    assert hook()[:2] == (0, [])
+
+
+def test_a_second_key_blocks_though_the_finding_is_on_the_service_in_another_file(repo: Path) -> None:
+    (repo / "inv/credentials.yaml").write_text(CREDENTIALS.lstrip() + SECOND_KEY)
+    code, found, _ = hook()
+    assert (code, found) == (1, [("PL106", "order-sync", "inv/services.yaml:3")])
+    text = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert "new since HEAD:\ninv/services.yaml:3:5: LOW PL106 order-sync has 2 active access keys" in text.out
+
+
+def test_a_departed_persons_account_among_a_keys_readers_blocks(repo: Path) -> None:
+    write(repo, "inv/keys.yaml", KEYS.replace("readable_by: [auth-platform]", "readable_by: [auth-platform, kim-console]"))
+    code, found, _ = hook()
+    assert code == 1
+    assert ("PL102", "kim.jh", "inv/people.yaml:3") in found  # located on the person, in a file not changed
+    assert ("PL900", "kim.jh", "inv/people.yaml:3") in found
+
+
+def test_deleting_a_file_others_still_name_blocks(repo: Path) -> None:
+    git(repo, "rm", "-q", "inv/services.yaml")
+    code, found, _ = hook()
+    assert (code, found) == (1, [("PL001", "ak-1", "inv/credentials.yaml:3"),
+                                 ("PL001", "auth-jwt-signing", "inv/keys.yaml:3")])
+
+
+def test_findings_already_at_head_do_not_block_and_a_harmless_change_passes(repo: Path) -> None:
+    (repo / "inv/credentials.yaml").write_text(CREDENTIALS.lstrip() + SECOND_KEY)
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "legacy: two keys")
+    assert run_cli("check", "--as-of", AS_OF).code == 1  # the legacy finding is there
+    write(repo, "inv/people.yaml", PEOPLE + "  - {id: data-eng, members: [lee.sy]}\n")
+    assert hook()[:2] == (0, [])
+
+
+def test_an_input_error_anywhere_blocks(repo: Path) -> None:
+    write(repo, "inv/keys.yaml", KEYS + "  - {id: broken\n")
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert result.code == 2 and "inv/keys.yaml:" in result.out + result.err
+
+
+def test_a_finding_that_gets_worse_blocks_and_says_what_is_new(repo: Path) -> None:
+    """At HEAD the signing key (last rotated before kim left) is readable by kim: a legacy PL301. The commit adds
+    another leaver to the readers: the same finding, worse."""
+    write(repo, "inv/keys.yaml", KEYS.replace("rotated: 2026-10-01", "rotated: 2025-01-01"))
+    write(repo, "inv/people.yaml", PEOPLE.replace("members: [lee.sy]", "members: [lee.sy, kim.jh]"))
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "legacy: kim reads the key through the group")
+    assert "CRITICAL PL301 signing key auth-jwt-signing" in run_cli("check", "--as-of", AS_OF).out  # legacy
+    write(repo, "inv/people.yaml", PEOPLE.replace("members: [lee.sy]", "members: [lee.sy, kim.jh, mo.k]").replace(
+        "  - {id: lee.sy, status: active}",
+        "  - {id: lee.sy, status: active}\n  - {id: mo.k, status: departed, departed: 2026-11-01}"))
+    code, found, report = hook()
+    assert code == 1 and ("PL301", "auth-jwt-signing", "inv/keys.yaml:3") in found
+    [worse] = [f for f in report["findings"] if f["rule"] == "PL301"]  # type: ignore[attr-defined]
+    assert worse["message"].endswith("(worse than at the base: + mo.k (departed 2026-11-01))")
+
+
+def test_the_first_commit_of_a_new_repository_is_compared_with_nothing(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "inv/people.yaml", PEOPLE)
+    write(tmp_path, "inv/credentials.yaml", CREDENTIALS.replace("holders: [lee.sy]", "holders: [kim.jh]"))
+    git(tmp_path, "init", "-q")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "--changed", "inv", "--as-of", AS_OF)
+    assert result.code == 1 and "PL101" in result.out
+
+
+def test_the_cached_base_gives_the_same_answer_as_a_full_run(repo: Path) -> None:
+    write(repo, "inv/keys.yaml", KEYS.replace("readable_by: [auth-platform]", "readable_by: [auth-platform, kim-console]"))
+    first = hook()
+    cache = list((repo / ".git/policylint").glob("base-*.json"))
+    assert len(cache) == 1
+    second = hook()
+    assert second == first
+    cache[0].write_text("{not json")  # a broken cache is rebuilt, never trusted
+    assert hook() == first
+    assert git(repo, "status", "--porcelain") == " M inv/keys.yaml\n"  # nothing written to the working tree

@@ -1,0 +1,123 @@
+"""Every command reads the inventory one way: `check`, `reach` and `facts` agree under every configuration key, from
+any folder of the repository, because each goes configuration → `settings.resolve` → `pipeline.run`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli, write
+
+AS_OF = "2026-12-01"
+NATIVE = """
+policylint: 1
+principals:
+  - {id: order-sync, type: service, owner: lee.sy}
+  - {id: report-bot, type: service, owner: lee.sy}
+groups:
+  - {id: auth-platform, members: [lee.sy, kim.jh]}
+roles:
+  - id: orders-reader
+    assumable_by: [order-sync, auth-platform]
+    grants:
+      - {resource: orders-db, actions: [read]}
+  - id: tickets-reader
+    assumable_by: [report-bot]
+    grants:
+      - {resource: tickets-db, actions: [read]}
+resources:
+  - {id: orders-db, type: database, data: [orders_pii], records: 5000, logging: true, log_retention_days: 400, monitoring: true}
+  - {id: tickets-db, type: database, records: 700, logging: true, log_retention_days: 400, monitoring: true}
+"""
+# A roster exported by an HR system whose column names are its own (`roster-columns` maps them).
+ROSTER = "Login,Mail,State,Left On\nkim.jh,kim.jh@example.com,Terminated,2025-06-14\nlee.sy,lee.sy@example.com,Active,\n"
+EXTRA = "policylint: 1\ngrants:\n  - {to: lee.sy, resource: tickets-db, actions: [read]}\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write(tmp_path, "inventory/access.yaml", NATIVE)
+    (tmp_path / "inventory/hr-roster.csv").write_text(ROSTER)
+    write(tmp_path, "inventory/old/extra.yaml", EXTRA)
+    (tmp_path / ".git").mkdir()  # the repository's root: the config search stops here
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def reaching(where: Path, *args: str) -> tuple[int, set[str], int, set[str]]:
+    """From `where`: check's count of identities reaching customer data and the subjects of its findings, and
+    the identities `reach` lists."""
+    check = run_cli("check", "--format", "json", "--as-of", AS_OF, *args)
+    assert check.code in (0, 1), check.out + check.err
+    document = json.loads(check.out)
+    reach = run_cli("reach", "--format", "json", "--as-of", AS_OF, *args)
+    assert reach.code == 0, reach.err
+    listed = {i["id"] for i in json.loads(reach.out)["identities"]}
+    subjects = {f["subject"]["id"] for f in document["findings"]}
+    return document["summary"]["identities_reaching_customer_data"], listed, len(listed), subjects
+
+
+CONFIG = """
+paths: [inventory]
+customer-data: ["orders*"]
+exclude: [inventory/old]
+roster-columns: {id: Login, email: Mail, status: State, departed: Left On}
+"""
+
+
+@pytest.mark.parametrize("folder", [".", "inventory", "inventory/old"])
+def test_check_and_reach_agree_under_the_config_from_any_folder(repo: Path, folder: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    write(repo, ".policylint.yaml", CONFIG)
+    monkeypatch.chdir(repo / folder)
+    counted, listed, n, _ = reaching(repo / folder)
+    # orders-db is customer data by `customer-data`; tickets-db is not, and the excluded grant is not read
+    assert listed == {"order-sync", "lee.sy", "kim.jh"} and counted == n
+    facts = run_cli("facts", "kim.jh", "--as-of", AS_OF)
+    assert facts.code == 0, facts.err
+    person = json.loads(facts.out)
+    assert person["status"] == "departed" and person["reach"]["customer_data"] is True
+
+
+def test_without_the_config_the_same_commands_agree_on_the_defaults(repo: Path) -> None:
+    counted, listed, _, _ = reaching(repo, "inventory/access.yaml")
+    assert (counted, listed) == (0, set())  # nothing is classified customer* by default
+
+
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_unclassified_customer_counts_every_unclassified_store(repo: Path, how: str) -> None:
+    write(repo, ".policylint.yaml", CONFIG + ("unclassified: customer\n" if how == "config" else ""))
+    args = ("--unclassified", "customer") if how == "option" else ()
+    counted, listed, _, _ = reaching(repo, *args)
+    assert "report-bot" in listed and "order-sync" in listed  # tickets-db has no classification: it counts now
+    reach = run_cli("reach", "--as-of", AS_OF, *args)
+    assert "tickets-db [unclassified] 700 records" in reach.out
+
+
+def test_nothing_classified_is_said_out_loud_in_every_format(repo: Path) -> None:
+    text = run_cli("check", "inventory", "--as-of", AS_OF)
+    assert "0 identities can reach customer data" not in text.out
+    assert "no resource is classified as customer data, so who can reach it is unknown, not none" in text.out
+    assert "--unclassified customer" in text.out
+    document = json.loads(run_cli("check", "inventory", "--as-of", AS_OF, "--format", "json").out)
+    assert document["summary"]["customer_data_resources"] == 0 and "unknown, not none" in document["summary"]["warning"]
+    sarif = json.loads(run_cli("check", "inventory", "--as-of", AS_OF, "--format", "sarif").out)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["level"] for n in notes if "unknown, not none" in n["message"]["text"]] == ["warning"]
+    github = run_cli("check", "inventory", "--as-of", AS_OF, "--format", "github").out
+    assert "::warning title=policylint: nothing is customer data::no resource is classified" in github
+    reach = run_cli("reach", "inventory", "--as-of", AS_OF)
+    assert reach.out.splitlines()[1].startswith("note: no resource is classified as customer data")
+    assert "warning" in json.loads(run_cli("reach", "inventory", "--as-of", AS_OF, "--format", "json").out)
+
+
+@pytest.mark.parametrize("command", ["check", "reach", "baseline"])
+def test_every_command_takes_config(repo: Path, command: str) -> None:
+    config = write(repo, "elsewhere.yaml", CONFIG.replace("orders*", "nothing*"))
+    args = ["-o", str(repo / "b.json")] if command == "baseline" else []
+    result = run_cli(command, "--config", str(config), "--as-of", AS_OF, *args)
+    assert result.code in (0, 1), result.err
+    if command == "reach":
+        assert "0 identities" in result.out and "no resource is classified" in result.out

@@ -1,0 +1,37 @@
+"""Detection is the registry's decision: every real file of the repository (the vendored corpus, the source, rule and
+reporter fixtures, the examples) is claimed by exactly one source, whatever the order of SOURCES."""
+
+from __future__ import annotations
+
+import pytest
+
+from policylint.sources import claimants
+from policylint.yamlsafe import decode
+
+from helpers import REPO
+
+FOLDERS = ("tests/corpus", "tests/sources/fixtures", "tests/rules", "tests/reporters/fixtures", "examples")
+# Files no source claims, and why that is right.
+NOT_INVENTORY = {
+    "README.md": "documentation",
+    "SOURCES.md": "where the corpus files come from",
+    "expected.txt": "a rule fixture's expected findings",
+    "ACME001.yaml": "a rule of the reporter tests' own policy folder, read by --policies",
+}
+NOT_INVENTORY_FOLDERS = {"LICENSES": "the corpus files' licences and notices"}
+FILES = sorted(p.relative_to(REPO).as_posix() for folder in FOLDERS for p in (REPO / folder).rglob("*") if p.is_file())
+
+
+def test_every_folder_is_there() -> None:
+    assert [folder for folder in FOLDERS if not (REPO / folder).is_dir()] == []
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_file_is_claimed_by_exactly_one_source(name: str) -> None:
+    path = REPO / name
+    claimed = claimants(name, decode(path.read_bytes(), name))
+    if path.name in NOT_INVENTORY or NOT_INVENTORY_FOLDERS.keys() & set(path.parts):
+        assert claimed == []
+    else:
+        assert len(claimed) == 1, claimed
+

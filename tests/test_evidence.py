@@ -1,0 +1,135 @@
+"""A finding's evidence: which facts it is made of, and when a finding is worse than the one accepted."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from policylint.evidence import Evidence, Member, added, evidence_from_json, evidence_json, plan_of
+from policylint.findings import Finding, evidence_of, fingerprint, worse_than, worsened
+from policylint.model import Location
+from policylint.rules import Rule, builtin_policies, load_rules
+
+RULES = {rule.id: rule for rule in load_rules([builtin_policies()])[0]}
+
+
+def reader(person: str, status: str = "active", departed: str | None = None, after: bool = False) -> dict[str, Any]:
+    """A reader of a key, as facts.py writes it."""
+    return {"id": person, "status": status, "departed": departed, "departed_basis": None,
+            "departed_after_rotation": after}
+
+
+def key_facts(*readers: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "key", "id": "auth-jwt-signing", "purpose": "signing", "rotated": "2024-11-18",
+            "created": "2023-03-01", "flags": [], "readers": list(readers), "reach": {"records": 0, "classes": []}}
+
+
+KIM = reader("kim.jh", "departed", "2025-06-14", after=True)
+OH = reader("oh.sj", "departed", "2025-03-31", after=True)
+CHOI_LEFT = reader("choi.ms", "departed", "2025-08-01", after=True)
+
+
+def evidence(rule: str, facts: dict[str, Any]) -> Evidence:
+    return evidence_of(plan_of(RULES[rule]), RULES[rule].severity, facts)
+
+
+def test_the_lists_a_rule_tests_and_names_are_its_evidence_and_contains_picks_the_members() -> None:
+    # `readers` with contains: the readers it picks; `flags` only under `not`: an item that must be absent is none
+    assert [(path, checks is None) for path, checks in plan_of(RULES["PL301"]).lists] == [("readers", False)]
+    assert plan_of(RULES["PL401"]).records == "records" and plan_of(RULES["PL202"]).records == "reach.records"
+    assert evidence("PL301", key_facts(KIM, reader("lee.sy"), OH, reader("park.dw", "departed", "2024-01-02"))) == \
+        Evidence((("readers", (Member("kim.jh", "kim.jh (departed 2025-06-14)"),
+                               Member("oh.sj", "oh.sj (departed 2025-03-31)"))),), None, "critical")
+
+
+def test_each_branch_of_a_match_adds_the_items_it_picks() -> None:
+    """PL206 tests `assumes` in two anyOf branches: a binding counts when either branch's `contains` holds."""
+    facts = {"kind": "group", "id": "oncall", "flags": [], "named_in": [{"field": "members", "in": "ops-binding"}],
+             "assumes": [{"role": "k8s:ClusterRole/secret-reader", "flags": ["k8s-read-secrets-cluster"]},
+                         {"role": "k8s:ClusterRole/view", "flags": []}]}
+    assert evidence("PL206", facts).lists == (
+        ("assumes", (Member("k8s:ClusterRole/secret-reader", "k8s:ClusterRole/secret-reader"),)),
+        ("named_in", (Member("members of ops-binding", "members of ops-binding"),)),
+    )
+
+
+def test_the_record_count_the_message_states_is_evidence_and_day_counts_are_not() -> None:
+    store = {"kind": "resource", "id": "customer-db", "type": "database", "classes": ["customer_pii"],
+             "records": 33_700_000, "customer_data": True, "logging": False}
+    assert evidence("PL401", store) == Evidence(
+        (("classes", (Member("customer_pii", "customer_pii"),)),), 33_700_000, "high")
+    stale = {"kind": "credential", "id": "ak-7731", "type": "access_key", "status": "active", "days_unused": 60,
+             "last_used": "2025-11-02", "created": "2025-02-01", "flags": []}
+    assert evidence("PL104", stale) == Evidence((), None, "medium")
+
+
+def test_a_member_that_looks_like_secret_material_is_kept_as_a_digest() -> None:
+    token = "ghp_" + "Zr8fQ2xW7kP1mN4vB9cT6yH3jL5sD0gA"
+    [(_, [member])] = evidence("PL002", {"kind": "principal", "id": "ci", "identifiers": [token]}).lists
+    assert member.key.startswith("sha256:") and token not in member.key and member.shown == "<redacted>"
+
+
+ACCEPTED = Evidence((("readers", (Member("kim.jh", "kim.jh"), Member("oh.sj", "oh.sj"))),), 30_000, "high")
+
+
+@pytest.mark.parametrize(("case", "now", "worse"), [
+    ("the same", ACCEPTED, ()),
+    ("narrower", Evidence((("readers", (Member("kim.jh", "kim.jh (departed 2025-06-14)"),)),), 20_000, "medium"), ()),
+    ("a new member", Evidence((("readers", (Member("choi.ms", "choi.ms (departed 2025-08-01)"),
+                                            Member("kim.jh", "kim.jh"))),), 30_000, "high"),
+     ("+ choi.ms (departed 2025-08-01)",)),
+    ("a list the accepted finding had not", Evidence((("classes", (Member("customer_pii", "customer_pii"),)),),
+                                                     30_000, "high"), ("+ customer_pii",)),
+    ("more records", replace(ACCEPTED, records=30_001), ("30,001 records (accepted: 30,000)",)),
+    ("records no longer known", replace(ACCEPTED, records=None), ("unknown records (accepted: 30,000)",)),
+    ("more severe", replace(ACCEPTED, severity="critical"), ("severity critical (accepted: high)",)),
+])
+def test_a_finding_is_worse_only_when_it_has_something_the_accepted_one_had_not(
+        case: str, now: Evidence, worse: tuple[str, ...]) -> None:
+    assert added(now, ACCEPTED) == worse
+
+
+def test_a_long_list_of_newcomers_is_cut_short() -> None:
+    many = Evidence((("readers", tuple(Member(f"p{n:02}", f"p{n:02}") for n in range(13))),), None, "high")
+    assert added(many, Evidence((), None, "high")) == (*(f"+ p{n:02}" for n in range(10)), "+ 3 more")
+
+
+def test_worsened_and_worse_than_compare_a_finding_with_what_was_accepted() -> None:
+    rule: Rule = RULES["PL301"]
+    before = evidence("PL301", key_facts(KIM, reader("choi.ms")))
+    now = evidence("PL301", key_facts(KIM, CHOI_LEFT))
+    finding = Finding(Location("keys.yaml", 3, 5), rule.id, "key", "auth-jwt-signing", rule.severity, rule.title,
+                      "signing key auth-jwt-signing …", (), fingerprint(rule.id, "key", "auth-jwt-signing"), now)
+    assert worsened(finding, before) == ("+ choi.ms (departed 2025-08-01)",)
+    assert worse_than(finding, replace(finding, evidence=before)) == ("+ choi.ms (departed 2025-08-01)",)
+    assert worse_than(replace(finding, evidence=before), finding) == ()
+    # evidence says what was found, not which finding it is: equality, hashing and order ignore it
+    assert finding == replace(finding, evidence=before) and len({finding, replace(finding, evidence=before)}) == 1
+
+
+def test_evidence_reads_back_from_json_by_member_ids() -> None:
+    accepted = evidence("PL301", key_facts(KIM, OH))
+    assert evidence_json(accepted) == {"severity": "critical", "lists": {"readers": ["kim.jh", "oh.sj"]}}
+    again = evidence_from_json(evidence_json(accepted))
+    assert again == Evidence((("readers", (Member("kim.jh", "kim.jh"), Member("oh.sj", "oh.sj"))),), None,
+                             "critical")
+    assert added(accepted, again) == () and added(evidence("PL401", {"records": 5, "classes": []}), Evidence(
+        (), 5, "high")) == ()
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    (["kim.jh"], "expected evidence (severity, lists), found list"),
+    ({"severity": "urgent", "lists": {}}, "expected severity to be one of critical, high, medium, low, info, "
+                                          "found 'urgent'"),
+    ({"severity": "high", "records": True, "lists": {}}, "expected records to be a whole number, found True"),
+    ({"severity": "high", "records": -1, "lists": {}}, "expected records to be a whole number, found -1"),
+    ({"severity": "high"}, "expected lists to map each fact to a list of member ids, found no lists"),
+    ({"severity": "high", "lists": {"readers": [1]}}, "expected lists to map each fact to a list of member ids, "
+                                                      "found {'readers': [1]}"),
+])
+def test_evidence_that_is_not_what_evidence_json_writes_is_refused(document: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=r"^" + message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]") + "$"):
+        evidence_from_json(document)

@@ -1,0 +1,91 @@
+"""policylint/output.py: -o never writes over an input, never leaves a half-written file, never replaces a device."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from policylint.errors import UsageError
+from policylint.output import refuse_inputs, write_output
+
+
+def test_a_regular_file_is_replaced_whole_keeping_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("old report\n")
+    target.chmod(0o640)
+    write_output(target, "new report\n", [])
+    assert target.read_text() == "new report\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # no temporary file left
+
+
+def test_a_new_file_gets_the_usual_mode(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_output(tmp_path / "report.txt", "x\n", [])
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "report.txt").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("how", ["same path", "relative path", "hard link", "symbolic link"])
+def test_an_input_is_refused_and_left_byte_identical(tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+                                                     ) -> None:
+    roster = tmp_path / "people.yaml"
+    roster.write_bytes(b"policylint: 1\npeople: [{id: kim, status: departed}]\n")
+    target = {"same path": roster, "relative path": Path("people.yaml"), "hard link": tmp_path / "link.yaml",
+              "symbolic link": tmp_path / "sym.yaml"}[how]
+    if how == "hard link":
+        os.link(roster, target)
+    if how == "symbolic link":
+        target.symlink_to(roster)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as raised:
+        write_output(target, "report", [str(roster)])
+    assert str(raised.value) == (f"expected -o to name a file that is not one of the run's inputs, found {target}, "
+                                 f"which is the input {roster}")
+    assert roster.read_bytes() == b"policylint: 1\npeople: [{id: kim, status: departed}]\n"
+    with pytest.raises(UsageError):
+        refuse_inputs(target, [roster])
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "baseline.json"
+    target.write_text("{}\n")
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(UsageError, match=r"expected to write the report to .*baseline\.json, found: No space left"):
+        write_output(target, "x" * 100_000, [])
+    assert target.read_text() == "{}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json"]
+
+
+def test_a_pipe_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_output(fifo, "through the pipe\n", [])
+        assert os.read(reader, 100) == b"through the pipe\n"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_device_is_written_in_place_never_replaced() -> None:
+    before = os.stat("/dev/null")
+    write_output(Path("/dev/null"), "discarded\n", [])
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"expected to write the baseline to .*, found: No such file or directory"):
+        write_output(tmp_path / "nowhere" / "b.json", "{}", [], what="the baseline")

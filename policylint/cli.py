@@ -20,9 +20,10 @@ from policylint.findings import at_or_above
 from policylint.model import NODE_KINDS
 from policylint.output import refuse_inputs, write_output
 from policylint.pipeline import run
-from policylint.redact import redact
+from policylint.redact import printable, printable_json, redact
 from policylint.report import Report
 from policylint.reporters import CHECK, REACH
+from policylint.reporters.shown import redacted_document
 from policylint.rules import SEVERITIES, Rule
 from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
 from policylint.validate import packaged_schema
@@ -210,7 +211,7 @@ def _finish(report: Report, settings: Settings, output: str, output_file: Path |
         report = replace(report, suppressed=())
     if verbose:
         for file, reason in report.skipped:
-            click.echo(f"skipped {file}: {reason}", err=True)
+            click.echo(f"skipped {printable(redact(file))}: {reason}", err=True)
     text = CHECK[output](report)
     if output_file is None:
         click.echo(text, nl=False)
@@ -236,7 +237,7 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
     largest customer-data resources."""
     from policylint.exposure import exposures
 
-    if show != "all" and not (show.isdigit() and int(show) > 0):
+    if show != "all" and not (show.isascii() and show.isdigit() and len(show) <= 9 and int(show) > 0):
         raise UsageError(f"expected --show to be a positive number or 'all', found {show!r}")
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
     result = run(settings, findings=False)
@@ -258,7 +259,8 @@ def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, pat
     if found is None:
         _report_errors(result.report.errors)
         raise UsageError(f"no node with id {node!r} in the inventory (ids are case-sensitive)")
-    click.echo(json.dumps(facts_of(found, result.analysis.context), indent=2, ensure_ascii=False))
+    document = redacted_document(facts_of(found, result.analysis.context))
+    click.echo(printable_json(json.dumps(document, indent=2, ensure_ascii=False)))
     return _report_errors(result.report.errors)
 
 
@@ -344,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    f"{ISSUES_URL}", err=True)
         return EXIT_INTERNAL
     except Exception as exc:  # the boundary: a bug must still end in a clear message and exit 3
-        click.echo(f"policylint: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+        click.echo(f"policylint: internal error: {type(exc).__name__}: {printable(redact(str(exc)))}\n"
                    f"This is a bug in policylint; please report it at {ISSUES_URL} "
                    "with the command you ran.", err=True)
         return EXIT_INTERNAL

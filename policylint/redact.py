@@ -46,7 +46,10 @@ _KEY_BLOCK_END = re.compile(r"-{4,5} ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? 
 # NAME=value, NAME: value, "NAME": "value", Authorization: Bearer value. Only the name is consumed, so the next
 # search starts right after the `=` (aws:iam::…:user/DB_PASSWORD=… holds an assignment inside a value); the value
 # is read only after a secret name, and never twice over the same text
-_ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,63})[\"']?[ \t]{0,8}[:=][ \t]{0,8}")
+_ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,63})[\"']?[ \t]{0,8}([:=])[ \t]{0,8}")
+# `NAME: value` is a key only where a key can start (YAML, JSON, a header); in an id it is a separator
+# (k8s:default:secret:payments/api-token, …user/kim.jh#password: password_enabled is empty)
+KEY_STARTS = frozenset(" \t\r\n\"'{,([")
 _VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|bearer|basic|token)[ \t]{1,8})?"
                     r"(\"[^\"\r\n]{1,512}|'[^'\r\n]{1,512}|[^\s\"',;&)}\]]{1,512})")
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -61,6 +64,8 @@ _HEX_PART = re.compile(r"(?<![A-Za-z0-9])(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}
 MIN_ENTROPY = 4.2  # bits per character: random base64 is near 6, English-like identifiers stay under 4
 _WORDLIKE = re.compile(r"[A-Z]?[a-z]{4,}|(?<![A-Za-z0-9])[A-Z]{2,12}(?![A-Za-z0-9])")  # Word, word, _WORD_
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_SEPARATOR = re.compile(r"[-_/+]")
+SHORT_PART = 6  # average characters between separators in a name (or fewer)
 WORDY = 0.45  # share of a token in word-like runs from which it is read as an identifier
 
 
@@ -113,6 +118,8 @@ def _assigned(text: str) -> Iterator[tuple[int, int]]:
     for match in _ASSIGNMENT.finditer(text):
         if match.end() < read or not secret_name(match.group(1)):
             continue
+        if match.group(2) == ":" and match.start() > 0 and text[match.start() - 1] not in KEY_STARTS:
+            continue
         value = _VALUE.match(text, match.end())
         if value is None:
             continue
@@ -140,7 +147,7 @@ def _entropy(text: str) -> float:
 
 
 def _random_looking(token: str) -> bool:
-    if _wordy(token) or _entropy(token) < MIN_ENTROPY:
+    if _wordy(token) or _separated(token) or _entropy(token) < MIN_ENTROPY:
         return False
     generated = _HEX_PART.sub("", token)
     if generated != token:
@@ -148,6 +155,13 @@ def _random_looking(token: str) -> bool:
         # AWSSSO_b937d2dff24f2774_DO_NOT_DELETE) is judged without it; a hex key alone is caught by its length
         return len(generated) >= MIN_TOKEN and _random_looking(generated)
     return True
+
+
+def _separated(token: str) -> bool:
+    """Short parts between separators, few digits: a path or a name (/tmp/pytest-of-root/pytest-159/test_a_bug_in…).
+    Random base64 has a separator (+ / - _) one character in 32 and a digit one in six."""
+    parts = _SEPARATOR.split(token)
+    return len(parts) * SHORT_PART >= len(token) and sum(c.isdigit() for c in token) < 0.08 * len(token)
 
 
 def _wordy(token: str) -> bool:

@@ -43,7 +43,8 @@ class Settings:
     def inputs(self) -> tuple[str, ...]:
         """The files the run reads besides the inventory: a report must never be written over one of them."""
         named = (self.config.file, self.baseline, self.exceptions)
-        return tuple(str(p) for p in (*named, *self.policies) if p)
+        rules = (f for folder in self.policies if folder.is_dir() for f in folder.rglob("*") if f.is_file())
+        return tuple(str(p) for p in (*named, *self.policies, *rules) if p)
 
 
 @dataclass(frozen=True, slots=True)

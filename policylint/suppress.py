@@ -197,7 +197,11 @@ def load_baseline(path: str) -> tuple[list[BaselineEntry], list[InputError]]:
 
 
 def _version_found(version: Any) -> str:
-    return f"format {version!r}, which a newer policylint writes" if isinstance(version, int) else "no format"
+    if version is None:
+        return f"no {BASELINE_MARKER!r}"
+    if isinstance(version, int) and not isinstance(version, bool) and version > BASELINE_FORMAT:
+        return f"format {version}, which a newer policylint writes"
+    return f"{BASELINE_MARKER!r}: {version!r}"
 
 
 def render_baseline(findings: Iterable[Finding]) -> str:

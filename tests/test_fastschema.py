@@ -3,6 +3,7 @@ built-in rule against every fixture's facts, and on the inventory schema against
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from policylint.facts import facts_of
-from policylint.fastschema import compile_schema, json_equal
+from policylint.fastschema import RE2, compile_schema, json_equal, re2_problem
 from policylint.pipeline import run
 from policylint.rules import builtin_policies, load_rules
 from policylint.settings import Settings
@@ -30,6 +31,7 @@ documents = st.recursive(
     max_leaves=8,
 )
 names = st.sampled_from(["a", "b", "status", "reach"])
+key_patterns = st.sampled_from(["^s", "a", "^re.ch$", "^(a|b)+$"])  # what Python's re and RE2 read alike
 types = st.sampled_from(["object", "array", "string", "number", "integer", "boolean", "null"])
 
 
@@ -53,6 +55,9 @@ def schemas() -> st.SearchStrategy[Any]:
             st.builds(lambda p: {"properties": p}, st.dictionaries(names, inner, max_size=2)),
             st.builds(lambda p, a: {"properties": p, "additionalProperties": a},
                       st.dictionaries(names, inner, max_size=2), inner),
+            st.builds(lambda p, q, a: {"properties": p, "patternProperties": q, "additionalProperties": a},
+                      st.dictionaries(names, inner, max_size=1), st.dictionaries(key_patterns, inner, max_size=2),
+                      inner),
             st.builds(lambda s: {"items": s}, inner),
             st.builds(lambda s: {"contains": s}, inner),
             st.builds(lambda s: {"not": s}, inner),
@@ -100,3 +105,58 @@ def test_agrees_on_every_builtin_rule_and_every_fixture() -> None:
         assert check_for("inventory")(document) == Draft202012Validator(packaged_schema("inventory")).is_valid(
             document)
     assert compared > 1000
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schemas(), documents)
+def test_the_re2_engine_agrees_with_jsonschema_on_random_schemas(schema: Any, document: Any) -> None:
+    # the patterns drawn are read alike by both engines, so all three answers must be one
+    expected = Draft202012Validator(schema).is_valid(document)
+    assert compile_schema(schema, RE2)(document) == expected, (schema, document)
+    assert RE2.validator(schema).is_valid(document) == expected, (schema, document)
+
+
+CATASTROPHIC = "^(a+)+$"  # Python's re backtracks 2^40 times on 40 a's and one other character
+FAST, SLOW = "a" * 40, "a" * 40 + "!"
+
+
+@pytest.mark.parametrize(
+    ("schema", "valid", "invalid"),
+    [
+        ({"properties": {"id": {"pattern": CATASTROPHIC}}}, {"id": FAST}, {"id": SLOW}),
+        ({"properties": {"id": {"pattern": CATASTROPHIC}}, "multipleOf": 1}, {"id": FAST}, {"id": SLOW}),
+        ({"propertyNames": {"pattern": CATASTROPHIC}}, {FAST: 1}, {SLOW: 1}),
+        ({"patternProperties": {CATASTROPHIC: {"type": "integer"}}}, {SLOW: "x", FAST: 1}, {SLOW: "x", FAST: "x"}),
+        ({"patternProperties": {CATASTROPHIC: True}, "additionalProperties": False}, {FAST: 1}, {FAST: 1, SLOW: 1}),
+        ({"patternProperties": {CATASTROPHIC: True}, "additionalProperties": False, "multipleOf": 1}, {FAST: 1},
+         {FAST: 1, SLOW: 1}),
+    ],
+    ids=["pattern", "pattern in jsonschema", "propertyNames in jsonschema", "patternProperties",
+         "additionalProperties", "additionalProperties in jsonschema"],
+)
+def test_rule_patterns_run_in_linear_time_on_re2(schema: dict[str, Any], valid: Any, invalid: Any) -> None:
+    started = time.perf_counter()
+    check = compile_schema(schema, RE2)
+    assert check(valid) and not check(invalid)
+    assert time.perf_counter() - started < 5  # microseconds on RE2; hours on re
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("^(a+)+$", None),
+        ("^gcp:", None),
+        ("a{1000}", None),
+        ("[{99999}]", None),  # braces in a class are characters, not a repetition
+        ("\\{99999}", None),
+        ("(?=a)", "invalid perl operator: (?="),
+        ("(?<!a)b", "invalid perl operator: (?<!"),
+        ("(a)\\1", "invalid escape sequence: \\1"),
+        ("a{99999999999}", "invalid repetition size: {99999999999} (at most 1000)"),  # RE2 alone reads it as text
+        ("a{1001}", "invalid repetition size: {1001}"),
+        ("(a{100}){100}", "invalid repetition size: {100}"),
+        ("\\Z", "invalid escape sequence: \\Z"),
+    ],
+)
+def test_re2_problem_names_what_re2_cannot_run(pattern: str, problem: str | None) -> None:
+    assert re2_problem(pattern) == problem

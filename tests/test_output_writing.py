@@ -89,3 +89,14 @@ def test_a_device_is_written_in_place_never_replaced() -> None:
 def test_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"expected to write the baseline to .*, found: No such file or directory"):
         write_output(tmp_path / "nowhere" / "b.json", "{}", [], what="the baseline")
+
+
+def test_a_link_to_a_report_keeps_the_link_and_replaces_what_it_names(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    real = tmp_path / "reports" / "latest.sarif"
+    real.write_text("old\n")
+    link = tmp_path / "report.sarif"
+    link.symlink_to(real)
+    write_output(link, "new\n", [tmp_path / "people.yaml"])
+    assert link.is_symlink() and real.read_text() == "new\n"
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["latest.sarif"]

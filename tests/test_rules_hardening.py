@@ -183,7 +183,8 @@ def test_a_ref_cycle_through_a_property_is_a_recursive_rule_that_runs(tmp_path: 
     result = run_cli("check", str(org), "--as-of", "2026-01-01", "--policies", str(tmp_path / "rules"),
                      "--select", "ACME", "--format", "json")
     assert result.code == 1, result.out
-    assert {f["subject"]["id"] for f in json.loads(result.out)["findings"]} == {"order-sync", SLOW, f"{SLOW}-sync"}  # not report-bot
+    owned_by_active_people = {"order-sync", SLOW, f"{SLOW}-sync"}  # not report-bot, whose owner has left
+    assert {f["subject"]["id"] for f in json.loads(result.out)["findings"]} == owned_by_active_people
 
 
 # -- built-in validation patterns run in linear time ---------------------------------------------------------------
@@ -207,9 +208,10 @@ BUILTIN_PATTERNS = sorted(
 HOSTILE = """
 import re, sys
 use = getattr(re.compile(sys.argv[2]), sys.argv[1])
-for run in ("A", "a", "1", "-", "_", ":", "a:", "A1", "A1,", "1-", "#", "# ", "a=", " "):
-    for end in ("", "!", "\\n", " ", "*", "\\x01", "a", "1"):
-        use(run * (100_000 // len(run)) + end)
+for start in ("", "A", "a", "#"):
+    for run in ("A", "a", "1", "-", "_", ":", "a:", "A1", "A1,", "1-", "#", "# ", "a=", " "):
+        for end in ("", "!", "\\n", " ", "*", "\\x01", "a", "1"):
+            use(start + run * (100_000 // len(run)) + end)
 print("done")
 """
 
@@ -251,8 +253,8 @@ def test_a_long_rule_id_and_a_long_exception_rule_are_refused_quickly(tmp_path: 
         ("data.yaml", "policylint: 1\nresources:\n  - {id: db, type: database, records: 1" + ":59" * 3000 + "}\n",
          "data.yaml:3:39: error: expected a number of at most 30 digits (quote it to keep it as text), found one "
          "of 6,001 digits"),
-        ("kms-keys.yaml", "name: projects/acme-prod/locations/europe-west1/keyRings/customer-data/cryptoKeys/orders-db\n"
-                          "createTime: '2023-02-01T10:00:00.123456789Z'\npurpose: ENCRYPT_DECRYPT\n"
+        ("kms-keys.yaml", "name: projects/acme-prod/locations/europe-west1/keyRings/customer-data/cryptoKeys/"
+                          "orders-db\ncreateTime: '2023-02-01T10:00:00.123456789Z'\npurpose: ENCRYPT_DECRYPT\n"
                           "rotationPeriod: " + "9" * 400 + "s\n"
                           "primary: {name: projects/acme-prod/locations/europe-west1/keyRings/customer-data/cryptoKeys/"
                           "orders-db/cryptoKeyVersions/1, state: ENABLED, protectionLevel: HSM, "

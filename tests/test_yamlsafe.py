@@ -189,3 +189,42 @@ def test_duplicates_can_be_collected_instead_of_raised() -> None:
         "f.yaml:3:1: error: duplicate key 'a' in a mapping (first at line 1); each key may appear once",
     ]
     assert doc.key_pos["a"] == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("records: " + "9" * 31, "31"),
+        ("records: -" + "9" * 5000, "5,000"),  # past Python's int-string limit (4,300 digits)
+        ("records: 0x" + "f" * 31, "31"),
+        ("records: 0b" + "1" * 31, "31"),
+        ("records: 0" + "7" * 31, "32"),
+        ("records: 1" + ":59" * 5000, "10,001"),  # sexagesimal: multiplied by 60 once per part, as it was read
+        ("records: 1" + ":59" * 3000 + ".5", "6,002"),  # a sexagesimal float overflowed float() (exit 3)
+        ("records: 0." + "1" * 40, "41"),
+        ("records: !!int '" + "9" * 5000 + "'", "5,000"),
+        ("records: !!float " + "9" * 400, "400"),
+    ],
+    ids=["decimal", "past the int limit", "hex", "binary", "octal", "sexagesimal", "sexagesimal float", "float",
+         "tagged int", "tagged float"],
+)
+def test_a_number_with_too_many_digits_is_a_located_error(text: str, digits: str) -> None:
+    started = time.perf_counter()
+    assert error_of(f"id: db\n{text}\n") == (f"f.yaml:2:10: error: expected a number of at most 30 digits (quote it "
+                                             f"to keep it as text), found one of {digits} digits")
+    assert time.perf_counter() - started < 5  # bounded before it is converted: milliseconds, not a quadratic loop
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: " + "9" * 30, int("9" * 30)),
+        ("a: 999_999_999_999_999_999_999_999_999_999", 10**30 - 1),  # underscores are no digits
+        ("a: 1" + ":59" * 14, 60**14 + sum(59 * 60**i for i in range(14))),
+        ("a: '" + "9" * 5000 + "'", "9" * 5000),  # quoted: text, however long
+        ("a: 1.5e+300", 1.5e300),
+    ],
+    ids=["30 digits", "underscores", "sexagesimal of 29 digits", "quoted", "exponent"],
+)
+def test_numbers_within_the_bound_still_read(text: str, expected: object) -> None:
+    assert load_one(text, "f.yaml")["a"] == expected

@@ -16,7 +16,6 @@ import random
 import re
 import shutil
 import signal
-import sys
 import tempfile
 import time
 import traceback
@@ -113,7 +112,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     def alarm(signum: int, frame: FrameType | None) -> None:
         raise CaseTimeout(frame)
 
-    faulthandler.dump_traceback_later(seconds * 3, exit=True, file=sys.__stderr__)  # not a captured stream
+    faulthandler.dump_traceback_later(seconds * 3, exit=True, file=2)  # the real standard error, not a captured one
     previous = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:

@@ -7,14 +7,18 @@ line numbers) as it was, and they can produce what no parser would (a truncated 
 
 from __future__ import annotations
 
+import inspect
 import json
 import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import cast
 
 import policylint
+from policylint.sources import SOURCES
 
 Mutation = Callable[[random.Random, bytes, str], bytes]
 
@@ -316,7 +320,7 @@ def known_key(rng: random.Random, data: bytes, suffix: str) -> bytes:
     """A key some source reads (a string in its code), added beside another key with a value of the wrong type:
     what a missing field given wrongly looks like, which replacing the file's own values never makes."""
     text = data.decode("utf-8", "surrogateescape")
-    key, value = rng.choice(KNOWN_KEYS), rng.choice(WRONG_TYPES)
+    key, value = rng.choice(_keys_for(text, suffix) if rng.random() < 0.7 else KNOWN_KEYS), rng.choice(WRONG_TYPES)
     if text.lstrip().startswith(("{", "[")) and suffix != ".csv":
         keys = list(_JSON_KEY.finditer(text))
         if keys:
@@ -335,16 +339,36 @@ def known_key(rng: random.Random, data: bytes, suffix: str) -> bytes:
     return "".join([*lines[:end], added, *lines[end:]]).encode("utf-8", "surrogateescape")
 
 
-def _known_keys() -> tuple[str, ...]:
+def _known_keys(modules: list[Path]) -> tuple[str, ...]:
     """The quoted names in the sources' code: the keys they read (and some other words, which do no harm)."""
     words: set[str] = set()
-    for module in sorted((Path(policylint.__file__).parent / "sources").rglob("*.py")):
+    for module in modules:
         words.update(_QUOTED_NAME.findall(module.read_text(encoding="utf-8")))
     return tuple(sorted(words))
 
 
+def _keys_for(text: str, suffix: str) -> tuple[str, ...]:
+    """The names in the code of the source that reads this file (its package: `aws`, `gcp`, …), which makes a
+    key its reader looks for about ten times likelier than among every source's names."""
+    try:
+        source = next((s for s in SOURCES.values() if s.detect("input" + suffix, text)), None)
+    except Exception:  # a crash in detection is the run's to find and report, not the mutator's
+        source = None
+    return KNOWN_KEYS if source is None else SOURCE_KEYS[source.NAME]
+
+
+def _source_keys() -> dict[str, tuple[str, ...]]:
+    found = {}
+    for name, source in SOURCES.items():
+        module = Path(inspect.getfile(cast(ModuleType, source)))
+        package = module.parent if module.name == "__init__.py" or module.parent.name != "sources" else None
+        found[name] = _known_keys(sorted(package.rglob("*.py")) if package else [module])
+    return found
+
+
 _QUOTED_NAME = re.compile(r"""["']([A-Za-z][A-Za-z0-9_]{1,40})["']""")
-KNOWN_KEYS = _known_keys()
+KNOWN_KEYS = _known_keys(sorted((Path(policylint.__file__).parent / "sources").rglob("*.py")))
+SOURCE_KEYS = _source_keys()
 
 
 def tag(rng: random.Random, data: bytes, suffix: str) -> bytes:

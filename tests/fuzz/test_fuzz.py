@@ -73,7 +73,7 @@ def test_mutations_are_stacked_and_named() -> None:
     assert {m for n in names for m in n} == set(MUTATIONS)
 
 
-def _case(tmp_path: Path, data: bytes = GOOD) -> Case:
+def _case(data: bytes = GOOD) -> Case:
     return Case(0, 0, Path("people.yaml"), ("none",), data, None)
 
 
@@ -83,7 +83,7 @@ def test_a_crash_is_a_failure_with_its_signature(tmp_path: Path, monkeypatch: py
         raise AssertionError("not reached")
 
     monkeypatch.setattr(native, "load", crash)
-    result = run_case(_case(tmp_path), LIMIT, tmp_path)
+    result = run_case(_case(), LIMIT, tmp_path)
     assert (result.failed, result.outcome) == (True, "exit 3")
     assert re.fullmatch(r"TypeError in policylint/redact\.py:\d+ \(_secret_spans\)", result.signature), result.signature
 
@@ -94,14 +94,15 @@ def test_a_hang_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         raise AssertionError("not reached")
 
     monkeypatch.setattr(native, "load", hang)
-    result = run_case(_case(tmp_path), 0.2, tmp_path)
+    result = run_case(_case(), 0.2, tmp_path)
     assert (result.failed, result.outcome) == (True, "hang")
     assert result.seconds < 5
 
 
 def test_a_clean_run_passes_and_an_input_error_must_be_located(tmp_path: Path) -> None:
-    assert run_case(_case(tmp_path), LIMIT, tmp_path).outcome == "exit 0"
-    assert run_case(_case(tmp_path, GOOD.replace(b"status: departed", b"status: gone")), LIMIT, tmp_path).outcome == "exit 2"
+    assert run_case(_case(), LIMIT, tmp_path).outcome == "exit 0"
+    bad = GOOD.replace(b"status: departed", b"status: gone")
+    assert run_case(_case(bad), LIMIT, tmp_path).outcome == "exit 2"
     unlocated = json.dumps({"errors": [{"file": "a.yaml", "line": 0, "column": 0, "message": "bad"}]})
     located = json.dumps({"errors": [{"file": "a.yaml", "line": 3, "column": 5, "message": "bad"}]})
     assert (_outcome(2, unlocated, ""), _outcome(2, located, ""), _outcome(2, "", "policylint: error: bad\n"),

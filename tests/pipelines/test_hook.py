@@ -11,42 +11,12 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write
+from org import HOOK_CREDENTIALS as CREDENTIALS
+from org import HOOK_KEYS as KEYS
+from org import HOOK_PEOPLE as PEOPLE
+from org import SECOND_KEY, make_hook_org
 
 AS_OF = "2026-12-01"
-PEOPLE = """
-policylint: 1
-people:
-  - {id: kim.jh, status: departed, departed: 2025-06-14, emails: [kim.jh@example.com]}
-  - {id: lee.sy, status: active}
-principals:
-  - {id: kim-console, type: user, person: kim.jh}
-groups:
-  - {id: auth-platform, members: [lee.sy]}
-"""
-SERVICES = """
-policylint: 1
-principals:
-  - {id: order-sync, type: service, owner: lee.sy}
-roles:
-  - id: customer-db-reader
-    assumable_by: [order-sync]
-    grants:
-      - {resource: customer-db, actions: [read]}
-"""
-CREDENTIALS = """
-policylint: 1
-credentials:
-  - {id: ak-1, type: access_key, principal: order-sync, holders: [lee.sy], status: active, created: 2026-09-01, last_used: 2026-11-20}
-"""
-SECOND_KEY = ("  - {id: ak-2, type: access_key, principal: order-sync, holders: [lee.sy], status: active, "
-              "created: 2026-11-01, last_used: 2026-11-20}\n")
-KEYS = """
-policylint: 1
-keys:
-  - {id: auth-jwt-signing, purpose: signing, storage: kms, created: 2026-01-01, rotated: 2026-10-01, rotation_days: 90, readable_by: [auth-platform], signs_for: [order-sync], token_ttl: 1h}
-resources:
-  - {id: customer-db, type: database, data: [customer_pii], records: 1000, logging: true, log_retention_days: 730, monitoring: true}
-"""
 COMMIT = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m"]
 
 
@@ -57,9 +27,7 @@ def git(repo: Path, *args: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean organisation, committed: no finding at HEAD."""
-    write(tmp_path, ".policylint.yaml", "paths: [inv]\n")
-    for name, text in {"people": PEOPLE, "services": SERVICES, "credentials": CREDENTIALS, "keys": KEYS}.items():
-        write(tmp_path, f"inv/{name}.yaml", text)
+    make_hook_org(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", "-A")
     git(tmp_path, *COMMIT, "clean")

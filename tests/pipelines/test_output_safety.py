@@ -80,3 +80,10 @@ def test_dev_stdout_is_standard_output(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "CRITICAL PL101 access_key ak-7731 is active but held by kim.jh" in done.stdout
     assert Path("/dev/stdout").is_symlink() or Path("/dev/stdout").is_char_device()
+
+
+def test_a_rule_file_of_the_run_is_not_overwritten(tmp_path: Path) -> None:
+    org = make_org(tmp_path)
+    rule = (Path(__file__).resolve().parents[2] / "policies" / "PL101.yaml").read_text()
+    mine = write(tmp_path, "rules/ACME101.yaml", rule.replace("id: PL101", "id: ACME101"))
+    refused(mine, "check", str(org), "--policies", str(tmp_path / "rules"))

@@ -15,11 +15,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from helpers import REPO, write
-from org import ACCESS, PEOPLE
+from org import ACCESS, HOOK_CREDENTIALS, HOOK_KEYS, HOOK_PEOPLE, PEOPLE, SECOND_KEY, make_hook_org
 
 COMMIT = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m"]
 # the hook's definition, and what pip needs to build the package it installs
@@ -115,3 +116,73 @@ def test_pre_commit_is_found_beside_the_python_running_the_tests_without_path(
     monkeypatch.setenv("PATH", path)
     done = subprocess.run([*pre_commit(), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("pre-commit "), done.stdout + done.stderr
+
+
+@pytest.fixture
+def hook_org(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
+             monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The hook installed as the README says, on a clean committed organisation (default fail-on)."""
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path_factory.getbasetemp() / "pre-commit-cache"))
+    repo_path, rev = hook_repo
+    write(tmp_path, ".pre-commit-config.yaml", f"""
+        repos:
+          - repo: {repo_path}
+            rev: {rev}
+            hooks:
+              - id: policylint
+    """)
+    make_hook_org(tmp_path)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "clean inventory")
+    subprocess.run([*pre_commit(), "install"], cwd=tmp_path, check=True, capture_output=True)
+    return tmp_path
+
+
+def _commit(repo: Path, message: str) -> tuple[bool, str]:
+    done = git(repo, *COMMIT, message, check=False)
+    return done.returncode == 0, done.stdout + done.stderr
+
+
+def _problem_second_key(repo: Path) -> None:
+    (repo / "inv/credentials.yaml").write_text(HOOK_CREDENTIALS.lstrip() + SECOND_KEY)
+    git(repo, "add", "-A")
+
+
+def _problem_leaver_reads_the_key(repo: Path) -> None:
+    write(repo, "inv/keys.yaml", HOOK_KEYS.replace("readable_by: [auth-platform]",
+                                                   "readable_by: [auth-platform, kim-console]"))
+    git(repo, "add", "-A")
+
+
+def _problem_file_deleted(repo: Path) -> None:
+    git(repo, "rm", "-q", "inv/services.yaml")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("change", "expected"), [
+    (_problem_second_key, "inv/services.yaml:3:5: LOW PL106 order-sync has 2 active access keys"),
+    (_problem_leaver_reads_the_key, "inv/people.yaml:3:5: HIGH PL102 kim.jh is departed but still named in "
+                                    "readable_by of auth-jwt-signing via kim-console"),
+    (_problem_file_deleted, "inv/credentials.yaml:3:5: MEDIUM PL001 credential ak-1 refers to names that are not "
+                            "defined (or are the wrong kind): principal: order-sync (defined nowhere)"),
+], ids=["second active key", "a leaver's account reads the signing key", "a file others name is deleted"])
+def test_commits_whose_finding_lands_in_another_file_are_blocked(hook_org: Path, change: Any, expected: str) -> None:
+    change(hook_org)
+    accepted, output = _commit(hook_org, "the change")
+    assert not accepted, output
+    assert expected in output
+    assert git(hook_org, "rev-list", "--count", "HEAD").stdout.strip() == "1"
+
+
+@pytest.mark.slow
+def test_a_harmless_commit_passes_and_a_second_one_reads_head_from_the_cache(hook_org: Path) -> None:
+    write(hook_org, "inv/people.yaml", HOOK_PEOPLE + "  - {id: data-eng, members: [lee.sy]}\n")
+    git(hook_org, "add", "-A")
+    accepted, output = _commit(hook_org, "a new group")
+    assert accepted, output
+    write(hook_org, "docs.md", "notes\n")
+    git(hook_org, "add", "-A")
+    accepted, output = _commit(hook_org, "docs only")  # the hook still runs: always_run
+    assert accepted and "policylint" in output and "Passed" in output, output
+    assert list((hook_org / ".git/policylint").glob("base-*.json"))

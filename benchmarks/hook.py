@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import AS_OF, cli_executable, ensure_generated, timed_process  # noqa: E402
+from run import AS_OF, cli_executable, ensure_generated, timed_process
 
 
 def git(repo: Path, *args: str) -> None:

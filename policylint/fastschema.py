@@ -358,7 +358,7 @@ def _python_search(pattern: str) -> Search:
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # RE2 would write each refused pattern to stderr; the caller reports it, located
 RE2_MAX_REPEAT = 1000  # RE2 refuses larger counts, and reads a count too large to parse as literal text
-_REPEAT_TOKENS = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\{(\d+)(?:,(\d*))?\}", re.DOTALL)
+_REPEAT_TOKENS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{(\d+)(?:,(\d*))?\}", re.DOTALL)  # escape, class
 
 
 def re2_problem(pattern: str) -> str | None:

@@ -242,6 +242,11 @@ def test_a_long_rule_id_and_a_long_exception_rule_are_refused_quickly(tmp_path: 
 
 # -- every number is bounded before it is converted ----------------------------------------------------------------
 
+FIXTURES = REPO / "tests" / "sources" / "fixtures"
+HUGE = "9" * 5000  # past Python's int-string limit (4,300 digits): int() and json.loads raise ValueError
+SCIM_USERS = (FIXTURES / "scim" / "users.json").read_text(encoding="utf-8")
+GCP_IAM = (FIXTURES / "gcp" / "acme-analytics.iam.json").read_text(encoding="utf-8")
+
 
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
@@ -268,9 +273,17 @@ def test_a_long_rule_id_and_a_long_exception_rule_are_refused_quickly(tmp_path: 
                        "{EnableKeyRotation: true, RotationPeriodInDays: '" + "9" * 5000 + "'}}\n",
          "stack.yaml:3:88: error: expected 'RotationPeriodInDays' to be a number of days, found '" + "9" * 5000
          + "'"),
+        ("users.json",
+         SCIM_USERS.replace('"totalResults": 4', f'"totalResults": {HUGE}'),
+         "users.json:3:19: error: expected a number of at most 30 digits (quote it to keep it as text), found one of "
+         "5,000 digits"),
+        ("acme-analytics.iam.json",
+         GCP_IAM.replace('"version": 3', f'"version": {HUGE}'),
+         "acme-analytics.iam.json:29:14: error: expected a number of at most 30 digits (quote it to keep it as text), "
+         "found one of 5,000 digits"),
     ],
     ids=["native token_ttl", "sexagesimal records", "gcp rotationPeriod", "cloudformation records tag",
-         "cloudformation rotation days"],
+         "cloudformation rotation days", "scim json", "gcp iam json"],
 )
 def test_a_number_or_duration_too_long_to_convert_is_a_located_error(tmp_path: Path, name: str, text: str,
                                                                      expected: str) -> None:
@@ -278,3 +291,11 @@ def test_a_number_or_duration_too_long_to_convert_is_a_located_error(tmp_path: P
     result = run_cli("check", str(path), "--as-of", "2026-01-01")
     assert result.code == 2, result.out + result.err
     assert f"{tmp_path}/{expected}" in result.out.splitlines(), result.out
+
+
+@pytest.mark.parametrize("show", ["9" * 5000, "²"], ids=["past the int limit", "a digit int() does not read"])
+def test_a_show_count_int_cannot_read_is_a_usage_error(tmp_path: Path, show: str) -> None:
+    org = write(tmp_path, "org.yaml", ORG)
+    result = run_cli("reach", str(org), "--as-of", "2026-01-01", "--show", show)
+    assert result.code == 2, result.out + result.err
+    assert f"expected --show to be a positive number or 'all', found {show!r}" in result.out + result.err

@@ -183,6 +183,7 @@ credentials:
 """
 
 
+@pytest.mark.slow  # a SCIM export of a few thousand users, read whole
 def test_a_scim_export_with_sorted_keys_and_schemas_past_64_kb_is_read(tmp_path: Path) -> None:
     groups = [{"display": f"team-{n:05}", "value": f"{n:08x}-0000-4000-8000-000000000000"} for n in range(1500)]
     user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "kim.jh", "active": False,

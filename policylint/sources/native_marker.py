@@ -58,7 +58,7 @@ def _json_keys(text: str) -> list[str] | None:
     """The keys of a JSON object's top level; None when the text is not JSON."""
     try:
         value = json.loads(text.lstrip("\ufeff"))
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON (JSONDecodeError), or a number past Python's int-string limit
         return None
     return list(value) if isinstance(value, dict) else []
 

@@ -17,6 +17,7 @@ from org import HOOK_PEOPLE as PEOPLE
 from org import SECOND_KEY, make_hook_org
 
 AS_OF = "2026-12-01"
+LEAVER_READS_THE_KEY = KEYS.replace("readable_by: [auth-platform]", "readable_by: [auth-platform, kim-console]")
 COMMIT = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m"]
 
 
@@ -57,7 +58,7 @@ def test_a_second_key_blocks_though_the_finding_is_on_the_service_in_another_fil
 
 
 def test_a_departed_persons_account_among_a_keys_readers_blocks(repo: Path) -> None:
-    write(repo, "inv/keys.yaml", KEYS.replace("readable_by: [auth-platform]", "readable_by: [auth-platform, kim-console]"))
+    write(repo, "inv/keys.yaml", LEAVER_READS_THE_KEY)
     code, found, _ = hook()
     assert code == 1
     assert ("PL102", "kim.jh", "inv/people.yaml:3") in found  # located on the person, in a file not changed
@@ -114,7 +115,7 @@ def test_the_first_commit_of_a_new_repository_is_compared_with_nothing(tmp_path:
 
 
 def test_the_cached_base_gives_the_same_answer_as_a_full_run(repo: Path) -> None:
-    write(repo, "inv/keys.yaml", KEYS.replace("readable_by: [auth-platform]", "readable_by: [auth-platform, kim-console]"))
+    write(repo, "inv/keys.yaml", LEAVER_READS_THE_KEY)
     first = hook()
     cache = list((repo / ".git/policylint").glob("base-*.json"))
     assert len(cache) == 1

@@ -32,7 +32,8 @@ resources:
   - {id: tickets-db, type: database, records: 700, logging: true, log_retention_days: 400, monitoring: true}
 """
 # A roster exported by an HR system whose column names are its own (`roster-columns` maps them).
-ROSTER = "Login,Mail,State,Left On\nkim.jh,kim.jh@example.com,Terminated,2025-06-14\nlee.sy,lee.sy@example.com,Active,\n"
+ROSTER = ("Login,Mail,State,Left On\nkim.jh,kim.jh@example.com,Terminated,2025-06-14\n"
+          "lee.sy,lee.sy@example.com,Active,\n")
 EXTRA = "policylint: 1\ngrants:\n  - {to: lee.sy, resource: tickets-db, actions: [read]}\n"
 
 
@@ -90,7 +91,7 @@ def test_without_the_config_the_same_commands_agree_on_the_defaults(repo: Path) 
 def test_unclassified_customer_counts_every_unclassified_store(repo: Path, how: str) -> None:
     write(repo, ".policylint.yaml", CONFIG + ("unclassified: customer\n" if how == "config" else ""))
     args = ("--unclassified", "customer") if how == "option" else ()
-    counted, listed, _, _ = reaching(repo, *args)
+    _, listed, _, _ = reaching(repo, *args)
     assert "report-bot" in listed and "order-sync" in listed  # tickets-db has no classification: it counts now
     reach = run_cli("reach", "--as-of", AS_OF, *args)
     assert "tickets-db [unclassified] 700 records" in reach.out

@@ -125,3 +125,7 @@ def parse(text: str, path: str) -> JsonText:
         load_one(text, path)  # the YAML reader names the repeated key and where it stands
         raise InputError(Location(path, 1, 1), "expected each key once in a JSON object, found one"
                                                " twice") from None
+    except ValueError:  # a number past Python's int-string limit: the YAML reader bounds numbers and locates it
+        load_one(text, path)
+        raise InputError(Location(path, 1, 1), "expected numbers of at most 4,300 digits, found a longer one") \
+            from None

@@ -25,6 +25,7 @@ LIMIT = 20.0  # seconds a case may take; the slowest (an 800 kB authorization du
 GOOD = b"policylint: 1\npeople:\n  - {id: kim.jh, status: departed, departed: 2025-06-14}\n"
 
 
+@pytest.mark.slow
 def test_mutated_inputs_never_crash() -> None:
     failures = [f"{r.case.describe()}: {r.outcome} {r.signature}\n    replay: {r.case.replay()}"
                 for r in run(SEED, range(CASES), LIMIT) if r.failed]

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,29 +54,39 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return snapshot, git(snapshot, "rev-parse", "HEAD").stdout.strip()
 
 
-@pytest.fixture
-def project(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
-            monkeypatch: pytest.MonkeyPatch) -> Path:
+def installed(folder: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
+              monkeypatch: pytest.MonkeyPatch, write_inventory: Callable[[Path], object]) -> Path:
+    """The hook installed as the README says, on an inventory `write_inventory` writes, committed."""
     if importlib.util.find_spec("pre_commit") is None:
         pytest.fail("pre-commit is not installed: `pip install '.[test]'` installs it")
     monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path_factory.getbasetemp() / "pre-commit-cache"))
     repo_path, rev = hook_repo
-    write(tmp_path, ".pre-commit-config.yaml", f"""
+    write(folder, ".pre-commit-config.yaml", f"""
         repos:
           - repo: {repo_path}
             rev: {rev}
             hooks:
               - id: policylint
     """)
-    write(tmp_path, ".policylint.yaml", "paths: [inventory]\nfail-on: critical\n")
-    write(tmp_path, "inventory/people.yaml", PEOPLE)
-    write(tmp_path, "inventory/access.yaml", ACCESS.replace("holders: [kim.jh]", "holders: [lee.sy]"))
-    write(tmp_path, "README.md", "infra\n")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, *COMMIT, "clean inventory")
-    subprocess.run([*pre_commit(), "install"], cwd=tmp_path, check=True, capture_output=True)
-    return tmp_path
+    write_inventory(folder)
+    git(folder, "init", "-q")
+    git(folder, "add", "-A")
+    git(folder, *COMMIT, "clean inventory")
+    subprocess.run([*pre_commit(), "install"], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+def _clean_inventory(folder: Path) -> None:
+    write(folder, ".policylint.yaml", "paths: [inventory]\nfail-on: critical\n")
+    write(folder, "inventory/people.yaml", PEOPLE)
+    write(folder, "inventory/access.yaml", ACCESS.replace("holders: [kim.jh]", "holders: [lee.sy]"))
+    write(folder, "README.md", "infra\n")
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
+            monkeypatch: pytest.MonkeyPatch) -> Path:
+    return installed(tmp_path, hook_repo, tmp_path_factory, monkeypatch, _clean_inventory)
 
 
 # pre-commit builds a venv and installs the hook with pip, then git runs it on every commit: seconds, not milliseconds.
@@ -121,22 +132,8 @@ def test_pre_commit_is_found_beside_the_python_running_the_tests_without_path(
 @pytest.fixture
 def hook_org(tmp_path: Path, hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory,
              monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The hook installed as the README says, on a clean committed organisation (default fail-on)."""
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path_factory.getbasetemp() / "pre-commit-cache"))
-    repo_path, rev = hook_repo
-    write(tmp_path, ".pre-commit-config.yaml", f"""
-        repos:
-          - repo: {repo_path}
-            rev: {rev}
-            hooks:
-              - id: policylint
-    """)
-    make_hook_org(tmp_path)
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, *COMMIT, "clean inventory")
-    subprocess.run([*pre_commit(), "install"], cwd=tmp_path, check=True, capture_output=True)
-    return tmp_path
+    """The hook on a clean organisation whose problems land in files a commit does not touch (default fail-on)."""
+    return installed(tmp_path, hook_repo, tmp_path_factory, monkeypatch, make_hook_org)
 
 
 def _commit(repo: Path, message: str) -> tuple[bool, str]:

@@ -22,7 +22,7 @@ from policylint.findings import Finding, Notice
 from policylint.model import Location
 from policylint.settings import Settings, rule_set
 
-FORMAT = 1
+FORMAT = 2
 KEEP = 8  # cached bases kept per repository: the newest ones (a branch switch back and forth stays cached)
 
 
@@ -31,6 +31,7 @@ class Base:
     findings: tuple[Finding, ...]
     reached: dict[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
     notices: tuple[Notice, ...]
+    files: tuple[str, ...] = ()  # the files read, relative to the repository (PL901: a file no longer read)
     by_fingerprint: dict[str, Finding] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +101,7 @@ def _encoded(base: Base) -> dict[str, Any]:
         "findings": [_finding_out(f) for f in base.findings],
         "reached": {node: sorted(resources) for node, resources in base.reached.items()},
         "notices": [[*_location_out(n.location), n.message] for n in base.notices],
+        "files": list(base.files),
     }
 
 
@@ -108,6 +110,7 @@ def _decoded(document: dict[str, Any]) -> Base:
         tuple(_finding_in(f) for f in document["findings"]),
         {node: frozenset(resources) for node, resources in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
+        tuple(document["files"]),
     )
 
 

@@ -116,12 +116,12 @@ def check_command(paths: tuple[str, ...], output: str, output_file: Path | None,
                   verbose: bool, changed: bool) -> int:
     """Check inventories (files or folders; default: the configured paths, or .) and report findings."""
     if changed:
-        from policylint.diff import HEAD, NEW_REACH, diff
+        from policylint.diff import DIFF_RULES, HEAD, diff
 
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
-                                  baseline, exceptions), extra=(NEW_REACH,))
+                                  baseline, exceptions), extra=DIFF_RULES)
         _prepare(output_file, settings)
-        report = diff(settings, HEAD, base_layout=not paths)
+        report = diff(settings, HEAD, base_layout=not paths, staged=True)
     else:
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions))
@@ -142,10 +142,10 @@ def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Pa
                  verbose: bool) -> int:
     """What a change does: new and worse findings, resolved ones, and identities that gain a path to customer data,
     compared with the inventory at git revision REF (read from git; the working tree is not touched)."""
-    from policylint.diff import NEW_REACH, diff
+    from policylint.diff import DIFF_RULES, diff
 
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
-                              baseline, exceptions), extra=(NEW_REACH,))
+                              baseline, exceptions), extra=DIFF_RULES)
     _prepare(output_file, settings)
     report = diff(settings, base, base_layout=not paths)
     return _finish(report, settings, output, output_file, fail_on, show_suppressed, verbose)
@@ -270,15 +270,15 @@ def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, pat
               help="A folder of your own rules to list too (repeatable).")
 def rules_command(rule: str | None, policies: tuple[Path, ...]) -> int:
     """The rule catalog, or one rule's full documentation."""
-    from policylint.diff import NEW_REACH
+    from policylint.diff import DIFF_RULES
 
-    rules, errors = rule_set(list(policies), extra=(NEW_REACH,))
+    rules, errors = rule_set(list(policies), extra=DIFF_RULES)
     if errors:
         raise InputErrors(errors)
     if rule is None:
         for r in rules:
-            title = f"{r.title} (diff only)" if r is NEW_REACH else r.title
-            click.echo(f"{r.id:<8} {r.severity:<9} {'/'.join(r.subjects) if len(r.subjects) < 7 else 'any':<28} "
+            title = f"{r.title} (diff only)" if r in DIFF_RULES else r.title
+            click.echo(f"{r.id:<8} {r.severity:<9} {'/'.join(r.subjects) or 'file' if len(r.subjects) < 7 else 'any':<28} "
                        f"{title}")
         return EXIT_CLEAN
     chosen = [r for r in rules if r.id == rule.upper()]
@@ -290,8 +290,9 @@ def rules_command(rule: str | None, policies: tuple[Path, ...]) -> int:
 
 def _rule_doc(rule: Rule) -> str:
     references = "\n".join(f"  - {ref}" for ref in rule.references)
-    subjects = "any" if len(rule.subjects) == len(NODE_KINDS) else ", ".join(rule.subjects)
-    defined = "built in: computed by `policylint diff`" if rule.id == "PL900" else f"defined in: {rule.location}"
+    subjects = "any" if len(rule.subjects) == len(NODE_KINDS) else ", ".join(rule.subjects) or "file"
+    defined = ("built in: computed by `policylint diff`" if rule.id in ("PL900", "PL901")
+               else f"defined in: {rule.location}")
     return (f"{rule.id}: {rule.title}\n\nseverity: {rule.severity}\nsubject: {subjects}\n"
             f"{defined}\n\nWhy it matters:\n{_indent(rule.rationale)}\n\n"
             f"How to fix it:\n{_indent(rule.remediation)}\n\nReferences:\n{references}\n\n"

@@ -12,6 +12,7 @@ checked with the same settings as the working tree; what the comparison needs of
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -22,9 +23,9 @@ from policylint.errors import PolicylintError, UsageError
 from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import display_path
 from policylint.model import Location, Person, Principal
-from policylint.pipeline import Analysis, Timer, run
+from policylint.pipeline import Analysis, Result, Timer, run
 from policylint.reach import follow, paths_to
-from policylint.report import Report
+from policylint.report import Change, Report, mapped
 from policylint.rules import Rule
 from policylint.settings import Settings
 
@@ -48,29 +49,116 @@ NEW_REACH = Rule(
     location=Location("policylint/diff.py", 1, 1),
     matches=lambda facts: False,  # computed by comparing two inventories, never from one node's facts
 )
+NO_LONGER_READ = Rule(
+    id="PL901",
+    title="Inventory file no longer read",
+    severity="high",
+    subjects=(),  # a file, not a node of the inventory: nothing is fed to it
+    match={},
+    message="{id} was read at the base and is not read now",
+    rationale=(
+        "A file whose findings stop being reported because it is no longer read (a configuration that now excludes "
+        "it, a change that makes it unrecognisable, a file untracked but still present) looks exactly like a fix: "
+        "its findings show as resolved. Nothing about the access it describes has changed."
+    ),
+    remediation=(
+        "If the file should still be checked, make it readable again or take it back into `paths`. If it really "
+        "stopped being an inventory, approve the change: the finding is not raised again once it is on the base."
+    ),
+    references=("NIST SP 800-53 Rev. 5, CM-3 Configuration Change Control; CA-7 Continuous Monitoring",),
+    location=Location("policylint/diff.py", 1, 1),
+    matches=lambda facts: False,  # computed by comparing the files two runs read
+)
+DIFF_RULES = (NEW_REACH, NO_LONGER_READ)
 HEAD = "HEAD"
 
 
-def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layout: bool = False) -> Report:
+def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layout: bool = False,
+         staged: bool = False) -> Report:
     """`base_layout`: the inventory's paths came from the configuration file; when that file is in the repository,
     the base is read where the base's own version of it says (a renamed folder). The rules, their selection and
     severities are the working tree's, so that the two sides are judged alike. The base's suppressions are not
     applied: a finding suppressed in the working tree is still a finding, not a resolved one.
 
-    A repository with no commit yet compared with HEAD (the first commit's hook) has an empty base."""
+    `staged` (the pre-commit hook): the new side is what is staged, copied out of the index, not the working tree
+    (an untracked file, or an unstaged edit, is not part of the commit). A repository with no commit yet compared
+    with HEAD (the first commit's hook) has an empty base."""
     root = gitrev.repository_root(Path.cwd())
     commit = None if base == HEAD and not gitrev.has_commits(root) else gitrev.resolve_revision(root, base)
-    if NEW_REACH not in settings.extra_rules:
-        settings = replace(settings, extra_rules=(*settings.extra_rules, NEW_REACH))
-    head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
+    settings = replace(settings, extra_rules=(*settings.extra_rules,
+                                              *(r for r in DIFF_RULES if r not in settings.extra_rules)))
     before = basecache.Base((), {}, ()) if commit is None else _base(settings, root, commit, base, base_layout)
+    if not staged:
+        head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
+        return _compared(head, before, base, _unread(head, before, root, root, staged=False))
+    for path in (*settings.paths, settings.exclude_root):
+        gitrev.inside(root, Path(path))
+    with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
+        copy = Path(folder)
+        link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
+        head = run(replace(settings, paths=tuple(_moved(copy, root, p) for p in settings.paths),
+                           exclude_root=_moved(copy, root, settings.exclude_root)), timer)
+        report = _compared(head, before, base, _unread(head, before, copy, root, staged=True))
+        report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
+        return mapped(report, _from_copy(copy, root), rule_text=False)
+
+
+def _compared(head: Result, before: basecache.Base, base: str, unread: list[Finding]) -> Report:
     new = [_marked(f, before) for f in head.report.findings if _is_new(f, before)]
     ran = {r.id: r for r in head.report.rules}
     reach = new_reach(before.reached, head.analysis, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
     remaining = {f.fingerprint for f in head.report.findings} | {s.finding.fingerprint for s in head.report.suppressed}
     resolved = tuple(sorted(f for f in before.findings if f.fingerprint not in remaining))
     notices = tuple(sorted([*head.report.notices, *before.notices], key=lambda n: n.location))
-    return replace(head.report, findings=sorted([*new, *reach]), resolved=resolved, base=base, notices=notices)
+    return replace(head.report, findings=sorted([*new, *reach, *unread]), resolved=resolved, base=base,
+                   notices=notices)
+
+
+def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, staged: bool) -> list[Finding]:
+    """PL901: each file the base read that is still there (staged, or in the working tree) but is not read now."""
+    ran = {r.id: r for r in head.report.rules}
+    rule = ran.get(NO_LONGER_READ.id)
+    if rule is None or not before.files:
+        return []
+    read = {_relative(f, side) for f in head.analysis.files}
+    skipped = {_relative(f, side): reason for f, reason in head.analysis.skipped}
+    gone = [f for f in before.files if f not in read]
+    present = gitrev.staged_paths(root, gone) if staged else {f for f in gone if (root / f).exists()}
+    here = Path.cwd().resolve()
+    findings = []
+    for name in sorted(present):
+        why = skipped.get(name, "excluded by the configuration, or outside its paths")
+        where = Path(os.path.abspath(root / name))
+        shown = str(where.relative_to(here)) if where.is_relative_to(here) else str(where)
+        findings.append(Finding(Location(shown, 1, 1), rule.id, "file", name, rule.severity, rule.title,
+                                f"{name} was read at the base and is not read now ({why}): its findings look "
+                                "resolved, but what it describes has not changed", (),
+                                fingerprint(rule.id, "file", name)))
+    return findings
+
+
+def _relative(file: str, side: Path) -> str:
+    """A read file's place in its side (a symbolic link is named as itself: the base names it so too)."""
+    try:
+        return Path(os.path.abspath(file)).relative_to(os.path.abspath(side)).as_posix()
+    except ValueError:
+        return file
+
+
+def _from_copy(copy: Path, root: Path) -> Change:
+    """Names of the copy's files, in locations and in messages, as the working tree names them."""
+    prefixes = sorted({str(copy), str(copy.resolve())}, key=len, reverse=True)
+    here = Path.cwd().resolve()
+    shown_root = root.resolve()
+    instead = str(shown_root.relative_to(here)) if shown_root.is_relative_to(here) else str(shown_root)
+
+    def change(text: str) -> str:
+        for prefix in prefixes:
+            if prefix in text:
+                text = text.replace(prefix + "/", "" if instead == "." else instead + "/").replace(prefix, instead)
+        return text
+
+    return change
 
 
 def _is_new(finding: Finding, before: basecache.Base) -> bool:
@@ -112,7 +200,8 @@ def _base(settings: Settings, root: Path, commit: str, base: str, base_layout: b
     identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
     reached = {node.id: frozenset(r.id for r in resources) for node in identities
                if (resources := result.analysis.reach.reached_resources(node.id))}
-    found = basecache.Base(findings, reached, notices)
+    files = tuple(sorted(_relative(f, copy) for f in result.analysis.files))
+    found = basecache.Base(findings, reached, notices, files)
     basecache.store(root, key, found)
     return found
 

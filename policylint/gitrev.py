@@ -12,6 +12,8 @@ from policylint.errors import InputError, UsageError, file_error
 from policylint.walk import DATA_SUFFIXES
 
 SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
+INDEX = ":index"  # as a revision: what is staged (`git ls-files -s`), the pre-commit hook's side
 MAX_LINK_HOPS = 8
 
 
@@ -110,18 +112,36 @@ def _other_suffix(path: str) -> bool:
 
 def _leaves(root: Path, path: str, commit: str) -> InputError:
     return file_error(os.path.relpath(root / path), f"expected a symbolic link to a file or folder of the repository "
-                                                    f"at {commit[:12]}, found one that leads out of it or nowhere "
+                                                    f"{'as staged' if commit == INDEX else 'at ' + commit[:12]}, "
+                                                    "found one that leads out of it or nowhere "
                                                     f"(not read)")
 
 
 def _tree(root: Path, commit: str, specs: list[str]) -> dict[str, tuple[str, str, str]]:
-    """path -> (mode, type, object id) of every file under the specs at the commit."""
+    """path -> (mode, type, object id) of every file under the specs at the commit (or in the index: INDEX)."""
+    if commit == INDEX:
+        return _index(root, specs)
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs], root)
     entries = {}
     for record in filter(None, listing.split(b"\0")):
         meta, _, name = record.partition(b"\t")
         mode, kind, oid = meta.decode().split()
         entries[name.decode("utf-8", "surrogateescape")] = (mode, kind, oid)
+    return entries
+
+
+def _index(root: Path, specs: list[str]) -> dict[str, tuple[str, str, str]]:
+    """The staged files under the specs, as `_tree` lists a commit's (a submodule is a `commit` entry, never read)."""
+    listing = _git(["ls-files", "-s", "-z", "--full-name", "--", *specs], root)
+    entries = {}
+    for record in filter(None, listing.split(b"\0")):
+        meta, _, name = record.partition(b"\t")
+        mode, oid, stage = meta.decode().split()
+        path = name.decode("utf-8", "surrogateescape")
+        if stage != "0":
+            raise UsageError(f"expected a staged file without merge conflicts, found {path!r} unresolved "
+                             "(resolve it and `git add` it first)")
+        entries[path] = (mode, "commit" if mode == GITLINK_MODE else "blob", oid)
     return entries
 
 
@@ -182,3 +202,10 @@ def git_dir(root: Path) -> Path | None:
     except _GitFailed:
         return None
     return found if found.is_absolute() else root / found
+
+
+def staged_paths(root: Path, paths: list[str]) -> set[str]:
+    """Which of these files (relative to the repository) are staged."""
+    if not paths:
+        return set()
+    return set(_index(root, paths))

@@ -5,12 +5,16 @@ Reporters import this module and nothing of the pipeline, so a format can never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from policylint.errors import InputError
 from policylint.findings import Finding, Notice, Suppression
+from policylint.model import Location
 from policylint.rules import Rule
+
+Change = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +32,55 @@ class Report:
     skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) for each walked file no source reads
     customer_resources: int | None = None  # resources classified as customer data; 0 is said out loud
     inputs: tuple[str, ...] = ()  # the inventory files read (a report is never written over one of them)
+
+
+def mapped(report: Report, change: Change, *, rule_text: bool) -> Report:
+    """The report with `change` applied to every string an input can have put in it (and to rule documentation when
+    `rule_text`): the one place that knows which fields those are (redaction, escaping, and `diff` naming the files of
+    a copy as the working tree names them)."""
+    return replace(
+        report,
+        findings=[_finding(f, change) for f in report.findings],
+        errors=[_error(e, change) for e in report.errors],
+        rules=tuple(_rule(r, change, rule_text) for r in report.rules),
+        suppressed=tuple(_suppression(s, change) for s in report.suppressed),
+        notices=tuple(Notice(_location(n.location, change), change(n.message)) for n in report.notices),
+        resolved=tuple(_finding(f, change) for f in report.resolved),
+        base=None if report.base is None else change(report.base),
+        skipped=tuple((change(file), change(reason)) for file, reason in report.skipped),
+        inputs=tuple(change(file) for file in report.inputs),
+    )
+
+
+def _location(location: Location, change: Change) -> Location:
+    return replace(location, file=change(location.file))
+
+
+def _finding(finding: Finding, change: Change) -> Finding:
+    return replace(finding, location=_location(finding.location, change), rule=change(finding.rule),
+                   subject_id=change(finding.subject_id), title=change(finding.title),
+                   message=change(finding.message), path=tuple(change(node) for node in finding.path))
+
+
+def _suppression(suppression: Suppression, change: Change) -> Suppression:
+    return replace(suppression, finding=_finding(suppression.finding, change), reason=change(suppression.reason),
+                   owner=None if suppression.owner is None else change(suppression.owner),
+                   location=_location(suppression.location, change))
+
+
+def _error(error: InputError, change: Change) -> InputError:
+    """The same error (its type keeps its exit code: a SourceCrash stays 3) with its file and message changed."""
+    shown = type(error).__new__(type(error))
+    shown.__dict__.update(vars(error))
+    shown.location = _location(error.location, change)
+    shown.message = change(error.message)
+    shown.args = (shown.message,)
+    return shown
+
+
+def _rule(rule: Rule, change: Change, text: bool) -> Rule:
+    if not text:
+        return replace(rule, id=change(rule.id), title=change(rule.title))
+    return replace(rule, id=change(rule.id), title=change(rule.title), message=change(rule.message),
+                   rationale=change(rule.rationale), remediation=change(rule.remediation),
+                   references=tuple(change(ref) for ref in rule.references))

@@ -37,7 +37,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def hook(*args: str) -> tuple[int, list[tuple[str, str, str]], dict[str, object]]:
-    """Exit code, (rule, subject, file:line) of each reported finding, and the JSON report."""
+    """Everything staged (as `git commit -a` would), then the hook: exit code, (rule, subject, file:line) of each
+    reported finding, and the JSON report."""
+    git(Path.cwd(), "add", "-A")
     result = run_cli("check", "--changed", "--format", "json", "--as-of", AS_OF, *args)
     report = json.loads(result.out)
     found = [(f["rule"], f["subject"]["id"], f"{f['location']['file']}:{f['location']['line']}")
@@ -83,6 +85,7 @@ def test_findings_already_at_head_do_not_block_and_a_harmless_change_passes(repo
 
 def test_an_input_error_anywhere_blocks(repo: Path) -> None:
     write(repo, "inv/keys.yaml", KEYS + "  - {id: broken\n")
+    git(repo, "add", "-A")
     result = run_cli("check", "--changed", "--as-of", AS_OF)
     assert result.code == 2 and "inv/keys.yaml:" in result.out + result.err
 
@@ -109,6 +112,7 @@ def test_the_first_commit_of_a_new_repository_is_compared_with_nothing(tmp_path:
     write(tmp_path, "inv/people.yaml", PEOPLE)
     write(tmp_path, "inv/credentials.yaml", CREDENTIALS.replace("holders: [lee.sy]", "holders: [kim.jh]"))
     git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
     monkeypatch.chdir(tmp_path)
     result = run_cli("check", "--changed", "inv", "--as-of", AS_OF)
     assert result.code == 1 and "PL101" in result.out
@@ -123,4 +127,45 @@ def test_the_cached_base_gives_the_same_answer_as_a_full_run(repo: Path) -> None
     assert second == first
     cache[0].write_text("{not json")  # a broken cache is rebuilt, never trusted
     assert hook() == first
-    assert git(repo, "status", "--porcelain") == " M inv/keys.yaml\n"  # nothing written to the working tree
+    assert git(repo, "status", "--porcelain") == "M  inv/keys.yaml\n"  # nothing written to the working tree
+
+
+def test_what_is_not_staged_is_not_part_of_the_commit(repo: Path) -> None:
+    """An untracked file the staged change relies on, an unstaged revert of a staged problem, a file untracked with
+    `git rm --cached`: the hook judges the commit, not the working tree."""
+    write(repo, "inv/more.yaml", "policylint: 1\nprincipals:\n  - {id: billing-svc, type: service, owner: lee.sy}\n")
+    write(repo, "inv/people.yaml", PEOPLE.replace("members: [lee.sy]", "members: [lee.sy, billing-svc]"))
+    git(repo, "add", "inv/people.yaml")  # more.yaml is forgotten: the commit names billing-svc, defined nowhere
+    result = run_cli("check", "--changed", "--format", "json", "--as-of", AS_OF)
+    assert result.code == 1
+    assert [(f["rule"], f["subject"]["id"]) for f in json.loads(result.out)["findings"]] == [("PL001", "auth-platform")]
+    git(repo, "reset", "-q", "--hard")
+    (repo / "inv/more.yaml").unlink()
+
+    write(repo, "inv/credentials.yaml", CREDENTIALS.replace("holders: [lee.sy]", "holders: [kim.jh]"))
+    git(repo, "add", "-A")
+    write(repo, "inv/credentials.yaml", CREDENTIALS)  # the staged problem, hidden by an unstaged revert
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert result.code == 1 and "CRITICAL PL101 access_key ak-1 is active but held by kim.jh" in result.out
+    git(repo, "reset", "-q", "--hard")
+
+    git(repo, "rm", "-q", "--cached", "inv/services.yaml")  # still on disk, deleted from the commit
+    result = run_cli("check", "--changed", "--format", "json", "--as-of", AS_OF)
+    assert result.code == 1 and [(f["rule"], f["subject"]["id"]) for f in json.loads(result.out)["findings"]] == [
+        ("PL001", "ak-1"), ("PL001", "auth-jwt-signing")]
+
+
+def test_a_file_no_longer_read_is_not_resolved(repo: Path) -> None:
+    """Excluding a file with findings, or making it unrecognisable, is no fix: PL901 says so, and blocks."""
+    write(repo, "inv/credentials.yaml", CREDENTIALS.replace("holders: [lee.sy]", "holders: [kim.jh]"))
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "legacy: kim's key")
+    write(repo, ".policylint.yaml", "paths: [inv]\nexclude: [inv/credentials.yaml]\n")
+    code, found, report = hook()
+    assert code == 1 and ("PL901", "inv/credentials.yaml", "inv/credentials.yaml:1") in found
+    [unread] = [f for f in report["findings"] if f["rule"] == "PL901"]  # type: ignore[attr-defined]
+    assert unread["message"].startswith("inv/credentials.yaml was read at the base and is not read now (excluded")
+    git(repo, "reset", "-q", "--hard")
+    write(repo, ".policylint.yaml", "paths: [inv/people.yaml, inv/services.yaml, inv/keys.yaml]\n")
+    code, found, _ = hook()
+    assert code == 1 and ("PL901", "inv/credentials.yaml", "inv/credentials.yaml:1") in found

@@ -22,7 +22,7 @@ from policylint.output import refuse_inputs, write_output
 from policylint.pipeline import run
 from policylint.redact import printable, printable_json, redact
 from policylint.report import Report
-from policylint.reporters import CHECK, REACH
+from policylint.reporters import CHECK, REACH, summary
 from policylint.reporters.shown import redacted_document
 from policylint.rules import SEVERITIES, Rule
 from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
@@ -242,8 +242,8 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
     result = run(settings, findings=False)
     shown = None if show == "all" else int(show)
-    click.echo(REACH[output](settings.as_of.isoformat(), exposures(result.analysis, shown),
-                             result.report.customer_resources), nl=False)
+    notes = tuple(n for n in (summary.unclassified(result.report), summary.skipped(result.report)) if n)
+    click.echo(REACH[output](settings.as_of.isoformat(), exposures(result.analysis, shown), notes), nl=False)
     return _report_errors(result.report.errors)
 
 
@@ -278,8 +278,8 @@ def rules_command(rule: str | None, policies: tuple[Path, ...]) -> int:
     if rule is None:
         for r in rules:
             title = f"{r.title} (diff only)" if r in DIFF_RULES else r.title
-            click.echo(f"{r.id:<8} {r.severity:<9} {'/'.join(r.subjects) or 'file' if len(r.subjects) < 7 else 'any':<28} "
-                       f"{title}")
+            subjects = "/".join(r.subjects) or "file" if len(r.subjects) < 7 else "any"
+            click.echo(f"{r.id:<8} {r.severity:<9} {subjects:<28} {title}")
         return EXIT_CLEAN
     chosen = [r for r in rules if r.id == rule.upper()]
     if not chosen:

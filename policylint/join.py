@@ -18,9 +18,23 @@ keeps it, and a resource keeps every attribute no annotation sets.
 - A group member that names no node but a roster's own id for a person (a SCIM group lists its users by SCIM id)
   becomes that person; a domain group (GCP `domain:example.com`, flag `gcp-domain`) gains every person and identity
   with an e-mail in the domain.
-- An annotation (native `annotate:`) sets its attributes on every resource whose id matches its glob, in file
-  order, so a later annotation overrides an earlier one. An annotation that matches no resource is an input error:
-  a mistyped glob would otherwise leave customer data undeclared, and its paths unseen.
+- Roster records that share an e-mail or an alias (or whose id is the other's e-mail or alias), from any roster
+  format, are one person: an Okta export keyed by login and a CSV roster keyed by user name that say different
+  things must not read as two people, a leaver and a colleague who still holds the keys. If any of them says
+  departed or suspended, every one of them counts as that (departed over suspended), from the earliest departure
+  date any of them gives that is on or before the run's date (the person was gone from then; with no such date,
+  the earliest given). Each record whose status differs from another's carries the contradiction, naming the
+  other record's file:line and status (PL003), and a record that took another's status or date says so in its
+  `departed_basis`. Names the records share then join accounts to the person, not to nobody.
+- An annotation (native `annotate:`) adds to every resource whose id matches its glob and never lowers what a
+  source stated: the union of the data classes, the larger record count, and of logging, monitoring and log
+  retention the riskier (false over true, the shorter retention). An annotation that would lower what the
+  resource's own source states (a class it leaves out, fewer records, logging or monitoring true where the source
+  says false, a longer retention) is an input error at the annotation, though the riskier values still apply: an
+  annotation and a platform's own tag that disagree about customer data mean one of them is wrong, and a notice
+  would let the run pass while someone believes the annotation took effect. An annotation that matches no
+  resource is an input error too: a mistyped glob would otherwise leave customer data undeclared, and its paths
+  unseen.
 """
 
 from __future__ import annotations
@@ -32,7 +46,7 @@ from datetime import date
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.model import EVERYONE, Annotation, Group, Inventory, Person, Principal, Resource
+from policylint.model import EVERYONE, Annotation, Group, Inventory, Person, PersonStatus, Principal, Resource
 
 AMBIGUOUS = ""
 DOMAIN_FLAG = "gcp-domain"
@@ -40,9 +54,13 @@ DOMAIN_FLAG = "gcp-domain"
 
 def join(inventory: Inventory, as_of: date | None = None) -> tuple[Inventory, list[InputError]]:
     """The inventory joined; `as_of` is the run's date, without which departure dates are taken as stated."""
+    roster = inventory.people
     if as_of is not None:
-        inventory = replace(inventory, people=tuple(_departed_by_date(p, as_of) for p in inventory.people))
-    people = _PeopleIndex(inventory)
+        roster = tuple(_departed_by_date(p, as_of) for p in roster)
+    roster, same = _one_person_per_name(roster, as_of)
+    if roster != inventory.people:
+        inventory = replace(inventory, people=roster)
+    people = _PeopleIndex(inventory, same)
     defined = {node.id for node in inventory.nodes()}
     principals = _join_people(inventory, people, defined)
     groups = _join_groups(inventory, principals, people, defined)
@@ -61,10 +79,105 @@ def _departed_by_date(person: Person, as_of: date) -> Person:
                                    f" {as_of.isoformat()}) but the roster says {said}; counted as departed"))
 
 
-class _PeopleIndex:
-    """Roster people by every name that may stand for them, casefolded; a name two people share names nobody."""
+LEAVING = ("departed", "suspended")
+MAX_NAMED = 3  # other records a contradiction names; the rest are counted
 
-    def __init__(self, inventory: Inventory) -> None:
+
+def _names(person: Person) -> dict[str, str]:
+    """Every name a roster record gives its person (id, e-mails, aliases), casefolded, to the name as written."""
+    return {name.strip().casefold(): name.strip() for name in (person.id, *person.emails, *person.aliases)
+            if name.strip()}
+
+
+def _one_person_per_name(people: tuple[Person, ...], as_of: date | None
+                         ) -> tuple[tuple[Person, ...], dict[str, str]]:
+    """The records reconciled so that records of one person agree, and each record's id to the id of the first
+    record of its person (for records that are the only one of their person: absent)."""
+    parent = list(range(len(people)))
+
+    def root(at: int) -> int:
+        while parent[at] != at:
+            parent[at] = parent[parent[at]]
+            at = parent[at]
+        return at
+
+    first: dict[str, int] = {}
+    for number, person in enumerate(people):
+        for name in _names(person):
+            other = first.setdefault(name, number)
+            if other != number:
+                low, high = sorted((root(number), root(other)))
+                parent[high] = low
+    groups: dict[int, list[int]] = {}
+    for number in range(len(people)):
+        groups.setdefault(root(number), []).append(number)
+    reconciled = list(people)
+    same: dict[str, str] = {}
+    for numbers in groups.values():
+        if len(numbers) < 2:
+            continue
+        records = [people[n] for n in numbers]
+        same.update((r.id, records[0].id) for r in records)
+        for number, person in zip(numbers, _one_person(records, as_of), strict=True):
+            reconciled[number] = person
+    return tuple(reconciled), same
+
+
+def _one_person(records: list[Person], as_of: date | None) -> list[Person]:
+    """Records of one person, each counting as a leaver when any says so, from the earliest past departure date."""
+    leavers = [r for r in records if r.status in LEAVING]
+    if not leavers:
+        return records
+    status: PersonStatus = "departed" if any(r.status == "departed" for r in leavers) else "suspended"
+    dated = [(r.departed, number) for number, r in enumerate(leavers) if r.departed is not None]
+    past = [(when, number) for when, number in dated if as_of is None or when <= as_of]
+    source = leavers[min(past or dated)[1]] if dated else next(r for r in leavers if r.status == status)
+    when = source.departed
+    basis = f"the record at {source.location}" + (f" ({source.departed_basis})" if source.departed_basis else "")
+    counted = f"{status}{' ' + when.isoformat() if when else ''}"
+    by_status: dict[str, list[Person]] = {}
+    for record in records:
+        by_status.setdefault(record.status, []).append(record)
+    result = []
+    for record in records:
+        differing = [r for said, rs in by_status.items() if said != record.status for r in rs[:MAX_NAMED + 1]]
+        count = sum(len(rs) for said, rs in by_status.items() if said != record.status)
+        changes: dict[str, Any] = {}
+        if differing:
+            changes["contradictions"] = (*record.contradictions, _disagreement(record, differing, count, counted))
+        if record.status != status or record.departed != when:
+            changes.update(status=status, departed=when, departed_basis=basis)
+        result.append(replace(record, **changes) if changes else record)
+    return result
+
+
+def _disagreement(record: Person, others: list[Person], count: int, counted: str) -> str:
+    """What the other records of the person say against this one, naming where (at most MAX_NAMED of them)."""
+    names = _names(record)
+    shown = []
+    for other in others[:MAX_NAMED]:
+        shared = next((names[n] for n in _names(other) if n in names), None)
+        by = "linked through other records" if shared is None else f"{'e-mail' if '@' in shared else 'name'} {shared}"
+        shown.append(f"{other.id} at {other.location} ({by}), which says {_said(other)}")
+    more = f", and {count - MAX_NAMED:,} more records" if count > MAX_NAMED else ""
+    return (f"the same person as {' and as '.join(shown)}{more}, where this record says {_said(record)};"
+            f" counted as {counted}")
+
+
+def _said(person: Person) -> str:
+    if person.status == "leave":
+        return "on leave"
+    if person.departed is not None and person.status in LEAVING:
+        return f"{person.status} {person.departed.isoformat()}"
+    return person.status
+
+
+class _PeopleIndex:
+    """Roster people by every name that may stand for them, casefolded; a name two people share names nobody
+    (records of one person, `same`, share names without ambiguity: the first record is named)."""
+
+    def __init__(self, inventory: Inventory, same: dict[str, str]) -> None:
+        self.same = same
         self.people: dict[str, str] = {}
         self.local_parts: dict[str, str] = {}
         for someone in inventory.people:
@@ -73,10 +186,11 @@ class _PeopleIndex:
             for email in someone.emails:
                 self._remember(self.local_parts, email.partition("@")[0], someone.id)
 
-    @staticmethod
-    def _remember(table: dict[str, str], key: str, person: str) -> None:
+    def _remember(self, table: dict[str, str], key: str, person: str) -> None:
         key = key.casefold()
-        table[key] = person if table.get(key, person) == person else AMBIGUOUS
+        known = table.setdefault(key, person)
+        if known != AMBIGUOUS and self.same.get(known, known) != self.same.get(person, person):
+            table[key] = AMBIGUOUS
 
     def find(self, identifiers: tuple[str, ...]) -> str | None:
         for identifier in identifiers:
@@ -125,23 +239,68 @@ def _annotate(resources: tuple[Resource, ...], annotations: tuple[Annotation, ..
     if not annotations:
         return resources, []
     matched: set[int] = set()
+    lowered: dict[int, list[tuple[Resource, list[str]]]] = {}  # annotation -> (resource, what it would lower)
     annotated = []
     for resource in resources:
-        changes: dict[str, Any] = {}
+        added = resource
         for number, annotation in enumerate(annotations):
             if fnmatch.fnmatchcase(resource.id, annotation.pattern):
                 matched.add(number)
-                changes.update(_attributes(annotation))
-        annotated.append(replace(resource, **changes) if changes else resource)
+                against = _lowers(resource, annotation)
+                if against:
+                    lowered.setdefault(number, []).append((resource, against))
+                added = _added(added, annotation)
+        annotated.append(added)
     ids = [r.id for r in resources]
     errors = [_unmatched(a, ids) for number, a in enumerate(annotations) if number not in matched]
+    errors += [_contradicts(annotations[number], found) for number, found in sorted(lowered.items())]
     return tuple(annotated), errors
 
 
-def _attributes(annotation: Annotation) -> dict[str, Any]:
-    values = {"data": annotation.data, "records": annotation.records, "logging": annotation.logging,
-              "log_retention_days": annotation.log_retention_days, "monitoring": annotation.monitoring}
-    return {name: value for name, value in values.items() if value is not None}
+def _added(resource: Resource, annotation: Annotation) -> Resource:
+    """The resource with what the annotation adds: more classes, more records, the riskier logging, monitoring and
+    retention (false over true, the shorter retention); what neither states stays unknown."""
+    changes: dict[str, Any] = {}
+    if annotation.data is not None:
+        changes["data"] = tuple(dict.fromkeys((*resource.data, *annotation.data)))
+    if annotation.records is not None:
+        changes["records"] = max(annotation.records, resource.records or 0)
+    if annotation.logging is not None:
+        changes["logging"] = annotation.logging and resource.logging is not False
+    if annotation.monitoring is not None:
+        changes["monitoring"] = annotation.monitoring and resource.monitoring is not False
+    if annotation.log_retention_days is not None:
+        stated = resource.log_retention_days
+        changes["log_retention_days"] = min(annotation.log_retention_days,
+                                            stated if stated is not None else annotation.log_retention_days)
+    changes = {name: value for name, value in changes.items() if getattr(resource, name) != value}
+    return replace(resource, **changes) if changes else resource
+
+
+def _lowers(resource: Resource, annotation: Annotation) -> list[str]:
+    """What the annotation says that is less than the resource's own source states, each as 'the annotation's
+    value against the source's'."""
+    lowers = []
+    if annotation.data is not None and not set(resource.data) <= set(annotation.data):
+        lowers.append(f"data [{', '.join(annotation.data)}] against the source's [{', '.join(resource.data)}]")
+    if annotation.records is not None and resource.records is not None and annotation.records < resource.records:
+        lowers.append(f"records {annotation.records:,} against the source's {resource.records:,}")
+    for name in ("logging", "monitoring"):
+        if getattr(annotation, name) is True and getattr(resource, name) is False:
+            lowers.append(f"{name} true against the source's false")
+    said, stated = annotation.log_retention_days, resource.log_retention_days
+    if said is not None and stated is not None and said > stated:
+        lowers.append(f"log_retention_days {said:,} against the source's {stated:,}")
+    return lowers
+
+
+def _contradicts(annotation: Annotation, found: list[tuple[Resource, list[str]]]) -> InputError:
+    resource, lowers = found[0]
+    more = f" (and {len(found) - 1:,} more resources)" if len(found) > 1 else ""
+    return InputError(annotation.location, f"expected an annotation that adds to what a resource's source states and"
+                                           f" never lowers it, found {'; '.join(lowers)} for {resource.id} (defined"
+                                           f" at {resource.location}){more}; the riskier values are kept: correct"
+                                           " the annotation or the source")
 
 
 def _unmatched(annotation: Annotation, ids: list[str]) -> InputError:

@@ -93,7 +93,10 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
     report = Report(settings.as_of, kept, sorted([*rule_errors, *analysis.errors, *errors], key=lambda e: e.location),
                     len(analysis.files), tuple(rules), exposed, tuple(suppressed), tuple(notices),
                     skipped=analysis.skipped, customer_resources=len(analysis.reach.resources),
-                    inputs=tuple(analysis.files))
+                    inputs=tuple(analysis.files), patterns=settings.patterns,
+                    data_classes=() if analysis.reach.resources else tuple(sorted(
+                        {c for r in analysis.inventory.resources for c in r.data})),
+                    unclassified=settings.unclassified)
     return Result(report, analysis)
 
 

@@ -54,11 +54,16 @@ def iter_bits(bits: int) -> Iterator[int]:
 
 
 def is_customer_data(resource: Resource, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(cls, p) for cls in resource.data for p in patterns)
+    return any(_matches(cls, p) for cls in resource.data for p in patterns)
+
+
+def _matches(data_class: str, pattern: str) -> bool:
+    """Case does not make a class something else: `Customer_PII` is customer data as much as `customer_pii`."""
+    return fnmatch.fnmatchcase(data_class.casefold(), pattern.casefold())
 
 
 def customer_classes(resource: Resource, patterns: tuple[str, ...]) -> list[str]:
-    return sorted(c for c in resource.data if any(fnmatch.fnmatchcase(c, p) for p in patterns))
+    return sorted(c for c in resource.data if any(_matches(c, p) for p in patterns))
 
 
 def compute_reach(graph: Graph, inventory: Inventory, patterns: tuple[str, ...]) -> Reach:

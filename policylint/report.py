@@ -32,6 +32,11 @@ class Report:
     skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) for each walked file no source reads
     customer_resources: int | None = None  # resources classified as customer data; 0 is said out loud
     inputs: tuple[str, ...] = ()  # the inventory files read (a report is never written over one of them)
+    # when nothing is customer data: the customer-data patterns, the data classes present (none matches them), and
+    # whether unclassified stores counted (`--unclassified customer`), so the warning can say what to do
+    patterns: tuple[str, ...] = ()
+    data_classes: tuple[str, ...] = ()
+    unclassified: str = "known"
 
 
 def mapped(report: Report, change: Change, *, rule_text: bool) -> Report:
@@ -49,6 +54,8 @@ def mapped(report: Report, change: Change, *, rule_text: bool) -> Report:
         base=None if report.base is None else change(report.base),
         skipped=tuple((change(file), change(reason)) for file, reason in report.skipped),
         inputs=tuple(change(file) for file in report.inputs),
+        patterns=tuple(change(p) for p in report.patterns),
+        data_classes=tuple(change(c) for c in report.data_classes),
     )
 
 

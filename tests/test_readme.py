@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -106,3 +107,11 @@ def test_the_rule_catalog_table_lists_every_rule_with_its_severity() -> None:
     table = dict(re.findall(r"^\| (PL\d+) \| (\w+) \|", README, flags=re.M))
     rules, _ = load_rules([builtin_policies()])
     assert table == {r.id: r.severity for r in [*rules, NEW_REACH]}
+
+
+def test_the_facts_command_the_rule_section_suggests_works() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`policylint (facts \S+ examples/acme)`", readme)
+    assert command is not None
+    result = run_cli(*command[1].split(), "--as-of", "2026-11-27")
+    assert result.code == 0 and json.loads(result.out)["kind"] == "credential"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from policylint.exposure import Exposure
+from policylint.redact import redact
 from policylint.report import Report
 from policylint.reporters import github, gitlab, junit, sarif
 from policylint.reporters import json as json_format
@@ -12,7 +13,7 @@ from policylint.reporters import text as text_format
 from policylint.reporters.shown import redacted, redacted_reach
 
 Render = Callable[[Report], str]
-RenderReach = Callable[[str, list[Exposure], int | None], str]
+RenderReach = Callable[[str, list[Exposure], tuple[str, ...]], str]
 
 
 def _redacting(render: Render) -> Render:
@@ -21,7 +22,7 @@ def _redacting(render: Render) -> Render:
 
 
 def _redacting_reach(render: RenderReach) -> RenderReach:
-    return lambda as_of, exposures, customer_resources: render(as_of, redacted_reach(exposures), customer_resources)
+    return lambda as_of, exposures, notes: render(as_of, redacted_reach(exposures), tuple(redact(n) for n in notes))
 
 
 CHECK: dict[str, Render] = {

@@ -24,7 +24,7 @@ def render(report: Report) -> str:
         lines.append(_command(COMMANDS[f.severity], f.location, f"{f.rule} {f.title}", message))
     for n in sorted(report.notices, key=lambda n: (n.location, n.message)):
         lines.append(_command("notice", n.location, "policylint notice", n.message))
-    note = unclassified(report.customer_resources)
+    note = unclassified(report)
     if note is not None:
         lines.append(f"::warning title=policylint: nothing is customer data::{escape_data(note)}")
     lines.append(_summary(report))

@@ -11,10 +11,12 @@ from typing import Any
 from policylint.model import Location
 from policylint.redact import printable, printable_json
 from policylint.report import Report
+from policylint.reporters.summary import unclassified
 from policylint.reporters.text import ARROW
 
 SEVERITIES = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
 INPUT_ERROR = "policylint-input-error"
+UNCLASSIFIED = "policylint-nothing-is-customer-data"
 
 
 def render(report: Report) -> str:
@@ -28,6 +30,10 @@ def render(report: Report) -> str:
         path = f" (path: {ARROW.join(f.path)})" if f.path else ""
         issues.append(_issue(f"{f.rule}: {f.message}{path}", f.rule, _fingerprint(seen, f.fingerprint),
                              SEVERITIES[f.severity], f.location))
+    note = unclassified(report)
+    if note is not None:  # GitLab shows issues only: "no issue" here would read as "safe"
+        where = Location(report.inputs[0] if report.inputs else ".", 1, 1)
+        issues.append(_issue(note, UNCLASSIFIED, _fingerprint(seen, UNCLASSIFIED), "info", where))
     return printable_json(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
 
 

@@ -55,17 +55,16 @@ def render(report: Report) -> str:
             "identities_reaching_customer_data": report.exposed_identities,
             "customer_data_resources": report.customer_resources,
             "skipped_files": [{"file": file, "reason": reason} for file, reason in report.skipped],
-            **({"warning": note} if (note := unclassified(report.customer_resources)) else {}),
+            **({"warning": note} if (note := unclassified(report)) else {}),
         },
     }
     return _dump(document)
 
 
-def render_reach(as_of: str, exposures: list[Exposure], customer_resources: int | None = None) -> str:
+def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] = ()) -> str:
     document = {
         "as_of": as_of,
-        "customer_data_resources": customer_resources,
-        **({"warning": note} if (note := unclassified(customer_resources)) else {}),
+        "notes": list(notes),
         "identities": [
             {
                 "id": e.id,

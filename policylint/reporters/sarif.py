@@ -125,7 +125,7 @@ def _suppression(suppression: Suppression) -> dict[str, Any]:
 def _invocation(report: Report) -> dict[str, Any]:
     notifications = [*(_notification("error", e) for e in sorted(report.errors, key=_notice_order)),
                      *(_notification("note", n) for n in sorted(report.notices, key=_notice_order))]
-    note = unclassified(report.customer_resources)
+    note = unclassified(report)
     if note is not None:
         notifications.append({"level": "warning", "message": {"text": note}})
     return {"executionSuccessful": not report.errors,

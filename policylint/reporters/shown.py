@@ -16,8 +16,9 @@ from policylint.report import Change, Report, mapped
 
 # Report fields, by whether an input can put text in them: a field added to Report must be placed in one (a test
 # fails otherwise), so nothing new reaches an output unredacted.
-FROM_INPUTS = frozenset({"findings", "errors", "rules", "suppressed", "notices", "resolved", "base", "skipped"})
-NOT_SHOWN_OR_OURS = frozenset({"as_of", "files", "exposed_identities", "customer_resources",
+FROM_INPUTS = frozenset({"findings", "errors", "rules", "suppressed", "notices", "resolved", "base", "skipped",
+                         "patterns", "data_classes"})
+NOT_SHOWN_OR_OURS = frozenset({"as_of", "files", "exposed_identities", "customer_resources", "unclassified",
                                "inputs"})  # dates and counts; `inputs` is compared with -o, never shown
 
 

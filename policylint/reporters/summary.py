@@ -16,11 +16,23 @@ def by_severity(report: Report) -> dict[str, int]:
 UNCLASSIFIED = ("no resource is classified as customer data, so who can reach it is unknown, not none: classify "
                 "the data stores (`data:` in the native format, a data-classification tag or label, or `annotate:`), "
                 "or run with --unclassified customer to count every unclassified data store as customer data")
+NO_STORES = ("no data store is defined, so who can reach customer data is unknown, not none: add the files that "
+             "define the stores the grants name (native `resources:`, CloudFormation, Kubernetes secrets), or "
+             "`annotate:` them")
+MAX_CLASSES = 10
 
 
-def unclassified(customer_resources: int | None) -> str | None:
+def unclassified(report: Report) -> str | None:
     """Said in every format when nothing is customer data: "0 identities can reach it" would read as "safe"."""
-    return UNCLASSIFIED if customer_resources == 0 else None
+    if report.customer_resources != 0:
+        return None
+    if report.data_classes:
+        classes = ", ".join(report.data_classes[:MAX_CLASSES]) + (
+            f" and {len(report.data_classes) - MAX_CLASSES} more" if len(report.data_classes) > MAX_CLASSES else "")
+        return (f"no data class matches the customer-data patterns ({', '.join(report.patterns)}), so who can "
+                f"reach customer data is unknown, not none: the classes present are {classes}; name the customer "
+                "ones with --customer-data or `customer-data:` in the configuration")
+    return NO_STORES if report.unclassified == "customer" else UNCLASSIFIED
 
 
 def skipped(report: Report) -> str | None:

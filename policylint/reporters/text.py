@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policylint.exposure import Exposure
-from policylint.redact import no_command_lines
+from policylint.redact import no_command_lines, printable
 from policylint.report import Report
 from policylint.reporters.shown import escaped, escaped_reach
 from policylint.reporters.summary import by_severity, skipped, unclassified
@@ -43,7 +43,7 @@ def _summary(report: Report) -> str:
     found = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
     text = f"{found}{f' ({counts})' if counts else ''} in {report.files} file{'s' if report.files != 1 else ''}"
     text += f" with {len(report.rules)} rule{'s' if len(report.rules) != 1 else ''} as of {report.as_of.isoformat()};"
-    note = unclassified(report.customer_resources)
+    note = unclassified(report)
     text += f" {report.exposed_identities} identities can reach customer data." if note is None else f" {note}."
     if report.suppressed:
         text += f" {len(report.suppressed)} suppressed."
@@ -56,15 +56,14 @@ def _summary(report: Report) -> str:
     return text
 
 
-def render_reach(as_of: str, exposures: list[Exposure], customer_resources: int | None = None) -> str:
-    return no_command_lines(_render_reach(as_of, escaped_reach(exposures), customer_resources))
+def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] = ()) -> str:
+    """`notes`: what the reader must know to trust the list (nothing classified, files skipped)."""
+    return no_command_lines(_render_reach(as_of, escaped_reach(exposures), tuple(printable(n) for n in notes)))
 
 
-def _render_reach(as_of: str, exposures: list[Exposure], customer_resources: int | None) -> str:
+def _render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...]) -> str:
     lines = [f"Who can reach customer data, as of {as_of}: {len(exposures)} identities"]
-    note = unclassified(customer_resources)
-    if note is not None:
-        lines.append(f"note: {note}")
+    lines.extend(f"note: {note}" for note in notes)
     for e in exposures:
         status = f", {e.status}" if e.status and e.status != "active" else ""
         lines.append("")

@@ -98,20 +98,42 @@ def test_unclassified_customer_counts_every_unclassified_store(repo: Path, how: 
 
 
 def test_nothing_classified_is_said_out_loud_in_every_format(repo: Path) -> None:
-    text = run_cli("check", "inventory", "--as-of", AS_OF)
+    """Nothing matches `customer*` here (the store is `orders_pii`): every format says so, and names the classes."""
+    said = "no data class matches the customer-data patterns (customer*), so who can reach customer data is unknown"
+    args = ("inventory/access.yaml", "--as-of", AS_OF)
+    text = run_cli("check", *args)
     assert "0 identities can reach customer data" not in text.out
+    assert said in text.out and "the classes present are orders_pii" in text.out
+    document = json.loads(run_cli("check", *args, "--format", "json").out)
+    assert document["summary"]["customer_data_resources"] == 0 and said in document["summary"]["warning"]
+    sarif = json.loads(run_cli("check", *args, "--format", "sarif").out)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["level"] for n in notes if said in n["message"]["text"]] == ["warning"]
+    github = run_cli("check", *args, "--format", "github").out
+    assert f"::warning title=policylint: nothing is customer data::{said}" in github
+    junit = run_cli("check", *args, "--format", "junit").out
+    assert said in junit
+    gitlab = json.loads(run_cli("check", *args, "--format", "gitlab").out)
+    assert any(said in item["description"] for item in gitlab)
+    reach = run_cli("reach", *args)
+    assert reach.out.splitlines()[1].startswith(f"note: {said}")
+    assert said in json.loads(run_cli("reach", *args, "--format", "json").out)["notes"][0]
+
+
+def test_a_store_with_no_class_at_all_and_no_store_at_all(repo: Path) -> None:
+    write(repo, "inventory/access.yaml", NATIVE.replace("data: [orders_pii], ", ""))
+    text = run_cli("check", "inventory/access.yaml", "--as-of", AS_OF)
     assert "no resource is classified as customer data, so who can reach it is unknown, not none" in text.out
     assert "--unclassified customer" in text.out
-    document = json.loads(run_cli("check", "inventory", "--as-of", AS_OF, "--format", "json").out)
-    assert document["summary"]["customer_data_resources"] == 0 and "unknown, not none" in document["summary"]["warning"]
-    sarif = json.loads(run_cli("check", "inventory", "--as-of", AS_OF, "--format", "sarif").out)
-    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert [n["level"] for n in notes if "unknown, not none" in n["message"]["text"]] == ["warning"]
-    github = run_cli("check", "inventory", "--as-of", AS_OF, "--format", "github").out
-    assert "::warning title=policylint: nothing is customer data::no resource is classified" in github
-    reach = run_cli("reach", "inventory", "--as-of", AS_OF)
-    assert reach.out.splitlines()[1].startswith("note: no resource is classified as customer data")
-    assert "warning" in json.loads(run_cli("reach", "inventory", "--as-of", AS_OF, "--format", "json").out)
+    write(repo, "inventory/access.yaml", "policylint: 1\ngrants:\n  - {to: lee.sy, resource: orders-db, actions: [read]}\n")
+    text = run_cli("check", "inventory/access.yaml", "--as-of", AS_OF, "--unclassified", "customer")
+    assert "no data store is defined, so who can reach customer data is unknown, not none" in text.out
+
+
+def test_data_classes_match_whatever_their_case(repo: Path) -> None:
+    write(repo, "inventory/access.yaml", NATIVE.replace("data: [orders_pii]", "data: [Customer_PII]"))
+    counted, listed, _, _ = reaching(repo, "inventory/access.yaml")
+    assert listed == {"order-sync"} and counted == 1
 
 
 @pytest.mark.parametrize("command", ["check", "reach", "baseline"])
@@ -121,4 +143,4 @@ def test_every_command_takes_config(repo: Path, command: str) -> None:
     result = run_cli(command, "--config", str(config), "--as-of", AS_OF, *args)
     assert result.code in (0, 1), result.err
     if command == "reach":
-        assert "0 identities" in result.out and "no resource is classified" in result.out
+        assert "0 identities" in result.out and "no data class matches" in result.out

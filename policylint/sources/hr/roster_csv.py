@@ -7,7 +7,9 @@ each field's DEFAULT_COLUMNS present in the header, or the column `Options.roste
 - status: see STATUSES; a blank status with a departure date is departed; a blank status without one counts as
   active and says so (`contradictions`, rule PL003): an unknown is never read as "left"; any other word is an error.
 - departed: the departure date (see `_date` for the formats read; a day and month that could be swapped are an
-  error, never a guess).
+  error, never a guess). Every departure column present is read (a blank `termination date` must not hide a filled
+  `last day`): the earliest date wins, as the person was gone from then, and columns that give different dates
+  are a contradiction the person carries (rule PL003).
 - name, manager: accepted so a configuration may name them; not read (names are too loose to join on).
 The delimiter is the one of ',', ';' or a tab that the header line holds most of.
 """
@@ -188,7 +190,7 @@ class _Columns:
         except Problem as problem:
             raise InputError(Location(path, line, 1), problem.message) from None
         self.ids, self.emails = found["id"], found["email"]
-        self.status, self.departed = found["status"][0], found["departed"][:1]
+        self.status, self.departed = found["status"][0], found["departed"]
 
     def person(self, line: int, cells: list[str]) -> Person:
         if len(cells) != len(self.header):
@@ -200,12 +202,13 @@ class _Columns:
             user_name = person_id(name, f"a user name in {self.header[id_cell]!r}")
         except Problem as problem:
             raise problem.under(id_cell) from None
-        departed = self._date(cells)
+        departed, contradictions = self._date(cells)
         status = self._status(cells, departed)
+        if not status:
+            contradictions.append(f"no status in {self.header[self.status]!r}; counted as active")
         aliases = distinct((cells[i] for i in self.ids[1:]), besides=(user_name, *emails))
         return Person(user_name, Location(self.path, line, 1), status or "active", departed, emails, aliases,
-                      contradictions=() if status else (f"no status in {self.header[self.status]!r}; counted as"
-                                                        " active",))
+                      contradictions=tuple(contradictions))
 
     def _status(self, cells: list[str], departed: date | None) -> PersonStatus | None:
         """The row's status; None when the cell is blank and no departure date says more."""
@@ -218,14 +221,24 @@ class _Columns:
                           f" or a word for one of them), found {shown(text.strip())}", (self.status,))
         return status
 
-    def _date(self, cells: list[str]) -> date | None:
-        if not self.departed:
-            return None
-        index = self.departed[0]
-        try:
-            return _date(cells[index].strip(), self.header[index])
-        except Problem as problem:
-            raise problem.under(index) from None
+    def _date(self, cells: list[str]) -> tuple[date | None, list[str]]:
+        """The earliest date of the row's departure columns, and a contradiction when they give different ones."""
+        dates: list[tuple[date, str]] = []
+        for index in self.departed:
+            try:
+                when = _date(cells[index].strip(), self.header[index])
+            except Problem as problem:
+                raise problem.under(index) from None
+            if when is not None:
+                dates.append((when, self.header[index]))
+        if not dates:
+            return None, []
+        earliest = min(when for when, _ in dates)
+        if all(when == earliest for when, _ in dates):
+            return earliest, []
+        given = "; ".join(f"{column!r} says {when.isoformat()}" for when, column in dates)
+        return earliest, [f"the departure dates disagree ({given}); counted from the earliest,"
+                          f" {earliest.isoformat()}"]
 
 
 def _find_columns(header: list[str], options: Options) -> dict[str, list[int]]:

@@ -1,5 +1,6 @@
 """What a diff needs of its base (findings, who reaches which customer data, the base's input errors), cached by the
-base's tree id and everything else that decides it, so the pre-commit hook analyses HEAD once, not on every commit.
+content of the base's inventory paths and everything else that decides it, so the pre-commit hook analyses HEAD
+once, not on every commit.
 
 The cache lives in the repository's own folder (`.git/policylint/`), never in the working tree. It is plain JSON, and
 a file that does not read back exactly is ignored and rebuilt: a broken cache costs time, never a finding.
@@ -38,12 +39,13 @@ class Base:
         object.__setattr__(self, "by_fingerprint", {f.fingerprint: f for f in self.findings})
 
 
-def key(tree: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
-    """Everything the base's analysis depends on: its files (the tree), the settings and rules it is judged by, the
-    program, and where it is run from (file names are reported relative to the working directory)."""
+def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
+    """Everything the base's analysis depends on: its files (`gitrev.content_id` of the paths read), the settings
+    and rules it is judged by, the program, and where it is run from (file names are reported relative to the
+    working directory)."""
     rules, _ = rule_set(list(settings.policies), settings.select, settings.ignore, settings.extra_rules)
     described = {
-        "format": FORMAT, "version": __version__, "tree": tree, "cwd": str(cwd.resolve()),
+        "format": FORMAT, "version": __version__, "content": content, "cwd": str(cwd.resolve()),
         "paths": list(paths), "exclude": list(settings.exclude if exclude is None else exclude),
         "exclude_root": settings.exclude_root, "as_of": settings.as_of.isoformat(),
         "patterns": list(settings.patterns), "unclassified": settings.unclassified,

@@ -18,7 +18,7 @@ from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
 from policylint.model import NODE_KINDS
-from policylint.output import refuse_inputs, write_output
+from policylint.output import IN_PLACE_ROOTS, refuse_inputs, refuse_links, write_output
 from policylint.pipeline import run
 from policylint.redact import printable, printable_json, redact
 from policylint.report import Report
@@ -174,6 +174,7 @@ def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[st
 
 
 def _check_target(output_file: Path, settings: Settings) -> None:
+    refuse_links(output_file)
     if not output_file.parent.is_dir():
         raise UsageError(f"expected -o to name a file in an existing folder, found no folder {output_file.parent}")
     refuse_inputs(output_file, settings.inputs())
@@ -181,20 +182,18 @@ def _check_target(output_file: Path, settings: Settings) -> None:
 
 def _prepare(output_file: Path | None, settings: Settings) -> None:
     """Before anything runs: a report file that cannot be written, or that is one of the run's inputs, is a usage
-    error, and nothing is touched. A stale report from an earlier run is removed, so that a run that fails early never
-    leaves an old report to be uploaded, but only where it cannot be an input: outside every folder the run walks
-    (a file inside one is judged once the walk has read it). Devices and pipes (`-o /dev/stdout`) are left alone."""
+    error, and nothing is touched (a path through a symbolic link is refused). A stale report from an earlier run is
+    emptied (replaced atomically by an empty file that keeps its mode), so that a run that fails early never leaves
+    an old report to be uploaded, but only where it cannot be an input: outside every folder the run walks (a file
+    inside one is judged once the walk has read it). Devices and pipes (`-o /dev/stdout`) are left alone."""
     if output_file is None:
         return
     _check_target(output_file, settings)
     refuse_inputs(output_file, settings.paths)
     if any(_within(output_file, Path(p)) for p in settings.paths) or output_file.is_symlink():
         return
-    try:
-        if output_file.is_file():
-            output_file.unlink()
-    except OSError as exc:
-        raise UsageError(f"expected -o to name a file policylint can write, found: {exc.strerror}") from None
+    if output_file.is_file() and not str(output_file).startswith(IN_PLACE_ROOTS):
+        write_output(output_file, "", settings.inputs())
 
 
 def _within(path: Path, folder: Path) -> bool:
@@ -208,7 +207,7 @@ def _within(path: Path, folder: Path) -> bool:
 def _finish(report: Report, settings: Settings, output: str, output_file: Path | None, fail_on: str | None,
             show_suppressed: bool, verbose: bool) -> int:
     if not show_suppressed:
-        report = replace(report, suppressed=())
+        report = replace(report, suppressed=(), unlisted_suppressed=len(report.suppressed))
     if verbose:
         for file, reason in report.skipped:
             click.echo(f"skipped {printable(redact(file))}: {reason}", err=True)

@@ -2,8 +2,8 @@
 the pre-commit hook (`check --changed`, which is a diff against HEAD).
 
 The base inventory is copied out of git (never touching the working tree or index) into a temporary folder and
-checked with the same settings as the working tree; what the comparison needs of it is cached by the base's tree id
-(`basecache`), so a second commit costs about one analysis. The report holds:
+checked with the same settings as the working tree; what the comparison needs of it is cached by the content of
+the base's inventory paths (`basecache`), so a second commit costs about one analysis. The report holds:
 - the findings that are new (by fingerprint: rule, kind, subject), or worse than at the base (the evidence of the
   same finding grew: a new departed reader, more records), and those resolved (`Report.resolved`);
 - **new reach**: each identity that gains a path to a customer-data resource it could not reach at the base, as a
@@ -137,6 +137,10 @@ def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, sta
     return findings
 
 
+def _within(file: str, folder: Path) -> bool:
+    return Path(os.path.abspath(file)).is_relative_to(os.path.abspath(folder))
+
+
 def _relative(file: str, side: Path) -> str:
     """A read file's place in its side (a symbolic link is named as itself: the base names it so too)."""
     try:
@@ -181,7 +185,8 @@ def _base(settings: Settings, root: Path, commit: str, base: str, base_layout: b
     old_paths, base_exclude = layout if layout is not None else (settings.paths, None)
     for path in (*settings.paths, *old_paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
-    key = basecache.key(gitrev.tree_of(root, commit), settings, old_paths, base_exclude, Path.cwd())
+    key = basecache.key(gitrev.content_id(root, commit, [Path(p) for p in old_paths]), settings, old_paths,
+                        base_exclude, Path.cwd())
     cached = basecache.load(root, key)
     if cached is not None:
         return cached
@@ -195,8 +200,10 @@ def _base(settings: Settings, root: Path, commit: str, base: str, base_layout: b
         )
         result = run(base_settings)
         findings = tuple(_relocated_finding(f, copy, root) for f in result.report.findings)
+        # the base's own input errors; those of files outside it (the working tree's rules) are the head's
+        own = [e for e in result.report.errors if _within(e.location.file, copy)]
         notices = tuple(Notice(_relocated(e.location, copy, root), f"at {base}: {e.message}")
-                        for e in [*link_errors, *result.report.errors])
+                        for e in [*link_errors, *own])
     identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
     reached = {node.id: frozenset(r.id for r in resources) for node in identities
                if (resources := result.analysis.reach.reached_resources(node.id))}

@@ -3,6 +3,7 @@ touched. Only reads: `git rev-parse`, `git ls-tree`, `git cat-file`."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import subprocess
@@ -190,9 +191,16 @@ def has_commits(root: Path) -> bool:
     return True
 
 
-def tree_of(root: Path, commit: str) -> str:
-    """The id of the commit's tree: the same files give the same id, whatever the commit."""
-    return _git(["rev-parse", "--verify", f"{commit}^{{tree}}"], root).decode().strip()
+def content_id(root: Path, commit: str, paths: list[Path]) -> str:
+    """An id of what `export` would write for these paths at the commit: the same files give the same id, whatever
+    the commit, so a commit that changes nothing under the paths (documentation, code) keeps a cached analysis.
+    A symbolic link may lead anywhere in the commit, so with one among them the whole tree is part of the id."""
+    specs = [inside(root, p) or "." for p in paths]
+    entries = _tree(root, commit, specs)
+    listed = "\0".join(f"{path}\0{mode}\0{oid}" for path, (mode, _kind, oid) in sorted(entries.items()))
+    if any(mode == SYMLINK_MODE for mode, _kind, _oid in entries.values()):
+        listed += "\0tree\0" + _git(["rev-parse", "--verify", f"{commit}^{{tree}}"], root).decode().strip()
+    return hashlib.sha256(listed.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def git_dir(root: Path) -> Path | None:

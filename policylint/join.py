@@ -134,6 +134,7 @@ def _one_person(records: list[Person], as_of: date | None) -> list[Person]:
     source = leavers[min(past or dated)[1]] if dated else next(r for r in leavers if r.status == status)
     when = source.departed
     basis = f"the record at {source.location}" + (f" ({source.departed_basis})" if source.departed_basis else "")
+    said = next(r for r in leavers if r.status == status)  # a record that says the status all take
     counted = f"{status}{' ' + when.isoformat() if when else ''}"
     by_status: dict[str, list[Person]] = {}
     for record in records:
@@ -146,7 +147,8 @@ def _one_person(records: list[Person], as_of: date | None) -> list[Person]:
         if differing:
             changes["contradictions"] = (*record.contradictions, _disagreement(record, differing, count, counted))
         if record.status != status or record.departed != when:
-            changes.update(status=status, departed=when, departed_basis=basis)
+            changes.update(status=status, departed=when, departed_basis=basis if record is not source
+                           else f"the record at {said.location}")
         result.append(replace(record, **changes) if changes else record)
     return result
 

@@ -20,6 +20,27 @@ from policylint.redact import printable
 IN_PLACE_ROOTS = ("/dev/", "/proc/")  # /dev/stdout leads to /proc/self/fd/1: whatever fd 1 is, it is written to
 
 
+def refuse_links(path: Path) -> None:
+    """A usage error when `path`, or a folder on the way to it (as written, from the working directory or from /),
+    is a symbolic link: a link committed to a repository (`policylint.sarif -> ~/.bashrc`, `out -> /etc`) would
+    make `-o` write, or clear, a file outside it. Device paths (`/dev/stdout`, which leads to /proc/self/fd/1) are
+    links by design and are allowed."""
+    written = str(path)
+    if written.startswith(IN_PLACE_ROOTS):
+        return
+    prefix = Path(path.anchor) if path.is_absolute() else Path()
+    for part in path.parts[1:] if path.is_absolute() else path.parts:
+        prefix = prefix / part
+        if part in (".", "..") or not os.path.islink(prefix):
+            continue
+        try:
+            leads = printable(os.readlink(prefix))
+        except OSError:
+            leads = "somewhere else"
+        raise UsageError(f"expected -o to name a file reached through no symbolic link, found "
+                         f"{printable(str(prefix))}, a symbolic link to {leads} (name the real path instead)")
+
+
 def refuse_inputs(path: Path, inputs: Iterable[str | Path]) -> None:
     """A usage error when `path` is one of the inputs: the same path once resolved, or the same file (a hard link,
     a symbolic link); checked before anything is written, so a refused run touches nothing."""
@@ -32,7 +53,8 @@ def refuse_inputs(path: Path, inputs: Iterable[str | Path]) -> None:
 
 def write_output(path: Path, text: str, inputs: Iterable[str | Path], *, what: str = "the report") -> None:
     """Write `text` to `path` (refused when it is one of `inputs`): atomically for a regular file, in place for a
-    device or a pipe."""
+    device or a pipe. A path through a symbolic link is refused (`refuse_links`)."""
+    refuse_links(path)
     refuse_inputs(path, inputs)
     try:
         existing = os.stat(path)

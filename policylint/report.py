@@ -37,6 +37,7 @@ class Report:
     patterns: tuple[str, ...] = ()
     data_classes: tuple[str, ...] = ()
     unclassified: str = "known"
+    unlisted_suppressed: int = 0  # suppressed findings not listed (no --show-suppressed): still counted
 
 
 def mapped(report: Report, change: Change, *, rule_text: bool) -> Report:

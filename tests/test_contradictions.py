@@ -164,6 +164,42 @@ def test_a_password_whose_enabled_cell_is_empty_but_was_used_is_active_and_repor
     })
 
 
+def test_an_okta_leaver_whom_the_csv_roster_calls_active_is_one_person_and_their_key_is_pl101(
+        tmp_path: Path) -> None:
+    # Okta keys people by login (an e-mail), the HR roster by user name: one person, two records that disagree
+    users = [{"id": "00u1a2b3c4d5e6f7g8h9", "status": "DEPROVISIONED", "statusChanged": "2025-06-01T00:00:00.000Z",
+              "profile": {"login": "kim.jh@acme.example", "email": "kim.jh@acme.example"}},
+             {"id": "00u9h8g7f6e5d4c3b2a1", "status": "ACTIVE", "statusChanged": "2024-01-10T10:00:00.000Z",
+              "profile": {"login": "lee.sy@acme.example", "email": "lee.sy@acme.example"}}]
+    write(tmp_path, "okta-users.json", json.dumps(users, indent=2))
+    write(tmp_path, "roster.csv", "username,email,status\nkim.jh,KIM.JH@acme.example,active\n"
+                                  "lee.sy,lee.sy@acme.example,active\n")
+    write(tmp_path, "inventory.yaml", """
+        policylint: 1
+        principals:
+          - {id: svc, type: service, owner: lee.sy}
+        credentials:
+          - {id: k1, type: access_key, principal: svc, holders: [kim.jh], status: active, created: 2025-12-01,
+             last_used: 2025-12-20}
+        """)
+    code, found = findings(tmp_path, "PL003", "PL101")
+    assert code == 1
+    assert found == {
+        ("PL003", "kim.jh@acme.example", "okta-users.json", 7,
+         f"person kim.jh@acme.example: the same person as kim.jh at {tmp_path / 'roster.csv'}:2:1 (e-mail"
+         " kim.jh@acme.example), which says active, where this record says departed 2025-06-01; counted as departed"
+         " 2025-06-01"),
+        ("PL003", "kim.jh", "roster.csv", 2,
+         f"person kim.jh: the same person as kim.jh@acme.example at {tmp_path / 'okta-users.json'}:7:16 (e-mail"
+         " KIM.JH@acme.example), which says departed 2025-06-01, where this record says active; counted as departed"
+         " 2025-06-01"),
+        ("PL101", "k1", "inventory.yaml", 5,
+         f"access_key k1 is active but held by kim.jh (departed 2025-06-01 per the record at"
+         f" {tmp_path / 'okta-users.json'}:7:16 (statusChanged))"),
+        # lee.sy: both records say active
+    }
+
+
 def test_consistent_records_are_not_reported(tmp_path: Path) -> None:
     write(tmp_path, "roster.csv", "Username,Work Email,Employment Status,Termination Date\n"
                                   "kim.jh,kim.jh@acme.example,Terminated,2025-06-14\n"

@@ -152,3 +152,27 @@ def test_every_secret_shape_is_found_in_linear_time() -> None:
         started = time.perf_counter()
         redact(text)
         assert time.perf_counter() - started < 2.0, unit
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("ADMIN_PW=Summer2026!", "Summer2026!"),
+    ("SMTP_CREDENTIALS=correct-horse-battery", "correct-horse-battery"),
+    ("MYSQL_ROOT_PWD=Tr0ub4dor&3", "Tr0ub4dor"),
+    ("LDAP_BIND_PASS=hunter2hunter2", "hunter2hunter2"),
+    ("FTP_PASSWD=letmein-2026", "letmein-2026"),
+    ("REGISTRY_CREDS=deploy:s3cr3t-pull", "deploy:s3cr3t-pull"),
+    ("PROXY_AUTH=svc-proxy:W1nter!", "svc-proxy:W1nter!"),
+    ("MAILGUN_APIKEY=0f3c9a7e1d", "0f3c9a7e1d"),
+    ("smtpAuth: hunter2hunter2", "hunter2hunter2"),
+])
+def test_secret_names_ending_in_short_forms_are_masked(text: str, secret: str) -> None:
+    shown = redact(text)
+    assert secret not in shown
+    assert shown.startswith(text.split("=")[0].split(":")[0])  # the name stays readable
+
+
+@pytest.mark.parametrize("text", ["COMPASS=north", "BYPASS=enabled", "AUTHOR=kim.jh", "OAUTH_PROVIDER=okta",
+                                  "auth_method=saml", "credentials_rotated=2026-11-01", "DBPWDHASH=on",
+                                  "creds_expiry: 90d", "NPW=3", "authority: root-ca"])
+def test_names_that_only_look_like_the_short_forms_are_not_masked(text: str) -> None:
+    assert redact(text) == text

@@ -54,6 +54,7 @@ def render(report: Report) -> str:
             "errors": len(report.errors),
             "identities_reaching_customer_data": report.exposed_identities,
             "customer_data_resources": report.customer_resources,
+            "suppressed": len(report.suppressed) + report.unlisted_suppressed,
             "skipped_files": [{"file": file, "reason": reason} for file, reason in report.skipped],
             **({"warning": note} if (note := unclassified(report)) else {}),
         },

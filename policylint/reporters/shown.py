@@ -19,6 +19,7 @@ from policylint.report import Change, Report, mapped
 FROM_INPUTS = frozenset({"findings", "errors", "rules", "suppressed", "notices", "resolved", "base", "skipped",
                          "patterns", "data_classes"})
 NOT_SHOWN_OR_OURS = frozenset({"as_of", "files", "exposed_identities", "customer_resources", "unclassified",
+                               "unlisted_suppressed",
                                "inputs"})  # dates and counts; `inputs` is compared with -o, never shown
 
 

@@ -47,6 +47,8 @@ def _summary(report: Report) -> str:
     text += f" {report.exposed_identities} identities can reach customer data." if note is None else f" {note}."
     if report.suppressed:
         text += f" {len(report.suppressed)} suppressed."
+    elif report.unlisted_suppressed:
+        text += f" {report.unlisted_suppressed} suppressed (--show-suppressed lists them)."
     if report.resolved:
         text += f" {len(report.resolved)} resolved since {report.base}."
     if skipped(report):

@@ -169,3 +169,22 @@ def test_a_file_no_longer_read_is_not_resolved(repo: Path) -> None:
     write(repo, ".policylint.yaml", "paths: [inv/people.yaml, inv/services.yaml, inv/keys.yaml]\n")
     code, found, _ = hook()
     assert code == 1 and ("PL901", "inv/credentials.yaml", "inv/credentials.yaml:1") in found
+
+
+def test_a_broken_rule_of_the_working_tree_is_its_error_not_the_bases(repo: Path) -> None:
+    rule = (Path(__file__).resolve().parents[2] / "policies" / "PL101.yaml").read_text()
+    broken = rule.replace("id: PL101", "id: ACME101").replace("references:", "references: []\nx:")
+    write(repo, "rules/ACME101.yaml", broken)
+    result = run_cli("check", "--changed", "--as-of", AS_OF, "--policies", "rules")
+    assert result.code == 2 and "rules/ACME101.yaml" in result.out + result.err
+    assert "at HEAD" not in result.out + result.err
+
+
+def test_a_commit_outside_the_inventory_keeps_the_cached_base(repo: Path) -> None:
+    write(repo, "README.md", "infra\n")
+    git(repo, "add", "-A")
+    assert hook()[:2] == (0, [])
+    [cached] = list((repo / ".git/policylint").glob("base-*.json"))
+    git(repo, *COMMIT, "docs")
+    assert hook()[:2] == (0, [])  # a new HEAD, but the inventory's paths hold the same files: the same entry
+    assert list((repo / ".git/policylint").glob("base-*.json")) == [cached]

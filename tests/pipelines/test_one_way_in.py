@@ -144,3 +144,12 @@ def test_every_command_takes_config(repo: Path, command: str) -> None:
     assert result.code in (0, 1), result.err
     if command == "reach":
         assert "0 identities" in result.out and "no data class matches" in result.out
+
+
+def test_suppressed_findings_are_counted_even_when_not_listed(repo: Path) -> None:
+    write(repo, "exceptions.yaml", "exceptions:\n  - {rule: PL001, subject: order-sync, reason: owner moves to the roster "
+                                   "next sprint, owner: lee.sy, expires: 2030-01-01}\n")
+    args = ("inventory/access.yaml", "--as-of", AS_OF, "--exceptions", "exceptions.yaml")
+    text = run_cli("check", *args)
+    assert "1 suppressed (--show-suppressed lists them)." in text.out.splitlines()[-1]
+    assert json.loads(run_cli("check", *args, "--format", "json").out)["summary"]["suppressed"] == 1

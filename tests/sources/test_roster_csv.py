@@ -107,6 +107,58 @@ def test_a_blank_status_without_a_date_counts_as_active_and_says_so(tmp_path: Pa
     )
 
 
+def test_every_departure_column_is_read_and_the_earliest_date_wins(tmp_path: Path) -> None:
+    # an HRIS export with both columns: "Termination Date" is filled in by payroll later, "Last Day" by the manager
+    path = write(tmp_path, "people.csv", "Username,Work Email,Employment Status,Termination Date,Last Day\n"
+                                         "kim.jh,kim.jh@acme.example,Active,,2025-06-14\n"
+                                         "lee.sy,lee.sy@acme.example,Terminated,2025-07-31,14 Jun 2025\n"
+                                         "park.dw,park.dw@acme.example,Terminated,2025-03-31,2025-03-31\n"
+                                         "cho.ej,cho.ej@acme.example,Active,,\n")
+    fragment = load(path)
+    assert fragment.errors == []
+    at = str(path)
+    assert fragment.inventory.people == (
+        # a blank termination date does not hide the last day (the join then counts kim.jh as departed)
+        Person("kim.jh", Location(at, 2, 1), "active", date(2025, 6, 14), ("kim.jh@acme.example",)),
+        Person("lee.sy", Location(at, 3, 1), "departed", date(2025, 6, 14), ("lee.sy@acme.example",),
+               contradictions=("the departure dates disagree ('Termination Date' says 2025-07-31; 'Last Day' says"
+                               " 2025-06-14); counted from the earliest, 2025-06-14",)),
+        Person("park.dw", Location(at, 4, 1), "departed", date(2025, 3, 31), ("park.dw@acme.example",)),
+        Person("cho.ej", Location(at, 5, 1), "active", None, ("cho.ej@acme.example",)),
+    )
+
+
+def test_a_bad_date_in_a_second_departure_column_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, "people.csv", "username,email,status,termination date,last day\n"
+                                         "kim,kim@acme.example,left,2025-06-14,03/04/2025\n")
+    fragment = load(path)
+    assert fragment.inventory.people == ()
+    assert [str(e) for e in fragment.errors] == [
+        f"{path}:2:38: error: expected a date in 'last day' (YYYY-MM-DD, a month by name such as 14 Jun 2025, or a"
+        " day and month that cannot be swapped), found the string '03/04/2025': the day and the month could be"
+        " either way round"]
+
+
+def test_a_leaver_dated_only_by_a_later_departure_column_holds_their_key_as_a_leaver(tmp_path: Path) -> None:
+    write(tmp_path, "roster.csv", "email,status,last day,termination date\nkim@acme.example,active,2025-01-01,\n")
+    write(tmp_path, "inventory.yaml", """
+        policylint: 1
+        principals:
+          - {id: svc, type: service, owner: kim@acme.example}
+        credentials:
+          - {id: k1, type: access_key, principal: svc, holders: [kim@acme.example], status: active,
+             created: 2026-03-01, last_used: 2026-03-20}
+        """)
+    run = run_cli("check", str(tmp_path), "--as-of", "2026-03-21", "--select", "PL101", "--select", "PL003")
+    assert run.code == 1, run.out + run.err
+    assert [line for line in run.out.splitlines() if " PL" in line] == [
+        f"{tmp_path / 'inventory.yaml'}:5:5: CRITICAL PL101 access_key k1 is active but held by kim@acme.example"
+        " (departed 2025-01-01 per the departure date; the roster says active)",
+        f"{tmp_path / 'roster.csv'}:2:1: HIGH PL003 person kim@acme.example: departed 2025-01-01 (on or before"
+        " 2026-03-21) but the roster says active; counted as departed",
+    ]
+
+
 @pytest.mark.parametrize(("written", "expected"), [
     ("2025-06-14", date(2025, 6, 14)),
     ("2025-06-14T09:30:00Z", date(2025, 6, 14)),

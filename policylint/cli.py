@@ -290,7 +290,7 @@ def rules_command(rule: str | None, policies: tuple[Path, ...]) -> int:
 def _rule_doc(rule: Rule) -> str:
     references = "\n".join(f"  - {ref}" for ref in rule.references)
     subjects = "any" if len(rule.subjects) == len(NODE_KINDS) else ", ".join(rule.subjects) or "file"
-    defined = ("built in: computed by `policylint diff`" if rule.id in ("PL900", "PL901")
+    defined = ("built in: computed by `policylint diff`" if rule.id in ("PL900", "PL901", "PL902")
                else f"defined in: {rule.location}")
     return (f"{rule.id}: {rule.title}\n\nseverity: {rule.severity}\nsubject: {subjects}\n"
             f"{defined}\n\nWhy it matters:\n{_indent(rule.rationale)}\n\n"

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policylint import basecache, gitrev
-from policylint.config import Config, load_config
+from policylint.config import Config, load_config, shown_path
 from policylint.errors import PolicylintError, UsageError
 from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import display_path
@@ -69,7 +70,27 @@ NO_LONGER_READ = Rule(
     location=Location("policylint/diff.py", 1, 1),
     matches=lambda facts: False,  # computed by comparing the files two runs read
 )
-DIFF_RULES = (NEW_REACH, NO_LONGER_READ)
+CONFIG_CHANGED = Rule(
+    id="PL902",
+    title="Configuration changes what is checked",
+    severity="high",
+    subjects=(),  # a file, not a node of the inventory
+    match={},
+    message="{id} changes what is checked",
+    rationale=(
+        "Both sides of a comparison are judged by the working tree's configuration, so a change that ignores a rule, "
+        "narrows the customer-data patterns, excludes a folder or lowers a severity removes findings from both sides "
+        "at once and passes its own review. The change to the configuration is the decision a reviewer must see."
+    ),
+    remediation=(
+        "Check that the configuration change is intended. If it is, approve it (the finding is not raised again once "
+        "it is on the base); if not, revert the setting."
+    ),
+    references=("NIST SP 800-53 Rev. 5, CM-3 Configuration Change Control; CM-5 Access Restrictions for Change",),
+    location=Location("policylint/diff.py", 1, 1),
+    matches=lambda facts: False,  # computed by comparing the two sides' configuration files
+)
+DIFF_RULES = (NEW_REACH, NO_LONGER_READ, CONFIG_CHANGED)
 HEAD = "HEAD"
 
 
@@ -87,10 +108,12 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     commit = None if base == HEAD and not gitrev.has_commits(root) else gitrev.resolve_revision(root, base)
     settings = replace(settings, extra_rules=(*settings.extra_rules,
                                               *(r for r in DIFF_RULES if r not in settings.extra_rules)))
-    before = basecache.Base((), {}, ()) if commit is None else _base(settings, root, commit, base, base_layout)
+    layout = _base_layout(settings.config, root, commit) if base_layout and commit is not None else None
+    before = basecache.Base((), {}, ()) if commit is None else _base(settings, root, commit, base, layout)
+    changed = _changed_config(settings, layout)
     if not staged:
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
-        return _compared(head, before, base, _unread(head, before, root, root, staged=False))
+        return _compared(head, before, base, [*_unread(head, before, root, root, staged=False), *changed(head)])
     for path in (*settings.paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
@@ -98,9 +121,24 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
         head = run(replace(settings, paths=tuple(_moved(copy, root, p) for p in settings.paths),
                            exclude_root=_moved(copy, root, settings.exclude_root)), timer)
-        report = _compared(head, before, base, _unread(head, before, copy, root, staged=True))
+        report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head)])
         report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
         return mapped(report, _from_copy(copy, root), rule_text=False)
+
+
+def _changed_config(settings: Settings, layout: Layout | None) -> Callable[[Result], list[Finding]]:
+    """PL902: the configuration file changes what is checked or how it is judged (the two sides are judged by the
+    working tree's settings, so a change that ignores a rule would otherwise pass its own review). It runs whatever
+    `select`/`ignore` say: the configuration it reports could otherwise switch it off in the same change."""
+    def findings(head: Result) -> list[Finding]:
+        rule = {r.id: r for r in head.report.rules}.get(CONFIG_CHANGED.id, CONFIG_CHANGED)
+        if layout is None or not layout.changes or settings.config.file is None:
+            return []
+        file = shown_path(settings.config.file)
+        return [Finding(Location(file, 1, 1), rule.id, "file", file, rule.severity, rule.title,
+                        f"{file} changes what is checked: {'; '.join(layout.changes)}", (),
+                        fingerprint(rule.id, "file", file))]
+    return findings
 
 
 def _compared(head: Result, before: basecache.Base, base: str, unread: list[Finding]) -> Report:
@@ -179,10 +217,9 @@ def _marked(finding: Finding, before: basecache.Base) -> Finding:
     return replace(finding, message=f"{finding.message} (worse than at the base: {'; '.join(added)})")
 
 
-def _base(settings: Settings, root: Path, commit: str, base: str, base_layout: bool) -> basecache.Base:
+def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout | None) -> basecache.Base:
     """What the comparison needs of the base: from the cache when this tree was analysed with these settings."""
-    layout = _base_layout(settings.config, root, commit) if base_layout else None
-    old_paths, base_exclude = layout if layout is not None else (settings.paths, None)
+    old_paths, base_exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
     for path in (*settings.paths, *old_paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
     key = basecache.key(gitrev.content_id(root, commit, [Path(p) for p in old_paths]), settings, old_paths,
@@ -259,7 +296,16 @@ def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NE
     return findings
 
 
-def _base_layout(config: Config, root: Path, commit: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The base's own configuration file: where its inventory was, and what the working tree's changes in it."""
+
+    paths: tuple[str, ...]
+    exclude: tuple[str, ...]
+    changes: tuple[str, ...]  # `key: before → now` for each setting that decides what is checked
+
+
+def _base_layout(config: Config, root: Path, commit: str) -> Layout | None:
     """Where the inventory was at the base (`paths`, `exclude`) by the base's own configuration file, when the
     working tree's comes from the repository and existed there; None to use the working tree's."""
     if config.file is None:
@@ -278,5 +324,35 @@ def _base_layout(config: Config, root: Path, commit: str) -> tuple[tuple[str, ..
         except PolicylintError:
             return None  # a base whose configuration does not load is read by the working tree's
         root_at_base = str(copy / Path(place).parent)
-        paths = old.paths or (root_at_base,)
-        return tuple(_original(p, copy, root) for p in paths), old.exclude
+        paths = tuple(_original(p, copy, root) for p in old.paths or (root_at_base,))
+        return Layout(paths, old.exclude, _config_changes(_judging(old, copy, root), _judging(config, None, root)))
+
+
+def _judging(config: Config, copy: Path | None, root: Path) -> dict[str, object]:
+    """The settings of a configuration file that decide what is checked and how it is judged, comparable across the
+    base's copy and the working tree."""
+    def named(path: str) -> str:
+        return _original(path, copy, root) if copy is not None else path
+
+    return {
+        "paths": sorted(named(p) for p in config.paths), "exclude": sorted(config.exclude),
+        "customer-data": sorted(config.customer_data), "unclassified": config.unclassified or "known",
+        "select": sorted(s.value.upper() for s in config.select),
+        "ignore": sorted(s.value.upper() for s in config.ignore),
+        "severity": sorted(f"{rule.upper()}={s.value}" for rule, s in config.severity.items()),
+        "policies": sorted(named(p) for p in config.policies), "fail-on": config.fail_on or "low",
+        "baseline": named(config.baseline) if config.baseline else None,
+        "exceptions": named(config.exceptions) if config.exceptions else None,
+        "roster-columns": sorted(f"{k}={v}" for k, v in config.roster_columns.items()),
+        "classification-keys": sorted(config.classification_keys), "max-file-size": config.max_file_size,
+    }
+
+
+def _config_changes(before: dict[str, object], now: dict[str, object]) -> tuple[str, ...]:
+    return tuple(f"{key}: {_setting(before[key])} → {_setting(now[key])}" for key in before if before[key] != now[key])
+
+
+def _setting(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return "none" if value is None else str(value)

@@ -16,10 +16,12 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from policylint.errors import InputError, file_error
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")  # compared ignoring case: `Org.YAML` is read
+READ_CHUNK = 2**20  # bytes read at a time
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 # Why a walked file is not read (`Skipped.reason`): the summary counts them, `--verbose` lists them.
 NOT_ACCESS_CONTROL = "not access-control data"  # a data file (by its suffix) that no source claims
@@ -179,10 +181,22 @@ def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
         refused = _refused(path, os.fstat(descriptor), max_bytes)
         if refused is not None:
             return refused
-        data = opened.read(max_bytes + 1)
+        data = _read_at_most(opened, max_bytes + 1)
     if len(data) > max_bytes:
         return _too_big(path, f"more than {_size(max_bytes)}", max_bytes)
     return data
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` bytes, read a chunk at a time: memory grows with what the file holds, never with the cap (one
+    `read(limit)` would allocate all of a 4 GB cap before reading a byte)."""
+    data = bytearray()
+    while len(data) < limit:
+        chunk = stream.read(min(READ_CHUNK, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def _refused(path: str, info: os.stat_result, max_bytes: int) -> InputError | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from policylint.errors import UsageError
-from policylint.output import refuse_inputs, write_output
+from policylint.output import refuse_inputs, refuse_links, write_output
 
 
 def test_a_regular_file_is_replaced_whole_keeping_its_mode(tmp_path: Path) -> None:
@@ -45,8 +45,10 @@ def test_an_input_is_refused_and_left_byte_identical(tmp_path: Path, how: str, m
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError) as raised:
         write_output(target, "report", [str(roster)])
-    assert str(raised.value) == (f"expected -o to name a file that is not one of the run's inputs, found {target}, "
-                                 f"which is the input {roster}")
+    assert str(raised.value) == (f"expected -o to name a file reached through no symbolic link, found {target}, a "
+                                 f"symbolic link to {roster} (name the real path instead)" if how == "symbolic link"
+                                 else f"expected -o to name a file that is not one of the run's inputs, found "
+                                      f"{target}, which is the input {roster}")
     assert roster.read_bytes() == b"policylint: 1\npeople: [{id: kim, status: departed}]\n"
     with pytest.raises(UsageError):
         refuse_inputs(target, [roster])
@@ -91,12 +93,45 @@ def test_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
         write_output(tmp_path / "nowhere" / "b.json", "{}", [], what="the baseline")
 
 
-def test_a_link_to_a_report_keeps_the_link_and_replaces_what_it_names(tmp_path: Path) -> None:
-    (tmp_path / "reports").mkdir()
-    real = tmp_path / "reports" / "latest.sarif"
-    real.write_text("old\n")
-    link = tmp_path / "report.sarif"
-    link.symlink_to(real)
-    write_output(link, "new\n", [tmp_path / "people.yaml"])
-    assert link.is_symlink() and real.read_text() == "new\n"
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["latest.sarif"]
+def test_a_link_to_a_report_is_refused_and_what_it_names_is_untouched(tmp_path: Path) -> None:
+    """A committed `policylint.sarif -> ~/.bashrc` must not let `-o policylint.sarif` write outside the repository."""
+    victim = tmp_path / "home" / ".bashrc"
+    victim.parent.mkdir()
+    victim.write_text("export PATH=$HOME/bin:$PATH\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    link = repo / "policylint.sarif"
+    link.symlink_to(victim)
+    with pytest.raises(UsageError, match=r"expected -o to name a file reached through no symbolic link, found "
+                                         r".*policylint\.sarif, a symbolic link to .*\.bashrc"):
+        write_output(link, '{"runs": []}\n', [repo / "people.yaml"])
+    assert link.is_symlink() and victim.read_text() == "export PATH=$HOME/bin:$PATH\n"
+    assert sorted(p.name for p in repo.iterdir()) == ["policylint.sarif"]
+    assert sorted(p.name for p in victim.parent.iterdir()) == [".bashrc"]
+
+
+@pytest.mark.parametrize("written", ["out/report.sarif", "out/../report.sarif", "out/sub/report.sarif"])
+def test_a_path_through_a_linked_folder_is_refused(tmp_path: Path, written: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "sub").mkdir(parents=True)
+    (elsewhere / "report.sarif").write_text("precious\n")
+    (elsewhere / "sub" / "report.sarif").write_text("precious\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "out").symlink_to(elsewhere, target_is_directory=True)
+    monkeypatch.chdir(repo)
+    for target in (Path(written), repo / written):
+        with pytest.raises(UsageError, match=r"found .*out, a symbolic link to .*elsewhere"):
+            refuse_links(target)
+        with pytest.raises(UsageError, match="reached through no symbolic link"):
+            write_output(target, "new\n", [])
+    assert (elsewhere / "report.sarif").read_text() == "precious\n"
+    assert (elsewhere / "sub" / "report.sarif").read_text() == "precious\n"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["report.sarif", "sub"]
+
+
+def test_device_paths_are_links_and_still_allowed(tmp_path: Path) -> None:
+    refuse_links(Path("/dev/stdout"))  # a link to /proc/self/fd/1: standard output, whatever it is
+    refuse_links(Path("/dev/null"))
+    refuse_links(tmp_path / "report.sarif")  # no link on the way

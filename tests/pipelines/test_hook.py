@@ -188,3 +188,17 @@ def test_a_commit_outside_the_inventory_keeps_the_cached_base(repo: Path) -> Non
     git(repo, *COMMIT, "docs")
     assert hook()[:2] == (0, [])  # a new HEAD, but the inventory's paths hold the same files: the same entry
     assert list((repo / ".git/policylint").glob("base-*.json")) == [cached]
+
+
+def test_a_configuration_that_checks_less_does_not_pass_its_own_review(repo: Path) -> None:
+    """Both sides are judged by the working tree's settings: ignoring a rule in the same commit as the problem it
+    would report removes it from both. PL902 shows the change instead."""
+    write(repo, "inv/credentials.yaml", CREDENTIALS.replace("holders: [lee.sy]", "holders: [kim.jh]"))
+    write(repo, ".policylint.yaml", "paths: [inv]\nignore: [PL1, PL9]\ncustomer-data: [nothing*]\n")
+    code, found, report = hook()
+    assert code == 1 and found == [("PL902", ".policylint.yaml", ".policylint.yaml:1")]
+    [changed] = report["findings"]  # type: ignore[misc]
+    assert changed["message"] == (".policylint.yaml changes what is checked: customer-data: [] → [nothing*]; "
+                                  "ignore: [] → [PL1, PL9]")
+    git(repo, *COMMIT, "approved")
+    assert hook()[:2] == (0, [])  # once on the base, it is not raised again

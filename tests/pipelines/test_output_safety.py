@@ -87,3 +87,62 @@ def test_a_rule_file_of_the_run_is_not_overwritten(tmp_path: Path) -> None:
     rule = (Path(__file__).resolve().parents[2] / "policies" / "PL101.yaml").read_text()
     mine = write(tmp_path, "rules/ACME101.yaml", rule.replace("id: PL101", "id: ACME101"))
     refused(mine, "check", str(org), "--policies", str(tmp_path / "rules"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+@pytest.mark.parametrize("command", ["check", "baseline"])
+def test_a_committed_link_as_the_report_is_refused_and_its_target_untouched(tmp_path: Path, command: str,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """An attacker's pull request commits `policylint.sarif -> ~/.ssh/authorized_keys`; CI runs `-o policylint.sarif`."""
+    victim = write(tmp_path, "home/.ssh/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ci@runner\n")
+    org = make_org(tmp_path / "repo")
+    (org / "policylint.sarif").symlink_to(victim)
+    monkeypatch.chdir(org)
+    result = run_cli(command, ".", "-o", "policylint.sarif", *AS_OF)
+    assert result.code == 2, result
+    assert "expected -o to name a file reached through no symbolic link, found policylint.sarif" in result.err
+    assert victim.read_text() == "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ci@runner\n"
+    assert sorted(p.name for p in victim.parent.iterdir()) == ["authorized_keys"]
+    assert (org / "policylint.sarif").is_symlink()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+@pytest.mark.parametrize("command", ["check", "baseline"])
+def test_a_committed_linked_folder_on_the_way_to_the_report_is_refused(tmp_path: Path, command: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`out -> /elsewhere`: the stale-report step must not clear /elsewhere/report.sarif, the run not write it."""
+    elsewhere = write(tmp_path, "elsewhere/report.sarif", "precious\n").parent
+    org = make_org(tmp_path / "repo")
+    (org / "out").symlink_to(elsewhere, target_is_directory=True)
+    monkeypatch.chdir(org)
+    result = run_cli(command, ".", "-o", "out/report.sarif", *AS_OF)
+    assert result.code == 2, result
+    assert "found out, a symbolic link to" in result.err
+    assert (elsewhere / "report.sarif").read_text() == "precious\n"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["report.sarif"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_private_report_keeps_its_mode_across_runs(tmp_path: Path) -> None:
+    org = make_org(tmp_path / "org")
+    report = write(tmp_path, "reports/findings.json", "{}\n")
+    report.chmod(0o600)
+    for _ in range(2):
+        result = run_cli("check", str(org), "--format", "json", "-o", str(report), *AS_OF)
+        assert result.code == 1, result
+        assert report.read_text().startswith("{\n") and "ak-7731" in report.read_text()
+        assert report.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_run_that_fails_early_leaves_no_stale_report_and_keeps_the_mode(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    org = make_org(tmp_path / "org")
+    report = write(tmp_path, "reports/findings.json", '{"findings": ["from last week"]}\n')
+    report.chmod(0o640)
+    monkeypatch.chdir(org)
+    subprocess.run(["git", "init", "-q", "."], check=True)
+    result = run_cli("diff", "--base", "no-such-branch", ".", "-o", str(report), *AS_OF)
+    assert result.code == 2, result
+    assert report.read_text() == ""  # nothing from the earlier run is left to be uploaded
+    assert report.stat().st_mode & 0o777 == 0o640

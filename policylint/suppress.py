@@ -29,9 +29,12 @@ from policylint.errors import InputError, file_error
 from policylint.evidence import Evidence, evidence_from_json, evidence_json
 from policylint.findings import Finding, Notice, Suppression, worsened
 from policylint.model import Location
+from policylint.sources.base import Options
 from policylint.validate import schema_errors
+from policylint.walk import Candidate, read
 from policylint.yamlsafe import YMap, decode, load_one, scalar_spans
 
+MAX_FILE_BYTES = Options().max_file_bytes  # the default cap; the run passes the configured one
 BASELINE_MARKER = "policylint-baseline"
 BASELINE_FORMAT = 2  # 1: fingerprints only; 2: and each finding's evidence
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -79,10 +82,14 @@ def _same_file(a: str, b: str) -> bool:
     return a == b or Path(a).resolve() == Path(b).resolve()
 
 
-def _document(path: str, what: str) -> tuple[Any, list[InputError]]:
-    """The parsed file, or the located error that stops it from being read."""
+def _document(path: str, what: str, max_bytes: int) -> tuple[Any, list[InputError]]:
+    """The parsed file, or the located error that stops it from being read. Read as the walk reads inventory files
+    (walk.read): a regular file only, at most `max_bytes`, so `baseline: /dev/zero` is an error, not a full memory."""
     try:
-        return load_one(decode(Path(path).read_bytes(), path), path), []
+        data = read(Candidate(path, True, None), max_bytes)
+        if isinstance(data, InputError):
+            return None, [data]
+        return load_one(decode(data, path), path), []
     except OSError as exc:
         return None, [file_error(path, f"expected a readable {what} file, found: {exc.strerror}")]
     except ValueError:  # a NUL in the name
@@ -91,8 +98,8 @@ def _document(path: str, what: str) -> tuple[Any, list[InputError]]:
         return None, [error]
 
 
-def load_exceptions(path: str) -> tuple[list[Exception_], list[InputError]]:
-    document, unreadable = _document(path, "exceptions")
+def load_exceptions(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Exception_], list[InputError]]:
+    document, unreadable = _document(path, "exceptions", max_bytes)
     if unreadable:
         return [], unreadable
     if not isinstance(document, YMap):
@@ -172,8 +179,8 @@ def _inline(rest: str, where: Location, target: tuple[str, int]) -> list[Excepti
             for rule in rules["rules"].split(",")]
 
 
-def load_baseline(path: str) -> tuple[list[BaselineEntry], list[InputError]]:
-    document, unreadable = _document(path, "baseline")
+def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[BaselineEntry], list[InputError]]:
+    document, unreadable = _document(path, "baseline", max_bytes)
     if unreadable:
         return [], unreadable
     entries = document.get("findings") if isinstance(document, YMap) else None

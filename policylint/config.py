@@ -16,7 +16,9 @@ from typing import Any
 
 from policylint.errors import InputError, InputErrors, file_error
 from policylint.model import Location
+from policylint.sources.base import Options
 from policylint.validate import schema_errors
+from policylint.walk import Candidate, read
 from policylint.yamlsafe import YMap, YSeq, decode, load_one
 
 if sys.version_info >= (3, 11):
@@ -93,7 +95,10 @@ def shown_path(path: str | Path) -> str:
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
-    text = decode(path.read_bytes(), str(path))
+    data = read(Candidate(str(path), True, None), Options().max_file_bytes)
+    if isinstance(data, InputError):
+        raise InputErrors([data])
+    text = decode(data, str(path))
     document = _toml(text, str(path)) if path.suffix == ".toml" else load_one(text, str(path))
     if document is None:
         document = YMap((1, 1))
@@ -101,9 +106,13 @@ def load_config(path: Path | None) -> Config:
         found = "a list" if isinstance(document, list) else f"the value {document!r}"
         raise InputErrors([file_error(str(path), f"expected a mapping of settings, found {found}")])
     errors = [error for error, _ in schema_errors("config", document, str(path))]
+    size = _size_error(document, text, str(path), toml=path.suffix == ".toml")
+    if size is not None:  # `max-file-size` said once, plainly
+        errors = [e for e in errors if e.location != size.location] + [size]
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(sorted(errors, key=lambda e: e.location))
     base = path.parent
+    root = _repository(base)
 
     def at(*steps: Any) -> Location:
         node: Any = document
@@ -114,6 +123,28 @@ def load_config(path: Path | None) -> Config:
             elif isinstance(node, YSeq) and isinstance(step, int) and step < len(node.item_pos):
                 pos, node = node.item_pos[step], node[step]
         return Location(str(path), *pos)
+
+    def inside(key: str, value: str, where: Location) -> None:
+        """A path in the file stays inside the repository that holds it: a committed configuration must not make
+        the run read `/proc/self/pagemap` or `../../home/ci/.ssh/id_rsa`."""
+        target = Path(os.path.abspath(base / value))
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            resolved = target
+        if not (_within(target, root) and _within(resolved, root.resolve())):
+            outside.append(InputError(where, f"expected {key} to name a path inside {root} (the repository that "
+                                             f"holds this configuration), found {value!r}, which leads outside it"))
+
+    outside: list[InputError] = []
+    for key in ("paths", "policies"):
+        for index, value in enumerate(document.get(key) or ()):
+            inside(key, value, at(key, index))
+    for key in ("baseline", "exceptions"):
+        if key in document:
+            inside(key, document[key], at(key))
+    if outside:
+        raise InputErrors(outside)
 
     def settings(key: str) -> tuple[Setting, ...]:
         return tuple(Setting(v, at(key, i)) for i, v in enumerate(document.get(key) or ()))
@@ -142,6 +173,44 @@ def load_config(path: Path | None) -> Config:
         unclassified=document.get("unclassified"),
         max_file_size=document.get("max-file-size"),
     )
+
+
+MAX_FILE_SIZE = 4096  # MB: the schema's maximum for `max-file-size`
+_DECIMAL = re.compile(r"[1-9][0-9]{0,3}")
+_TOKEN = re.compile(r"[^\s,#}\]]+")
+_TOML_VALUE = re.compile(r"[^=\n]*=[ \t]*([^\s,#}\]]+)")
+
+
+def _size_error(document: YMap, text: str, path: str, *, toml: bool) -> InputError | None:
+    """`max-file-size` as written: a whole number of MB from 1 to MAX_FILE_SIZE in plain decimal (not `1_000`,
+    `0x10`, `12.0` or a number too big to hold), else a located error stating the range."""
+    if "max-file-size" not in document:
+        return None
+    line, column = document.value_pos["max-file-size"]
+    lines = text.splitlines()
+    written = lines[line - 1][column - 1:] if 0 < line <= len(lines) else ""
+    token = _TOML_VALUE.match(written) if toml else _TOKEN.match(written)
+    raw = (token.group(1) if toml else token.group()) if token else repr(document["max-file-size"])
+    value = document["max-file-size"]
+    if _DECIMAL.fullmatch(raw) and isinstance(value, int) and not isinstance(value, bool) \
+            and 1 <= value <= MAX_FILE_SIZE:
+        return None
+    return InputError(Location(path, line, column), f"expected max-file-size to be a whole number of MB from 1 to "
+                                                    f"{MAX_FILE_SIZE}, in plain decimal digits, found {raw}")
+
+
+def _repository(folder: Path) -> Path:
+    """The root of the git repository that holds `folder` (the nearest folder with `.git`), else `folder`; absolute,
+    as written (the caller compares resolved paths with it resolved)."""
+    start = Path(os.path.abspath(folder))
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
 
 
 _TABLE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")

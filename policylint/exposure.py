@@ -16,7 +16,7 @@ DEFAULT_SHOWN = 10  # resources shown, with their paths, per identity
 class ExposedResource:
     id: str
     classes: tuple[str, ...]
-    records: int
+    records: int | None  # None: unknown (never shown as 0: that would undercount the exposure)
     path: tuple[str, ...]
 
 
@@ -25,9 +25,10 @@ class Exposure:
     id: str
     kind: str
     status: str | None  # people only
-    records: int  # of every customer-data resource it reaches
+    records: int  # of every customer-data resource it reaches whose count is known
     resources: tuple[ExposedResource, ...]  # the largest ones, each with a shortest path
     reached: int  # how many customer-data resources it reaches in all
+    unknown: int = 0  # how many of those have no known record count (so `records` is a lower bound)
 
 
 def exposures(analysis: Analysis, shown: int | None = DEFAULT_SHOWN) -> list[Exposure]:
@@ -41,12 +42,13 @@ def exposures(analysis: Analysis, shown: int | None = DEFAULT_SHOWN) -> list[Exp
     patterns = analysis.context.patterns
     identities: list[Person | Principal] = [*analysis.inventory.people, *analysis.inventory.principals]
     chosen: dict[str, list[Resource]] = {}
-    totals: dict[str, tuple[int, int]] = {}
+    totals: dict[str, tuple[int, int, int]] = {}
     for node in identities:
         if node.id not in reach.next_hop:
             continue
         reached = sorted(reach.reached_resources(node.id), key=lambda r: (-(r.records or 0), r.id))
-        totals[node.id] = (len(reached), sum(r.records or 0 for r in reached))
+        totals[node.id] = (len(reached), sum(r.records or 0 for r in reached),
+                           sum(1 for r in reached if r.records is None))
         chosen[node.id] = reached if shown is None else reached[:shown]
     wanted: dict[str, list[str]] = {}
     for node_id, resources in chosen.items():
@@ -61,10 +63,10 @@ def exposures(analysis: Analysis, shown: int | None = DEFAULT_SHOWN) -> list[Exp
     for node in identities:
         if node.id not in chosen:
             continue
-        listed = tuple(ExposedResource(r.id, tuple(customer_classes(r, patterns)), r.records or 0,
+        listed = tuple(ExposedResource(r.id, tuple(customer_classes(r, patterns)), r.records,
                                        paths[node.id, r.id]) for r in chosen[node.id])
-        count, records = totals[node.id]
+        count, records, unknown = totals[node.id]
         status = node.status if isinstance(node, Person) else None
-        result.append(Exposure(node.id, node.kind, status, records, listed, count))
+        result.append(Exposure(node.id, node.kind, status, records, listed, count, unknown))
     order = {"person": 0, "principal": 1}
     return sorted(result, key=lambda e: (order[e.kind], -e.records, e.id))

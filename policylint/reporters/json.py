@@ -72,6 +72,7 @@ def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] =
                 "kind": e.kind,
                 **({"status": e.status} if e.kind == "person" else {}),
                 "records": e.records,
+                "resources_of_unknown_size": e.unknown,
                 "reached": e.reached,
                 "resources": [
                     {"id": r.id, "classes": list(r.classes), "records": r.records, "path": list(r.path)}

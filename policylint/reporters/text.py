@@ -69,9 +69,12 @@ def _render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...])
     for e in exposures:
         status = f", {e.status}" if e.status and e.status != "active" else ""
         lines.append("")
-        lines.append(f"{e.id} ({e.kind}{status}): {e.records:,} records in {e.reached} resources")
+        unknown = f" (and {e.unknown} of unknown size)" if e.unknown else ""
+        lines.append(f"{e.id} ({e.kind}{status}): {'at least ' if e.unknown else ''}{e.records:,} records in "
+                     f"{e.reached} resources{unknown}")
         for r in e.resources:
-            lines.append(f"  {r.id} [{', '.join(r.classes)}] {r.records:,} records")
+            size = "records unknown" if r.records is None else f"{r.records:,} records"
+            lines.append(f"  {r.id} [{', '.join(r.classes)}] {size}")
             lines.append(f"    path: {ARROW.join(r.path)}")
         if e.reached > len(e.resources):
             more = e.reached - len(e.resources)

@@ -16,7 +16,6 @@ from typing import Any
 
 from policylint.errors import InputError, InputErrors, file_error
 from policylint.model import Location
-from policylint.sources.base import Options
 from policylint.validate import schema_errors
 from policylint.walk import Candidate, read
 from policylint.yamlsafe import YMap, YSeq, decode, load_one
@@ -27,6 +26,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 YAML_NAME = ".policylint.yaml"
+CONFIG_MAX_BYTES = 256 * 2**20  # read as the walk reads an input: a regular file, at most the default cap
 TOML_NAME = "pyproject.toml"
 
 
@@ -92,10 +92,12 @@ def shown_path(path: str | Path) -> str:
         return str(absolute)
 
 
-def load_config(path: Path | None) -> Config:
+def load_config(path: Path | None, within: Path | None = None) -> Config:
+    """The configuration in `path`; every path it names must lie inside `within` (default: the git repository that
+    holds the file, else its folder; `diff` passes the folder it exported the base's file to)."""
     if path is None:
         return Config()
-    data = read(Candidate(str(path), True, None), Options().max_file_bytes)
+    data = read(Candidate(str(path), True, None), CONFIG_MAX_BYTES)
     if isinstance(data, InputError):
         raise InputErrors([data])
     text = decode(data, str(path))
@@ -112,7 +114,7 @@ def load_config(path: Path | None) -> Config:
     if errors:
         raise InputErrors(sorted(errors, key=lambda e: e.location))
     base = path.parent
-    root = _repository(base)
+    root = Path(os.path.abspath(within)) if within is not None else _repository(base)
 
     def at(*steps: Any) -> Location:
         node: Any = document

@@ -329,13 +329,13 @@ def _base_layout(config: Config, root: Path, commit: str) -> Layout | None:
 
 
 def _judging(config: Config, copy: Path | None, root: Path) -> dict[str, object]:
-    """The settings of a configuration file that decide what is checked and how it is judged, comparable across the
-    base's copy and the working tree."""
+    """The settings of a configuration file that decide how the inventory is judged, comparable across the base's
+    copy and the working tree. `paths` and `exclude` are left to PL901, which names each file they stop reading
+    (a renamed inventory folder changes `paths` and reads the same files)."""
     def named(path: str) -> str:
         return _original(path, copy, root) if copy is not None else path
 
     return {
-        "paths": sorted(named(p) for p in config.paths), "exclude": sorted(config.exclude),
         "customer-data": sorted(config.customer_data), "unclassified": config.unclassified or "known",
         "select": sorted(s.value.upper() for s in config.select),
         "ignore": sorted(s.value.upper() for s in config.ignore),

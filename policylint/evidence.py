@@ -3,11 +3,20 @@
 A finding's evidence is the members of the list facts that make it a finding: the lists its rule's `match` tests
 (`contains`, `minItems`) and those its message names. Where the match tests a list with `contains`, only the items
 that satisfy it count (for PL301, the readers who left after the last rotation): a new active reader does not make
-that finding worse, a reader who departs does, and rotating the key narrows it. With the lists: the record count
-the message states, and the severity. Day counts are left out on purpose: they grow every day by themselves.
+that finding worse, a reader who departs does, and rotating the key narrows it. With the lists:
 
-A finding is the same or narrower than an accepted one while each list is a subset of the accepted list, the
-record count is not higher and the severity not more severe; `added` says what makes it worse otherwise.
+- what the subject reaches: every customer-data resource in its `reach.resources`, with the records each holds
+  (None: unknown), whatever the rule tests. A departed holder's key that comes to reach a 33.7M-record database is
+  a worse finding, not the accepted one;
+- the counts the match tests with `minimum`/`exclusiveMinimum` (higher is worse: `active_access_keys`,
+  `token_ttl_seconds`, `validity_days`), except ages, which grow every day by themselves (`grows_by_itself`);
+- the record count the message states, and the severity.
+
+A finding is the same or narrower than an accepted one while each list is a subset of the accepted list, it reaches
+no resource the accepted one did not, and no count (a resource's records, a tested count, the stated records) is
+higher or has become unknown, and the severity is not more severe; `added` says what makes it worse otherwise. An
+unknown count is never read as 0: it is not narrower than a known one, nor a known one than an unknown (fail
+closed).
 """
 
 from __future__ import annotations
@@ -30,11 +39,16 @@ class Member(NamedTuple):
     shown: str
 
 
+Counts = tuple[tuple[str, int | None], ...]  # (name, count; None: unknown), sorted by name
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     lists: tuple[tuple[str, tuple[Member, ...]], ...] = ()  # (fact path such as "readers" or "reach.classes", members)
     records: int | None = None  # the record count the message states; None: none stated, or unknown
     severity: str | None = None  # None: not recorded
+    reached: Counts = ()  # the customer-data resources the subject reaches (reach.resources) and their records
+    counts: Counts = ()  # the counts the match tests with a minimum, by fact path, ages left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +57,33 @@ class Plan:
 
     lists: tuple[tuple[str, tuple[Check, ...] | None], ...]  # fact path, checks an item must pass one of (None: all)
     records: str | None  # fact path of the record count the message names
+    counts: tuple[str, ...] = ()  # fact paths of the counts the match tests with a minimum (ages left out)
 
 
 def plan_of(rule: Rule) -> Plan:
     tested: dict[str, list[Check] | None] = {}
-    _tested_lists(rule.match, rule.match, (), tested, depth=0)
+    minimums: set[str] = set()
+    _tested_lists(rule.match, rule.match, (), tested, depth=0, minimums=minimums)
     named = PLACEHOLDER.findall(rule.message)
     for path in named:
         if any(_is_list(kind, path) for kind in rule.subjects):
             tested.setdefault(path, None)
     records = next((path for path in named if path.split(".")[-1] == "records"), None)
+    counts = tuple(sorted(path for path in minimums if path != records and not grows_by_itself(path)))
     return Plan(tuple((path, None if checks is None else tuple(checks)) for path, checks in sorted(tested.items())),
-                records)
+                records, counts)
+
+
+AGE_PREFIXES = ("days_", "age")  # days_since_created, days_since_last_used, days_unused, days_since_departed, …
+AGE_SUFFIXES = ("_overdue_days",)  # rotation_overdue_days: days_since_rotated − rotation_days
+
+
+def grows_by_itself(path: str) -> bool:
+    """A count that grows every day with nothing changed (an age in days): no evidence, or every baselined finding
+    would be worse the next morning. Told by the fact's name; the durations that stay as written (`validity_days`,
+    `rotation_days`, `log_retention_days`, `token_ttl_seconds`) are not ages."""
+    name = path.split(".")[-1]
+    return name.startswith(AGE_PREFIXES) or name.endswith(AGE_SUFFIXES)
 
 
 def _is_list(kind: str, path: str) -> bool:
@@ -65,12 +94,15 @@ def _is_list(kind: str, path: str) -> bool:
 
 
 def _tested_lists(schema: Any, root: Any, path: tuple[str, ...], found: dict[str, list[Check] | None],
-                  depth: int) -> None:
-    """Each fact path the schema tests as a list, with the `contains` subschemas that pick the items that count.
-    What is under `not` picks nothing (an item that must be absent is no member of the finding)."""
+                  depth: int, minimums: set[str] | None = None) -> None:
+    """Each fact path the schema tests as a list, with the `contains` subschemas that pick the items that count, and
+    (into `minimums`) each one it tests with a minimum. What is under `not` picks nothing (an item that must be
+    absent is no member of the finding, a count that must be low no evidence that a higher one is worse)."""
     if not isinstance(schema, dict) or depth > 20:  # 20: a $ref cycle ends here
         return
     name = ".".join(path)
+    if path and minimums is not None and ("minimum" in schema or "exclusiveMinimum" in schema):
+        minimums.add(name)
     if path and "contains" in schema:
         checks = found.setdefault(name, [])
         if checks is not None:
@@ -79,12 +111,13 @@ def _tested_lists(schema: Any, root: Any, path: tuple[str, ...], found: dict[str
         found[name] = None
     reference = schema.get("$ref")
     if isinstance(reference, str) and reference.startswith("#/$defs/"):
-        _tested_lists((root.get("$defs") or {}).get(reference[len("#/$defs/"):]), root, path, found, depth + 1)
+        _tested_lists((root.get("$defs") or {}).get(reference[len("#/$defs/"):]), root, path, found, depth + 1,
+                      minimums)
     for branch in ("allOf", "anyOf", "oneOf"):
         for sub in schema.get(branch) or ():
-            _tested_lists(sub, root, path, found, depth + 1)
+            _tested_lists(sub, root, path, found, depth + 1, minimums)
     for key, sub in (schema.get("properties") or {}).items():
-        _tested_lists(sub, root, (*path, key), found, depth + 1)
+        _tested_lists(sub, root, (*path, key), found, depth + 1, minimums)
 
 
 def _compiled(schema: Any, root: Any) -> Check:
@@ -96,14 +129,23 @@ def _compiled(schema: Any, root: Any) -> Check:
 
 def added(now: Evidence, accepted: Evidence) -> tuple[str, ...]:
     """What `now` has that `accepted` has not, as a person reads it; empty when it is the same or narrower.
-    An unknown record count is not narrower than a known one, nor a known one than an unknown (fail closed)."""
+    An unknown count is not narrower than a known one, nor a known one than an unknown (fail closed)."""
     known = {path: {m.key for m in members} for path, members in accepted.lists}
     new = [m.shown for path, members in now.lists for m in members if m.key not in known.get(path, ())]
+    reached = dict(accepted.reached)
+    new += [f"{resource} ({_records(records)})" for resource, records in now.reached if resource not in reached]
     notes = [f"+ {shown}" for shown in new[:MAX_ADDED]]
     if len(new) > MAX_ADDED:
         notes.append(f"+ {len(new) - MAX_ADDED:,} more")
-    if now.records != accepted.records and (now.records is None or accepted.records is None
-                                            or now.records > accepted.records):
+    grown = [f"{resource}: {_records(records)} (accepted: {_records(reached[resource])})"
+             for resource, records in now.reached if resource in reached and _higher(records, reached[resource])]
+    notes += grown[:MAX_ADDED]
+    if len(grown) > MAX_ADDED:
+        notes.append(f"{len(grown) - MAX_ADDED:,} more resources hold more records")
+    counted = dict(accepted.counts)
+    notes += [f"{path} {_count(count)} (accepted: {_count(counted[path]) if path in counted else 'not recorded'})"
+              for path, count in now.counts if path not in counted or _higher(count, counted[path])]
+    if _higher(now.records, accepted.records):
         notes.append(f"{_count(now.records)} records (accepted: {_count(accepted.records)})")
     if (now.severity in SEVERITIES and accepted.severity in SEVERITIES
             and SEVERITIES.index(now.severity) < SEVERITIES.index(accepted.severity)):
@@ -111,31 +153,60 @@ def added(now: Evidence, accepted: Evidence) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _higher(now: int | None, accepted: int | None) -> bool:
+    """Higher, or no longer comparable: an unknown count is never read as 0 (fail closed)."""
+    return now != accepted and (now is None or accepted is None or now > accepted)
+
+
 def _count(records: int | None) -> str:
     return "unknown" if records is None else f"{records:,}"
 
 
+def _records(records: int | None) -> str:
+    return "records unknown" if records is None else f"{records:,} records"
+
+
 def evidence_json(evidence: Evidence) -> dict[str, Any]:
-    """The evidence as JSON: member keys only (a message names the members of the finding it is about)."""
+    """The evidence as JSON: member keys only (a message names the members of the finding it is about); `reached`:
+    each customer-data resource reached and its records (null: unknown); `counts` when the rule tests any."""
     return {
         "severity": evidence.severity,
         **({"records": evidence.records} if evidence.records is not None else {}),
         "lists": {path: [m.key for m in members] for path, members in evidence.lists},
+        **({"counts": dict(evidence.counts)} if evidence.counts else {}),
+        "reached": dict(evidence.reached),
     }
 
 
 def evidence_from_json(document: Any) -> Evidence:
-    """The evidence `evidence_json` wrote; ValueError (saying what was expected) for anything else."""
+    """The evidence `evidence_json` wrote; ValueError (saying what was expected) for anything else. Without
+    `reached` or `counts` (an evidence written before they were recorded) the finding is taken to have reached
+    nothing and counted nothing: whatever it reaches now is new (fail closed)."""
     if not isinstance(document, dict):
         raise ValueError(f"expected evidence (severity, lists), found {type(document).__name__}")
     severity, records, lists = document.get("severity"), document.get("records"), document.get("lists")
     if severity not in SEVERITIES:
         raise ValueError(f"expected severity to be one of {', '.join(SEVERITIES)}, found {severity!r}")
-    if records is not None and (isinstance(records, bool) or not isinstance(records, int) or records < 0):
+    if records is not None and not _whole(records):
         raise ValueError(f"expected records to be a whole number, found {records!r}")
     if not isinstance(lists, dict) or not all(
             isinstance(keys, list) and all(isinstance(k, str) for k in keys) for keys in lists.values()):
         raise ValueError("expected lists to map each fact to a list of member ids, found "
                          f"{'no lists' if lists is None else repr(lists)[:80]}")
     members = tuple((str(path), tuple(Member(k, k) for k in sorted(set(keys)))) for path, keys in sorted(lists.items()))
-    return Evidence(members, records, severity)
+    counts = _counts_from_json(document.get("counts", {}), "counts", "each fact to a whole number or null",
+                               negative=True)
+    reached = _counts_from_json(document.get("reached", {}), "reached", "each resource id to its records (a whole "
+                                "number, or null when unknown)", negative=False)
+    return Evidence(members, records, severity, reached, counts)
+
+
+def _whole(value: Any, negative: bool = False) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and (negative or value >= 0)
+
+
+def _counts_from_json(value: Any, name: str, expected: str, negative: bool) -> Counts:
+    if not isinstance(value, dict) or not all(
+            isinstance(key, str) and (count is None or _whole(count, negative)) for key, count in value.items()):
+        raise ValueError(f"expected {name} to map {expected}, found {repr(value)[:80]}")
+    return tuple(sorted(value.items()))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, lru_cache
 from typing import Any, Literal
 
 from policylint.errors import UsageError
-from policylint.evidence import Evidence, Member, Plan, added, plan_of
+from policylint.evidence import Counts, Evidence, Member, Plan, added, plan_of
 from policylint.facts import Facts
 from policylint.model import Location, Node
 from policylint.redact import redact
@@ -77,7 +78,11 @@ def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, 
 
 
 class Evaluator:
-    """Holds the rules by subject kind; feeds it (node, facts) pairs one at a time."""
+    """Holds the rules by subject kind; feeds it (node, facts) pairs one at a time, every node of the inventory.
+
+    A finding's evidence holds the records of each customer-data resource its subject reaches; the facts of a node
+    name those resources by id only, so their records are taken from the resources' own facts as they are fed, and
+    written into the findings when they are read (`findings`)."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.by_kind: dict[str, list[tuple[Rule, Plan]]] = {}
@@ -85,12 +90,31 @@ class Evaluator:
             plan = plan_of(rule)
             for kind in rule.subjects:
                 self.by_kind.setdefault(kind, []).append((rule, plan))
-        self.findings: list[Finding] = []
+        self._findings: list[Finding] = []
+        self._records: dict[str, int | None] = {}  # resource id -> its records (None: unknown)
+        self._sized = 0  # the findings before this one have their resources' records
 
     def feed(self, node: Node, facts: Facts) -> None:
+        if node.kind == "resource":
+            self._records[node.id] = _count(facts.get("records"))
         for rule, plan in self.by_kind.get(node.kind, ()):
             if rule.matches(facts):
-                self.findings.append(make_finding(rule, node, facts, plan))
+                self._findings.append(make_finding(rule, node, facts, plan))
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self._sized < len(self._findings):
+            sized: dict[Counts, Counts] = {}  # many subjects reach the same resources: each set is looked up once
+            for number in range(self._sized, len(self._findings)):
+                finding = self._findings[number]
+                reached = finding.evidence.reached
+                if reached:
+                    if reached not in sized:
+                        sized[reached] = tuple((resource, self._records.get(resource)) for resource, _ in reached)
+                    self._findings[number] = replace(finding, evidence=replace(finding.evidence,
+                                                                                reached=sized[reached]))
+            self._sized = len(self._findings)
+        return self._findings
 
 
 def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None) -> Finding:
@@ -120,16 +144,29 @@ def worse_than(finding: Finding, earlier: Finding) -> tuple[str, ...]:
     return added(finding.evidence, earlier.evidence)
 
 
-def evidence_of(plan: Plan, severity: str, facts: Facts) -> Evidence:
+def evidence_of(plan: Plan, severity: str, facts: Facts, records: Mapping[str, int | None] | None = None
+                ) -> Evidence:
+    """The evidence of a finding on `facts` (evidence.py says what it holds). `records`: the records of each
+    resource by id; a resource it does not know holds an unknown number (the Evaluator fills them in later)."""
     lists = []
     for path, checks in plan.lists:
         value = _at(facts, path)
         if isinstance(value, list):
             items = value if checks is None else [item for item in value if any(check(item) for check in checks)]
             lists.append((path, _members(items)))
-    records = _at(facts, plan.records) if plan.records else None
-    return Evidence(tuple(lists), records if isinstance(records, int) and not isinstance(records, bool) else None,
-                    severity)
+    reached = _at(facts, "reach.resources")
+    return Evidence(
+        tuple(lists),
+        _count(_at(facts, plan.records)) if plan.records else None,
+        severity,
+        tuple((str(resource), (records or {}).get(str(resource))) for resource in sorted(set(reached)))
+        if isinstance(reached, list) else (),
+        tuple((path, _count(_at(facts, path))) for path in plan.counts),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _at(facts: Facts, path: str) -> Any:

@@ -102,14 +102,16 @@ def _one_person_per_name(people: tuple[Person, ...], as_of: date | None
         return at
 
     first: dict[str, int] = {}
+    linked: set[int] = set()  # records that share a name with another
     for number, person in enumerate(people):
-        for name in _names(person):
-            other = first.setdefault(name, number)
+        for name in (person.id, *person.emails, *person.aliases):
+            other = first.setdefault(name.strip().casefold(), number) if name.strip() else number
             if other != number:
+                linked.update((number, other))
                 low, high = sorted((root(number), root(other)))
                 parent[high] = low
     groups: dict[int, list[int]] = {}
-    for number in range(len(people)):
+    for number in sorted(linked):
         groups.setdefault(root(number), []).append(number)
     reconciled = list(people)
     same: dict[str, str] = {}

@@ -40,7 +40,8 @@ class Person:
     aliases: tuple[str, ...] = ()  # user names and logins that also name this person (joining, see join.py)
     departed_basis: str | None = None  # why the person counts as departed when the roster does not plainly say so:
     # where `departed` was inferred from ("meta.lastModified"), or a past date overriding the status (join.py)
-    contradictions: tuple[str, ...] = ()  # what the record says against itself or leaves out, and how it was read
+    contradictions: tuple[str, ...] = ()  # what the record says against itself, against another record of the same
+    # person (join.py), or leaves out, and how it was read
     kind: NodeKind = field(default="person", init=False)
 
 

@@ -54,7 +54,7 @@ _VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|bearer|basic|token)[ \t]{1,8})?"
                     r"(\"[^\"\r\n]{1,512}|'[^'\r\n]{1,512}|[^\s\"',;&)}\]]{1,512})")
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 SECRET_NAMES = frozenset({"password", "passwd", "pwd", "pw", "pass", "passphrase", "secret", "token", "key", "apikey",
-                          "privatekey", "authorization", "auth", "credential", "credentials", "creds", "cookie"})
+                          "privatekey", "authorization", "auth", "credentials", "creds", "cookie"})
 _SECRET_ENDINGS = tuple(SECRET_NAMES)
 MIN_TOKEN = 32  # characters of a token that random-looking content alone makes secret
 # base64, padding and all; an `=` between words is an assignment

@@ -27,7 +27,7 @@ from typing import Any
 
 from policylint.errors import InputError, file_error
 from policylint.evidence import Evidence, evidence_from_json, evidence_json
-from policylint.findings import Finding, Notice, Suppression, worsened
+from policylint.findings import Finding, Notice, Suppression, fingerprint, worsened
 from policylint.model import Location
 from policylint.sources.base import Options
 from policylint.validate import schema_errors
@@ -190,6 +190,7 @@ def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Base
                                      f"{BASELINE_FORMAT} and a findings list), found "
                                      f"{_version_found(version) if isinstance(entries, list) else 'something else'}")]
     found = []
+    errors = []
     for index, entry in enumerate(entries):
         where = Location(path, *entries.item_pos[index])  # type: ignore[attr-defined]
         if not (isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)):
@@ -198,9 +199,28 @@ def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Base
             evidence = evidence_from_json(entry) if version == BASELINE_FORMAT else None
         except ValueError as error:
             return [], [InputError(where, f"{error} in a baseline entry (`policylint baseline` writes them)")]
-        found.append(BaselineEntry(entry["fingerprint"], str(entry.get("rule")), str(entry.get("subject")), where,
-                                   evidence))
-    return found, []
+        wrong = _wrong_fingerprint(entry)
+        if wrong:
+            errors.append(InputError(where, wrong))
+            continue
+        found.append(BaselineEntry(entry["fingerprint"], entry["rule"], entry["subject"], where, evidence))
+    return ([], errors) if errors else (found, [])
+
+
+def _wrong_fingerprint(entry: dict[str, Any]) -> str | None:
+    """Why the entry's fingerprint is not the one of its own rule and subject, or None when it is. The fingerprint
+    is what is matched, the rule and subject what a reviewer reads: an entry that says "PL106 principal:x" and holds
+    the fingerprint of a critical PL101 would hide that critical under a harmless-looking label."""
+    rule, subject, written = entry.get("rule"), entry.get("subject"), entry["fingerprint"]
+    kind, colon, node_id = subject.partition(":") if isinstance(subject, str) else ("", "", "")
+    if not isinstance(rule, str) or not rule or not colon or not kind or not node_id:
+        return (f"expected a baseline entry with its rule and subject (KIND:ID), as `policylint baseline` writes "
+                f"them, found rule {rule!r} and subject {subject!r}")
+    expected = fingerprint(rule, kind, node_id)
+    if written != expected:
+        return (f"expected the fingerprint of {rule} {subject}, {expected}, found {written!r}: the entry would "
+                "suppress a finding other than the one it names; write the baseline again with `policylint baseline`")
+    return None
 
 
 def _version_found(version: Any) -> str:

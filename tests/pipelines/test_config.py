@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,7 @@ def test_exclude_customer_data_and_policies_are_relative_to_the_config(repo: Pat
 
 
 def test_a_config_given_with_config_is_used_from_anywhere(repo: Path, tmp_path: Path) -> None:
+    (repo / ".git").mkdir()  # `../org` stays inside the repository that holds ci/
     config = write(repo, "ci/policylint.yaml", "paths: [../org]\nselect: [PL101]\n")
     result = run_cli("check", "--config", str(config), "--format", "json", "--as-of", "2026-01-01")
     assert rules_of(result.out) == [("PL101", "critical")]
@@ -149,3 +151,107 @@ def test_configured_paths_are_reported_relative_to_the_working_directory(repo: P
     os.chdir(repo)
     gitlab = run_cli("check", "--format", "gitlab", "--as-of", "2026-01-01")
     assert [issue["location"]["path"] for issue in json.loads(gitlab.out)] == ["org/access.yaml"]
+
+
+@pytest.mark.parametrize("written", ["100000", "99999999999999999999999", "4097", "0", "1_000", "0x10", "0o20", "12.0",
+                                     "+12", "012", "'64'", "true"])
+@pytest.mark.parametrize("kind", ["yaml", "toml"])
+def test_max_file_size_is_a_plain_decimal_number_of_mb_up_to_4096(repo: Path, written: str, kind: str) -> None:
+    """`max-file-size: 100000` allocated 100 GB before reading a byte (MemoryError, exit 3), a huge one overflowed;
+    `1_000` and `0x10` were read as numbers nobody meant."""
+    if kind == "yaml":
+        write(repo, ".policylint.yaml", f"paths: [org]\nmax-file-size: {written}  # MB\n")
+        where = f"{repo / '.policylint.yaml'}:2:16"
+    else:
+        written = written.replace("'", '"')
+        write(repo, "pyproject.toml", f'[tool.policylint]\npaths = ["org"]\nmax-file-size = {written}\n')
+        where = f"{repo / 'pyproject.toml'}:3:1"
+    result = run_cli("check", "--as-of", "2026-01-01")
+    if kind == "toml" and written in ("012", "+12"):  # TOML refuses a leading zero; `+12` is its own spelling
+        assert result.code == 2, result
+        return
+    assert result.code == 2, result
+    assert result.err.startswith(f"{where}: error: expected max-file-size to be a whole number of MB from 1 to 4096, "
+                                 f"in plain decimal digits, found "), result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+
+
+@pytest.mark.parametrize("text", ["max-file-size: 1\n", "max-file-size: 4096 # the most\n", "{max-file-size: 64}\n"])
+def test_plain_sizes_up_to_4096_mb_are_read(repo: Path, text: str) -> None:
+    write(repo, ".policylint.yaml", "paths: [org]\n" + text if not text.startswith("{") else text)
+    result = run_cli("check", str(repo / "org"), "--as-of", "2026-01-01", "--select", "PL101")
+    assert result.code == 1, result
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no RLIMIT_AS")
+def test_a_large_cap_never_allocates_it_up_front(repo: Path) -> None:
+    """At 4096 MB a 1 KB file is read with memory for 1 KB: the read goes a chunk at a time."""
+    import subprocess
+
+    write(repo, ".policylint.yaml", "paths: [org]\nmax-file-size: 4096\n")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000)); "
+    done = subprocess.run([sys.executable, "-c", limit + "from policylint.cli import main; raise SystemExit(main("
+                           "['check', '--as-of', '2026-01-01', '--select', 'PL101']))"],
+                          cwd=repo / "sub", capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr  # was MemoryError, exit 3: read(4 GB + 1) allocated it all
+
+
+@pytest.mark.parametrize(("text", "column"), [
+    ("paths: [org, /proc/self/pagemap]\n", 14),
+    ("paths: [../../etc]\n", 9),
+    ("policies: [/usr/share/policylint-rules]\n", 12),
+    ("baseline: /dev/zero\n", 11),
+    ("exceptions: ../outside/exceptions.yaml\n", 13),
+])
+def test_paths_in_a_configuration_stay_inside_its_repository(repo: Path, text: str, column: int) -> None:
+    (repo / ".git").mkdir()
+    write(repo, ".policylint.yaml", text)
+    result = run_cli("check", "--as-of", "2026-01-01")
+    assert result.code == 2, result
+    assert result.err.startswith(f"{repo / '.policylint.yaml'}:1:{column}: error: expected "), result.err
+    assert f"to name a path inside {repo} (the repository that holds this configuration), found " in result.err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+def test_a_committed_link_out_of_the_repository_in_the_configuration_is_refused(repo: Path) -> None:
+    (repo / ".git").mkdir()
+    (repo / "baseline.json").symlink_to("/dev/zero")
+    write(repo, ".policylint.yaml", "paths: [org]\nbaseline: baseline.json\n")
+    result = run_cli("check", "--as-of", "2026-01-01")
+    assert result.code == 2, result
+    assert "expected baseline to name a path inside" in result.err and "'baseline.json'" in result.err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no /dev")
+@pytest.mark.parametrize("option", ["--baseline", "--exceptions"])
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_as_baseline_or_exceptions_is_a_located_error_not_a_full_memory(repo: Path, option: str,
+                                                                                   device: str) -> None:
+    result = run_cli("check", str(repo / "org"), option, device, "--as-of", "2026-01-01")
+    assert result.code == 2, result
+    assert f"{device}:1:1: error: expected a regular file, found a character device (not read)" in result.out
+
+
+def test_an_oversized_baseline_or_exceptions_file_is_a_located_error(tmp_path: Path) -> None:
+    from policylint.suppress import load_baseline, load_exceptions
+
+    baseline = write(tmp_path, "baseline.json", '{"policylint-baseline": 2, "findings": []}' + " " * 2**20)
+    exceptions = write(tmp_path, "exceptions.yaml", "exceptions: []\n" + "#" * 2**20 + "\n")
+    assert load_baseline(str(baseline)) == ([], [])  # the default cap (256 MB)
+    for load, path in ((load_baseline, baseline), (load_exceptions, exceptions)):
+        found, errors = load(str(path), max_bytes=2**20)
+        assert found == []
+        assert [str(e) for e in errors] == [f"{path}:1:1: error: expected a file of at most 1 MB (the "
+                                            f"`max-file-size` setting), found {path.stat().st_size:,} bytes "
+                                            "(not read)"]
+
+
+def test_the_repository_bound_can_be_given(tmp_path: Path) -> None:
+    """`diff` loads the base's configuration from an export with no `.git`: it names the export as the bound."""
+    from policylint.config import load_config
+    from policylint.errors import InputErrors
+
+    config = write(tmp_path, "export/ci/.policylint.yaml", "paths: [../org]\n")
+    with pytest.raises(InputErrors, match=r"expected paths to name a path inside .*ci \(the repository"):
+        load_config(config)
+    assert load_config(config, within=tmp_path / "export").paths == (str(tmp_path / "export" / "org"),)

@@ -93,7 +93,7 @@ def test_a_rule_file_of_the_run_is_not_overwritten(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["check", "baseline"])
 def test_a_committed_link_as_the_report_is_refused_and_its_target_untouched(tmp_path: Path, command: str,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """An attacker's pull request commits `policylint.sarif -> ~/.ssh/authorized_keys`; CI runs `-o policylint.sarif`."""
+    """A pull request commits `policylint.sarif -> ~/.ssh/authorized_keys`; CI runs `-o policylint.sarif`."""
     victim = write(tmp_path, "home/.ssh/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ci@runner\n")
     org = make_org(tmp_path / "repo")
     (org / "policylint.sarif").symlink_to(victim)

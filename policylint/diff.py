@@ -320,7 +320,7 @@ def _base_layout(config: Config, root: Path, commit: str) -> Layout | None:
         if not (copy / place).is_file():
             return None
         try:
-            old = load_config(copy / place)
+            old = load_config(copy / place, within=copy)
         except PolicylintError:
             return None  # a base whose configuration does not load is read by the working tree's
         root_at_base = str(copy / Path(place).parent)

@@ -145,7 +145,9 @@ def added(now: Evidence, accepted: Evidence) -> tuple[str, ...]:
     counted = dict(accepted.counts)
     notes += [f"{path} {_count(count)} (accepted: {_count(counted[path]) if path in counted else 'not recorded'})"
               for path, count in now.counts if path not in counted or _higher(count, counted[path])]
-    if _higher(now.records, accepted.records):
+    # the records stated are those of the resources reached (a store's own, a role's sum): said once, by resource
+    said = any(resource not in reached or _higher(records, reached[resource]) for resource, records in now.reached)
+    if _higher(now.records, accepted.records) and not said:
         notes.append(f"{_count(now.records)} records (accepted: {_count(accepted.records)})")
     if (now.severity in SEVERITIES and accepted.severity in SEVERITIES
             and SEVERITIES.index(now.severity) < SEVERITIES.index(accepted.severity)):
@@ -179,9 +181,10 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
 
 
 def evidence_from_json(document: Any) -> Evidence:
-    """The evidence `evidence_json` wrote; ValueError (saying what was expected) for anything else. Without
-    `reached` or `counts` (an evidence written before they were recorded) the finding is taken to have reached
-    nothing and counted nothing: whatever it reaches now is new (fail closed)."""
+    """The evidence `evidence_json` wrote; ValueError (saying what was expected) for anything else, and for an
+    evidence without `reached`, written before what a finding reaches was recorded: read as reaching nothing, it
+    would call every finding worse (a stale pre-commit cache is rebuilt instead, a baseline must be written again).
+    Without `counts` the finding counted nothing: a count it tests now is not recorded, so worse (fail closed)."""
     if not isinstance(document, dict):
         raise ValueError(f"expected evidence (severity, lists), found {type(document).__name__}")
     severity, records, lists = document.get("severity"), document.get("records"), document.get("lists")
@@ -196,7 +199,10 @@ def evidence_from_json(document: Any) -> Evidence:
     members = tuple((str(path), tuple(Member(k, k) for k in sorted(set(keys)))) for path, keys in sorted(lists.items()))
     counts = _counts_from_json(document.get("counts", {}), "counts", "each fact to a whole number or null",
                                negative=True)
-    reached = _counts_from_json(document.get("reached", {}), "reached", "each resource id to its records (a whole "
+    if "reached" not in document:
+        raise ValueError("expected reached (the customer-data resources the finding reaches, with their records), "
+                         "found none (written before policylint recorded it)")
+    reached = _counts_from_json(document["reached"], "reached", "each resource id to its records (a whole "
                                 "number, or null when unknown)", negative=False)
     return Evidence(members, records, severity, reached, counts)
 

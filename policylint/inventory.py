@@ -5,16 +5,19 @@ A broken file never hides the others: its errors are collected, every other file
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from policylint.errors import InputError, SourceCrash, file_error
-from policylint.model import Group, Inventory, Node
-from policylint.sources import SOURCES, Fragment, Options, claimants
+from policylint.model import Group, Inventory, Location, Node
+from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like
+from policylint.sources.aws import credential_report
 from policylint.sources.base import Linker
 from policylint.sources.native_marker import near_miss
-from policylint.walk import NOT_ACCESS_CONTROL, Candidate, Skipped, discover, read
+from policylint.walk import DATA_SUFFIXES, NOT_ACCESS_CONTROL, TEMPLATE, Candidate, Skipped, discover, read
 from policylint.yamlsafe import decode
 
 _IGNORE = re.compile(rb"policylint:\s*ignore")  # the inline comment `suppress.INLINE` reads, as bytes
@@ -30,8 +33,9 @@ class Loaded:
     skipped: tuple[Skipped, ...] = ()  # walked files not read, with the reason (`walk.REASONS`), sorted by path
 
 
-def _read(candidate: Candidate, options: Options) -> tuple[Fragment | None, bool]:
-    """The fragment one file contributes (None for a walked-into file that no source claims), and whether it
+def _read(candidate: Candidate, options: Options) -> tuple[Fragment | str, bool]:
+    """The fragment one file contributes (the reason it is skipped for a walked-into file that no source claims:
+    `walk.REASONS`), and whether it
     holds an inline ignore comment (so `suppress` reads only those files again)."""
     data = read(candidate, options.max_file_bytes)
     if isinstance(data, InputError):
@@ -40,15 +44,16 @@ def _read(candidate: Candidate, options: Options) -> tuple[Fragment | None, bool
     return _fragment(candidate.path, data, candidate.explicit, options), ignores
 
 
-def _fragment(path: str, data: bytes, explicit: bool, options: Options) -> Fragment | None:
-    """The fragment of one file's bytes: located errors for what cannot be read, never a skipped file of ours."""
+def _fragment(path: str, data: bytes, explicit: bool, options: Options) -> Fragment | str:
+    """The fragment of one file's bytes: located errors for what cannot be read, never a skipped file of ours (a
+    skipped one: the reason)."""
     try:
         text = decode(data, path)
     except InputError as error:
         # a walked-into file is skipped only when it cannot be ours: one that names the marker, or that a source
         # recognises once its bad bytes are replaced, fails closed
         ours = explicit or _mentions_marker(data) or bool(claimants(path, data.decode("utf-8", "replace")))
-        return Fragment(Inventory(), [error]) if ours else None
+        return Fragment(Inventory(), [error]) if ours else NOT_ACCESS_CONTROL
     names = claimants(path, text)
     if len(names) > 1:  # fail closed and visibly: no source wins by its place in the registry
         return Fragment(Inventory(), [file_error(path, f"expected one format to claim this file, found "
@@ -58,8 +63,16 @@ def _fragment(path: str, data: bytes, explicit: bool, options: Options) -> Fragm
     missed = near_miss(path, text)
     if missed is not None:
         return Fragment(Inventory(), [missed])
+    if kubernetes.is_template(text):
+        if not explicit:
+            return TEMPLATE
+        return Fragment(Inventory(), [file_error(path, "expected rendered Kubernetes objects, found an unrendered "
+                                                       "template: render it first (`helm template`)")])
+    second = _second_look(path, text, options) if path.lower().endswith(DATA_SUFFIXES) else None
+    if second is not None:
+        return second
     if not explicit:
-        return None
+        return NOT_ACCESS_CONTROL
     known = ", ".join(SOURCES)
     return Fragment(Inventory(), [file_error(path, f"expected an inventory file ({known}), found none of them"
                                              + _NONE_OF_THEM)])
@@ -76,6 +89,56 @@ def _loaded(source: Any, path: str, text: str, options: Options) -> Fragment:
     except Exception as exc:  # the boundary: a bug in one source must not hide every other file's findings
         return Fragment(Inventory(), [SourceCrash(path, source.NAME, exc)])
     return fragment
+
+
+_LOADABLE = frozenset({"native", "kubernetes", "aws-cloudformation", "aws-authorization-details", "scim", "okta"})
+
+
+def _second_look(path: str, text: str, options: Options) -> Fragment | None:
+    """A file no source claimed by its first lines, parsed: when its top level is access-control data of a known
+    format, it is loaded as that format, or is a located error naming it; never skipped."""
+    found = looks_like(path, text)
+    if found is None:
+        return None
+    name, document = found
+    if name == credential_report.NAME:
+        return _encoded_report(path, text, document, options)
+    if name == "native" and "policylint" not in document:
+        keys = ", ".join(sorted(document))
+        return Fragment(Inventory(), [file_error(path, f"expected 'policylint: 1' at the top level of a file with "
+                                                       f"native sections ({keys}), found no marker")])
+    if name in _LOADABLE:
+        fragment = _loaded(SOURCES[name], path, text, options)
+        if not any(isinstance(e, SourceCrash) for e in fragment.errors):
+            return fragment
+    return Fragment(Inventory(), [file_error(path, f"expected a file that {name} recognises by its first lines, "
+                                                   f"found one that is {name} data only once parsed: write it as "
+                                                   f"the export does, or convert it to the native format")])
+
+
+def _encoded_report(path: str, text: str, document: Any, options: Options) -> Fragment:
+    """`aws iam get-credential-report` as JSON: its `Content` is the report, base64-encoded; errors in it are
+    located at this file's `Content`, with the report's own line."""
+    offset = text.find('"Content"')
+    line = text.count("\n", 0, max(offset, 0)) + 1
+    column = offset - text.rfind("\n", 0, max(offset, 0)) if offset >= 0 else 1
+    how = ("decode it first: `aws iam get-credential-report --query Content --output text | base64 --decode > "
+           "credential-report.csv`")
+    try:
+        report = base64.b64decode(str(document["Content"]), validate=True).decode("utf-8-sig")
+    except (binascii.Error, ValueError):
+        return Fragment(Inventory(), [InputError(Location(path, line, column), f"expected base64 of the credential "
+                                                                               f"report's CSV, found other text: "
+                                                                               f"{how}")])
+    if not credential_report.detect(path, report):
+        return Fragment(Inventory(), [InputError(Location(path, line, column), f"expected the credential report's "
+                                                                               f"CSV in `Content`, found other data: "
+                                                                               f"{how}")])
+    fragment = _loaded(credential_report, path, report, options)
+    inner = [e if isinstance(e, SourceCrash) else
+             InputError(Location(path, line, column), f"{e.message} (line {e.location.line} of the decoded report)")
+             for e in fragment.errors]
+    return replace(fragment, errors=inner)
 
 
 def _mentions_marker(data: bytes) -> bool:
@@ -95,8 +158,8 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     commented: list[str] = []
     for candidate in found.candidates:
         fragment, ignores = _read(candidate, options)
-        if fragment is None:
-            skipped.append(Skipped(candidate.path, NOT_ACCESS_CONTROL))
+        if isinstance(fragment, str):
+            skipped.append(Skipped(candidate.path, fragment))
             continue
         fragments.append(fragment)
         files.append(candidate.path)

@@ -151,12 +151,12 @@ def _suppress(findings: list[Finding], files: list[str], rules: list[Rule], sett
               ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
     exceptions, errors = suppress.scan_inline(files)
     if settings.exceptions:
-        listed, listed_errors = suppress.load_exceptions(settings.exceptions)
+        listed, listed_errors = suppress.load_exceptions(settings.exceptions, max_bytes=settings.options.max_file_bytes)
         exceptions += listed
         errors += listed_errors
     baseline: list[suppress.BaselineEntry] = []
     if settings.baseline:
-        baseline, baseline_errors = suppress.load_baseline(settings.baseline)
+        baseline, baseline_errors = suppress.load_baseline(settings.baseline, max_bytes=settings.options.max_file_bytes)
         errors += baseline_errors
     known = {r.id for r in rule_set(list(settings.policies), extra=settings.extra_rules)[0]}
     errors += suppress.unknown_rules(exceptions, known)

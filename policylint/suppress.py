@@ -132,7 +132,7 @@ def scan_inline(files: Iterable[str]) -> tuple[list[Exception_], list[InputError
             text = Path(path).read_text("utf-8", errors="replace")
         except OSError:
             continue  # the loader has reported it
-        if "policylint:" not in text or not path.endswith(YAML_SUFFIXES):
+        if "policylint:" not in text or not path.lower().endswith(YAML_SUFFIXES):
             continue  # JSON and CSV have no comments
         spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
         for number, line in enumerate(text.splitlines(), start=1):

@@ -1,6 +1,7 @@
 """Which files a run reads, and reading them safely. Every file a walk meets is either a candidate to read or
 skipped with a reason from the small vocabulary below; hidden files and folders (`.git`, `.venv`, `.env`) and
-SKIPPED_DIRS are not walked, so they are neither read nor counted.
+SKIPPED_DIRS are not walked: each such folder (but `.git`) is counted as skipped, hidden files are not. A symbolic
+link to a hidden path (`.env`, `.git/config`) is a located error and is not read, even inside the walked folder.
 
 Only regular files are read: a named pipe, socket or device is a located error, never opened for long (a FIFO
 would block the run forever, `/dev/zero` would fill the memory). A symbolic link, to a file or a folder, is followed
@@ -27,7 +28,9 @@ SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 NOT_ACCESS_CONTROL = "not access-control data"  # a data file (by its suffix) that no source claims
 NOT_DATA = "not a data file"  # any other suffix: never opened
 EXCLUDED = "excluded by the configuration"  # matched an `exclude` glob
-REASONS = (NOT_ACCESS_CONTROL, NOT_DATA, EXCLUDED)
+NOT_WALKED = "hidden or tool folder, not walked"  # a folder: `.github`, `.venv`, SKIPPED_DIRS (not `.git` itself)
+TEMPLATE = "an unrendered template: render it first"  # a Helm/Go template of Kubernetes objects
+REASONS = (NOT_ACCESS_CONTROL, NOT_DATA, EXCLUDED, NOT_WALKED, TEMPLATE)
 _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
 
@@ -117,6 +120,8 @@ class _Found:
             here = Path(folder)
             seen.add(here.resolve())
             kept = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+            self.skipped.extend(Skipped(str(here / d), NOT_WALKED) for d in sorted(dirs)
+                                if d not in kept and d != ".git")
             links.extend(here / d for d in kept if (here / d).is_symlink())
             dirs[:] = [d for d in kept if not (here / d).is_symlink()]
             for name in sorted(n for n in names if not n.startswith(".")):
@@ -154,6 +159,13 @@ def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
+def _hidden(path: Path, root: Path | None) -> set[str]:
+    """The hidden names (`.env`, `.git`) on the path, below root when it is inside it."""
+    if root is not None and _within(path, root):
+        path = path.relative_to(root)
+    return {part for part in path.parts if part.startswith(".") and part not in (".", "..")}
+
+
 def _outside(path: str, target: Path, root: Path, what: str = "file") -> InputError:
     return file_error(path, f"expected a {what} inside {root}, found a symbolic link to {target}, outside it "
                             "(not read)")
@@ -167,6 +179,9 @@ def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
     target = Path(os.path.realpath(path))
     if candidate.root is not None and not _within(target, candidate.root):
         return _outside(path, target, candidate.root)
+    if _hidden(target, candidate.root or Path.cwd().resolve()) - _hidden(Path(os.path.abspath(path)), None):
+        return file_error(path, f"expected a file outside hidden files and folders, found a symbolic link to "
+                                f"{target}, a hidden path (not read)")
     try:
         refused = _refused(path, os.stat(path), max_bytes)
         if refused is not None:

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from policylint.evidence import Evidence, Member, added, evidence_from_json, evidence_json, plan_of
-from policylint.findings import Finding, evidence_of, fingerprint, worse_than, worsened
-from policylint.model import Location
+from policylint.evidence import Evidence, Member, added, evidence_from_json, evidence_json, grows_by_itself, plan_of
+from policylint.facts_schema import facts_schema
+from policylint.findings import Evaluator, Finding, evidence_of, fingerprint, worse_than, worsened
+from policylint.model import Credential, Location, Resource
 from policylint.rules import Rule, builtin_policies, load_rules
 
 RULES = {rule.id: rule for rule in load_rules([builtin_policies()])[0]}
@@ -111,7 +112,8 @@ def test_worsened_and_worse_than_compare_a_finding_with_what_was_accepted() -> N
 
 def test_evidence_reads_back_from_json_by_member_ids() -> None:
     accepted = evidence("PL301", key_facts(KIM, OH))
-    assert evidence_json(accepted) == {"severity": "critical", "lists": {"readers": ["kim.jh", "oh.sj"]}}
+    assert evidence_json(accepted) == {"severity": "critical", "lists": {"readers": ["kim.jh", "oh.sj"]},
+                                       "reached": {}}
     again = evidence_from_json(evidence_json(accepted))
     assert again == Evidence((("readers", (Member("kim.jh", "kim.jh"), Member("oh.sj", "oh.sj"))),), None,
                              "critical")
@@ -128,8 +130,122 @@ def test_evidence_reads_back_from_json_by_member_ids() -> None:
     ({"severity": "high"}, "expected lists to map each fact to a list of member ids, found no lists"),
     ({"severity": "high", "lists": {"readers": [1]}}, "expected lists to map each fact to a list of member ids, "
                                                       "found {'readers': [1]}"),
+    ({"severity": "high", "lists": {}}, "expected reached (the customer-data resources the finding reaches, with "
+                                        "their records), found none (written before policylint recorded it)"),
+    ({"severity": "high", "lists": {}, "counts": {"active_access_keys": "2"}},
+     "expected counts to map each fact to a whole number or null, found {'active_access_keys': '2'}"),
+    ({"severity": "high", "lists": {}, "reached": ["customers-db"]},
+     "expected reached to map each resource id to its records (a whole number, or null when unknown), found "
+     "['customers-db']"),
+    ({"severity": "high", "lists": {}, "reached": {"customers-db": -5}},
+     "expected reached to map each resource id to its records (a whole number, or null when unknown), found "
+     "{'customers-db': -5}"),
 ])
 def test_evidence_that_is_not_what_evidence_json_writes_is_refused(document: Any, message: str) -> None:
     with pytest.raises(ValueError, match=r"^" + message.replace("(", r"\(").replace(")", r"\)")
                        .replace("[", r"\[").replace("]", r"\]") + "$"):
         evidence_from_json(document)
+
+
+# A departed holder's key, as facts.py writes it, reaching the stores named (records: the inventory's).
+STORE_RECORDS = {"scratch": 10, "customers-db": 33_700_000, "orders-db": None}
+
+
+def held_key(*stores: str, keys: int = 1) -> dict[str, Any]:
+    return {"kind": "credential", "id": "ak-7731", "type": "access_key", "status": "active", "flags": [],
+            "holder_people": [{"id": "kim.jh", "status": "departed", "departed": "2025-06-14",
+                               "departed_basis": None}],
+            "active_access_keys": keys, "days_unused": 3,
+            "reach": {"customer_data": bool(stores), "classes": ["customer_pii"] if stores else [],
+                      "resources": sorted(stores), "records": sum(STORE_RECORDS[s] or 0 for s in stores),
+                      "path": []}}
+
+
+def test_what_the_subject_reaches_is_evidence_of_every_finding_with_each_resources_records() -> None:
+    # PL101 tests nothing about reach, yet its key reaching a 33.7M-record database is part of what was accepted
+    found = evidence_of(plan_of(RULES["PL101"]), "critical", held_key("scratch", "orders-db"), STORE_RECORDS)
+    assert found.reached == (("orders-db", None), ("scratch", 10))
+    assert evidence_json(found)["reached"] == {"orders-db": None, "scratch": 10}
+    assert evidence_from_json(evidence_json(found)) == Evidence(
+        (("holder_people", (Member("kim.jh", "kim.jh"),)),), None, "critical", found.reached)
+
+
+ACCEPTED_REACH = Evidence((), None, "critical", (("orders-db", None), ("scratch", 10)))
+
+
+@pytest.mark.parametrize(("case", "reached", "worse"), [
+    ("the same", (("orders-db", None), ("scratch", 10)), ()),
+    ("narrower", (("scratch", 8),), ()),
+    ("a new store", (("customers-db", 33_700_000), ("orders-db", None), ("scratch", 10)),
+     ("+ customers-db (33,700,000 records)",)),
+    ("a new store of unknown size: not 0, a new member", (("orders-db", None), ("scratch", 10), ("x-db", None)),
+     ("+ x-db (records unknown)",)),
+    ("a store that grew", (("orders-db", None), ("scratch", 11)), ("scratch: 11 records (accepted: 10 records)",)),
+    ("a store whose size is no longer known", (("orders-db", None), ("scratch", None)),
+     ("scratch: records unknown (accepted: 10 records)",)),
+    ("a store whose size became known", (("orders-db", 5), ("scratch", 10)),
+     ("orders-db: 5 records (accepted: records unknown)",)),
+])
+def test_reaching_a_new_store_or_more_records_is_worse(case: str, reached: Any, worse: tuple[str, ...]) -> None:
+    assert added(replace(ACCEPTED_REACH, reached=reached), ACCEPTED_REACH) == worse
+
+
+def test_a_stated_record_count_that_is_the_reached_stores_is_said_once() -> None:
+    accepted = Evidence((), 33_700_000, "high", (("customers-db", 33_700_000),))
+    now = Evidence((), 34_100_000, "high", (("customers-db", 34_100_000),))
+    assert added(now, accepted) == ("customers-db: 34,100,000 records (accepted: 33,700,000 records)",)
+    assert added(replace(now, reached=accepted.reached), accepted) == ("34,100,000 records (accepted: 33,700,000)",)
+
+
+def test_the_evaluator_gives_each_reached_store_its_records_though_stores_are_fed_last() -> None:
+    evaluator = Evaluator([RULES["PL101"]])
+    key = Credential("ak-7731", Location("keys.yaml", 3, 5), "access_key", "order-sync", ("kim.jh",), "active")
+    evaluator.feed(key, held_key("customers-db", "orders-db"))
+    for store, records in (("customers-db", 33_700_000), ("orders-db", None)):
+        evaluator.feed(Resource(store, Location("data.yaml", 2, 5), "database", ("customer_pii",), records),
+                       {"kind": "resource", "id": store, "records": records})
+    [finding] = evaluator.findings
+    assert finding.evidence.reached == (("customers-db", 33_700_000), ("orders-db", None))
+
+
+@pytest.mark.parametrize(("rule", "counts"), [
+    ("PL106", ("active_access_keys",)),  # minimum: 2
+    ("PL107", ("validity_days",)),  # exclusiveMinimum: 90; expires − created, as written
+    ("PL305", ("token_ttl_seconds",)),
+    ("PL307", ("rotation_days",)),  # a period, as written
+    ("PL104", ()),  # days_unused: an age
+    ("PL105", ()),  # days_since_created
+    ("PL303", ()),  # rotation_overdue_days: days_since_rotated − rotation_days
+    ("PL403", ()),  # records: the stated record count already
+])
+def test_counts_a_rule_tests_with_a_minimum_are_evidence_and_ages_are_not(rule: str, counts: tuple[str, ...]) -> None:
+    assert plan_of(RULES[rule]).counts == counts
+
+
+def test_the_ages_are_the_facts_that_grow_by_themselves() -> None:
+    """Every whole-number fact of every kind, told apart by name: an age grows every day with nothing changed."""
+    integers = set()
+    for kind in ("person", "principal", "group", "role", "credential", "key", "resource"):
+        for name, schema in facts_schema(kind)["properties"].items():
+            types = schema.get("type")
+            if "integer" in (types if isinstance(types, list) else [types]):
+                integers.add(name)
+    assert {name for name in integers if grows_by_itself(name)} == {
+        "days_since_created", "days_since_last_used", "days_unused", "days_since_rotated", "rotation_overdue_days",
+        "days_since_departed"}
+    assert {name for name in integers if not grows_by_itself(name)} == {
+        "line", "active_access_keys", "validity_days", "rotation_days", "token_ttl_seconds", "records",
+        "log_retention_days"}
+
+
+def test_more_of_a_tested_count_is_worse() -> None:
+    plan = plan_of(RULES["PL106"])
+    principal = {"kind": "principal", "id": "legacy-batch", "active_access_keys": 2, "reach": {"resources": []}}
+    accepted = evidence_of(plan, "medium", principal)
+    assert accepted.counts == (("active_access_keys", 2),)
+    assert evidence_json(accepted)["counts"] == {"active_access_keys": 2}
+    assert evidence_from_json(evidence_json(accepted)) == accepted
+    assert added(evidence_of(plan, "medium", {**principal, "active_access_keys": 5}), accepted) == (
+        "active_access_keys 5 (accepted: 2)",)
+    assert added(evidence_of(plan, "medium", principal), accepted) == ()
+    assert added(accepted, replace(accepted, counts=())) == ("active_access_keys 2 (accepted: not recorded)",)

@@ -3,10 +3,16 @@ the registry's decision (`claimants`), never the order of SOURCES."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from policylint.errors import InputError
 from policylint.sources import gcp, kubernetes, native
 from policylint.sources.aws import authz, cloudformation, credential_report, policy_document
 from policylint.sources.base import Fragment, Options, Source
 from policylint.sources.hr import okta, roster_csv, scim
+from policylint.sources.native_marker import MARKER, SECTIONS
+from policylint.yamlsafe import load_all
 
 SOURCES: dict[str, Source] = {
     native.NAME: native,
@@ -28,4 +34,76 @@ def claimants(path: str, text: str) -> list[str]:
     return sorted(name for name, source in SOURCES.items() if source.detect(path, text))
 
 
-__all__ = ["SOURCES", "Fragment", "Options", "Source", "claimants"]
+# The second look (`looks_like`): what a parsed top level of each format has, for a file no source claimed
+_KUBERNETES_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ServiceAccount",
+                               "Secret", "List", "RoleList", "ClusterRoleList", "RoleBindingList",
+                               "ClusterRoleBindingList", "ServiceAccountList", "SecretList"})
+_DETAIL_LISTS = frozenset({"UserDetailList", "GroupDetailList", "RoleDetailList"})
+_SCIM = "urn:ietf:params:scim:"
+REPORT_FORMAT = "text/csv"  # `aws iam get-credential-report` JSON: {"Content": <base64 CSV>, "ReportFormat": …}
+
+
+def looks_like(path: str, text: str) -> tuple[str, Any] | None:
+    """The source whose data a file's parsed top level looks like, with the parsed document, for a data file that
+    no source claimed by its first lines (a marker written with escapes, a mapping indented as a whole, keys after
+    kilobytes of blanks); None when it parses to nothing of ours, or does not parse at all. Only JSON and YAML
+    files are parsed, and only when nothing claimed them: the cost stays off every file a source recognises."""
+    name = path.lower()
+    documents: list[Any] = []
+    try:
+        documents = [json.loads(text.lstrip("\ufeff"))]
+    except (ValueError, RecursionError):
+        if name.endswith((".yaml", ".yml")):
+            try:
+                documents = load_all(text, path)
+            except (InputError, RecursionError):
+                return None
+    for document in documents:
+        found = _format_of(document)
+        if found is not None:
+            return found, document
+    return None
+
+
+def _format_of(value: Any) -> str | None:
+    if isinstance(value, list):
+        return okta.NAME if value and all(_okta_user(v) for v in value) else _scim(value)
+    if not isinstance(value, dict):
+        return None
+    keys = {k for k in value if isinstance(k, str)}
+    checks = (
+        (native.NAME, MARKER in keys),
+        (kubernetes.NAME, isinstance(value.get("apiVersion"), str) and value.get("kind") in _KUBERNETES_KINDS),
+        (cloudformation.NAME, authz.cfn_resources(value)),
+        (authz.NAME, bool(keys & _DETAIL_LISTS)),
+        (credential_report.NAME, str(value.get("ReportFormat", "")).lower() == REPORT_FORMAT and "Content" in keys),
+        (scim.NAME, _scim(value) is not None),
+        (okta.NAME, _okta_user(value)),
+        (gcp.NAME, "apiVersion" not in keys and _items_with(value.get("bindings"), "role")),
+        (native.NAME, bool(keys) and keys <= SECTIONS and any(_items_with(value[k], "id") for k in keys)),
+    )
+    return next((name for name, matched in checks if matched), None)
+
+
+def _scim(value: Any) -> str | None:
+    if isinstance(value, list):
+        return scim.NAME if value and all(_scim(v) for v in value) else None
+    if not isinstance(value, dict):
+        return None
+    schemas = value.get("schemas")
+    if isinstance(schemas, list) and any(isinstance(s, str) and s.lower().startswith(_SCIM) for s in schemas):
+        return scim.NAME
+    return _scim(value.get("Resources")) if isinstance(value.get("Resources"), list) else None
+
+
+def _okta_user(value: Any) -> bool:
+    return (isinstance(value, dict) and "status" in value and isinstance(value.get("profile"), dict)
+            and "login" in value["profile"])
+
+
+def _items_with(items: Any, key: str) -> bool:
+    """A non-empty list of mappings, each with `key` (native sections hold mappings with ids)."""
+    return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
+
+
+__all__ = ["REPORT_FORMAT", "SOURCES", "Fragment", "Options", "Source", "claimants", "looks_like"]

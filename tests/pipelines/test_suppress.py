@@ -35,7 +35,9 @@ def test_baseline_reports_only_new_findings_and_survives_moves_and_splits(org: P
     document = json.loads(baseline.read_text())
     assert [(e["rule"], e["subject"]) for e in document["findings"]] == [
         ("PL101", "credential:ak-7731"), ("PL104", "credential:ak-7731"), ("PL105", "credential:ak-7731")]
-    assert set(document["findings"][0]) == {"rule", "subject", "severity", "title", "fingerprint", "lists"}
+    assert set(document["findings"][0]) == {"rule", "subject", "severity", "title", "fingerprint", "lists",
+                                            "reached"}
+    assert document["findings"][0]["reached"] == {"customer-db": 33_700_000}
     assert check(str(org), "--baseline", str(baseline))[:2] == (0, [])
 
     # the credential moves to a file of its own, reformatted: still the same findings
@@ -253,6 +255,7 @@ def test_the_baseline_records_what_each_finding_is(tmp_path: Path) -> None:
         "title": "Signing key reachable by someone who left after its last rotation",
         "fingerprint": fingerprint("PL301", "key", "auth-jwt-signing"),
         "lists": {"readers": ["kim.jh", "oh.sj"]},  # those who make it a finding: they left after the rotation
+        "reached": {},  # the key signs for order-sync, which reaches no customer data
     }
     assert document["findings"][0]["lists"] == {"named_in": ["members of auth-platform"]}
 
@@ -330,14 +333,14 @@ def test_a_baselined_store_that_holds_more_records_or_more_kinds_of_data_is_repo
     assert result.code == 1
     assert sorted((f["rule"], f["subject"]["id"], f["message"]) for f in json.loads(result.out)["findings"]) == [
         ("PL401", "customer-db", "database customer-db holds customer data (customer_pii; records: 34,100,000) "
-                                 "without access logging (worse than the baseline: 34,100,000 records (accepted: "
-                                 "33,700,000))"),
+                                 "without access logging (worse than the baseline: customer-db: 34,100,000 records "
+                                 "(accepted: 33,700,000 records))"),
         ("PL401", "order-history", "table order-history holds customer data (customer_orders, customer_payment; "
                                    "records: 79,000) without access logging (worse than the baseline: "
                                    "+ customer_payment)"),
         ("PL402", "customer-db", "database customer-db holds customer data (customer_pii; records: 34,100,000) and "
-                                 "nobody is alerted on its access (worse than the baseline: 34,100,000 records "
-                                 "(accepted: 33,700,000))"),
+                                 "nobody is alerted on its access (worse than the baseline: customer-db: 34,100,000 "
+                                 "records (accepted: 33,700,000 records))"),
     ]
 
 
@@ -373,6 +376,11 @@ def test_a_baseline_of_the_first_format_still_matches_by_fingerprint_and_says_to
      '"lists": {"readers": "kim.jh"}}\n]}',
      "2:3: error: expected lists to map each fact to a list of member ids, found {'readers': 'kim.jh'} in a "
      "baseline entry (`policylint baseline` writes them)"),
+    # written before what a finding reaches was recorded: read as reaching nothing, every finding would be worse
+    ('{"policylint-baseline": 2, "findings": [\n  {"fingerprint": "0123456789abcdef", "severity": "high", '
+     '"lists": {}}\n]}',
+     "2:3: error: expected reached (the customer-data resources the finding reaches, with their records), found "
+     "none (written before policylint recorded it) in a baseline entry (`policylint baseline` writes them)"),
 ])
 def test_a_baseline_entry_without_readable_evidence_is_a_located_error(org: Path, tmp_path: Path, text: str,
                                                                        message: str) -> None:
@@ -380,3 +388,121 @@ def test_a_baseline_entry_without_readable_evidence_is_a_located_error(org: Path
     result = run_cli("check", str(org), "--baseline", str(bad), "--as-of", "2026-01-01")
     assert result.code == 2
     assert f"{bad}:{message}" in result.out
+
+
+# A departed engineer's key that reads a scratch bucket, and a role everyone may assume that reads the logs bucket;
+# then (REACHES) the key's service is granted the 33.7M-record database and the role another store of unknown size.
+REACH = """
+policylint: 1
+people:
+  - {id: kim.jh, status: departed, departed: 2025-06-14}
+  - {id: lee.sy, status: active}
+principals:
+  - {id: order-sync, type: service, owner: lee.sy}
+credentials:
+  - {id: ak-7731, type: access_key, principal: order-sync, holders: [kim.jh], status: active, created: 2025-12-01,
+     last_used: 2025-12-30}
+roles:
+  - {id: open-reader, assumable_by: ["*"], grants: [{resource: logs-bucket, actions: [read]}]}
+resources:
+  - {id: scratch, type: bucket, data: [customer_contact], records: 10, logging: true, log_retention_days: 800,
+     monitoring: true}
+  - {id: logs-bucket, type: bucket, data: [customer_contact], logging: true, log_retention_days: 800, monitoring: true}
+  - {id: customers-db, type: database, data: [customer_pii], records: 33700000, logging: true,
+     log_retention_days: 800, monitoring: true}
+  - {id: orders-db, type: database, data: [customer_orders], logging: true, log_retention_days: 800,
+     monitoring: true}
+grants:
+  - {to: order-sync, resource: scratch, actions: [read]}
+"""
+REACHES = """  - {to: order-sync, resource: customers-db, actions: [read]}
+  - {to: open-reader, resource: orders-db, actions: [read, write, delete]}
+"""
+
+
+def test_a_baselined_finding_whose_subject_comes_to_reach_more_customer_data_is_reported_again(
+        tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    inventory = baselined(tmp_path / "org", REACH, baseline)
+    entries = {e["rule"]: e for e in json.loads(baseline.read_text())["findings"]}
+    assert entries["PL101"]["reached"] == {"logs-bucket": None, "scratch": 10}  # logs-bucket: through open-reader
+    assert entries["PL202"]["reached"] == {"logs-bucket": None}  # unknown, not 0
+    inventory.write_text(REACH + REACHES)
+    result = run_cli("check", str(tmp_path / "org"), "--baseline", str(baseline), "--as-of", "2026-01-01",
+                     "--format", "json")
+    assert result.code == 1
+    assert sorted((f["rule"], f["message"]) for f in json.loads(result.out)["findings"]) == [
+        ("PL101", "access_key ak-7731 is active but held by kim.jh (departed 2025-06-14) (worse than the baseline: "
+                  "+ customers-db (33,700,000 records); + orders-db (records unknown))"),
+        # a store of unknown size is a new member, though the records the message counts stay 0
+        ("PL202", 'role open-reader is assumable by "*" and reaches 0 customer records (customer_contact, '
+                  "customer_orders) (worse than the baseline: + customer_orders; + orders-db (records unknown))"),
+    ]
+
+
+PL106_ORG = """
+policylint: 1
+people:
+  - {id: lee.sy, status: active}
+principals:
+  - {id: legacy-batch, type: service, owner: lee.sy}
+credentials:
+KEYS
+"""
+
+
+def keys(count: int) -> str:
+    return PL106_ORG.replace("KEYS", "".join(
+        f"  - {{id: ak-{n}, type: access_key, principal: legacy-batch, status: active, created: 2025-12-01, "
+        f"last_used: 2025-12-30}}\n" for n in range(count)))
+
+
+def test_a_baselined_finding_whose_tested_count_grows_is_reported_again_and_one_that_only_ages_is_not(
+        tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    inventory = baselined(tmp_path / "org", keys(2), baseline)
+    [entry] = [e for e in json.loads(baseline.read_text())["findings"] if e["rule"] == "PL106"]
+    assert entry["counts"] == {"active_access_keys": 2}
+    # months later, the same two keys: unused longer, older (PL104 and PL105 appear: new findings, not PL106)
+    later = run_cli("check", str(tmp_path / "org"), "--baseline", str(baseline), "--as-of", "2026-06-01",
+                    "--format", "json", "--select", "PL106")
+    assert (later.code, found(later.out)) == (0, [])
+    inventory.write_text(keys(5))
+    code, new, document = check(str(tmp_path / "org"), "--baseline", str(baseline))
+    assert (code, new) == (1, [("PL106", "legacy-batch")])
+    assert document["findings"][0]["message"] == (  # type: ignore[index]
+        "legacy-batch has 5 active access keys (worse than the baseline: active_access_keys 5 (accepted: 2))")
+
+
+def test_a_baseline_entry_whose_fingerprint_is_not_its_own_rule_and_subjects_is_a_located_error(
+        org: Path, tmp_path: Path) -> None:
+    """Labelled as a harmless PL106, the entry holds the fingerprint of the critical PL101 on ak-7731."""
+    forged = fingerprint("PL101", "credential", "ak-7731")
+    for version, evidence in ((2, ', "severity": "medium", "lists": {}, "reached": {}'), (1, "")):
+        bad = write(tmp_path, "baseline.json", f"""
+            {{"policylint-baseline": {version}, "findings": [
+              {{"rule": "PL106", "subject": "principal:legacy-batch", "fingerprint": "{forged}"{evidence}}}
+            ]}}
+        """)
+        result = run_cli("check", str(org), "--baseline", str(bad), "--as-of", "2026-01-01")
+        assert result.code == 2
+        assert (f"{bad}:2:3: error: expected the fingerprint of PL106 principal:legacy-batch, "
+                f"{fingerprint('PL106', 'principal', 'legacy-batch')}, found '{forged}': the entry would suppress "
+                "a finding other than the one it names; write the baseline again with `policylint baseline`"
+                ) in result.out
+        assert "CRITICAL PL101 access_key ak-7731" in result.out  # not suppressed
+
+
+@pytest.mark.parametrize("entry", [
+    '{"fingerprint": "FP", "severity": "critical", "lists": {}, "reached": {}}',
+    '{"rule": "PL101", "subject": "ak-7731", "fingerprint": "FP", "severity": "critical", "lists": {}, "reached": {}}',
+])
+def test_a_baseline_entry_without_its_rule_and_subject_is_a_located_error(org: Path, tmp_path: Path,
+                                                                          entry: str) -> None:
+    bad = write(tmp_path, "baseline.json", '{"policylint-baseline": 2, "findings": [\n  ' + entry.replace(
+        "FP", fingerprint("PL101", "credential", "ak-7731")) + "\n]}")
+    result = run_cli("check", str(org), "--baseline", str(bad), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert (f"{bad}:2:3: error: expected a baseline entry with its rule and subject (KIND:ID), as `policylint "
+            "baseline` writes them, found rule") in result.out
+    assert "CRITICAL PL101 access_key ak-7731" in result.out

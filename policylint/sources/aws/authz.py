@@ -23,11 +23,30 @@ NAME = "aws-authorization-details"
 __all__ = ["NAME", "detect", "link", "load"]
 _MARKER = re.compile(r'"(?:User|Group|Role)DetailList"\s*:|"Policies"\s*:\s*\[\s*\{\s*"PolicyName"')
 _HEAD = 4096
+_CFN_TYPE = re.compile(r'"Type"\s*:\s*"AWS::')
+
+
+_TOP_KEYS = frozenset({"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"})
 
 
 def detect(path: str, text: str) -> bool:
-    """One of the detail lists' keys near the top of a JSON object."""
-    return text.lstrip("\ufeff \t\r\n").startswith("{") and _MARKER.search(text, 0, _HEAD) is not None
+    """One of the detail lists' keys at the top level of a JSON object, and no CloudFormation `Resources` (a
+    template's role holds `Policies` too). Parsed when it parses; broken JSON is claimed by its first few KB, so
+    loading it says what is wrong (fail closed)."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{") or _MARKER.search(text) is None:
+        return False
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return _MARKER.search(text, 0, _HEAD) is not None and not _CFN_TYPE.search(text, 0, _HEAD)
+    return isinstance(data, dict) and bool(_TOP_KEYS & set(data)) and not cfn_resources(data)
+
+
+def cfn_resources(data: dict[str, object]) -> bool:
+    """Whether a parsed top level is a CloudFormation template's: `Resources` holding a `Type: AWS::…`."""
+    resources = data.get("Resources")
+    return "AWSTemplateFormatVersion" in data or (isinstance(resources, dict) and any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::") for r in resources.values()))
 
 
 class _TooManyDigits(ValueError):

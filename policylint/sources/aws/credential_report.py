@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,7 @@ ROOT = "aws-root"
 _ABSENT = frozenset(("N/A", "no_information", "not_supported", ""))
 _BOOLEANS = {"true": True, "false": False}
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # what spreadsheets save "CSV" with
+_PREAMBLE = re.compile(r"""[ \t]*(?:"?sep=.?"?[ \t]*[,;\t]*[ \t]*\r?\n?$|#)""", re.IGNORECASE)
 _HEAD = 65536  # where detection looks for the header (blank lines above it included)
 
 
@@ -52,8 +54,10 @@ def detect(path: str, text: str) -> bool:
 
 
 def _first_line(lines: Iterable[str]) -> tuple[int, str]:
-    """(index, text) of the first non-blank line: a spreadsheet may save blank lines above the header."""
-    return next(((n, line.rstrip("\r\n")) for n, line in enumerate(lines) if line.strip(" \t\r\n,;\"")), (0, ""))
+    """(index, text) of the first line that is not blank, Excel's `sep=,` or a `# exported …` comment: a
+    spreadsheet may save those above the header."""
+    return next(((n, line.rstrip("\r\n")) for n, line in enumerate(lines) if line.strip(" \t\r\n,;\"")
+                 and not _PREAMBLE.match(line.lstrip("\ufeff"))), (0, ""))
 
 
 def _dialect(line: str) -> tuple[str, list[str]] | None:
@@ -90,7 +94,11 @@ def load(path: str, text: str, options: Options) -> Fragment:
     credentials: list[Credential] = []
     implied: dict[str, Principal] = {}
     rows = lines[start + 1:]
-    for number, (line, fields) in enumerate(zip(rows, csv.reader(rows), strict=False), start=start + 2):
+    for number, (line, fields) in enumerate(zip(rows, _records(path, start + 2, rows), strict=False),
+                                            start=start + 2):
+        if isinstance(fields, InputError):
+            errors.append(fields)
+            break
         if not fields:
             continue
         row = _Row(path, number, line, header, fields)
@@ -110,6 +118,22 @@ def load(path: str, text: str, options: Options) -> Fragment:
                            via="account root user") for p in roots),
     )
     return Fragment(Inventory(credentials=tuple(credentials)), errors, implied_inventory)
+
+
+def _records(path: str, first: int, rows: list[str]) -> Iterable[list[str] | InputError]:
+    """The rows' fields; a row the csv module refuses (a field over its 131,072-character limit) ends them with
+    a located error, never a crash."""
+    reader = csv.reader(rows)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield InputError(Location(path, first + reader.line_num - 1, 1),
+                             f"expected a credential report row of CSV fields, found one it cannot read ({error})")
+            return
+        yield fields
 
 
 def _account(node_id: str) -> str:

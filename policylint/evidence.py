@@ -202,9 +202,13 @@ def evidence_from_json(document: Any) -> Evidence:
     if "reached" not in document:
         raise ValueError("expected reached (the customer-data resources the finding reaches, with their records), "
                          "found none (written before policylint recorded it)")
-    reached = _counts_from_json(document["reached"], "reached", "each resource id to its records (a whole "
-                                "number, or null when unknown)", negative=False)
-    return Evidence(members, records, severity, reached, counts)
+    return Evidence(members, records, severity, reached_from_json(document["reached"]), counts)
+
+
+def reached_from_json(value: Any) -> Counts:
+    """`reached` as `evidence_json` writes it: each resource id and its records; ValueError for anything else."""
+    return _counts_from_json(value, "reached", "each resource id to its records (a whole number, or null when "
+                             "unknown)", negative=False)
 
 
 def _whole(value: Any, negative: bool = False) -> bool:

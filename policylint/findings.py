@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, lru_cache
@@ -93,32 +93,43 @@ class Evaluator:
         self._findings: list[Finding] = []
         self._records: dict[str, int | None] = {}  # resource id -> its records (None: unknown)
         self._sized = 0  # the findings before this one have their resources' records
+        # Many subjects reach the same resources (300,000 keys, 19,000 sets): each set is held once.
+        self._reached: dict[tuple[str, ...], Counts] = {}
+
+    def _reached_of(self, resources: list[str]) -> Counts:
+        ids = tuple(resources)
+        found = self._reached.get(ids)
+        if found is None:
+            found = self._reached[ids] = reached_of(resources)
+        return found
 
     def feed(self, node: Node, facts: Facts) -> None:
         if node.kind == "resource":
             self._records[node.id] = _count(facts.get("records"))
         for rule, plan in self.by_kind.get(node.kind, ()):
             if rule.matches(facts):
-                self._findings.append(make_finding(rule, node, facts, plan))
+                self._findings.append(make_finding(rule, node, facts, plan, self._reached_of))
 
     @property
     def findings(self) -> list[Finding]:
         if self._sized < len(self._findings):
-            sized: dict[Counts, Counts] = {}  # many subjects reach the same resources: each set is looked up once
+            sized: dict[int, Counts] = {}  # by the id of the set `_reached_of` holds once
             for number in range(self._sized, len(self._findings)):
                 finding = self._findings[number]
                 reached = finding.evidence.reached
                 if reached:
-                    if reached not in sized:
-                        sized[reached] = tuple((resource, self._records.get(resource)) for resource, _ in reached)
+                    if id(reached) not in sized:
+                        sized[id(reached)] = tuple((resource, self._records.get(resource)) for resource, _ in reached)
                     self._findings[number] = replace(finding, evidence=replace(finding.evidence,
-                                                                                reached=sized[reached]))
+                                                                                reached=sized[id(reached)]))
             self._sized = len(self._findings)
         return self._findings
 
 
-def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None) -> Finding:
-    """`plan`: where the rule's evidence is in the facts (`plan_of(rule)`, which an evaluator reads once)."""
+def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None,
+                 reached: Callable[[list[str]], Counts] | None = None) -> Finding:
+    """`plan`: where the rule's evidence is in the facts (`plan_of(rule)`, which an evaluator reads once);
+    `reached`: the resources reached, with their records, of a `reach.resources` list (`reached_of`)."""
     return Finding(
         location=node.location,
         rule=rule.id,
@@ -129,7 +140,7 @@ def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None)
         message=render_message(rule.message, facts),
         path=evidence_path(facts),
         fingerprint=fingerprint(rule.id, node.kind, node.id),
-        evidence=evidence_of(plan or plan_of(rule), rule.severity, facts),
+        evidence=evidence_of(plan or plan_of(rule), rule.severity, facts, reached=reached),
     )
 
 
@@ -144,25 +155,30 @@ def worse_than(finding: Finding, earlier: Finding) -> tuple[str, ...]:
     return added(finding.evidence, earlier.evidence)
 
 
-def evidence_of(plan: Plan, severity: str, facts: Facts, records: Mapping[str, int | None] | None = None
-                ) -> Evidence:
+def evidence_of(plan: Plan, severity: str, facts: Facts, records: Mapping[str, int | None] | None = None,
+                reached: Callable[[list[str]], Counts] | None = None) -> Evidence:
     """The evidence of a finding on `facts` (evidence.py says what it holds). `records`: the records of each
-    resource by id; a resource it does not know holds an unknown number (the Evaluator fills them in later)."""
+    resource by id; a resource it does not know holds an unknown number (the Evaluator fills them in later).
+    `reached`: how a `reach.resources` list becomes (id, records) pairs, when not with `records`."""
     lists = []
     for path, checks in plan.lists:
         value = _at(facts, path)
         if isinstance(value, list):
             items = value if checks is None else [item for item in value if any(check(item) for check in checks)]
             lists.append((path, _members(items)))
-    reached = _at(facts, "reach.resources")
+    resources = _at(facts, "reach.resources")
     return Evidence(
         tuple(lists),
         _count(_at(facts, plan.records)) if plan.records else None,
         severity,
-        tuple((str(resource), (records or {}).get(str(resource))) for resource in sorted(set(reached)))
-        if isinstance(reached, list) else (),
+        () if not isinstance(resources, list) else (reached or reached_of)(resources) if records is None
+        else reached_of(resources, records),
         tuple((path, _count(_at(facts, path))) for path in plan.counts),
     )
+
+
+def reached_of(resources: list[str], records: Mapping[str, int | None] | None = None) -> Counts:
+    return tuple((str(resource), (records or {}).get(str(resource))) for resource in sorted(set(resources)))
 
 
 def _count(value: Any) -> int | None:

@@ -104,10 +104,10 @@ def _second_look(path: str, text: str, options: Options) -> Fragment | None:
     if name == credential_report.NAME:
         return _encoded_report(path, text, document, options)
     if name == "native" and "policylint" not in document:
-        keys = ", ".join(sorted(document))
+        keys = ", ".join(sorted(map(str, document)))
         return Fragment(Inventory(), [file_error(path, f"expected 'policylint: 1' at the top level of a file with "
                                                        f"native sections ({keys}), found no marker")])
-    if name in _LOADABLE:
+    if name in _LOADABLE and (isinstance(document, dict) or name in ("okta", "scim")):
         fragment = _loaded(SOURCES[name], path, text, options)
         if not any(isinstance(e, SourceCrash) for e in fragment.errors):
             return fragment
@@ -135,10 +135,16 @@ def _encoded_report(path: str, text: str, document: Any, options: Options) -> Fr
                                                                                f"CSV in `Content`, found other data: "
                                                                                f"{how}")])
     fragment = _loaded(credential_report, path, report, options)
+    at = Location(path, line, column)
     inner = [e if isinstance(e, SourceCrash) else
-             InputError(Location(path, line, column), f"{e.message} (line {e.location.line} of the decoded report)")
-             for e in fragment.errors]
-    return replace(fragment, errors=inner)
+             InputError(at, f"{e.message} (line {e.location.line} of the decoded report)") for e in fragment.errors]
+    return Fragment(_relocated(fragment.inventory, at), inner, _relocated(fragment.implied, at))
+
+
+def _relocated(inventory: Inventory, at: Location) -> Inventory:
+    """Every record located at `at`: the decoded report's lines are not this file's."""
+    return Inventory(**{f.name: tuple(replace(item, location=at) if hasattr(item, "location") else item
+                                      for item in getattr(inventory, f.name)) for f in fields(Inventory)})
 
 
 def _mentions_marker(data: bytes) -> bool:

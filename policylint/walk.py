@@ -1,7 +1,8 @@
 """Which files a run reads, and reading them safely. Every file a walk meets is either a candidate to read or
 skipped with a reason from the small vocabulary below; hidden files and folders (`.git`, `.venv`, `.env`) and
-SKIPPED_DIRS are not walked: each such folder (but `.git`) is counted as skipped, hidden files are not. A symbolic
-link to a hidden path (`.env`, `.git/config`) is a located error and is not read, even inside the walked folder.
+SKIPPED_DIRS are not walked: each such folder (but `.git`) is counted as skipped, hidden files are not. A file's
+symbolic link to a hidden path (`.env`, `.git/config`), or any link into `.git`, is a located error and is not read,
+even inside the walked folder.
 
 Only regular files are read: a named pipe, socket or device is a located error, never opened for long (a FIFO
 would block the run forever, `/dev/zero` would fill the memory). A symbolic link, to a file or a folder, is followed
@@ -159,6 +160,19 @@ def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
+def _leads_into_hidden(path: str, target: Path, bound: Path) -> bool:
+    """Whether following links to the file reaches a hidden path the walk never enters: a file linked to a hidden
+    file or into a hidden folder (`.env`, `.git/config`), or any link into `.git`. A folder linked to a hidden
+    folder other than `.git` (`current -> .exports/2026-11`) is walked: linking it names it."""
+    given = Path(os.path.abspath(path))
+    introduced = _hidden(target, bound) - _hidden(given, None)
+    if not introduced:
+        return False
+    if ".git" in introduced or not os.path.islink(path):
+        return ".git" in introduced
+    return bool(_hidden(target, bound) - _hidden(Path(os.path.realpath(given.parent)), bound))
+
+
 def _hidden(path: Path, root: Path | None) -> set[str]:
     """The hidden names (`.env`, `.git`) on the path, below root when it is inside it."""
     if root is not None and _within(path, root):
@@ -179,7 +193,7 @@ def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
     target = Path(os.path.realpath(path))
     if candidate.root is not None and not _within(target, candidate.root):
         return _outside(path, target, candidate.root)
-    if _hidden(target, candidate.root or Path.cwd().resolve()) - _hidden(Path(os.path.abspath(path)), None):
+    if _leads_into_hidden(path, target, candidate.root or Path.cwd().resolve()):
         return file_error(path, f"expected a file outside hidden files and folders, found a symbolic link to "
                                 f"{target}, a hidden path (not read)")
     try:

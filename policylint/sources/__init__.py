@@ -67,13 +67,20 @@ def looks_like(path: str, text: str) -> tuple[str, Any] | None:
 
 def _format_of(value: Any) -> str | None:
     if isinstance(value, list):
-        return okta.NAME if value and all(_okta_user(v) for v in value) else _scim(value)
+        if value and all(_okta_user(v) for v in value):
+            return okta.NAME
+        if _scim(value) is not None:
+            return scim.NAME
+        # a JSON array of one format's objects (`jq .items`): an item of ours among others is enough
+        names = {_format_of(item) for item in value if isinstance(item, dict)} - {None}
+        return names.pop() if len(names) == 1 else None
     if not isinstance(value, dict):
         return None
     keys = {k for k in value if isinstance(k, str)}
     checks = (
         (native.NAME, MARKER in keys),
-        (kubernetes.NAME, isinstance(value.get("apiVersion"), str) and value.get("kind") in _KUBERNETES_KINDS),
+        (kubernetes.NAME, isinstance(value.get("apiVersion"), str) and isinstance(value.get("kind"), str)
+                          and value["kind"] in _KUBERNETES_KINDS),
         (cloudformation.NAME, authz.cfn_resources(value)),
         (authz.NAME, bool(keys & _DETAIL_LISTS)),
         (credential_report.NAME, str(value.get("ReportFormat", "")).lower() == REPORT_FORMAT and "Content" in keys),

@@ -37,7 +37,9 @@ def test_baseline_reports_only_new_findings_and_survives_moves_and_splits(org: P
         ("PL101", "credential:ak-7731"), ("PL104", "credential:ak-7731"), ("PL105", "credential:ak-7731")]
     assert set(document["findings"][0]) == {"rule", "subject", "severity", "title", "fingerprint", "lists",
                                             "reached"}
-    assert document["findings"][0]["reached"] == {"customer-db": 33_700_000}
+    # what a finding reaches is written once per set, in the file's `reached` table, which its entries name
+    assert {e["reached"] for e in document["findings"]} == set(document["reached"])
+    assert document["reached"] == {document["findings"][0]["reached"]: {"customer-db": 33_700_000}}
     assert check(str(org), "--baseline", str(baseline))[:2] == (0, [])
 
     # the credential moves to a file of its own, reformatted: still the same findings
@@ -376,6 +378,14 @@ def test_a_baseline_of_the_first_format_still_matches_by_fingerprint_and_says_to
      '"lists": {"readers": "kim.jh"}}\n]}',
      "2:3: error: expected lists to map each fact to a list of member ids, found {'readers': 'kim.jh'} in a "
      "baseline entry (`policylint baseline` writes them)"),
+    ('{"policylint-baseline": 2, "findings": [\n  {"fingerprint": "0123456789abcdef", "severity": "high", '
+     '"lists": {}, "reached": "r-0123456789abcdef"}\n], "reached": {}}',
+     "2:3: error: expected reached to name a set of the baseline's 'reached' table, found 'r-0123456789abcdef', "
+     "which it does not hold in a baseline entry (`policylint baseline` writes them)"),
+    ('{"policylint-baseline": 2, "findings": [\n  {"fingerprint": "0123456789abcdef", "severity": "high", '
+     '"lists": {}, "reached": "r-1"}\n], "reached": {"r-1": {"customers-db": "many"}}}',
+     "2:3: error: expected reached to map each resource id to its records (a whole number, or null when unknown), "
+     "found {'customers-db': 'many'} in a baseline entry (`policylint baseline` writes them)"),
     # written before what a finding reaches was recorded: read as reaching nothing, every finding would be worse
     ('{"policylint-baseline": 2, "findings": [\n  {"fingerprint": "0123456789abcdef", "severity": "high", '
      '"lists": {}}\n]}',
@@ -424,9 +434,10 @@ def test_a_baselined_finding_whose_subject_comes_to_reach_more_customer_data_is_
         tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     inventory = baselined(tmp_path / "org", REACH, baseline)
-    entries = {e["rule"]: e for e in json.loads(baseline.read_text())["findings"]}
-    assert entries["PL101"]["reached"] == {"logs-bucket": None, "scratch": 10}  # logs-bucket: through open-reader
-    assert entries["PL202"]["reached"] == {"logs-bucket": None}  # unknown, not 0
+    document = json.loads(baseline.read_text())
+    reached = {e["rule"]: document["reached"][e["reached"]] for e in document["findings"]}
+    assert reached["PL101"] == {"logs-bucket": None, "scratch": 10}  # logs-bucket: through open-reader
+    assert reached["PL202"] == {"logs-bucket": None}  # unknown, not 0
     inventory.write_text(REACH + REACHES)
     result = run_cli("check", str(tmp_path / "org"), "--baseline", str(baseline), "--as-of", "2026-01-01",
                      "--format", "json")

@@ -242,7 +242,8 @@ def _resources(target: Target, document: YMap, where: Location) -> tuple[Resourc
     if target.kind == "resource":
         name = target.id[len(PREFIX):].split("/")
         # a bucket's project is not in its name (projects/_/buckets/B): scope "gcp", any GCP access control
-        scope = f"{PREFIX}projects/{name[1]}" if name[0] == "projects" and name[1] not in ("_", "-") else "gcp"
+        known = len(name) >= 2 and name[0] == "projects" and name[1] not in ("_", "-")
+        scope = f"{PREFIX}projects/{name[1]}" if known else "gcp"
         kind = _COLLECTIONS.get(name[-2], name[-2]) if len(name) >= 2 else "resource"
         return (Resource(target.id, where, kind, scope=scope),)
     return (

@@ -30,12 +30,20 @@ from policylint.report import Change, Report, mapped
 from policylint.rules import Rule
 from policylint.settings import Settings
 
-NEW_REACH = Rule(
-    id="PL900",
+
+def _computed(rule_id: str, title: str, subjects: tuple[str, ...], message: str, rationale: str, remediation: str,
+              references: tuple[str, ...]) -> Rule:
+    """A built-in rule that `diff` computes by comparing two sides, never from one node's facts (`match` never
+    fires); selectable, severity-configurable and suppressible like any other."""
+    return Rule(id=rule_id, title=title, severity="high", subjects=subjects, match={}, message=message,
+                rationale=rationale, remediation=remediation, references=references,
+                location=Location("policylint/diff.py", 1, 1), matches=lambda facts: False)
+
+
+NEW_REACH = _computed(
+    rule_id="PL900",
     title="New path to customer data",
-    severity="high",
     subjects=("person", "principal"),
-    match={},
     message="{id} gains a path to customer data",
     rationale=(
         "This change lets an identity reach customer data it could not reach before. Most paths to customer data "
@@ -47,15 +55,11 @@ NEW_REACH = Rule(
         "once the change is on the base branch). If not, remove the membership, binding or grant that opens the path."
     ),
     references=("NIST SP 800-53 Rev. 5, AC-6 Least Privilege; CM-4 Impact Analyses",),
-    location=Location("policylint/diff.py", 1, 1),
-    matches=lambda facts: False,  # computed by comparing two inventories, never from one node's facts
 )
-NO_LONGER_READ = Rule(
-    id="PL901",
+NO_LONGER_READ = _computed(
+    rule_id="PL901",
     title="Inventory file no longer read",
-    severity="high",
     subjects=(),  # a file, not a node of the inventory: nothing is fed to it
-    match={},
     message="{id} was read at the base and is not read now",
     rationale=(
         "A file whose findings stop being reported because it is no longer read (a configuration that now excludes "
@@ -67,15 +71,11 @@ NO_LONGER_READ = Rule(
         "stopped being an inventory, approve the change: the finding is not raised again once it is on the base."
     ),
     references=("NIST SP 800-53 Rev. 5, CM-3 Configuration Change Control; CA-7 Continuous Monitoring",),
-    location=Location("policylint/diff.py", 1, 1),
-    matches=lambda facts: False,  # computed by comparing the files two runs read
 )
-CONFIG_CHANGED = Rule(
-    id="PL902",
+CONFIG_CHANGED = _computed(
+    rule_id="PL902",
     title="Configuration changes what is checked",
-    severity="high",
     subjects=(),  # a file, not a node of the inventory
-    match={},
     message="{id} changes what is checked",
     rationale=(
         "Both sides of a comparison are judged by the working tree's configuration, so a change that ignores a rule, "
@@ -87,8 +87,6 @@ CONFIG_CHANGED = Rule(
         "it is on the base); if not, revert the setting."
     ),
     references=("NIST SP 800-53 Rev. 5, CM-3 Configuration Change Control; CM-5 Access Restrictions for Change",),
-    location=Location("policylint/diff.py", 1, 1),
-    matches=lambda facts: False,  # computed by comparing the two sides' configuration files
 )
 DIFF_RULES = (NEW_REACH, NO_LONGER_READ, CONFIG_CHANGED)
 HEAD = "HEAD"

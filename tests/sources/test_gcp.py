@@ -706,8 +706,8 @@ def test_audit_log_configs_of_the_wrong_type_prove_no_logging(tmp_path: Path) ->
 def test_a_policy_named_only_projects_is_read_with_an_unknown_project(tmp_path: Path) -> None:
     """Found by the fuzz harness (seed 0, case 2680): `name: projects` has no project id to scope it by."""
     policy = tmp_path / "sa-policy.yaml"
-    policy.write_text("bindings:\n- members:\n  - user:park.mj@acme.example\n  role: roles/iam.serviceAccountTokenCreator\n"
-                      "etag: BwYF3dA9kQ8=\nname: projects\n")
+    policy.write_text("bindings:\n- members:\n  - user:park.mj@acme.example\n"
+                      "  role: roles/iam.serviceAccountTokenCreator\netag: BwYF3dA9kQ8=\nname: projects\n")
     loaded = load_paths([str(policy)])
     assert loaded.errors == []
     assert [r.scope for r in loaded.inventory.resources if r.id.endswith("projects")] == ["gcp"]

@@ -199,5 +199,5 @@ def no_command_lines(text: str, colon: str = "\\x3a") -> str:
 
 def printable_json(text: str) -> str:
     """JSON text (`json.dumps(..., ensure_ascii=False)`, which escapes only C0) with every other unprintable character
-    written as a `\\uXXXX` escape: the same document to a parser, nothing raw for a terminal or a log."""
+    written as a `\\u` escape of four hex digits: the same document to a parser, nothing raw for a terminal or a log."""
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

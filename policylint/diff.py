@@ -102,7 +102,7 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     `staged` (the pre-commit hook): the new side is what is staged, copied out of the index, not the working tree
     (an untracked file, or an unstaged edit, is not part of the commit). A repository with no commit yet compared
     with HEAD (the first commit's hook) has an empty base."""
-    root = gitrev.repository_root(Path.cwd())
+    root = _repository(settings)
     commit = None if base == HEAD and not gitrev.has_commits(root) else gitrev.resolve_revision(root, base)
     settings = replace(settings, extra_rules=(*settings.extra_rules,
                                               *(r for r in DIFF_RULES if r not in settings.extra_rules)))
@@ -137,6 +137,17 @@ def _changed_config(settings: Settings, layout: Layout | None) -> Callable[[Resu
                         f"{file} changes what is checked: {'; '.join(layout.changes)}", (),
                         fingerprint(rule.id, "file", file))]
     return findings
+
+
+def _repository(settings: Settings) -> Path:
+    """The repository of the working directory, else of the configuration file (a hook or CI step run from
+    elsewhere with `--config`)."""
+    try:
+        return gitrev.repository_root(Path.cwd())
+    except UsageError:
+        if settings.config.file is None:
+            raise
+        return gitrev.repository_root(Path(settings.config.file).resolve().parent)
 
 
 def _compared(head: Result, before: basecache.Base, base: str, unread: list[Finding]) -> Report:

@@ -202,3 +202,14 @@ def test_a_configuration_that_checks_less_does_not_pass_its_own_review(repo: Pat
                                   "ignore: [] → [PL1, PL9]")
     git(repo, *COMMIT, "approved")
     assert hook()[:2] == (0, [])  # once on the base, it is not raised again
+
+
+def test_run_from_outside_the_repository_with_its_config(repo: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "inv/credentials.yaml").write_text(CREDENTIALS.lstrip() + SECOND_KEY)
+    git(repo, "add", "-A")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(elsewhere.parent))
+    result = run_cli("check", "--changed", "--config", str(repo / ".policylint.yaml"), "--as-of", AS_OF)
+    assert result.code == 1 and "LOW PL106 order-sync has 2 active access keys" in result.out, result.out + result.err

@@ -377,7 +377,6 @@ def tree_digest() -> str:
 
 
 def machine() -> dict[str, Any]:
-    import networkx
     import yaml
 
     return {
@@ -387,7 +386,6 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "pyyaml": yaml.__version__,
         "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
-        "networkx": networkx.__version__,
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
     }
 
@@ -409,7 +407,7 @@ def table(results: dict[str, Any], sizes: list[str]) -> str:
 
     m = results["machine"]
     lines = [f"machine: {m['cpu_count']} cores, {m['memory_gb']} GB, Python {m['python']} ({m['platform']}), "
-             f"PyYAML {m['pyyaml']} libyaml={m['libyaml']}, NetworkX {m['networkx']}",
+             f"PyYAML {m['pyyaml']} libyaml={m['libyaml']}",
              row("", sizes), row("runs", [str(c["runs"]) for c in cols]),
              row("policylint commit", [_commit(c) for c in cols]),
              row("files", [f"{c['files']:,}" for c in cols]),

@@ -1,4 +1,4 @@
-"""The access graph: one NetworkX DiGraph over the whole inventory, edges in the direction "can act as / get to".
+"""The access graph: one directed graph over the whole inventory, edges in the direction "can act as / get to".
 
 Edge kinds are those of DESIGN.md. Three kinds of hub node keep "everyone" semantics linear in size:
 - `*` (EVERYONE): every person and principal → `*`; `*` → each role assumable by "*" and each resource granted to "*";
@@ -22,9 +22,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import networkx as nx
+from typing import Any
 
 from policylint.model import (
     ACCESS_CONTROL,
@@ -39,10 +37,70 @@ from policylint.model import (
     Resource,
 )
 
-if TYPE_CHECKING:
-    Graph = nx.DiGraph[str]
-else:
-    Graph = nx.DiGraph
+
+class Edges:
+    """`graph.edges[u, v]`: the attributes of an edge; `graph.edges(data="kind")`: (u, v, value) for every edge."""
+
+    __slots__ = ("_succ",)
+
+    def __init__(self, succ: dict[str, dict[str, dict[str, Any]]]) -> None:
+        self._succ = succ
+
+    def __getitem__(self, edge: tuple[str, str]) -> dict[str, Any]:
+        return self._succ[edge[0]][edge[1]]
+
+    def __call__(self, data: str) -> Iterator[tuple[str, str, Any]]:
+        return ((u, v, attributes.get(data)) for u, targets in self._succ.items() for v, attributes in targets.items())
+
+
+class Graph:
+    """A directed graph as dicts of dicts: `succ[u][v]` and `pred[v][u]` are the same attribute dict of the edge
+    u → v, nodes keep the order they were added in. The part of NetworkX's `DiGraph` interface the pipeline uses,
+    without importing NetworkX (a fifth of the pre-commit hook's time was that import: 0.22 s)."""
+
+    __slots__ = ("edges", "kinds", "pred", "succ")
+
+    def __init__(self) -> None:
+        self.succ: dict[str, dict[str, dict[str, Any]]] = {}
+        self.pred: dict[str, dict[str, dict[str, Any]]] = {}
+        self.kinds: dict[str, str] = {}
+        self.edges = Edges(self.succ)
+
+    def add_node(self, node: str, kind: str | None = None) -> None:
+        if node not in self.succ:
+            self.succ[node] = {}
+            self.pred[node] = {}
+        if kind is not None:
+            self.kinds[node] = kind
+
+    def add_edge(self, source: str, target: str, **attributes: Any) -> None:
+        """As NetworkX does: the ends are added when missing, an existing edge's attributes are updated."""
+        self.add_node(source)
+        self.add_node(target)
+        found = self.succ[source].get(target)
+        if found is None:
+            found = self.succ[source][target] = self.pred[target][source] = {}
+        found.update(attributes)
+
+    def add_edges_from(self, edges: Iterable[tuple[str, str]], **attributes: Any) -> None:
+        for source, target in edges:
+            self.add_edge(source, target, **attributes)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.succ
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.succ)
+
+    def has_edge(self, source: str, target: str) -> bool:
+        return target in self.succ.get(source, {})
+
+    def number_of_nodes(self) -> int:
+        return len(self.succ)
+
+    def number_of_edges(self) -> int:
+        return sum(len(targets) for targets in self.succ.values())
+
 
 ALL_PRINCIPALS = "*principals"
 ALL_RESOURCES = "*resources"

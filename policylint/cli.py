@@ -27,6 +27,7 @@ from policylint.reporters.shown import redacted_document
 from policylint.rules import SEVERITIES, Rule
 from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
 from policylint.validate import packaged_schema
+from policylint.walk import is_within
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -197,11 +198,11 @@ def _prepare(output_file: Path | None, settings: Settings) -> None:
 
 
 def _within(path: Path, folder: Path) -> bool:
+    """Where links lead (a walked folder given as a link to where the report would go), loops counted as outside."""
     try:
-        path.resolve().relative_to(folder.resolve())
-    except (ValueError, OSError, RuntimeError):
+        return is_within(path.resolve(), folder.resolve())
+    except (OSError, RuntimeError):
         return False
-    return True
 
 
 def _finish(report: Report, settings: Settings, output: str, output_file: Path | None, fail_on: str | None,

@@ -17,7 +17,7 @@ from typing import Any
 from policylint.errors import InputError, InputErrors, file_error
 from policylint.model import Location
 from policylint.validate import schema_errors
-from policylint.walk import Candidate, read
+from policylint.walk import Candidate, is_within, read
 from policylint.yamlsafe import YMap, YSeq, decode, load_one
 
 if sys.version_info >= (3, 11):
@@ -134,7 +134,7 @@ def load_config(path: Path | None, within: Path | None = None) -> Config:
             resolved = target.resolve()
         except (OSError, RuntimeError):
             resolved = target
-        if not (_within(target, root) and _within(resolved, root.resolve())):
+        if not (is_within(target, root) and is_within(resolved, root.resolve())):
             outside.append(InputError(where, f"expected {key} to name a path inside {root} (the repository that "
                                              f"holds this configuration), found {value!r}, which leads outside it"))
 
@@ -209,10 +209,6 @@ def _repository(folder: Path) -> Path:
         if (candidate / ".git").exists():
             return candidate
     return start
-
-
-def _within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 _TABLE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")

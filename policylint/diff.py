@@ -29,6 +29,7 @@ from policylint.reach import follow, paths_to
 from policylint.report import Change, Report, mapped
 from policylint.rules import Rule
 from policylint.settings import Settings
+from policylint.walk import is_within
 
 
 def _computed(rule_id: str, title: str, subjects: tuple[str, ...], message: str, rationale: str, remediation: str,
@@ -185,7 +186,7 @@ def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, sta
 
 
 def _within(file: str, folder: Path) -> bool:
-    return Path(os.path.abspath(file)).is_relative_to(os.path.abspath(folder))
+    return is_within(Path(os.path.abspath(file)), Path(os.path.abspath(folder)))
 
 
 def _relative(file: str, side: Path) -> str:

@@ -13,9 +13,10 @@ from typing import Any
 
 from policylint.errors import InputError, SourceCrash, file_error
 from policylint.model import Group, Inventory, Location, Node
-from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like
-from policylint.sources.aws import credential_report
+from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like, native
+from policylint.sources.aws import authz, cloudformation, credential_report
 from policylint.sources.base import Linker
+from policylint.sources.hr import okta, scim
 from policylint.sources.native_marker import near_miss
 from policylint.walk import DATA_SUFFIXES, NOT_ACCESS_CONTROL, TEMPLATE, Candidate, Skipped, discover, read
 from policylint.yamlsafe import decode
@@ -34,9 +35,8 @@ class Loaded:
 
 
 def _read(candidate: Candidate, options: Options) -> tuple[Fragment | str, bool]:
-    """The fragment one file contributes (the reason it is skipped for a walked-into file that no source claims:
-    `walk.REASONS`), and whether it
-    holds an inline ignore comment (so `suppress` reads only those files again)."""
+    """The fragment one file contributes (for a walked-into file that no source claims, the reason it is skipped:
+    `walk.REASONS`), and whether it holds an inline ignore comment (so `suppress` reads only those files again)."""
     data = read(candidate, options.max_file_bytes)
     if isinstance(data, InputError):
         return Fragment(Inventory(), [data]), False
@@ -91,7 +91,8 @@ def _loaded(source: Any, path: str, text: str, options: Options) -> Fragment:
     return fragment
 
 
-_LOADABLE = frozenset({"native", "kubernetes", "aws-cloudformation", "aws-authorization-details", "scim", "okta"})
+_LOADABLE = frozenset({native.NAME, kubernetes.NAME, cloudformation.NAME, authz.NAME, scim.NAME, okta.NAME})
+_LISTS_TOO = frozenset({okta.NAME, scim.NAME})  # formats whose export may be a JSON array at its top level
 
 
 def _second_look(path: str, text: str, options: Options) -> Fragment | None:
@@ -103,11 +104,11 @@ def _second_look(path: str, text: str, options: Options) -> Fragment | None:
     name, document = found
     if name == credential_report.NAME:
         return _encoded_report(path, text, document, options)
-    if name == "native" and "policylint" not in document:
+    if name == native.NAME and "policylint" not in document:
         keys = ", ".join(sorted(map(str, document)))
         return Fragment(Inventory(), [file_error(path, f"expected 'policylint: 1' at the top level of a file with "
                                                        f"native sections ({keys}), found no marker")])
-    if name in _LOADABLE and (isinstance(document, dict) or name in ("okta", "scim")):
+    if name in _LOADABLE and (isinstance(document, dict) or name in _LISTS_TOO):
         fragment = _loaded(SOURCES[name], path, text, options)
         if not any(isinstance(e, SourceCrash) for e in fragment.errors):
             return fragment

@@ -75,7 +75,7 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: str = ".", w
                                                   "nowhere"))
         elif not path.exists():
             found.errors.append(file_error(given, "expected a file or folder, found no such path"))
-        elif path.is_symlink() and not _within(path.resolve(), cwd):
+        elif path.is_symlink() and not is_within(path.resolve(), cwd):
             found.errors.append(_outside(given, path.resolve(), cwd))
         elif path.is_dir():
             found.walk(path)
@@ -109,7 +109,7 @@ class _Found:
         while queue:
             start = queue.pop(0)
             target = start.resolve()
-            if not _within(target, root):
+            if not is_within(target, root):
                 self.errors.append(_outside(str(start), target, root, "folder"))
             elif target not in seen:
                 queue.extend(self._tree(start, root, seen))
@@ -156,7 +156,8 @@ def _excluded(path: Path, exclude: tuple[str, ...], root: str) -> bool:
                for glob in exclude)
 
 
-def _within(path: Path, root: Path) -> bool:
+def is_within(path: Path, root: Path) -> bool:
+    """Whether `path` is `root` or below it, as written (callers resolve or normalise both alike)."""
     return path == root or root in path.parents
 
 
@@ -175,7 +176,7 @@ def _leads_into_hidden(path: str, target: Path, bound: Path) -> bool:
 
 def _hidden(path: Path, root: Path | None) -> set[str]:
     """The hidden names (`.env`, `.git`) on the path, below root when it is inside it."""
-    if root is not None and _within(path, root):
+    if root is not None and is_within(path, root):
         path = path.relative_to(root)
     return {part for part in path.parts if part.startswith(".") and part not in (".", "..")}
 
@@ -191,7 +192,7 @@ def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
     cannot hang the run); the read itself stops one byte past the cap."""
     path = candidate.path
     target = Path(os.path.realpath(path))
-    if candidate.root is not None and not _within(target, candidate.root):
+    if candidate.root is not None and not is_within(target, candidate.root):
         return _outside(path, target, candidate.root)
     if _leads_into_hidden(path, target, candidate.root or Path.cwd().resolve()):
         return file_error(path, f"expected a file outside hidden files and folders, found a symbolic link to "

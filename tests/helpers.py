@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import textwrap
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,11 @@ def run_cli(*args: str) -> Run:
         return Run(captured["code"], out.getvalue().decode(), err.getvalue().decode())
 
 
+def git(repo: Path, *args: str) -> str:
+    """Git (a system tool, in /usr/bin) in a test's repository; its output."""
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,4 +62,4 @@ def expected_markers(path: Path) -> set[tuple[str, str, int]]:
     return found
 
 
-__all__ = ["AS_OF", "CORPUS", "REPO", "Run", "cli", "expected_markers", "run_cli", "write"]
+__all__ = ["AS_OF", "CORPUS", "REPO", "Run", "cli", "expected_markers", "git", "run_cli", "write"]

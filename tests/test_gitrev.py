@@ -4,20 +4,16 @@ leaves the repository is a located error and is not read."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from policylint import gitrev
 
-from helpers import run_cli, write
+from helpers import git, run_cli, write
 
 ORG = "policylint: 1\npeople:\n  - {id: kim.jh, status: active}\n"
 
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def commit(repo: Path) -> str:

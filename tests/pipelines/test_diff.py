@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator
 
-from helpers import run_cli, write
+from helpers import git, run_cli, write
 from org import ACCESS, PEOPLE, make_org
 
 SARIF_SCHEMA = Path(__file__).parent.parent / "reporters" / "sarif-schema-2.1.0.json"
 
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ Each case is a commit that passed the old hook (which reported only findings loc
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import run_cli, write
+from helpers import git, run_cli, write
 from org import HOOK_CREDENTIALS as CREDENTIALS
 from org import HOOK_KEYS as KEYS
 from org import HOOK_PEOPLE as PEOPLE
@@ -20,9 +19,6 @@ AS_OF = "2026-12-01"
 LEAVER_READS_THE_KEY = KEYS.replace("readable_by: [auth-platform]", "readable_by: [auth-platform, kim-console]")
 COMMIT = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m"]
 
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture

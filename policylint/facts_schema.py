@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policylint import flags
 from policylint.model import NODE_KINDS
 
 Schema = dict[str, Any]
@@ -52,11 +53,15 @@ GRANTS: Schema = {
     },
 }
 
-FLAGS: Schema = {**STR_LIST, "description": "platform facts set by the source that read the node, e.g. aws-root, "
-                 "aws-allows-star-star, deleted, builtin, k8s-cluster-admin, k8s-read-secrets-cluster, "
-                 "k8s-legacy-token, k8s-role-unresolved, k8s-serviceaccount-token, gcp-basic-role, gcp-user-managed, "
-                 "gcp-act-as, gcp-domain, last-use-unknown, k8s-label:KEY=VALUE, k8s-aggregates:SELECTOR, "
-                 "k8s-aggregated:ROLE (see README, \"Flags\")"}
+FLAGS: Schema = {
+    "type": "array",
+    "description": "platform facts set by the source that read the node (the registry: policylint/flags.py; README, "
+                   "\"Flags\")",
+    "items": {"anyOf": [
+        {"enum": sorted(set(flags.FLAGS) - flags.PREFIXES)},
+        {"type": "string", "pattern": "^(" + "|".join(sorted(p[:-1] for p in flags.PREFIXES)) + "):.+"},
+    ]},
+}
 NAMED_IN: Schema = {
     "type": "array",
     "description": "where the node is named: group members, assumable_by, readable_by, a grant's to",

@@ -46,10 +46,10 @@ from datetime import date
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.flags import GCP_DOMAIN as DOMAIN_FLAG
 from policylint.model import EVERYONE, Annotation, Group, Inventory, Person, PersonStatus, Principal, Resource
 
 AMBIGUOUS = ""
-DOMAIN_FLAG = "gcp-domain"
 
 
 def join(inventory: Inventory, as_of: date | None = None) -> tuple[Inventory, list[InputError]]:

@@ -18,6 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from policylint import flags
 from policylint.errors import InputError, InputErrors, file_error, found
 from policylint.facts_schema import facts_schema
 from policylint.fastschema import FORMATS_BUT_REGEX, RE2, Check, compile_schema, re2_problem
@@ -138,6 +139,9 @@ def _check_match(document: YMap, name: str) -> None:
     for where, problem, key in [*problems, *_number_problems(document["match"], ("match",))]:
         line, column = locate(document, list(where), key=key)
         raise InputError(Location(name, line, column), problem)
+    for where, problem in _flag_problems(document["match"], ("match",), in_flags=False):
+        line, column = locate(document, list(where))
+        raise InputError(Location(name, line, column), problem)
     for where, problem in _ref_problems(document["match"]):
         line, column = locate(document, ["match", *where], key=bool(where))
         raise InputError(Location(name, line, column), problem)
@@ -189,6 +193,34 @@ def _vocabulary_problems(schema: Any, root: Any, where: tuple[Any, ...]) -> Iter
                 yield from _vocabulary_problems(sub, root, (*here, index))
         elif key in SCHEMA_ONE:
             yield from _vocabulary_problems(value, root, here)
+
+
+def _flag_problems(schema: Any, where: tuple[Any, ...], in_flags: bool) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """A flag named (`const`, `enum`) under a facts field of flags (`flags`, `principal_flags`) that no source sets:
+    a typo such as `aws_root` would never match."""
+    if isinstance(schema, list):
+        for index, sub in enumerate(schema):
+            yield from _flag_problems(sub, (*where, index), in_flags)
+        return
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        here = (*where, key)
+        if in_flags and key in ("const", "enum"):
+            for index, flag in enumerate(value if key == "enum" and isinstance(value, list) else [value]):
+                if isinstance(flag, str) and not flags.is_known(flag):
+                    hint = difflib.get_close_matches(flag, sorted(flags.FLAGS), n=1)
+                    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+                    yield ((*here, index) if key == "enum" else here,
+                           f"expected a flag some source sets (policylint/flags.py), found {found(flag)}{suggestion}")
+        elif key == "properties" and isinstance(value, dict):
+            for field, sub in value.items():
+                yield from _flag_problems(sub, (*here, field), in_flags or str(field).endswith("flags"))
+        elif key in SCHEMA_MAPS and isinstance(value, dict):
+            for sub_key, sub in value.items():
+                yield from _flag_problems(sub, (*here, sub_key), in_flags)
+        elif key in SCHEMA_LISTS or key in SCHEMA_ONE:
+            yield from _flag_problems(value, here, in_flags)
 
 
 def _pattern_message(pattern: str, problem: str) -> str:

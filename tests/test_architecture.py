@@ -9,9 +9,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "policylint"
 STAGES = [
-    {"model", "errors", "redact", "fastschema"},
+    {"model", "flags", "errors", "redact", "fastschema"},
     {"yamlsafe", "validate", "gitrev", "walk"},
     {"config"},
+    {"iam"},
     {"sources"},
     {"inventory"},
     {"join"},

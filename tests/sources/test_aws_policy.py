@@ -8,10 +8,8 @@ from typing import Any
 
 import pytest
 
-from policylint.inventory import load_paths
-from policylint.model import Grant, Location
-from policylint.sources.aws import actions, policy_document
-from policylint.sources.aws.policy import (
+from policylint.iam import actions
+from policylint.iam.policy import (
     Evaluation,
     arn_to_id,
     effective_grants,
@@ -19,6 +17,9 @@ from policylint.sources.aws.policy import (
     parse_policy,
     principals_of_trust_policy,
 )
+from policylint.inventory import load_paths
+from policylint.model import Grant, Location
+from policylint.sources.aws import policy_document
 from policylint.yamlsafe import load_one
 
 from helpers import CORPUS

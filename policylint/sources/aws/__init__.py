@@ -1,1 +1,2 @@
-"""AWS: IAM policy evaluation (`policy`) and the sources that use it (authorization details, credential report)."""
+"""AWS sources: authorization details, CloudFormation templates, the credential report and bare policy documents.
+What an IAM policy means is `policylint.iam`, shared by all of them."""

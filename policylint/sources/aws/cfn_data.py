@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Literal
 
+from policylint.iam import actions
+from policylint.iam.policy import Statement, evaluate, parse_policy, principal_id, root_id
+from policylint.iam.trust import SERVICE_PREFIX
 from policylint.model import EVERYONE, Key, Resource
-from policylint.sources.aws import actions
 from policylint.sources.aws.cfn_template import SCOPE, CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
-from policylint.sources.aws.policy import Statement, evaluate, parse_policy, principal_id, root_id
-from policylint.sources.aws.trust import SERVICE_PREFIX
 from policylint.sources.base import Options
 from policylint.yamlsafe import MAX_DIGITS, YMap
 

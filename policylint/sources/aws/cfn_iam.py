@@ -16,12 +16,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
-from policylint.sources.aws.cfn_managed import aws_managed_document, aws_managed_name, unknown_policy_grant
-from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named, globs_overlap
-from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
-from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
-from policylint.sources.aws.policy import (
+from policylint.iam.managed_policies import aws_managed_document, aws_managed_name, unknown_policy_grant
+from policylint.iam.policy import (
     STAR_STAR,
     Statement,
     evaluate,
@@ -30,7 +26,11 @@ from policylint.sources.aws.policy import (
     principals_of_trust_policy,
     root_id,
 )
-from policylint.sources.aws.trust import SERVICE_PREFIX
+from policylint.iam.trust import SERVICE_PREFIX
+from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
+from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named, globs_overlap
+from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
+from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
 from policylint.yamlsafe import YMap
 
 _EMAIL_TAGS = ("email", "e-mail", "mail")
@@ -131,7 +131,7 @@ class Iam:
                 self._add_member(group, named.id, self.found.at(props.value_pos["Groups"]))
 
     def _statements(self, props: YMap, key: str, policy: str) -> _Policy:
-        """A policy's statements; a document not known before deployment is an unknown policy (see cfn_managed)."""
+        """A policy's statements; an unknown document is an unknown policy (`iam.managed_policies`)."""
         where = self.found.at(props.value_pos[key] if key in props else props.pos)
         documents = self.found.documents(props, key, f"policy {policy!r}")
         if documents is None:

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.iam.statements import arn_to_id
 from policylint.model import Location
 from policylint.sources.aws.intrinsics import ACCOUNT, NOVALUE, UNRESOLVED, Resolver, Template, describe
-from policylint.sources.aws.statements import arn_to_id
 from policylint.yamlsafe import YMap, YSeq
 
 REGION = ACCOUNT  # the region a template is deployed to is not known either

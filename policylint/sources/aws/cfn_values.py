@@ -7,6 +7,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.iam.policy import implied_principal
+from policylint.iam.statements import is_arn
 from policylint.model import (
     EVERYONE,
     Credential,
@@ -22,8 +24,6 @@ from policylint.model import (
 )
 from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, globs_overlap
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
-from policylint.sources.aws.policy import implied_principal
-from policylint.sources.aws.statements import is_arn
 from policylint.yamlsafe import YMap, YSeq
 
 _GLOB = ("*", "?")

@@ -23,9 +23,10 @@ from datetime import date
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.flags import AWS_ROOT as ROOT
+from policylint.iam.statements import access_control_id, arn_to_id
 from policylint.model import ACCESS_CONTROL, Credential, Grant, Inventory, Location, Principal, PrincipalType, Resource
 from policylint.redact import redact
-from policylint.sources.aws.statements import access_control_id, arn_to_id
 from policylint.sources.base import Fragment, Options
 
 NAME = "aws-credential-report"
@@ -39,7 +40,6 @@ COLUMNS = (
     "cert_2_active", "cert_2_last_rotated",
 )
 ROOT_USER = "<root_account>"
-ROOT = "aws-root"
 _ABSENT = frozenset(("N/A", "no_information", "not_supported", ""))
 _BOOLEANS = {"true": True, "false": False}
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # what spreadsheets save "CSV" with

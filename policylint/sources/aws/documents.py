@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from policylint.errors import InputError
+from policylint.iam.managed_policies import aws_managed_document, aws_managed_name
+from policylint.iam.statements import Statement, allows_star_star, arn_to_id, parse_policy
 from policylint.model import Location
 from policylint.redact import redact
-from policylint.sources.aws.cfn_managed import aws_managed_document, aws_managed_name
 from policylint.sources.aws.locate import Locator
-from policylint.sources.aws.statements import Statement, allows_star_star, arn_to_id, parse_policy
 
 IdentityKind = Literal["user", "group", "role"]
 _IDENTITY_ARN = re.compile(r"arn:[^:]+:iam::([^:]+):(user|group|role)/\S+\Z")
@@ -145,7 +145,7 @@ class _Reader:
         return None
 
     def aws_managed(self, arn: str, at: Location) -> Policy | None:
-        """An AWS-managed policy the file does not list, from the table of well-known ones (`cfn_managed`)."""
+        """An AWS-managed policy the file does not list, from the table of well-known ones (`iam.managed_policies`)."""
         name = aws_managed_name(arn)
         document = aws_managed_document(name) if name is not None else None
         return None if name is None or document is None else self.policy(arn, name, document, at)

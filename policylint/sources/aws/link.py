@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from policylint.iam.statements import glob_match
 from policylint.model import Inventory
 from policylint.sources.aws.permissions import ASSUMERS
-from policylint.sources.aws.statements import glob_match
 
 _ROOT = ":root"
 

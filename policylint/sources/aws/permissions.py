@@ -17,6 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from policylint.flags import AWS_ALLOWS_STAR_STAR as STAR_STAR
+from policylint.flags import AWS_ROOT as ROOT
+from policylint.iam.evaluate import Evaluation, escalation_grants, evaluate, touches
+from policylint.iam.managed_policies import unknown_policy_grant
+from policylint.iam.statements import Statement, access_control_id, glob_match, parse_policy
+from policylint.iam.trust import SERVICE_PREFIX, implied_principal, principals_of, root_id, trust_condition
 from policylint.model import (
     ACCESS_CONTROL,
     Grant,
@@ -28,14 +34,8 @@ from policylint.model import (
     Resource,
     Role,
 )
-from policylint.sources.aws.cfn_managed import unknown_policy_grant
 from policylint.sources.aws.documents import Document, Identity, Policy
-from policylint.sources.aws.evaluate import Evaluation, escalation_grants, evaluate, touches
-from policylint.sources.aws.statements import Statement, access_control_id, glob_match, parse_policy
-from policylint.sources.aws.trust import SERVICE_PREFIX, implied_principal, principals_of, root_id, trust_condition
 
-STAR_STAR = "aws-allows-star-star"
-ROOT = "aws-root"
 UNRESOLVED = "managed policy not in this file"
 ASSUMERS = "allowed-to-assume:"
 _Assume = tuple[str, tuple[str, ...]]  # an id glob sts:AssumeRole is allowed on, and its exclusions

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Literal
 
 from policylint.errors import InputError
+from policylint.flags import GCP_EXTERNAL_KEY, GCP_USER_MANAGED, GCP_USER_PROVIDED, LAST_USE_UNKNOWN
 from policylint.model import Credential, Inventory, Key, Principal
 from policylint.sources.base import Fragment
 from policylint.sources.gcp.common import Reader, records, shown
@@ -68,8 +69,8 @@ def _credential(item: Any, reader: Reader) -> Credential | None:
     if key_type == "SYSTEM_MANAGED":
         return None
     # `keys list` says nothing of use: the key's last use is unknown, not "never" (PL104 must not guess)
-    flags = ("gcp-user-managed", "last-use-unknown",
-             *(("gcp-user-provided",) if item.get("keyOrigin") == "USER_PROVIDED" else ()))
+    flags = (GCP_USER_MANAGED, LAST_USE_UNKNOWN,
+             *((GCP_USER_PROVIDED,) if item.get("keyOrigin") == "USER_PROVIDED" else ()))
     principal = f"{PREFIX}serviceAccount:{match['email']}"
     return Credential(f"{principal}#key-{match['key']}", reader.at(item.pos), "access_key", principal, None,
                       "inactive" if disabled else "active", created=created,
@@ -106,7 +107,7 @@ def _kms_key(item: Any, reader: Reader) -> Key:
     auto_rotate = rotation_days is not None if purpose == "ENCRYPT_DECRYPT" else None
     return Key(PREFIX + name, reader.at(item.pos), _PURPOSES[purpose], _STORAGE[level], created, rotated,
                rotation_days, auto_rotate=auto_rotate, scope=f"{PREFIX}projects/{match['project']}",
-               flags=("gcp-external-key",) if level.startswith("EXTERNAL") else ())
+               flags=(GCP_EXTERNAL_KEY,) if level.startswith("EXTERNAL") else ())
 
 
 def _rotation_days(item: Any, reader: Reader) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from policylint.errors import InputError
+from policylint.flags import BUILTIN, DELETED, GCP_CONVENIENCE, GCP_DOMAIN, GCP_FEDERATED, GCP_PRINCIPAL_SET
 from policylint.model import EVERYONE, Group, Location, Principal
 from policylint.sources.gcp.common import shown
 
@@ -70,23 +71,23 @@ def member_node(member: str, location: Location) -> Principal | Group | None:
     if kind == "user":
         return Principal(node_id, location, "user", identifiers=(rest,))
     if kind == "serviceAccount":
-        return Principal(node_id, location, "service", flags=("builtin",) if _SERVICE_AGENT.fullmatch(rest) else ())
+        return Principal(node_id, location, "service", flags=(BUILTIN,) if _SERVICE_AGENT.fullmatch(rest) else ())
     if kind == "group":
         return Group(node_id, location)
     if kind == "domain":
-        return Group(node_id, location, flags=("gcp-domain",))
+        return Group(node_id, location, flags=(GCP_DOMAIN,))
     if kind == "deleted":
         return _deleted(node_id, rest, location)
     # projectOwner:P, projectEditor:P, projectViewer:P: whoever holds that basic role on project P
     basic = {"projectOwner": "owner", "projectEditor": "editor", "projectViewer": "viewer"}[kind]
-    return Group(node_id, location, members=(f"{PREFIX}projects/{rest}:roles/{basic}",), flags=("gcp-convenience",))
+    return Group(node_id, location, members=(f"{PREFIX}projects/{rest}:roles/{basic}",), flags=(GCP_CONVENIENCE,))
 
 
 def _deleted(node_id: str, rest: str, location: Location) -> Principal | Group:
     """A deleted account keeps no identifiers: nobody can sign in as it, so it must not join a person."""
     kind = rest.partition(":")[0]
     if kind in ("group", "principalSet"):
-        return Group(node_id, location, flags=("deleted",))
+        return Group(node_id, location, flags=(DELETED,))
     return Principal(node_id, location, "user" if kind == "user" else "service", flags=("deleted",))
 
 
@@ -95,10 +96,10 @@ def _federated(node_id: str, member: str, location: Location) -> Principal | Gro
     workforce = "/workforcePools/" in member
     if member.startswith("principalSet://"):
         if workforce:
-            return Group(node_id, location, flags=("gcp-principal-set",))
-        return Principal(node_id, location, "external", flags=("gcp-principal-set",))
+            return Group(node_id, location, flags=(GCP_PRINCIPAL_SET,))
+        return Principal(node_id, location, "external", flags=(GCP_PRINCIPAL_SET,))
     if workforce:
         subject = member.rpartition("/subject/")[2]
         return Principal(node_id, location, "user", identifiers=(subject,) if subject else (),
-                         flags=("gcp-federated",))
-    return Principal(node_id, location, "external", flags=("gcp-federated",))
+                         flags=(GCP_FEDERATED,))
+    return Principal(node_id, location, "external", flags=(GCP_FEDERATED,))

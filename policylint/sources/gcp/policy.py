@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.flags import GCP_ACT_AS, PUBLIC
 from policylint.model import ACCESS_CONTROL, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
 from policylint.sources.base import Fragment
 from policylint.sources.gcp.common import Reader, shown
@@ -149,7 +150,7 @@ class _Bindings:
         meaning = meaning_of(role)
         role_id = self.role_id(role)
         grants = tuple(_grants(self.target, meaning, role, condition, reader.of(binding, "role")))
-        flags = (*meaning.flags, *(("public",) if public else ()))
+        flags = (*meaning.flags, *((PUBLIC,) if public else ()))
         return Role(role_id, reader.at(pos), holders, grants, flags)
 
     def role_id(self, role: str) -> str:
@@ -231,7 +232,7 @@ def _act_as_keys(target: Target, number: str | None, named: set[str], where: Loc
         signs_for = (pattern, *sorted(n for n in named if n in defaults or fnmatch.fnmatchcase(n, pattern)))
     return (Key(target.act_as, where, "signing", "kms", rotation_days=14, signs_for=signs_for,
                 token_ttl=TOKEN_TTL[0], token_ttl_seconds=TOKEN_TTL[1], auto_rotate=True,
-                scope=f"{PREFIX}projects/{project}" if project else "gcp", flags=("gcp-act-as",)),)
+                scope=f"{PREFIX}projects/{project}" if project else "gcp", flags=(GCP_ACT_AS,)),)
 
 
 def _resources(target: Target, document: YMap, where: Location) -> tuple[Resource, ...]:

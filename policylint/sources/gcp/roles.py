@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policylint.flags import GCP_BASIC_ROLE, GCP_CUSTOM_ROLE
 from policylint.model import Action
 
 ALL: tuple[Action, ...] = ("*",)
@@ -44,8 +45,8 @@ KNOWN: dict[str, Meaning] = {
     # (iam.serviceAccountKeys.create, iam.serviceAccounts.actAs), and is assumed to use KMS keys (not checked
     # against Google's permission list: failing closed); Viewer reads BigQuery data through the datasets'
     # default READER grant to project viewers, so it counts as reading
-    "roles/owner": Meaning(ALL, ALL, control=True, act_as=True, flags=("gcp-basic-role",)),
-    "roles/editor": Meaning(EDIT, READ_WRITE, act_as=True, flags=("gcp-basic-role",)),
+    "roles/owner": Meaning(ALL, ALL, control=True, act_as=True, flags=(GCP_BASIC_ROLE,)),
+    "roles/editor": Meaning(EDIT, READ_WRITE, act_as=True, flags=(GCP_BASIC_ROLE,)),
     "roles/viewer": Meaning(READ),
     "roles/browser": _NONE,
     # access control
@@ -148,7 +149,7 @@ def meaning_of(role: str) -> Meaning:
         return known
     predefined = _PREDEFINED.fullmatch(role)
     if predefined is None:  # a custom role: unknown permissions
-        return Meaning(EDIT, READ_WRITE, flags=("gcp-custom-role",))
+        return Meaning(EDIT, READ_WRITE, flags=(GCP_CUSTOM_ROLE,))
     actions = _by_name(predefined["name"].lower())
     return Meaning(keys=actions) if predefined["service"] == "cloudkms" else Meaning(actions)
 

@@ -28,7 +28,6 @@ from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.names import ALL
 from policylint.sources.kubernetes.rules import WILDCARD, PolicyRule
 
-READ_SECRETS_CLUSTER = "k8s-read-secrets-cluster"
 AccessKind = Literal["secrets", "act-as", "escalate", "impersonate"]
 READ_VERBS = ("get", "list", "watch")
 _CHANGE = ("create", "update", "patch")

@@ -24,11 +24,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
+from policylint.flags import K8S_AGGREGATES, K8S_CLUSTER_ADMIN, K8S_LABEL, K8S_READ_SECRETS_CLUSTER
 from policylint.model import Grant, Role
 from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.access import (
     NOWHERE,
-    READ_SECRETS_CLUSTER,
     accesses,
     grants_at,
     merged,
@@ -36,11 +36,7 @@ from policylint.sources.kubernetes.access import (
 )
 from policylint.sources.kubernetes.builtin import BUILTIN_CLUSTER_ROLES
 from policylint.sources.kubernetes.rules import RoleDefinition, Selector
-from policylint.sources.kubernetes.subjects import CLUSTER_ADMIN
 
-LABEL = "k8s-label:"
-AGGREGATES = "k8s-aggregates:"
-AGGREGATED = "k8s-aggregated:"
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
 _VALUE = re.compile(r"[A-Za-z0-9_.-]*")
 _LISTED = re.compile(r"[A-Za-z0-9_.-]+")
@@ -71,8 +67,8 @@ def flags_of(definition: RoleDefinition, grants_something: bool) -> tuple[str, .
     """The `k8s-label:` and `k8s-aggregates:` flags of a ClusterRole."""
     selectors = () if definition.selectors is None else definition.selectors
     labels = definition.labels if grants_something or definition.selectors is not None else {}
-    return (*(f"{LABEL}{key}={value}" for key, value in sorted(labels.items())),
-            *(AGGREGATES + selector_text(s) for s in selectors))
+    return (*(f"{K8S_LABEL}{key}={value}" for key, value in sorted(labels.items())),
+            *(K8S_AGGREGATES + selector_text(s) for s in selectors))
 
 
 def selector_text(selector: Selector) -> str:
@@ -163,10 +159,10 @@ def _assuming(condition: str | None, held: str | None) -> str | None:
 
 
 def _from_node(role: Role) -> _ClusterRole:
-    labels = dict(_label(f[len(LABEL):]) for f in role.flags if f.startswith(LABEL))
-    selectors = tuple(f[len(AGGREGATES):] for f in role.flags if f.startswith(AGGREGATES))
+    labels = dict(_label(f[len(K8S_LABEL):]) for f in role.flags if f.startswith(K8S_LABEL))
+    selectors = tuple(f[len(K8S_AGGREGATES):] for f in role.flags if f.startswith(K8S_AGGREGATES))
     return _ClusterRole(labels, selectors or None,
-                        Aggregate(role.grants, CLUSTER_ADMIN in role.flags, READ_SECRETS_CLUSTER in role.flags))
+                        Aggregate(role.grants, K8S_CLUSTER_ADMIN in role.flags, K8S_READ_SECRETS_CLUSTER in role.flags))
 
 
 def _label(text: str) -> tuple[str, str]:

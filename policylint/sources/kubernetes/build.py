@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.flags import BUILTIN, K8S_AGGREGATED, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER, K8S_ROLE_UNRESOLVED
 from policylint.model import (
     Grant,
     Group,
@@ -22,14 +23,13 @@ from policylint.sources.base import Fragment
 from policylint.sources.kubernetes import names, tokens
 from policylint.sources.kubernetes.access import (
     NOWHERE,
-    READ_SECRETS_CLUSTER,
     Access,
     grants_at,
     reads_secrets_in,
     unknown_role,
 )
 from policylint.sources.kubernetes.access import accesses as accesses_of
-from policylint.sources.kubernetes.aggregation import AGGREGATED, flags_of
+from policylint.sources.kubernetes.aggregation import flags_of
 from policylint.sources.kubernetes.builtin import BUILTIN_CLUSTER_ROLES
 from policylint.sources.kubernetes.manifests import Manifest, describe, field_found
 from policylint.sources.kubernetes.rules import (
@@ -40,8 +40,6 @@ from policylint.sources.kubernetes.rules import (
     parse_selectors,
 )
 from policylint.sources.kubernetes.subjects import (
-    BUILTIN,
-    CLUSTER_ADMIN,
     MASTERS,
     Subject,
     group_node,
@@ -52,7 +50,6 @@ from policylint.sources.kubernetes.subjects import (
 from policylint.yamlsafe import YMap
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
-UNRESOLVED = "k8s-role-unresolved"
 BOOTSTRAP_LABEL = "kubernetes.io/bootstrapping"
 DEFAULT_NAMESPACE = "default"  # where `kubectl apply` puts an object whose manifest names no namespace
 _KINDS = {(RBAC_GROUP, k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")} | {
@@ -169,13 +166,13 @@ class _File:
             grants = grants_at(unknown_role(ref_where), scope, via, ref_where,
                                condition=f"rules of {via} unknown (defined in no file read with this one, and not"
                                          " built in): assumed to allow everything")
-            flags = (UNRESOLVED,)
+            flags = (K8S_ROLE_UNRESOLVED,)
         else:
             rules, found = resolved
             grants = self._grants(found, scope, via, ref_where)
             flags = self._flags(found, scope, rules, name if kind == "ClusterRole" else None)
             if kind == "ClusterRole" and self.known is not None and self.known[name].selectors is not None:
-                flags = (*flags, AGGREGATED + name)  # other files may hold more of its parts: `link` adds them
+                flags = (*flags, K8S_AGGREGATED + name)  # other files may hold more of its parts: `link` adds them
         labels = obj.manifest.string_map("labels")
         if obj.name.startswith("system:") or labels.get(BOOTSTRAP_LABEL) == "rbac-defaults":
             flags = (BUILTIN, *flags)
@@ -229,9 +226,9 @@ class _File:
                ) -> tuple[str, ...]:
         flags = []
         if cluster_role == "cluster-admin" or any(r.is_wildcard for r in rules):
-            flags.append(CLUSTER_ADMIN)
+            flags.append(K8S_CLUSTER_ADMIN)
         if reads_secrets_in(found, scope):
-            flags.append(READ_SECRETS_CLUSTER)
+            flags.append(K8S_READ_SECRETS_CLUSTER)
         return tuple(flags)
 
     def _subject(self, subject: Subject) -> str:

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from policylint.flags import BUILTIN, K8S_AGGREGATED, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER, K8S_ROLE_UNRESOLVED
 from policylint.model import Grant, Group, Inventory, Role
 from policylint.sources.kubernetes import names
-from policylint.sources.kubernetes.access import NOWHERE, READ_SECRETS_CLUSTER, merged
-from policylint.sources.kubernetes.aggregation import AGGREGATED, Aggregate, aggregates
-from policylint.sources.kubernetes.build import UNRESOLVED
-from policylint.sources.kubernetes.subjects import BUILTIN, CLUSTER_ADMIN, group_members
+from policylint.sources.kubernetes.access import NOWHERE, merged
+from policylint.sources.kubernetes.aggregation import Aggregate, aggregates
+from policylint.sources.kubernetes.subjects import group_members
 
 _GROUP_NAMES = names.GROUP_PREFIX + "system:"
 
@@ -43,12 +43,12 @@ def link(inventory: Inventory) -> Inventory:
 
 
 def _linked(role: Role, definitions: dict[str, Role], aggregated: dict[str, Aggregate]) -> Role:
-    if UNRESOLVED in role.flags:
+    if K8S_ROLE_UNRESOLVED in role.flags:
         return _resolved(role, definitions, aggregated)
     if role.id.startswith(names.CLUSTER_ROLE_PREFIX):
         name: str | None = role.id[len(names.CLUSTER_ROLE_PREFIX):]
     else:
-        name = next((f[len(AGGREGATED):] for f in role.flags if f.startswith(AGGREGATED)), None)
+        name = next((f[len(K8S_AGGREGATED):] for f in role.flags if f.startswith(K8S_AGGREGATED)), None)
     aggregate = aggregated.get(name) if name is not None else None
     return role if aggregate is None else _widened(role, aggregate)
 
@@ -63,13 +63,13 @@ def _resolved(binding: Role, definitions: dict[str, Role], aggregated: dict[str,
     if definition is None:
         return binding
     aggregate = aggregated.get(name) if kind == "ClusterRole" else None
-    flags = tuple(f for f in binding.flags if f != UNRESOLVED)
+    flags = tuple(f for f in binding.flags if f != K8S_ROLE_UNRESOLVED)
     if aggregate is not None:
-        return _widened(replace(binding, grants=(), flags=(*flags, AGGREGATED + name)), aggregate)
+        return _widened(replace(binding, grants=(), flags=(*flags, K8S_AGGREGATED + name)), aggregate)
     grants = tuple(g for g in (_narrowed(grant, namespace) for grant in definition.grants) if g is not None)
     # the role reads secrets, and the binding is cluster-wide or in kube-system
-    reads = READ_SECRETS_CLUSTER in definition.flags and namespace in (names.ALL, "kube-system")
-    return replace(binding, grants=grants, flags=_with(flags, CLUSTER_ADMIN in definition.flags, reads))
+    reads = K8S_READ_SECRETS_CLUSTER in definition.flags and namespace in (names.ALL, "kube-system")
+    return replace(binding, grants=grants, flags=_with(flags, K8S_CLUSTER_ADMIN in definition.flags, reads))
 
 
 def _widened(role: Role, aggregate: Aggregate) -> Role:
@@ -84,8 +84,8 @@ def _widened(role: Role, aggregate: Aggregate) -> Role:
 
 def _with(flags: tuple[str, ...], admin: bool, reads: bool) -> tuple[str, ...]:
     """The flags with `k8s-cluster-admin` and `k8s-read-secrets-cluster` where `build` puts them."""
-    first = [f for f in (BUILTIN, CLUSTER_ADMIN, READ_SECRETS_CLUSTER) if f in flags
-             or (f == CLUSTER_ADMIN and admin) or (f == READ_SECRETS_CLUSTER and reads)]
+    first = [f for f in (BUILTIN, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER) if f in flags
+             or (f == K8S_CLUSTER_ADMIN and admin) or (f == K8S_READ_SECRETS_CLUSTER and reads)]
     return (*first, *(f for f in flags if f not in first))
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policylint.errors import InputError
+from policylint.flags import BUILTIN, K8S_CLUSTER_ADMIN, K8S_SERVICEACCOUNT_TOKEN
 from policylint.model import Group, Key, Location, Principal
 from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.manifests import describe
 from policylint.yamlsafe import YMap, YSeq
 
-BUILTIN = "builtin"
-CLUSTER_ADMIN = "k8s-cluster-admin"
-TOKEN_FLAG = "k8s-serviceaccount-token"
 MASTERS = "system:masters"
 SERVICE_ACCOUNT_USER = "system:serviceaccount:"  # a service account named as a User: system:serviceaccount:<ns>:<sa>
 ALL_SERVICE_ACCOUNTS = "system:serviceaccounts"  # and system:serviceaccounts:<ns>, for one namespace
@@ -90,7 +88,7 @@ def service_account_nodes(namespace: str, name: str, where: Location) -> tuple[P
     flags = (BUILTIN,) if namespace == "kube-system" else ()
     return (Principal(account, where, "service", flags=flags),
             Key(names.token_key(namespace, name), where, "signing", "kms", signs_for=(account,),
-                scope=names.SCOPE, flags=(TOKEN_FLAG,)))
+                scope=names.SCOPE, flags=(K8S_SERVICEACCOUNT_TOKEN,)))
 
 
 def user_node(name: str, where: Location) -> Principal:
@@ -102,7 +100,7 @@ def user_node(name: str, where: Location) -> Principal:
 def group_node(name: str, where: Location, accounts: list[str], users: list[str]) -> Group:
     """A group; the built-in groups of service accounts and of authenticated users list the members this file
     knows (the cross-file `link` completes them)."""
-    flags = (BUILTIN, CLUSTER_ADMIN) if name == MASTERS else (BUILTIN,) if name.startswith("system:") else ()
+    flags = (BUILTIN, K8S_CLUSTER_ADMIN) if name == MASTERS else (BUILTIN,) if name.startswith("system:") else ()
     return Group(names.group(name), where, group_members(name, accounts, users), flags)
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 
 from policylint.errors import InputError
+from policylint.flags import K8S_LEGACY_TOKEN
 from policylint.model import Credential, CredentialStatus, Location
 from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.manifests import Manifest, describe
 from policylint.yamlsafe import YMap
 
 TYPE = "kubernetes.io/service-account-token"
-LEGACY_TOKEN = "k8s-legacy-token"
 SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
 LAST_USED_LABEL = "kubernetes.io/legacy-token-last-used"
 INVALID_SINCE_LABEL = "kubernetes.io/legacy-token-invalid-since"
@@ -37,7 +37,7 @@ def legacy_token(manifest: Manifest, name: str, namespace: str, errors: list[Inp
         names.secret(namespace, name), where, "token", names.service_account(namespace, account), None, status,
         _date(manifest.metadata, "creationTimestamp", "metadata.creationTimestamp", errors, where),
         _date(manifest.meta("labels"), LAST_USED_LABEL, f"label {LAST_USED_LABEL}", errors, where),
-        flags=(LEGACY_TOKEN,),
+        flags=(K8S_LEGACY_TOKEN,),
     ), account
 
 

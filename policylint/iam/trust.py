@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.flags import AWS_ROOT, BUILTIN, DELETED
+from policylint.iam import actions
+from policylint.iam.statements import Statement, parse_policy
 from policylint.model import Location, Principal
-from policylint.sources.aws import actions
-from policylint.sources.aws.statements import Statement, parse_policy
 
 _ACCOUNT = re.compile(r"\d{12}\Z")
 _UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{13,}\Z")  # AIDA…/AROA…: what IAM shows for a deleted principal
@@ -100,12 +101,12 @@ def implied_principal(node_id: str, account: str, location: Location) -> Princip
     if node_id == "*":
         return None
     if node_id.startswith(SERVICE_PREFIX):
-        return Principal(node_id, location, "service", flags=("builtin",))
+        return Principal(node_id, location, "service", flags=(BUILTIN,))
     if node_id == root_id(account):
         # the root user is a login no roster names; `user` would make every account's root PL002
-        return Principal(node_id, location, "service", flags=("aws-root",))
+        return Principal(node_id, location, "service", flags=(AWS_ROOT,))
     if node_id.startswith("aws:principal-id:"):
-        return Principal(node_id, location, "external", flags=("deleted",))
+        return Principal(node_id, location, "external", flags=(DELETED,))
     if node_id.startswith(f"aws:iam::{account}:") and not node_id.endswith(("-provider", ":root")) \
             and ":saml-provider/" not in node_id and ":oidc-provider/" not in node_id:
         return None

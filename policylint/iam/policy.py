@@ -6,18 +6,17 @@ NotAction/NotResource, conditions, privilege escalation) and `trust` (who may as
 
 from __future__ import annotations
 
-from policylint.sources.aws.evaluate import ANY_ACCESS_CONTROL, Evaluation, effective_grants, evaluate
-from policylint.sources.aws.statements import Statement, access_control_id, arn_to_id, condition_text, parse_policy
-from policylint.sources.aws.trust import (
+from policylint.flags import AWS_ALLOWS_STAR_STAR as STAR_STAR
+from policylint.flags import AWS_ROOT as ROOT
+from policylint.iam.evaluate import ANY_ACCESS_CONTROL, Evaluation, effective_grants, evaluate
+from policylint.iam.statements import Statement, access_control_id, arn_to_id, condition_text, parse_policy
+from policylint.iam.trust import (
     implied_principal,
     principal_id,
     principals_of,
     principals_of_trust_policy,
     root_id,
 )
-
-STAR_STAR = "aws-allows-star-star"
-ROOT = "aws-root"
 
 __all__ = [
     "ANY_ACCESS_CONTROL",

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from policylint.iam.policy import ANY_ACCESS_CONTROL
 from policylint.model import Grant, Location
-from policylint.sources.aws.policy import ANY_ACCESS_CONTROL
 
 _LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 _ECR_PULL = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",

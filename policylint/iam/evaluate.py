@@ -19,9 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
-from policylint.model import Action, Grant, Location
-from policylint.sources.aws import actions, escalation
-from policylint.sources.aws.statements import (
+from policylint.iam import actions, escalation
+from policylint.iam.statements import (
     Statement,
     access_control_id,
     allows_star_star,
@@ -29,6 +28,7 @@ from policylint.sources.aws.statements import (
     glob_match,
     names_whole_store,
 )
+from policylint.model import Action, Grant, Location
 
 CLASSES: tuple[Action, ...] = ("read", "write", "delete", "admin")
 ANY_ACCESS_CONTROL = "aws:iam::*:access-control"

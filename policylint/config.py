@@ -55,6 +55,8 @@ class Config:
     classification_keys: tuple[str, ...] = ()
     unclassified: str | None = None  # "customer": data stores of unknown classification count as customer data
     max_file_size: int | None = None  # MB; a larger input file is a located error (Options.max_file_bytes)
+    gcp_projects: tuple[tuple[str, str], ...] = ()  # (path glob, project), in the order written
+    kubernetes_namespaces: tuple[tuple[str, str], ...] = ()  # (path glob, namespace), in the order written
 
 
 def find_config(start: Path) -> Path | None:
@@ -174,6 +176,9 @@ def load_config(path: Path | None, within: Path | None = None) -> Config:
         classification_keys=strings("classification-keys"),
         unclassified=document.get("unclassified"),
         max_file_size=document.get("max-file-size"),
+        gcp_projects=tuple((g.removeprefix("./"), v) for g, v in (document.get("gcp-projects") or {}).items()),
+        kubernetes_namespaces=tuple((g.removeprefix("./"), v)
+                                    for g, v in (document.get("kubernetes-namespaces") or {}).items()),
     )
 
 

@@ -156,7 +156,7 @@ def _mentions_marker(data: bytes) -> bool:
 def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[str, ...] = (),
                root: str = ".", *, link: bool = True) -> Loaded:
     """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests)."""
-    options = options or Options()
+    options = replace(options or Options(), globs_root=root)  # configuration globs are relative to the root
     found = discover(paths, exclude, root, options.links_within)
     errors = list(found.errors)
     skipped = list(found.skipped)

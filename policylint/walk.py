@@ -144,16 +144,18 @@ class _Found:
 
 
 def _excluded(path: Path, exclude: tuple[str, ...], root: str) -> bool:
-    if not exclude:
-        return False
+    return any(matches(path, glob, root) for glob in exclude)
+
+
+def matches(path: str | Path, glob: str, root: str) -> bool:
+    """Whether a file matches a configuration glob written relative to `root` (`dir/**` or `dir` is a folder)."""
     try:
-        relative = path.resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
+        relative = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return False
     parents = [p.as_posix() for p in PurePosixPath(relative).parents if p.as_posix() != "."]
-    return any(fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(relative, glob.rstrip("/") + "/*")
-               or any(fnmatch.fnmatchcase(parent, glob.rstrip("/")) for parent in parents)
-               for glob in exclude)
+    return (fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(relative, glob.rstrip("/") + "/*")
+            or any(fnmatch.fnmatchcase(parent, glob.rstrip("/")) for parent in parents))
 
 
 def is_within(path: Path, root: Path) -> bool:

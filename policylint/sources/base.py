@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from policylint.errors import InputError
 from policylint.model import Inventory
+from policylint.walk import matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,21 @@ class Options:
     # where a symbolic link may lead; None: inside the walked folder (the working directory for a file named on the
     # command line). `diff` sets the repository, on both sides.
     links_within: str | None = None
+    # (path glob, value) pairs from the configuration, globs relative to `globs_root` (the
+    # run's exclude root, set by `inventory.load_paths`): the GCP project a policy
+    # dump is of (`gcp-projects`), the namespace of a manifest's objects that name none (`kubernetes-namespaces`)
+    gcp_projects: tuple[tuple[str, str], ...] = ()
+    kubernetes_namespaces: tuple[tuple[str, str], ...] = ()
+    globs_root: str = "."
+
+    def gcp_project_for(self, path: str) -> str | None:
+        """The project the configuration says the file at `path` dumps; None: read it off the document."""
+        return next((value for glob, value in self.gcp_projects if matches(path, glob, self.globs_root)), None)
+
+    def namespace_for(self, path: str) -> str | None:
+        """The namespace the configuration gives the file's objects that name none; None: not configured."""
+        return next((value for glob, value in self.kubernetes_namespaces if matches(path, glob, self.globs_root)),
+                    None)
 
 
 class Source(Protocol):

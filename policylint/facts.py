@@ -6,14 +6,19 @@ in step. Dates are ISO strings; ages are whole days as of `as_of`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from policylint.flags import PREFIXES
 from policylint.graph import Graph, Index, default_holders, display_path, is_glob
+from policylint.iam.evaluate import VIA as ESCALATION_VIA
+from policylint.iam.evaluate import reads_every as aws_reads_every
 from policylint.model import (
+    ACCESS_CONTROL,
     EVERYONE,
     Credential,
     Grant,
@@ -72,6 +77,7 @@ class Context:
     key_readers: dict[str, list[str]]  # key id -> people that reach it
     reach_summaries: dict[int, tuple[list[str], list[str], int]]  # reached bits -> (classes, resources, records)
     from_people: tuple[dict[str, str | None], ...]  # previous hops from the nearest leaver, then from anyone
+    roster: bool  # the inventory holds an HR roster (a person): an account that joins nobody means something
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
@@ -101,7 +107,7 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
     from_people = (nearest_from(graph, leavers), nearest_from(graph, [p.id for p in inventory.people]))
     return Context(
         as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers,
-        {}, from_people,
+        {}, from_people, bool(inventory.people),
     )
 
 
@@ -136,9 +142,23 @@ def facts_of(node: Node, context: Context) -> Facts:
         "line": node.location.line,
         "broken_refs": _broken_refs(node.id, context),
         "reach": _reach(node.id, context),
+        "flag_values": flag_values(getattr(node, "flags", ())),
     }
     facts.update(_BUILDERS[node.kind](node, context))
+    if "grants" in facts:
+        facts.update(_from_grants(facts["grants"]))
     return facts
+
+
+def flag_values(flags: tuple[str, ...]) -> dict[str, list[str]]:
+    """The values of prefix flags by prefix, for messages: `aws-unknown-action:s3:GetObjekt` is
+    `{"aws_unknown_action": ["s3:GetObjekt"]}` (a placeholder is `[a-z_]`)."""
+    found: dict[str, list[str]] = {}
+    for flag in flags:
+        prefix, colon, value = flag.partition(":")
+        if colon and prefix + ":" in PREFIXES:
+            found.setdefault(prefix.replace("-", "_"), []).append(value)
+    return found
 
 
 def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
@@ -215,8 +235,60 @@ def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[F
             customer = isinstance(resource, Resource) and is_customer_data(resource, context.patterns)
         shown.append({"resource": grant.resource, "actions": list(grant.actions), "resource_type": resource_type,
                       "customer_data": customer, "classes": classes, "excluding": list(grant.excluding),
-                      "condition": grant.condition, "via": grant.via, "actions_given": list(grant.actions_given)})
+                      "condition": grant.condition, "via": grant.via, "actions_given": list(grant.actions_given),
+                      "reads_every": [] if customer and {"*", "admin"} & set(grant.actions) else _reads_every(grant)})
     return shown
+
+
+# GCP predefined roles that read a kind of data store, by the service their name starts with (`sources/gcp/roles.py`
+# reads them); `roles/viewer` reads BigQuery through each dataset's default grant to project viewers. Held on a
+# project, folder or organisation (`gcp:projects/P/*`), one reads every such store there. Custom roles show no
+# permissions, so no kind: their reach is assumed, not a finding of its own.
+_GCP_STORES = {"storage": "Cloud Storage buckets", "bigquery": "BigQuery datasets", "viewer": "BigQuery datasets",
+               "cloudsql": "Cloud SQL databases", "spanner": "Spanner databases", "bigtable": "Bigtable tables",
+               "datastore": "Datastore and Firestore databases", "secretmanager": "Secret Manager secrets",
+               "pubsub": "Pub/Sub subscriptions"}
+_GCP_EVERYTHING = re.compile(r"gcp:[^*?\[]+/\*\Z")
+_READING = frozenset({"read", "admin", "*"})
+
+
+def _reads_every(grant: Grant) -> list[str]:
+    """The kinds of data store the grant reads every one of in its scope (PL211): on `*`, every resource; AWS, by
+    id and action (`iam.evaluate.reads_every`); GCP, a data role held on a whole project, folder or organisation
+    (its exclusions are access control, act-as and KMS keys: no data stores). Kubernetes' only data stores,
+    Secrets, have rules of their own. None where it may not read (write only)."""
+    if not _READING & set(grant.actions):
+        return []
+    if grant.resource == EVERYONE:  # admin there is escalation (PL205), which says more
+        return [] if grant.excluding or {"*", "admin"} & set(grant.actions) else ["resources of every kind"]
+    if grant.resource.startswith("aws:"):
+        return list(aws_reads_every(grant.resource, grant.actions, grant.excluding, grant.actions_given))
+    if _GCP_EVERYTHING.match(grant.resource):
+        services = (r.removeprefix("roles/").split(".")[0] for r in grant.actions_given if r.startswith("roles/"))
+        return list(dict.fromkeys(_GCP_STORES[s] for s in services if s in _GCP_STORES))
+    return []
+
+
+def _from_grants(grants: list[Facts]) -> Facts:
+    """What a node's grants say about it: how it can escalate (PL205), and the data stores of which it reads every
+    one (PL211), each as people read it."""
+    return {"escalation": list(dict.fromkeys(e for g in grants if (e := _escalation(g)) is not None)),
+            "wide_reads": list(dict.fromkeys(f"{', '.join(g['reads_every'])} ({g['resource']})" for g in grants
+                                             if g["reads_every"]))}
+
+
+def _escalation(grant: Facts) -> str | None:
+    """Admin (or `*`) on an access-control resource or on every resource, or an IAM privilege-escalation grant
+    (its `via` names the methods and what they gain)."""
+    via = grant["via"] or ""
+    if via.startswith(ESCALATION_VIA):
+        text = via[len(ESCALATION_VIA):]
+    elif grant["resource_type"] in (ACCESS_CONTROL, EVERYONE) and {"admin", "*"} & set(grant["actions"]):
+        text = f"admin on {'every resource' if grant['resource'] == EVERYONE else grant['resource']}"
+        text += f" ({via})" if via else ""
+    else:
+        return None
+    return text + (f" [if {grant['condition']}]" if grant["condition"] else "")
 
 
 def _assumes(node_id: str, context: Context) -> list[Facts]:
@@ -255,6 +327,7 @@ def _principal(node: Principal, context: Context) -> Facts:
             "kind": owner.kind if owner else None,
             "status": _status_of(node.owner, context),
         },
+        "roster": context.roster,
         "active_access_keys": context.active_access_keys.get(node.id, 0),
         "identifiers": list(node.identifiers),
         "flags": list(node.flags),

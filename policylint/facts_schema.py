@@ -49,6 +49,9 @@ GRANTS: Schema = {
                             "null when unconditional"),
             "via": _t(["string", "null"], "what the platform calls the grant: a policy, a role binding"),
             "actions_given": {**STR_LIST, "description": "the platform's own action names, as written"},
+            "reads_every": {**STR_LIST, "description": "the kinds of data store of which the grant reads every one "
+                            "in its scope (`S3 buckets` for s3:GetObject on `*`; a GCP data role on a whole project; "
+                            "every kind on `*`); [] otherwise, and where it is `*` or admin on customer data"},
         },
     },
 }
@@ -92,6 +95,13 @@ COMMON: dict[str, Schema] = {
             "name": _t("string", "the name referred to"),
             "found": _t(["string", "null"], "kind of node the name stands for; null when defined nowhere"),
         }},
+    },
+    "flag_values": {
+        "type": "object",
+        "description": "the values of the node's prefix flags, by flag with `_` for `-` (`aws-unknown-action:s3:"
+                       "GetObjekt` gives aws_unknown_action: [s3:GetObjekt]); a flag it does not have is absent",
+        "properties": {p[:-1].replace("-", "_"): STR_LIST for p in sorted(flags.PREFIXES)},
+        "additionalProperties": False,
     },
     "reach": {
         "type": "object",
@@ -138,6 +148,8 @@ KINDS: dict[str, dict[str, Schema]] = {
                 "status": STATUS,
             },
         },
+        "roster": _t("boolean", "the inventory holds an HR roster (a person from an HR export or a native "
+                     "`people:` section); without one, whose account this is cannot be known (PL002 needs it)"),
         "active_access_keys": _t("integer", "active access_key credentials that authenticate as it"),
         "identifiers": {**STR_LIST, "description": "e-mails or user names that join it to its person"},
         "flags": FLAGS,
@@ -231,8 +243,21 @@ KINDS: dict[str, dict[str, Schema]] = {
 }
 
 
+# facts read off a node's grants, for every kind that has grants (facts.py `_from_grants`)
+FROM_GRANTS: dict[str, Schema] = {
+    "escalation": {**STR_LIST, "description": "how it can take access its grants do not name, with what that gains: "
+                   "admin (or `*`) on an access-control resource or on every resource (`admin on RESOURCE (VIA)`), "
+                   "and each AWS privilege-escalation gain (`METHODS: what it gains`), `[if CONDITION]` when "
+                   "conditional"},
+    "wide_reads": {**STR_LIST, "description": "the data stores of which it reads every one of a kind, as "
+                   "`KIND (grant resource)`, from its grants' `reads_every`"},
+}
+
+
 def facts_schema(kind: str) -> Schema:
     properties = {**COMMON, **KINDS[kind]}
+    if "grants" in properties:
+        properties.update(FROM_GRANTS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"policylint facts: {kind}",

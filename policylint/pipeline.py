@@ -19,7 +19,7 @@ from policylint.findings import Evaluator, Finding, Notice, Suppression
 from policylint.graph import Graph, Index, build_graph, build_index
 from policylint.inventory import load_paths
 from policylint.join import join
-from policylint.model import Inventory, Person, Principal
+from policylint.model import Inventory, Location, Person, Principal
 from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassified_as_customer
 from policylint.report import Report
 from policylint.rules import Rule
@@ -88,6 +88,7 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
         analysis = _analyse(settings, timer)
         kept, suppressed, notices, errors = _findings(analysis, rules, settings, timer) if findings else (
             [], [], [], [])
+        notices = [*roster_notice(analysis.inventory, rules, analysis.files), *notices]
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)
     report = Report(settings.as_of, kept, sorted([*rule_errors, *analysis.errors, *errors], key=lambda e: e.location),
@@ -117,6 +118,27 @@ def _analyse(settings: Settings, timer: Timer) -> Analysis:
     skipped = tuple((s.path, s.reason) for s in loaded.skipped)
     return Analysis(inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
                     loaded.files, loaded.commented, skipped)
+
+
+# The rules whose subjects' facts only a roster can fill (people, their status, whose account is whose): with no
+# roster they find nothing, whatever the inputs hold, and that must be said rather than read as "passed".
+NEEDS_ROSTER = {
+    "PL002": "accounts of nobody", "PL101": "credentials of leavers", "PL102": "leavers still named",
+    "PL108": "credentials people share", "PL301": "signing keys leavers could copy",
+    "PL304": "signing keys for everyone that people can read", "PL306": "customer-data keys people can read",
+}
+
+
+def roster_notice(inventory: Inventory, rules: list[Rule], files: list[str]) -> list[Notice]:
+    """Once per run with no HR roster (no person from an HR export or a native `people:` section): who has left
+    cannot be known, so the rules that need people are named as unchecked instead of each account being PL002."""
+    unchecked = [f"{r.id} ({NEEDS_ROSTER[r.id]})" for r in sorted(rules, key=lambda r: r.id) if r.id in NEEDS_ROSTER]
+    if inventory.people or not unchecked:
+        return []
+    return [Notice(Location(min(files, default="."), 1, 1),
+                   "no HR roster among the inputs (no person from a SCIM, Okta or roster CSV export, nor a native "
+                   "`people:` section), so who has left, and whose account is whose, cannot be known; not checked: "
+                   f"{', '.join(unchecked)}. Add the roster export to the paths.")]
 
 
 def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:

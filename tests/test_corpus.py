@@ -17,7 +17,6 @@ FORMATS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and p.name != "LICENS
 FILES = sorted(p for folder in FORMATS for p in folder.rglob("*") if p.is_file())
 # Files that are not inventories on their own, and the reason policylint gives for each.
 NO_INVENTORY = {
-    "aws-iam-policy": "IAM policy document",  # a bare policy names no principal: nothing holds it
 }
 # Files that load without error and hold nothing policylint models.
 EMPTY = {

@@ -15,17 +15,13 @@ EXPECTED = {
     ("PL102", "choi.dh"),  # still in data-eng, bound to cluster-admin and roles/editor
     ("PL103", "gcp:serviceAccount:orders-etl@shopco-analytics.iam.gserviceaccount.com"),
     ("PL103", "k8s:default:serviceaccount:payments/payments-api"),
-    ("PL104", "aws:iam::111122223333:root#access-key-1"),
-    ("PL104", "aws:iam::111122223333:root#password"),
     ("PL105", "aws:iam::111122223333:root#access-key-1"),
     ("PL105", "aws:iam::111122223333:user/choi.dh#access-key-1"),
     ("PL105", "gcp:serviceAccount:orders-etl@shopco-analytics.iam.gserviceaccount.com"
               "#key-6d2f0b9e4c1a7835e2f90d4b6a1c3e5f7a9b0c2d"),
-    ("PL107", "k8s:default:secret:payments/payments-api-token"),
-    ("PL109", "aws:iam::111122223333:root#access-key-1"),
+    ("PL109", "aws:iam::111122223333:root#access-key-1"),  # PL109 alone: the root unused is no PL104
     ("PL110", "gcp:deleted:user:yoon.sb@shopco.example?uid=114723986412398712345"),
-    ("PL205", "aws:iam::111122223333:group/platform-admins"),
-    ("PL205", "aws:iam::111122223333:root"),
+    # platform-admins holds `*` on `*` (PL208) and the root user is admin by definition: PL205 says nothing new
     ("PL205", "aws:iam::111122223333:user/ci-deploy"),  # iam:PassRole + lambda:CreateFunction + Invoke
     ("PL205", "gcp:projects/shopco-analytics:roles/owner"),
     ("PL205", "k8s:default:clusterrolebinding:oncall-cluster-admin"),
@@ -33,14 +29,16 @@ EXPECTED = {
     ("PL206", "k8s:default:user:han.sj@shopco.example"),
     ("PL207", "k8s:default:user:choi.dh@shopco.example"),
     ("PL207", "k8s:default:user:han.sj@shopco.example"),
+    ("PL217", "k8s:default:user:park.mj@shopco.example"),  # reads every Secret of `payments`
     ("PL208", "aws:iam::111122223333:group/platform-admins"),  # AdministratorAccess
+    ("PL211", "gcp:projects/shopco-analytics:roles/bigquery.dataViewer"),  # every dataset of the project
     ("PL209", "gcp:user:choi.dh@shopco.example"),
     ("PL209", "gcp:user:han.sj@shopco.example"),
     ("PL303", "gcp:projects/shopco-analytics/locations/europe-west1/keyRings/analytics/cryptoKeys/orders-export"),
     ("PL306", "aws:kms:cfn:cfn:key/storage-OrdersKey"),
     ("PL307", "aws:kms:cfn:cfn:key/storage-OrdersKey"),
     ("PL307", "gcp:projects/shopco-analytics/locations/europe-west1/keyRings/analytics/cryptoKeys/orders-export"),
-    ("PL308", "k8s:default:secret:payments/payments-api-token"),
+    ("PL308", "k8s:default:secret:payments/payments-api-token"),  # never expires: PL308's, not PL107's too
     ("PL309", "gcp:serviceAccount:orders-etl@shopco-analytics.iam.gserviceaccount.com"
               "#key-6d2f0b9e4c1a7835e2f90d4b6a1c3e5f7a9b0c2d"),
     ("PL401", "aws:s3:::shopco-customer-orders"),

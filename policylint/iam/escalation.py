@@ -1,14 +1,32 @@
-"""IAM privilege escalation: sets of actions that, held together, let an identity give itself more access.
+"""IAM privilege escalation: sets of actions that, held together, let an identity give itself more access, and what
+each set gains.
 
 The reference is Cloudsplaining's list (`PRIVILEGE_ESCALATION_METHODS`, after Rhino Security Labs' research and the
 pathfinding.cloud additions): each method is named as there, with the actions it needs, all lower case.
-An identity allowed every action of a method can change the account's access control, so it counts as `admin` on
-the account's access-control resource (DESIGN.md): escalation then shows up in reach.
+
+Methods differ in what they gain (Cloudsplaining sorts them into Bishop Fox's five categories; pathfinding.cloud into
+self-escalation, principal access, new-passrole and existing-passrole). We keep three gains, by what the holder can
+reach afterwards:
+
+- `IAM`: it changes IAM itself (a policy version, an attached or inline policy, a group's members, a role's trust):
+  it can grant itself anything in its account. Admin on the account's access-control resource, as DESIGN.md has it.
+- `USERS`: it creates or resets another IAM user's access key or console password (pathfinding.cloud's "principal
+  access") and signs in as that user: whatever any user it may target can do. Which users matter is not modelled
+  (acting as a user is no edge the model has), so it counts as admin on the account's access control (fail closed).
+- `ROLES`: it runs code as a role an AWS service may assume, by passing an existing role to a new compute resource
+  (iam:PassRole with ec2:RunInstances, lambda:CreateFunction, …) or by changing an existing one that already runs
+  with a role (lambda:UpdateFunctionCode, glue:UpdateDevEndpoint, ec2-instance-connect:SendSSHPublicKey, …):
+  whatever the roles that trust the service (`Gain.services`, their trust policies' service principals, after
+  pathfinding.cloud's write-ups) can do. Where the file does not show the account's roles, it counts as admin on
+  the account's access control (fail closed); an authorization-details export lists every role with its trust
+  policy, so there the holder reaches exactly the roles that trust the service (`sources/aws/permissions.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+from typing import Literal
 
 _PASS = "iam:passrole"
 METHODS: dict[str, frozenset[str]] = {name: frozenset(actions) for name, actions in {
@@ -91,8 +109,93 @@ METHODS: dict[str, frozenset[str]] = {name: frozenset(actions) for name, actions
 }.items()}
 ACTIONS: frozenset[str] = frozenset().union(*METHODS.values())
 
+GainKind = Literal["iam", "users", "roles"]
+IAM: GainKind = "iam"
+USERS: GainKind = "users"
+ROLES: GainKind = "roles"
+_KINDS: tuple[GainKind, ...] = (IAM, USERS, ROLES)
+
+
+@dataclass(frozen=True, slots=True)
+class Gain:
+    """What a method gains: `IAM`, `USERS`, or `ROLES` of the AWS services named (their trust policies' principals)."""
+
+    kind: GainKind
+    services: tuple[str, ...] = ()
+
+
+_EC2 = Gain(ROLES, ("ec2.amazonaws.com",))
+_LAMBDA = Gain(ROLES, ("lambda.amazonaws.com",))
+_GLUE = Gain(ROLES, ("glue.amazonaws.com",))
+_CLOUDFORMATION = Gain(ROLES, ("cloudformation.amazonaws.com",))
+_ECS = Gain(ROLES, ("ecs-tasks.amazonaws.com",))
+_SAGEMAKER = Gain(ROLES, ("sagemaker.amazonaws.com",))
+_BEDROCK = Gain(ROLES, ("bedrock-agentcore.amazonaws.com",))
+_CODEBUILD = Gain(ROLES, ("codebuild.amazonaws.com",))
+# the pipeline's role trusts Data Pipeline and EMR; its resource role (the instances it starts) trusts EC2
+_DATAPIPELINE = Gain(ROLES, ("datapipeline.amazonaws.com", "ec2.amazonaws.com", "elasticmapreduce.amazonaws.com"))
+_APPRUNNER = Gain(ROLES, ("tasks.apprunner.amazonaws.com",))  # the service's instance role
+_USER_CREDENTIALS = frozenset(
+    {"CreateAccessKey", "CreateLoginProfile", "UpdateLoginProfile", "CreateAndRotateAccessKey"})
+_SERVICE_ROLES: dict[str, Gain] = {
+    "CreateEC2WithExistingIP": _EC2,
+    "PassExistingRoleToNewEC2SpotInstance": _EC2,
+    "ModifyEC2InstanceUserDataThenRestart": _EC2,
+    "ModifyExistingEC2LaunchTemplate": _EC2,
+    "EC2InstanceConnectSendSSHPublicKey": _EC2,
+    "PassExistingRoleToNewLambdaThenInvoke": _LAMBDA,
+    "PassExistingRoleToNewLambdaThenTriggerWithNewDynamo": _LAMBDA,
+    "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo": _LAMBDA,
+    "PassExistingRoleToNewLambdaThenAddPermission": _LAMBDA,
+    "EditExistingLambdaFunctionWithRole": _LAMBDA,
+    "UpdateAndInvokeLambdaFunction": _LAMBDA,
+    "UpdateLambdaFunctionAndAddPermission": _LAMBDA,
+    "PassExistingRoleToNewGlueDevEndpoint": _GLUE,
+    "UpdateExistingGlueDevEndpoint": _GLUE,
+    "PassExistingRoleToNewGlueJobThenRun": _GLUE,
+    "PassExistingRoleToNewGlueJobViaTrigger": _GLUE,
+    "PassExistingRoleToUpdatedGlueJobThenRun": _GLUE,
+    "PassExistingRoleToUpdatedGlueJobViaTrigger": _GLUE,
+    "PassExistingRoleToCloudFormation": _CLOUDFORMATION,
+    "ExecuteCloudFormationChangeSet": _CLOUDFORMATION,
+    "PassExistingRoleToNewCloudFormationStackSet": _CLOUDFORMATION,
+    "PassRoleToUpdateCloudFormationStackSet": _CLOUDFORMATION,
+    "PassExistingRoleToNewDataPipeline": _DATAPIPELINE,
+    "ECSExecuteCommandOnRunningTask": _ECS,
+    "PassExistingRoleToNewECSClusterServiceTask": _ECS,
+    "PassExistingRoleToNewECSClusterRunTask": _ECS,
+    "PassExistingRoleToNewECSService": _ECS,
+    "PassExistingRoleToNewECSTaskViaRunTask": _ECS,
+    "PassExistingRoleToNewECSTaskViaStartTask": _ECS,
+    "CreatePresignedSageMakerNotebookUrl": _SAGEMAKER,
+    "UpdateSageMakerNotebookLifecycleConfig": _SAGEMAKER,
+    "PassExistingRoleToNewSageMakerNotebookInstance": _SAGEMAKER,
+    "PassExistingRoleToNewSageMakerTrainingJob": _SAGEMAKER,
+    "PassExistingRoleToNewSageMakerProcessingJob": _SAGEMAKER,
+    "AccessExistingBedrockCodeInterpreterSession": _BEDROCK,
+    "PassExistingRoleToNewBedrockCodeInterpreter": _BEDROCK,
+    "PassExistingRoleToNewCodeBuildProjectThenBuild": _CODEBUILD,
+    "PassExistingRoleToNewCodeBuildProjectThenBuildBatch": _CODEBUILD,
+    "PassExistingRoleToNewAppRunnerService": _APPRUNNER,
+}
+GAINS: dict[str, Gain] = {
+    name: _SERVICE_ROLES.get(name) or Gain(USERS if name in _USER_CREDENTIALS else IAM) for name in METHODS}
+
 
 def methods(allowed: Set[str]) -> tuple[str, ...]:
     """The methods whose every action is allowed, leaving out those that only add actions to another found one."""
     found = [(name, needs) for name, needs in METHODS.items() if needs <= allowed]
     return tuple(sorted(name for name, needs in found if not any(other < needs for _, other in found)))
+
+
+def by_gain(found: Iterable[str]) -> list[tuple[Gain, tuple[str, ...]]]:
+    """The methods found, grouped by what they gain, `IAM` first. A method that changes IAM gains everything any
+    other can, so with one the others are not told apart: the IAM group then holds every method found."""
+    listed = sorted(found)
+    if any(GAINS[m].kind == IAM for m in listed):
+        return [(Gain(IAM), tuple(listed))]
+    groups: dict[Gain, list[str]] = {}
+    for name in listed:
+        groups.setdefault(GAINS[name], []).append(name)
+    ordered = sorted(groups.items(), key=lambda item: (_KINDS.index(item[0].kind), item[0].services))
+    return [(gain, tuple(names)) for gain, names in ordered]

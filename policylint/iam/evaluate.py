@@ -10,10 +10,20 @@ group into read/write/delete/admin per resource; an action only counts on resour
 
 Admin on a data store does not reach the account's access control: every grant excludes the access-control ids
 (`aws:iam::*:access-control`); only the privilege-escalation methods (`escalation.py`) grant admin there.
+
+Escalation is judged on the whole set of statements, as one identity holds them. The methods found are grouped by
+what they gain (`escalation.by_gain`), and each gain is one grant on the account's access-control resource whose
+`via` says `privilege escalation: with <methods>, it can <what they gain>` (`VIA`), located at the first statement
+that allows one of their actions. Here every gain is `admin` there (fail closed: a policy alone shows neither the
+account's users nor its roles); a reader that sees every role of the account narrows a `ROLES` gain to those roles
+(`to_service_roles`, used by `sources/aws/permissions.py`).
+
+`reads_every` tells which kinds of AWS data store (`DATA_STORES`) a grant reads every one of (facts, PL211).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -36,6 +46,8 @@ ANY_ACCESS_CONTROL = "aws:iam::*:access-control"
 # fewer keep one grant per service, so s3:* with kms:ListAliases does not read as every action on every key
 COLLAPSE_SERVICES = 64
 _SHOWN_METHODS = 3
+_SHOWN_ROLES = 3
+VIA = "privilege escalation: "  # how every escalation grant's `via` starts (facts.py tells them by it)
 # AWS managed policies give no escalation (nobody can change them); on the caller itself, only the methods that
 # act on someone else's credentials give nothing (a new key or password for yourself is still yourself), while
 # putting or attaching a policy to yourself is the escalation itself
@@ -46,11 +58,22 @@ _Summary = dict[str, tuple[frozenset[Action], frozenset[str]]]
 
 
 @dataclass(frozen=True, slots=True)
+class Escalation:
+    """One gain of privilege escalation: the methods that give it, and the grant on access control that stands for
+    it (also among the evaluation's grants)."""
+
+    gain: escalation.Gain
+    methods: tuple[str, ...]
+    grant: Grant
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     grants: tuple[Grant, ...]
     star_star: bool  # some statement allows `*` on `*` without condition
     escalation: tuple[str, ...]  # privilege-escalation methods allowed without condition
     assume: tuple[tuple[str, tuple[str, ...], str | None], ...]  # (id glob, excluding, condition) of sts:AssumeRole
+    escalations: tuple[Escalation, ...] = ()  # every method found (with a condition too), by gain
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +110,14 @@ def evaluate(statements: Iterable[Statement], account: str, location: Location) 
     made = [b.grant(r, c, via) for (r, _, c, via), b in grants.items() if not _IDENTITY.match(r)]
     methods, escalating = _escalating(results, account, location)
     star = any(allows_star_star(s) for s in listed)
-    return Evaluation((*made, *escalating), star, methods, tuple(assume))
+    return Evaluation((*made, *(e.grant for e in escalating)), star, methods, tuple(assume), escalating)
 
 
 _IDENTITY = re.compile(r"aws:iam::[^:*?\[]*:(?:user|role|group|instance-profile)/[^*?\[]+\Z")
 
 
-def escalation_grants(statements: Iterable[Statement], account: str, location: Location) -> tuple[Grant, ...]:
-    """Only the admin grant on access control that `evaluate` would give: cheaper, for a whole set of policies."""
+def escalations(statements: Iterable[Statement], account: str, location: Location) -> tuple[Escalation, ...]:
+    """Only the escalations `evaluate` would find: cheaper, for a whole set of policies."""
     listed = list(statements)
     denies = _denies(listed)
     results = [(a, _allow(a, _relevant(a, denies), account)) for a in listed if a.effect == "Allow"]
@@ -102,14 +125,14 @@ def escalation_grants(statements: Iterable[Statement], account: str, location: L
 
 
 def _escalating(results: list[tuple[Statement, _AllowResult]], account: str,
-                location: Location) -> tuple[tuple[str, ...], tuple[Grant, ...]]:
-    """The escalation methods the allows complete together, and the admin grant on access control they give,
-    located at the first statement allowing an action of the first method shown."""
+                location: Location) -> tuple[tuple[str, ...], tuple[Escalation, ...]]:
+    """The escalation methods the allows complete together (those without condition), and one escalation per gain,
+    its grant located at the first statement allowing an action of a method it shows."""
     plain: set[str] = set()
     conditional: dict[str, set[str]] = {}
-    for _, found in results:
-        plain |= found.plain
-        for text, risky in found.conditional:
+    for _, result in results:
+        plain |= result.plain
+        for text, risky in result.conditional:
             conditional.setdefault(text, set()).update(risky)
     methods = escalation.methods(plain)
     condition: str | None = None
@@ -117,11 +140,14 @@ def _escalating(results: list[tuple[Statement, _AllowResult]], account: str,
         methods, condition = escalation.methods(plain.union(*conditional.values())), " or ".join(sorted(conditional))
     if not methods:
         return (), ()
-    grant = _escalation(methods, account, location, condition)
-    needed = set(grant.actions_given)
-    at = next((s.location for s, found in results
-               if needed & found.plain or any(needed & risky for _, risky in found.conditional)), location)
-    return (methods if condition is None else ()), (replace(grant, location=at),)
+    found = []
+    for gain, names in escalation.by_gain(methods):
+        grant = _escalation(gain, names, account, location, condition)
+        needed = set(grant.actions_given)
+        at = next((s.location for s, allowed in results
+                   if needed & allowed.plain or any(needed & risky for _, risky in allowed.conditional)), location)
+        found.append(Escalation(gain, names, replace(grant, location=at)))
+    return (methods if condition is None else ()), tuple(found)
 
 
 _Key = tuple[str, tuple[str, ...], str | None, str]  # resource, excluding, condition, policy
@@ -182,13 +208,52 @@ def _allow(allow: Statement, denies: tuple[Statement, ...], account: str) -> _Al
     return _AllowResult(tuple(grants), frozenset(plain), tuple(conditional), tuple(assume))
 
 
-def _escalation(methods: tuple[str, ...], account: str, location: Location, condition: str | None) -> Grant:
-    """Admin on the account's access control; `via` names the simplest methods found (fewest actions first)."""
-    shown = sorted(methods, key=lambda m: (len(escalation.METHODS[m]), m))[:_SHOWN_METHODS]
-    more = f" (+{len(methods) - len(shown)} more)" if len(methods) > len(shown) else ""
+def _escalation(gain: escalation.Gain, methods: tuple[str, ...], account: str, location: Location,
+                condition: str | None) -> Grant:
+    """Admin on the account's access control; `via` names the simplest methods (fewest actions first) and the gain."""
+    shown = _shown_methods(methods)
     given = sorted(set().union(*(escalation.METHODS[m] for m in shown)))
     return Grant(access_control_id(account), ("admin",), location, condition=condition,
-                 via=f"privilege escalation: {', '.join(shown)}{more}", actions_given=tuple(given))
+                 via=f"{VIA}with {shown_list(shown, len(methods))}, it can {_gained(gain)}",
+                 actions_given=tuple(given))
+
+
+def _shown_methods(methods: tuple[str, ...]) -> list[str]:
+    return sorted(methods, key=lambda m: (len(escalation.METHODS[m]), m))[:_SHOWN_METHODS]
+
+
+def shown_list(shown: list[str], total: int) -> str:
+    """`a, b, c (+2 more)`."""
+    return ", ".join(shown) + (f" (+{total - len(shown)} more)" if total > len(shown) else "")
+
+
+def _services(gain: escalation.Gain) -> str:
+    return " or ".join(gain.services)
+
+
+def _gained(gain: escalation.Gain) -> str:
+    """What the holder can do, after `it can` (no `NAME:` after a method name: a message would read `…Key: x` as a
+    secret assignment and mask it)."""
+    if gain.kind == escalation.IAM:
+        return "change IAM policies, group members or role trust, so grant itself anything in its account"
+    if gain.kind == escalation.USERS:
+        return ("create access keys or console passwords for other IAM users and sign in as them, so do whatever "
+                "they can (taken as anything in its account: which users it targets is not modelled)")
+    return (f"run code as a role that {_services(gain)} may assume, so do whatever such a role can (taken as "
+            f"anything in its account: this file does not list the account's roles)")
+
+
+def to_service_roles(found: Escalation, roles: list[str]) -> Grant:
+    """A `ROLES` escalation narrowed to the roles a reader knows trust its services: the grant names them and is no
+    longer admin on access control (the reader gives the holder its way to those roles: `write` only records that
+    it can hand them to a service)."""
+    shown = shown_list(_shown_methods(found.methods), len(found.methods))
+    names = [r.split(":", 4)[-1] for r in roles]
+    services = _services(found.gain)
+    gained = (f"with {shown}, it can run code as a role that {services} may assume: "
+              f"{shown_list(names[:_SHOWN_ROLES], len(names))}" if roles else
+              f"with {shown}, it could run code as a role that {services} may assume (none in this file)")
+    return replace(found.grant, actions=("write",), via=VIA + gained)
 
 
 class _Built:
@@ -338,3 +403,60 @@ def _covers(outer: str, inner: str) -> bool:
     """Whether every ARN the glob `inner` names is named by `outer` too (sufficient test: `outer` matches `inner`'s
     text, its wildcards taken literally, where a `?` of `outer` may not stand for a wildcard of `inner`)."""
     return _glob(outer).match(inner) is not None
+
+
+# The AWS data stores: the kinds of resource that hold data (not access control, keys or identities), each with the
+# id globs of every store of the kind (`{region}`, `{account}`: the grant's own, where its id names them; S3: every
+# bucket, or every object of every bucket) and the
+# actions that read the data itself: Cloudsplaining's data-exfiltration actions (s3:GetObject, ssm:GetParameter*,
+# secretsmanager:GetSecretValue), reading DynamoDB items, and signing in to a database with IAM (RDS and Aurora,
+# Redshift, Neptune). Not KMS keys: kms:Decrypt needs the ciphertext, read from a store (PL306 is about keys); not
+# DocumentDB, whose data no IAM action reads.
+DATA_STORES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("S3 buckets", "aws:s3:::*|aws:s3:::*/*", ("s3:getobject", "s3:getobjectversion")),
+    ("DynamoDB tables", "aws:dynamodb:{region}:{account}:table/*",
+     ("dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:query", "dynamodb:scan", "dynamodb:partiqlselect",
+      "dynamodb:exporttabletopointintime")),
+    ("RDS and Aurora databases", "aws:rds-db:{region}:{account}:dbuser:*", ("rds-db:connect",)),
+    ("Redshift databases", "aws:redshift:{region}:{account}:dbuser:*",
+     ("redshift:getclustercredentials", "redshift:getclustercredentialswithiam")),
+    ("Neptune databases", "aws:neptune-db:{region}:{account}:*", ("neptune-db:readdataviaquery", "neptune-db:connect")),
+    ("Secrets Manager secrets", "aws:secretsmanager:{region}:{account}:secret:*",
+     ("secretsmanager:getsecretvalue", "secretsmanager:batchgetsecretvalue")),
+    ("SSM parameters", "aws:ssm:{region}:{account}:parameter/*",
+     ("ssm:getparameter", "ssm:getparameters", "ssm:getparametersbypath", "ssm:getparameterhistory")),
+)
+_READING: frozenset[Action] = frozenset({"read", "admin", "*"})
+
+
+@lru_cache(maxsize=65536)
+def reads_every(resource: str, actions_of: tuple[Action, ...], excluding: tuple[str, ...],
+                given: tuple[str, ...]) -> tuple[str, ...]:
+    """The kinds of AWS data store (`DATA_STORES`) a grant reads every one of in its scope: its id covers every
+    store of the kind (`aws:s3:*`, `aws:s3:::*`, `aws:dynamodb:*:*:table/*`, `aws:*`), no exclusion of the same
+    service carves some out, and an action it gives (as written: `s3:Get*`, `*`, a NotAction) reads their data.
+    A Deny that removes the reading action but leaves the grant's other reads is not seen here (fail closed)."""
+    if not _READING & set(actions_of):
+        return ()
+    parts = resource.split(":", 4)
+    region, account = (parts[2], parts[3]) if len(parts) == 5 else ("*", "*")
+    found = []
+    for kind, template, reads in DATA_STORES:
+        every = template.format(region=region or "*", account=account or "*").split("|")
+        if any(_covers(resource, e) for e in every) and _gives(given, reads) \
+                and not any(e != ANY_ACCESS_CONTROL and _may_overlap(e, every[0]) for e in excluding):
+            found.append(kind)
+    return tuple(found)
+
+
+def _gives(given: tuple[str, ...], reads: tuple[str, ...]) -> bool:
+    """Whether the actions as written (`NotAction X` for an excluded one) allow one of `reads`. NotAction entries
+    of several statements may share a grant: each is read on its own (the union of what they allow)."""
+    for written in given:
+        pattern = written.removeprefix("NotAction ").lower()
+        matched = any(fnmatch.fnmatchcase(r, pattern) for r in reads) if written.startswith("NotAction ") else None
+        if matched is None and any(fnmatch.fnmatchcase(r, pattern) for r in reads):
+            return True
+        if matched is not None and not all(fnmatch.fnmatchcase(r, pattern) for r in reads):
+            return True
+    return False

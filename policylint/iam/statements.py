@@ -48,6 +48,39 @@ def glob_match(text: str, glob: str) -> bool:
     return _glob_regex(glob).match(text) is not None
 
 
+def globs_overlap(first: str, second: str) -> bool:
+    """Whether some text matches both IAM globs (`*` any run, `?` one character): whether an ARN pattern of a policy
+    and an ARN format of the action data can name the same resource."""
+    if "*" not in first and "?" not in first and "*" not in second and "?" not in second:
+        return first == second
+    head, tail = _fixed_ends(first), _fixed_ends(second)
+    if not (head[0].startswith(tail[0]) or tail[0].startswith(head[0])) \
+            or not (head[1].endswith(tail[1]) or tail[1].endswith(head[1])):
+        return False  # the text each must begin or end with differs: most pairs, decided without the table
+    rows, cols = len(first), len(second)
+    # below[j]: first[i + 1:] and second[j:] have a common match (the row under the one being filled)
+    below = [False] * cols + [True]
+    for j in range(cols - 1, -1, -1):
+        below[j] = second[j] == "*" and below[j + 1]
+    for i in range(rows - 1, -1, -1):
+        a = first[i]
+        row = [False] * cols + [a == "*" and below[cols]]
+        for j in range(cols - 1, -1, -1):
+            b = second[j]
+            if a == "*" or b == "*":  # a star matches nothing more (next of its glob), or takes the other's next
+                row[j] = below[j] or row[j + 1]
+            else:
+                row[j] = (a == b or "?" in (a, b)) and below[j + 1]
+        below = row
+    return below[0]
+
+
+def _fixed_ends(glob: str) -> tuple[str, str]:
+    """The text before a glob's first wildcard and after its last."""
+    cut = [i for i, c in enumerate(glob) if c in "*?"]
+    return (glob[:cut[0]], glob[cut[-1] + 1:]) if cut else (glob, glob)
+
+
 def allows_star_star(statement: Statement) -> bool:
     """An Allow of every action on every resource, without condition (CIS AWS Foundations: no `*:*` policies)."""
     return (statement.effect == "Allow" and statement.condition is None and statement.not_actions is None

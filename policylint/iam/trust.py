@@ -53,6 +53,12 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
     return [p for p in allowed if p not in denied], [s for s in services if s not in denied]
 
 
+def service_name(principal: str) -> str:
+    """A service principal as trust policies name it in any partition: `ec2.amazonaws.com.cn` is `ec2.amazonaws.com`."""
+    name, found, _ = principal.lower().partition(".amazonaws.com")
+    return name + found if found else principal.lower()
+
+
 def trust_condition(statements: list[Statement]) -> str | None:
     """The condition every Allow to assume the role carries (`or`-ed when they differ); None when one has none."""
     allowing = [s for s in statements if s.effect == "Allow" and _assumes(s)]

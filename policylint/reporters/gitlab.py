@@ -1,5 +1,5 @@
-"""GitLab Code Quality (a subset of the Code Climate issue format): a JSON array of issues, one per finding and one
-per input error, each with a fingerprint that is unique in the report and stable when lines move."""
+"""GitLab Code Quality (a subset of the Code Climate issue format): a JSON array of issues, one per finding, input
+error and notice, each with a fingerprint that is unique in the report and stable when lines move."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from policylint.reporters.text import ARROW
 SEVERITIES = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
 INPUT_ERROR = "policylint-input-error"
 UNCLASSIFIED = "policylint-nothing-is-customer-data"
+NOTICE = "policylint-notice"
 
 
 def render(report: Report) -> str:
@@ -30,6 +31,9 @@ def render(report: Report) -> str:
         path = f" (path: {ARROW.join(f.path)})" if f.path else ""
         issues.append(_issue(f"{f.rule}: {f.message}{path}", f.rule, _fingerprint(seen, f.fingerprint),
                              SEVERITIES[f.severity], f.location))
+    for n in sorted(report.notices, key=lambda n: (n.location, n.message)):  # GitLab shows issues only
+        issues.append(_issue(f"note: {n.message}", NOTICE, _fingerprint(seen, NOTICE, n.location.file, n.message),
+                             "info", n.location))
     note = unclassified(report)
     if note is not None:  # GitLab shows issues only: "no issue" here would read as "safe"
         where = Location(report.inputs[0] if report.inputs else ".", 1, 1)

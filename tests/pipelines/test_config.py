@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,31 @@ def test_the_repository_bound_can_be_given(tmp_path: Path) -> None:
     with pytest.raises(InputErrors, match=r"expected paths to name a path inside .*ci \(the repository"):
         load_config(config)
     assert load_config(config, within=tmp_path / "export").paths == (str(tmp_path / "export" / "org"),)
+
+
+def test_path_globs_map_files_to_gcp_projects_and_kubernetes_namespaces(tmp_path: Path) -> None:
+    """`gcp-projects` and `kubernetes-namespaces` reach the sources through Options, relative to the config's
+    folder, the first matching glob winning; a value that cannot be a project or namespace is a located error."""
+    from policylint.config import load_config
+    from policylint.settings import Given, resolve
+
+    config = write(tmp_path, ".policylint.yaml", """\
+        gcp-projects:
+          "gcpdiag/gke1/**": gcp-project-1
+          "gcpdiag/*/iam-policy.json": fallback-project
+        kubernetes-namespaces:
+          deploy/argocd: argocd
+        """)
+    loaded = load_config(config, within=tmp_path)
+    assert loaded.gcp_projects == (("gcpdiag/gke1/**", "gcp-project-1"), ("gcpdiag/*/iam-policy.json",
+                                                                         "fallback-project"))
+    options = replace(resolve(Given(config_file=config)).options, globs_root=str(tmp_path))
+    assert options.gcp_project_for(str(tmp_path / "gcpdiag/gke1/iam-policy.json")) == "gcp-project-1"
+    assert options.gcp_project_for(str(tmp_path / "gcpdiag/fw/iam-policy.json")) == "fallback-project"
+    assert options.gcp_project_for(str(tmp_path / "other/iam-policy.json")) is None
+    assert options.namespace_for(str(tmp_path / "deploy/argocd/install.yaml")) == "argocd"
+    assert options.namespace_for(str(tmp_path / "deploy/other.yaml")) is None
+
+    write(tmp_path, ".policylint.yaml", "kubernetes-namespaces:\n  deploy: Not_A_Namespace\n")
+    result = run_cli("check", str(tmp_path), "--config", str(tmp_path / ".policylint.yaml"))
+    assert result.code == 2 and ".policylint.yaml:2:11:" in result.err, result.err

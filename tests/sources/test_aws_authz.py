@@ -44,6 +44,11 @@ def escalation(loaded: Loaded, holder: str, account: str) -> tuple[str | None, s
     return found[0] if found else None
 
 
+def methods(via: str | None) -> str | None:
+    """The methods an escalation grant's `via` names: `privilege escalation: with A, B, it can …` gives `A, B`."""
+    return None if via is None else via.removeprefix("privilege escalation: with ").split(", it c")[0]
+
+
 # --- the corpus -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -76,7 +81,8 @@ def test_every_corpus_file_loads(name: str, users: int, groups: int, roles: int,
     assert len(inventory.grants) == grants
     flagged = sorted(n.id.split(":", 4)[4] for n in inventory.nodes() if "aws-allows-star-star" in n.flags)
     assert flagged == star
-    assert all(r.type == "access_control" for r in inventory.resources)
+    # an export defines no data stores: those its policies name are implied (unclassified) by the inventory stage
+    assert all(r.type == "access_control" or "implied" in r.flags for r in inventory.resources)
 
 
 def test_the_small_example_hand_checked() -> None:
@@ -97,13 +103,20 @@ def test_the_small_example_hand_checked() -> None:
         ("aws:s3:*", ("read",), "SupYo (inline)", 289),
         ("aws:secretsmanager:*", ("read",), "SupYo (inline)", 289),
         ("aws:s3:*", ("write", "admin"), "InsecurePolicy", 360),
-        (f"aws:iam::{acct}:access-control", ("admin",), "privilege escalation: CreateAccessKey", 289),
+        (f"aws:iam::{acct}:access-control", ("admin",),
+         "privilege escalation: with CreateAccessKey, it can create access keys or console passwords for other IAM "
+         "users and sign in as them, so do whatever they can (taken as anything in its account: which users it "
+         "targets is not modelled)", 289),
     ]
     assert role.grants[0].excluding == ("aws:iam::*:access-control",)
-    # biden: its own AWSLambdaFullAccess passes roles to new Lambda functions; its group only reads RDS and S3
+    # biden: its own AWSLambdaFullAccess passes roles to new Lambda functions; its group only reads RDS and S3. The
+    # file lists the account's roles, and none trusts Lambda: the method is told, and it reaches no role
     assert escalation(loaded, f"aws:iam::{acct}:user/biden", acct) == (
-        "privilege escalation: EditExistingLambdaFunctionWithRole, PassExistingRoleToNewLambdaThenAddPermission, "
-        "PassExistingRoleToNewLambdaThenInvoke (+1 more)", None)
+        "privilege escalation: with EditExistingLambdaFunctionWithRole, PassExistingRoleToNewLambdaThenAddPermission, "
+        "PassExistingRoleToNewLambdaThenInvoke (+1 more), it could run code as a role that lambda.amazonaws.com may "
+        "assume (none in this file)", None)
+    assert [g.actions for g in grants_to(loaded, f"aws:iam::{acct}:user/biden")
+            if g.resource == f"aws:iam::{acct}:access-control"] == [("write",)]
     assert escalation(loaded, f"aws:iam::{acct}:group/biden", acct) is None
     assert escalation(loaded, f"aws:iam::{acct}:group/admin", acct) is not None
     assert escalation(loaded, f"aws:iam::{acct}:user/userwithlotsofpermissions", acct) is None
@@ -141,22 +154,22 @@ def test_iam_vulnerable_privilege_escalation_paths() -> None:
     }
     for name, method in expected.items():
         for kind in ("user", "role"):
-            assert escalation(loaded, f"aws:iam::{VULNERABLE}:{kind}/{name}-{kind}", VULNERABLE) == (
-                f"privilege escalation: {method}", None), name
+            found = escalation(loaded, f"aws:iam::{VULNERABLE}:{kind}/{name}-{kind}", VULNERABLE)
+            assert found is not None and (methods(found[0]), found[1]) == (method, None), name
     # false positives of simpler tools: an allow and a deny (in one policy, or two), a deny alone, and
     # CreatePolicyVersion on AWS managed policies (which nobody can change)
     for name in ("fp1-allow-and-deny", "fp2-allow-and-deny-multiple-policies", "fp3-deny-iam",
                  "fp4-nonExploitableResourceConstraint"):
         assert escalation(loaded, f"aws:iam::{VULNERABLE}:user/{name}-user", VULNERABLE) is None, name
     # conditions are kept, never dropped: fn3 (after 2020) and fp5 (before 2020) are both conditional
-    assert escalation(loaded, f"aws:iam::{VULNERABLE}:user/fn3-exploitableConditionConstraint-user",
-                      VULNERABLE) == ("privilege escalation: CreateNewPolicyVersion",
-                                      "DateGreaterThan aws:TokenIssueTime=2020-01-01T00:00:01Z")
-    assert escalation(loaded, f"aws:iam::{VULNERABLE}:user/fp5-nonExploitableConditionConstraint-user",
-                      VULNERABLE) == ("privilege escalation: CreateNewPolicyVersion",
-                                      "DateLessThan aws:TokenIssueTime=2020-01-01T00:00:01Z")
+    fn3 = escalation(loaded, f"aws:iam::{VULNERABLE}:user/fn3-exploitableConditionConstraint-user", VULNERABLE)
+    assert fn3 is not None and (methods(fn3[0]), fn3[1]) == (
+        "CreateNewPolicyVersion", "DateGreaterThan aws:TokenIssueTime=2020-01-01T00:00:01Z")
+    fp5 = escalation(loaded, f"aws:iam::{VULNERABLE}:user/fp5-nonExploitableConditionConstraint-user", VULNERABLE)
+    assert fp5 is not None and (methods(fp5[0]), fp5[1]) == (
+        "CreateNewPolicyVersion", "DateLessThan aws:TokenIssueTime=2020-01-01T00:00:01Z")
     fn4 = escalation(loaded, f"aws:iam::{VULNERABLE}:user/fn4-exploitableNotAction-user", VULNERABLE)
-    assert fn4 is not None and fn4[0] is not None and fn4[0].startswith("privilege escalation: AddUserToGroup, ")
+    assert fn4 is not None and fn4[0] is not None and fn4[0].startswith("privilege escalation: with AddUserToGroup, ")
     # the SRE user escalates through its group (iam:*, ec2:*, s3:*), which holds the grant itself
     assert escalation(loaded, f"aws:iam::{VULNERABLE}:user/privesc-sre-user", VULNERABLE) is None
     assert escalation(loaded, f"aws:iam::{VULNERABLE}:group/privesc-sre-group", VULNERABLE) is not None
@@ -176,7 +189,11 @@ def test_example_trust_policies() -> None:
     assert nodes[role + "OrganizationAccountAccessRole"].assumable_by == ("aws:iam::072528804237:root",)
     assert nodes["aws:iam::072528804237:root"] == Principal(
         "aws:iam::072528804237:root", nodes["aws:iam::072528804237:root"].location, "external")
-    assert len(nodes[role + "privesc-high-priv-service-role"].assumable_by) == 10
+    # ten service principals, then the groups of the identities that can run code as a role of those services
+    high = nodes[role + "privesc-high-priv-service-role"].assumable_by
+    assert len(high) == 17 and all(a.startswith("aws:service:") for a in high[:10])
+    assert high[10:] == tuple(f"aws:iam::{VULNERABLE}:runs-code-as:{s}.amazonaws.com" for s in (
+        "datapipeline", "sagemaker", "glue", "lambda", "cloudformation", "ec2", "codebuild"))
     # trusting the own account's root: whoever in the account may sts:AssumeRole on it, through one group
     permissive = nodes[role + "privesc-permissive-role-trust"]
     assert permissive.assumable_by == (f"aws:iam::{VULNERABLE}:root", f"aws:iam::{VULNERABLE}:allowed-to-assume:aws:*")
@@ -318,8 +335,11 @@ def test_escalation_across_a_users_own_and_group_policies(tmp_path: Path) -> Non
                    groups=[group("builders", inline={"lambda": doc(allow(["lambda:CreateFunction",
                                                                            "lambda:InvokeFunction"]))})])
     loaded = load(path)
+    # the file lists no role of the account: which roles Lambda may assume is unknown, so the whole account
     assert escalation(loaded, f"aws:iam::{ACCT}:user/carol", ACCT) == (
-        "privilege escalation: PassExistingRoleToNewLambdaThenInvoke", None)
+        "privilege escalation: with PassExistingRoleToNewLambdaThenInvoke, it can run code as a role that "
+        "lambda.amazonaws.com may assume, so do whatever such a role can (taken as anything in its account: this "
+        "file does not list the account's roles)", None)
     assert escalation(loaded, f"aws:iam::{ACCT}:group/builders", ACCT) is None
 
 

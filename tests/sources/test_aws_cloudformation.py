@@ -120,7 +120,10 @@ def test_iam_users_groups_and_policies() -> None:
     assert grants_to(fragment, users_group) == [("aws:cloudformation:*", ("read",), "CFNUsers", None)]
     assert grants_to(fragment, admins) == [
         ("aws:cloudformation:*", ("read", "write", "delete", "admin"), "CFNAdmins", None),
-        (ACCESS_CONTROL, ("admin",), "privilege escalation: ExecuteCloudFormationChangeSet", None),
+        # a template does not list the account's roles: the roles CloudFormation may assume are taken as all
+        (ACCESS_CONTROL, ("admin",), "privilege escalation: with ExecuteCloudFormationChangeSet, it can run code as a "
+         "role that cloudformation.amazonaws.com may assume, so do whatever such a role can (taken as anything in its "
+         "account: this file does not list the account's roles)", None),
     ]
     assert grants_to(fragment, user) == []
     assert set(implied(fragment)) == {ACCESS_CONTROL}

@@ -41,6 +41,7 @@ def shown(evaluation: Evaluation) -> list[tuple[Any, ...]]:
 
 
 def escalation_of(evaluation: Evaluation) -> Grant | None:
+    """The one escalation grant (one gain) of an evaluation, if any."""
     found = [g for g in evaluation.grants if g.resource == f"aws:iam::{ACCOUNT}:access-control"]
     assert len(found) <= 1
     return found[0] if found else None
@@ -124,9 +125,14 @@ def test_an_allow_with_not_action_grants_every_other_action() -> None:
     # PowerUserAccess-like: no IAM, yet Lambda code updates still run as other roles (Cloudsplaining's list)
     result = run({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
     assert shown(result)[0] == ("aws:*", ALL, NO_CONTROL, None, ("NotAction iam:*",))
-    assert "iam:passrole" not in str(escalation_of(result))
+    assert not any("iam:passrole" in e.grant.actions_given for e in result.escalations)
     assert result.escalation[:2] == ("AccessExistingBedrockCodeInterpreterSession",
                                      "CreatePresignedSageMakerNotebookUrl")
+    # what they gain is the roles of the services whose existing resources it can change, one grant per service
+    assert [e.gain.services for e in result.escalations] == [
+        ("bedrock-agentcore.amazonaws.com",), ("cloudformation.amazonaws.com",), ("ec2.amazonaws.com",),
+        ("ecs-tasks.amazonaws.com",), ("glue.amazonaws.com",), ("lambda.amazonaws.com",),
+        ("sagemaker.amazonaws.com",)]
     assert "EditExistingLambdaFunctionWithRole" in result.escalation
     assert not result.star_star
 
@@ -229,7 +235,8 @@ def test_an_escalation_that_needs_a_conditional_allow_is_conditional() -> None:
     assert grant is not None
     assert (grant.actions, grant.condition, grant.via) == (
         ("admin",), "DateGreaterThan aws:TokenIssueTime=2020-01-01T00:00:01Z",
-        "privilege escalation: CreateNewPolicyVersion")
+        "privilege escalation: with CreateNewPolicyVersion, it can change IAM policies, group members or role trust, "
+        "so grant itself anything in its account")
     assert result.escalation == ()  # only unconditional methods count here
 
 
@@ -240,7 +247,9 @@ def test_escalation_combines_actions_of_several_statements() -> None:
     lambdas = {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}
     grant = escalation_of(run(passrole, lambdas))
     assert grant is not None
-    assert grant.via == "privilege escalation: PassExistingRoleToNewLambdaThenInvoke"
+    assert grant.via == ("privilege escalation: with PassExistingRoleToNewLambdaThenInvoke, it can run code as a role "
+                         "that lambda.amazonaws.com may assume, so do whatever such a role can (taken as anything in "
+                         "its account: this file does not list the account's roles)")
     assert grant.actions_given == ("iam:passrole", "lambda:createfunction", "lambda:invokefunction")
     assert escalation_of(run(passrole)) is None
     denied = {"Effect": "Deny", "Action": "lambda:InvokeFunction", "Resource": "*"}
@@ -254,7 +263,10 @@ def test_the_escalation_grant_points_at_the_statement_that_allows_it() -> None:
     assert errors == []
     grant = escalation_of(evaluate(statements, ACCOUNT, AT))
     assert grant is not None
-    assert (grant.location, grant.via) == (Location("p.json", 3, 2), "privilege escalation: CreateAccessKey")
+    assert (grant.location, grant.via) == (
+        Location("p.json", 3, 2), "privilege escalation: with CreateAccessKey, it can create access keys or console "
+        "passwords for other IAM users and sign in as them, so do whatever they can (taken as anything in its "
+        "account: which users it targets is not modelled)")
 
 
 @pytest.mark.parametrize(
@@ -408,13 +420,21 @@ def test_corpus_explicit_actions_policy() -> None:
     assert (result.star_star, result.escalation) == (False, ())
 
 
-@pytest.mark.parametrize("name", ["cloudsplaining__wildcards.json", "cloudsplaining__explicit-actions.json"])
-def test_a_bare_policy_document_is_reported_with_its_reason(name: str) -> None:
+@pytest.mark.parametrize(("name", "flags"), [
+    ("cloudsplaining__wildcards.json", ["aws-credential-exposure:ecr:GetAuthorizationToken", "aws-policy-document"]),
+    # the user's own access keys (`${aws:username}`) are scoped: only the registry token is on every resource
+    ("cloudsplaining__explicit-actions.json",
+     ["aws-credential-exposure:ecr:GetAuthorizationToken", "aws-policy-document"]),
+])
+def test_a_bare_policy_document_is_one_subject_at_its_file(name: str, flags: list[str]) -> None:
     path = CORPUS / "aws-iam-policy" / name
-    loaded = load_paths([str(path)])
-    assert [str(e) for e in loaded.errors] == [
-        f"{path}:1:1: error: expected an inventory file, found an IAM policy document: on its own it names no user, "
-        "group or role that holds it (attach it to one in authorization details or CloudFormation)"]
+    loaded = load_paths([str(path)], root=str(CORPUS))
+    assert loaded.errors == []
+    [role] = loaded.inventory.roles
+    assert (role.id, role.location, role.assumable_by) == (
+        f"aws:policy-document:aws-iam-policy/{name}", Location(str(path), 1, 1), ())
+    assert sorted(role.flags) == flags
+    assert [g.resource for g in role.grants] == [g.resource for g in corpus_policy(name).grants]
     assert policy_document.detect(str(path), path.read_text())
     assert not policy_document.detect("d.json", (CORPUS / "aws-authz-details" /
                                                  "cloudsplaining__example_authz_v2.json").read_text())

@@ -19,7 +19,9 @@ from helpers import CORPUS, run_cli, write
 POLICIES = CORPUS / "gcp-iam-policy"
 FIXTURES = Path(__file__).parent / "fixtures" / "gcp"
 CI = POLICIES / "testing__kubeflow-ci.iam.policy.yaml"
+KUBEFLOW = sorted(POLICIES.glob("testing__*.yaml"))  # the corpus also holds gcpdiag's dumps (test_gcp_projects.py)
 SA = "gcp:serviceAccount:"
+FROM_FILE_NAME = ("gcp-resource-from:file-name",)
 
 
 def load(*paths: Path) -> Loaded:
@@ -56,9 +58,9 @@ def test_every_corpus_policy_loads(name: str, project: str, roles: int, principa
     assert len(inventory.groups) == groups
     assert sum("builtin" in p.flags for p in inventory.principals) == builtin
     assert not any("deleted" in n.flags for n in (*inventory.principals, *inventory.groups))  # none in the corpus
-    assert [(r.id, r.type, r.scope) for r in inventory.resources] == [
-        (f"gcp:projects/{project}", "project", f"gcp:projects/{project}"),
-        (f"gcp:projects/{project}:access-control", "access_control", f"gcp:projects/{project}"),
+    assert [(r.id, r.type, r.scope, r.flags) for r in inventory.resources] == [  # the dump defines its access control
+        (f"gcp:projects/{project}:access-control", "access_control", f"gcp:projects/{project}", FROM_FILE_NAME),
+        (f"gcp:projects/{project}", "project", f"gcp:projects/{project}", FROM_FILE_NAME),
     ]
     assert [k.id for k in inventory.keys] == [f"gcp:projects/{project}:act-as"]
 
@@ -70,7 +72,7 @@ def test_corpus_owner_and_editor_bindings_hand_checked() -> None:
     assert owner.assumable_by == ("gcp:group:ci-team@kubeflow.org",
                                   f"{SA}kubeflow-releasing@kubeflow-releasing.iam.gserviceaccount.com",
                                   "gcp:user:jlewi@kubeflow.org")
-    assert owner.flags == ("gcp-basic-role",)
+    assert owner.flags == ("gcp-basic-role", "gcp-resource-from:file-name")
     at = Location(str(CI), 165, 9)
     assert owner.grants == (
         Grant("gcp:projects/kubeflow-ci", ("*",), at, via="roles/owner", actions_given=("roles/owner",)),
@@ -124,7 +126,7 @@ def test_corpus_repeated_members_count_once_and_trailing_spaces_are_not_kept() -
 
 
 def test_the_corpus_loads_as_one_folder_with_each_member_once() -> None:
-    inventory = load(POLICIES).inventory
+    inventory = load(*KUBEFLOW).inventory
     ids = [n.id for n in (*inventory.principals, *inventory.groups)]
     assert len(ids) == len(set(ids))
     assert ids.count("gcp:user:jlewi@kubeflow.org") == 1  # owner of all three projects
@@ -132,7 +134,7 @@ def test_the_corpus_loads_as_one_folder_with_each_member_once() -> None:
 
 
 def test_corpus_check_finds_every_basic_role_holder_but_googles_own_agents() -> None:
-    run = run_cli("check", str(POLICIES), "--as-of", "2026-01-01", "--select", "PL110", "--select", "PL209")
+    run = run_cli("check", *map(str, KUBEFLOW), "--as-of", "2026-01-01", "--select", "PL110", "--select", "PL209")
     assert run.code == 1, run.out + run.err
     assert "Traceback" not in run.out + run.err
     found = {line.split()[4] for line in run.out.splitlines() if " PL209 " in line}
@@ -224,11 +226,12 @@ def test_public_members_are_everyone_and_flag_the_binding() -> None:
     loaded = load(path)
     roles = roles_of(loaded)
     public = roles["gcp:projects/_/buckets/acme-public-assets:roles/storage.objectViewer"]
-    assert (public.assumable_by, public.flags) == (("*",), ("public",))
+    assert (public.assumable_by, public.flags) == (("*",), ("public", "gcp-resource-from:document"))
     assert roles["gcp:projects/_/buckets/acme-public-assets:roles/storage.legacyBucketOwner"].assumable_by == (
         "gcp:projectEditor:acme-prod", "gcp:projectOwner:acme-prod")
     assert loaded.inventory.resources == (
-        Resource("gcp:projects/_/buckets/acme-public-assets", Location(str(path), 2, 3), "bucket", scope="gcp"),)
+        Resource("gcp:projects/_/buckets/acme-public-assets", Location(str(path), 2, 3), "bucket", scope="gcp",
+                 flags=("gcp-resource-from:document",)),)
     assert [(g.resource, g.actions) for g in public.grants] == [
         ("gcp:projects/_/buckets/acme-public-assets", ("read",)),
         ("gcp:projects/_/buckets/acme-public-assets/*", ("read",)),
@@ -252,7 +255,8 @@ def test_roles_map_to_grants_on_the_right_targets() -> None:
     assert shown("roles/iam.workloadIdentityUser") == [("gcp:projects/acme-prod:act-as", ("read",))]
     assert shown("projects/acme-prod/roles/deployer") == [*((d, ("read", "write", "delete")) for d in data),
                                                           (keys, ("read", "write"))]
-    assert roles["gcp:projects/acme-prod:projects/acme-prod/roles/deployer"].flags == ("gcp-custom-role",)
+    assert roles["gcp:projects/acme-prod:projects/acme-prod/roles/deployer"].flags == (
+        "gcp-custom-role", "gcp-resource-from:custom-roles")  # a project's custom role names it
     assert shown("roles/owner#2")[3] == ("gcp:projects/acme-prod:access-control", ("admin",))
 
 
@@ -303,8 +307,8 @@ def test_an_organisation_policy_reaches_all_of_gcp() -> None:
     assert [(g.resource, g.actions, g.excluding) for g in viewer.grants] == [("gcp:*", ("read",), EXCLUDED)]
     assert roles["gcp:organizations/123456789012:roles/iam.securityReviewer"].grants == ()
     assert [(r.id, r.type, r.scope) for r in loaded.inventory.resources] == [
-        ("gcp:organizations/123456789012", "organization", "gcp:organizations/123456789012"),
         ("gcp:organizations/123456789012:access-control", "access_control", "gcp:organizations/123456789012"),
+        ("gcp:organizations/123456789012", "organization", "gcp:organizations/123456789012"),
     ]
     assert loaded.inventory.keys == ()
 

@@ -74,6 +74,7 @@ CORPUS_COUNTS = {  # file: (principals, groups, roles, keys, resources, credenti
     "argo-cd__argocd-application-controller-clusterrolebinding.yaml": (1, 0, 1, 1, 2, 0, 0),
     "argo-cd__argocd-server-clusterrole.yaml": (0, 0, 1, 0, 1, 0, 0),
     "argo-cd__namespace-install.yaml": (7, 0, 12, 7, 2, 0, 0),
+    "argocd-image-updater__install.yaml": (1, 0, 4, 1, 2, 0, 0),
     "ingress-nginx__cloud_deploy.yaml": (2, 0, 8, 2, 2, 0, 0),
     "kube-state-metrics__autosharding_role-binding.yaml": (1, 0, 1, 1, 2, 0, 0),
     "kube-state-metrics__autosharding_role.yaml": (0, 0, 1, 0, 2, 0, 0),
@@ -108,17 +109,19 @@ def test_every_corpus_file_is_detected_as_kubernetes_and_by_nothing_else() -> No
 
 
 def test_the_corpus_folder_loads_as_one_cluster() -> None:
-    # 14 identities: argocd's controller in `argocd` (its ClusterRoleBinding) and in `default` (namespace-install,
-    # which names no namespace), 6 more argo-cd accounts, 2 ingress-nginx, kube-state-metrics (defined once, named
-    # by two bindings), prometheus-operator, and the bootstrap users kube-controller-manager and kube-proxy
+    # 15 identities: argocd's controller in `argocd` (its ClusterRoleBinding) and in `default` (namespace-install,
+    # which names no namespace), 6 more argo-cd accounts, argocd-image-updater (in `argocd`, where its install
+    # manifest's ClusterRoleBinding names it), 2 ingress-nginx, kube-state-metrics (defined once, named by two
+    # bindings), prometheus-operator, and the bootstrap users kube-controller-manager and kube-proxy
     inventory = merged(RBAC)
-    assert counts(inventory) == (14, 4, 38, 12, 5, 0, 1)
+    assert counts(inventory) == (15, 4, 42, 13, 5, 0, 1)
     assert sorted(r.id for r in inventory.resources) == [
         AC, "k8s:default:secrets:argocd", "k8s:default:secrets:default", "k8s:default:secrets:ingress-nginx",
         "k8s:default:secrets:kube-system"]
+    # in kube-system, but not an account the control plane runs as: an ordinary one, which needs an owner
     account = by_id(inventory.principals)["k8s:default:serviceaccount:kube-system/kube-state-metrics"]
     assert account == Principal(account.id, Location(corpus("kube-state-metrics__service-account.yaml"), 1, 1),
-                                "service", flags=("builtin",))
+                                "service")
 
 
 def test_ingress_nginx_reads_secrets_of_its_namespace_and_of_the_whole_cluster() -> None:
@@ -136,10 +139,15 @@ def test_ingress_nginx_reads_secrets_of_its_namespace_and_of_the_whole_cluster()
                                (ALL_TOKENS, ("read",), None, "ClusterRole/ingress-nginx", given)]
     assert [g.location for g in cluster.grants] == [Location(path, 155, 3)] * 2  # the rule in the ClusterRole
     local = roles["k8s:default:rolebinding:ingress-nginx/ingress-nginx"]
-    assert local.flags == ()
+    assert local.flags == ("k8s-read-secrets-namespace",)
     assert [g.resource for g in local.grants] == ["k8s:default:secrets:ingress-nginx",
                                                   "k8s:default:serviceaccount:ingress-nginx/*#token"]
-    assert roles["k8s:default:clusterrolebinding:ingress-nginx-admission"].grants == ()  # webhook configurations
+    # the admission patcher updates the validating webhook configuration: control of what the API server admits
+    admission = roles["k8s:default:clusterrolebinding:ingress-nginx-admission"]
+    assert admission.flags == ("k8s-admission-webhooks",)
+    assert grants(admission) == [(AC, ("admin",), None, "ClusterRole/ingress-nginx-admission",
+                                  ("update validatingwebhookconfigurations",))]
+    assert admission.grants[0].location == Location(path, 237, 3)
     assert fragment.inventory.keys[0] == Key(
         controller + "#token", Location(path, 9, 1), "signing", "kms", signs_for=(controller,), scope="k8s:default",
         flags=("k8s-serviceaccount-token",))
@@ -175,12 +183,15 @@ def test_argo_cd_server_cluster_role_reads_and_patches_everything() -> None:
     role = load(corpus("argo-cd__argocd-server-clusterrole.yaml")).inventory.roles[0]
     assert role.id == "k8s:default:clusterrole:argocd-server"
     # its labels, since it grants something: an aggregationRule of another file may select it
-    assert role.flags == ("k8s-read-secrets-cluster", "k8s-label:app.kubernetes.io/component=server",
+    # `*` resources include the webhook configurations (patch) and nodes/proxy (get): control of the cluster
+    assert role.flags == ("k8s-read-secrets-cluster", "k8s-admission-webhooks", "k8s-nodes-proxy",
+                          "k8s-label:app.kubernetes.io/component=server",
                           "k8s-label:app.kubernetes.io/name=argocd-server",
                           "k8s-label:app.kubernetes.io/part-of=argocd")
     assert grants(role) == [
         (ALL_SECRETS, ("read",), None, "ClusterRole/argocd-server", ("get *",)),
         (ALL_TOKENS, ("read", "write"), None, "ClusterRole/argocd-server", ("get *", "patch *", "create jobs")),
+        (AC, ("admin",), None, "ClusterRole/argocd-server", ("patch *", "get *")),
     ]
 
 
@@ -266,7 +277,7 @@ def test_link_narrows_a_cluster_role_to_the_namespace_of_a_role_binding(tmp_path
     inventory = k8s.link(merged(tmp_path / "binding.yaml", role))
     binding = by_id(inventory.roles)["k8s:default:rolebinding:team-a/app-controller"]
     # `*` on `*` in one namespace: its secrets and its service accounts, not the cluster's access control
-    assert binding.flags == ("k8s-cluster-admin",)
+    assert binding.flags == ("k8s-cluster-admin", "k8s-read-secrets-namespace")
     assert [(g.resource, g.actions) for g in binding.grants] == [
         ("k8s:default:secrets:team-a", ("read", "*")), ("k8s:default:serviceaccount:team-a/*#token", ("admin", "*"))]
 
@@ -435,7 +446,9 @@ def test_a_part_labelled_aggregate_to_view_widens_every_binding_of_view(tmp_path
     assert reached(tmp_path) == {frank: [("k8s:default:secrets:payments", [frank, binding,
                                                                            "k8s:default:secrets:payments"])]}
     run = run_cli("facts", frank, str(tmp_path), "--as-of", "2026-01-01")
-    assert json.loads(run.out)["assumes"] == [{"role": binding, "flags": ["k8s-aggregated:view"]}]
+    # `view`, widened by a part that reads secrets, reads every secret of payments (PL217)
+    assert json.loads(run.out)["assumes"] == [{"role": binding,
+                                               "flags": ["k8s-read-secrets-namespace", "k8s-aggregated:view"]}]
 
 
 def test_a_role_binding_of_an_aggregated_cluster_role_stays_in_its_namespace(tmp_path: Path) -> None:
@@ -452,7 +465,7 @@ def test_a_role_binding_of_an_aggregated_cluster_role_stays_in_its_namespace(tmp
         ("k8s:default:secrets:payments", ("read",), None, "ClusterRole/view", given),
         ("k8s:default:serviceaccount:payments/*#token", ("read",), None, "ClusterRole/view", given)]
     assert binding.grants[0].location == Location(str(tmp_path / "crd-role.yaml"), 7, 3)  # the part's rule
-    assert binding.flags == ("k8s-aggregated:view",)
+    assert binding.flags == ("k8s-read-secrets-namespace", "k8s-aggregated:view")
 
 
 AGGREGATED_READER = """
@@ -487,23 +500,26 @@ def test_a_custom_aggregated_cluster_role_takes_its_parts_from_other_files(tmp_p
     write(tmp_path, "data.yaml", CUSTOMER_SECRETS)
     write(tmp_path, "namespaces.yaml", NAMESPACES)
     carol = "k8s:default:user:carol@shop.example"
+    # `get` on `*` reads every secret, and is also `get nodes/proxy`: the kubelet API, admin on the cluster
     assert reached(tmp_path)[carol] == [
-        ("k8s:default:secrets:payments", [carol, "k8s:default:clusterrolebinding:carol-agg",
+        ("k8s:default:secrets:payments", [carol, "k8s:default:clusterrolebinding:carol-agg", AC,
                                           "k8s:default:secrets:payments"]),
-        ("k8s:default:secrets:other", [carol, "k8s:default:clusterrolebinding:carol-agg", "k8s:default:secrets:other"])]
+        ("k8s:default:secrets:other", [carol, "k8s:default:clusterrolebinding:carol-agg", AC,
+                                       "k8s:default:secrets:other"])]
     roles = by_id(k8s.link(merged(tmp_path / "roles.yaml", tmp_path / "agg-part.yaml",
                                   tmp_path / "bindings.yaml")).roles)
     binding = roles["k8s:default:clusterrolebinding:carol-agg"]
     # resolved in `link` (the role is in another file), then widened by the part of a third file
-    assert binding.flags == ("k8s-read-secrets-cluster", "k8s-aggregated:aggregated-reader")
+    assert binding.flags == ("k8s-read-secrets-cluster", "k8s-nodes-proxy", "k8s-aggregated:aggregated-reader")
     assert grants(binding) == [(ALL_SECRETS, ("read",), None, "ClusterRole/aggregated-reader", ("get *",)),
-                               (ALL_TOKENS, ("read",), None, "ClusterRole/aggregated-reader", ("get *",))]
+                               (ALL_TOKENS, ("read",), None, "ClusterRole/aggregated-reader", ("get *",)),
+                               (AC, ("admin",), None, "ClusterRole/aggregated-reader", ("get *",))]
     aggregated = roles["k8s:default:clusterrole:aggregated-reader"]
-    assert aggregated.flags == ("k8s-read-secrets-cluster",
+    assert aggregated.flags == ("k8s-read-secrets-cluster", "k8s-nodes-proxy",
                                 "k8s-aggregates:rbac.shop.example/aggregate-to-reader=true")
     assert aggregated.grants == binding.grants
     assert roles["k8s:default:clusterrole:secrets-part"].flags == (
-        "k8s-read-secrets-cluster", "k8s-label:rbac.shop.example/aggregate-to-reader=true")
+        "k8s-read-secrets-cluster", "k8s-nodes-proxy", "k8s-label:rbac.shop.example/aggregate-to-reader=true")
 
 
 @pytest.mark.parametrize(("label", "role", "widened"), [
@@ -748,10 +764,14 @@ def test_a_component_in_the_file_widens_the_built_in_view(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("role", "flags", "resources"), [
     ("view", ("k8s-aggregated:view",), []),
-    ("edit", ("k8s-aggregated:edit",), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
-    ("admin", ("k8s-aggregated:admin",), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
-    ("cluster-admin", ("k8s-cluster-admin",), ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
+    ("edit", ("k8s-read-secrets-namespace", "k8s-aggregated:edit"),
+     ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
+    ("admin", ("k8s-read-secrets-namespace", "k8s-aggregated:admin"),
+     ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
+    ("cluster-admin", ("k8s-cluster-admin", "k8s-read-secrets-namespace"),
+     ["k8s:default:secrets:apps", "k8s:default:serviceaccount:apps/*#token"]),
     ("system:node-proxier", (), []),
+    ("system:kubelet-api-admin", (), []),  # nodes/proxy: nodes are cluster-scoped, a RoleBinding gives nothing
 ])
 def test_built_in_cluster_roles_bound_in_a_namespace(tmp_path: Path, role: str, flags: tuple[str, ...],
                                                      resources: list[str]) -> None:
@@ -1112,7 +1132,7 @@ def test_malformed_input_is_a_located_error(tmp_path: Path, case: str, text: str
 @pytest.mark.parametrize(("namespace", "flags"), [
     (None, ("k8s-read-secrets-cluster",)),
     ("kube-system", ("k8s-read-secrets-cluster",)),
-    ("monitoring", ()),
+    ("monitoring", ("k8s-read-secrets-namespace",)),
 ])
 def test_link_flags_secret_readers_by_the_scope_of_the_binding(tmp_path: Path, namespace: str | None,
                                                                 flags: tuple[str, ...]) -> None:

@@ -7,6 +7,9 @@ one policy removes what another allows); a group's policies are evaluated for th
 user does not narrow what its groups grant (fail closed). A trust policy that names the template's own account
 (`arn:aws:iam::cfn:root`, or the bare account) delegates to IAM: the role is then also assumable by each identity
 of the template whose policies allow `sts:AssumeRole` on it.
+
+Each policy the template writes (not the AWS-managed ones it attaches by ARN: nobody can change those) is linted
+(`iam.lint`), and the identities holding it carry its flags; a role also carries those of its trust policy.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from policylint.errors import InputError
+from policylint.iam.lint import lint
 from policylint.iam.managed_policies import aws_managed_document, aws_managed_name, unknown_policy_grant
 from policylint.iam.policy import (
     STAR_STAR,
@@ -23,7 +27,7 @@ from policylint.iam.policy import (
     evaluate,
     implied_principal,
     parse_policy,
-    principals_of_trust_policy,
+    principals_of,
     root_id,
 )
 from policylint.iam.trust import SERVICE_PREFIX
@@ -41,7 +45,8 @@ _ONE_NAME = {"AWS::IAM::UserPolicy": ("UserName", "user"), "AWS::IAM::GroupPolic
              "AWS::IAM::RolePolicy": ("RoleName", "role")}
 
 
-_Policy = tuple[list[Statement], list[Grant]]  # a policy's statements, or the grant of one not known
+_Policy = tuple[list[Statement], list[Grant], tuple[str, ...]]  # its statements, or the grant of one not known;
+# its lint flags
 
 
 @dataclass
@@ -55,10 +60,12 @@ class _Holder:
     named: Named | None = None
     statements: list[Statement] = field(default_factory=list)
     unknown: list[Grant] = field(default_factory=list)  # policies whose content the template does not show
+    flags: dict[str, None] = field(default_factory=dict)  # the lint flags of the policies it holds
 
     def take(self, policy: _Policy) -> None:
         self.statements += policy[0]
         self.unknown += policy[1]
+        self.flags.update(dict.fromkeys(policy[2]))
 
 
 class Iam:
@@ -135,13 +142,15 @@ class Iam:
         where = self.found.at(props.value_pos[key] if key in props else props.pos)
         documents = self.found.documents(props, key, f"policy {policy!r}")
         if documents is None:
-            return [], [unknown_policy_grant(policy, where)]
-        statements = []
+            return [], [unknown_policy_grant(policy, where)], ()
+        statements: list[Statement] = []
+        flags: list[str] = []
         for document in documents:
             found, errors = parse_policy(document, policy, self.template.path, where)
             statements += found
+            flags += lint(found)
             self.errors.extend(errors)
-        return statements, []
+        return statements, [], tuple(flags)
 
     def _managed_policy(self, resource: CfnResource) -> None:
         named = self.template.named(resource.logical)
@@ -248,13 +257,14 @@ class Iam:
     def _define(self, holder: _Holder, grants: list[Grant], star: bool, assume: Any,
                 evaluations: dict[str, Any]) -> None:
         named, resource = holder.named, holder.resource
-        flags = (STAR_STAR,) if star else ()
+        flags = tuple(sorted({*holder.flags, *((STAR_STAR,) if star else ())}))
         if named is None or resource is None or named.kind.noun != "role":
             self.found.grants.extend(replace(g, to=holder.id) for g in grants)
         if named is None or resource is None:
             return
         if named.kind.noun == "role":
-            assumable = self._trust(resource, named, evaluations)
+            assumable, trust_flags = self._trust(resource, named, evaluations)
+            flags = tuple(sorted({*flags, *trust_flags}))
             self.found.roles.append(Role(named.id, resource.location, tuple(assumable), tuple(grants), flags))
         elif named.kind.noun == "group":
             self.found.groups.append(Group(named.id, resource.location, tuple(self.members.get(named.id, ())), flags))
@@ -274,17 +284,22 @@ class Iam:
                                                  "active", mfa=True if named.id in self.found.mfa else None))
         return Principal(named.id, resource.location, "user", identifiers=identifiers, flags=flags)
 
-    def _trust(self, resource: CfnResource, named: Named, evaluations: dict[str, Any]) -> list[str]:
+    def _trust(self, resource: CfnResource, named: Named,
+               evaluations: dict[str, Any]) -> tuple[list[str], tuple[str, ...]]:
+        """Who may assume the role, and the lint flags of its trust policy."""
         props = self.found.properties(resource)
         key = "AssumeRolePolicyDocument"
         where = self.found.at(props.value_pos[key]) if key in props else resource.location
         documents = self.found.documents(props, key, f"role {named.logical!r}", "trust policy")
         ids: list[str] = [EVERYONE] if documents is None else []  # a trust policy not known: anyone (fail closed)
         services: list[str] = []
+        flags: list[str] = []
         for document in documents or ():
-            found, more, errors = principals_of_trust_policy(account_roots(document), ACCOUNT, self.template.path)
+            statements, errors = parse_policy(account_roots(document), "trust policy", self.template.path, None)
+            found, more = principals_of(statements, ACCOUNT)
             ids += found
             services += more
+            flags += lint(statements)
             self.errors.extend(errors)
         assumable = self.found.principal_ids(ids, where)
         for service in dict.fromkeys(services):
@@ -294,7 +309,7 @@ class Iam:
             assumable += [hid for hid, (_, _, assume) in evaluations.items()
                           if hid != named.id and _may_assume(assume, named)]
         assumable += self.profiles.get(named.id, [])
-        return list(dict.fromkeys(assumable))
+        return list(dict.fromkeys(assumable)), tuple(flags)
 
 
 def _may_assume(assume: tuple[tuple[str, tuple[str, ...]], ...], role: Named) -> bool:

@@ -6,7 +6,9 @@ certificate exists when it was ever rotated (`last_rotated` is a date). An empty
 `password_enabled` cell is unknown: a secret whose dates show it exists (last used, rotated, changed) counts as
 active, as one that has worked may work still, and carries the contradiction (rule PL003).
 The `<root_account>` row is the account's root user `aws:iam::<acct>:root`, implied with flag `aws-root` and admin on
-the account's access control.
+the account's access control. Its `password_enabled` is always `not_supported`: root always has a password (whoever
+controls the account's e-mail can reset it), carrying the row's `mfa_active` (unknown when empty: no MFA, PL112) and
+`password_last_used` (root used recently: PL111); its keys are PL109's.
 The users themselves are defined by the files that hold their policies (authorization details, CloudFormation);
 this file only implies them, as `user` principals when they can sign in (a password or MFA) and `service`
 otherwise, with their user name as identifier for the join to people.

@@ -4,6 +4,9 @@ An invalid entry (no name, an ARN of the wrong shape, a policy that does not par
 out; the rest of the file still loads. Managed policies are those of the file's `Policies` list, at their default
 version; one attached but not listed stays `unresolved` (the export was filtered, or it names a policy by a wrong
 ARN, as in Cloudsplaining's managed_policy_mismatch example).
+
+Each policy the account can change (inline and customer-managed ones, not AWS-managed) is linted (`iam.lint`),
+and a role's trust policy too: the identity holding it carries the flags.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from policylint.errors import InputError
+from policylint.iam.lint import lint
 from policylint.iam.managed_policies import aws_managed_document, aws_managed_name
 from policylint.iam.statements import Statement, allows_star_star, arn_to_id, parse_policy
 from policylint.model import Location
@@ -26,6 +30,7 @@ _SECTIONS: dict[IdentityKind, tuple[str, str, str]] = {  # kind -> (list, name k
     "group": ("GroupDetailList", "GroupName", "GroupPolicyList"),
     "role": ("RoleDetailList", "RoleName", "RolePolicyList"),
 }
+_AWS_MANAGED = ":iam::aws:policy/"  # AWS's own policies: nobody can change them, so they are not linted
 _EMAIL_TAGS = frozenset(("email", "mail", "e-mail"))
 _OWNER_TAGS = frozenset(("owner", "owner-email", "technical-owner"))
 
@@ -37,6 +42,7 @@ class Policy:
     statements: tuple[Statement, ...]
     star_star: bool  # allows `*` on `*` without condition
     has_deny: bool  # some statement denies without condition (a conditional Deny denies nothing here)
+    flags: tuple[str, ...] = ()  # its lint flags (none for an AWS-managed policy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,12 @@ class Identity:
     identifiers: tuple[str, ...] = ()  # a user's name and e-mail tags
     console: bool = False  # a user the file shows signing in (an e-mail tag, PasswordLastUsed, LoginProfile)
     owner: str | None = None  # an `owner` tag: who answers for a machine user (a roster id or e-mail)
+    trust_flags: tuple[str, ...] = ()  # a role's: the lint flags of its trust policy
+
+    @property
+    def lint_flags(self) -> tuple[str, ...]:
+        """The lint flags of its own policies and of its trust policy, sorted."""
+        return tuple(sorted({flag for policy in self.policies for flag in policy.flags}.union(self.trust_flags)))
 
 
 @dataclass
@@ -157,7 +169,7 @@ class _Reader:
             return None
         star = any(allows_star_star(s) for s in statements)
         denies = any(s.effect == "Deny" and s.condition is None for s in statements)
-        return Policy(key, name, tuple(statements), star, denies)
+        return Policy(key, name, tuple(statements), star, denies, () if _AWS_MANAGED in key else lint(statements))
 
     def identity(self, kind: IdentityKind, entry: dict[str, Any], managed: dict[str, Policy]) -> Identity | None:
         section, name_key, inline_key = _SECTIONS[kind]
@@ -185,7 +197,10 @@ class _Reader:
         if kind == "user":
             extra = self.user_extra(entry, name, at)
         elif kind == "role":
-            extra = {"trust": entry.get("AssumeRolePolicyDocument")}
+            trust = entry.get("AssumeRolePolicyDocument")
+            # its errors are told where the trust policy is read for who may assume the role (permissions.py)
+            statements, _ = parse_policy(trust, "trust policy", self.where.path, at)
+            extra = {"trust": trust, "trust_flags": lint(statements)}
         return Identity(kind, arn_to_id(str(arn)), name, matched.group(1), at, tuple(policies), tuple(unresolved),
                         **extra)
 

@@ -11,6 +11,14 @@ bundles, so escalation is also checked on the whole set. Evaluations are cached 
 A role trusting its own account's root may be assumed by every identity of the account whose policies allow
 `sts:AssumeRole` on it. Rather than listing them in every such role, one group per pattern they are allowed
 (`aws:iam::<acct>:allowed-to-assume:<id glob>`) holds them, and each role it matches lists the group.
+
+An export lists every role of its account with its trust policy, so an escalation that runs code as a role an AWS
+service may assume (`escalation.ROLES`: iam:PassRole with lambda:CreateFunction, lambda:UpdateFunctionCode, …) gains
+exactly the roles that trust that service: one group per account and service
+(`aws:iam::<acct>:runs-code-as:<service principal>`) holds the identities that can, and each role trusting the
+service lists the group, as with sts:AssumeRole. Their escalation grant then names those roles and is no longer
+admin on the account's access control (`evaluate.to_service_roles`). A conditional escalation keeps the fail-closed
+admin (a group membership could not show its condition), as does an account whose roles the file does not list.
 """
 
 from __future__ import annotations
@@ -19,10 +27,18 @@ from dataclasses import dataclass, field, replace
 
 from policylint.flags import AWS_ALLOWS_STAR_STAR as STAR_STAR
 from policylint.flags import AWS_ROOT as ROOT
-from policylint.iam.evaluate import Evaluation, escalation_grants, evaluate, touches
+from policylint.iam import escalation
+from policylint.iam.evaluate import Escalation, Evaluation, escalations, evaluate, to_service_roles, touches
 from policylint.iam.managed_policies import unknown_policy_grant
 from policylint.iam.statements import Statement, access_control_id, glob_match, parse_policy
-from policylint.iam.trust import SERVICE_PREFIX, implied_principal, principals_of, root_id, trust_condition
+from policylint.iam.trust import (
+    SERVICE_PREFIX,
+    implied_principal,
+    principals_of,
+    root_id,
+    service_name,
+    trust_condition,
+)
 from policylint.model import (
     ACCESS_CONTROL,
     Grant,
@@ -38,6 +54,7 @@ from policylint.sources.aws.documents import Document, Identity, Policy
 
 UNRESOLVED = "managed policy not in this file"
 ASSUMERS = "allowed-to-assume:"
+RUNS_AS = "runs-code-as:"
 _Assume = tuple[str, tuple[str, ...]]  # an id glob sts:AssumeRole is allowed on, and its exclusions
 
 
@@ -45,7 +62,7 @@ _Assume = tuple[str, tuple[str, ...]]  # an id glob sts:AssumeRole is allowed on
 class _State:
     document: Document
     evaluations: dict[tuple[object, ...], Evaluation] = field(default_factory=dict)
-    escalations: dict[tuple[object, ...], tuple[Grant, ...]] = field(default_factory=dict)
+    escalations: dict[tuple[object, ...], tuple[Escalation, ...]] = field(default_factory=dict)
     extra: dict[tuple[int, int], tuple[Grant, ...]] = field(default_factory=dict)
     touching: dict[tuple[tuple[str, ...], Statement], bool] = field(default_factory=dict)
     assumers: dict[_Assume, dict[str, Location]] = field(default_factory=dict)  # pattern -> holders
@@ -53,6 +70,11 @@ class _State:
     grants: list[Grant] = field(default_factory=list)
     by_name: dict[str, str] = field(default_factory=dict)  # `aws:iam::<acct>:role/<name>` -> the id with its path
     assume_groups: dict[str, Group] = field(default_factory=dict)
+    trusts: dict[str, _Trust] = field(default_factory=dict)  # role id -> its trust policy, read once
+    role_accounts: set[str] = field(default_factory=set)  # the accounts whose roles the file lists
+    service_roles: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (account, service) -> roles
+    narrowed: dict[Grant, tuple[str, ...]] = field(default_factory=dict)  # narrowed grant -> its services
+    runners: dict[tuple[str, str], dict[str, Location]] = field(default_factory=dict)  # (account, service) -> holders
 
     def evaluation(self, policies: tuple[Policy, ...], identity: Identity,
                    denies: tuple[Statement, ...] = ()) -> Evaluation:
@@ -63,8 +85,31 @@ class _State:
         if found is None:
             first = next((p.statements[0].location for p in policies if p.statements), identity.location)
             found = evaluate((*(s for p in policies for s in p.statements), *denies), identity.account, first)
-            self.evaluations[key] = found
+            found = self.evaluations[key] = self.narrow(found, identity.account)
         return found
+
+    def narrow(self, evaluation: Evaluation, account: str) -> Evaluation:
+        found = self.narrowed_escalations(evaluation.escalations, account)
+        if found == evaluation.escalations:
+            return evaluation
+        swapped = {old.grant: new.grant for old, new in zip(evaluation.escalations, found, strict=True)}
+        return replace(evaluation, grants=tuple(swapped.get(g, g) for g in evaluation.grants), escalations=found)
+
+    def narrowed_escalations(self, found: tuple[Escalation, ...], account: str) -> tuple[Escalation, ...]:
+        """`ROLES` escalations without condition, narrowed to the roles of the account that trust their services,
+        when the file lists the account's roles."""
+        if not any(e.gain.kind == escalation.ROLES and e.grant.condition is None for e in found) \
+                or account not in self.role_accounts:
+            return found
+        result = []
+        for each in found:
+            if each.gain.kind == escalation.ROLES and each.grant.condition is None:
+                services = tuple(service_name(s) for s in each.gain.services)
+                roles = sorted({r for s in services for r in self.service_roles.get((account, s), ())})
+                each = replace(each, grant=to_service_roles(each, roles))
+                self.narrowed[each.grant] = services
+            result.append(each)
+        return tuple(result)
 
     def beyond(self, part: Evaluation, shared: frozenset[Grant]) -> tuple[Grant, ...]:
         """The part's grants its group does not hold for every member."""
@@ -81,14 +126,23 @@ class _State:
             found = self.touching[key] = touches((s for p in policies for s in p.statements), deny)
         return found
 
-    def escalation(self, policies: tuple[Policy, ...], identity: Identity) -> tuple[Grant, ...]:
+    def escalation(self, policies: tuple[Policy, ...], identity: Identity) -> tuple[Escalation, ...]:
         key = ("escalation", identity.account, *(p.key for p in policies))
         found = self.escalations.get(key)
         if found is None:
             first = next((p.statements[0].location for p in policies if p.statements), identity.location)
-            found = escalation_grants((s for p in policies for s in p.statements), identity.account, first)
-            self.escalations[key] = found
+            found = escalations((s for p in policies for s in p.statements), identity.account, first)
+            found = self.escalations[key] = self.narrowed_escalations(found, identity.account)
         return found
+
+    def runs_as(self, holder: str, grants: tuple[Grant, ...], at: Location) -> None:
+        """The holder of a narrowed escalation joins the group of each service it can run code as."""
+        for grant in grants:
+            if not self.narrowed or grant.actions != ("write",) or not grant.resource.endswith(":access-control"):
+                continue
+            for service in self.narrowed.get(replace(grant, to=None), ()):
+                account = grant.resource.split(":", 4)[3]
+                self.runners.setdefault((account, service), {}).setdefault(holder, at)
 
     def held(self, evaluation: Evaluation, holder: Identity) -> None:
         for glob, excluding, _ in evaluation.assume:
@@ -98,10 +152,15 @@ class _State:
         self.implied.setdefault(node.id, node)
 
 
+_Trust = tuple[list[Statement], list[str], list[str]]  # a trust policy's statements, the ids and services it names
+
+
 def build(document: Document) -> tuple[Inventory, Inventory]:
     state = _State(document)
     for identity in (*document.users, *document.roles):
         state.by_name[f"aws:iam::{identity.account}:{identity.kind}/{identity.name}"] = identity.id
+    for role in document.roles:
+        _read_trust(role, state)
     groups = {g.name: g for g in document.groups}
     users_of = _users_of(document, groups, state)
     sets = {u.id: _full_set(u, groups) for u in document.users}
@@ -113,10 +172,15 @@ def build(document: Document) -> tuple[Inventory, Inventory]:
     evaluated = [(r, state.evaluation(r.policies, r)) for r in document.roles]
     for role, evaluation in evaluated:
         state.held(evaluation, role)
-    roles = [_role(r, e, state) for r, e in evaluated]
+        state.runs_as(role.id, evaluation.grants, role.location)
+    for grant in state.grants:
+        state.runs_as(grant.to or "", (grant,), grant.location)
+    runner_groups = {key: _runner_group(key, holders) for key, holders in state.runners.items()}
+    roles = [_role(r, e, state, runner_groups) for r, e in evaluated]
     _remaining_assumers(state)
     implied = list(state.implied.values())
-    inventory = Inventory(principals=tuple(principals), groups=(*built_groups, *state.assume_groups.values()),
+    inventory = Inventory(principals=tuple(principals),
+                          groups=(*built_groups, *state.assume_groups.values(), *runner_groups.values()),
                           roles=tuple(roles), grants=tuple(state.grants))
     return inventory, Inventory(
         principals=tuple(n for n in implied if isinstance(n, Principal)),
@@ -177,7 +241,7 @@ def _shared(group: Identity, users: list[Identity], sets: dict[str, dict[str, Po
 
 
 def _flags(identity: Identity) -> tuple[str, ...]:
-    return (STAR_STAR,) if any(p.star_star for p in identity.policies) else ()
+    return ((STAR_STAR,) if any(p.star_star for p in identity.policies) else ()) + identity.lint_flags
 
 
 def _unresolved(identity: Identity, to: str | None) -> list[Grant]:
@@ -217,20 +281,36 @@ def _user(user: Identity, groups: dict[str, Identity], policies: dict[str, Polic
             state.held(part, user)
     state.grants.extend(_direct(parts[0].grants, user.id))
     state.held(parts[0], user)
-    control = access_control_id(user.account)
-    if not any(g.resource == control for part in parts for g in part.grants):
-        state.grants.extend(_direct(state.escalation(tuple(policies.values()), user), user.id))
+    # a method can need actions from several bundles: what the whole set gains beyond what a bundle gains already
+    have = {e.gain for part in parts for e in part.escalations}
+    if not any(gain.kind == escalation.IAM for gain in have):
+        whole = state.escalation(tuple(policies.values()), user)
+        state.grants.extend(_direct(tuple(e.grant for e in whole if e.gain not in have), user.id))
     state.grants.extend(_unresolved(user, user.id))
     kind: PrincipalType = "user" if user.console else "service"
     return Principal(user.id, user.location, kind, owner=None if kind == "user" else user.owner,
                      identifiers=user.identifiers, flags=_flags(user))
 
 
-def _role(role: Identity, evaluation: Evaluation, state: _State) -> Role:
+def _read_trust(role: Identity, state: _State) -> None:
     statements, errors = parse_policy(role.trust, "trust policy", role.location.file, role.location)
     state.document.errors.extend(errors)
     ids, services = principals_of(statements, role.account)
+    state.trusts[role.id] = (statements, ids, services)
+    state.role_accounts.add(role.account)
+    for service in dict.fromkeys(service_name(s) for s in services):
+        state.service_roles.setdefault((role.account, service), []).append(role.id)
+
+
+def _runner_group(key: tuple[str, str], holders: dict[str, Location]) -> Group:
+    account, service = key
+    return Group(f"aws:iam::{account}:{RUNS_AS}{service}", next(iter(holders.values())), tuple(holders))
+
+
+def _role(role: Identity, evaluation: Evaluation, state: _State, runner_groups: dict[tuple[str, str], Group]) -> Role:
+    statements, ids, services = state.trusts[role.id]
     assumable = [*(state.by_name.get(i, i) for i in ids), *(SERVICE_PREFIX + s for s in services)]
+    assumable.extend(dict.fromkeys(g.id for s in services if (g := runner_groups.get((role.account, service_name(s))))))
     for node_id in assumable:
         implied = implied_principal(node_id, role.account, role.location)
         if implied is not None:

@@ -9,15 +9,21 @@ Formats (each `--format=yaml` or `--format=json`; a list is a `---` YAML stream 
   `nextRotationTime`, `createTime`, `primary` (`createTime`, `protectionLevel`, `state`, …), `versionTemplate`.
 
 The model (ids are `gcp:` + the member or resource name):
-- The policy's resource: a top-level `resource` or `name` when the file has one (gcloud prints neither: add it for
-  an organisation, folder or resource policy), else the project the file name names: `<project-id>.iam.yaml`,
-  `<project-id>.policy.json`, `<project-id>.yaml` (the last part of the stem shaped like a project id, so
-  `export__kubeflow-ci.iam.policy.yaml` names `kubeflow-ci`). A project `gcp:projects/P` is a resource of type
-  `project` with the access control `gcp:projects/P:access-control`, both in scope `gcp:projects/P`; its
-  `logging` is true when the policy's `auditConfigs` log DATA_READ for allServices (unknown otherwise: audit
-  configs are inherited). An organisation or folder likewise (`gcp:organizations/O`, `gcp:folders/F`). A
-  resource-level policy (a bucket `projects/_/buckets/B`, a dataset, a key ring, a service account) grants on that
-  resource only; a bucket, whose project its name does not give, has scope `gcp`.
+- The policy's resource (`naming.py`; gcloud does not print it): the configuration's `gcp-projects`, else a
+  top-level `resource`, `name` or `resourceId` (add one for an organisation, folder or resource policy), else a
+  Cloud KMS key or key ring the path spells, else the project of the custom roles it binds, else the project the file
+  name names unless it is generic (`kubeflow-ci.iam.yaml`, `export__kubeflow-ci.iam.policy.yaml`: `kubeflow-ci`),
+  else the nearest folder under the run's root that is not generic (`gke1/json-dumps/iam-policy.json`: `gke1`),
+  else the file's stem. Roles and resources carry `gcp-resource-from:BASIS`. A project `gcp:projects/P` is a
+  resource of type `project` with the access control `gcp:projects/P:access-control`, both in scope
+  `gcp:projects/P`; the dump defines the access control (two dumps of one project are an error naming both) and
+  implies the project; its `logging` is true when the policy's `auditConfigs` log DATA_READ for allServices
+  (unknown otherwise: audit configs are inherited). An organisation or folder likewise (`gcp:organizations/O`,
+  `gcp:folders/F`). A resource-level policy (a bucket `projects/_/buckets/B`, a dataset, a key ring, a key, a
+  service account) grants on that resource only; a bucket, whose project its name does not give, has scope `gcp`.
+  A dump that names no resource and binds only `roles/cloudkms.*` is a key's policy (`gcloud kms keys
+  get-iam-policy`): of the key its path names, else of `projects/P/locations/-/keyRings/-/cryptoKeys/-`, whose
+  grants reach every key of P (which one is not known: fail closed).
 - Each binding is one Role `<resource>:<role>` (`#2`, `#3` … when conditions repeat a role), assumable by its
   members; its grants come from `roles.py`: data grants on the resource and everything under it (`R`, `R/*`, never
   access control, act-as keys or KMS keys), key grants on its KMS keys, `admin` on its access control for
@@ -99,7 +105,7 @@ def load(path: str, text: str, options: Options) -> Fragment:
     if kind == "policy":
         if len(documents) != 1:
             raise InputError(Location(path, 1, 1), f"expected one IAM policy, found {len(documents)} YAML documents")
-        return load_policy(documents[0], path)
+        return load_policy(documents[0], path, options)
     if kind == "service-account-keys":
         return load_service_account_keys(documents, path)
     return load_kms_keys(documents, path)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.flags import GCP_ACT_AS, PUBLIC
+from policylint.flags import GCP_ACT_AS, GCP_RESOURCE_FROM, PUBLIC
 from policylint.model import ACCESS_CONTROL, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
-from policylint.sources.base import Fragment
+from policylint.sources.base import Fragment, Options
 from policylint.sources.gcp.common import Reader, shown
 from policylint.sources.gcp.members import PREFIX, check_member, is_public, member_id, member_node
+from policylint.sources.gcp.naming import Named, policy_resource
 from policylint.sources.gcp.roles import Meaning, is_role_name, meaning_of
 from policylint.yamlsafe import YMap, YSeq
 
@@ -21,9 +21,6 @@ ACT_AS = ":act-as"  # suffix of the key that stands for a project's (or one acco
 # Data grants never cover access control, act-as keys or KMS keys: those need roles of their own.
 EXCLUDED = ("*:access-control", "*" + ACT_AS, "*/cryptoKeys/*")
 TOKEN_TTL = ("1h", 3600)  # lifetime of the access tokens Google mints for an impersonated service account
-_STEM = re.compile(r"(?P<stem>.+?)\.(?:iam|policy)(?=[._-]|$)")
-_PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
-_SERVICE_HOST = re.compile(r"//(?P<host>[a-z0-9.-]+)\.googleapis\.com/(?P<name>.+)")
 _PROJECT_NUMBER = re.compile(r"serviceAccount:(\d+)@cloudservices\.gserviceaccount\.com")
 _COLLECTIONS = {"buckets": "bucket", "datasets": "dataset", "tables": "table", "topics": "topic",
                 "subscriptions": "subscription", "secrets": "secret", "instances": "instance",
@@ -42,38 +39,6 @@ class Target:
     act_as: str | None  # the act-as key(s) of its service accounts (a glob above projects)
 
 
-def target_of(document: YMap, path: str) -> Target:
-    """The policy's resource: a top-level `resource` or `name`, else the file name (`<project-id>.iam.yaml`)."""
-    given = document.get("resource", document.get("name"))
-    if given is None:
-        return _target("projects/" + _stem(path))
-    if not isinstance(given, str) or not given.strip("/"):
-        key = "resource" if "resource" in document else "name"
-        raise InputError(Location(path, *document.value_pos[key]),
-                         f"expected {key} to be a resource name such as projects/my-project, found {shown(given)}")
-    return _target(_resource_name(given))
-
-
-def _stem(path: str) -> str:
-    """The project a file name names: the last part of its stem (before `.iam`/`.policy`) shaped like a project
-    id, so `kubeflow-ci.iam.policy.yaml` and `testing__kubeflow-ci.iam.policy.yaml` both name `kubeflow-ci`."""
-    name = Path(path).name
-    match = _STEM.match(name)
-    stem = match["stem"] if match else Path(name).stem
-    ids = [part for part in re.split(r"[^a-z0-9-]+", stem) if _PROJECT_ID.fullmatch(part)]
-    return ids[-1] if ids else stem
-
-
-def _resource_name(given: str) -> str:
-    """`projects/p`, or a full resource name `//storage.googleapis.com/b` made relative (`projects/_/buckets/b`)."""
-    full = _SERVICE_HOST.fullmatch(given)
-    if full is None:
-        return given.strip("/")
-    if full["host"] == "storage" and "/" not in full["name"]:
-        return f"projects/_/buckets/{full['name']}"
-    return full["name"]
-
-
 def _target(name: str) -> Target:
     node_id = PREFIX + name
     parts = name.split("/")
@@ -88,12 +53,13 @@ def _target(name: str) -> Target:
     if len(parts) == 4 and parts[0] == "projects" and parts[2] == "serviceAccounts":
         return Target(node_id, "service_account", (), (), None, node_id + ACT_AS)
     if "/keyRings/" in name:  # a key ring or a key: its holders use keys, the keys are defined by `kms keys list`
-        keys = (node_id,) if "/cryptoKeys/" in name else (node_id + "/cryptoKeys/*",)
+        pattern = PREFIX + "/".join("*" if part == "-" else part for part in parts)  # `-`: a key not named
+        keys = (pattern,) if "/cryptoKeys/" in name else (pattern + "/cryptoKeys/*",)
         return Target(node_id, "resource", (), keys, None, None)
     return Target(node_id, "resource", (node_id, node_id + "/*"), (), node_id, None)
 
 
-def load_policy(document: Any, path: str) -> Fragment:
+def load_policy(document: Any, path: str, options: Options) -> Fragment:
     if not isinstance(document, YMap):
         raise InputError(Location(path, 1, 1), f"expected an IAM policy (a mapping with bindings), "
                                                f"found {shown(document)}")
@@ -101,21 +67,23 @@ def load_policy(document: Any, path: str) -> Fragment:
     if not isinstance(bindings, YSeq):
         raise InputError(Location(path, *document.value_pos["bindings"]),
                          f"expected bindings to be a list of {{role, members}}, found {shown(bindings)}")
-    target = target_of(document, path)
     reader = Reader(path)
+    named = policy_resource(document, bindings, path, options, reader)
+    target = _target(named.name)
     where = Location(path, *document.key_pos.get("bindings", document.pos))
-    builder = _Bindings(reader, target)
+    builder = _Bindings(reader, target, (f"{GCP_RESOURCE_FROM}{named.basis}",))
     if target.kind == "service_account":  # the account the policy belongs to exists, whether or not it is bound
         builder.member(f"serviceAccount:{target.id.split('/')[3]}", where)
     roles = [role for index, binding in enumerate(bindings)
              if (role := reader.guarded(builder.role, binding, bindings.item_pos[index])) is not None]
+    control, project = _resources(target, document, where, named)
     implied = Inventory(
         principals=tuple(n for n in builder.members.values() if isinstance(n, Principal)),
         groups=tuple(n for n in builder.members.values() if isinstance(n, Group)),
         keys=_act_as_keys(target, _project_number(bindings), set(builder.members), where),
-        resources=_resources(target, document, where),
+        resources=project,
     )
-    return Fragment(Inventory(roles=tuple(roles)), reader.errors, implied)
+    return Fragment(Inventory(roles=tuple(roles), resources=control), reader.errors, implied)
 
 
 def _project_number(bindings: YSeq) -> str | None:
@@ -130,9 +98,10 @@ def _project_number(bindings: YSeq) -> str | None:
 
 
 class _Bindings:
-    def __init__(self, reader: Reader, target: Target) -> None:
+    def __init__(self, reader: Reader, target: Target, flags: tuple[str, ...]) -> None:
         self.reader = reader
         self.target = target
+        self.flags = flags  # every role's: what named the policy's resource
         self.members: dict[str, Principal | Group] = {}
         self.seen: dict[str, int] = {}  # role id -> bindings of it so far (version 3 repeats roles by condition)
 
@@ -150,7 +119,7 @@ class _Bindings:
         meaning = meaning_of(role)
         role_id = self.role_id(role)
         grants = tuple(_grants(self.target, meaning, role, condition, reader.of(binding, "role")))
-        flags = (*meaning.flags, *((PUBLIC,) if public else ()))
+        flags = (*meaning.flags, *((PUBLIC,) if public else ()), *self.flags)
         return Role(role_id, reader.at(pos), holders, grants, flags)
 
     def role_id(self, role: str) -> str:
@@ -235,22 +204,25 @@ def _act_as_keys(target: Target, number: str | None, named: set[str], where: Loc
                 scope=f"{PREFIX}projects/{project}" if project else "gcp", flags=(GCP_ACT_AS,)),)
 
 
-def _resources(target: Target, document: YMap, where: Location) -> tuple[Resource, ...]:
-    """The policy's resource (project, folder, organisation or a data store) and, above a data store, its access
+def _resources(target: Target, document: YMap, where: Location,
+               named: Named) -> tuple[tuple[Resource, ...], tuple[Resource, ...]]:
+    """What the policy defines, and what it implies: a project's, folder's or organisation's access control is this
+    very policy, so the dump defines it (a second dump of the same project is an error naming both files), and
+    implies the project itself (other files may define it); a data store is implied, with itself as its access
     control; a service account or a KMS key ring or key is defined elsewhere (principal, key)."""
+    flags = (f"{GCP_RESOURCE_FROM}{named.basis}",)
     if target.kind == "service_account" or "/keyRings/" in target.id:
-        return ()
+        return (), ()
     if target.kind == "resource":
         name = target.id[len(PREFIX):].split("/")
         # a bucket's project is not in its name (projects/_/buckets/B): scope "gcp", any GCP access control
         known = len(name) >= 2 and name[0] == "projects" and name[1] not in ("_", "-")
         scope = f"{PREFIX}projects/{name[1]}" if known else "gcp"
         kind = _COLLECTIONS.get(name[-2], name[-2]) if len(name) >= 2 else "resource"
-        return (Resource(target.id, where, kind, scope=scope),)
-    return (
-        Resource(target.id, where, target.kind, logging=_data_read_logged(document), scope=target.id),
-        Resource(f"{target.id}:access-control", where, ACCESS_CONTROL, scope=target.id),
-    )
+        return (), (Resource(target.id, where, kind, scope=scope, flags=flags),)
+    return ((Resource(f"{target.id}:access-control", where, ACCESS_CONTROL, scope=target.id, flags=flags),),
+            (Resource(target.id, where, target.kind, logging=_data_read_logged(document), scope=target.id,
+                      flags=flags),))
 
 
 def _data_read_logged(document: YMap) -> bool | None:

@@ -4,8 +4,10 @@ Read: YAML or JSON streams of any number of documents, `kind: List` (and `RoleBi
 `rbac.authorization.k8s.io/v1`, `v1beta1` and `v1alpha1`, core `v1` ServiceAccount, Secret and Namespace. Every
 other kind (Deployments, CRDs, ConfigMaps, …) is ignored. A document that does not parse, or is not an object, is a
 located error; the other documents of the file still load. A manifest says nothing of its cluster: everything is
-in the cluster `default` (scope `k8s:default`), and an object without `metadata.namespace` is in the namespace
-`default`, where `kubectl apply` would put it.
+in the cluster `default` (scope `k8s:default`). An object without `metadata.namespace` is in the namespace the
+configuration's `kubernetes-namespaces` gives its file, else in the one namespace the file's bindings name its
+ServiceAccounts in, else in `default`, where `kubectl apply` would put it (`namespaces.py`; flags
+`k8s-namespace-from:` and `k8s-namespace-ambiguous:` on those ServiceAccounts).
 
 How the objects become the model (ids in `names.py`):
 - Each RoleBinding and ClusterRoleBinding is one `Role`, assumable by its subjects: `User` → principal
@@ -35,7 +37,9 @@ How the objects become the model (ids in `names.py`):
   scope, whichever file defines it, and from there all they reach.
 - `escalate`/`bind` on roles, `*` on `*`, impersonation of users or groups, and the group `system:masters` are
   `admin` on the cluster's access control `k8s:default:access-control` (an implied `access_control` resource).
-  Bound in a namespace, escalation reaches that namespace's secrets and service accounts instead.
+  Bound in a namespace, escalation reaches that namespace's secrets and service accounts instead. So are, bound
+  cluster-wide, approving or signing client certificates, changing admission webhook configurations and
+  `nodes/proxy` (`powers.py`), each flagged on the binding unless it also escalates.
 - The secrets of a namespace are one resource `k8s:default:secrets:<ns>` (type `secrets`, implied for each
   namespace a file mentions); a Secret of type `kubernetes.io/service-account-token` is a `Credential`
   (`k8s:default:secret:<ns>/<name>`, type `token`, flag `k8s-legacy-token`, never expires; last used from its
@@ -45,8 +49,11 @@ How the objects become the model (ids in `names.py`):
   service accounts (and users) of the file, and of the whole inventory after `link`; `system:unauthenticated` has
   every identity (`*`). `system:masters` is flagged `builtin` and `k8s-cluster-admin`.
 - Flags: `k8s-cluster-admin` on a binding of `cluster-admin` or of a role with `*` verbs on `*` resources in `*`
-  API groups; `k8s-read-secrets-cluster` on a binding that reads secrets cluster-wide or in kube-system; `builtin`
-  on `system:` identities, kube-system service accounts, and bootstrap bindings (`system:` names or the label
+  API groups; `k8s-read-secrets-cluster` on a binding that reads secrets cluster-wide or in kube-system;
+  `k8s-read-secrets-namespace` on one that reads every secret (no resourceNames) of another namespace;
+  `k8s-signs-certificates`, `k8s-admission-webhooks`, `k8s-nodes-proxy` (`powers.py`); `builtin` on `system:`
+  identities, the service accounts the control plane runs as in kube-system (`builtin.CONTROL_PLANE_ACCOUNTS`: not
+  every account of kube-system), and bootstrap bindings (`system:` names or the label
   `kubernetes.io/bootstrapping: rbac-defaults`); `k8s-label:`, `k8s-aggregates:` and `k8s-aggregated:` (above).
 
 `link(inventory)` runs once on the merged inventory of all files (see `link.py`): it resolves the bindings whose
@@ -57,7 +64,8 @@ syntax is taken to match every ClusterRole, under a condition saying so.
 
 Not modelled: non-resource URLs, reads and writes of other resources (they lead nowhere in the graph), the data
 of Secrets other than tokens (a manifest defines no data store: declare a namespace's secrets as customer data
-with a native `annotate:` entry on `k8s:default:secrets:<ns>`), node proxying and certificate signing. The files
+with a native `annotate:` entry on `k8s:default:secrets:<ns>`), a certificate approval whose two rules come from
+two different bindings, and MutatingAdmissionPolicies. The files
 are taken as the whole cluster: a ClusterRole that only exists in the cluster (installed by an operator, say) is
 not a part of any aggregate, and a built-in role is known by its bootstrap rules (`builtin.py`), not by what a
 cluster has reconciled it to. Label syntax is not validated: a label the API server would reject still counts.
@@ -139,7 +147,7 @@ def _templated(text: str) -> bool:
 
 def load(path: str, text: str, options: Options) -> Fragment:
     manifests, errors = read_manifests(path, text)
-    return build(path, manifests, errors, options.classification_keys)
+    return build(path, manifests, errors, options.classification_keys, options.namespace_for(path))
 
 
 __all__ = ["NAME", "detect", "is_template", "link", "load"]

@@ -1,6 +1,6 @@
 """What RBAC rules let a subject do, as grants of the model.
 
-Four kinds of access matter to reach (issue 3), each checked against every rule as the authorizer would:
+These kinds of access matter to reach (issue 3), each checked against every rule as the authorizer would:
 - `secrets`: get/list/watch on secrets. Grants `read` on the namespace's secrets resource and, because reading
   secrets yields the service-account tokens stored there, the use of every service-account token key in scope.
 - `act-as`: create/update/patch of pods or workload controllers (a pod runs as any service account of its
@@ -12,6 +12,8 @@ Four kinds of access matter to reach (issue 3), each checked against every rule 
   accounts.
 - `impersonate`: impersonation of users or groups (for instance `system:masters`). Users and groups are
   cluster-scoped, so only a ClusterRoleBinding gives it: `admin` on the cluster's access control.
+- `certificates`, `webhooks`, `nodes-proxy`: the powers over the whole cluster of `powers.py`; like impersonation,
+  only a ClusterRoleBinding gives them, as `admin` on the cluster's access control.
 
 A grant restricted by resourceNames that cannot be narrowed further keeps the names as its `condition`: it still
 counts for reach (fail closed) and the names show in evidence.
@@ -23,12 +25,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from policylint.flags import K8S_ADMISSION_WEBHOOKS, K8S_NODES_PROXY, K8S_SIGNS_CERTIFICATES
 from policylint.model import Action, Grant, Location
-from policylint.sources.kubernetes import names
+from policylint.sources.kubernetes import names, powers
 from policylint.sources.kubernetes.names import ALL
-from policylint.sources.kubernetes.rules import WILDCARD, PolicyRule
+from policylint.sources.kubernetes.rules import WILDCARD, PolicyRule, as_written
 
-AccessKind = Literal["secrets", "act-as", "escalate", "impersonate"]
+AccessKind = Literal["secrets", "act-as", "escalate", "impersonate", "certificates", "webhooks", "nodes-proxy"]
+# the flag of each power over the cluster, in the order flags are written
+POWER_FLAGS: dict[AccessKind, str] = {"certificates": K8S_SIGNS_CERTIFICATES, "webhooks": K8S_ADMISSION_WEBHOOKS,
+                                      "nodes-proxy": K8S_NODES_PROXY}
+_ESCALATING = frozenset({"escalate", "impersonate"})
 READ_VERBS = ("get", "list", "watch")
 _CHANGE = ("create", "update", "patch")
 _RBAC = "rbac.authorization.k8s.io"
@@ -45,6 +52,8 @@ _CHECKS: tuple[tuple[AccessKind, str, tuple[str, ...], tuple[str, ...], bool], .
     ("act-as", "", ("serviceaccounts",), ("impersonate",), True),
     ("impersonate", "", ("users", "groups"), ("impersonate",), True),
     ("escalate", _RBAC, ("roles", "clusterroles"), ("escalate", "bind"), True),
+    ("webhooks", powers.ADMISSION, powers.WEBHOOK_CONFIGURATIONS, _CHANGE, False),  # names do not narrow it
+    ("nodes-proxy", "", ("nodes/proxy",), ("get", "create"), True),
 )
 NOWHERE = Location("", 0, 0)  # the location of a built-in role's rule: each role it is given to places it
 _ACTIONS: dict[str, Action] = {
@@ -62,22 +71,18 @@ class Access:
 
 
 def accesses(rules: Iterable[PolicyRule]) -> list[Access]:
+    rules = tuple(rules)
     found = []
     for rule in rules:
         for kind, group, resources, verbs, narrowed in _CHECKS:
-            given = tuple(dict.fromkeys(f"{_as_written(verb, rule.verbs)} {_as_written(resource, rule.resources)}"
+            given = tuple(dict.fromkeys(f"{as_written(verb, rule.verbs)} {as_written(resource, rule.resources)}"
                                         for resource in resources for verb in verbs
                                         if rule.allows(group, resource, verb)))
             if given:
                 found.append(Access(kind, rule.names if narrowed else (), given, rule.location))
+    found += [Access("certificates", signers, given, where)
+              for signers, given, where in powers.certificate_powers(rules)]
     return found
-
-
-def _as_written(name: str, written: frozenset[str]) -> str:
-    """The verb or resource as the rule names it: itself, or the wildcard that matched it."""
-    if name in written:
-        return name
-    return "*" if WILDCARD in written else "*/" + name.partition("/")[2]
 
 
 def unknown_role(location: Location) -> list[Access]:
@@ -88,6 +93,35 @@ def unknown_role(location: Location) -> list[Access]:
 def reads_secrets_in(found: Iterable[Access], scope: str) -> bool:
     """The flag `k8s-read-secrets-cluster`: secrets read cluster-wide or in kube-system."""
     return scope in (ALL, "kube-system") and any(a.kind == "secrets" for a in found)
+
+
+def reads_every_secret(grants: Iterable[Grant], namespace: str) -> bool:
+    """The flag `k8s-read-secrets-namespace`: get, list or watch on every secret of one namespace that is not
+    kube-system (`reads_secrets_in` covers those), read off the grants as bound, so that `link` can tell too."""
+    if namespace in (ALL, "kube-system"):
+        return False
+    held = names.secrets(namespace)
+    return any(g.resource == held and g.condition is None and any(_reads_secrets(o) for o in g.actions_given)
+               for g in grants)
+
+
+def _reads_secrets(given: str) -> bool:
+    verb, _, resource = given.partition(" ")
+    return verb in (*READ_VERBS, WILDCARD) and resource in ("secrets", WILDCARD)
+
+
+def control_flags(found: Iterable[Access], scope: str) -> tuple[str, ...]:
+    """The powers over the cluster a binding at `scope` holds, as flags; none where it also escalates, binds or
+    impersonates, which give it the same control (PL205 reports that one cause)."""
+    kinds = {a.kind for a in found}
+    if scope != ALL or kinds & _ESCALATING:
+        return ()
+    return tuple(flag for kind, flag in POWER_FLAGS.items() if kind in kinds)
+
+
+def escalates(found: Iterable[Access]) -> bool:
+    """Whether a role, bound cluster-wide, is admin on access control other than through a power of `powers.py`."""
+    return any(a.kind in _ESCALATING for a in found)
 
 
 def grants_at(found: Iterable[Access], scope: str, via: str, fallback: Location,
@@ -118,7 +152,7 @@ def grants_at(found: Iterable[Access], scope: str, via: str, fallback: Location,
                 add(names.ACCESS_CONTROL_ID, ("admin",), access.given, narrowed, where)
             add(names.secrets(scope), ("read",), access.given, narrowed, where)
             add(names.token_key(scope, ALL), ("admin",), access.given, narrowed, where)
-        elif scope == ALL:  # impersonating users and groups: cluster-scoped only
+        elif scope == ALL:  # impersonating users and groups, the powers: cluster-scoped only
             add(names.ACCESS_CONTROL_ID, ("admin",), access.given, narrowed, where)
     for resource, narrowed in list(collected):  # an unconditional grant already holds what a narrowed one gives
         if narrowed is not None and (resource, None) in collected:

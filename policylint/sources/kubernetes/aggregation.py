@@ -29,7 +29,10 @@ from policylint.model import Grant, Role
 from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.access import (
     NOWHERE,
+    POWER_FLAGS,
     accesses,
+    control_flags,
+    escalates,
     grants_at,
     merged,
     reads_secrets_in,
@@ -49,11 +52,14 @@ _OPERATORS = {" in ": "In", " notin ": "NotIn"}
 @dataclass(frozen=True, slots=True)
 class Aggregate:
     """What a ClusterRole grants bound cluster-wide (`via` itself; a built-in rule's grant is located NOWHERE),
-    whether a part has `*` on `*`, and whether it reads secrets."""
+    whether a part has `*` on `*`, whether it reads secrets, the powers over the cluster its parts hold (their flags,
+    `powers.py`), and whether a part escalates, binds or impersonates (which takes the powers' place)."""
 
     grants: tuple[Grant, ...]
     admin: bool
     reads: bool
+    powers: tuple[str, ...] = ()
+    escalates: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +149,11 @@ def _parts(name: str, selectors: tuple[str, ...], known: Mapping[str, _ClusterRo
 
 def _widened(name: str, current: Aggregate, parts: list[tuple[Aggregate, str | None]]) -> Aggregate:
     grants = [*current.grants, *(g for part, condition in parts for g in _via(part.grants, name, condition))]
+    held = {f for a in (current, *(p for p, _ in parts)) for f in a.powers}
     return Aggregate(merged(grants), current.admin or any(p.admin for p, _ in parts),
-                     current.reads or any(p.reads for p, _ in parts))
+                     current.reads or any(p.reads for p, _ in parts),
+                     tuple(f for f in POWER_FLAGS.values() if f in held),
+                     current.escalates or any(p.escalates for p, _ in parts))
 
 
 def _via(grants: tuple[Grant, ...], name: str, condition: str | None) -> tuple[Grant, ...]:
@@ -161,8 +170,12 @@ def _assuming(condition: str | None, held: str | None) -> str | None:
 def _from_node(role: Role) -> _ClusterRole:
     labels = dict(_label(f[len(K8S_LABEL):]) for f in role.flags if f.startswith(K8S_LABEL))
     selectors = tuple(f[len(K8S_AGGREGATES):] for f in role.flags if f.startswith(K8S_AGGREGATES))
+    powers = tuple(f for f in role.flags if f in POWER_FLAGS.values())
+    # admin on access control without a power's flag: it escalates, binds or impersonates (`control_flags`)
+    admin_on_access = any(g.resource == names.ACCESS_CONTROL_ID for g in role.grants) and not powers
     return _ClusterRole(labels, selectors or None,
-                        Aggregate(role.grants, K8S_CLUSTER_ADMIN in role.flags, K8S_READ_SECRETS_CLUSTER in role.flags))
+                        Aggregate(role.grants, K8S_CLUSTER_ADMIN in role.flags, K8S_READ_SECRETS_CLUSTER in role.flags,
+                                  powers, admin_on_access))
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -180,5 +193,5 @@ def _builtin(name: str, definition: RoleDefinition) -> _ClusterRole:
     selectors = None if definition.selectors is None else tuple(selector_text(s) for s in definition.selectors)
     admin = name == "cluster-admin" or any(r.is_wildcard for r in definition.rules)
     own = Aggregate(grants_at(found, names.ALL, f"ClusterRole/{name}", NOWHERE), admin,
-                    reads_secrets_in(found, names.ALL))
+                    reads_secrets_in(found, names.ALL), control_flags(found, names.ALL), escalates(found))
     return _ClusterRole(definition.labels, selectors, own)

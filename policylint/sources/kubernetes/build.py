@@ -8,7 +8,14 @@ from types import MappingProxyType
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.flags import BUILTIN, K8S_AGGREGATED, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER, K8S_ROLE_UNRESOLVED
+from policylint.flags import (
+    BUILTIN,
+    K8S_AGGREGATED,
+    K8S_CLUSTER_ADMIN,
+    K8S_READ_SECRETS_CLUSTER,
+    K8S_READ_SECRETS_NAMESPACE,
+    K8S_ROLE_UNRESOLVED,
+)
 from policylint.model import (
     Grant,
     Group,
@@ -24,7 +31,9 @@ from policylint.sources.kubernetes import names, tokens
 from policylint.sources.kubernetes.access import (
     NOWHERE,
     Access,
+    control_flags,
     grants_at,
+    reads_every_secret,
     reads_secrets_in,
     unknown_role,
 )
@@ -32,6 +41,7 @@ from policylint.sources.kubernetes.access import accesses as accesses_of
 from policylint.sources.kubernetes.aggregation import flags_of
 from policylint.sources.kubernetes.builtin import BUILTIN_CLUSTER_ROLES
 from policylint.sources.kubernetes.manifests import Manifest, describe, field_found
+from policylint.sources.kubernetes.namespaces import placement
 from policylint.sources.kubernetes.rules import (
     PolicyRule,
     RoleDefinition,
@@ -51,7 +61,6 @@ from policylint.yamlsafe import YMap
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 BOOTSTRAP_LABEL = "kubernetes.io/bootstrapping"
-DEFAULT_NAMESPACE = "default"  # where `kubectl apply` puts an object whose manifest names no namespace
 _KINDS = {(RBAC_GROUP, k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")} | {
     ("", k) for k in ("ServiceAccount", "Secret", "Namespace")}
 _CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "Namespace"}
@@ -63,13 +72,18 @@ class _Object:
     manifest: Manifest
     name: str
     namespace: str  # "" for cluster-scoped objects
+    placed: bool = False  # the manifest names no namespace: the file's (`namespaces.py`)
 
 
 def build(path: str, manifests: list[Manifest], errors: list[InputError],
-          classification_keys: tuple[str, ...] = ("data-classification",)) -> Fragment:
-    objects = [o for o in (_object(m, errors) for m in manifests if (m.group, m.kind) in _KINDS) if o is not None]
+          classification_keys: tuple[str, ...] = ("data-classification",), namespace: str | None = None) -> Fragment:
+    """The fragment of one file; `namespace` is the one the configuration gives its objects that name none."""
+    placed = placement(manifests, namespace)
+    objects = [o for o in (_object(m, errors, placed.namespace) for m in manifests if (m.group, m.kind) in _KINDS)
+               if o is not None]
     built = _File(path, errors)
     built.classification_keys = classification_keys
+    built.placed_flags = placed.flags
     for obj in objects:
         if obj.manifest.kind in ("Role", "ClusterRole"):
             built.collect_role(obj)
@@ -78,7 +92,7 @@ def build(path: str, manifests: list[Manifest], errors: list[InputError],
     return built.fragment()
 
 
-def _object(manifest: Manifest, errors: list[InputError]) -> _Object | None:
+def _object(manifest: Manifest, errors: list[InputError], file_namespace: str) -> _Object | None:
     name, namespace = manifest.meta("name"), manifest.meta("namespace")
     if not isinstance(name, str) or not name:
         errors.append(InputError(manifest.location, f"expected metadata.name of the {manifest.kind} to be a string,"
@@ -90,7 +104,7 @@ def _object(manifest: Manifest, errors: list[InputError]) -> _Object | None:
         errors.append(InputError(manifest.location, f"expected metadata.namespace of {manifest.kind} {name!r} to be"
                                                     f" a string, found {describe(namespace)}"))
         return None
-    return _Object(manifest, name, namespace or DEFAULT_NAMESPACE)
+    return _Object(manifest, name, namespace or file_namespace, placed=not namespace)
 
 
 class _File:
@@ -107,6 +121,7 @@ class _File:
         self.groups: dict[str, Location] = {}  # group name -> first subject naming it
         self.namespaces: dict[str, Location] = {}
         self.classification_keys: tuple[str, ...] = ("data-classification",)
+        self.placed_flags: tuple[str, ...] = ()  # on its ServiceAccounts that name no namespace (`namespaces.py`)
         self.classified: dict[str, tuple[tuple[str, ...], Location]] = {}  # namespace -> (data classes, where)
         self.first: Location | None = None
         self.known: dict[str, RoleDefinition] | None = None  # ClusterRoles by name: built in, then this file's
@@ -136,8 +151,8 @@ class _File:
         """The role itself, as bound at its widest (cluster-wide for a ClusterRole): what `link` narrows."""
         via = f"{kind}/{obj.name}"
         rules, found = self._resolve(kind, obj.name, namespace) or ((), [])
-        flags = self._flags(found, scope, rules, obj.name if kind == "ClusterRole" else None)
         grants = grants_at(found, scope, via, obj.manifest.location)
+        flags = self._flags(found, scope, rules, obj.name if kind == "ClusterRole" else None, grants)
         if kind == "ClusterRole":  # its labels and selectors, for the aggregation across files in `link`
             flags = (*flags, *flags_of(self.cluster_roles[obj.name], bool(grants)))
         self._note_scope(scope, obj.manifest.location)
@@ -170,7 +185,7 @@ class _File:
         else:
             rules, found = resolved
             grants = self._grants(found, scope, via, ref_where)
-            flags = self._flags(found, scope, rules, name if kind == "ClusterRole" else None)
+            flags = self._flags(found, scope, rules, name if kind == "ClusterRole" else None, grants)
             if kind == "ClusterRole" and self.known is not None and self.known[name].selectors is not None:
                 flags = (*flags, K8S_AGGREGATED + name)  # other files may hold more of its parts: `link` adds them
         labels = obj.manifest.string_map("labels")
@@ -222,14 +237,16 @@ class _File:
             cached = self.rendered[(via, scope)] = grants_at(found, scope, via, NOWHERE)
         return tuple(replace(g, location=ref_where) if g.location is NOWHERE else g for g in cached)
 
-    def _flags(self, found: list[Access], scope: str, rules: tuple[PolicyRule, ...], cluster_role: str | None
-               ) -> tuple[str, ...]:
+    def _flags(self, found: list[Access], scope: str, rules: tuple[PolicyRule, ...], cluster_role: str | None,
+               grants: tuple[Grant, ...]) -> tuple[str, ...]:
         flags = []
         if cluster_role == "cluster-admin" or any(r.is_wildcard for r in rules):
             flags.append(K8S_CLUSTER_ADMIN)
         if reads_secrets_in(found, scope):
             flags.append(K8S_READ_SECRETS_CLUSTER)
-        return tuple(flags)
+        if reads_every_secret(grants, scope):
+            flags.append(K8S_READ_SECRETS_NAMESPACE)
+        return (*flags, *control_flags(found, scope))
 
     def _subject(self, subject: Subject) -> str:
         if subject.kind == "ServiceAccount":
@@ -251,7 +268,8 @@ class _File:
     def add_service_account(self, obj: _Object) -> None:
         """An `owner` annotation or label (a roster id or e-mail; the join finds the person) names who answers for
         the account: RBAC itself has no owners, and PL103 asks for one."""
-        account, key = service_account_nodes(obj.namespace, obj.name, obj.manifest.location)
+        account, key = service_account_nodes(obj.namespace, obj.name, obj.manifest.location,
+                                             self.placed_flags if obj.placed else ())
         self._seen(obj)
         owner = next((value for field in ("annotations", "labels") if isinstance(meta := obj.manifest.meta(field), dict)
                       for name, value in meta.items() if name in _OWNER_KEYS and isinstance(value, str) and value),

@@ -1,10 +1,12 @@
-"""The ClusterRoles every cluster has (the RBAC bootstrap policy), so that bindings to them resolve without a file.
+"""What every cluster has: the ClusterRoles of the RBAC bootstrap policy, so that bindings to them resolve without a
+file, and the service accounts the control plane runs as.
 
 Only the rules that matter to the model are kept (secrets, pods and workload controllers, service-account tokens,
-impersonation, escalate/bind, wildcards); a role listed with no rules grants nothing the model tracks. Source: the
-bootstrap policy of kubernetes/kubernetes (plugin/pkg/auth/authorizer/rbac/bootstrappolicy, testdata
-cluster-roles.yaml). `admin`, `edit` and `view` are aggregated, as in a cluster, so a ClusterRole labelled
-`rbac.authorization.k8s.io/aggregate-to-edit: "true"` in any file read widens `edit` and `admin`.
+impersonation, escalate/bind, wildcards, the powers over the cluster of `powers.py`); a role listed with no rules
+grants nothing the model tracks. Source: the bootstrap policy of kubernetes/kubernetes
+(plugin/pkg/auth/authorizer/rbac/bootstrappolicy, testdata cluster-roles.yaml). `admin`, `edit` and `view` are
+aggregated, as in a cluster, so a ClusterRole labelled `rbac.authorization.k8s.io/aggregate-to-edit: "true"` in any
+file read widens `edit` and `admin`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,34 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from policylint.sources.kubernetes.rules import PolicyRule, RoleDefinition, Selector
+
+# The service accounts of kube-system that the control plane itself runs as (the flag `builtin`). The
+# kube-controller-manager's controllers, each bound to its `system:controller:<name>` ClusterRole
+# (bootstrappolicy/controller_policy.go, feature-gated ones included); the accounts bound in kube-system by
+# namespace_policy.go (bootstrap-signer and token-cleaner, cloud-provider, and the leader-election locks of the
+# controller manager and the scheduler); and the two add-ons kubeadm installs in every cluster (kube-proxy's
+# DaemonSet, CoreDNS). Any other account of kube-system (a monitoring agent, a CSI driver, a cloud controller manager,
+# an account planted there) is the cluster users' own: it needs an owner like any other.
+CONTROL_PLANE_ACCOUNTS = frozenset({
+    "attachdetach-controller", "certificate-controller", "clusterrole-aggregation-controller", "cronjob-controller",
+    "daemon-set-controller", "deployment-controller", "device-taint-eviction-controller", "disruption-controller",
+    "endpoint-controller", "endpointslice-controller", "endpointslicemirroring-controller",
+    "ephemeral-volume-controller", "expand-controller", "generic-garbage-collector", "horizontal-pod-autoscaler",
+    "job-controller", "kube-apiserver-serving-clustertrustbundle-publisher", "legacy-service-account-token-cleaner",
+    "namespace-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector",
+    "podcertificaterequestcleaner", "podcheckpoint-controller", "pv-protection-controller", "pvc-protection-controller",
+    "replicaset-controller", "replication-controller", "resource-claim-controller", "resourcequota-controller",
+    "root-ca-cert-publisher", "route-controller", "selinux-warning-controller", "service-account-controller",
+    "service-cidrs-controller", "service-controller", "statefulset-controller", "storage-version-garbage-collector",
+    "storage-version-migrator-controller", "ttl-after-finished-controller", "ttl-controller",
+    "validatingadmissionpolicy-status-controller", "volumeattributesclass-protection-controller",
+    # namespace_policy.go
+    "bootstrap-signer", "token-cleaner", "cloud-provider", "kube-controller-manager", "kube-scheduler",
+    "leader-election-controller",
+    # kubeadm's add-ons
+    "kube-proxy", "coredns",
+})
+CONTROL_PLANE_NAMESPACE = "kube-system"
 
 _AGGREGATE = "rbac.authorization.k8s.io/aggregate-to-"
 _WRITE = ("create", "delete", "deletecollection", "patch", "update")
@@ -32,7 +62,7 @@ def _aggregated(to: str, labels: dict[str, str] | None = None) -> RoleDefinition
 
 _NOTHING_TRACKED = (
     "system:auth-delegator", "system:basic-user", "system:discovery", "system:heapster", "system:kube-aggregator",
-    "system:kube-dns", "system:kube-scheduler", "system:kubelet-api-admin", "system:monitoring",
+    "system:kube-dns", "system:kube-scheduler", "system:monitoring",
     "system:node-bootstrapper", "system:node-problem-detector", "system:node-proxier",
     "system:persistent-volume-provisioner", "system:public-info-viewer", "system:service-account-issuer-discovery",
     "system:volume-scheduler", "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
@@ -69,6 +99,9 @@ BUILTIN_CLUSTER_ROLES: MappingProxyType[str, RoleDefinition] = MappingProxyType(
         _rule(("",), ("secrets",), _READ),
         _rule(("",), ("pods",), ("create", "delete")),
         _rule(("",), ("serviceaccounts/token",), ("create",)),
+    ),
+    "system:kubelet-api-admin": _plain(
+        _rule(("",), ("nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"), ("*",)),
     ),
     **{name: _plain() for name in _NOTHING_TRACKED},
 })

@@ -6,8 +6,10 @@ ClusterRole is also a model role (`k8s:default:role:<ns>/<name>`, `k8s:default:c
 are the role bound at its widest; a binding that could not be resolved in its own file carries the flag
 `k8s-role-unresolved` and fail-closed grants. `link` gives such a binding the grants of its role, narrowed to the
 binding's namespace for a RoleBinding to a ClusterRole (access-control admin, which only a cluster-wide binding
-gives, is dropped; `*` namespaces become the binding's), and recomputes its flags. A binding whose role is defined
-nowhere keeps its fail-closed grants.
+gives, is dropped; `*` namespaces become the binding's), and recomputes its flags: reading secrets (cluster-wide or in
+kube-system, or every secret of another namespace), and the powers over the cluster (`powers.py`), which only a
+ClusterRoleBinding holds and none that also escalates. A binding whose role is defined nowhere keeps its fail-closed
+grants.
 
 An aggregated ClusterRole (one with an `aggregationRule`, and the built-in `admin`, `edit` and `view`) gains the
 grants of every ClusterRole of the inventory its selectors match (`aggregation.py`), and so does every binding of it
@@ -19,16 +21,27 @@ account (and user) of the whole inventory as members.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
-from policylint.flags import BUILTIN, K8S_AGGREGATED, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER, K8S_ROLE_UNRESOLVED
+from policylint.flags import (
+    BUILTIN,
+    K8S_AGGREGATED,
+    K8S_CLUSTER_ADMIN,
+    K8S_READ_SECRETS_CLUSTER,
+    K8S_READ_SECRETS_NAMESPACE,
+    K8S_ROLE_UNRESOLVED,
+)
 from policylint.model import Grant, Group, Inventory, Role
 from policylint.sources.kubernetes import names
-from policylint.sources.kubernetes.access import NOWHERE, merged
+from policylint.sources.kubernetes.access import NOWHERE, POWER_FLAGS, merged, reads_every_secret
 from policylint.sources.kubernetes.aggregation import Aggregate, aggregates
 from policylint.sources.kubernetes.subjects import group_members
 
 _GROUP_NAMES = names.GROUP_PREFIX + "system:"
+_POWERS = tuple(POWER_FLAGS.values())
+# the flags worked out from what a role grants, in the order `build` writes them, before every other flag
+_DERIVED = (BUILTIN, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER, K8S_READ_SECRETS_NAMESPACE, *_POWERS)
 
 
 def link(inventory: Inventory) -> Inventory:
@@ -67,9 +80,10 @@ def _resolved(binding: Role, definitions: dict[str, Role], aggregated: dict[str,
     if aggregate is not None:
         return _widened(replace(binding, grants=(), flags=(*flags, K8S_AGGREGATED + name)), aggregate)
     grants = tuple(g for g in (_narrowed(grant, namespace) for grant in definition.grants) if g is not None)
-    # the role reads secrets, and the binding is cluster-wide or in kube-system
-    reads = K8S_READ_SECRETS_CLUSTER in definition.flags and namespace in (names.ALL, "kube-system")
-    return replace(binding, grants=grants, flags=_with(flags, K8S_CLUSTER_ADMIN in definition.flags, reads))
+    derived = [f for f in (K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER) if f in definition.flags]
+    if namespace == names.ALL:  # the role's own, worked out cluster-wide (a Role's are always none)
+        derived += [f for f in definition.flags if f in _POWERS]
+    return replace(binding, grants=grants, flags=_with(flags, derived, grants, namespace))
 
 
 def _widened(role: Role, aggregate: Aggregate) -> Role:
@@ -78,15 +92,24 @@ def _widened(role: Role, aggregate: Aggregate) -> Role:
     added = (g for g in (_narrowed(grant, namespace) for grant in aggregate.grants) if g is not None)
     grants = merged((*role.grants, *(replace(g, location=role.location) if g.location is NOWHERE else g
                                      for g in added)))
-    reads = aggregate.reads and namespace in (names.ALL, "kube-system")
-    return replace(role, grants=grants, flags=_with(role.flags, aggregate.admin, reads))
+    derived = [K8S_CLUSTER_ADMIN] if aggregate.admin else []
+    derived += [K8S_READ_SECRETS_CLUSTER] if aggregate.reads else []
+    if namespace == names.ALL and not aggregate.escalates:  # a part that escalates takes the powers' place
+        derived += aggregate.powers
+    return replace(role, grants=grants, flags=_with(role.flags, derived, grants, namespace))
 
 
-def _with(flags: tuple[str, ...], admin: bool, reads: bool) -> tuple[str, ...]:
-    """The flags with `k8s-cluster-admin` and `k8s-read-secrets-cluster` where `build` puts them."""
-    first = [f for f in (BUILTIN, K8S_CLUSTER_ADMIN, K8S_READ_SECRETS_CLUSTER) if f in flags
-             or (f == K8S_CLUSTER_ADMIN and admin) or (f == K8S_READ_SECRETS_CLUSTER and reads)]
-    return (*first, *(f for f in flags if f not in first))
+def _with(flags: tuple[str, ...], derived: Iterable[str], grants: tuple[Grant, ...], namespace: str
+          ) -> tuple[str, ...]:
+    """The flags with those worked out from the role as bound in `namespace` added, first and where `build` puts
+    them. The powers are worked out anew rather than added: a part of another file that escalates takes their
+    place (PL205 reports it then), and a flag left over would hide that finding."""
+    wanted = {f for f in derived if f != K8S_READ_SECRETS_CLUSTER or namespace in (names.ALL, "kube-system")}
+    if reads_every_secret(grants, namespace):
+        wanted.add(K8S_READ_SECRETS_NAMESPACE)
+    kept = [f for f in flags if f not in _POWERS]
+    first = [f for f in _DERIVED if f in kept or f in wanted]
+    return (*first, *(f for f in kept if f not in first))
 
 
 def _namespace(role: Role) -> str:

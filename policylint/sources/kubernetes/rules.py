@@ -74,6 +74,13 @@ class Selector:
         return True
 
 
+def as_written(name: str, written: frozenset[str]) -> str:
+    """A verb or resource as a rule that allows it names it: itself, or the wildcard that matched it."""
+    if name in written:
+        return name
+    return "*" if WILDCARD in written else "*/" + name.partition("/")[2]
+
+
 def parse_rules(body: YMap, path: str, errors: list[InputError]) -> tuple[PolicyRule, ...]:
     """The `rules` of a Role or ClusterRole; a malformed rule is a located error and is left out."""
     rules = body.get("rules")

@@ -2,7 +2,8 @@
 
 Subjects are implied nodes (`Fragment.implied`): many files name the same user, group or service account, and a
 `ServiceAccount` object, where there is one, defines it. Built-in `system:` users and groups, and the service
-accounts of kube-system, are flagged `builtin`: known to the platform, not orphans.
+accounts the control plane runs as in kube-system (`builtin.CONTROL_PLANE_ACCOUNTS`), are flagged `builtin`: known
+to the platform, not orphans. Any other account of kube-system is an ordinary one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from policylint.errors import InputError
 from policylint.flags import BUILTIN, K8S_CLUSTER_ADMIN, K8S_SERVICEACCOUNT_TOKEN
 from policylint.model import Group, Key, Location, Principal
 from policylint.sources.kubernetes import names
+from policylint.sources.kubernetes.builtin import CONTROL_PLANE_ACCOUNTS, CONTROL_PLANE_NAMESPACE
 from policylint.sources.kubernetes.manifests import describe
 from policylint.yamlsafe import YMap, YSeq
 
@@ -82,10 +84,12 @@ def _subject(item: object, where: Location, namespace: str | None) -> Subject:
     return Subject(kind, name, given or namespace, where)
 
 
-def service_account_nodes(namespace: str, name: str, where: Location) -> tuple[Principal, Key]:
+def service_account_nodes(namespace: str, name: str, where: Location, flags: tuple[str, ...] = ()
+                          ) -> tuple[Principal, Key]:
     """A service account, and the key its tokens are minted with (see the package docstring)."""
     account = names.service_account(namespace, name)
-    flags = (BUILTIN,) if namespace == "kube-system" else ()
+    if namespace == CONTROL_PLANE_NAMESPACE and name in CONTROL_PLANE_ACCOUNTS:
+        flags = (BUILTIN, *flags)
     return (Principal(account, where, "service", flags=flags),
             Key(names.token_key(namespace, name), where, "signing", "kms", signs_for=(account,),
                 scope=names.SCOPE, flags=(K8S_SERVICEACCOUNT_TOKEN,)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -48,6 +48,7 @@ def glob_match(text: str, glob: str) -> bool:
     return _glob_regex(glob).match(text) is not None
 
 
+@lru_cache(maxsize=65536)
 def globs_overlap(first: str, second: str) -> bool:
     """Whether some text matches both IAM globs (`*` any run, `?` one character): whether an ARN pattern of a policy
     and an ARN format of the action data can name the same resource."""

@@ -30,9 +30,10 @@ from policylint.iam.policy import (
     principals_of,
     root_id,
 )
+from policylint.iam.statements import globs_overlap
 from policylint.iam.trust import SERVICE_PREFIX
 from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
-from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named, globs_overlap
+from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
 from policylint.yamlsafe import YMap

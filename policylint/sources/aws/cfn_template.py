@@ -22,12 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.iam.statements import arn_to_id
+from policylint.iam.statements import arn_to_id, globs_overlap
 from policylint.model import Location
 from policylint.sources.aws.intrinsics import ACCOUNT, NOVALUE, UNRESOLVED, Resolver, Template, describe
 from policylint.yamlsafe import YMap, YSeq
@@ -290,35 +289,3 @@ def _list(value: Any, pos: tuple[int, int]) -> Any:
     return items
 
 
-@lru_cache(maxsize=65536)
-def globs_overlap(first: str, second: str) -> bool:
-    """Whether some text matches both globs (`*` any run, `?` one character; anything else literal)."""
-    head, tail = _literal_ends(first), _literal_ends(second)
-    if not (head[0].startswith(tail[0]) or tail[0].startswith(head[0])) \
-            or not (head[1].endswith(tail[1]) or tail[1].endswith(head[1])):
-        return False  # their fixed beginnings or ends differ: the common case, decided without the table
-    rows, cols = len(first), len(second)
-    # able[j] for row i: first[i:] and second[j:] have a common match; rows filled from the end
-    below = [False] * cols + [True]
-    for j in range(cols - 1, -1, -1):
-        below[j] = second[j] == "*" and below[j + 1]
-    for i in range(rows - 1, -1, -1):
-        a = first[i]
-        row = [False] * (cols + 1)
-        row[cols] = a == "*" and below[cols]
-        for j in range(cols - 1, -1, -1):
-            b = second[j]
-            if a == "*":
-                row[j] = below[j] or row[j + 1]
-            elif b == "*":
-                row[j] = row[j + 1] or below[j]
-            else:
-                row[j] = (a == b or a == "?" or b == "?") and below[j + 1]
-        below = row
-    return below[0]
-
-
-def _literal_ends(glob: str) -> tuple[str, str]:
-    """The text a glob must begin and end with (up to its first and after its last wildcard)."""
-    cut = [i for i, c in enumerate(glob) if c in "*?"]
-    return (glob, glob) if not cut else (glob[: cut[0]], glob[cut[-1] + 1:])

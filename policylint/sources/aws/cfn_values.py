@@ -8,7 +8,7 @@ from typing import Any
 
 from policylint.errors import InputError
 from policylint.iam.policy import implied_principal
-from policylint.iam.statements import is_arn
+from policylint.iam.statements import globs_overlap, is_arn
 from policylint.model import (
     EVERYONE,
     Credential,
@@ -22,7 +22,7 @@ from policylint.model import (
     Resource,
     Role,
 )
-from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, globs_overlap
+from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
 from policylint.yamlsafe import YMap, YSeq
 

@@ -19,10 +19,11 @@ from fnmatch import fnmatchcase
 
 from policylint.errors import InputError
 from policylint.iam.policy import access_control_id
+from policylint.iam.statements import globs_overlap
 from policylint.model import ACCESS_CONTROL, Grant, Location, Resource
 from policylint.sources.aws.cfn_data import Data
 from policylint.sources.aws.cfn_iam import Iam
-from policylint.sources.aws.cfn_template import KINDS, SCOPE, CfnTemplate, globs_overlap
+from policylint.sources.aws.cfn_template import KINDS, SCOPE, CfnTemplate
 from policylint.sources.aws.cfn_values import Found, Implied
 from policylint.sources.aws.intrinsics import ACCOUNT, CFN_TAGS, describe
 from policylint.sources.base import Fragment, Options

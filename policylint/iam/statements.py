@@ -93,6 +93,10 @@ def access_control_id(account: str) -> str:
     return f"aws:iam::{account}:access-control"
 
 
+_POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")
+_IAM_ARN = re.compile(r"arn:[^:]*:iam:")
+
+
 def arn_to_id(arn: str) -> str:
     """The policylint id (or id glob) an ARN (or ARN glob) names: `aws:` + the ARN after its partition.
 
@@ -102,6 +106,10 @@ def arn_to_id(arn: str) -> str:
     """
     if arn == "*":
         return "aws:*"
+    if "${" in arn and not _IAM_ARN.match(arn):
+        # a policy variable (`table/${aws:username}`) is each caller's own value: a store of any name (fail closed);
+        # in an IAM ARN (`user/${aws:username}`) it names the caller itself, which the escalation checks read
+        arn = _POLICY_VARIABLE.sub("*", arn)
     parts = arn.split(":", 5)
     if parts[0] != "arn" or len(parts) < 3:
         raise ValueError(f"expected an ARN 'arn:partition:service:region:account:resource' or '*', found {arn!r}")
@@ -124,6 +132,8 @@ def names_whole_store(arn: str) -> bool:
     with NotResource, takes the store away. A bucket-only ARN (`arn:aws:s3:::b`) leaves its objects; an object
     prefix (`b/archive/*`) or a DynamoDB index leaves the rest of the data: excluding the store would hide a path."""
     parts = arn.split(":", 5)
+    if "${" in arn:  # a policy variable: which store it names depends on who asks, so it takes no store away
+        return False
     if arn == "*" or len(parts) != 6:
         return True
     service, resource = parts[2], parts[5]

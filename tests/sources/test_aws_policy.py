@@ -297,10 +297,22 @@ def test_escalation_on_a_customer_policy_pattern_counts() -> None:  # IAM Vulner
      ("arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2025",
       "aws:dynamodb:eu-west-1:123456789012:table/orders"),
      ("arn:aws:kms:eu-west-1:123456789012:key/1234abcd", "aws:kms:eu-west-1:123456789012:key/1234abcd"),
-     ("arn:aws:s3:*", "aws:s3:*")],
+     ("arn:aws:s3:*", "aws:s3:*"),
+     # a policy variable is each caller's own value: any value (fail closed)
+     ("arn:aws:dynamodb:eu-west-1:123456789012:table/${aws:username}", "aws:dynamodb:eu-west-1:123456789012:table/*"),
+     ("arn:aws:s3:::home-${aws:PrincipalTag/team}/*", "aws:s3:::home-*")],
 )
 def test_arn_to_id(arn: str, node_id: str) -> None:
     assert arn_to_id(arn) == node_id
+
+
+def test_a_policy_variable_reaches_every_store_it_could_name_and_denies_none() -> None:
+    allowed = run({"Effect": "Allow", "Action": "dynamodb:GetItem",
+                   "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/${aws:username}"})
+    assert [g.resource for g in allowed.grants] == ["aws:dynamodb:eu-west-1:123456789012:table/*"]
+    denied = run({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::customer-*/*"},
+                 {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::customer-${aws:username}/*"})
+    assert [(g.resource, g.excluding) for g in denied.grants] == [("aws:s3:::customer-*", ())]
 
 
 # --- trust policies -----------------------------------------------------------------------------------------------

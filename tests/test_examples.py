@@ -18,7 +18,7 @@ EXPECTED = {
     ("PL105", "aws:iam::111122223333:user/choi.dh#access-key-1"),
     ("PL105", "gcp:serviceAccount:orders-etl@shopco-analytics.iam.gserviceaccount.com"
               "#key-6d2f0b9e4c1a7835e2f90d4b6a1c3e5f7a9b0c2d"),
-    ("PL109", "aws:iam::111122223333:root#access-key-1"),  # PL109 alone: no PL104 (root unused is the goal), no PL105 (delete it, not rotate it)
+    ("PL109", "aws:iam::111122223333:root#access-key-1"),  # alone: no PL104 nor PL105
     ("PL110", "gcp:deleted:user:yoon.sb@shopco.example?uid=114723986412398712345"),
     # platform-admins holds `*` on `*` (PL208) and the root user is admin by definition: PL205 says nothing new
     ("PL205", "aws:iam::111122223333:user/ci-deploy"),  # iam:PassRole + lambda:CreateFunction + Invoke

@@ -56,6 +56,8 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
 EVERYONE_FIELDS = frozenset({"members", "assumable_by", "to", "holders", "readable_by", "signs_for", "resource"})
 # Fields that may hold a glob over ids (a grant's resource, a key's signs_for): it names what matches, maybe nothing.
 GLOB_FIELDS = frozenset({"resource", "signs_for"})
+# Fields that name a person (or an owner) of the HR roster.
+PEOPLE_FIELDS = frozenset({"person", "owner"})
 # Where a departed person may still be named (PL102).
 NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
 
@@ -167,6 +169,8 @@ def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
         if (name == EVERYONE and field in EVERYONE_FIELDS) or (field in GLOB_FIELDS and is_glob(name)):
             continue
         target = context.index.nodes.get(name)
+        if target is None and field in PEOPLE_FIELDS and not context.roster:
+            continue  # a person or owner named, and no roster read: unknown, not broken (the roster notice says so)
         if target is None:
             broken.append({"field": field, "name": name, "found": None})
         elif target.kind not in REFERENCE_KINDS[field]:

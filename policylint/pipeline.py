@@ -126,19 +126,25 @@ NEEDS_ROSTER = {
     "PL002": "accounts of nobody", "PL101": "credentials of leavers", "PL102": "leavers still named",
     "PL108": "credentials people share", "PL301": "signing keys leavers could copy",
     "PL304": "signing keys for everyone that people can read", "PL306": "customer-data keys people can read",
+    "PL103": "whether a named owner is a current person; an identity with no owner at all is still reported",
 }
 
 
 def roster_notice(inventory: Inventory, rules: list[Rule], files: list[str]) -> list[Notice]:
-    """Once per run with no HR roster (no person from an HR export or a native `people:` section): who has left
-    cannot be known, so the rules that need people are named as unchecked instead of each account being PL002."""
+    """Once per run with no HR roster (no person from an HR export or a native `people:` section) but accounts of
+    people or owners that need one: who has left cannot be known, so the rules that need people are named as
+    unchecked instead of each account being PL002. Located at the first such account (a folder of bare policies or
+    an operator's manifests has none, and needs no roster)."""
     unchecked = [f"{r.id} ({NEEDS_ROSTER[r.id]})" for r in sorted(rules, key=lambda r: r.id) if r.id in NEEDS_ROSTER]
-    if inventory.people or not unchecked:
+    needing = sorted((p.location for p in inventory.principals if p.type == "user" or p.owner or p.person),
+                     key=lambda at: (at.file, at.line, at.column))
+    if inventory.people or not unchecked or not needing:
         return []
-    return [Notice(Location(min(files, default="."), 1, 1),
+    return [Notice(needing[0],
                    "no HR roster among the inputs (no person from a SCIM, Okta or roster CSV export, nor a native "
                    "`people:` section), so who has left, and whose account is whose, cannot be known; not checked: "
-                   f"{', '.join(unchecked)}. Add the roster export to the paths.")]
+                   f"{', '.join(unchecked)}. Add the roster export to the paths, or leave these rules out "
+                   "(`ignore:` in the configuration) where there is no roster to add.")]
 
 
 def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:

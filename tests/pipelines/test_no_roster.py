@@ -27,11 +27,13 @@ CFN_USER = "aws:iam::cfn:user/aws-cloudformation-templates__IAM_Users_Groups_and
 def no_roster(unchecked: str) -> str:
     return ("no HR roster among the inputs (no person from a SCIM, Okta or roster CSV export, nor a native "
             "`people:` section), so who has left, and whose account is whose, cannot be known; not checked: "
-            f"{unchecked}. Add the roster export to the paths.")
+            f"{unchecked}. Add the roster export to the paths, or leave these rules out (`ignore:` in the "
+            "configuration) where there is no roster to add.")
 
 
 NO_ROSTER = no_roster("PL002 (accounts of nobody), PL101 (credentials of leavers), PL102 (leavers still named), "
-                      "PL108 (credentials people share), PL301 (signing keys leavers could copy), PL304 (signing "
+                      "PL103 (whether a named owner is a current person; an identity with no owner at all is still "
+                      "reported), PL108 (credentials people share), PL301 (signing keys leavers could copy), PL304 (signing "
                       "keys for everyone that people can read), PL306 (customer-data keys people can read)")
 
 
@@ -53,7 +55,7 @@ def test_without_a_roster_one_notice_and_no_pl002() -> None:
     report = report_of(REPORT, TEMPLATE)
     assert pl002(report) == set()
     # on the first input, as no file is to blame
-    assert roster_notices(report) == [Notice(Location(str(REPORT), 1, 1), NO_ROSTER)]
+    assert roster_notices(report) == [Notice(Location(str(REPORT), 4, 1), NO_ROSTER)]
 
 
 def test_a_roster_that_joins_nobody_is_pl002_on_every_user_account() -> None:
@@ -101,8 +103,9 @@ def cli_output(fmt: str) -> str:
 
 
 def test_every_format_shows_the_notice() -> None:
-    assert f"{REPORT}:1:1: note: {NO_ROSTER}" in cli_output("text").splitlines()
-    assert {"file": str(REPORT), "line": 1, "column": 1, "message": NO_ROSTER} in json.loads(
+    # located at the first account a roster would tell about (a user: it signs in with a password, line 4)
+    assert f"{REPORT}:4:1: note: {NO_ROSTER}" in cli_output("text").splitlines()
+    assert {"file": str(REPORT), "line": 4, "column": 1, "message": NO_ROSTER} in json.loads(
         cli_output("json"))["notices"]
     [run_] = json.loads(cli_output("sarif"))["runs"]
     notes = [n["message"]["text"] for n in run_["invocations"][0]["toolExecutionNotifications"]
@@ -113,4 +116,28 @@ def test_every_format_shows_the_notice() -> None:
     assert [line.split("::")[-1] for line in github if "title=policylint notice" in line] == [NO_ROSTER]
     gitlab = [i for i in json.loads(cli_output("gitlab")) if i["check_name"] == "policylint-notice"]
     assert [(i["description"], i["severity"], i["location"]) for i in gitlab] == [
-        (f"note: {NO_ROSTER}", "info", {"path": str(REPORT), "lines": {"begin": 1}})]
+        (f"note: {NO_ROSTER}", "info", {"path": str(REPORT), "lines": {"begin": 4}})]
+
+
+def test_no_notice_where_no_account_needs_a_roster(tmp_path: Path) -> None:
+    """A folder of bare IAM policies, or an operator's manifests, has no person's account nor any owner."""
+    write(tmp_path, "iam/deploy.json", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                                       '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::builds/*"}]}')
+    report = run(Settings((str(tmp_path),), AS_OF)).report
+    assert roster_notices(report) == []
+
+
+def test_an_owner_named_without_a_roster_is_unknown_not_broken(tmp_path: Path) -> None:
+    """Naming an owner, as PL103 asks, must not turn one finding into two (PL001 + PL103) when no roster is read;
+    an identity with no owner at all is still PL103, and with a roster an unknown owner is both."""
+    inventory = write(tmp_path, "access.yaml", """
+        policylint: 1
+        principals:
+          - {id: orders-sync, type: service, owner: dave@corp.example}
+          - {id: report-bot, type: service}
+        """)
+    found = {(f.rule, f.subject_id) for f in run(Settings((str(inventory),), AS_OF)).report.findings}
+    assert found == {("PL103", "report-bot")}
+    write(tmp_path, "people.yaml", "policylint: 1\npeople: [{id: lee.sy, status: active}]\n")
+    found = {(f.rule, f.subject_id) for f in run(Settings((str(tmp_path),), AS_OF)).report.findings}
+    assert {("PL103", "report-bot"), ("PL103", "orders-sync"), ("PL001", "orders-sync")} <= found

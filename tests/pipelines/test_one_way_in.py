@@ -147,7 +147,7 @@ def test_every_command_takes_config(repo: Path, command: str) -> None:
 
 
 def test_suppressed_findings_are_counted_even_when_not_listed(repo: Path) -> None:
-    write(repo, "exceptions.yaml", "exceptions:\n  - {rule: PL001, subject: order-sync, reason: owner moves to the roster "
+    write(repo, "exceptions.yaml", "exceptions:\n  - {rule: PL001, subject: auth-platform, reason: members move to the roster "
                                    "next sprint, owner: lee.sy, expires: 2030-01-01}\n")
     args = ("inventory/access.yaml", "--as-of", AS_OF, "--exceptions", "exceptions.yaml")
     text = run_cli("check", *args)

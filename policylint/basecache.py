@@ -33,6 +33,7 @@ class Base:
     reached: dict[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
     notices: tuple[Notice, ...]
     files: tuple[str, ...] = ()  # the files read, relative to the repository (PL901: a file no longer read)
+    roster: tuple[str, ...] = ()  # the files that defined people, relative to the repository (PL903: roster gone)
     by_fingerprint: dict[str, Finding] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +105,7 @@ def _encoded(base: Base) -> dict[str, Any]:
         "reached": {node: sorted(resources) for node, resources in base.reached.items()},
         "notices": [[*_location_out(n.location), n.message] for n in base.notices],
         "files": list(base.files),
+        "roster": list(base.roster),
     }
 
 
@@ -113,6 +115,7 @@ def _decoded(document: dict[str, Any]) -> Base:
         {node: frozenset(resources) for node, resources in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
+        tuple(document["roster"]),
     )
 
 

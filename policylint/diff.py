@@ -89,7 +89,23 @@ CONFIG_CHANGED = _computed(
     ),
     references=("NIST SP 800-53 Rev. 5, CM-3 Configuration Change Control; CM-5 Access Restrictions for Change",),
 )
-DIFF_RULES = (NEW_REACH, NO_LONGER_READ, CONFIG_CHANGED)
+ROSTER_GONE = _computed(
+    rule_id="PL903",
+    title="HR roster no longer read",
+    subjects=(),  # the inventory as a whole: nothing is fed to it
+    message="{id} held the HR roster at the base, and no roster is read now",
+    rationale=(
+        "Without a roster nobody can be known to have left: every finding about leavers (active credentials of "
+        "departed people, leavers still named, signing keys they could copy) disappears at once and looks resolved. "
+        "Deleting, renaming or excluding the roster export is the easiest way to make a leaver's access pass."
+    ),
+    remediation=(
+        "Keep the roster export among the inputs (a renamed or moved file: update `paths`). If the roster really "
+        "moved out of this repository, approve the change and leave the leaver rules out with `ignore:`."
+    ),
+    references=("NIST SP 800-53 Rev. 5, PS-4 Personnel Termination; AC-2 Account Management",),
+)
+DIFF_RULES = (NEW_REACH, NO_LONGER_READ, CONFIG_CHANGED, ROSTER_GONE)
 HEAD = "HEAD"
 
 
@@ -112,7 +128,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     changed = _changed_config(settings, layout)
     if not staged:
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
-        return _compared(head, before, base, [*_unread(head, before, root, root, staged=False), *changed(head)])
+        return _compared(head, before, base, [*_unread(head, before, root, root, staged=False), *changed(head),
+                                              *_roster_gone(head, before, root)])
     for path in (*settings.paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
@@ -120,7 +137,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
         head = run(replace(settings, paths=tuple(_moved(copy, root, p) for p in settings.paths),
                            exclude_root=_moved(copy, root, settings.exclude_root)), timer)
-        report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head)])
+        report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head),
+                                                *_roster_gone(head, before, root)])
         report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
         return mapped(report, _from_copy(copy, root), rule_text=False)
 
@@ -160,6 +178,22 @@ def _compared(head: Result, before: basecache.Base, base: str, unread: list[Find
     notices = tuple(sorted([*head.report.notices, *before.notices], key=lambda n: n.location))
     return replace(head.report, findings=sorted([*new, *reach, *unread]), resolved=resolved, base=base,
                    notices=notices)
+
+
+def _roster_gone(head: Result, before: basecache.Base, root: Path) -> list[Finding]:
+    """PL903: the base read people (an HR roster) and the working tree reads none."""
+    rule = {r.id: r for r in head.report.rules}.get(ROSTER_GONE.id)
+    if rule is None or not before.roster or head.analysis.inventory.people:
+        return []
+    name = before.roster[0]
+    where = Path(os.path.abspath(root / name))
+    here = Path.cwd().resolve()
+    shown = str(where.relative_to(here)) if where.is_relative_to(here) else str(where)
+    others = f" (and {len(before.roster) - 1} more)" if len(before.roster) > 1 else ""
+    return [Finding(Location(shown, 1, 1), rule.id, "file", name, rule.severity, rule.title,
+                    f"{name}{others} held the HR roster at the base, and no roster is read now: every finding about "
+                    "leavers looks resolved, though nobody's access changed", (),
+                    fingerprint(rule.id, "file", name))]
 
 
 def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, staged: bool) -> list[Finding]:
@@ -255,7 +289,8 @@ def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout
     reached = {node.id: frozenset(r.id for r in resources) for node in identities
                if (resources := result.analysis.reach.reached_resources(node.id))}
     files = tuple(sorted(_relative(f, copy) for f in result.analysis.files))
-    found = basecache.Base(findings, reached, notices, files)
+    roster = tuple(sorted({_relative(p.location.file, copy) for p in result.analysis.inventory.people}))
+    found = basecache.Base(findings, reached, notices, files, roster)
     basecache.store(root, key, found)
     return found
 
@@ -328,11 +363,14 @@ def _base_layout(config: Config, root: Path, commit: str) -> Layout | None:
         copy = Path(folder)
         gitrev.export(root, commit, [Path(config.file)], copy)
         if not (copy / place).is_file():
-            return None
-        try:
-            old = load_config(copy / place, within=copy)
-        except PolicylintError:
-            return None  # a base whose configuration does not load is read by the working tree's
+            # a configuration file the change adds: the base was read with none (its `exclude` left nothing out,
+            # and what the new file ignores or narrows is a change PL902 shows)
+            old = Config()
+        else:
+            try:
+                old = load_config(copy / place, within=copy)
+            except PolicylintError:
+                return None  # a base whose configuration does not load is read by the working tree's
         root_at_base = str(copy / Path(place).parent)
         paths = tuple(_original(p, copy, root) for p in old.paths or (root_at_base,))
         return Layout(paths, old.exclude, _config_changes(_judging(old, copy, root), _judging(config, None, root)))

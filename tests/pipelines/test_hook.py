@@ -209,3 +209,48 @@ def test_run_from_outside_the_repository_with_its_config(repo: Path, tmp_path_fa
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(elsewhere.parent))
     result = run_cli("check", "--changed", "--config", str(repo / ".policylint.yaml"), "--as-of", AS_OF)
     assert result.code == 1 and "LOW PL106 order-sync has 2 active access keys" in result.out, result.out + result.err
+
+
+REPORT_HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+                 "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+                 "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+                 "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+                 "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,"
+                 "cert_2_active,cert_2_last_rotated\n")
+LEAVER_ROW = ("choi.dh,arn:aws:iam::111122223333:user/choi.dh,2022-01-10T09:00:00+00:00,true,"
+              "2026-11-20T08:00:00+00:00,2026-01-10T09:00:00+00:00,N/A,true,true,2026-06-01T09:00:00+00:00,"
+              "2026-11-28T10:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n")
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed", "excluded"])
+def test_taking_the_roster_away_does_not_resolve_the_leavers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             how: str) -> None:
+    """A leaver's active key is PL101 while the roster is read; deleting, renaming or excluding the roster makes
+    the leaver unknowable, not fixed: PL903 blocks the commit."""
+    write(tmp_path, "aws/credential-report.csv", REPORT_HEADER + LEAVER_ROW)
+    write(tmp_path, "hr/roster.csv", "user_name,email,status,termination_date\n"
+                                     "choi.dh,choi.dh@shopco.example,terminated,2025-05-30\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "legacy: a leaver's key")
+    monkeypatch.chdir(tmp_path)
+    assert {f[0] for f in hook()[1]} == set()  # HEAD already has the PL101s: nothing new
+    if how == "deleted":
+        git(tmp_path, "rm", "-q", "hr/roster.csv")
+    elif how == "renamed":
+        git(tmp_path, "mv", "hr/roster.csv", "hr/roster.csv.bak")
+    else:
+        write(tmp_path, ".policylint.yaml", "exclude: [hr]\n")
+    code, found, report = hook()
+    assert code == 1 and ("PL903", "hr/roster.csv", "hr/roster.csv:1") in found, found
+    [gone] = [f for f in report["findings"] if f["rule"] == "PL903"]  # type: ignore[attr-defined]
+    assert gone["message"].startswith("hr/roster.csv held the HR roster at the base, and no roster is read now")
+
+
+def test_a_configuration_file_the_commit_adds_is_judged_against_none(repo: Path) -> None:
+    """The base had no configuration file: a new one that ignores a rule or excludes a folder changes what is
+    checked (PL902), and a file it excludes is no longer read (PL901)."""
+    write(repo, ".policylint.yaml", "ignore: [PL101]\nexclude: [inv/keys.yaml]\n")
+    code, found, _ = hook()
+    assert code == 1 and ("PL902", ".policylint.yaml", ".policylint.yaml:1") in found, found
+    assert ("PL901", "inv/keys.yaml", "inv/keys.yaml:1") in found

@@ -33,8 +33,9 @@ def no_roster(unchecked: str) -> str:
 
 NO_ROSTER = no_roster("PL002 (accounts of nobody), PL101 (credentials of leavers), PL102 (leavers still named), "
                       "PL103 (whether a named owner is a current person; an identity with no owner at all is still "
-                      "reported), PL108 (credentials people share), PL301 (signing keys leavers could copy), PL304 (signing "
-                      "keys for everyone that people can read), PL306 (customer-data keys people can read)")
+                      "reported), PL108 (credentials people share), PL301 (signing keys leavers could copy), "
+                      "PL304 (signing keys for everyone that people can read), PL306 (customer-data keys people can "
+                      "read)")
 
 
 def report_of(*paths: Path, select: tuple[str, ...] = ()) -> Report:

@@ -57,6 +57,7 @@ class Config:
     max_file_size: int | None = None  # MB; a larger input file is a located error (Options.max_file_bytes)
     gcp_projects: tuple[tuple[str, str], ...] = ()  # (path glob, project), in the order written
     kubernetes_namespaces: tuple[tuple[str, str], ...] = ()  # (path glob, namespace), in the order written
+    path_globs: tuple[Setting, ...] = ()  # the globs of both, where written: one that matches no file is an error
 
 
 def find_config(start: Path) -> Path | None:
@@ -179,6 +180,8 @@ def load_config(path: Path | None, within: Path | None = None) -> Config:
         gcp_projects=tuple((g.removeprefix("./"), v) for g, v in (document.get("gcp-projects") or {}).items()),
         kubernetes_namespaces=tuple((g.removeprefix("./"), v)
                                     for g, v in (document.get("kubernetes-namespaces") or {}).items()),
+        path_globs=tuple(Setting(g.removeprefix("./"), Location(str(path), *document[key].key_pos[g]))
+                         for key in ("gcp-projects", "kubernetes-namespaces") for g in (document.get(key) or {})),
     )
 
 

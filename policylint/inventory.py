@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from policylint.errors import InputError, SourceCrash, file_error
@@ -23,7 +25,17 @@ from policylint.sources.hr import okta, scim
 from policylint.sources.kubernetes import names as k8s_names
 from policylint.sources.kubernetes.subjects import service_account_nodes
 from policylint.sources.native_marker import near_miss
-from policylint.walk import DATA_SUFFIXES, NOT_ACCESS_CONTROL, TEMPLATE, Candidate, Skipped, discover, read
+from policylint.walk import (
+    DATA_SUFFIXES,
+    NOT_ACCESS_CONTROL,
+    TEMPLATE,
+    Candidate,
+    Skipped,
+    discover,
+    is_within,
+    matches,
+    read,
+)
 from policylint.yamlsafe import decode
 
 _IGNORE = re.compile(rb"policylint:\s*ignore")  # the inline comment `suppress.INLINE` reads, as bytes
@@ -168,6 +180,16 @@ def _again(node_id: str, first: Node, again: Any) -> str:
            f"{first.location})"
 
 
+def _unmatched_globs(options: Options, paths: list[str]) -> list[InputError]:
+    """A `gcp-projects` or `kubernetes-namespaces` glob that matches no walked file: a mistyped folder would
+    silently stop pinning what it was written for (as an `annotate:` that matches nothing would hide data). Judged
+    only when the run walks the whole tree the globs are relative to (not `check k8s/` alone)."""
+    return [InputError(where, f"expected the path glob {glob!r} to match a file the run reads (relative to "
+                              f"{options.globs_root}), found none")
+            for glob, where in options.globs_written
+            if not any(matches(path, glob, options.globs_root) for path in paths)]
+
+
 def _mentions_marker(data: bytes) -> bool:
     return any(marker in data for marker in (b"policylint", "policylint".encode("utf-16-le"),
                                              "policylint".encode("utf-16-be")))
@@ -178,7 +200,8 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests)."""
     options = replace(options or Options(), globs_root=root)  # configuration globs are relative to the root
     found = discover(paths, exclude, root, options.links_within)
-    errors = list(found.errors)
+    whole = any(is_within(Path(os.path.abspath(root)), Path(os.path.abspath(p))) for p in paths)
+    errors = list(found.errors) + (_unmatched_globs(options, [c.path for c in found.candidates]) if whole else [])
     skipped = list(found.skipped)
     fragments: list[Fragment] = []
     files: list[str] = []

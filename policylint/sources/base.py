@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from policylint.errors import InputError
-from policylint.model import Inventory
+from policylint.model import Inventory, Location
 from policylint.walk import matches
 
 
@@ -45,6 +45,8 @@ class Options:
     gcp_projects: tuple[tuple[str, str], ...] = ()
     kubernetes_namespaces: tuple[tuple[str, str], ...] = ()
     globs_root: str = "."
+    # where each of those globs is written (file:line:col): a glob that matches no walked file is an error
+    globs_written: tuple[tuple[str, Location], ...] = ()
 
     def gcp_project_for(self, path: str) -> str | None:
         """The project the configuration says the file at `path` dumps; None: read it off the document."""

@@ -284,3 +284,18 @@ def test_path_globs_map_files_to_gcp_projects_and_kubernetes_namespaces(tmp_path
     write(tmp_path, ".policylint.yaml", "kubernetes-namespaces:\n  deploy: Not_A_Namespace\n")
     result = run_cli("check", str(tmp_path), "--config", str(tmp_path / ".policylint.yaml"))
     assert result.code == 2 and ".policylint.yaml:2:11:" in result.err, result.err
+
+
+def test_a_path_glob_that_matches_no_file_is_a_located_error(tmp_path: Path) -> None:
+    """A mistyped folder (`argo-cd` for `argocd`) would silently stop pinning the namespace or project it was
+    written for; judged when the whole tree is walked, not when one folder of it is checked."""
+    write(tmp_path, "deploy/argocd/install.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: argocd\n")
+    write(tmp_path, "other/people.yaml", "policylint: 1\npeople: [{id: lee.sy, status: active}]\n")
+    config = write(tmp_path, ".policylint.yaml", 'kubernetes-namespaces:\n  "deploy/argo-cd/*.yaml": argocd\n'
+                                                 'gcp-projects:\n  "deploy/argocd/*.yaml": shop-prod\n')
+    result = run_cli("check", str(tmp_path), "--config", str(config), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert (f"{config}:2:3: error: expected the path glob 'deploy/argo-cd/*.yaml' to match a file the run reads "
+            f"(relative to {tmp_path}), found none") in result.out
+    assert "'deploy/argocd/*.yaml' to match" not in result.out
+    assert run_cli("check", str(tmp_path / "other"), "--config", str(config), "--as-of", "2026-01-01").code == 0

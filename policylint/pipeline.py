@@ -19,7 +19,7 @@ from policylint.findings import Evaluator, Finding, Notice, Suppression
 from policylint.graph import Graph, Index, build_graph, build_index
 from policylint.inventory import load_paths
 from policylint.join import join
-from policylint.model import Inventory, Location, Person, Principal
+from policylint.model import Inventory, Person, Principal
 from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassified_as_customer
 from policylint.report import Report
 from policylint.rules import Rule

@@ -17,6 +17,7 @@ from policylint.flags import PREFIXES
 from policylint.graph import Graph, Index, default_holders, display_path, is_glob
 from policylint.iam.evaluate import VIA as ESCALATION_VIA
 from policylint.iam.evaluate import reads_every as aws_reads_every
+from policylint.iam.statements import OPEN_IN_TEMPLATE, TEMPLATE_PLACEHOLDER
 from policylint.model import (
     ACCESS_CONTROL,
     EVERYONE,
@@ -154,7 +155,7 @@ def facts_of(node: Node, context: Context) -> Facts:
 
 def flag_values(flags: tuple[str, ...]) -> dict[str, list[str]]:
     """The values of prefix flags by prefix, for messages: `aws-unknown-action:s3:GetObjekt` is
-    `{"aws_unknown_action": ["s3:GetObjekt"]}` (a placeholder is `[a-z_]`)."""
+    `{"aws_unknown_action": ["s3:GetObjekt"]}` (a placeholder has no `-`)."""
     found: dict[str, list[str]] = {}
     for flag in flags:
         prefix, colon, value = flag.partition(":")
@@ -246,13 +247,14 @@ def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[F
 
 # GCP predefined roles that read a kind of data store, by the service their name starts with (`sources/gcp/roles.py`
 # reads them); `roles/viewer` reads BigQuery through each dataset's default grant to project viewers. Held on a
-# project, folder or organisation (`gcp:projects/P/*`), one reads every such store there. Custom roles show no
+# project (`gcp:projects/P/*`), or on a folder or organisation (`gcp:*`: every project below), one reads every such
+# store there; held on one bucket or dataset (`gcp:projects/_/buckets/B/*`), that store only. Custom roles show no
 # permissions, so no kind: their reach is assumed, not a finding of its own.
 _GCP_STORES = {"storage": "Cloud Storage buckets", "bigquery": "BigQuery datasets", "viewer": "BigQuery datasets",
                "cloudsql": "Cloud SQL databases", "spanner": "Spanner databases", "bigtable": "Bigtable tables",
                "datastore": "Datastore and Firestore databases", "secretmanager": "Secret Manager secrets",
                "pubsub": "Pub/Sub subscriptions"}
-_GCP_EVERYTHING = re.compile(r"gcp:[^*?\[]+/\*\Z")
+_GCP_EVERYTHING = re.compile(r"gcp:(?:projects/[^/*?\[]+/)?\*\Z")
 _READING = frozenset({"read", "admin", "*"})
 
 
@@ -260,8 +262,10 @@ def _reads_every(grant: Grant) -> list[str]:
     """The kinds of data store the grant reads every one of in its scope (PL211): on `*`, every resource; AWS, by
     id and action (`iam.evaluate.reads_every`); GCP, a data role held on a whole project, folder or organisation
     (its exclusions are access control, act-as and KMS keys: no data stores). Kubernetes' only data stores,
-    Secrets, have rules of their own. None where it may not read (write only)."""
-    if not _READING & set(grant.actions):
+    Secrets, have rules of their own. None where it may not read (write only), nor where a template left the
+    resource open (read as `*` to fail closed: reach counts it, but nobody chose to read every store)."""
+    left_open = (grant.condition or "").startswith((OPEN_IN_TEMPLATE, TEMPLATE_PLACEHOLDER))
+    if left_open or not _READING & set(grant.actions):
         return []
     if grant.resource == EVERYONE:  # admin there is escalation (PL205), which says more
         return [] if grant.excluding or {"*", "admin"} & set(grant.actions) else ["resources of every kind"]
@@ -275,10 +279,11 @@ def _reads_every(grant: Grant) -> list[str]:
 
 def _from_grants(grants: list[Facts]) -> Facts:
     """What a node's grants say about it: how it can escalate (PL205), and the data stores of which it reads every
-    one (PL211), each as people read it."""
+    one (PL211), each as people read it (with its condition: `[if …]`)."""
     return {"escalation": list(dict.fromkeys(e for g in grants if (e := _escalation(g)) is not None)),
-            "wide_reads": list(dict.fromkeys(f"{', '.join(g['reads_every'])} ({g['resource']})" for g in grants
-                                             if g["reads_every"]))}
+            "wide_reads": list(dict.fromkeys(f"{', '.join(g['reads_every'])} ({g['resource']})"
+                                             + (f" [if {g['condition']}]" if g["condition"] else "")
+                                             for g in grants if g["reads_every"]))}
 
 
 def _escalation(grant: Facts) -> str | None:
@@ -299,6 +304,17 @@ def _assumes(node_id: str, context: Context) -> list[Facts]:
     return [{"role": role.id, "flags": list(role.flags)} for role in context.assumes.get(node_id, ())]
 
 
+def _assumes_by_flag(node_id: str, context: Context) -> dict[str, list[str]]:
+    """The roles of `assumes` by each flag without a value they carry, so that a message names the cause (the
+    binding that reads secrets, not every binding of the subject): `{"k8s_read_secrets_cluster": [...]}`."""
+    found: dict[str, list[str]] = {}
+    for role in context.assumes.get(node_id, ()):
+        for flag in role.flags:
+            if ":" not in flag:
+                found.setdefault(flag.replace("-", "_"), []).append(role.id)
+    return found
+
+
 def _person(node: Person, context: Context) -> Facts:
     named = list(context.named_in.get(node.id, ()))
     accounts = context.index.accounts.get(node.id, ())
@@ -316,6 +332,7 @@ def _person(node: Person, context: Context) -> Facts:
         "named_in": named,
         "grants": _grants(context.direct_grants.get(node.id, []), context),
         "assumes": _assumes(node.id, context),
+        "assumes_by_flag": _assumes_by_flag(node.id, context),
     }
 
 
@@ -338,6 +355,7 @@ def _principal(node: Principal, context: Context) -> Facts:
         "named_in": list(context.named_in.get(node.id, ())),
         "grants": _grants(context.direct_grants.get(node.id, []), context),
         "assumes": _assumes(node.id, context),
+        "assumes_by_flag": _assumes_by_flag(node.id, context),
     }
 
 
@@ -348,6 +366,7 @@ def _group(node: Group, context: Context) -> Facts:
         "named_in": list(context.named_in.get(node.id, ())),
         "grants": _grants(context.direct_grants.get(node.id, []), context),
         "assumes": _assumes(node.id, context),
+        "assumes_by_flag": _assumes_by_flag(node.id, context),
     }
 
 
@@ -359,6 +378,7 @@ def _role(node: Role, context: Context) -> Facts:
         "flags": list(node.flags),
         "grants": _grants([*node.grants, *context.direct_grants.get(node.id, [])], context),
         "assumes": _assumes(node.id, context),
+        "assumes_by_flag": _assumes_by_flag(node.id, context),
     }
 
 

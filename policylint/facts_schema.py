@@ -50,8 +50,10 @@ GRANTS: Schema = {
             "via": _t(["string", "null"], "what the platform calls the grant: a policy, a role binding"),
             "actions_given": {**STR_LIST, "description": "the platform's own action names, as written"},
             "reads_every": {**STR_LIST, "description": "the kinds of data store of which the grant reads every one "
-                            "in its scope (`S3 buckets` for s3:GetObject on `*`; a GCP data role on a whole project; "
-                            "every kind on `*`); [] otherwise, and where it is `*` or admin on customer data"},
+                            "in its scope (`S3 buckets` for s3:GetObject on `*`; a GCP data role on a whole project, "
+                            "folder or organisation, not on one bucket or dataset; every kind on `*`); [] otherwise, "
+                            "where it is `*` or admin on customer data, and where a template left its resource "
+                            "open"},
         },
     },
 }
@@ -78,6 +80,14 @@ ASSUMES: Schema = {
     "type": "array",
     "description": "roles that name this node in assumable_by (role bindings, attached policies)",
     "items": {"type": "object", "properties": {"role": _t("string", "role id"), "flags": FLAGS}},
+}
+ASSUMES_BY_FLAG: Schema = {
+    "type": "object",
+    "description": "the roles of `assumes` by each flag without a value they carry, with `_` for `-`: "
+                   "`k8s_read_secrets_cluster` lists the bindings that read secrets cluster-wide; a flag none carries "
+                   "is absent",
+    "properties": {f.replace("-", "_"): STR_LIST for f in sorted(set(flags.FLAGS) - flags.PREFIXES)},
+    "additionalProperties": False,
 }
 SCOPE = _t(["string", "null"], "the account, cluster or project it lives in (aws:123…, k8s:…, gcp:…); "
            "null: the whole inventory")
@@ -134,6 +144,7 @@ KINDS: dict[str, dict[str, Schema]] = {
                      "named: group members, assumable_by, readable_by, a grant's to"},
         "grants": GRANTS,
         "assumes": ASSUMES,
+        "assumes_by_flag": ASSUMES_BY_FLAG,
     },
     "principal": {
         "type": {"enum": ["user", "service", "external"]},
@@ -156,8 +167,10 @@ KINDS: dict[str, dict[str, Schema]] = {
         "named_in": NAMED_IN,
         "grants": GRANTS,
         "assumes": ASSUMES,
+        "assumes_by_flag": ASSUMES_BY_FLAG,
     },
-    "group": {"members": STR_LIST, "flags": FLAGS, "named_in": NAMED_IN, "grants": GRANTS, "assumes": ASSUMES},
+    "group": {"members": STR_LIST, "flags": FLAGS, "named_in": NAMED_IN, "grants": GRANTS, "assumes": ASSUMES,
+              "assumes_by_flag": ASSUMES_BY_FLAG},
     "role": {
         "assumable_by": STR_LIST,
         "assumable_by_everyone": _t("boolean", "assumable_by contains \"*\""),
@@ -166,6 +179,7 @@ KINDS: dict[str, dict[str, Schema]] = {
         "flags": FLAGS,
         "grants": GRANTS,
         "assumes": ASSUMES,
+        "assumes_by_flag": ASSUMES_BY_FLAG,
     },
     "credential": {
         "type": {"enum": ["password", "access_key", "api_key", "token", "ssh_key", "certificate", "client_secret"]},
@@ -250,7 +264,8 @@ FROM_GRANTS: dict[str, Schema] = {
                    "and each AWS privilege-escalation gain (`METHODS: what it gains`), `[if CONDITION]` when "
                    "conditional"},
     "wide_reads": {**STR_LIST, "description": "the data stores of which it reads every one of a kind, as "
-                   "`KIND (grant resource)`, from its grants' `reads_every`"},
+                   "`KIND (grant resource)`, with ` [if CONDITION]` for a conditional grant, from its grants' "
+                   "`reads_every`"},
 }
 
 

@@ -57,8 +57,9 @@ GCP_RESOURCE_FROM = "gcp-resource-from:"
 
 # name -> (the kinds it is set on, what it means). The README's table is generated from this.
 FLAGS: dict[str, tuple[str, str]] = {
-    BUILTIN: ("principal, group", "the platform's own identity (a Kubernetes control-plane account or `system:` "
-              "group, an AWS service principal, a GCP service agent)"),
+    BUILTIN: ("principal, group, role", "the platform's own identity (a Kubernetes control-plane account or "
+              "`system:` group, an AWS service principal, a GCP service agent), or its own binding (a Kubernetes "
+              "bootstrap role, a GCP service agent's role held by service agents only)"),
     DELETED: ("principal, group", "the platform says the identity was deleted, yet a policy still names it"),
     PUBLIC: ("role", "the grant is to everyone, signed in or not (GCP `allUsers`)"),
     LAST_USE_UNKNOWN: ("credential", "the export cannot say when the credential was last used"),
@@ -77,8 +78,8 @@ FLAGS: dict[str, tuple[str, str]] = {
                              "resource"),
     AWS_CREDENTIAL_EXPOSURE: ("principal, group, role", "`aws-credential-exposure:ACTION`: a policy it holds allows "
                               "an action that returns credentials on every resource"),
-    AWS_OPEN_PRINCIPAL: ("role", "a resource or trust policy allows any principal (`*`, `NotPrincipal`) without a "
-                         "condition"),
+    AWS_OPEN_PRINCIPAL: ("role", "a resource or trust policy it holds allows any principal (`*`, `NotPrincipal`) "
+                         "without a condition on who (aws:PrincipalOrgID, aws:SourceVpce, …)"),
     K8S_CLUSTER_ADMIN: ("principal, group, role", "bound to `cluster-admin` or a role with every verb on every "
                         "resource, or a member of `system:masters`"),
     K8S_READ_SECRETS_CLUSTER: ("role", "reads Secrets cluster-wide or in `kube-system`"),

@@ -19,7 +19,7 @@ from policylint.errors import InputError, SourceCrash, file_error
 from policylint.flags import IMPLIED
 from policylint.model import ACCESS_CONTROL, Group, Inventory, Key, Location, Node, Principal, Resource
 from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like, native
-from policylint.sources.aws import authz, cloudformation, credential_report
+from policylint.sources.aws import authz, cloudformation, credential_report, policy_document
 from policylint.sources.base import Linker
 from policylint.sources.hr import okta, scim
 from policylint.sources.kubernetes import names as k8s_names
@@ -110,7 +110,8 @@ def _loaded(source: Any, path: str, text: str, options: Options) -> Fragment:
     return fragment if source.NAME == native.NAME else with_implied_targets(fragment)
 
 
-_LOADABLE = frozenset({native.NAME, kubernetes.NAME, cloudformation.NAME, authz.NAME, scim.NAME, okta.NAME})
+_LOADABLE = frozenset({native.NAME, kubernetes.NAME, cloudformation.NAME, authz.NAME, scim.NAME, okta.NAME,
+                       policy_document.NAME})
 _LISTS_TOO = frozenset({okta.NAME, scim.NAME})  # formats whose export may be a JSON array at its top level
 
 

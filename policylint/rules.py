@@ -28,7 +28,7 @@ from policylint.yamlsafe import YMap, decode, load_one, locate
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")  # most severe first
 LOCAL_REF = re.compile(r"#/\$defs/[A-Za-z0-9_-]+")
-PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)*)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")  # k8s_label, as facts spell flags
 
 
 @dataclass(frozen=True, slots=True)

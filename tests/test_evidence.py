@@ -47,13 +47,12 @@ def test_the_lists_a_rule_tests_and_names_are_its_evidence_and_contains_picks_th
 
 def test_each_branch_of_a_match_adds_the_items_it_picks() -> None:
     """PL206 tests `assumes` in two anyOf branches: a binding counts when either branch's `contains` holds."""
-    facts = {"kind": "group", "id": "oncall", "flags": [], "named_in": [{"field": "members", "in": "ops-binding"}],
+    facts = {"kind": "group", "id": "oncall", "flags": [],
              "assumes": [{"role": "k8s:ClusterRole/secret-reader", "flags": ["k8s-read-secrets-cluster"]},
-                         {"role": "k8s:ClusterRole/view", "flags": []}]}
-    assert evidence("PL206", facts).lists == (
-        ("assumes", (Member("k8s:ClusterRole/secret-reader", "k8s:ClusterRole/secret-reader"),)),
-        ("named_in", (Member("members of ops-binding", "members of ops-binding"),)),
-    )
+                         {"role": "k8s:ClusterRole/view", "flags": []}],
+             "assumes_by_flag": {"k8s_read_secrets_cluster": ["k8s:ClusterRole/secret-reader"]}}
+    reader = (Member("k8s:ClusterRole/secret-reader", "k8s:ClusterRole/secret-reader"),)
+    assert evidence("PL206", facts).lists == (("assumes", reader), ("assumes_by_flag.k8s_read_secrets_cluster", reader))
 
 
 def test_the_record_count_the_message_states_is_evidence_and_day_counts_are_not() -> None:

@@ -24,9 +24,7 @@ EXPECTED = {
     ("PL205", "aws:iam::111122223333:user/ci-deploy"),  # iam:PassRole + lambda:CreateFunction + Invoke
     ("PL205", "gcp:projects/shopco-analytics:roles/owner"),
     ("PL205", "k8s:default:clusterrolebinding:oncall-cluster-admin"),
-    ("PL206", "k8s:default:user:choi.dh@shopco.example"),
-    ("PL206", "k8s:default:user:han.sj@shopco.example"),
-    ("PL207", "k8s:default:user:choi.dh@shopco.example"),
+    ("PL207", "k8s:default:user:choi.dh@shopco.example"),  # cluster-admin: not also PL206 (reads secrets)
     ("PL207", "k8s:default:user:han.sj@shopco.example"),
     ("PL217", "k8s:default:user:park.mj@shopco.example"),  # reads every Secret of `payments`
     ("PL208", "aws:iam::111122223333:group/platform-admins"),  # AdministratorAccess

@@ -17,9 +17,13 @@ reach afterwards:
   (iam:PassRole with ec2:RunInstances, lambda:CreateFunction, …) or by changing an existing one that already runs
   with a role (lambda:UpdateFunctionCode, glue:UpdateDevEndpoint, ec2-instance-connect:SendSSHPublicKey, …):
   whatever the roles that trust the service (`Gain.services`, their trust policies' service principals, after
-  pathfinding.cloud's write-ups) can do. Where the file does not show the account's roles, it counts as admin on
-  the account's access control (fail closed); an authorization-details export lists every role with its trust
-  policy, so there the holder reaches exactly the roles that trust the service (`sources/aws/permissions.py`).
+  pathfinding.cloud's write-ups) can do, and of those, when it passes one, only the roles iam:PassRole names. Where
+  the account's roles are not all known, it counts as admin on the account's access control (fail closed); an
+  authorization-details export lists every role with its trust policy, so there the holder reaches the roles that
+  trust the service, in that file or any other (`sources/aws/permissions.py`, `sources/aws/link.py`).
+
+iam:PassRole allowed only where `iam:PassedToService` names some services passes roles to those services only: in
+the set of allowed actions it is `passed_to(service)` for each of them rather than `iam:passrole`.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from typing import Literal
 
-_PASS = "iam:passrole"
+PASS = "iam:passrole"
 METHODS: dict[str, frozenset[str]] = {name: frozenset(actions) for name, actions in {
     # IAM permissions on other users
     "CreateAccessKey": ["iam:createaccesskey"],
@@ -47,15 +51,15 @@ METHODS: dict[str, frozenset[str]] = {name: frozenset(actions) for name, actions
     # updating an assume-role policy
     "UpdateRolePolicyToAssumeIt": ["iam:updateassumerolepolicy"],
     # iam:PassRole to a new compute resource
-    "CreateEC2WithExistingIP": [_PASS, "ec2:runinstances"],
-    "PassExistingRoleToNewLambdaThenInvoke": [_PASS, "lambda:createfunction", "lambda:invokefunction"],
+    "CreateEC2WithExistingIP": [PASS, "ec2:runinstances"],
+    "PassExistingRoleToNewLambdaThenInvoke": [PASS, "lambda:createfunction", "lambda:invokefunction"],
     "PassExistingRoleToNewLambdaThenTriggerWithNewDynamo": [
-        _PASS, "lambda:createfunction", "lambda:createeventsourcemapping", "dynamodb:createtable", "dynamodb:putitem"],
+        PASS, "lambda:createfunction", "lambda:createeventsourcemapping", "dynamodb:createtable", "dynamodb:putitem"],
     "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo": [
-        _PASS, "lambda:createfunction", "lambda:createeventsourcemapping"],
-    "PassExistingRoleToNewGlueDevEndpoint": [_PASS, "glue:createdevendpoint"],
-    "PassExistingRoleToCloudFormation": [_PASS, "cloudformation:createstack"],
-    "PassExistingRoleToNewDataPipeline": [_PASS, "datapipeline:createpipeline"],
+        PASS, "lambda:createfunction", "lambda:createeventsourcemapping"],
+    "PassExistingRoleToNewGlueDevEndpoint": [PASS, "glue:createdevendpoint"],
+    "PassExistingRoleToCloudFormation": [PASS, "cloudformation:createstack"],
+    "PassExistingRoleToNewDataPipeline": [PASS, "datapipeline:createpipeline"],
     # AWS services that run code as an existing role
     "UpdateExistingGlueDevEndpoint": ["glue:updatedevendpoint"],
     "EditExistingLambdaFunctionWithRole": ["lambda:updatefunctioncode"],
@@ -73,32 +77,32 @@ METHODS: dict[str, frozenset[str]] = {name: frozenset(actions) for name, actions
     "UpdateSageMakerNotebookLifecycleConfig": [
         "sagemaker:createnotebookinstancelifecycleconfig", "sagemaker:stopnotebookinstance",
         "sagemaker:updatenotebookinstance", "sagemaker:startnotebookinstance"],
-    "PassExistingRoleToNewAppRunnerService": [_PASS, "apprunner:createservice"],
+    "PassExistingRoleToNewAppRunnerService": [PASS, "apprunner:createservice"],
     "PassExistingRoleToNewBedrockCodeInterpreter": [
-        _PASS, "bedrock-agentcore:createcodeinterpreter", "bedrock-agentcore:startcodeinterpretersession",
+        PASS, "bedrock-agentcore:createcodeinterpreter", "bedrock-agentcore:startcodeinterpretersession",
         "bedrock-agentcore:invokecodeinterpreter"],
     "PassExistingRoleToNewCloudFormationStackSet": [
-        _PASS, "cloudformation:createstackset", "cloudformation:createstackinstances"],
-    "PassRoleToUpdateCloudFormationStackSet": [_PASS, "cloudformation:updatestackset"],
-    "PassExistingRoleToNewCodeBuildProjectThenBuild": [_PASS, "codebuild:createproject", "codebuild:startbuild"],
+        PASS, "cloudformation:createstackset", "cloudformation:createstackinstances"],
+    "PassRoleToUpdateCloudFormationStackSet": [PASS, "cloudformation:updatestackset"],
+    "PassExistingRoleToNewCodeBuildProjectThenBuild": [PASS, "codebuild:createproject", "codebuild:startbuild"],
     "PassExistingRoleToNewCodeBuildProjectThenBuildBatch": [
-        _PASS, "codebuild:createproject", "codebuild:startbuildbatch"],
-    "PassExistingRoleToNewEC2SpotInstance": [_PASS, "ec2:requestspotinstances"],
+        PASS, "codebuild:createproject", "codebuild:startbuildbatch"],
+    "PassExistingRoleToNewEC2SpotInstance": [PASS, "ec2:requestspotinstances"],
     "PassExistingRoleToNewECSClusterServiceTask": [
-        _PASS, "ecs:createcluster", "ecs:registertaskdefinition", "ecs:createservice"],
+        PASS, "ecs:createcluster", "ecs:registertaskdefinition", "ecs:createservice"],
     "PassExistingRoleToNewECSClusterRunTask": [
-        _PASS, "ecs:createcluster", "ecs:registertaskdefinition", "ecs:runtask"],
-    "PassExistingRoleToNewECSService": [_PASS, "ecs:registertaskdefinition", "ecs:createservice"],
-    "PassExistingRoleToNewECSTaskViaRunTask": [_PASS, "ecs:registertaskdefinition", "ecs:runtask"],
-    "PassExistingRoleToNewECSTaskViaStartTask": [_PASS, "ecs:registertaskdefinition", "ecs:starttask"],
-    "PassExistingRoleToNewGlueJobThenRun": [_PASS, "glue:createjob", "glue:startjobrun"],
-    "PassExistingRoleToNewGlueJobViaTrigger": [_PASS, "glue:createjob", "glue:createtrigger"],
-    "PassExistingRoleToUpdatedGlueJobThenRun": [_PASS, "glue:updatejob", "glue:startjobrun"],
-    "PassExistingRoleToUpdatedGlueJobViaTrigger": [_PASS, "glue:updatejob", "glue:createtrigger"],
-    "PassExistingRoleToNewLambdaThenAddPermission": [_PASS, "lambda:createfunction", "lambda:addpermission"],
-    "PassExistingRoleToNewSageMakerNotebookInstance": [_PASS, "sagemaker:createnotebookinstance"],
-    "PassExistingRoleToNewSageMakerTrainingJob": [_PASS, "sagemaker:createtrainingjob"],
-    "PassExistingRoleToNewSageMakerProcessingJob": [_PASS, "sagemaker:createprocessingjob"],
+        PASS, "ecs:createcluster", "ecs:registertaskdefinition", "ecs:runtask"],
+    "PassExistingRoleToNewECSService": [PASS, "ecs:registertaskdefinition", "ecs:createservice"],
+    "PassExistingRoleToNewECSTaskViaRunTask": [PASS, "ecs:registertaskdefinition", "ecs:runtask"],
+    "PassExistingRoleToNewECSTaskViaStartTask": [PASS, "ecs:registertaskdefinition", "ecs:starttask"],
+    "PassExistingRoleToNewGlueJobThenRun": [PASS, "glue:createjob", "glue:startjobrun"],
+    "PassExistingRoleToNewGlueJobViaTrigger": [PASS, "glue:createjob", "glue:createtrigger"],
+    "PassExistingRoleToUpdatedGlueJobThenRun": [PASS, "glue:updatejob", "glue:startjobrun"],
+    "PassExistingRoleToUpdatedGlueJobViaTrigger": [PASS, "glue:updatejob", "glue:createtrigger"],
+    "PassExistingRoleToNewLambdaThenAddPermission": [PASS, "lambda:createfunction", "lambda:addpermission"],
+    "PassExistingRoleToNewSageMakerNotebookInstance": [PASS, "sagemaker:createnotebookinstance"],
+    "PassExistingRoleToNewSageMakerTrainingJob": [PASS, "sagemaker:createtrainingjob"],
+    "PassExistingRoleToNewSageMakerProcessingJob": [PASS, "sagemaker:createprocessingjob"],
     "CreateAndRotateAccessKey": ["iam:createaccesskey", "iam:deleteaccesskey"],
     "AttachUserPolicyThenCreateAccessKey": ["iam:attachuserpolicy", "iam:createaccesskey"],
     "CreatePolicyVersionThenAssumeRole": ["iam:createpolicyversion", "sts:assumerole"],
@@ -182,20 +186,31 @@ GAINS: dict[str, Gain] = {
     name: _SERVICE_ROLES.get(name) or Gain(USERS if name in _USER_CREDENTIALS else IAM) for name in METHODS}
 
 
+SERVICES: frozenset[str] = frozenset(s for gain in GAINS.values() for s in gain.services)
+
+
+def passed_to(service: str) -> str:
+    """iam:PassRole allowed only for passing roles to one service (`iam:PassedToService`), as an allowed action."""
+    return f"{PASS}>{service}"
+
+
 def methods(allowed: Set[str]) -> tuple[str, ...]:
     """The methods whose every action is allowed, leaving out those that only add actions to another found one."""
-    found = [(name, needs) for name, needs in METHODS.items() if needs <= allowed]
+    found = [(name, needs) for name, needs in METHODS.items() if _allows(name, needs, allowed)]
     return tuple(sorted(name for name, needs in found if not any(other < needs for _, other in found)))
 
 
+def _allows(name: str, needs: frozenset[str], allowed: Set[str]) -> bool:
+    if PASS not in needs:
+        return needs <= allowed
+    passes = PASS in allowed or any(passed_to(s) in allowed for s in GAINS[name].services)
+    return passes and needs - {PASS} <= allowed
+
+
 def by_gain(found: Iterable[str]) -> list[tuple[Gain, tuple[str, ...]]]:
-    """The methods found, grouped by what they gain, `IAM` first. A method that changes IAM gains everything any
-    other can, so with one the others are not told apart: the IAM group then holds every method found."""
-    listed = sorted(found)
-    if any(GAINS[m].kind == IAM for m in listed):
-        return [(Gain(IAM), tuple(listed))]
+    """The methods found, grouped by what they gain: `IAM` first, then `USERS`, then `ROLES` by service."""
     groups: dict[Gain, list[str]] = {}
-    for name in listed:
+    for name in sorted(found):
         groups.setdefault(GAINS[name], []).append(name)
     ordered = sorted(groups.items(), key=lambda item: (_KINDS.index(item[0].kind), item[0].services))
     return [(gain, tuple(names)) for gain, names in ordered]

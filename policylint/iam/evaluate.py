@@ -11,12 +11,16 @@ group into read/write/delete/admin per resource; an action only counts on resour
 Admin on a data store does not reach the account's access control: every grant excludes the access-control ids
 (`aws:iam::*:access-control`); only the privilege-escalation methods (`escalation.py`) grant admin there.
 
-Escalation is judged on the whole set of statements, as one identity holds them. The methods found are grouped by
-what they gain (`escalation.by_gain`), and each gain is one grant on the account's access-control resource whose
-`via` says `privilege escalation: with <methods>, it can <what they gain>` (`VIA`), located at the first statement
-that allows one of their actions. Here every gain is `admin` there (fail closed: a policy alone shows neither the
-account's users nor its roles); a reader that sees every role of the account narrows a `ROLES` gain to those roles
-(`to_service_roles`, used by `sources/aws/permissions.py`).
+Escalation is judged on the whole set of statements, as one identity holds them. An action of a method counts only
+where the statement's resources can name what it acts on, as PL213 reads them (`iam.lint.mismatched`: `*` on one
+S3 bucket changes no IAM policy). The methods found are grouped by what they gain (`escalation.by_gain`), each gain
+an `Escalation` (a `ROLES` one also keeps the roles iam:PassRole names, and an `iam:PassedToService` condition on
+iam:PassRole keeps only the methods of the services it names). Here every gain is `admin` on the account's access
+control (fail closed: a policy alone shows neither the account's users nor its roles), all of them one grant whose
+`via` (`VIA`) says `privilege escalation: with <methods>, it can <what they gain>` once per gain, located at the
+first statement that allows one of their actions (`escalation_grants`). A reader that sees every role of the account
+narrows a `ROLES` gain to those roles (`to_service_roles`, used by `sources/aws/permissions.py`; the roles are named
+once every file is read: `naming_roles`, used by `sources/aws/link.py`).
 
 `reads_every` tells which kinds of AWS data store (`DATA_STORES`) a grant reads every one of (facts, PL211).
 """
@@ -27,9 +31,10 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from policylint.iam import actions, escalation
+from policylint.iam.lint import mismatched
 from policylint.iam.statements import (
     Statement,
     access_control_id,
@@ -38,6 +43,7 @@ from policylint.iam.statements import (
     glob_match,
     names_whole_store,
 )
+from policylint.iam.trust import service_name
 from policylint.model import Action, Grant, Location
 
 CLASSES: tuple[Action, ...] = ("read", "write", "delete", "admin")
@@ -47,6 +53,7 @@ ANY_ACCESS_CONTROL = "aws:iam::*:access-control"
 COLLAPSE_SERVICES = 64
 _SHOWN_METHODS = 3
 _SHOWN_ROLES = 3
+_SHOWN_SERVICES = 3
 VIA = "privilege escalation: "  # how every escalation grant's `via` starts (facts.py tells them by it)
 # AWS managed policies give no escalation (nobody can change them); on the caller itself, only the methods that
 # act on someone else's credentials give nothing (a new key or password for yourself is still yourself), while
@@ -55,16 +62,25 @@ _MANAGED_BY_AWS = ":iam::aws:"
 _SELF = ("${aws:username}", "${aws:userid}")
 _HARMLESS_ON_SELF = frozenset({"iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile"})
 _Summary = dict[str, tuple[frozenset[Action], frozenset[str]]]
+_NOWHERE = Location("", 0, 0)
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+# iam:PassedToService tested positively (equal, like, for any value; `IfExists` too: a PassRole request has the key);
+# an equality operator is not written (`statements.condition_text`)
+_PASSED_TO = re.compile(r"(?:(?:ForAnyValue:)?String(?:Like|Equals|EqualsIgnoreCase)(?:IfExists)? )?"
+                        r"iam:passedtoservice=(?P<values>.+)\Z", re.IGNORECASE)
+_Pass = tuple[str, frozenset[str] | None, str | None]  # role id glob, services passed to (None: any), condition
 
 
 @dataclass(frozen=True, slots=True)
 class Escalation:
-    """One gain of privilege escalation: the methods that give it, and the grant on access control that stands for
-    it (also among the evaluation's grants)."""
+    """One gain of privilege escalation: the methods that give it, the grant on access control that stands for it
+    (`escalation_grants` makes the evaluation's grants of them), and for a `ROLES` gain whose every method passes a
+    role, the id globs of the roles iam:PassRole names (none: any role of the account)."""
 
     gain: escalation.Gain
     methods: tuple[str, ...]
     grant: Grant
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +126,7 @@ def evaluate(statements: Iterable[Statement], account: str, location: Location) 
     made = [b.grant(r, c, via) for (r, _, c, via), b in grants.items() if not _IDENTITY.match(r)]
     methods, escalating = _escalating(results, account, location)
     star = any(allows_star_star(s) for s in listed)
-    return Evaluation((*made, *(e.grant for e in escalating)), star, methods, tuple(assume), escalating)
+    return Evaluation((*made, *escalation_grants(escalating)), star, methods, tuple(assume), escalating)
 
 
 _IDENTITY = re.compile(r"aws:iam::[^:*?\[]*:(?:user|role|group|instance-profile)/[^*?\[]+\Z")
@@ -130,10 +146,12 @@ def _escalating(results: list[tuple[Statement, _AllowResult]], account: str,
     its grant located at the first statement allowing an action of a method it shows."""
     plain: set[str] = set()
     conditional: dict[str, set[str]] = {}
+    passes: list[_Pass] = []
     for _, result in results:
         plain |= result.plain
         for text, risky in result.conditional:
             conditional.setdefault(text, set()).update(risky)
+        passes.extend(result.passes)
     methods = escalation.methods(plain)
     condition: str | None = None
     if not methods and conditional:
@@ -144,10 +162,30 @@ def _escalating(results: list[tuple[Statement, _AllowResult]], account: str,
     for gain, names in escalation.by_gain(methods):
         grant = _escalation(gain, names, account, location, condition)
         needed = set(grant.actions_given)
-        at = next((s.location for s, allowed in results
-                   if needed & allowed.plain or any(needed & risky for _, risky in allowed.conditional)), location)
-        found.append(Escalation(gain, names, replace(grant, location=at)))
+        at = next((s.location for s, allowed in results if needed & _named(allowed)), location)
+        roles = _passable(gain, names, passes, account, condition is None)
+        found.append(Escalation(gain, names, replace(grant, location=at), roles))
     return (methods if condition is None else ()), tuple(found)
+
+
+def _named(result: _AllowResult) -> set[str]:
+    """The escalation actions an allow gives (iam:PassRole to some services only is iam:PassRole)."""
+    tokens = result.plain.union(*(risky for _, risky in result.conditional))
+    return {token.partition(">")[0] for token in tokens}
+
+
+def _passable(gain: escalation.Gain, names: tuple[str, ...], passes: list[_Pass], account: str,
+              plain: bool) -> tuple[str, ...]:
+    """The id globs of the roles a `ROLES` gain's methods hand to its services (iam:PassRole's resources, of the
+    allows without condition when the gain has none); none (any role) when a method of it passes no role (it takes
+    over what already runs, with whichever role) or a glob names every role of the account."""
+    if gain.kind != escalation.ROLES or any(escalation.PASS not in escalation.METHODS[m] for m in names):
+        return ()
+    globs = {glob for glob, services, condition in passes
+             if (condition is None or not plain) and (services is None or services & set(gain.services))}
+    if not globs or any(_covers(g, f"aws:iam::{account}:role/*") for g in globs):
+        return ()
+    return tuple(sorted(globs))
 
 
 _Key = tuple[str, tuple[str, ...], str | None, str]  # resource, excluding, condition, policy
@@ -158,9 +196,10 @@ class _AllowResult:
     """What one Allow gives under a set of denies: computed once per (statement, denies, account)."""
 
     grants: tuple[tuple[_Key, frozenset[Action], frozenset[str]], ...]
-    plain: frozenset[str]  # escalation-relevant actions allowed without condition
+    plain: frozenset[str]  # escalation-relevant actions allowed without condition (`escalation.passed_to` too)
     conditional: tuple[tuple[str, frozenset[str]], ...]
     assume: tuple[tuple[str, tuple[str, ...], str | None], ...]
+    passes: tuple[_Pass, ...]  # where iam:PassRole is allowed
 
 
 def _denies(statements: list[Statement]) -> tuple[Statement, ...]:
@@ -190,6 +229,7 @@ def _allow(allow: Statement, denies: tuple[Statement, ...], account: str) -> _Al
     plain: set[str] = set()
     conditional = []
     assume = []
+    passes: list[_Pass] = []
     for part in _carve(allow, denies):
         for resource, built in _grants(allow, part, account):
             key = (resource, built.excluding, part.condition, allow.policy)
@@ -198,28 +238,96 @@ def _allow(allow: Statement, denies: tuple[Statement, ...], account: str) -> _Al
             assume.append((arn_to_id(part.resource), part.excluding, part.condition))
         if _MANAGED_BY_AWS in part.resource:
             continue
-        risky = part.actions & escalation.ACTIONS
+        risky = _acting(part)
         if any(marker in part.resource for marker in _SELF):
             risky -= _HARMLESS_ON_SELF
-        if part.condition is None:
-            plain |= risky
-        elif risky:
-            conditional.append((part.condition, frozenset(risky)))
-    return _AllowResult(tuple(grants), frozenset(plain), tuple(conditional), tuple(assume))
+        found = [(part.condition, risky - {escalation.PASS})]
+        if escalation.PASS in risky:
+            services, condition = _passed_to(part.condition)
+            passes.append((_VARIABLE.sub("*", arn_to_id(part.resource)), services, condition))
+            found.append((condition, frozenset([escalation.PASS]) if services is None
+                          else frozenset(map(escalation.passed_to, services))))
+        for condition, tokens in found:
+            if condition is None:
+                plain |= tokens
+            elif tokens:
+                conditional.append((condition, tokens))
+    return _AllowResult(tuple(grants), frozenset(plain), tuple(conditional), tuple(assume), tuple(passes))
+
+
+def _acting(part: _Part) -> frozenset[str]:
+    """The escalation actions of a part that can act on what its resource names (`iam.lint.mismatched`, PL213)."""
+    risky = part.actions & escalation.ACTIONS
+    if not risky or part.resource == "*":
+        return risky
+    return risky - _mismatched(tuple(sorted(risky)), part.resource)
+
+
+@lru_cache(maxsize=4096)
+def _mismatched(names: tuple[str, ...], resource: str) -> frozenset[str]:
+    return frozenset(mismatched(Statement("Allow", names, None, (resource,), None, None, "", _NOWHERE)))
+
+
+def _passed_to(condition: str | None) -> tuple[frozenset[str] | None, str | None]:
+    """The services of escalation methods an iam:PassRole condition lets roles be passed to (`iam:PassedToService`,
+    tested positively), and what else the condition tests; (None, condition) when it does not name the services."""
+    clauses = condition.split(" and ") if condition is not None else []
+    named = [found["values"] for clause in clauses if (found := _PASSED_TO.match(clause))]
+    if len(named) != 1:
+        return None, condition
+    values = named[0][1:-1].split(",") if named[0].startswith("[") and named[0].endswith("]") else [named[0]]
+    services = frozenset(s for s in escalation.SERVICES
+                         if any(glob_match(s, service_name(v)) or glob_match(s, v.lower()) for v in values))
+    rest = " and ".join(c for c in clauses if not _PASSED_TO.match(c))
+    return services, rest or None
 
 
 def _escalation(gain: escalation.Gain, methods: tuple[str, ...], account: str, location: Location,
                 condition: str | None) -> Grant:
     """Admin on the account's access control; `via` names the simplest methods (fewest actions first) and the gain."""
-    shown = _shown_methods(methods)
-    given = sorted(set().union(*(escalation.METHODS[m] for m in shown)))
     return Grant(access_control_id(account), ("admin",), location, condition=condition,
-                 via=f"{VIA}with {shown_list(shown, len(methods))}, it can {_gained(gain)}",
-                 actions_given=tuple(given))
+                 via=VIA + _clause(gain, methods), actions_given=_given_by(methods))
+
+
+def escalation_grants(found: Iterable[Escalation]) -> tuple[Grant, ...]:
+    """The grants that stand for the escalations of one evaluation: those narrowed to roles (`to_service_roles`) as
+    they are, and the others, all admin on the same access control under the same condition, as one grant whose
+    `via` names each gain once with its own methods, the `ROLES` gains of every service together."""
+    listed = list(found)
+    admin = [e for e in listed if e.grant.is_admin]
+    narrowed = tuple(e.grant for e in listed if not e.grant.is_admin)
+    if len(admin) <= 1:
+        return (*(e.grant for e in admin), *narrowed)
+    running = [m for e in admin if e.gain.kind == escalation.ROLES for m in e.methods]
+    gains = [(e.gain, e.methods) for e in admin if e.gain.kind != escalation.ROLES]
+    if running:
+        gains.append((escalation.Gain(escalation.ROLES, _services_of(running)), tuple(running)))
+    merged = replace(admin[0].grant, location=min(e.grant.location for e in admin),
+                     via=VIA + "; ".join(_clause(gain, methods, len(gains) == 1) for gain, methods in gains),
+                     actions_given=tuple(sorted(set().union(*(_given_by(methods) for _, methods in gains)))))
+    return (merged, *narrowed)
+
+
+def _clause(gain: escalation.Gain, methods: tuple[str, ...], alone: bool = True) -> str:
+    return f"with {shown_list(_shown_methods(methods), len(methods))}, it can {_gained(gain, alone)}"
+
+
+def _given_by(methods: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(set().union(*(escalation.METHODS[m] for m in _shown_methods(methods)))))
+
+
+def _ordered(methods: Iterable[str]) -> list[str]:
+    """The simplest first: fewest actions, then by name."""
+    return sorted(methods, key=lambda m: (len(escalation.METHODS[m]), m))
 
 
 def _shown_methods(methods: tuple[str, ...]) -> list[str]:
-    return sorted(methods, key=lambda m: (len(escalation.METHODS[m]), m))[:_SHOWN_METHODS]
+    return _ordered(methods)[:_SHOWN_METHODS]
+
+
+def _services_of(methods: list[str]) -> tuple[str, ...]:
+    """The services the methods run code with, those of the simplest methods first."""
+    return tuple(dict.fromkeys(s for m in _ordered(methods) for s in escalation.GAINS[m].services))
 
 
 def shown_list(shown: list[str], total: int) -> str:
@@ -227,33 +335,62 @@ def shown_list(shown: list[str], total: int) -> str:
     return ", ".join(shown) + (f" (+{total - len(shown)} more)" if total > len(shown) else "")
 
 
-def _services(gain: escalation.Gain) -> str:
-    return " or ".join(gain.services)
+def _services(services: tuple[str, ...]) -> str:
+    """`a`, `a or b`, `a, b or c`, `a, b, c or 2 other services`."""
+    if len(services) > _SHOWN_SERVICES:
+        return f"{', '.join(services[:_SHOWN_SERVICES])} or {len(services) - _SHOWN_SERVICES} other services"
+    return " or ".join(filter(None, (", ".join(services[:-1]), services[-1])))
 
 
-def _gained(gain: escalation.Gain) -> str:
+def _gained(gain: escalation.Gain, alone: bool = True) -> str:
     """What the holder can do, after `it can` (no `NAME:` after a method name: a message would read `…Key: x` as a
-    secret assignment and mask it)."""
+    secret assignment and mask it). Running code as a service's roles is taken as anything in the account when no
+    other gain is that already (`alone`)."""
     if gain.kind == escalation.IAM:
         return "change IAM policies, group members or role trust, so grant itself anything in its account"
     if gain.kind == escalation.USERS:
         return ("create access keys or console passwords for other IAM users and sign in as them, so do whatever "
                 "they can (taken as anything in its account: which users it targets is not modelled)")
-    return (f"run code as a role that {_services(gain)} may assume, so do whatever such a role can (taken as "
-            f"anything in its account: this file does not list the account's roles)")
+    return (f"run code as a role that {_services(gain.services)} may assume, so do whatever such a role can"
+            + (" (taken as anything in its account: this file does not list the account's roles)" if alone
+               else ""))
 
 
-def to_service_roles(found: Escalation, roles: list[str]) -> Grant:
-    """A `ROLES` escalation narrowed to the roles a reader knows trust its services: the grant names them and is no
-    longer admin on access control (the reader gives the holder its way to those roles: `write` only records that
-    it can hand them to a service)."""
+_NARROWED = re.compile(
+    r"privilege escalation: with (?P<methods>.+), it can run code as a role that (?P<services>[^:;]+) may assume\Z")
+
+
+def to_service_roles(found: Escalation) -> Grant:
+    """A `ROLES` escalation narrowed to the roles that trust its services (and iam:PassRole names): no longer admin
+    on access control (the reader gives the holder its way to those roles, a `runs-code-as:` group: `write` only
+    records that it can hand them to a service). Which roles those are is known once every file is read: its `via`
+    names them from then on (`naming_roles`)."""
     shown = shown_list(_shown_methods(found.methods), len(found.methods))
-    names = [r.split(":", 4)[-1] for r in roles]
-    services = _services(found.gain)
-    gained = (f"with {shown}, it can run code as a role that {services} may assume: "
-              f"{shown_list(names[:_SHOWN_ROLES], len(names))}" if roles else
-              f"with {shown}, it could run code as a role that {services} may assume (none in this file)")
-    return replace(found.grant, actions=("write",), via=VIA + gained)
+    via = f"{VIA}with {shown}, it can run code as a role that {_services(found.gain.services)} may assume"
+    return replace(found.grant, actions=("write",), via=via)
+
+
+def narrowed_services(grant: Grant) -> tuple[str, ...] | None:
+    """The services of a grant `to_service_roles` made, whose roles `naming_roles` has not named yet; else None."""
+    found = _NARROWED.match(grant.via or "") if grant.actions == ("write",) else None
+    return None if found is None else tuple(re.split(r", | or ", found["services"]))
+
+
+def naming_roles(grant: Grant, roles: list[str], passable: list[str]) -> Grant:
+    """A grant of `to_service_roles` naming the roles it can run code as; without any, saying that no role read
+    trusts its services yet (it still counts: a role that does may be added later). `passable`: the id globs of the
+    roles it may pass, when it may not pass every role."""
+    found = _NARROWED.match(grant.via or "")
+    if found is None:
+        return grant
+    head, services = f"{VIA}with {found['methods']}, it ", found["services"]
+    if roles:
+        names = [r.split(":", 4)[-1] for r in roles]
+        return replace(grant, via=f"{head}can run code as a role that {services} may assume: "
+                                  f"{shown_list(names[:_SHOWN_ROLES], len(names))}")
+    passing = f" that it may pass ({', '.join(passable)})" if passable else ""
+    return replace(grant, via=f"{head}could run code as a role that {services} may assume, but no role read{passing} "
+                              f"trusts {services} yet")
 
 
 class _Built:
@@ -392,17 +529,10 @@ def _may_overlap(a: str, b: str) -> bool:
     return glob_match(first, second) or glob_match(second, first)
 
 
-@cache
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A glob whose `*` may stand for any text, and `?` for one character that is not itself a wildcard."""
-    body = "".join(".*" if c == "*" else "[^*?]" if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body + r"\Z", re.DOTALL)
-
-
 def _covers(outer: str, inner: str) -> bool:
     """Whether every ARN the glob `inner` names is named by `outer` too (sufficient test: `outer` matches `inner`'s
     text, its wildcards taken literally, where a `?` of `outer` may not stand for a wildcard of `inner`)."""
-    return _glob(outer).match(inner) is not None
+    return glob_match(inner, outer, text_is_glob=True)
 
 
 # The AWS data stores: the kinds of resource that hold data (not access control, keys or identities), each with the

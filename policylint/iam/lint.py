@@ -1,5 +1,6 @@
 """What an IAM policy says that IAM reads otherwise than its author meant, or that hands out too much: flags on the
-identity (or bare policy document) holding it, which rules PL212–PL216 test.
+identity (or bare policy document) holding it, which rules PL212–PL215 and PL210 test (`aws-open-principal` is the
+evidence of what PL216 and PL202 find where the open policy lands).
 
 The checks are Parliament's (duo-labs/parliament: UNKNOWN_PREFIX and UNKNOWN_ACTION, RESOURCE_MISMATCH,
 NOTRESOURCE_WITH_ALLOW, NOTPRINCIPAL_WITH_ALLOW) and Cloudsplaining's credentials exposure, read with our
@@ -15,7 +16,8 @@ semantics; where and why the results differ is `tests/sources/aws_policy_lint_vs
 - an action that returns credentials (`CREDENTIAL_ACTIONS`), allowed on every resource and not denied on every
   resource by the same policy (`aws-credential-exposure:`);
 - a resource or trust policy that allows any principal (`"*"`, `{"AWS": "*"}`, or `NotPrincipal`) without a
-  condition (`aws-open-principal`).
+  condition that narrows who may act (`iam.conditions`: aws:PrincipalOrgID, aws:SourceVpce, …; not
+  aws:SecureTransport) (`aws-open-principal`).
 
 A policy is linted on its own: a Deny in another policy of the same identity does not take a credential exposure
 away (fail closed: it is still reported).
@@ -89,8 +91,8 @@ def _allowing(allow: Statement) -> list[str]:
         flags.append(AWS_ALLOW_NOT_ACTION)
     if allow.not_resources is not None:
         flags.append(AWS_ALLOW_NOT_RESOURCE)
-    if allow.condition is None and ("*" in allow.principals or allow.not_principals is not None):
-        flags.append(AWS_OPEN_PRINCIPAL)
+    if not allow.narrows_who and ("*" in allow.principals or allow.not_principals is not None):
+        flags.append(AWS_OPEN_PRINCIPAL)  # a condition that does not narrow who (aws:SecureTransport) leaves it open
     return flags
 
 

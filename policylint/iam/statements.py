@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote
 
 from policylint.errors import InputError
+from policylint.iam.conditions import narrows_who
 from policylint.model import Location
 from policylint.redact import redact
 from policylint.yamlsafe import YMap, YSeq
@@ -33,19 +34,52 @@ class Statement:
     location: Location
     principals: tuple[str, ...] = ()  # resource and trust policies: "AWS:<arn or account>", "Service:<name>", "*"
     not_principals: tuple[str, ...] | None = None
+    narrows_who: bool = False  # its Condition limits who may act (`conditions`): a `*` principal is not anyone
 
 
-@cache
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
-    return re.compile(body + r"\Z", re.DOTALL)
+def glob_match(text: str, glob: str, *, text_is_glob: bool = False) -> bool:
+    """IAM wildcard matching (`*` any run, `?` one character, nothing else special), case-sensitive like ARNs.
+    With `text_is_glob`, a `?` does not stand for a wildcard of the text (so that one glob covers another).
 
-
-def glob_match(text: str, glob: str) -> bool:
-    """IAM wildcard matching (`*` any run, `?` one character, nothing else special), case-sensitive like ARNs."""
+    The pieces between `*`s are found in turn, each at its first place after the previous one (the first place is
+    never worse: the `*` after it takes what is left), so time grows with the text times the pieces' `?`s at most.
+    A regex of `.*`s backtracks: a policy's `role/*a*a*a*a*a*a*a*a*a*b` against a 60-letter role name took minutes.
+    """
     if "*" not in glob and "?" not in glob:
         return text == glob
-    return _glob_regex(glob).match(text) is not None
+    if "*" not in glob:
+        return len(text) == len(glob) and _piece_at(text, 0, glob, text_is_glob)
+    head, *middle, tail = glob.split("*")
+    end = len(text) - len(tail)
+    if end < len(head) or not _piece_at(text, 0, head, text_is_glob) or not _piece_at(text, end, tail, text_is_glob):
+        return False
+    at = len(head)
+    for piece in middle:
+        found = _find_piece(text, piece, at, end, text_is_glob)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def _piece_at(text: str, at: int, piece: str, text_is_glob: bool) -> bool:
+    """Whether a piece of a glob (no `*`; `?` one character) matches the text at `at`."""
+    if "?" not in piece:
+        return text.startswith(piece, at)
+    if at + len(piece) > len(text):
+        return False
+    return all(c == p if p != "?" else not (text_is_glob and c in "*?")
+               for c, p in zip(text[at:at + len(piece)], piece, strict=True))
+
+
+def _find_piece(text: str, piece: str, start: int, end: int, text_is_glob: bool) -> int:
+    """The first place in text[start:end] where the piece matches, or -1."""
+    if "?" not in piece:
+        return text.find(piece, start, end)
+    for at in range(start, end - len(piece) + 1):
+        if _piece_at(text, at, piece, text_is_glob):
+            return at
+    return -1
 
 
 @lru_cache(maxsize=65536)
@@ -95,6 +129,24 @@ def access_control_id(account: str) -> str:
 
 _POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")
 _IAM_ARN = re.compile(r"arn:[^:]*:iam:")
+# How a grant's condition starts when a template, not the policy, left its resource open (read as `*`, fail closed):
+# a CloudFormation value not known before deployment (`!Ref` a parameter), a Terraform placeholder (`${bucket_arn}`)
+OPEN_IN_TEMPLATE = "template leaves open: "
+TEMPLATE_PLACEHOLDER = "template placeholder "
+# an IAM policy variable (`${aws:username}`, `${s3:prefix}`, `${*}`); any other `${…}` is a template's placeholder
+# (Terraform's `${bucket_arn}`, `${AWS::Region}` of a CloudFormation body copied as is), which IAM would reject
+_IAM_VARIABLE = re.compile(r"\$\{(?:[*?$]|[A-Za-z][\w-]*:[^:}][^}]*)\}")
+
+
+def template_placeholders(text: str) -> list[str]:
+    return [m for m in _POLICY_VARIABLE.findall(text) if not _IAM_VARIABLE.fullmatch(m)]
+
+
+def read_placeholders(arn: str) -> str:
+    """A Resource with template placeholders as what it may be once filled: each one `*` (fail closed), and `*`
+    when that leaves no ARN (`${bucket_arn}/*`)."""
+    read = _POLICY_VARIABLE.sub(lambda m: m[0] if _IAM_VARIABLE.fullmatch(m[0]) else "*", arn)
+    return read if is_arn(read) else "*"
 
 
 def arn_to_id(arn: str) -> str:
@@ -222,8 +274,16 @@ class _Reader:
         condition = self.condition(item)
         if len(self.errors) > before:
             return None
+        # a template placeholder is read as `*` in Resource (and names nothing in NotResource: `_carve`), and the
+        # statement holds only as the template is filled in: a Deny of it takes nothing away (fail closed)
+        placeholders = [redact(p) for r in (*resources, *(not_resources or ())) for p in template_placeholders(r)]
+        if placeholders:
+            resources = tuple(read_placeholders(r) if template_placeholders(r) else r for r in resources)
+            condition = TEMPLATE_PLACEHOLDER + ", ".join(dict.fromkeys(placeholders)) + \
+                (f" and {condition}" if condition else "")
         return Statement("Allow" if effect == "Allow" else "Deny", actions, not_actions, resources, not_resources,
-                         condition, self.policy, where, principals, not_principals)
+                         condition, self.policy, where, principals, not_principals,
+                         narrows_who(item.get("Condition")))
 
     def either(self, item: Any, key: str, not_key: str, where: Location, check: Any,
                required: bool = True) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
@@ -258,7 +318,9 @@ class _Reader:
 
     @staticmethod
     def resource(text: str) -> str | None:
-        return None if is_arn(text) else "an ARN 'arn:partition:service:region:account:resource' or '*'"
+        if is_arn(text) or template_placeholders(text):
+            return None
+        return "an ARN 'arn:partition:service:region:account:resource' or '*'"
 
     def principal_pair(self, item: Any) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
         principals = self.principal(item, "Principal") if "Principal" in item else ()

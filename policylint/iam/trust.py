@@ -9,12 +9,13 @@ from policylint.errors import InputError
 from policylint.flags import AWS_ROOT, BUILTIN, DELETED
 from policylint.iam import actions
 from policylint.iam.statements import Statement, parse_policy
-from policylint.model import Location, Principal
+from policylint.model import EVERYONE, Group, Location, Node, Principal, Role
 
 _ACCOUNT = re.compile(r"\d{12}\Z")
 _UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{13,}\Z")  # AIDA…/AROA…: what IAM shows for a deleted principal
 _ASSUMING = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity")
 SERVICE_PREFIX = "aws:service:"
+ANYONE_IF = "*anyone-if:"  # everyone a `*` principal's condition admits, when it narrows who (`anyone`)
 
 
 def root_id(account: str) -> str:
@@ -25,9 +26,10 @@ def principals_of_trust_policy(document: Any, account: str, path: str) -> tuple[
     """(ids that may assume the role, service principals that may), from a trust policy document.
 
     Same-account users, roles and the root are their ids; another account, whoever in it is named, is that
-    account's root `aws:iam::<other>:root`; `*` is everyone; a SAML or web-identity provider is its own id; a bare
-    unique id (a principal since deleted) is `aws:principal-id:<id>`. Conditions do not narrow who may assume
-    (fail closed); an unconditional Deny naming a principal removes it.
+    account's root `aws:iam::<other>:root`; `*` is everyone (`anyone`: under a condition that narrows who, the
+    group of everyone it admits); a SAML or web-identity provider is its own id; a bare unique id (a principal since
+    deleted) is `aws:principal-id:<id>`. Other conditions do not narrow who may assume (fail closed); an
+    unconditional Deny naming a principal removes it.
     """
     statements, errors = parse_policy(document, "trust policy", path, None)
     return (*principals_of(statements, account), errors)
@@ -38,7 +40,7 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
     services: dict[str, None] = {}
     denied: set[str] = set()
     for statement in statements:
-        if not _assumes(statement):
+        if not assumes(statement):
             continue
         if statement.effect == "Allow":
             named = ("*",) if statement.not_principals is not None else statement.principals
@@ -46,11 +48,47 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
                 if principal.startswith("Service:"):
                     services[principal.removeprefix("Service:")] = None
                 else:
-                    allowed[principal_id(principal, account)] = None
+                    allowed[anyone(statement) if principal == EVERYONE else principal_id(principal, account)] = None
         elif statement.condition is None and statement.not_principals is None:
             denied.update(principal_id(p, account) for p in statement.principals if not p.startswith("Service:"))
             denied.update(p.removeprefix("Service:") for p in statement.principals if p.startswith("Service:"))
-    return [p for p in allowed if p not in denied], [s for s in services if s not in denied]
+    everyone_denied = EVERYONE in denied
+    return ([p for p in allowed if p not in denied and not (everyone_denied and p.startswith(ANYONE_IF))],
+            [s for s in services if s not in denied])
+
+
+def anyone(statement: Statement) -> str:
+    """Who a statement's `*` (or NotPrincipal) lets act: `*`, anyone; under a condition that narrows who may act
+    (`conditions`: aws:PrincipalOrgID, aws:SourceVpce, sts:ExternalId, …), the group of everyone the condition admits,
+    `*anyone-if:<condition>`. That group holds everyone (who passes the condition is not known: fail closed), so what
+    is reached stays the same; but it is not anyone, and the rules on `*` (PL202, PL210, PL216) leave it alone. Its id
+    starts with `*`, as the graph's hubs do: a display path leaves it out and shows the condition on the next step."""
+    if statement.narrows_who and statement.condition is not None:
+        return ANYONE_IF + statement.condition
+    return EVERYONE
+
+
+def resource_principals(statement: Statement, account: str | None) -> list[str]:
+    """The ids a resource-policy statement names: a NotPrincipal names everyone else (anyone, fail closed), a
+    service its `aws:service:` principal. With no account known (a bare policy document), an ARN names its own
+    principal rather than its account's root."""
+    if statement.not_principals is not None:
+        return [anyone(statement)]
+    found = []
+    for principal in statement.principals:
+        if principal == EVERYONE:
+            found.append(anyone(statement))
+        elif principal.startswith("Service:"):
+            found.append(SERVICE_PREFIX + principal.removeprefix("Service:"))
+        else:
+            found.append(principal_id(principal, account if account is not None else _own_account(principal)))
+    return list(dict.fromkeys(found))
+
+
+def _own_account(principal: str) -> str:
+    name = principal.partition(":")[2]
+    parts = name.split(":", 5)
+    return parts[4] if len(parts) == 6 else name
 
 
 def service_name(principal: str) -> str:
@@ -61,13 +99,14 @@ def service_name(principal: str) -> str:
 
 def trust_condition(statements: list[Statement]) -> str | None:
     """The condition every Allow to assume the role carries (`or`-ed when they differ); None when one has none."""
-    allowing = [s for s in statements if s.effect == "Allow" and _assumes(s)]
+    allowing = [s for s in statements if s.effect == "Allow" and assumes(s)]
     if not allowing or any(s.condition is None for s in allowing):
         return None
     return " or ".join(dict.fromkeys(s.condition for s in allowing if s.condition is not None))
 
 
-def _assumes(statement: Statement) -> bool:
+def assumes(statement: Statement) -> bool:
+    """Whether a statement allows (or denies) assuming a role: a trust policy's."""
     if statement.not_actions is not None:
         matches = actions.matcher(statement.not_actions)
         return not all(matches.match(a) for a in _ASSUMING)
@@ -100,12 +139,15 @@ def principal_id(principal: str, account: str) -> str:
     return f"aws:canonical-user:{name}"
 
 
-def implied_principal(node_id: str, account: str, location: Location) -> Principal | None:
+def implied_principal(node_id: str, account: str, location: Location) -> Principal | Group | None:
     """The principal a trust policy implies by naming `node_id`, when no file of this account defines it:
     another account (external), the account's own root (service, flag `aws-root`), an identity provider (external),
-    a deleted principal (flag `deleted`); None for same-account users and roles, which their own files define."""
+    a deleted principal (flag `deleted`), everyone a condition admits (a group of everyone: `anyone`); None for
+    same-account users and roles, which their own files define."""
     if node_id == "*":
         return None
+    if node_id.startswith(ANYONE_IF):
+        return Group(node_id, location, (EVERYONE,))
     if node_id.startswith(SERVICE_PREFIX):
         return Principal(node_id, location, "service", flags=(BUILTIN,))
     if node_id == root_id(account):
@@ -117,3 +159,16 @@ def implied_principal(node_id: str, account: str, location: Location) -> Princip
             and ":saml-provider/" not in node_id and ":oidc-provider/" not in node_id:
         return None
     return Principal(node_id, location, "external")
+
+
+def implied_node(node_id: str, account: str, location: Location) -> Node | None:
+    """What a policy naming `node_id` implies, when no file defines it: `implied_principal`'s, else a same-account
+    role or group of that name, or a principal of unknown kind (a machine: `service`); None for `*`."""
+    found = implied_principal(node_id, account, location)
+    if found is not None or node_id == EVERYONE:
+        return found
+    if ":role/" in node_id:
+        return Role(node_id, location)
+    if ":group/" in node_id:
+        return Group(node_id, location)
+    return Principal(node_id, location, "service")

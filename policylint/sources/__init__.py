@@ -88,6 +88,8 @@ def _format_of(value: Any) -> str | None:
         (okta.NAME, _okta_user(value)),
         (gcp.NAME, "apiVersion" not in keys and _items_with(value.get("bindings"), "role")),
         (native.NAME, bool(keys) and keys <= SECTIONS and any(_items_with(value[k], "id") for k in keys)),
+        # an IAM policy document whatever its key order or spelling, or the CLI's output around one
+        (policy_document.NAME, policy_document.is_document(value)),
     )
     return next((name for name, matched in checks if matched), None)
 

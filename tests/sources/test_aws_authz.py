@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from policylint.iam.statements import glob_match
 from policylint.inventory import Loaded, load_paths
 from policylint.model import Grant, Group, Location, Principal, Role
 from policylint.sources.aws import authz, credential_report
@@ -114,7 +116,7 @@ def test_the_small_example_hand_checked() -> None:
     assert escalation(loaded, f"aws:iam::{acct}:user/biden", acct) == (
         "privilege escalation: with EditExistingLambdaFunctionWithRole, PassExistingRoleToNewLambdaThenAddPermission, "
         "PassExistingRoleToNewLambdaThenInvoke (+1 more), it could run code as a role that lambda.amazonaws.com may "
-        "assume (none in this file)", None)
+        "assume, but no role read trusts lambda.amazonaws.com yet", None)
     assert [g.actions for g in grants_to(loaded, f"aws:iam::{acct}:user/biden")
             if g.resource == f"aws:iam::{acct}:access-control"] == [("write",)]
     assert escalation(loaded, f"aws:iam::{acct}:group/biden", acct) is None
@@ -381,6 +383,48 @@ def test_root_trust_is_assumable_by_who_may_assume_it(tmp_path: Path) -> None:
     assert nodes["aws:iam::999999999999:root"].type == "external"
     assert nodes[f"aws:iam::{ACCT}:role/anyone"].assumable_by == ("*",)
 
+
+
+@pytest.mark.parametrize(("text", "glob", "matches"), [
+    ("aws:iam::1:role/app-fn", "aws:iam::1:role/app-*", True),
+    ("aws:iam::1:role/admin-fn", "aws:iam::1:role/app-*", False),
+    ("aws:iam::1:role/app", "aws:iam::1:role/app*", True),  # `*` may stand for nothing
+    ("aws:iam::1:role/a/b", "aws:iam::1:role/*", True),  # and for a `/`
+    ("aws:iam::1:role/ab", "aws:iam::1:role/a?", True),
+    ("aws:iam::1:role/a", "aws:iam::1:role/a?", False),  # `?` is exactly one character
+    ("aws:iam::1:role/App", "aws:iam::1:role/app", False),  # case-sensitive, as ARNs
+    ("a.b", "a?b", True),
+    ("a[b]", "a[b]", True),  # nothing else is special
+    ("aXbXc", "a*b*c", True),
+    ("abcbd", "*b?d", False),
+    ("abcbxd", "*b?d", True),
+    ("xabcabd", "*ab?*a?d", True),
+    ("abab", "*ab*ab*", True),
+    ("aba", "*ab*ab*", False),
+    ("x", "**", True),
+    ("", "*", True),
+    ("", "?", False),
+])
+def test_glob_match_reads_iam_wildcards(text: str, glob: str, matches: bool) -> None:
+    assert glob_match(text, glob) is matches
+
+
+def test_a_glob_that_a_regex_would_backtrack_on_is_matched_at_once(tmp_path: Path) -> None:
+    # a reviewer's 1.6 KB export: a role named `a` sixty times and sts:AssumeRole on `role/*a*a*a*a*a*a*a*a*a*b`
+    # ran past a minute (a backtracking regex: each `*` retried at every place)
+    role_id = f"aws:iam::{ACCT}:role/" + "a" * 60
+    started = time.perf_counter()
+    assert not glob_match(role_id, f"aws:iam::{ACCT}:role/" + "*a" * 9 + "*b")
+    assert glob_match(role_id, f"aws:iam::{ACCT}:role/" + "*a" * 9 + "*")
+    assert not glob_match("a" * 2000, "*a" * 200 + "*b")
+    assert time.perf_counter() - started < 0.1
+    glob = f"arn:aws:iam::{ACCT}:role/" + "*a" * 9 + "*b"
+    users = [user("dev", inline={"assume": doc(allow("sts:AssumeRole", glob))})]
+    roles = [role("a" * 60, trust({"AWS": f"arn:aws:iam::{ACCT}:root"}))]
+    started = time.perf_counter()
+    nodes = by_id(load(details(tmp_path, users=users, roles=roles)))
+    assert time.perf_counter() - started < 5  # the whole load, action data included
+    assert nodes[role_id].assumable_by == (f"aws:iam::{ACCT}:root",)  # the glob does not name it
 
 # --- malformed input: located errors, the rest still loads ------------------------------------------------------
 

@@ -156,12 +156,15 @@ def test_s3_cross_account_replication_source() -> None:
     assert found[bucket] == Resource(bucket, at(fragment, name, 46, 3), "bucket", logging=False, scope="aws")
     role = found[f"aws:iam::cfn:role/{stem}-ReplicationRole"]
     assert role.assumable_by == ("aws:service:s3.amazonaws.com",)
-    # its own bucket is named `${AWS::StackName}-${AWS::AccountId}-bucket`: a glob that names it is widened to it
+    # its own bucket is named `${AWS::StackName}-${AWS::AccountId}-bucket`: a glob that names it is widened to it,
+    # and the grants say what the template leaves open (R3 #4)
+    stack = "template leaves open: AWS::StackName is not known before deployment"
+    destination = "parameter AccountIdDestination has no Default"
     assert role_grants(role) == [
-        ("aws:s3:::*-cfn-bucket", ("read",), "*-*-role-policy", None),
-        (bucket, ("read",), "*-*-role-policy", None),
-        ("aws:s3:::*-*-bucket", ("read", "write", "admin"), "*-*-role-policy", None),
-        (bucket, ("read", "write", "admin"), "*-*-role-policy", None),
+        ("aws:s3:::*-cfn-bucket", ("read",), "*-*-role-policy", stack),
+        (bucket, ("read",), "*-*-role-policy", stack),
+        ("aws:s3:::*-*-bucket", ("read", "write", "admin"), "*-*-role-policy", f"{stack}; {destination}"),
+        (bucket, ("read", "write", "admin"), "*-*-role-policy", f"{stack}; {destination}"),
         (key, ("write",), "*-*-role-policy", None),
         ("aws:kms:*", ("write",), "*-*-role-policy", "kms:RequestAlias=alias/*-*-kms-key"),
     ]
@@ -890,7 +893,9 @@ def test_what_is_not_known_is_not_an_error_but_open(tmp_path: Path) -> None:
           K: {Type: AWS::KMS::Key, Properties: {KeyPolicy: !ImportValue shared-key-policy}}
         """)
     assert fragment.errors == []
-    assert grants_to(fragment, "aws:iam::cfn:user/t-U") == [("aws:s3:::*", ("read",), "p", None)]
+    assert grants_to(fragment, "aws:iam::cfn:user/t-U") == [("aws:s3:::*", ("read",), "p", "template leaves open: Ref "
+                                                             "Nothing: not a parameter or resource of the template, "
+                                                             "or not known before deployment")]
     assert role_grants(nodes(fragment)["aws:iam::cfn:role/t-R"]) == [
         ("aws:*", ("read", "write", "delete"), "p2", None)]  # a policy document not known: the unknown policy
     assert nodes(fragment)["aws:iam::cfn:role/t-R"].assumable_by == ("*",)  # a trust policy not known: anyone
@@ -1166,3 +1171,234 @@ def test_values_of_the_wrong_type_found_by_fuzzing_are_located_errors(tmp_path: 
                               f"Other: {{Type: AWS::S3::Bucket, Properties: {{BucketName: other}}}}\n")
     assert [f"{e.location.line}:{e.location.column}: {e.message}" for e in fragment.errors] == expected
     assert "aws:s3:::other" in nodes(fragment)
+
+
+# -- resource policies open to anyone, conditions on who, what a template leaves open (review round of issue 10) ---
+
+PUBLIC_SITE = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      SiteBucket:
+        Type: AWS::S3::Bucket
+      SiteBucketPolicy:
+        Type: AWS::S3::BucketPolicy
+        Properties:
+          Bucket: !Ref SiteBucket
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: "*"
+                Action: s3:GetObject
+                Resource: !Sub "arn:aws:s3:::${SiteBucket}/*"
+    """
+SITE_DATA = """
+    policylint: 1
+    annotate:
+      - {match: "aws:s3:::stack-SiteBucket", data: [customer_pii], records: 5000}
+    people:
+      - {id: kim.jh, status: active}
+    principals:
+      - {id: kim-console, type: user, person: kim.jh}
+    """
+
+
+def findings(folder: Path, *rules: str) -> list[str]:
+    run = run_cli("check", str(folder), *(a for r in rules for a in ("--select", r)), "--as-of", "2026-01-01")
+    assert ": error: " not in run.out, run.out
+    return [line.split(": ", 1)[1] for line in run.out.splitlines() if re.search(r" PL\d+ ", line)]
+
+
+def test_a_public_bucket_policy_on_customer_data_is_pl216_and_everyone_reaches_it(tmp_path: Path) -> None:
+    """R2 #1 (`/tmp/newcomer/cfn2`): only PL401/PL402 and "0 identities can reach customer data"."""
+    write(tmp_path, "stack.yaml", PUBLIC_SITE)
+    write(tmp_path, "data.yaml", SITE_DATA)
+    assert findings(tmp_path, "PL216") == [
+        'CRITICAL PL216 resource aws:s3:::stack-SiteBucket is open to anyone ("*") with no condition on who: '
+        "customer data customer_pii (5,000 records)"]
+    assert reached(tmp_path) == {
+        "kim.jh": {"aws:s3:::stack-SiteBucket": "kim.jh → aws:s3:::stack-SiteBucket"},
+        "kim-console": {"aws:s3:::stack-SiteBucket": "kim-console → aws:s3:::stack-SiteBucket"}}
+
+
+def test_key_queue_and_topic_policies_open_to_anyone_are_grants_to_anyone_on_them(tmp_path: Path) -> None:
+    """R2 #1 (`/tmp/newcomer/cfn3`): a key policy and a queue policy open to `*` gave nothing at all."""
+    write(tmp_path, "kms.yaml", """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          DataKey:
+            Type: AWS::KMS::Key
+            Properties:
+              EnableKeyRotation: true
+              KeyPolicy:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal: "*"
+                    Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"]
+                    Resource: "*"
+          Queue:
+            Type: AWS::SQS::Queue
+          QueuePolicy:
+            Type: AWS::SQS::QueuePolicy
+            Properties:
+              Queues: [!Ref Queue, "https://sqs.eu-west-1.amazonaws.com/111122223333/partner-orders"]
+              PolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Principal: {AWS: "*"}
+                    Action: sqs:*
+                    Resource: "*"
+          Alerts:
+            Type: AWS::SNS::Topic
+            Properties: {TopicName: alerts}
+          AlertsPolicy:
+            Type: AWS::SNS::TopicPolicy
+            Properties:
+              Topics: [!Ref Alerts]
+              PolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Principal: {AWS: "*"}
+                    Action: sns:Subscribe
+                    Resource: !Ref Alerts
+                    Condition: {StringEquals: {"aws:PrincipalOrgID": o-a1b2c3d4e5}}
+        """)
+    fragment = cloudformation.load(str(tmp_path / "kms.yaml"), (tmp_path / "kms.yaml").read_text(), Options())
+    assert fragment.errors == []
+    assert nodes(fragment)["aws:kms:cfn:cfn:key/kms-DataKey"].readable_by == ("*",)
+    org = "*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5"
+    assert sorted((g.to, g.resource, g.actions) for g in fragment.inventory.grants) == [
+        ("*", "aws:sqs:cfn:cfn:kms-Queue", ("read", "write", "delete", "admin")),
+        ("*", "aws:sqs:eu-west-1:111122223333:partner-orders", ("read", "write", "delete", "admin")),
+        (org, "aws:sns:cfn:cfn:alerts", ("write",))]
+    assert implied(fragment)[org] == Group(org, Location(str(tmp_path / "kms.yaml"), 34, 9), ("*",))
+    # the template's own queue is implied where it is defined (a queue holds data the way a store does)
+    queue = "aws:sqs:cfn:cfn:kms-Queue"
+    assert implied(fragment)[queue] == Resource(queue, Location(str(tmp_path / "kms.yaml"), 14, 3), "sqs", scope="aws",
+                                                flags=("implied",))
+    assert findings(tmp_path, "PL216") == [
+        f'CRITICAL PL216 {kind} {node} is open to anyone ("*") with no condition on who: customer data none '
+        "(0 records)" for kind, node in (("key", "aws:kms:cfn:cfn:key/kms-DataKey"),
+                                         ("resource", "aws:sqs:cfn:cfn:kms-Queue"),
+                                         ("resource", "aws:sqs:eu-west-1:111122223333:partner-orders"))]
+
+
+def test_a_condition_on_who_narrows_anyone_and_others_do_not(tmp_path: Path) -> None:
+    """R1 #7: any Condition used to defeat "open". Only one on who the caller is does: `*` then becomes everyone
+    that condition admits (reached all the same, the condition on the path), and PL216, PL210, PL202 keep quiet."""
+    write(tmp_path, "stack.yaml", """
+        Resources:
+          Exports:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: acme-customer-exports
+              Tags: [{Key: data-classification, Value: customer_pii}, {Key: records, Value: '48000'}]
+          ExportsPolicy:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: !Ref Exports
+              PolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: '*', Action: 's3:GetObject', Resource: !Sub '${Exports.Arn}/*',
+                     Condition: {StringEquals: {'aws:PrincipalOrgID': o-a1b2c3d4e5}}}
+          OrgReader:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: org-reader
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: {AWS: '*'}, Action: 'sts:AssumeRole',
+                     Condition: {StringEquals: {'aws:PrincipalOrgID': o-a1b2c3d4e5}}}
+              Policies:
+                - PolicyName: read
+                  PolicyDocument:
+                    Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: !Sub '${Exports.Arn}/*'}]
+          TlsReader:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: tls-reader
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: {AWS: '*'}, Action: 'sts:AssumeRole',
+                     Condition: {Bool: {'aws:SecureTransport': 'true'}}}
+              Policies:
+                - PolicyName: deploy
+                  PolicyDocument:
+                    Statement: [{Effect: Allow, Action: 'cloudformation:DescribeStacks', Resource: '*'}]
+          TlsExports:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: tls-exports
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: '*', Action: 'sts:AssumeRole',
+                     Condition: {DateLessThan: {'aws:CurrentTime': '2027-01-01T00:00:00Z'}}}
+              Policies:
+                - PolicyName: read
+                  PolicyDocument:
+                    Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: !Sub '${Exports.Arn}/*'}]
+        """)
+    write(tmp_path, "people.yaml", """
+        policylint: 1
+        people: [{id: kim.jh, status: active}]
+        principals: [{id: kim-console, type: user, person: kim.jh}]
+        """)
+    fragment = cloudformation.load(str(tmp_path / "stack.yaml"), (tmp_path / "stack.yaml").read_text(), Options())
+    org = "*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5"
+    assert [(g.to, g.resource, g.condition) for g in fragment.inventory.grants] == [
+        (org, "aws:s3:::acme-customer-exports", "aws:PrincipalOrgID=o-a1b2c3d4e5")]
+    roles = nodes(fragment)
+    assert (roles["aws:iam::cfn:role/org-reader"].assumable_by, roles["aws:iam::cfn:role/org-reader"].condition) == (
+        (org,), "aws:PrincipalOrgID=o-a1b2c3d4e5")
+    assert (roles["aws:iam::cfn:role/tls-reader"].assumable_by, roles["aws:iam::cfn:role/tls-reader"].condition) == (
+        ("*",), "aws:SecureTransport=true")
+    assert findings(tmp_path, "PL202", "PL210", "PL216") == [
+        'HIGH PL210 role aws:iam::cfn:role/tls-reader can be assumed by anyone ("*") without a condition on who; it '
+        "grants: aws:cloudformation:*",
+        'CRITICAL PL202 role aws:iam::cfn:role/tls-exports is assumable by "*" and reaches 48,000 customer records '
+        "(customer_pii)"]
+    stack = (tmp_path / "stack.yaml").read_text()
+    write(tmp_path, "bucket/stack.yaml", stack[:stack.index("  OrgReader:")])  # the bucket and its policy alone
+    write(tmp_path, "bucket/people.yaml", (tmp_path / "people.yaml").read_text())
+    assert reached(tmp_path / "bucket")["kim.jh"] == {"aws:s3:::acme-customer-exports": (
+        "kim.jh → aws:s3:::acme-customer-exports [if aws:PrincipalOrgID=o-a1b2c3d4e5]")}
+
+
+def test_a_resource_an_undetermined_value_widens_says_so_in_its_grants_condition(tmp_path: Path) -> None:
+    """R3 #4 (`/tmp/r3/cf2`): `!Sub "arn:aws:s3:::${OrdersBucketName}/*"` with a parameter gave `aws:s3:::*` with no
+    condition, though the README says the condition says so. The stack's region widens nothing."""
+    fragment = load(tmp_path, """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          OrdersBucketName:
+            Type: String
+        Resources:
+          Reader:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal: {Service: lambda.amazonaws.com}
+                    Action: sts:AssumeRole
+              Policies:
+                - PolicyName: read
+                  PolicyDocument:
+                    Version: "2012-10-17"
+                    Statement:
+                      - Effect: Allow
+                        Action: s3:GetObject
+                        Resource: !Sub "arn:aws:s3:::${OrdersBucketName}/*"
+                      - Effect: Allow
+                        Action: dynamodb:Query
+                        Resource: !Sub "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders"
+                      - Effect: Deny
+                        Action: s3:GetObject
+                        Resource: !Join ["", ["arn:aws:s3:::", !ImportValue audit-bucket, "/*"]]
+        """)
+    assert fragment.errors == []
+    assert role_grants(nodes(fragment)["aws:iam::cfn:role/t-Reader"]) == [
+        ("aws:s3:::*", ("read",), "read", "template leaves open: parameter OrdersBucketName has no Default"),
+        ("aws:dynamodb:*:cfn:table/orders", ("read",), "read", None)]  # the Deny of an import denies nothing

@@ -133,9 +133,10 @@ def test_every_method_has_a_gain() -> None:
     assert passing <= {m for m, g in escalation.GAINS.items() if g.kind == escalation.ROLES}
 
 
-def test_changing_iam_gains_everything_the_others_gain() -> None:
+def test_each_gain_holds_its_own_methods_changing_iam_first() -> None:
     assert escalation.by_gain(["CreateAccessKey", "EditExistingLambdaFunctionWithRole", "AttachUserPolicy"]) == [
-        (escalation.Gain("iam"), ("AttachUserPolicy", "CreateAccessKey", "EditExistingLambdaFunctionWithRole"))]
+        (escalation.Gain("iam"), ("AttachUserPolicy",)), (escalation.Gain("users"), ("CreateAccessKey",)),
+        (escalation.Gain("roles", ("lambda.amazonaws.com",)), ("EditExistingLambdaFunctionWithRole",))]
     assert escalation.by_gain(["EditExistingLambdaFunctionWithRole", "CreateAccessKey", "CreateEC2WithExistingIP",
                                "UpdateAndInvokeLambdaFunction"]) == [
         (escalation.Gain("users"), ("CreateAccessKey",)),
@@ -145,7 +146,7 @@ def test_changing_iam_gains_everything_the_others_gain() -> None:
     ]
 
 
-def test_a_policy_alone_gives_one_admin_grant_per_gain_naming_its_methods() -> None:
+def test_a_policy_alone_gives_one_admin_grant_naming_each_gain_and_its_methods() -> None:
     # ec2:* alone: instance user data and launch templates take over the roles of existing instances
     statements, errors = parse_policy(doc(allow(["ec2:*", "iam:CreateAccessKey"])), "p", "p.json", AT)
     assert errors == []
@@ -154,12 +155,16 @@ def test_a_policy_alone_gives_one_admin_grant_per_gain_naming_its_methods() -> N
         ("users", ("CreateAccessKey",), CONTROL, ("admin",)),
         ("roles", ("ModifyEC2InstanceUserDataThenRestart", "ModifyExistingEC2LaunchTemplate"), CONTROL, ("admin",)),
     ]
-    # the simplest methods first (fewest actions)
-    assert found.escalations[1].grant.via == (
-        "privilege escalation: with ModifyExistingEC2LaunchTemplate, ModifyEC2InstanceUserDataThenRestart, it can "
-        "run code as a role that ec2.amazonaws.com may assume, so do whatever such a role can (taken as anything in "
-        "its account: this file does not list the account's roles)")
-    assert all(e.grant in found.grants for e in found.escalations)
+    # one grant (the same admin on access control), each gain once, the simplest methods first (fewest actions)
+    [grant] = [g for g in found.grants if g.resource == CONTROL]
+    assert grant.via == (
+        "privilege escalation: with CreateAccessKey, it can create access keys or console passwords for other IAM "
+        "users and sign in as them, so do whatever they can (taken as anything in its account: which users it "
+        "targets is not modelled); with ModifyExistingEC2LaunchTemplate, ModifyEC2InstanceUserDataThenRestart, it "
+        "can run code as a role that ec2.amazonaws.com may assume, so do whatever such a role can")
+    assert grant.actions_given == (
+        "ec2:createlaunchtemplateversion", "ec2:modifyinstanceattribute", "ec2:modifylaunchtemplate",
+        "ec2:startinstances", "ec2:stopinstances", "iam:createaccesskey")
 
 
 # --- reach: the roles an export shows, or the whole account ------------------------------------------------------
@@ -206,9 +211,10 @@ def test_a_method_whose_service_no_role_trusts_is_told_and_reaches_nothing(tmp_p
             roles=[role("order-processor", trusts(LAMBDA), policies=(ORDERS,))])
     analysis = analyse(tmp_path)
     bastion = f"aws:iam::{ACCT}:user/bastion"
+    # still PL205's: a role that trusts EC2 may be added later, in this file or any other
     assert facts(analysis, bastion)["escalation"] == [
-        "with EC2InstanceConnectSendSSHPublicKey, it could run code as a role that ec2.amazonaws.com may assume "
-        "(none in this file)"]
+        "with EC2InstanceConnectSendSSHPublicKey, it could run code as a role that ec2.amazonaws.com may assume, but "
+        "no role read trusts ec2.amazonaws.com yet"]
     assert facts(analysis, bastion)["reach"]["resources"] == []
 
 
@@ -277,6 +283,221 @@ def test_a_method_split_over_a_users_own_and_group_policies_adds_its_gain(tmp_pa
     backup = analysis.index.nodes[f"aws:iam::{ACCT}:role/backup-runner"]
     assert isinstance(backup, Role) and f"aws:iam::{ACCT}:runs-code-as:ec2.amazonaws.com" in backup.assumable_by
 
+
+
+# --- roles of every file, the roles PassRole names, the resources an action acts on ----------------------------------
+
+def reached(folder: Path) -> dict[str, dict[str, list[str]]]:
+    """`policylint reach`: identity -> customer-data resource -> the path shown."""
+    result = run_cli("reach", str(folder), "--format", "json", "--as-of", AS_OF.isoformat(), "--show", "all")
+    assert result.code == 0, result.out + result.err
+    return {i["id"]: {r["id"]: r["path"] for r in i["resources"]} for i in json.loads(result.out)["identities"]}
+
+
+DEPLOYER = f"aws:iam::{ACCT}:user/deployer"
+DEPLOY = inline("deploy", allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]))
+LAMBDA_RUNNERS = f"aws:iam::{ACCT}:runs-code-as:lambda.amazonaws.com"
+# a template of the same repository: its role trusts Lambda and reads the orders bucket it defines
+TEMPLATE = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Orders:
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketName: shop-orders
+          Tags:
+            - {Key: data-classification, Value: customer_orders}
+      OrdersFnRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {Service: lambda.amazonaws.com}
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: read-orders
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: s3:GetObject
+                    Resource: !Sub "arn:aws:s3:::${Orders}/*"
+"""
+LOGS = inline("logs", allow("logs:PutLogEvents"))
+
+
+def test_a_role_of_a_template_that_trusts_the_service_joins_the_group(tmp_path: Path) -> None:
+    # the export lists the account's roles (none of them reads customer data); the template adds one that does
+    details(tmp_path, users=[user("deployer", DEPLOY)], roles=[role("lambda-basic", trusts(LAMBDA), policies=(LOGS,))])
+    write(tmp_path, "template.yaml", TEMPLATE)
+    fn_role = "aws:iam::cfn:role/template-OrdersFnRole"
+    assert reached(tmp_path)[DEPLOYER] == {"aws:s3:::shop-orders": [DEPLOYER, LAMBDA_RUNNERS, fn_role,
+                                                                    "aws:s3:::shop-orders"]}
+    analysis = run(Settings((str(tmp_path),), AS_OF), findings=False).analysis
+    assert facts(analysis, DEPLOYER)["escalation"] == [
+        "with PassExistingRoleToNewLambdaThenInvoke, it can run code as a role that lambda.amazonaws.com may assume: "
+        "role/lambda-basic, role/template-OrdersFnRole"]
+
+
+def test_a_role_a_native_file_defines_that_trusts_the_service_joins_the_group(tmp_path: Path) -> None:
+    details(tmp_path, users=[user("deployer", DEPLOY)], roles=[role("lambda-basic", trusts(LAMBDA), policies=(LOGS,))])
+    write(tmp_path, "org.yaml", """
+        policylint: 1
+        roles:
+          - id: orders-fn
+            assumable_by: ["aws:service:lambda.amazonaws.com"]
+            grants: [{resource: orders-db, actions: [read]}]
+        resources:
+          - {id: orders-db, type: database, data: [customer_orders], records: 5000}
+    """)
+    assert reached(tmp_path)[DEPLOYER] == {"orders-db": [DEPLOYER, LAMBDA_RUNNERS, "orders-fn", "orders-db"]}
+
+
+def test_a_truncated_page_of_an_export_does_not_narrow(tmp_path: Path) -> None:
+    # `aws iam get-account-authorization-details --max-items`: the first page says IsTruncated, the roles of the
+    # next page (here: the one reading the orders) are missing from it, or not read at all
+    first = {"UserDetailList": [user("deployer", DEPLOY)], "GroupDetailList": [],
+             "RoleDetailList": [role("lambda-basic", trusts(LAMBDA), policies=(LOGS,))], "Policies": [],
+             "IsTruncated": True, "Marker": "AAEAAQ=="}
+    write(tmp_path, "authz-page1.json", json.dumps(first, indent=4))
+    write(tmp_path, "data.yaml", """
+        policylint: 1
+        resources:
+          - {id: "aws:s3:::shop-orders", type: bucket, data: [customer_orders], records: 1000}
+    """)
+    alone = reached(tmp_path)[DEPLOYER]
+    assert list(alone) == ["aws:s3:::shop-orders"]  # through admin on the account: fail closed
+    second = {"UserDetailList": [], "GroupDetailList": [], "Policies": [], "IsTruncated": False,
+              "RoleDetailList": [role("orders-fn", trusts(LAMBDA), policies=(
+                  inline("orders", allow("s3:GetObject", "arn:aws:s3:::shop-orders/*")),))]}
+    write(tmp_path, "authz-page2.json", json.dumps(second, indent=4))
+    assert list(reached(tmp_path)[DEPLOYER]) == ["aws:s3:::shop-orders"]
+    analysis = run(Settings((str(tmp_path),), AS_OF), findings=False).analysis
+    assert escalations(analysis, DEPLOYER) == [(("admin",), (
+        "privilege escalation: with PassExistingRoleToNewLambdaThenInvoke, it can run code as a role that "
+        "lambda.amazonaws.com may assume, so do whatever such a role can (taken as anything in its account: this "
+        "file does not list the account's roles)"))]
+
+
+STORES = """
+    policylint: 1
+    annotate:
+      - {match: "aws:s3:::app-bucket", data: [customer_orders], records: 500}
+      - {match: "aws:s3:::customer-bucket", data: [customer_pii], records: 100000}
+"""
+
+
+def test_passrole_on_some_roles_reaches_only_those(tmp_path: Path) -> None:
+    scoped = inline("deploy", allow("iam:PassRole", f"arn:aws:iam::{ACCT}:role/app-*"),
+                    allow(["lambda:CreateFunction", "lambda:InvokeFunction"]))
+    details(tmp_path, users=[user("deployer", scoped)],
+            roles=[role("app-fn", trusts(LAMBDA), policies=(
+                       inline("p", allow("s3:GetObject", "arn:aws:s3:::app-bucket/*")),)),
+                   role("admin-fn", trusts(LAMBDA), policies=(inline("p", allow("*")),)),
+                   role("etl", trusts({"Service": "glue.amazonaws.com"}), policies=(
+                       inline("p", allow("s3:GetObject", "arn:aws:s3:::customer-bucket/*")),))])
+    write(tmp_path, "stores.yaml", STORES)
+    runners = f"aws:iam::{ACCT}:runs-code-as:lambda.amazonaws.com passing aws:iam::{ACCT}:role/app-*"
+    assert reached(tmp_path)[DEPLOYER] == {
+        "aws:s3:::app-bucket": [DEPLOYER, runners, f"aws:iam::{ACCT}:role/app-fn", "aws:s3:::app-bucket"]}
+    analysis = run(Settings((str(tmp_path),), AS_OF), findings=False).analysis
+    assert facts(analysis, DEPLOYER)["escalation"] == [
+        "with PassExistingRoleToNewLambdaThenInvoke, it can run code as a role that lambda.amazonaws.com may assume: "
+        "role/app-fn"]
+    # a template's role: its deployed name and account are not known, so a scoped PassRole may name it (fail closed)
+    write(tmp_path, "template.yaml", TEMPLATE)
+    assert set(reached(tmp_path)[DEPLOYER]) == {"aws:s3:::app-bucket", "aws:s3:::shop-orders"}
+
+
+def test_passrole_on_roles_no_role_matches_says_so(tmp_path: Path) -> None:
+    scoped = inline("deploy", allow("iam:PassRole", f"arn:aws:iam::{ACCT}:role/app-*"),
+                    allow(["lambda:CreateFunction", "lambda:InvokeFunction"]))
+    details(tmp_path, users=[user("deployer", scoped)], roles=[role("admin-fn", trusts(LAMBDA), policies=(
+        inline("p", allow("*")),))])
+    analysis = analyse(tmp_path)
+    assert facts(analysis, DEPLOYER)["escalation"] == [
+        "with PassExistingRoleToNewLambdaThenInvoke, it could run code as a role that lambda.amazonaws.com may "
+        f"assume, but no role read that it may pass (aws:iam::{ACCT}:role/app-*) trusts lambda.amazonaws.com yet"]
+    assert facts(analysis, DEPLOYER)["reach"]["resources"] == []
+
+
+TABLE = f"aws:dynamodb:eu-west-1:{ACCT}:table/orders"
+
+
+@pytest.mark.parametrize(("condition", "expected", "reaches"), [
+    # the remediation PL205 recommends: the gain stays that of the service named, and no longer the whole account
+    ({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+     [(("write",), None, "role/order-processor")], [TABLE]),
+    ({"StringLike": {"iam:PassedToService": ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]}},
+     [(("write",), None, "role/order-processor")], [TABLE]),
+    ({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com.cn"}},
+     [(("write",), None, "role/order-processor")], [TABLE]),
+    # another service: passing a role to Lambda is not allowed, so no method
+    ({"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}, [], []),
+    # a negated test, or another condition besides: it may hold, so it counts (fail closed) and is shown
+    ({"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+     [(("admin",), "StringNotEquals iam:PassedToService=ec2.amazonaws.com", None)], [TABLE, "aws:s3:::acme-backups"]),
+    ({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+     [(("admin",), "IpAddress aws:SourceIp=10.0.0.0/8", None)], [TABLE, "aws:s3:::acme-backups"]),
+])
+def test_passed_to_service_keeps_the_gain_of_the_service_it_names(tmp_path: Path, condition: dict[str, Any],
+                                                                   expected: list[Any], reaches: list[str]) -> None:
+    details(tmp_path, users=[user("deployer", inline("deploy", allow("iam:PassRole", Condition=condition),
+                                                     allow(["lambda:CreateFunction", "lambda:InvokeFunction"])))],
+            roles=[role("order-processor", trusts(LAMBDA), policies=(ORDERS,))])
+    analysis = analyse(tmp_path)
+    found = [(tuple(g["actions"]), g["condition"], g["via"].rpartition(": ")[2] if g["actions"] == ["write"] else None)
+             for g in facts(analysis, DEPLOYER)["grants"] if g["resource"] == CONTROL]
+    assert found == expected
+    assert facts(analysis, DEPLOYER)["reach"]["resources"] == reaches
+
+
+@pytest.mark.parametrize(("statement", "methods"), [
+    # a reviewer's policy for the team's own bucket: `*` there acts on the bucket only, not on IAM
+    (allow("*", ["arn:aws:s3:::team-scratch", "arn:aws:s3:::team-scratch/*"]), ()),
+    (allow(["iam:AttachRolePolicy", "iam:PutRolePolicy"], "arn:aws:s3:::some-bucket"), ()),  # PL213's
+    (allow("iam:CreateAccessKey", f"arn:aws:iam::{ACCT}:role/x"), ()),  # a user action on a role ARN: PL213's
+    (allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "arn:aws:s3:::b/*"), ()),
+    (allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+           [f"arn:aws:iam::{ACCT}:role/fn", f"arn:aws:lambda:eu-west-1:{ACCT}:function:*"]),
+     ("PassExistingRoleToNewLambdaThenInvoke",)),
+    (allow("iam:AttachRolePolicy", f"arn:aws:iam::{ACCT}:role/*"), ("AttachRolePolicy",)),
+    (allow("*", "arn:aws:iam::*:*"), ("AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy",
+                                      "CreateAccessKey", "CreateLoginProfile", "CreateNewPolicyVersion",
+                                      "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy",
+                                      "SetExistingDefaultPolicyVersion", "UpdateLoginProfile",
+                                      "UpdateRolePolicyToAssumeIt")),
+])
+def test_escalation_needs_actions_on_resources_they_act_on(statement: dict[str, Any], methods: tuple[str, ...]) -> None:
+    statements, errors = parse_policy(doc(statement), "p", "p.json", AT)
+    assert errors == []
+    assert evaluate(statements, ACCT, AT).escalation == methods
+
+
+def test_pl205_says_each_gain_once_with_its_own_methods(tmp_path: Path) -> None:
+    # bare policy documents of a repository (a reviewer's): no account's roles are known
+    write(tmp_path, "notaction.json", json.dumps(doc({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"],
+                                                      "Resource": "*"})))
+    write(tmp_path, "ci-deploy.json", json.dumps(doc(
+        allow("ec2:*"), allow(["s3:Get*", "s3:List*"]), allow("iam:PassRole", "arn:aws:iam::111122223333:role/app-*"),
+        allow("lambda:UpdateFunctionCode"), allow("iam:PutRolePolicy"))))
+    result = run_cli("check", str(tmp_path), "--select", "PL205", "--as-of", AS_OF.isoformat())
+    found = {line.split(" PL205 ")[1].split(" can escalate its privileges: ")[0].rpartition("/")[2]:
+             line.split(" can escalate its privileges: ")[1] for line in result.out.splitlines() if " PL205 " in line}
+    assert found == {
+        "notaction.json": (
+            "with CreatePresignedSageMakerNotebookUrl, EditExistingLambdaFunctionWithRole, "
+            "UpdateExistingGlueDevEndpoint (+7 more), it can run code as a role that sagemaker.amazonaws.com, "
+            "lambda.amazonaws.com, glue.amazonaws.com or 4 other services may assume, so do whatever such a role "
+            "can (taken as anything in its account: this file does not list the account's roles)"),
+        "ci-deploy.json": (
+            "with PutRolePolicy, it can change IAM policies, group members or role trust, so grant itself anything "
+            "in its account; with EditExistingLambdaFunctionWithRole, CreateEC2WithExistingIP, "
+            "ModifyExistingEC2LaunchTemplate (+2 more), it can run code as a role that lambda.amazonaws.com or "
+            "ec2.amazonaws.com may assume, so do whatever such a role can"),
+    }
 
 # --- PL205, end to end --------------------------------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ from policylint.iam.policy import (
     arn_to_id,
     effective_grants,
     evaluate,
+    implied_principal,
     parse_policy,
     principals_of_trust_policy,
 )
 from policylint.inventory import load_paths
-from policylint.model import Grant, Location
+from policylint.model import Grant, Group, Location
 from policylint.sources.aws import policy_document
 from policylint.yamlsafe import load_one
 
@@ -315,6 +316,23 @@ def test_a_policy_variable_reaches_every_store_it_could_name_and_denies_none() -
     assert [(g.resource, g.excluding) for g in denied.grants] == [("aws:s3:::customer-*", ())]
 
 
+def test_a_template_placeholder_is_any_resource_said_in_the_condition_and_denies_nothing() -> None:
+    """R2 #3: Terraform's `${bucket_arn}` was an exit-2 error. A `${…}` that is no IAM policy variable reads as
+    `*` (the whole Resource when that leaves no ARN), the grant says so, and a Deny of it takes nothing away."""
+    result = run({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "${bucket_arn}/*"},
+                 {"Effect": "Allow", "Action": "dynamodb:Query",
+                  "Resource": "arn:aws:dynamodb:${region}:${account_id}:table/orders"},
+                 {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::${aws:username}-home"})
+    assert shown(result) == [
+        ("aws:dynamodb:*:*:table/orders", ("read",), (), "template placeholder ${region}, ${account_id}",
+         ("dynamodb:Query",)),
+        ("aws:s3:*", ("read", "write"), (), "template placeholder ${bucket_arn}", ("s3:GetObject", "s3:PutObject")),
+        ("aws:s3:::*-home", ("read",), (), None, ("s3:ListBucket",))]  # a policy variable is no placeholder
+    denied = run({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::customer-*/*"},
+                 {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${exports_bucket}/*"})
+    assert [(g.resource, g.excluding, g.condition) for g in denied.grants] == [("aws:s3:::customer-*", (), None)]
+
+
 # --- trust policies -----------------------------------------------------------------------------------------------
 
 def test_trust_policy_principals() -> None:
@@ -335,6 +353,27 @@ def test_trust_policy_principals() -> None:
                    "aws:iam::123456789012:role/admin", "aws:iam::999999999999:root",
                    "aws:principal-id:AROAJQABLZS4A3QDU576Q", "aws:iam::123456789012:saml-provider/okta"]
     assert services == ["lambda.amazonaws.com"]
+
+
+def test_anyone_under_a_condition_on_who_is_everyone_that_condition_admits_not_anyone() -> None:
+    """R1 #7: `*` with aws:PrincipalOrgID is a group of everyone (reach fails closed) that is not `*` (no PL202,
+    PL210, PL216); with aws:SecureTransport alone it stays `*`. A Deny to everyone takes both away."""
+    org = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+    def trust(*statements: dict[str, Any]) -> list[str]:
+        ids, _, errors = principals_of_trust_policy({"Statement": list(statements)}, ACCOUNT, "t.json")
+        assert errors == []
+        return ids
+
+    anyone_in_org = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}, "Condition": org}
+    assert trust(anyone_in_org) == ["*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5"]
+    assert trust({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*",
+                  "Condition": {"Bool": {"aws:SecureTransport": "true"}}}) == ["*"]
+    assert trust({"Effect": "Allow", "Action": "sts:AssumeRole", "NotPrincipal": {"AWS": "111122223333"},
+                  "Condition": org}) == ["*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5"]
+    assert trust(anyone_in_org, {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": "*"}) == []
+    group = implied_principal("*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5", ACCOUNT, AT)
+    assert group == Group("*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5", AT, ("*",))
 
 
 def test_a_trust_policy_as_url_encoded_text() -> None:

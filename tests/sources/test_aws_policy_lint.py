@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -21,6 +22,7 @@ from policylint.iam.lint import CREDENTIAL_ACTIONS, lint
 from policylint.iam.statements import globs_overlap, parse_policy
 from policylint.inventory import load_paths
 from policylint.model import Location, Principal, Role
+from policylint.sources import looks_like
 from policylint.sources.aws import policy_document
 from policylint.sources.aws.policy_document import document_id
 from policylint.sources.base import Options
@@ -123,6 +125,45 @@ CASES: list[tuple[str, list[dict[str, Any]], list[str]]] = [
     ("trust-policy-open-to-all", [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
      ["aws-open-principal"]),
 ]
+
+
+def public(condition: dict[str, Any]) -> list[dict[str, Any]]:
+    return [allow("s3:GetObject", f"{BUCKET}/*", Principal="*", Condition=condition)]
+
+
+# (case, condition on a `"Principal": "*"` Allow, whether anyone may still act: R1 #7, any Condition used to count)
+CONDITIONS: list[tuple[str, dict[str, Any], bool]] = [
+    ("tls-only", {"Bool": {"aws:SecureTransport": "true"}}, True),
+    ("a-time-window", {"DateLessThan": {"aws:CurrentTime": "2026-12-31T00:00:00Z"}}, True),
+    ("principal-arn-like-anything", {"StringLike": {"aws:PrincipalArn": "*"}}, True),
+    ("any-account-but-one", {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}, True),
+    ("organisation-if-exists", {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, True),
+    ("for-all-values-passes-an-absent-key", {"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/*"]}},
+     True),
+    ("every-address", {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, True),
+    ("a-role-name-in-any-account", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deploy"}}, True),
+    ("a-policy-variable", {"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}, True),
+    ("organisation", {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, False),
+    ("organisation-paths",
+     {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}, False),
+    ("an-account-and-tls", {"StringEquals": {"aws:PrincipalAccount": ["111122223333", "444455556666"]},
+                            "Bool": {"aws:SecureTransport": "true"}}, False),
+    ("a-role-of-one-account", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}, False),
+    ("a-vpc-endpoint", {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, False),
+    ("an-office-network", {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}, False),
+    ("a-service-for-a-source-bucket", {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::acme-logs"},
+                                       "StringEquals": {"aws:SourceAccount": "111122223333"}}, False),
+    ("key-callers-of-one-account", {"StringEquals": {"kms:CallerAccount": "111122223333",
+                                                     "kms:ViaService": "s3.eu-west-1.amazonaws.com"}}, False),
+    ("key-names-are-not-case-sensitive", {"StringEquals": {"AWS:principalorgid": "o-a1b2c3d4e5"}}, False),
+]
+
+
+@pytest.mark.parametrize(("condition", "open_to_anyone"), [(c, o) for _, c, o in CONDITIONS],
+                         ids=[name for name, _, _ in CONDITIONS])
+def test_only_a_condition_on_who_the_caller_is_narrows_any_principal(condition: dict[str, Any],
+                                                                     open_to_anyone: bool) -> None:
+    assert flags_of(*public(condition)) == (["aws-open-principal"] if open_to_anyone else [])
 
 
 @pytest.mark.parametrize(("statements", "expected"), [(s, e) for _, s, e in CASES], ids=[c for c, _, _ in CASES])
@@ -231,6 +272,198 @@ def test_a_bad_statement_is_a_located_error_and_the_rest_is_still_linted(tmp_pat
         "found a mapping"]
     [role] = loaded.inventory.roles
     assert role.flags == ("aws-credential-exposure:ecr:GetAuthorizationToken", "aws-policy-document")
+
+
+STAR = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+BEFORE_STAR = {  # a statement whose first key is the one named, before the `*`-on-`*` one
+    "Condition": {"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}, "Effect": "Deny",
+                  "Action": "iam:*", "Resource": "*"},
+    "NotResource": {"NotResource": "arn:aws:s3:::acme-audit-logs/*", "Effect": "Deny", "Action": "s3:DeleteObject"},
+    "NotPrincipal": {"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/breakglass"}, "Effect": "Deny",
+                     "Action": "iam:*", "Resource": "*"},
+    "NotAction": {"NotAction": "iam:*", "Effect": "Allow", "Resource": "arn:aws:s3:::acme-site/*"},
+}
+SOURCE_RANGES = [f"198.51.{n // 256}.{n % 256}/32" for n in range(300)]  # a Condition past the first 4 KB
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+# (case, file text): each a policy document that allows `*` on `*` (R1 #2, R2 #16: these were skipped with exit 0)
+SHAPES: list[tuple[str, str]] = [
+    ("jq-sorted", json.dumps(policy(STAR), indent=2, sort_keys=True)),  # `jq -S .`: Statement first, Action first
+    *((f"{key}-first", json.dumps(policy(first, STAR), indent=2)) for key, first in BEFORE_STAR.items()),
+    ("policy-name-first", json.dumps({"PolicyName": "deploy", **policy(STAR)}, indent=2)),
+    ("escaped-version", '{"\\u0056ersion": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", '
+                        '"Resource": "*"}]}'),
+    ("escaped-effect", '{"Version": "2012-10-17", "Statement": [{"\\u0045ffect": "Allow", "Action": "*", '
+                       '"Resource": "*"}]}'),
+    ("statement-object", json.dumps({"Version": "2012-10-17", "Statement": STAR})),
+    ("blanks-first", " " * 5000 + json.dumps(policy(STAR))),
+    ("a-long-condition-first", json.dumps(policy(  # its `Effect` past the first 4 KB: read by the second look
+        {"Condition": {"NotIpAddress": {"aws:SourceIp": SOURCE_RANGES}}, "Sid": "OfficeOnly", "Effect": "Deny",
+         "Action": "*", "Resource": "*"}, STAR), indent=2)),
+    ("get-policy-version", json.dumps({"PolicyVersion": {
+        "Document": policy(STAR), "VersionId": "v3", "IsDefaultVersion": True,
+        "CreateDate": "2025-10-04T19:15:09+00:00"}}, indent=4)),
+    ("get-role-policy", json.dumps({"RoleName": "app-role", "PolicyDocument": policy(STAR), "PolicyName": "inline"},
+                                   indent=4)),
+    ("get-user-policy", json.dumps({"UserName": "ci-release", "PolicyName": "release", "PolicyDocument": policy(STAR)},
+                                   indent=4)),
+    ("get-group-policy", json.dumps({"GroupName": "admins", "PolicyName": "all", "PolicyDocument": policy(STAR)},
+                                    indent=4)),
+    # the IAM API's own form of a policy (URL-encoded JSON text), as an SDK that does not decode it prints it
+    ("url-encoded-document", json.dumps({"RoleName": "app-role", "PolicyName": "inline",
+                                         "PolicyDocument": quote(json.dumps(policy(STAR)))}, indent=4)),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in SHAPES], ids=[name for name, _ in SHAPES])
+def test_a_document_is_read_whatever_its_key_order_spelling_or_wrapper(tmp_path: Path, text: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "iam").mkdir()
+    (tmp_path / "iam" / "policy.json").write_text(text, encoding="utf-8")  # as is: `write` would dedent the blanks
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "iam", "--select", "PL208", "--as-of", "2026-03-02")
+    assert result.code == 1, result.out + result.err
+    assert [line.split(": ", 1)[1].split(" holds")[0] for line in result.out.splitlines() if FINDING.search(line)] \
+        == ["CRITICAL PL208 role aws:policy-document:iam/policy.json"]
+
+
+@pytest.mark.parametrize("text", ['{"name": "infra", "version": "1.0.0", "dependencies": {"aws-cdk-lib": "2.100.0"}}',
+                                  '{"Statement": "see the wiki", "Effect": "none"}',
+                                  '{"Version": "2012-10-17", "Statement": []}',
+                                  '{"RoleName": "", "PolicyName": "", "PolicyDocument": ""}'])  # a CLI skeleton
+def test_json_without_statements_of_an_effect_is_not_a_policy_document(text: str) -> None:
+    assert (policy_document.detect("p.json", text), looks_like("p.json", text)) == (False, None)
+
+
+PUBLIC_EXPORTS = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "PublicRead",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::acme-customer-exports/*"
+    }
+  ]
+}
+"""
+CLASSIFIED = """\
+policylint: 1
+annotate:
+  - {match: "aws:s3:::acme-customer-exports", data: [customer_pii], records: 5000000}
+people:
+  - {id: kim.jh, status: active}
+principals:
+  - {id: kim-laptop, type: user, person: kim.jh}
+"""
+
+
+def test_a_bare_resource_policy_gives_what_it_allows_to_the_principals_it_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R1 #7: a bare bucket policy open to `*` set the flag and granted nobody anything. Its statements that name
+    a Principal are a resource policy: `*` (everyone) reads the bucket, PL216 fires on the bucket, reach counts it,
+    and the document keeps its flag as evidence."""
+    write(tmp_path, "buckets/exports-policy.json", PUBLIC_EXPORTS)
+    write(tmp_path, "data.yaml", CLASSIFIED)
+    monkeypatch.chdir(tmp_path)
+    loaded = load_paths(["."], root=".")
+    assert loaded.errors == []
+    [grant] = loaded.inventory.grants
+    assert (grant.to, grant.resource, grant.actions, grant.condition, grant.via) == (
+        "*", "aws:s3:::acme-customer-exports", ("read",), None, "exports-policy.json")
+    [document] = loaded.inventory.roles
+    assert (document.grants, document.flags) == ((), ("aws-open-principal", "aws-policy-document"))
+    result = run_cli("check", ".", "--select", "PL216", "--as-of", "2026-03-02")
+    assert [line.split(": ", 1)[1] for line in result.out.splitlines() if FINDING.search(line)] == [
+        'CRITICAL PL216 resource aws:s3:::acme-customer-exports is open to anyone ("*") with no condition on who: '
+        "customer data customer_pii (5,000,000 records)"]
+    reach = run_cli("reach", ".", "--as-of", "2026-03-02")
+    assert "kim.jh" in reach.out and "aws:s3:::acme-customer-exports" in reach.out, reach.out
+
+
+@pytest.mark.parametrize(("condition", "to"), [
+    ({"StringLike": {"aws:PrincipalArn": "*"}}, "*"),  # names anyone: still open (R1 #7)
+    ({"Bool": {"aws:SecureTransport": "true"}}, "*"),
+    ({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "*anyone-if:aws:PrincipalOrgID=o-a1b2c3d4e5"),
+])
+def test_a_bare_queue_policy_is_open_unless_its_condition_narrows_who(tmp_path: Path, condition: dict[str, Any],
+                                                                      to: str) -> None:
+    path = write(tmp_path, "queue-policy.json", json.dumps(policy(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage",
+         "Resource": "arn:aws:sqs:eu-west-1:111122223333:orders", "Condition": condition})))
+    loaded = load_paths([str(path)], root=str(tmp_path))
+    assert loaded.errors == []
+    assert [(g.to, g.resource) for g in loaded.inventory.grants] == [(to, "aws:sqs:eu-west-1:111122223333:orders")]
+    assert "aws:sqs:eu-west-1:111122223333:orders" in {r.id for r in loaded.inventory.resources}  # implied
+    result = run_cli("check", str(path), "--select", "PL216", "--as-of", "2026-03-02")
+    assert ("PL216 resource aws:sqs:eu-west-1:111122223333:orders is open" in result.out) is (to == "*"), result.out
+
+
+def test_a_bare_key_policy_makes_the_key_it_is_attached_to_with_the_readers_it_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key policy's `Resource: "*"` is the key it is attached to, which a bare document does not name: that key
+    is the document's own (`#key`), readable by the principals the policy names (by their own ids)."""
+    path = write(tmp_path, "kms-key-policy.json", json.dumps({"Version": "2012-10-17", "Id": "key-default-1",
+                                                              "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Allow use of the key", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"},
+         "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*"},
+        {"Sid": "Allow describing the key", "Effect": "Allow", "Principal": "*", "Action": "kms:DescribeKey",
+         "Resource": "*"}]}))
+    loaded = load_paths([str(path)], root=str(tmp_path))
+    assert loaded.errors == []
+    [key] = loaded.inventory.keys
+    assert (key.id, key.readable_by) == ("aws:policy-document:kms-key-policy.json#key",
+                                         ("aws:iam::111122223333:root", "aws:iam::111122223333:role/app"))
+    assert loaded.inventory.grants == ()  # using the key is reading it; kms:DescribeKey to anyone reads no data
+    kinds = {n.id: n.kind for n in loaded.inventory.nodes()}
+    assert (kinds["aws:iam::111122223333:root"], kinds["aws:iam::111122223333:role/app"]) == ("principal", "role")
+    open_key = write(tmp_path, "open/key-policy.json", json.dumps(policy(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+         "Resource": "*"})))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", str(open_key.relative_to(tmp_path)), "--select", "PL216", "--as-of", "2026-03-02")
+    assert [line.split(": ", 1)[1] for line in result.out.splitlines() if FINDING.search(line)] == [
+        'CRITICAL PL216 key aws:policy-document:open/key-policy.json#key is open to anyone ("*") with no condition '
+        "on who: customer data none (0 records)"]
+
+
+def test_a_bare_trust_policy_is_the_role_that_anyone_may_assume(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "trust-policy.json", json.dumps(policy(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+         "Condition": {"Bool": {"aws:SecureTransport": "true"}}})))
+    loaded = load_paths([str(path)], root=str(tmp_path))
+    [role] = loaded.inventory.roles
+    assert (role.assumable_by, role.condition, loaded.inventory.grants) == (("*",), "aws:SecureTransport=true", ())
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "trust-policy.json", "--select", "PL210", "--as-of", "2026-03-02")
+    assert [line.split(": ", 1)[1] for line in result.out.splitlines() if FINDING.search(line)] == [
+        'HIGH PL210 role aws:policy-document:trust-policy.json can be assumed by anyone ("*") without a condition on '
+        "who; it grants: none"]
+
+
+def test_terraform_placeholders_are_read_as_any_resource_not_an_error(tmp_path: Path) -> None:
+    """R2 #3 (`tf-interp.json`): exit 2 on `${bucket_arn}/*`; now any bucket, and the grant says why."""
+    path = write(tmp_path, "tf-interp.json", json.dumps(policy(
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "${bucket_arn}/*"},
+        {"Effect": "Allow", "Action": "dynamodb:Query",
+         "Resource": "arn:aws:dynamodb:${region}:${account_id}:table/orders"}), indent=2))
+    loaded = load_paths([str(path)], root=str(tmp_path))
+    assert loaded.errors == []
+    [role] = loaded.inventory.roles
+    assert [(g.resource, g.condition) for g in role.grants] == [
+        ("aws:s3:*", "template placeholder ${bucket_arn}"),
+        ("aws:dynamodb:*:*:table/orders", "template placeholder ${region}, ${account_id}")]
+    result = run_cli("check", str(path), "--select", "PL001", "--as-of", "2026-03-02")
+    assert (result.code, ": error: " in result.out) == (0, False), result.out
 
 
 def test_a_document_that_is_no_object_is_an_input_error(tmp_path: Path) -> None:

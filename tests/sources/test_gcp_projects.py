@@ -100,8 +100,12 @@ ORDER_CASES = [  # (case, file, text, configuration, the policy's resource, basi
      (("*", "acme-prod"),), "gcp:projects/acme-prod/datasets/orders", "document"),
     ("the Cloud Storage JSON API's resourceId (gcpdiag's bucket-roles.json)", "bucket-roles.json", BUCKET, (),
      "gcp:projects/_/buckets/acme-exports", "document"),
-    ("the project of the custom roles", "exports/acme-prod.iam.yaml", CUSTOM, (), "gcp:projects/acme-analytics",
+    ("the project of the custom roles", "exports/iam-policy.yaml", CUSTOM, (), "gcp:projects/acme-analytics",
      "custom-roles"),
+    ("custom roles agreeing with the file name", "exports/acme-analytics.iam.yaml", CUSTOM, (),
+     "gcp:projects/acme-analytics", "custom-roles"),
+    ("custom roles over a short folder name that cannot be a project id", "gke1/json-dumps/iam-policy.yaml", CUSTOM,
+     (), "gcp:projects/acme-analytics", "custom-roles"),
     ("the file name", "exports/acme-prod.iam.yaml", VIEWER, (), "gcp:projects/acme-prod", "file-name"),
     ("a short file name", "exports/gke1.yaml", VIEWER, (), "gcp:projects/gke1", "file-name"),
     ("a generic file name: the folder", "acme-prod/iam-policy.yaml", VIEWER, (), "gcp:projects/acme-prod", "folder"),
@@ -112,6 +116,33 @@ ORDER_CASES = [  # (case, file, text, configuration, the policy's resource, basi
     ("a folder name that cannot be a project's is skipped", "exports/acme[prod]/policy.yaml", VIEWER, (),
      "gcp:projects/policy", "fallback"),
     ("only folders under the run's root count", "iam-policy.yaml", VIEWER, (), "gcp:projects/iam-policy",
+     "fallback"),
+    # a project number, as the Cloud Console and Cloud Asset Inventory name projects
+    ("a project number's folder", "123456789012/iam-policy.json", VIEWER, (), "gcp:projects/123456789012", "folder"),
+    ("a project number's file", "exports/412345678901.json", VIEWER, (), "gcp:projects/412345678901", "file-name"),
+    ("a dated number is no project number", "acme-prod/20261101/iam-policy.json", VIEWER, (),
+     "gcp:projects/acme-prod", "folder"),
+    # folders that say when or which copy, not whose
+    ("latest is generic", "acme-prod/latest/iam-policy.json", VIEWER, (), "gcp:projects/acme-prod", "folder"),
+    ("current is generic", "acme-prod/current/iam-policy.json", VIEWER, (), "gcp:projects/acme-prod", "folder"),
+    ("a version is generic", "acme-prod/v2/iam-policy.json", VIEWER, (), "gcp:projects/acme-prod", "folder"),
+    ("a dated snapshot folder is generic", "acme-prod/snapshot-2026-11-01/iam-policy.json", VIEWER, (),
+     "gcp:projects/acme-prod", "folder"),
+    # generic words before or after the project id are dropped, never the id cut
+    ("a generic suffix", "shop-prod-iam-policy.json", VIEWER, (), "gcp:projects/shop-prod", "file-name"),
+    ("a generic prefix", "iam-policy-shop-prod.json", VIEWER, (), "gcp:projects/shop-prod", "file-name"),
+    ("a generic extension", "shop-prod.iam.json", VIEWER, (), "gcp:projects/shop-prod", "file-name"),
+    ("a generic suffix after an underscore", "shop-prod_iam.json", VIEWER, (), "gcp:projects/shop-prod",
+     "file-name"),
+    ("a dated suffix", "shop-prod-2026-11-01.json", VIEWER, (), "gcp:projects/shop-prod", "file-name"),
+    ("a flattened resource name", "projects_shop-prod_iam-policy.json", VIEWER, (), "gcp:projects/shop-prod",
+     "file-name"),
+    ("a word a project id ends in is kept", "prod-data.json", VIEWER, (), "gcp:projects/prod-data", "file-name"),
+    ("a file name that cannot be a project id is not cut", "exports/ProjectAlpha.json", VIEWER, (),
+     "gcp:projects/ProjectAlpha", "fallback"),
+    ("a file name that cannot be a project id yields to the folder", "acme-prod/ProjectAlpha.json", VIEWER, (),
+     "gcp:projects/acme-prod", "folder"),
+    ("underscores are not read as hyphens", "proj_alpha_iam.json", VIEWER, (), "gcp:projects/proj_alpha",
      "fallback"),
 ]
 
@@ -143,6 +174,20 @@ CONTRADICTIONS = [  # (case, text, configuration, the errors, the resource used)
      ["4:9: error: expected the custom roles of project acme-prod (gcp-projects maps this file to it): a "
       "project's custom role can be granted only in it, found the string 'projects/acme-analytics/roles/deployer'"],
      "gcp:projects/acme-prod"),
+    # R1 #5: the document's own name moved a pinned dump away, and "0 identities can reach customer data"
+    ("a project number", "name: projects/123456789012\n" + VIEWER,
+     ["1:7: error: expected name to name project acme-prod or a resource in it (gcp-projects maps this file to "
+      "acme-prod), found the string 'projects/123456789012': a project number, which the files cannot tell to be "
+      "acme-prod's or another's; read as acme-prod's policy: say which in gcp-projects (the number or the id) or in "
+      "the document"], "gcp:projects/acme-prod"),
+    ("a bucket, whose name does not say its project", BUCKET,
+     ["3:17: error: expected resourceId to name project acme-prod or a resource in it (gcp-projects maps this file "
+      "to acme-prod), found the string 'projects/_/buckets/acme-exports': `_` names no project; read as "
+      "acme-prod's policy: say which in gcp-projects or in the document"], "gcp:projects/acme-prod"),
+    ("any project", "name: projects/-\n" + VIEWER,
+     ["1:7: error: expected name to name project acme-prod or a resource in it (gcp-projects maps this file to "
+      "acme-prod), found the string 'projects/-': `-` names no project; read as acme-prod's policy: say which in "
+      "gcp-projects or in the document"], "gcp:projects/acme-prod"),
 ]
 
 
@@ -181,6 +226,123 @@ def test_custom_roles_of_two_projects_are_an_error(tmp_path: Path) -> None:
                                  "custom role can be granted only in it, found the string "
                                  "'projects/acme-dev/roles/auditor'"]
     assert {target_of(r) for r in loaded.inventory.roles} == {"gcp:projects/acme-analytics"}
+
+
+def test_a_pinned_dump_naming_a_project_number_keeps_its_reach(tmp_path: Path) -> None:
+    """R1 #5 end to end: `name: projects/<number>` in a dump that gcp-projects pins moved its roles to the number's
+    project, and the run said "0 identities can reach customer data"."""
+    write(tmp_path, ".policylint.yaml", """
+        gcp-projects:
+          "prod-data/*": prod-data
+        """)
+    policy = write(tmp_path, "prod-data/iam-policy.json", """
+        {
+          "name": "projects/123456789012",
+          "bindings": [
+            {"role": "roles/storage.objectViewer",
+             "members": ["serviceAccount:etl@prod-data.iam.gserviceaccount.com"]}
+          ],
+          "etag": "BwXhqDxQfT8=",
+          "version": 1
+        }
+        """)
+    write(tmp_path, "classify.yaml", """
+        policylint: 1
+        resources:
+          - {id: "gcp:projects/prod-data/buckets/customer-exports", type: bucket, data: [customer_pii],
+             records: 1000000, scope: "gcp:projects/prod-data", monitoring: true, logging: true}
+        """)
+    run = run_cli("check", str(tmp_path), "--config", str(tmp_path / ".policylint.yaml"), "--as-of", "2026-01-01")
+    assert run.code == 2, run.out + run.err
+    assert f"{policy}:2:11: error: expected name to name project prod-data" in run.out
+    assert "; 1 identities can reach customer data." in run.out, run.out  # the service account; it was 0
+
+
+CUSTOM_ELSEWHERE = textwrap.dedent("""
+    bindings:
+    - members:
+      - serviceAccount:etl@prod-data.iam.gserviceaccount.com
+      role: roles/storage.objectViewer
+    - members:
+      - group:auditors@acme.example
+      role: projects/sandbox-lab1/roles/auditViewer
+    etag: BwYF3b8Xq2E=
+    version: 1
+    """).lstrip()
+CUSTOM_CASES = [  # (case, file, text, the errors, the resource used, basis)
+    ("the folder and the service accounts name another project", "prod-data/iam-policy.yaml", CUSTOM_ELSEWHERE,
+     ["7:9: error: expected the custom roles of project prod-data (the folder names it): a project's custom role can "
+      "be granted only in it, found the string 'projects/sandbox-lab1/roles/auditViewer'; read as prod-data's policy: "
+      "say which in gcp-projects"], "gcp:projects/prod-data", "folder"),
+    ("the file name names another project", "exports/prod-data.iam.yaml", CUSTOM_ELSEWHERE,
+     ["7:9: error: expected the custom roles of project prod-data (the file name names it): a project's custom role "
+      "can be granted only in it, found the string 'projects/sandbox-lab1/roles/auditViewer'; read as prod-data's "
+      "policy: say which in gcp-projects"], "gcp:projects/prod-data", "file-name"),
+    ("the service accounts are of another project", "iam-policy.yaml", CUSTOM_ELSEWHERE,
+     ["7:9: error: expected the custom roles of project prod-data (the service accounts it binds are of it): a "
+      "project's custom role can be granted only in it, found the string 'projects/sandbox-lab1/roles/auditViewer'; "
+      "read as sandbox-lab1's policy: say which in gcp-projects"], "gcp:projects/sandbox-lab1", "custom-roles"),
+    ("the file name against custom roles and service accounts of one project", "exports/acme-prod.iam.yaml", CUSTOM,
+     ["4:9: error: expected the custom roles of project acme-prod (the file name names it): a project's custom role "
+      "can be granted only in it, found the string 'projects/acme-analytics/roles/deployer'; read as "
+      "acme-analytics's policy: say which in gcp-projects"], "gcp:projects/acme-analytics", "custom-roles"),
+]
+
+
+@pytest.mark.parametrize(("case", "file", "text", "errors", "target", "basis"), CUSTOM_CASES,
+                         ids=[c[0] for c in CUSTOM_CASES])
+def test_one_custom_role_of_another_project_does_not_move_the_dump_silently(
+        tmp_path: Path, case: str, file: str, text: str, errors: list[str], target: str, basis: str) -> None:
+    """R1 #6: one binding of another project's custom role moved the whole dump to that project, without a word."""
+    path = write(tmp_path, file, text)
+    loaded = load(tmp_path)
+    assert errors_of(loaded) == [f"{path}:{e}" for e in errors]
+    assert {target_of(r) for r in loaded.inventory.roles} == {target}
+    assert all(f"gcp-resource-from:{basis}" in r.flags for r in loaded.inventory.roles)
+
+
+@pytest.mark.parametrize(("layout", "projects"), [
+    ({"123456789012/iam-policy.json": VIEWER, "210987654321/iam-policy.json": VIEWER},
+     {"gcp:projects/123456789012", "gcp:projects/210987654321"}),
+    ({"proj-alpha/latest/iam-policy.json": VIEWER, "proj-beta/latest/iam-policy.json": VIEWER},
+     {"gcp:projects/proj-alpha", "gcp:projects/proj-beta"}),
+    ({"ProjectAlpha.json": VIEWER, "ProjectBeta.json": VIEWER},
+     {"gcp:projects/ProjectAlpha", "gcp:projects/ProjectBeta"}),
+    ({"shop-prod-iam-policy.json": VIEWER, "iam-policy-shop-dev.json": VIEWER},
+     {"gcp:projects/shop-prod", "gcp:projects/shop-dev"}),
+], ids=["project numbers", "latest", "capitalised", "generic prefix and suffix"])
+def test_dumps_of_two_projects_do_not_collide(tmp_path: Path, layout: dict[str, str], projects: set[str]) -> None:
+    """R3 #7: each layout read both dumps as one project (`iam-policy`, `latest`, `roject`): an error, or one
+    project's roles on the other's data."""
+    for name, text in layout.items():
+        write(tmp_path, name, text)
+    loaded = load(tmp_path)
+    assert errors_of(loaded) == []
+    assert {target_of(r) for r in loaded.inventory.roles} == projects
+
+
+def test_a_project_named_by_number_acts_as_any_service_account(tmp_path: Path) -> None:
+    """Which accounts are a project number's own (`NAME@ID.iam.gserviceaccount.com`) the dump cannot say: its act-as
+    key signs for every user-managed account (fail closed), not for `*@123456789012.iam…`, which is nobody."""
+    write(tmp_path, "412345678901/iam-policy.yaml", """
+        bindings:
+        - members:
+          - user:lee.sy@acme.example
+          role: roles/iam.serviceAccountUser
+        - members:
+          - serviceAccount:412345678901-compute@developer.gserviceaccount.com
+          - serviceAccount:orders-etl@acme-prod.iam.gserviceaccount.com
+          role: roles/storage.objectViewer
+        etag: BwYF3b8Xq2E=
+        version: 1
+        """)
+    loaded = load(tmp_path)
+    assert errors_of(loaded) == []
+    (key,) = loaded.inventory.keys
+    assert (key.id, key.signs_for) == ("gcp:projects/412345678901:act-as", (
+        "gcp:serviceAccount:*.iam.gserviceaccount.com",
+        "gcp:serviceAccount:412345678901-compute@developer.gserviceaccount.com",
+        "gcp:serviceAccount:orders-etl@acme-prod.iam.gserviceaccount.com"))
 
 
 # --- gcpdiag: `<test project>/json-dumps/iam-policy.json`, one project per folder -----------------------------
@@ -256,9 +418,14 @@ def test_identical_copies_of_one_dump_are_an_error_too(tmp_path: Path) -> None:
     second = write(tmp_path, "gke1-copy/json-dumps/iam-policy.json", dump)
     loaded = load(tmp_path)
     errors = errors_of(loaded)
+    # the copy's folder names a project id its custom roles contradict; its service accounts side with the roles
     assert errors[0] == (f"{second}:2:3: error: expected one IAM policy per account or project, found a second one "
                          f"of 'gcp:projects/gcpdiag-gke1-aaaa' (the first at {first}:2:3){HINT}")
-    assert len(errors) == 1 + 8  # and each of its 8 bindings' roles
+    assert (f"{second}:7:15: error: expected the custom roles of project gke1-copy (the folder names it): a project's "
+            "custom role can be granted only in it, found the string "
+            "'projects/gcpdiag-gke1-aaaa/roles/gke2_custom_role'; read as gcpdiag-gke1-aaaa's policy: say which in "
+            "gcp-projects") in errors
+    assert len(errors) == 2 + 8  # and each of its 8 bindings' roles
     assert all(str(second) in e.split(": error: ")[0] for e in errors)
 
 

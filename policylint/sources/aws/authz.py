@@ -86,5 +86,5 @@ def load(path: str, text: str, options: Options) -> Fragment:
         raise InputError(Location(path, 1, 1), "expected a JSON object with UserDetailList, GroupDetailList, "
                                                f"RoleDetailList and Policies, found a {type(data).__name__}")
     document = read_document(data, Locator(text, path))
-    inventory, implied = build(document)
+    inventory, implied = build(document, truncated=data.get("IsTruncated") not in (None, False))
     return Fragment(inventory, document.errors, implied)

@@ -2,7 +2,8 @@
 bucket policies, DynamoDB tables, RDS / Neptune / DocumentDB instances and clusters, and CloudTrail data events.
 
 - A key is readable by the principals its key policy allows to use it or to change who may (`kms:Decrypt`,
-  `kms:Sign`, `kms:CreateGrant`, `kms:PutKeyPolicy`, …), with any condition (fail closed). A statement naming
+  `kms:Sign`, `kms:CreateGrant`, `kms:PutKeyPolicy`, …), with any condition (fail closed; `*` under a condition
+  on who, such as kms:CallerAccount, is everyone that condition admits: `trust.anyone`). A statement naming
   the account itself (`arn:aws:iam::cfn:root`) means that IAM policies decide: the root principal is a reader, and
   every identity whose IAM grants name the key reaches it through those grants (an IAM grant reaches a key even
   when its key policy would not delegate to IAM: fail closed). Deny statements of a key policy are not applied; a
@@ -11,18 +12,17 @@ bucket policies, DynamoDB tables, RDS / Neptune / DocumentDB instances and clust
 - `logging` is true for a bucket with `LoggingConfiguration`, and for a bucket or table whose data events a trail
   of the same template records (reads included, the whole store, an `IsLogging` trail); a trail in another
   file cannot be seen from this one, so it does not count. A database logs when it exports its `audit` log.
-- A bucket policy's statements become grants to the principals they name, on what they name.
+- Bucket, queue and topic policies: `cfn_policies`.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Literal
 
-from policylint.iam import actions
-from policylint.iam.policy import Statement, evaluate, parse_policy, principal_id, root_id
-from policylint.iam.trust import SERVICE_PREFIX
+from policylint.iam.policy import parse_policy, root_id
+from policylint.iam.resource_policy import key_readers
 from policylint.model import EVERYONE, Key, Resource
+from policylint.sources.aws.cfn_policies import Opened, ResourcePolicies, principal_ids
 from policylint.sources.aws.cfn_template import SCOPE, CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
@@ -30,10 +30,6 @@ from policylint.sources.base import Options
 from policylint.yamlsafe import MAX_DIGITS, YMap
 
 STORES = ("bucket", "table", "database")
-_KEY_USE = ("kms:decrypt", "kms:encrypt", "kms:reencryptfrom", "kms:reencryptto", "kms:generatedatakey",
-            "kms:generatedatakeywithoutplaintext", "kms:generatedatakeypair",
-            "kms:generatedatakeypairwithoutplaintext", "kms:sign", "kms:verify", "kms:generatemac", "kms:verifymac",
-            "kms:derivesharedsecret", "kms:creategrant", "kms:putkeypolicy")
 _PURPOSE: dict[str, Literal["signing", "encryption"]] = {
     "ENCRYPT_DECRYPT": "encryption", "KEY_AGREEMENT": "encryption", "SIGN_VERIFY": "signing",
     "GENERATE_VERIFY_MAC": "signing"}
@@ -60,8 +56,7 @@ class Data:
                 self._store(resource, named, logged)
         for resource in t.of_type("AWS::KMS::Key"):
             self._key(resource)
-        for resource in t.of_type("AWS::S3::BucketPolicy"):
-            self._bucket_policy(resource)
+        ResourcePolicies(t, self.found, Opened(t)).build()
 
     def patterns(self) -> dict[str, list[str]]:
         """Key and store id -> the globs that may name it (its own, and its aliases' for a key)."""
@@ -123,8 +118,8 @@ class Data:
             statements, errors = parse_policy(account_roots(document), f"key policy of {named.logical}",
                                               self.template.path, where)
             self.found.errors.extend(errors)
-            ids += [i for s in statements if s.effect == "Allow" and _uses_key(s) for i in _principals(s)]
-        return self.found.principal_ids(ids, where)
+            ids += key_readers(statements, ACCOUNT)
+        return principal_ids(self.found, ids, where)
 
     # -- stores -------------------------------------------------------------------------------------------------
 
@@ -192,49 +187,6 @@ class Data:
                 if isinstance(selector, dict):
                     covered.update(s.id for s in stores if _advanced_selects(selector, s))
         return covered
-
-    # -- bucket policies ----------------------------------------------------------------------------------------
-
-    def _bucket_policy(self, resource: CfnResource) -> None:
-        props = self.found.properties(resource)
-        policy = f"bucket policy {resource.logical}"
-        where = self.found.at(props.value_pos.get("PolicyDocument", props.pos))
-        statements: list[Statement] = []
-        for document in self.found.documents(props, "PolicyDocument", policy) or ():  # not known: grants nothing
-            found, errors = parse_policy(account_roots(document), policy, self.template.path, where)
-            statements += found
-            self.found.errors.extend(errors)
-        named: dict[str, list[Statement]] = {}
-        for statement in statements:
-            for principal in self.found.principal_ids(_principals(statement), where):
-                named.setdefault(principal, []).append(statement)
-        everyone = named.get(EVERYONE, [])
-        for principal, own in named.items():
-            held = own + [s for s in everyone if s.effect == "Deny" and principal != EVERYONE]
-            grants = evaluate(held, ACCOUNT, resource.location).grants
-            self.found.grants.extend(replace(g, to=principal) for g in grants if not g.resource.endswith(
-                ":access-control"))
-
-
-def _principals(statement: Statement) -> list[str]:
-    """The ids a resource-policy statement names (a NotPrincipal names everyone else: anyone, fail closed)."""
-    if statement.not_principals is not None:
-        return [EVERYONE]
-    found = []
-    for principal in statement.principals:
-        if principal.startswith("Service:"):
-            found.append(SERVICE_PREFIX + principal.removeprefix("Service:"))
-        else:
-            found.append(principal_id(principal, ACCOUNT))
-    return found
-
-
-def _uses_key(statement: Statement) -> bool:
-    if statement.not_actions is not None:
-        excluded = actions.matcher(statement.not_actions)
-        return not all(excluded.match(a) for a in _KEY_USE)
-    allowed = actions.matcher(statement.actions)
-    return any(allowed.match(a) for a in _KEY_USE)
 
 
 def _selects(selector: dict[str, Any], store: Named) -> bool:

@@ -31,8 +31,9 @@ from policylint.iam.policy import (
     root_id,
 )
 from policylint.iam.statements import globs_overlap
-from policylint.iam.trust import SERVICE_PREFIX
+from policylint.iam.trust import SERVICE_PREFIX, trust_condition
 from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
+from policylint.sources.aws.cfn_policies import Opened, principal_ids
 from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
@@ -79,6 +80,7 @@ class Iam:
         self.member_at: dict[str, Location] = {}  # group id -> where the template first adds to it
         self.managed: dict[str, _Policy] = {}  # template managed policy ARN -> what it holds
         self.profiles: dict[str, list[str]] = {}  # role id -> instance profiles holding it
+        self.opened = Opened(template)  # what the template's undetermined values widen
 
     @property
     def errors(self) -> list[InputError]:
@@ -148,6 +150,7 @@ class Iam:
         flags: list[str] = []
         for document in documents:
             found, errors = parse_policy(document, policy, self.template.path, where)
+            found = self.opened.mark(found)
             statements += found
             flags += lint(found)
             self.errors.extend(errors)
@@ -264,9 +267,10 @@ class Iam:
         if named is None or resource is None:
             return
         if named.kind.noun == "role":
-            assumable, trust_flags = self._trust(resource, named, evaluations)
+            assumable, trust_flags, condition = self._trust(resource, named, evaluations)
             flags = tuple(sorted({*flags, *trust_flags}))
-            self.found.roles.append(Role(named.id, resource.location, tuple(assumable), tuple(grants), flags))
+            self.found.roles.append(Role(named.id, resource.location, tuple(assumable), tuple(grants), flags,
+                                         condition))
         elif named.kind.noun == "group":
             self.found.groups.append(Group(named.id, resource.location, tuple(self.members.get(named.id, ())), flags))
         else:
@@ -286,8 +290,8 @@ class Iam:
         return Principal(named.id, resource.location, "user", identifiers=identifiers, flags=flags)
 
     def _trust(self, resource: CfnResource, named: Named,
-               evaluations: dict[str, Any]) -> tuple[list[str], tuple[str, ...]]:
-        """Who may assume the role, and the lint flags of its trust policy."""
+               evaluations: dict[str, Any]) -> tuple[list[str], tuple[str, ...], str | None]:
+        """Who may assume the role, the lint flags of its trust policy, and the condition it may be assumed under."""
         props = self.found.properties(resource)
         key = "AssumeRolePolicyDocument"
         where = self.found.at(props.value_pos[key]) if key in props else resource.location
@@ -295,14 +299,16 @@ class Iam:
         ids: list[str] = [EVERYONE] if documents is None else []  # a trust policy not known: anyone (fail closed)
         services: list[str] = []
         flags: list[str] = []
+        trust: list[Statement] = []
         for document in documents or ():
             statements, errors = parse_policy(account_roots(document), "trust policy", self.template.path, None)
             found, more = principals_of(statements, ACCOUNT)
             ids += found
             services += more
             flags += lint(statements)
+            trust += statements
             self.errors.extend(errors)
-        assumable = self.found.principal_ids(ids, where)
+        assumable = principal_ids(self.found, ids, where)
         for service in dict.fromkeys(services):
             assumable.append(SERVICE_PREFIX + service)
             self.implied.add(implied_principal(SERVICE_PREFIX + service, ACCOUNT, where))
@@ -310,7 +316,8 @@ class Iam:
             assumable += [hid for hid, (_, _, assume) in evaluations.items()
                           if hid != named.id and _may_assume(assume, named)]
         assumable += self.profiles.get(named.id, [])
-        return list(dict.fromkeys(assumable)), tuple(flags)
+        condition = None if documents is None else trust_condition(trust)
+        return list(dict.fromkeys(assumable)), tuple(flags), condition
 
 
 def _may_assume(assume: tuple[tuple[str, tuple[str, ...]], ...], role: Named) -> bool:

@@ -14,11 +14,14 @@ A role trusting its own account's root may be assumed by every identity of the a
 
 An export lists every role of its account with its trust policy, so an escalation that runs code as a role an AWS
 service may assume (`escalation.ROLES`: iam:PassRole with lambda:CreateFunction, lambda:UpdateFunctionCode, …) gains
-exactly the roles that trust that service: one group per account and service
-(`aws:iam::<acct>:runs-code-as:<service principal>`) holds the identities that can, and each role trusting the
-service lists the group, as with sts:AssumeRole. Their escalation grant then names those roles and is no longer
-admin on the account's access control (`evaluate.to_service_roles`). A conditional escalation keeps the fail-closed
-admin (a group membership could not show its condition), as does an account whose roles the file does not list.
+exactly the roles that trust that service, and of those, where it passes one, the roles iam:PassRole names: one
+group per account, service and iam:PassRole's role globs (`aws:iam::<acct>:runs-code-as:<service principal>`, with
+` passing <id glob> …` when it may not pass every role: `runners_group_id`) holds the identities that can. Which
+roles trust the service is known once every file is read (a template's, a native file's, another page's): `link`
+(link.py) makes each of them assumable by the group, and names them in the holders' grants. The escalation grant is
+then no longer admin on the account's access control (`evaluate.to_service_roles`). A conditional escalation keeps
+the fail-closed admin (a group membership could not show its condition), as does an account whose roles the file
+does not list, and a page of a paged export (`IsTruncated`: the roles of the other pages may never be read).
 """
 
 from __future__ import annotations
@@ -28,7 +31,15 @@ from dataclasses import dataclass, field, replace
 from policylint.flags import AWS_ALLOWS_STAR_STAR as STAR_STAR
 from policylint.flags import AWS_ROOT as ROOT
 from policylint.iam import escalation
-from policylint.iam.evaluate import Escalation, Evaluation, escalations, evaluate, to_service_roles, touches
+from policylint.iam.evaluate import (
+    Escalation,
+    Evaluation,
+    escalation_grants,
+    escalations,
+    evaluate,
+    to_service_roles,
+    touches,
+)
 from policylint.iam.managed_policies import unknown_policy_grant
 from policylint.iam.statements import Statement, access_control_id, glob_match, parse_policy
 from policylint.iam.trust import (
@@ -55,7 +66,9 @@ from policylint.sources.aws.documents import Document, Identity, Policy
 UNRESOLVED = "managed policy not in this file"
 ASSUMERS = "allowed-to-assume:"
 RUNS_AS = "runs-code-as:"
+_PASSING = " passing "
 _Assume = tuple[str, tuple[str, ...]]  # an id glob sts:AssumeRole is allowed on, and its exclusions
+_Runners = tuple[str, str, tuple[str, ...]]  # account, service principal, the id globs of the roles it may pass
 
 
 @dataclass
@@ -72,9 +85,10 @@ class _State:
     assume_groups: dict[str, Group] = field(default_factory=dict)
     trusts: dict[str, _Trust] = field(default_factory=dict)  # role id -> its trust policy, read once
     role_accounts: set[str] = field(default_factory=set)  # the accounts whose roles the file lists
-    service_roles: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (account, service) -> roles
-    narrowed: dict[Grant, tuple[str, ...]] = field(default_factory=dict)  # narrowed grant -> its services
-    runners: dict[tuple[str, str], dict[str, Location]] = field(default_factory=dict)  # (account, service) -> holders
+    truncated: bool = False  # a page of a paged export: it does not list every role of its account
+    # narrowed grant -> its services and the roles it may pass
+    narrowed: dict[Grant, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    runners: dict[_Runners, dict[str, Location]] = field(default_factory=dict)  # -> holders
 
     def evaluation(self, policies: tuple[Policy, ...], identity: Identity,
                    denies: tuple[Statement, ...] = ()) -> Evaluation:
@@ -92,22 +106,23 @@ class _State:
         found = self.narrowed_escalations(evaluation.escalations, account)
         if found == evaluation.escalations:
             return evaluation
-        swapped = {old.grant: new.grant for old, new in zip(evaluation.escalations, found, strict=True)}
-        return replace(evaluation, grants=tuple(swapped.get(g, g) for g in evaluation.grants), escalations=found)
+        old = set(escalation_grants(evaluation.escalations))
+        kept = tuple(g for g in evaluation.grants if g not in old)
+        return replace(evaluation, grants=(*kept, *escalation_grants(found)), escalations=found)
 
     def narrowed_escalations(self, found: tuple[Escalation, ...], account: str) -> tuple[Escalation, ...]:
         """`ROLES` escalations without condition, narrowed to the roles of the account that trust their services,
-        when the file lists the account's roles."""
+        when the file lists all of the account's roles, and no other gain is admin on the account already."""
         if not any(e.gain.kind == escalation.ROLES and e.grant.condition is None for e in found) \
-                or account not in self.role_accounts:
+                or any(e.gain.kind != escalation.ROLES for e in found) \
+                or account not in self.role_accounts or self.truncated:
             return found
         result = []
         for each in found:
             if each.gain.kind == escalation.ROLES and each.grant.condition is None:
                 services = tuple(service_name(s) for s in each.gain.services)
-                roles = sorted({r for s in services for r in self.service_roles.get((account, s), ())})
-                each = replace(each, grant=to_service_roles(each, roles))
-                self.narrowed[each.grant] = services
+                each = replace(each, grant=to_service_roles(each))
+                self.narrowed[each.grant] = (services, each.roles)
             result.append(each)
         return tuple(result)
 
@@ -140,9 +155,10 @@ class _State:
         for grant in grants:
             if not self.narrowed or grant.actions != ("write",) or not grant.resource.endswith(":access-control"):
                 continue
-            for service in self.narrowed.get(replace(grant, to=None), ()):
+            services, roles = self.narrowed.get(replace(grant, to=None), ((), ()))
+            for service in services:
                 account = grant.resource.split(":", 4)[3]
-                self.runners.setdefault((account, service), {}).setdefault(holder, at)
+                self.runners.setdefault((account, service, roles), {}).setdefault(holder, at)
 
     def held(self, evaluation: Evaluation, holder: Identity) -> None:
         for glob, excluding, _ in evaluation.assume:
@@ -155,8 +171,9 @@ class _State:
 _Trust = tuple[list[Statement], list[str], list[str]]  # a trust policy's statements, the ids and services it names
 
 
-def build(document: Document) -> tuple[Inventory, Inventory]:
-    state = _State(document)
+def build(document: Document, truncated: bool = False) -> tuple[Inventory, Inventory]:
+    """The file's identities and what they may do, and what it implies; `truncated`: a page of a paged export."""
+    state = _State(document, truncated=truncated)
     for identity in (*document.users, *document.roles):
         state.by_name[f"aws:iam::{identity.account}:{identity.kind}/{identity.name}"] = identity.id
     for role in document.roles:
@@ -175,12 +192,12 @@ def build(document: Document) -> tuple[Inventory, Inventory]:
         state.runs_as(role.id, evaluation.grants, role.location)
     for grant in state.grants:
         state.runs_as(grant.to or "", (grant,), grant.location)
-    runner_groups = {key: _runner_group(key, holders) for key, holders in state.runners.items()}
-    roles = [_role(r, e, state, runner_groups) for r, e in evaluated]
+    runner_groups = [_runner_group(key, holders) for key, holders in state.runners.items()]
+    roles = [_role(r, e, state) for r, e in evaluated]
     _remaining_assumers(state)
     implied = list(state.implied.values())
     inventory = Inventory(principals=tuple(principals),
-                          groups=(*built_groups, *state.assume_groups.values(), *runner_groups.values()),
+                          groups=(*built_groups, *state.assume_groups.values(), *runner_groups),
                           roles=tuple(roles), grants=tuple(state.grants))
     return inventory, Inventory(
         principals=tuple(n for n in implied if isinstance(n, Principal)),
@@ -285,7 +302,7 @@ def _user(user: Identity, groups: dict[str, Identity], policies: dict[str, Polic
     have = {e.gain for part in parts for e in part.escalations}
     if not any(gain.kind == escalation.IAM for gain in have):
         whole = state.escalation(tuple(policies.values()), user)
-        state.grants.extend(_direct(tuple(e.grant for e in whole if e.gain not in have), user.id))
+        state.grants.extend(_direct(escalation_grants(e for e in whole if e.gain not in have), user.id))
     state.grants.extend(_unresolved(user, user.id))
     kind: PrincipalType = "user" if user.console else "service"
     return Principal(user.id, user.location, kind, owner=None if kind == "user" else user.owner,
@@ -298,19 +315,30 @@ def _read_trust(role: Identity, state: _State) -> None:
     ids, services = principals_of(statements, role.account)
     state.trusts[role.id] = (statements, ids, services)
     state.role_accounts.add(role.account)
-    for service in dict.fromkeys(service_name(s) for s in services):
-        state.service_roles.setdefault((role.account, service), []).append(role.id)
 
 
-def _runner_group(key: tuple[str, str], holders: dict[str, Location]) -> Group:
-    account, service = key
-    return Group(f"aws:iam::{account}:{RUNS_AS}{service}", next(iter(holders.values())), tuple(holders))
+def _runner_group(key: _Runners, holders: dict[str, Location]) -> Group:
+    return Group(runners_group_id(*key), next(iter(holders.values())), tuple(holders))
 
 
-def _role(role: Identity, evaluation: Evaluation, state: _State, runner_groups: dict[tuple[str, str], Group]) -> Role:
+def runners_group_id(account: str, service: str, roles: tuple[str, ...]) -> str:
+    """The group of who can run code as a role of the account that trusts the service, of the roles whose id
+    matches one of `roles` (none: every role)."""
+    return f"aws:iam::{account}:{RUNS_AS}{service}" + (_PASSING + " ".join(roles) if roles else "")
+
+
+def runners_of(group_id: str) -> _Runners | None:
+    """What `runners_group_id` made the id of; None for another id."""
+    head, found, rest = group_id.partition(RUNS_AS)
+    if not found or not head.startswith("aws:iam::"):
+        return None
+    service, _, roles = rest.partition(_PASSING)
+    return head.split(":")[3], service, tuple(roles.split(" ")) if roles else ()
+
+
+def _role(role: Identity, evaluation: Evaluation, state: _State) -> Role:
     statements, ids, services = state.trusts[role.id]
     assumable = [*(state.by_name.get(i, i) for i in ids), *(SERVICE_PREFIX + s for s in services)]
-    assumable.extend(dict.fromkeys(g.id for s in services if (g := runner_groups.get((role.account, service_name(s))))))
     for node_id in assumable:
         implied = implied_principal(node_id, role.account, role.location)
         if implied is not None:

@@ -9,12 +9,16 @@ Formats (each `--format=yaml` or `--format=json`; a list is a `---` YAML stream 
   `nextRotationTime`, `createTime`, `primary` (`createTime`, `protectionLevel`, `state`, …), `versionTemplate`.
 
 The model (ids are `gcp:` + the member or resource name):
-- The policy's resource (`naming.py`; gcloud does not print it): the configuration's `gcp-projects`, else a
-  top-level `resource`, `name` or `resourceId` (add one for an organisation, folder or resource policy), else a
-  Cloud KMS key or key ring the path spells, else the project of the custom roles it binds, else the project the file
-  name names unless it is generic (`kubeflow-ci.iam.yaml`, `export__kubeflow-ci.iam.policy.yaml`: `kubeflow-ci`),
-  else the nearest folder under the run's root that is not generic (`gke1/json-dumps/iam-policy.json`: `gke1`),
-  else the file's stem. Roles and resources carry `gcp-resource-from:BASIS`. A project `gcp:projects/P` is a
+- The policy's resource (`naming.py`; gcloud does not print it): the configuration's `gcp-projects` (whatever
+  else names another project, a project number or `projects/_/…` is a located error), else a top-level
+  `resource`, `name` or `resourceId` (add one for an organisation, folder or resource policy), else a Cloud KMS
+  key or key ring the path spells, else the project of the custom roles it binds (a file name or folder naming
+  another project id, or service accounts all of another project, is a located error), else the project the file
+  name names without its generic words, whole (`kubeflow-ci.iam.yaml`, `export__kubeflow-ci.iam.policy.yaml`,
+  `iam-policy-kubeflow-ci.json`: `kubeflow-ci`; `123456789012.json`: a project number), else the nearest folder
+  under the run's root that names one (`gke1/json-dumps/iam-policy.json`, `gke1/latest/…`: `gke1`), else the
+  file's stem, never cut (`ProjectAlpha.json`: `ProjectAlpha`). Roles and resources carry
+  `gcp-resource-from:BASIS`. A project `gcp:projects/P` is a
   resource of type `project` with the access control `gcp:projects/P:access-control`, both in scope
   `gcp:projects/P`; the dump defines the access control (two dumps of one project are an error naming both) and
   implies the project; its `logging` is true when the policy's `auditConfigs` log DATA_READ for allServices
@@ -29,13 +33,16 @@ The model (ids are `gcp:` + the member or resource name):
   access control, act-as keys or KMS keys), key grants on its KMS keys, `admin` on its access control for
   setIamPolicy roles (owner, projectIamAdmin, securityAdmin, …), and `read` of its act-as key for roles that act
   as service accounts (owner, editor, serviceAccountUser/TokenCreator/KeyAdmin/Admin, workloadIdentityUser).
+  A service agent's role (`roles/pubsub.serviceAgent`, `roles/containerregistry.ServiceAgent`) held only by
+  Google's service agents is Google's own binding: flag `builtin` (its grants stay).
   Each grant keeps `via` and `actions_given` = the role, and `condition` = "title: expression". Above projects
   (organisation, folder) the file cannot say which projects lie below, so grants reach all of GCP (`gcp:*`,
   `gcp:*:access-control`, `gcp:*:act-as`): fail closed. Role flags: `gcp-basic-role` (owner, editor), `public`
   (allUsers, allAuthenticatedUsers), `gcp-custom-role`.
 - Acting as service accounts: only credentials, keys and people lead into principals, so a project's
   service-account tokens are one Key `gcp:projects/P:act-as` (Google holds and rotates the signing keys; tokens
-  live an hour; flag `gcp-act-as`) that signs for the glob `gcp:serviceAccount:*@P.iam.gserviceaccount.com`, for
+  live an hour; flag `gcp-act-as`) that signs for the glob `gcp:serviceAccount:*@P.iam.gserviceaccount.com` (for
+  a project named by its number, whose accounts' id is unknown, every `*.iam.gserviceaccount.com`: fail closed), for
   each such account the policy names, and for the project's default accounts it names. A service account's own
   policy gets `gcp:projects/P/serviceAccounts/EMAIL:act-as`, signing for that account only.
 - Members (see `members.py`): `user:` → a `user` principal with the e-mail in `identifiers` (the join stage finds

@@ -56,6 +56,11 @@ def member_id(member: str) -> str:
     return EVERYONE if member in EVERYONE_MEMBERS else PREFIX + member
 
 
+def is_service_agent(email: str) -> bool:
+    """Whether a service account is one of Google's service agents (`service-N@gcp-sa-….iam.gserviceaccount.com`)."""
+    return _SERVICE_AGENT.fullmatch(email) is not None
+
+
 def is_public(member: str) -> bool:
     return member in EVERYONE_MEMBERS
 
@@ -71,7 +76,7 @@ def member_node(member: str, location: Location) -> Principal | Group | None:
     if kind == "user":
         return Principal(node_id, location, "user", identifiers=(rest,))
     if kind == "serviceAccount":
-        return Principal(node_id, location, "service", flags=(BUILTIN,) if _SERVICE_AGENT.fullmatch(rest) else ())
+        return Principal(node_id, location, "service", flags=(BUILTIN,) if is_service_agent(rest) else ())
     if kind == "group":
         return Group(node_id, location)
     if kind == "domain":

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.flags import GCP_ACT_AS, GCP_RESOURCE_FROM, PUBLIC
+from policylint.flags import BUILTIN, GCP_ACT_AS, GCP_RESOURCE_FROM, PUBLIC
 from policylint.model import ACCESS_CONTROL, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
 from policylint.sources.base import Fragment, Options
 from policylint.sources.gcp.common import Reader, shown
 from policylint.sources.gcp.members import PREFIX, check_member, is_public, member_id, member_node
 from policylint.sources.gcp.naming import Named, policy_resource
-from policylint.sources.gcp.roles import Meaning, is_role_name, meaning_of
+from policylint.sources.gcp.roles import Meaning, is_role_name, is_service_agent_role, meaning_of
 from policylint.yamlsafe import YMap, YSeq
 
 ACT_AS = ":act-as"  # suffix of the key that stands for a project's (or one account's) service-account tokens
@@ -119,8 +119,15 @@ class _Bindings:
         meaning = meaning_of(role)
         role_id = self.role_id(role)
         grants = tuple(_grants(self.target, meaning, role, condition, reader.of(binding, "role")))
-        flags = (*meaning.flags, *((PUBLIC,) if public else ()), *self.flags)
+        flags = (*meaning.flags, *((PUBLIC,) if public else ()), *((BUILTIN,) if self.agents(role, holders) else ()),
+                 *self.flags)
         return Role(role_id, reader.at(pos), holders, grants, flags)
+
+    def agents(self, role: str, holders: tuple[str, ...]) -> bool:
+        """A service agent's role held by Google's service agents only: Google's own binding, which no user made
+        (a user's account holding it is a choice someone can undo)."""
+        return is_service_agent_role(role) and bool(holders) and all(
+            h in self.members and BUILTIN in self.members[h].flags for h in holders)
 
     def role_id(self, role: str) -> str:
         base = f"{self.target.id}:{role}"
@@ -194,8 +201,10 @@ def _act_as_keys(target: Target, number: str | None, named: set[str], where: Loc
             project = email.partition("@")[2].partition(".")[0] if email.endswith(".iam.gserviceaccount.com") else ""
         signs_for: tuple[str, ...] = (f"{PREFIX}serviceAccount:{email}",)
     else:
-        pattern = f"{PREFIX}serviceAccount:*@{project}.iam.gserviceaccount.com"
+        # a project named by its number: which accounts are its own (`NAME@ID.iam…`) is not known: all (fail closed)
+        pattern = f"{PREFIX}serviceAccount:*{'' if project.isdigit() else '@' + project}.iam.gserviceaccount.com"
         defaults = {f"{PREFIX}serviceAccount:{project}@appspot.gserviceaccount.com"}
+        number = project if project.isdigit() else number
         if number:
             defaults.add(f"{PREFIX}serviceAccount:{number}-compute@developer.gserviceaccount.com")
         signs_for = (pattern, *sorted(n for n in named if n in defaults or fnmatch.fnmatchcase(n, pattern)))

@@ -138,6 +138,13 @@ _PREDEFINED = re.compile(r"roles/(?P<service>[A-Za-z0-9]+)\.(?P<name>[A-Za-z0-9.
 _CUSTOM = re.compile(r"(?:projects|organizations)/[^/\s]+/roles/[A-Za-z0-9_.]+")
 
 
+def is_service_agent_role(role: str) -> bool:
+    """A role Google grants its own service agents (`roles/pubsub.serviceAgent`, `roles/containerregistry.ServiceAgent`)
+    when a service is turned on: its holders are Google's, and it is in every project that uses the service."""
+    predefined = _PREDEFINED.fullmatch(role)
+    return predefined is not None and predefined["name"].lower().endswith("serviceagent")
+
+
 def is_role_name(role: str) -> bool:
     return role in KNOWN or _PREDEFINED.fullmatch(role) is not None or _CUSTOM.fullmatch(role) is not None
 

@@ -12,8 +12,9 @@ ServiceAccounts in, else in `default`, where `kubectl apply` would put it (`name
 How the objects become the model (ids in `names.py`):
 - Each RoleBinding and ClusterRoleBinding is one `Role`, assumable by its subjects: `User` → principal
   `k8s:default:user:<name>` (type `user`, its name as identifier for joining people; `system:` users are
-  `service` and `builtin`; `system:serviceaccount:<ns>:<sa>` is that service account), `Group` → group,
-  `ServiceAccount` → service principal (namespace defaulting to the RoleBinding's). Subjects are implied nodes.
+  `service`, and `builtin` when the control plane runs as them; `system:serviceaccount:<ns>:<sa>` is that service
+  account), `Group` → group, `ServiceAccount` → service principal (namespace defaulting to the RoleBinding's).
+  Subjects are implied nodes.
 - Its grants come from the rules of the role it references (`access.py`): reading secrets, acting as service
   accounts, escalation. Only what leads somewhere in the graph becomes a grant; `Grant.via` names the role and
   `actions_given` the operations (`get secrets`). The role is resolved in the same file (a ClusterRole with an
@@ -51,10 +52,11 @@ How the objects become the model (ids in `names.py`):
 - Flags: `k8s-cluster-admin` on a binding of `cluster-admin` or of a role with `*` verbs on `*` resources in `*`
   API groups; `k8s-read-secrets-cluster` on a binding that reads secrets cluster-wide or in kube-system;
   `k8s-read-secrets-namespace` on one that reads every secret (no resourceNames) of another namespace;
-  `k8s-signs-certificates`, `k8s-admission-webhooks`, `k8s-nodes-proxy` (`powers.py`); `builtin` on `system:`
-  identities, the service accounts the control plane runs as in kube-system (`builtin.CONTROL_PLANE_ACCOUNTS`: not
-  every account of kube-system), and bootstrap bindings (`system:` names or the label
-  `kubernetes.io/bootstrapping: rbac-defaults`); `k8s-label:`, `k8s-aggregates:` and `k8s-aggregated:` (above).
+  `k8s-signs-certificates`, `k8s-admission-webhooks`, `k8s-nodes-proxy` (`powers.py`); `builtin` on the users,
+  groups and kube-system service accounts the control plane runs as (not every `system:` name, nor every account of
+  kube-system, nor one the file's bindings placed there), and on the bootstrap policy's own bindings, with their
+  roles and subjects (`bootstrap.py`: a `system:` name or the label `kubernetes.io/bootstrapping: rbac-defaults`
+  alone says nothing); `k8s-label:`, `k8s-aggregates:` and `k8s-aggregated:` (above).
 
 `link(inventory)` runs once on the merged inventory of all files (see `link.py`): it resolves the bindings whose
 role another file defines, aggregates ClusterRoles over the whole inventory (a part labelled

@@ -27,7 +27,7 @@ from policylint.model import (
     Role,
 )
 from policylint.sources.base import Fragment
-from policylint.sources.kubernetes import names, tokens
+from policylint.sources.kubernetes import bootstrap, names, tokens
 from policylint.sources.kubernetes.access import (
     NOWHERE,
     Access,
@@ -60,7 +60,6 @@ from policylint.sources.kubernetes.subjects import (
 from policylint.yamlsafe import YMap
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
-BOOTSTRAP_LABEL = "kubernetes.io/bootstrapping"
 _KINDS = {(RBAC_GROUP, k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")} | {
     ("", k) for k in ("ServiceAccount", "Secret", "Namespace")}
 _CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "Namespace"}
@@ -188,11 +187,10 @@ class _File:
             flags = self._flags(found, scope, rules, name if kind == "ClusterRole" else None, grants)
             if kind == "ClusterRole" and self.known is not None and self.known[name].selectors is not None:
                 flags = (*flags, K8S_AGGREGATED + name)  # other files may hold more of its parts: `link` adds them
-        labels = obj.manifest.string_map("labels")
-        if obj.name.startswith("system:") or labels.get(BOOTSTRAP_LABEL) == "rbac-defaults":
-            flags = (BUILTIN, *flags)
         role_id = names.role_binding(obj.namespace, obj.name) if namespace else names.cluster_role_binding(obj.name)
         assumable = tuple(dict.fromkeys(self._subject(s) for s in subjects))
+        if bootstrap.is_binding(role_id, via, assumable, flags):  # its name or label alone says nothing
+            flags = (BUILTIN, *flags)
         self._seen(obj)
         self._note_scope(scope, where)
         self.defined["roles"].append(Role(role_id, where, assumable, grants, flags))

@@ -1,5 +1,5 @@
 """What every cluster has: the ClusterRoles of the RBAC bootstrap policy, so that bindings to them resolve without a
-file, and the service accounts the control plane runs as.
+file (the bindings and identities that are the control plane's own: `bootstrap.py`).
 
 Only the rules that matter to the model are kept (secrets, pods and workload controllers, service-account tokens,
 impersonation, escalate/bind, wildcards, the powers over the cluster of `powers.py`); a role listed with no rules
@@ -14,34 +14,6 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from policylint.sources.kubernetes.rules import PolicyRule, RoleDefinition, Selector
-
-# The service accounts of kube-system that the control plane itself runs as (the flag `builtin`). The
-# kube-controller-manager's controllers, each bound to its `system:controller:<name>` ClusterRole
-# (bootstrappolicy/controller_policy.go, feature-gated ones included); the accounts bound in kube-system by
-# namespace_policy.go (bootstrap-signer and token-cleaner, cloud-provider, and the leader-election locks of the
-# controller manager and the scheduler); and the two add-ons kubeadm installs in every cluster (kube-proxy's
-# DaemonSet, CoreDNS). Any other account of kube-system (a monitoring agent, a CSI driver, a cloud controller manager,
-# an account planted there) is the cluster users' own: it needs an owner like any other.
-CONTROL_PLANE_ACCOUNTS = frozenset({
-    "attachdetach-controller", "certificate-controller", "clusterrole-aggregation-controller", "cronjob-controller",
-    "daemon-set-controller", "deployment-controller", "device-taint-eviction-controller", "disruption-controller",
-    "endpoint-controller", "endpointslice-controller", "endpointslicemirroring-controller",
-    "ephemeral-volume-controller", "expand-controller", "generic-garbage-collector", "horizontal-pod-autoscaler",
-    "job-controller", "kube-apiserver-serving-clustertrustbundle-publisher", "legacy-service-account-token-cleaner",
-    "namespace-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector",
-    "podcertificaterequestcleaner", "podcheckpoint-controller", "pv-protection-controller", "pvc-protection-controller",
-    "replicaset-controller", "replication-controller", "resource-claim-controller", "resourcequota-controller",
-    "root-ca-cert-publisher", "route-controller", "selinux-warning-controller", "service-account-controller",
-    "service-cidrs-controller", "service-controller", "statefulset-controller", "storage-version-garbage-collector",
-    "storage-version-migrator-controller", "ttl-after-finished-controller", "ttl-controller",
-    "validatingadmissionpolicy-status-controller", "volumeattributesclass-protection-controller",
-    # namespace_policy.go
-    "bootstrap-signer", "token-cleaner", "cloud-provider", "kube-controller-manager", "kube-scheduler",
-    "leader-election-controller",
-    # kubeadm's add-ons
-    "kube-proxy", "coredns",
-})
-CONTROL_PLANE_NAMESPACE = "kube-system"
 
 _AGGREGATE = "rbac.authorization.k8s.io/aggregate-to-"
 _WRITE = ("create", "delete", "deletecollection", "patch", "update")

@@ -33,7 +33,7 @@ from policylint.flags import (
     K8S_ROLE_UNRESOLVED,
 )
 from policylint.model import Grant, Group, Inventory, Role
-from policylint.sources.kubernetes import names
+from policylint.sources.kubernetes import bootstrap, names
 from policylint.sources.kubernetes.access import NOWHERE, POWER_FLAGS, merged, reads_every_secret
 from policylint.sources.kubernetes.aggregation import Aggregate, aggregates
 from policylint.sources.kubernetes.subjects import group_members
@@ -57,13 +57,21 @@ def link(inventory: Inventory) -> Inventory:
 
 def _linked(role: Role, definitions: dict[str, Role], aggregated: dict[str, Aggregate]) -> Role:
     if K8S_ROLE_UNRESOLVED in role.flags:
-        return _resolved(role, definitions, aggregated)
+        return _still_builtin(_resolved(role, definitions, aggregated))
     if role.id.startswith(names.CLUSTER_ROLE_PREFIX):
         name: str | None = role.id[len(names.CLUSTER_ROLE_PREFIX):]
     else:
         name = next((f[len(K8S_AGGREGATED):] for f in role.flags if f.startswith(K8S_AGGREGATED)), None)
     aggregate = aggregated.get(name) if name is not None else None
-    return role if aggregate is None else _widened(role, aggregate)
+    return role if aggregate is None else _still_builtin(_widened(role, aggregate))
+
+
+def _still_builtin(binding: Role) -> Role:
+    """A bootstrap binding whose role, as other files define or widen it, reads more than the bootstrap's own is the
+    cluster users' (`bootstrap.reads_within`)."""
+    if BUILTIN not in binding.flags or bootstrap.reads_within(binding.id, binding.flags):
+        return binding
+    return replace(binding, flags=tuple(f for f in binding.flags if f != BUILTIN))
 
 
 def _resolved(binding: Role, definitions: dict[str, Role], aggregated: dict[str, Aggregate]) -> Role:

@@ -1,9 +1,10 @@
 """Binding subjects (`User`, `Group`, `ServiceAccount`) to the identities of the model.
 
 Subjects are implied nodes (`Fragment.implied`): many files name the same user, group or service account, and a
-`ServiceAccount` object, where there is one, defines it. Built-in `system:` users and groups, and the service
-accounts the control plane runs as in kube-system (`builtin.CONTROL_PLANE_ACCOUNTS`), are flagged `builtin`: known
-to the platform, not orphans. Any other account of kube-system is an ordinary one.
+`ServiceAccount` object, where there is one, defines it. The users, groups and service accounts the control plane
+runs as (`bootstrap.py`) are flagged `builtin`: known to the platform, not orphans. Any other `system:` user or
+group, and any other account of kube-system, is an ordinary one, and so is an account the file's own bindings placed
+in kube-system (`k8s-namespace-from:bindings`: the file does not say it is the cluster's).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policylint.errors import InputError
-from policylint.flags import BUILTIN, K8S_CLUSTER_ADMIN, K8S_SERVICEACCOUNT_TOKEN
+from policylint.flags import BUILTIN, K8S_CLUSTER_ADMIN, K8S_NAMESPACE_FROM, K8S_SERVICEACCOUNT_TOKEN
 from policylint.model import Group, Key, Location, Principal
-from policylint.sources.kubernetes import names
-from policylint.sources.kubernetes.builtin import CONTROL_PLANE_ACCOUNTS, CONTROL_PLANE_NAMESPACE
+from policylint.sources.kubernetes import bootstrap, names
 from policylint.sources.kubernetes.manifests import describe
 from policylint.yamlsafe import YMap, YSeq
 
@@ -24,6 +24,7 @@ ALL_SERVICE_ACCOUNTS = "system:serviceaccounts"  # and system:serviceaccounts:<n
 AUTHENTICATED = "system:authenticated"
 UNAUTHENTICATED = "system:unauthenticated"
 EVERYONE = "*"
+_INFERRED = K8S_NAMESPACE_FROM + "bindings"  # the file's bindings, not the file, put the account in its namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def service_account_nodes(namespace: str, name: str, where: Location, flags: tup
                           ) -> tuple[Principal, Key]:
     """A service account, and the key its tokens are minted with (see the package docstring)."""
     account = names.service_account(namespace, name)
-    if namespace == CONTROL_PLANE_NAMESPACE and name in CONTROL_PLANE_ACCOUNTS:
+    if bootstrap.is_account(namespace, name) and _INFERRED not in flags:
         flags = (BUILTIN, *flags)
     return (Principal(account, where, "service", flags=flags),
             Key(names.token_key(namespace, name), where, "signing", "kms", signs_for=(account,),
@@ -96,15 +97,17 @@ def service_account_nodes(namespace: str, name: str, where: Location, flags: tup
 
 
 def user_node(name: str, where: Location) -> Principal:
+    """A user; `system:` names are reserved for the platform's components, so not a person's account (and with no
+    owner, PL103 reports one that is not the control plane's)."""
     if name.startswith("system:"):
-        return Principal(names.user(name), where, "service", flags=(BUILTIN,))
+        return Principal(names.user(name), where, "service", flags=(BUILTIN,) if bootstrap.is_user(name) else ())
     return Principal(names.user(name), where, "user", identifiers=(name,))
 
 
 def group_node(name: str, where: Location, accounts: list[str], users: list[str]) -> Group:
     """A group; the built-in groups of service accounts and of authenticated users list the members this file
     knows (the cross-file `link` completes them)."""
-    flags = (BUILTIN, K8S_CLUSTER_ADMIN) if name == MASTERS else (BUILTIN,) if name.startswith("system:") else ()
+    flags = (BUILTIN, K8S_CLUSTER_ADMIN) if name == MASTERS else (BUILTIN,) if bootstrap.is_group(name) else ()
     return Group(names.group(name), where, group_members(name, accounts, users), flags)
 
 

@@ -1,0 +1,240 @@
+"""A template's resource policies (S3 bucket, SQS queue and SNS topic policies), and what its values leave open.
+
+- A resource policy gives its actions to the principals it names (`iam.resource_policy`) on the resources it is
+  attached to: a bucket policy's `Bucket`, a queue policy's `Queues`, a topic policy's `Topics`. Its `Resource`
+  can only name that resource (`*` in a queue or topic policy is the queue or topic itself), so every grant is on
+  the target's id; a target the template does not determine leaves the statement's own ARNs (a bucket policy) or
+  every queue or topic (fail closed). `*` is anyone; under a condition on who (aws:PrincipalOrgID, …) it is the
+  group of everyone that condition admits (`trust.anyone`), implied here.
+- Where a value the template does not determine (a parameter without Default, `AWS::StackName`, an import) widens
+  a statement's resource to `*`, its grants say so: their condition starts `template leaves open: ` and names the
+  value (`Opened`), as `*` is then an assumption, not what the template writes. The region a stack is deployed to
+  widens nothing (it is one region). Such a Deny may deny nothing (fail closed), and such a NotResource entry
+  names nothing to leave out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlparse
+
+from policylint.flags import IMPLIED
+from policylint.iam.policy import Statement, parse_policy
+from policylint.iam.resource_policy import evaluate_for
+from policylint.iam.statements import OPEN_IN_TEMPLATE, arn_to_id
+from policylint.iam.trust import ANYONE_IF, implied_principal, resource_principals
+from policylint.model import Grant, Location, Resource
+from policylint.sources.aws.cfn_template import REGION, SCOPE, CfnResource, CfnTemplate
+from policylint.sources.aws.cfn_values import Found, account_roots
+from policylint.sources.aws.intrinsics import ACCOUNT, Choice, Resolver, Template, union
+from policylint.yamlsafe import YMap, YSeq
+
+_MARK = re.compile("\x00(\\d+)\x00")
+_DEEPEST = 20  # how deep statements are looked for (Resources → resource → Properties → Policies → … → Statement)
+# type -> (the property naming its targets, the target's type, its name property, the id of one named so)
+_POLICIES = {
+    "AWS::S3::BucketPolicy": ("Bucket", "AWS::S3::Bucket", "BucketName", "aws:s3:::{name}"),
+    "AWS::SQS::QueuePolicy": ("Queues", "AWS::SQS::Queue", "QueueName", f"aws:sqs:{REGION}:{ACCOUNT}:{{name}}"),
+    "AWS::SNS::TopicPolicy": ("Topics", "AWS::SNS::Topic", "TopicName", f"aws:sns:{REGION}:{ACCOUNT}:{{name}}"),
+}
+
+
+def principal_ids(found: Found, ids: list[str], where: Location) -> list[str]:
+    """`Found.principal_ids`, but everyone-a-condition-admits groups (their ids hold `*`, no glob) pass as they are,
+    implied."""
+    groups = [i for i in ids if i.startswith(ANYONE_IF)]
+    for group in groups:
+        found.implied.add(implied_principal(group, ACCOUNT, where))
+    return [*found.principal_ids([i for i in ids if not i.startswith(ANYONE_IF)], where), *groups]
+
+
+class _Marking(Resolver):
+    """Resolves like `Resolver`, leaving a marker where a value is not known, so its place can be told."""
+
+    def __init__(self, template: Template) -> None:
+        super().__init__(template)
+        self.opened: list[str] = []
+
+    def unresolved(self, pos: tuple[int, int], what: str) -> str:
+        self.opened.append(what)
+        return f"\x00{len(self.opened) - 1}\x00"
+
+
+class Opened:
+    """The statements of a template whose resources its undetermined values widen, by the statement's place."""
+
+    def __init__(self, template: CfnTemplate) -> None:
+        self.template = template
+        self._statements: dict[tuple[int, int], YMap] | None = None
+
+    def mark(self, statements: list[Statement]) -> list[Statement]:
+        """The statements, each whose resource a value widened holding only as the template is filled in."""
+        return [self._marked(s) for s in statements]
+
+    def _marked(self, statement: Statement) -> Statement:
+        if statement.location.file != self.template.path:
+            return statement
+        raw = self._raw().get((statement.location.line, statement.location.column))
+        if raw is None:
+            return statement
+        opened: dict[str, None] = {}
+        left_out: set[str] = set()
+        for key in ("Resource", "NotResource"):
+            for text, whats in self._opened(raw.get(key), raw.value_pos.get(key, raw.pos)):
+                opened.update(dict.fromkeys(whats))
+                left_out.add(_MARK.sub("*", text))
+        if not opened:
+            return statement
+        condition = OPEN_IN_TEMPLATE + "; ".join(opened) + (f" and {statement.condition}" if statement.condition
+                                                            else "")
+        kept = None if statement.not_resources is None else tuple(r for r in statement.not_resources
+                                                                  if r not in left_out)
+        return replace(statement, condition=condition, not_resources=kept)
+
+    def _opened(self, node: Any, pos: tuple[int, int]) -> Iterator[tuple[str, list[str]]]:
+        """Each resource text of a statement that undetermined values widen, with what they are."""
+        if node is None:
+            return
+        marking = _Marking(self.template.context)
+        value = union(marking.resolve(node, pos))
+        for text in (value if isinstance(value, YSeq) else [value]):
+            if not isinstance(text, str):
+                continue
+            whats = [marking.opened[int(i)] for i in _MARK.findall(_widening(text))]
+            if whats:
+                yield text, whats
+
+    def _raw(self) -> dict[tuple[int, int], YMap]:
+        if self._statements is None:
+            self._statements = {}
+            _collect(self.template.document.get("Resources"), 0, self._statements)
+        return self._statements
+
+
+def _collect(node: Any, depth: int, found: dict[tuple[int, int], YMap]) -> None:
+    """The raw statements (mappings with `Effect`) under a node, by their place."""
+    if isinstance(node, YMap):
+        if "Effect" in node:
+            found[node.pos] = node
+        items: Any = node.values()
+    elif isinstance(node, YSeq):
+        items = node
+    else:
+        return
+    if depth < _DEEPEST:
+        for item in items:
+            _collect(item, depth + 1, found)
+
+
+def _widening(text: str) -> str:
+    """The parts of an ARN (or `*`) that a marker in them widens: not the region, which is the stack's own."""
+    parts = text.split(":", 5)
+    return ":".join(parts[:3] + parts[4:]) if len(parts) == 6 else text
+
+
+class ResourcePolicies:
+    """Bucket, queue and topic policies: grants to the principals they name, on the resources they are attached to."""
+
+    def __init__(self, template: CfnTemplate, found: Found, opened: Opened) -> None:
+        self.template = template
+        self.found = found
+        self.opened = opened
+
+    def build(self) -> None:
+        for resource in self.template.of_type(*_POLICIES):
+            self._policy(resource)
+
+    def _policy(self, resource: CfnResource) -> None:
+        props = self.found.properties(resource)
+        noun = resource.type.split("::")[-1][:-len("Policy")].lower()
+        policy = f"{noun} policy {resource.logical}"
+        where = self.found.at(props.value_pos.get("PolicyDocument", props.pos))
+        targets = self._targets(resource)
+        statements: list[Statement] = []
+        for document in self.found.documents(props, "PolicyDocument", policy) or ():  # not known: grants nothing
+            found, errors = parse_policy(account_roots(document), policy, self.template.path, where)
+            statements += found if targets is not None else self.opened.mark(found)
+            self.found.errors.extend(errors)
+        named: dict[str, list[Statement]] = {}
+        for statement in statements:
+            for principal in principal_ids(self.found, resource_principals(statement, ACCOUNT), where):
+                named.setdefault(principal, []).append(statement)
+        given: dict[tuple[Any, ...], Grant] = {}
+        for grants in evaluate_for(named, ACCOUNT, resource.location).values():
+            for grant in _on(grants, targets):
+                given.setdefault((grant.to, grant.resource, grant.actions, grant.condition, grant.excluding), grant)
+        self.found.grants.extend(given.values())
+
+    def _targets(self, resource: CfnResource) -> list[str] | None:
+        """The ids of what the policy is attached to; None where the template does not determine them (a bucket
+        policy then gives what its statements' ARNs name)."""
+        key, kind, name_property, form = _POLICIES[resource.type]
+        raw = resource.properties.get(key)
+        found = []
+        for item in (raw if isinstance(raw, YSeq) else [raw]):
+            own = self._own(item, kind, name_property, form)
+            value = own or _target_of(resource.type, self.template.resolver().value(item))
+            if value is None:
+                return None
+            found.append(value)
+        return found
+
+    def _own(self, item: Any, kind: str, name_property: str, form: str) -> str | None:
+        """The id of the template's own bucket, queue or topic that `Ref` or `Fn::GetAtt` names."""
+        logical = _logical(item)
+        target = next((r for r in self.template.resources if r.logical == logical and r.type == kind), None)
+        if target is None or logical is None:
+            return None
+        named = self.template.named(logical)
+        if named is not None:  # a bucket: named as the template names its stores
+            return named.id
+        name = self.found.properties(target).get(name_property)
+        if not isinstance(name, str) or "*" in name:
+            name = self.template.generated(target.logical)
+        node_id = form.format(name=name)
+        # a queue or topic, not a store the template reads: unclassified until annotated, located where it is defined
+        self.found.implied.add(Resource(node_id, target.location, node_id.split(":")[1], scope=SCOPE, flags=(IMPLIED,)))
+        return node_id
+
+
+def _on(grants: list[Grant], targets: list[str] | None) -> Iterator[Grant]:
+    """The grants on each target (a resource policy's ARNs can only name what it is attached to)."""
+    if targets is None:
+        yield from grants
+        return
+    for grant in grants:
+        for target in targets:
+            yield replace(grant, resource=target, excluding=())
+
+
+def _logical(item: Any) -> str | None:
+    if isinstance(item, YMap) and len(item) == 1:
+        (function, argument), = item.items()
+        if function == "Ref" and isinstance(argument, str):
+            return argument
+        if function == "Fn::GetAtt":
+            if isinstance(argument, str):
+                return argument.split(".", 1)[0]
+            if isinstance(argument, YSeq) and argument and isinstance(argument[0], str):
+                return str(argument[0])
+    return None
+
+
+def _target_of(kind: str, value: Any) -> str | None:
+    """A target given as the template resolves it: a bucket name, a queue URL, a topic ARN; None when open."""
+    if isinstance(value, Choice) or not isinstance(value, str) or not value or "*" in value:
+        return None
+    if kind == "AWS::S3::BucketPolicy":
+        return arn_to_id(value) if value.startswith("arn:") else f"aws:s3:::{value}"
+    if kind == "AWS::SNS::TopicPolicy":
+        return arn_to_id(value) if value.startswith("arn:") else None
+    url = urlparse(value)
+    path = [p for p in url.path.split("/") if p]
+    if len(path) != 2:
+        return arn_to_id(value) if value.startswith("arn:") else None
+    host = (url.hostname or "").split(".")
+    region = host[1] if len(host) > 2 and host[0] == "sqs" else "*"
+    return f"aws:sqs:{region}:{path[0]}:{path[1]}"

@@ -121,7 +121,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     with HEAD (the first commit's hook) has an empty base."""
     root = _repository(settings)
     commit = None if base == HEAD and not gitrev.has_commits(root) else gitrev.resolve_revision(root, base)
-    settings = replace(settings, extra_rules=(*settings.extra_rules,
+    settings = replace(settings, options=replace(settings.options, check_globs=False),  # judged by `check`
+                       extra_rules=(*settings.extra_rules,
                                               *(r for r in DIFF_RULES if r not in settings.extra_rules)))
     layout = _base_layout(settings.config, root, commit) if base_layout and commit is not None else None
     before = basecache.Base((), {}, ()) if commit is None else _base(settings, root, commit, base, layout)

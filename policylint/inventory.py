@@ -181,14 +181,29 @@ def _again(node_id: str, first: Node, again: Any) -> str:
            f"{first.location})"
 
 
-def _unmatched_globs(options: Options, paths: list[str]) -> list[InputError]:
-    """A `gcp-projects` or `kubernetes-namespaces` glob that matches no walked file: a mistyped folder would
-    silently stop pinning what it was written for (as an `annotate:` that matches nothing would hide data). Judged
-    only when the run walks the whole tree the globs are relative to (not `check k8s/` alone)."""
-    return [InputError(where, f"expected the path glob {glob!r} to match a file the run reads (relative to "
-                              f"{options.globs_root}), found none")
-            for glob, where in options.globs_written
-            if not any(matches(path, glob, options.globs_root) for path in paths)]
+def _unmatched_globs(options: Options, walked: list[str], read: list[str]) -> list[InputError]:
+    """A `gcp-projects` or `kubernetes-namespaces` glob that matches no file the run reads: a mistyped folder would
+    silently stop pinning what it was written for (as an `annotate:` that matches nothing would hide data). A glob
+    is judged only when the run walks the folder it names (its text before the first wildcard): not when one other
+    folder is checked, and not on the sides of a `diff`, whose copies hold only what git tracks."""
+    if not options.check_globs:
+        return []
+    walked_at = [Path(os.path.abspath(p)) for p in walked]
+    errors = []
+    for glob, where in options.globs_written:
+        fixed = Path(os.path.abspath(Path(options.globs_root) / _fixed_folder(glob)))
+        if not any(is_within(fixed, w) or is_within(w, fixed) for w in walked_at):
+            continue
+        if not any(matches(path, glob, options.globs_root) for path in read):
+            errors.append(InputError(where, f"expected the path glob {glob!r} to match a file the run reads "
+                                            f"(relative to {options.globs_root}), found none"))
+    return errors
+
+
+def _fixed_folder(glob: str) -> str:
+    """The folders of a glob before its first wildcard (`infra/gcp/prod-*/x.json` -> `infra/gcp`)."""
+    head = re.split(r"[*?\[]", glob, maxsplit=1)[0]
+    return head if head.endswith("/") or ("/" not in head and head == glob) else os.path.dirname(head)
 
 
 def _mentions_marker(data: bytes) -> bool:
@@ -201,8 +216,7 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests)."""
     options = replace(options or Options(), globs_root=root)  # configuration globs are relative to the root
     found = discover(paths, exclude, root, options.links_within)
-    whole = any(is_within(Path(os.path.abspath(root)), Path(os.path.abspath(p))) for p in paths)
-    errors = list(found.errors) + (_unmatched_globs(options, [c.path for c in found.candidates]) if whole else [])
+    errors = list(found.errors) + _unmatched_globs(options, paths, [c.path for c in found.candidates])
     skipped = list(found.skipped)
     fragments: list[Fragment] = []
     files: list[str] = []

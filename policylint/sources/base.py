@@ -47,6 +47,7 @@ class Options:
     globs_root: str = "."
     # where each of those globs is written (file:line:col): a glob that matches no walked file is an error
     globs_written: tuple[tuple[str, Location], ...] = ()
+    check_globs: bool = True  # False on the sides of a `diff` (copies of what git tracks)
 
     def gcp_project_for(self, path: str) -> str | None:
         """The project the configuration says the file at `path` dumps; None: read it off the document."""

@@ -299,3 +299,16 @@ def test_a_path_glob_that_matches_no_file_is_a_located_error(tmp_path: Path) -> 
             f"(relative to {tmp_path}), found none") in result.out
     assert "'deploy/argocd/*.yaml' to match" not in result.out
     assert run_cli("check", str(tmp_path / "other"), "--config", str(config), "--as-of", "2026-01-01").code == 0
+
+
+def test_a_path_glob_is_judged_where_the_run_walks_its_folder(tmp_path: Path) -> None:
+    """With `paths:` configured the glob is still judged (its folder is walked); a glob of a folder the run does
+    not walk is not; the pre-commit hook's copy of what git tracks does not judge globs (a pinned folder that is
+    gitignored exists only in the working tree)."""
+    write(tmp_path, "infra/gcp/prod-data/iam-policy.json", '{"bindings": [{"role": "roles/viewer", '
+                                                            '"members": ["user:kim@example.com"]}]}')
+    config = write(tmp_path, ".policylint.yaml", 'paths: [infra]\ngcp-projects:\n  "infra/gcp/prod-dta/*": prod-data\n'
+                                                 '  "local/gcp/*": local-project\n')
+    result = run_cli("check", "--config", str(config), "--as-of", "2026-01-01")
+    assert result.code == 2 and "'infra/gcp/prod-dta/*' to match" in result.out
+    assert "'local/gcp/*' to match" not in result.out  # `local` is not walked: not judged

@@ -254,3 +254,17 @@ def test_a_configuration_file_the_commit_adds_is_judged_against_none(repo: Path)
     code, found, _ = hook()
     assert code == 1 and ("PL902", ".policylint.yaml", ".policylint.yaml:1") in found, found
     assert ("PL901", "inv/keys.yaml", "inv/keys.yaml:1") in found
+
+
+def test_a_pinned_folder_that_git_ignores_does_not_fail_every_commit(repo: Path) -> None:
+    """The hook reads a copy of what is staged: a `gcp-projects` glob of a local, gitignored dump folder matches
+    nothing there, and that is no error of the commit (`check` on the working tree judges the glob)."""
+    write(repo, ".gitignore", "local-dumps/\n")
+    write(repo, "local-dumps/prod/iam-policy.json", '{"bindings": [{"role": "roles/viewer", '
+                                                    '"members": ["user:kim@example.com"]}]}')
+    write(repo, ".policylint.yaml", 'gcp-projects:\n  "local-dumps/prod/*": prod-data\n')
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "pin a local dump")
+    write(repo, "inv/notes.yaml", "policylint: 1\n")
+    code, found, report = hook()
+    assert report["errors"] == [] and code in (0, 1), report["errors"]

@@ -93,7 +93,7 @@ ROSTER_GONE = _computed(
     rule_id="PL903",
     title="HR roster no longer read",
     subjects=(),  # the inventory as a whole: nothing is fed to it
-    message="{id} held the HR roster at the base, and no roster is read now",
+    message="{id} held the HR roster at the base, and is no longer read",
     rationale=(
         "Without a roster nobody can be known to have left: every finding about leavers (active credentials of "
         "departed people, leavers still named, signing keys they could copy) disappears at once and looks resolved. "
@@ -130,7 +130,7 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     if not staged:
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
         return _compared(head, before, base, [*_unread(head, before, root, root, staged=False), *changed(head),
-                                              *_roster_gone(head, before, root)])
+                                              *_roster_gone(head, before, root, root)])
     for path in (*settings.paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
@@ -139,7 +139,7 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         head = run(replace(settings, paths=tuple(_moved(copy, root, p) for p in settings.paths),
                            exclude_root=_moved(copy, root, settings.exclude_root)), timer)
         report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head),
-                                                *_roster_gone(head, before, root)])
+                                                *_roster_gone(head, before, copy, root)])
         report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
         return mapped(report, _from_copy(copy, root), rule_text=False)
 
@@ -181,19 +181,26 @@ def _compared(head: Result, before: basecache.Base, base: str, unread: list[Find
                    notices=notices)
 
 
-def _roster_gone(head: Result, before: basecache.Base, root: Path) -> list[Finding]:
-    """PL903: the base read people (an HR roster) and the working tree reads none."""
+def _roster_gone(head: Result, before: basecache.Base, side: Path, root: Path) -> list[Finding]:
+    """PL903: files that held people (an HR roster) at the base are no longer read and no new file holds people in
+    their place (a renamed or re-exported roster is a new file that does): each gone file's leavers would look
+    resolved. Fires on the first gone file, naming how many."""
     rule = {r.id: r for r in head.report.rules}.get(ROSTER_GONE.id)
-    if rule is None or not before.roster or head.analysis.inventory.people:
+    if rule is None or not before.roster:
         return []
-    name = before.roster[0]
+    now = {_relative(p.location.file, side) for p in head.analysis.inventory.people}
+    gone = [f for f in before.roster if f not in now]
+    if not gone or now - set(before.roster):
+        return []
+    name = gone[0]
     where = Path(os.path.abspath(root / name))
     here = Path.cwd().resolve()
     shown = str(where.relative_to(here)) if where.is_relative_to(here) else str(where)
-    others = f" (and {len(before.roster) - 1} more)" if len(before.roster) > 1 else ""
+    others = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+    left = "no roster is read now" if not now else f"only {', '.join(sorted(now))} is read now"
     return [Finding(Location(shown, 1, 1), rule.id, "file", name, rule.severity, rule.title,
-                    f"{name}{others} held the HR roster at the base, and no roster is read now: every finding about "
-                    "leavers looks resolved, though nobody's access changed", (),
+                    f"{name}{others} held the HR roster at the base, and {left}: the leavers it named look "
+                    "resolved, though nobody's access changed", (),
                     fingerprint(rule.id, "file", name))]
 
 

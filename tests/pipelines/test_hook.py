@@ -268,3 +268,26 @@ def test_a_pinned_folder_that_git_ignores_does_not_fail_every_commit(repo: Path)
     write(repo, "inv/notes.yaml", "policylint: 1\n")
     code, _, report = hook()
     assert report["errors"] == [] and code in (0, 1), report["errors"]
+
+
+def test_one_roster_of_two_taken_away_blocks_and_a_renamed_roster_does_not(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleting the SCIM roster while a one-person native file remains still takes the leavers away (PL903); a
+    roster re-exported under a new name is a new file holding people, not a loss."""
+    write(tmp_path, "aws/credential-report.csv", REPORT_HEADER + LEAVER_ROW)
+    write(tmp_path, "hr/roster.csv", "user_name,email,status,termination_date\n"
+                                     "choi.dh,choi.dh@shopco.example,terminated,2025-05-30\n")
+    write(tmp_path, "hr/contractors.yaml", "policylint: 1\npeople: [{id: vendor.x, status: active}]\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "two rosters")
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "mv", "hr/roster.csv", "hr/roster-2026-12.csv")
+    code, found, _ = hook()
+    assert "PL903" not in {f[0] for f in found}, found
+    git(tmp_path, "reset", "-q", "--hard")
+    git(tmp_path, "rm", "-q", "hr/roster.csv")
+    code, found, report = hook()
+    assert code == 1 and ("PL903", "hr/roster.csv", "hr/roster.csv:1") in found, found
+    [gone] = [f for f in report["findings"] if f["rule"] == "PL903"]  # type: ignore[attr-defined]
+    assert "only hr/contractors.yaml is read now" in gone["message"]

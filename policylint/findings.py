@@ -51,7 +51,8 @@ class Suppression:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Information that is not a finding: a baseline entry or an exception that no longer matches anything."""
+    """Information that is not a finding: a baseline entry or an exception that no longer matches anything, a
+    base's input error in a `diff`, or the one note that no HR roster was read (`pipeline.roster_notice`)."""
 
     location: Location
     message: str

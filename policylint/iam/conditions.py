@@ -12,27 +12,30 @@ s3:x-amz-acl) leaves the principal open.
 
 A clause narrows only with a positive operator and values that are all fixed: a `...IfExists` operator or
 `ForAllValues:` passes when the key is absent (an anonymous caller has no aws:PrincipalOrgID), `StringNotEquals`
-admits everyone else, and `"*"`, a policy variable or `0.0.0.0/0` names anyone. One narrowing clause is enough:
-the clauses of a Condition must all hold.
+admits everyone else, and a value with any wildcard (`o-*`, `A*`, `arn:aws:iam::*:role/*`: S3 calls only a
+fixed value non-public), a policy variable, or addresses that together are every address (`0.0.0.0/0`,
+`0.0.0.0/1` with `128.0.0.0/1`, `::/0`) names anyone. Keys that say how the call is made rather than who makes it
+(kms:ViaService, aws:PrincipalServiceName, sts:ExternalId: a `*` trust with an external id is assumable by anyone
+who knows the string) narrow nothing. One narrowing clause is enough: the clauses of a Condition must all hold.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 # The condition keys that name who the caller is or where the call comes from (lower case: keys are not
 # case-sensitive): the AWS global keys of S3's and steampipe's lists, the organisation paths and the newer
-# aws:SourceOrgID/Paths, the caller's service, and the service-specific keys that pin the caller's account or
-# path (sts:ExternalId in a trust policy, kms:CallerAccount and kms:ViaService in a key policy).
+# aws:SourceOrgID/Paths, and kms:CallerAccount, which pins the caller's account in a key policy.
 WHO_KEYS = frozenset({
     "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
-    "aws:principalservicename", "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid",
-    "aws:sourceorgpaths", "aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:userid", "aws:username",
-    "sts:externalid", "kms:calleraccount", "kms:viaservice",
+    "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths",
+    "aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:userid", "aws:username", "kms:calleraccount",
 })
 _NARROWING = frozenset({"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"})
 _ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})
-_EVERY_ADDRESS = frozenset({"0.0.0.0/0", "::/0"})
+_EVERY_V4 = ipaddress.IPv4Network("0.0.0.0/0")
+_EVERY_V6 = ipaddress.IPv6Network("::/0")
 
 
 def narrows_who(block: Any) -> bool:
@@ -51,17 +54,31 @@ def _narrows(operator: str, key: str, values: Any) -> bool:
     key = key.lower()
     if name not in _NARROWING or key not in WHO_KEYS or (name == "ipaddress") != (key == "aws:sourceip"):
         return False
-    listed = values if isinstance(values, list) else [values]
-    return bool(listed) and all(_fixed(key, str(value)) for value in listed)
+    listed = [str(value).strip() for value in (values if isinstance(values, list) else [values])]
+    if key == "aws:sourceip" and _every_address(listed):
+        return False
+    return bool(listed) and all(_fixed(key, value) for value in listed)
+
+
+def _every_address(listed: list[str]) -> bool:
+    """Whether the CIDR ranges together hold every IPv4 or every IPv6 address (`0.0.0.0/1` and `128.0.0.0/1`)."""
+    v4: list[ipaddress.IPv4Network] = []
+    v6: list[ipaddress.IPv6Network] = []
+    for value in listed:
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            continue  # not an address: `_fixed` judges it
+        if isinstance(network, ipaddress.IPv4Network):
+            v4.append(network)
+        else:
+            v6.append(network)
+    return _EVERY_V4 in ipaddress.collapse_addresses(v4) or _EVERY_V6 in ipaddress.collapse_addresses(v6)
 
 
 def _fixed(key: str, value: str) -> bool:
-    """A value that names something someone owns: not only wildcards, no policy variable, not every address, and
-    for an ARN an account that is not a wildcard (`arn:aws:iam::*:role/x` is that role name in any account)."""
-    if not value.strip("*?") or "${" in value or value in _EVERY_ADDRESS:
+    """A value that names something someone owns: no wildcard at all (`*` or `?`), no policy variable, and for an
+    ARN all six parts."""
+    if not value or any(c in value for c in "*?") or "${" in value:
         return False
-    if key in _ARN_KEYS:
-        parts = value.split(":", 5)  # an S3 ARN has no account: then its bucket must be named
-        fixed = parts[4] if len(parts) == 6 and parts[4] else parts[-1].strip("*?/")
-        return len(parts) == 6 and bool(fixed) and not any(c in parts[4] for c in "*?")
-    return True
+    return key not in _ARN_KEYS or len(value.split(":", 5)) == 6

@@ -11,16 +11,16 @@ group into read/write/delete/admin per resource; an action only counts on resour
 Admin on a data store does not reach the account's access control: every grant excludes the access-control ids
 (`aws:iam::*:access-control`); only the privilege-escalation methods (`escalation.py`) grant admin there.
 
-Escalation is judged on the whole set of statements, as one identity holds them. An action of a method counts only
-where the statement's resources can name what it acts on, as PL213 reads them (`iam.lint.mismatched`: `*` on one
-S3 bucket changes no IAM policy). The methods found are grouped by what they gain (`escalation.by_gain`), each gain
-an `Escalation` (a `ROLES` one also keeps the roles iam:PassRole names, and an `iam:PassedToService` condition on
-iam:PassRole keeps only the methods of the services it names). Here every gain is `admin` on the account's access
-control (fail closed: a policy alone shows neither the account's users nor its roles), all of them one grant whose
-`via` (`VIA`) says `privilege escalation: with <methods>, it can <what they gain>` once per gain, located at the
-first statement that allows one of their actions (`escalation_grants`). A reader that sees every role of the account
-narrows a `ROLES` gain to those roles (`to_service_roles`, used by `sources/aws/permissions.py`; the roles are named
-once every file is read: `naming_roles`, used by `sources/aws/link.py`).
+Escalation is judged on the whole set of statements, as one identity holds them. An action of a method counts only where
+the statement's resources can name what it acts on, as PL213 reads them (`iam.lint.mismatched`: `*` on one S3 bucket
+changes no IAM policy). The methods found are grouped by what they gain (`escalation.by_gain`), each gain an
+`Escalation` (a `ROLES` one also keeps the roles iam:PassRole names, and a condition on iam:PassRole that is only a
+positive `iam:PassedToService` test keeps only the methods of the services it names: `_PASSED_TO`). Here every gain is
+`admin` on the account's access control (fail closed: a policy alone shows neither the account's users nor its roles),
+all of them one grant whose `via` (`VIA`) says `privilege escalation: with <methods>, it can <what they gain>` once per
+gain, located at the first statement that allows one of their actions (`escalation_grants`). A reader that sees every
+role of the account narrows a `ROLES` gain to those roles (`to_service_roles`, used by `sources/aws/permissions.py`; the
+roles are named once every file is read: `naming_roles`, used by `sources/aws/link.py`).
 
 `reads_every` tells which kinds of AWS data store (`DATA_STORES`) a grant reads every one of (facts, PL211).
 """
@@ -64,10 +64,17 @@ _HARMLESS_ON_SELF = frozenset({"iam:createaccesskey", "iam:createloginprofile", 
 _Summary = dict[str, tuple[frozenset[Action], frozenset[str]]]
 _NOWHERE = Location("", 0, 0)
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
-# iam:PassedToService tested positively (equal, like, for any value; `IfExists` too: a PassRole request has the key);
-# an equality operator is not written (`statements.condition_text`)
-_PASSED_TO = re.compile(r"(?:(?:ForAnyValue:)?String(?:Like|Equals|EqualsIgnoreCase)(?:IfExists)? )?"
-                        r"iam:passedtoservice=(?P<values>.+)\Z", re.IGNORECASE)
+# A condition that is nothing but iam:PassedToService tested positively, on service names without wildcards:
+# StringEquals (or another equality operator, not written by `statements.condition_text`), StringLike, and their
+# ForAnyValue: forms (on a key of one value the same test, and false where the key is missing). ForAllValues (true
+# where the key is missing), IfExists, a wildcard, or any other clause besides keep the gain (fail closed). The
+# whole text is matched, never one of its clauses: a value may hold " and " and read as a clause of its own
+# (`StringLike aws:RequestedRegion=[*,x and iam:PassedToService=ec2.amazonaws.com]`), while a service name holds no
+# space, so a text this pattern matches is one clause, and that clause is the test.
+_SERVICE_NAME = r"[a-z0-9][a-z0-9.-]*"
+_PASSED_TO = re.compile(rf"(?:(?:ForAnyValue:)?String(?:Like|Equals|EqualsIgnoreCase) )?"
+                        rf"iam:passedtoservice=(?P<values>{_SERVICE_NAME}|\[{_SERVICE_NAME}(?:,{_SERVICE_NAME})+\])",
+                        re.IGNORECASE)
 _Pass = tuple[str, frozenset[str] | None, str | None]  # role id glob, services passed to (None: any), condition
 
 
@@ -269,17 +276,15 @@ def _mismatched(names: tuple[str, ...], resource: str) -> frozenset[str]:
 
 
 def _passed_to(condition: str | None) -> tuple[frozenset[str] | None, str | None]:
-    """The services of escalation methods an iam:PassRole condition lets roles be passed to (`iam:PassedToService`,
-    tested positively), and what else the condition tests; (None, condition) when it does not name the services."""
-    clauses = condition.split(" and ") if condition is not None else []
-    named = [found["values"] for clause in clauses if (found := _PASSED_TO.match(clause))]
-    if len(named) != 1:
+    """The services of escalation methods an iam:PassRole condition lets roles be passed to, when the condition is
+    nothing but a positive `iam:PassedToService` test (`_PASSED_TO`), and no condition left; else (None, condition):
+    passed to any service, under the condition as it stands."""
+    found = _PASSED_TO.fullmatch(condition) if condition is not None else None
+    if found is None:
         return None, condition
-    values = named[0][1:-1].split(",") if named[0].startswith("[") and named[0].endswith("]") else [named[0]]
-    services = frozenset(s for s in escalation.SERVICES
-                         if any(glob_match(s, service_name(v)) or glob_match(s, v.lower()) for v in values))
-    rest = " and ".join(c for c in clauses if not _PASSED_TO.match(c))
-    return services, rest or None
+    values = found["values"].strip("[]").split(",")
+    names = {service_name(v.lower()) for v in values} | {v.lower() for v in values}
+    return frozenset(escalation.SERVICES & names), None
 
 
 def _escalation(gain: escalation.Gain, methods: tuple[str, ...], account: str, location: Location,

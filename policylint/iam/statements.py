@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote
@@ -249,15 +249,22 @@ class _Reader:
             return []
         items = document["Statement"]
         if isinstance(items, dict):
-            return [s for s in (self.statement(items, self.at(document, "Statement")),) if s is not None]
+            return self.statement(items, self.at(document, "Statement"))
         if not isinstance(items, list):
             self.fail(self.at(document, "Statement"), f"expected 'Statement' to be a list or a mapping, "
                                                       f"found {_kind(items)}")
             return []
-        found = (self.statement(item, self.at(items, i)) for i, item in enumerate(items))
-        return [s for s in found if s is not None]
+        return [s for i, item in enumerate(items) for s in self.statement(item, self.at(items, i))]
 
-    def statement(self, item: Any, where: Location) -> Statement | None:
+    def statement(self, item: Any, where: Location) -> list[Statement]:
+        """The statement, as two when only some of its Resource entries are template placeholders: only the grants
+        of those hold as the template is filled in (`placeholders`); the literal entries hold as written."""
+        found = self.read(item, where)
+        if found is None:
+            return []
+        return [s for s in _split_placeholders(found) if s is not None]
+
+    def read(self, item: Any, where: Location) -> Statement | None:
         if not isinstance(item, dict):
             self.fail(where, f"expected a statement (a mapping with 'Effect'), found {_kind(item)}")
             return None
@@ -274,13 +281,6 @@ class _Reader:
         condition = self.condition(item)
         if len(self.errors) > before:
             return None
-        # a template placeholder is read as `*` in Resource (and names nothing in NotResource: `_carve`), and the
-        # statement holds only as the template is filled in: a Deny of it takes nothing away (fail closed)
-        placeholders = [redact(p) for r in (*resources, *(not_resources or ())) for p in template_placeholders(r)]
-        if placeholders:
-            resources = tuple(read_placeholders(r) if template_placeholders(r) else r for r in resources)
-            condition = TEMPLATE_PLACEHOLDER + ", ".join(dict.fromkeys(placeholders)) + \
-                (f" and {condition}" if condition else "")
         return Statement("Allow" if effect == "Allow" else "Deny", actions, not_actions, resources, not_resources,
                          condition, self.policy, where, principals, not_principals,
                          narrows_who(item.get("Condition")))
@@ -355,6 +355,29 @@ class _Reader:
                                                   f"keys to values, found {_kind(block)}")
             return None
         return condition_text(block) or None
+
+
+def _split_placeholders(statement: Statement) -> tuple[Statement | None, Statement | None]:
+    """(what the statement gives as written, what it gives as a template fills it in). A template placeholder is read
+    as `*` in Resource (and names nothing in NotResource: `_carve`), and what it opens holds only as the template is
+    filled in: its condition says so, and a Deny of it takes nothing away (fail closed). Only the entries with a
+    placeholder are so marked: `["*", "${extra}/*"]` still gives `*` as written."""
+    if any(template_placeholders(r) for r in statement.not_resources or ()):
+        return None, _placeholder(statement, [*statement.resources, *(statement.not_resources or ())])
+    opened = [r for r in statement.resources if template_placeholders(r)]
+    if not opened:
+        return statement, None
+    plain = tuple(r for r in statement.resources if not template_placeholders(r))
+    marked = _placeholder(replace(statement, resources=tuple(opened)), opened)
+    return (replace(statement, resources=plain) if plain else None), marked
+
+
+def _placeholder(statement: Statement, texts: list[str]) -> Statement:
+    placeholders = dict.fromkeys(redact(p) for r in texts for p in template_placeholders(r))
+    condition = TEMPLATE_PLACEHOLDER + ", ".join(placeholders) + \
+        (f" and {statement.condition}" if statement.condition else "")
+    resources = tuple(read_placeholders(r) if template_placeholders(r) else r for r in statement.resources)
+    return replace(statement, resources=resources, condition=condition)
 
 
 def condition_text(block: dict[str, Any]) -> str:

@@ -59,10 +59,11 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
 
 def anyone(statement: Statement) -> str:
     """Who a statement's `*` (or NotPrincipal) lets act: `*`, anyone; under a condition that narrows who may act
-    (`conditions`: aws:PrincipalOrgID, aws:SourceVpce, sts:ExternalId, …), the group of everyone the condition admits,
-    `*anyone-if:<condition>`. That group holds everyone (who passes the condition is not known: fail closed), so what
-    is reached stays the same; but it is not anyone, and the rules on `*` (PL202, PL210, PL216) leave it alone. Its id
-    starts with `*`, as the graph's hubs do: a display path leaves it out and shows the condition on the next step."""
+    (`conditions`: aws:PrincipalOrgID, aws:SourceVpce, …; not sts:ExternalId, which anyone knowing it passes), the
+    group of everyone the condition admits, `*anyone-if:<condition>`. That group holds everyone (who passes the
+    condition is not known: fail closed), so what is reached stays the same; but it is not anyone, and the rules on
+    `*` (PL202, PL210, PL216) leave it alone. Its id starts with `*`, as the graph's hubs do: a display path leaves it
+    out and shows the condition on the next step."""
     if statement.narrows_who and statement.condition is not None:
         return ANYONE_IF + statement.condition
     return EVERYONE
@@ -71,9 +72,13 @@ def anyone(statement: Statement) -> str:
 def resource_principals(statement: Statement, account: str | None) -> list[str]:
     """The ids a resource-policy statement names: a NotPrincipal names everyone else (anyone, fail closed), a
     service its `aws:service:` principal. With no account known (a bare policy document), an ARN names its own
-    principal rather than its account's root."""
+    principal rather than its account's root.
+
+    A Deny with NotPrincipal names nobody: it denies everyone but those it lists (the documented "only this role"
+    bucket policy), and taking it as a Deny to `*` would remove their grants too; which other principals it spares
+    is not followed (fail closed), as a trust policy's such Deny is skipped (`principals_of`)."""
     if statement.not_principals is not None:
-        return [anyone(statement)]
+        return [anyone(statement)] if statement.effect == "Allow" else []
     found = []
     for principal in statement.principals:
         if principal == EVERYONE:

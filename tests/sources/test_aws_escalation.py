@@ -381,6 +381,38 @@ def test_a_truncated_page_of_an_export_does_not_narrow(tmp_path: Path) -> None:
         "file does not list the account's roles)"))]
 
 
+@pytest.mark.parametrize(("case", "paging"), [
+    # the AWS CLI's own paging (`--max-items N`, saved as it prints): botocore drops IsTruncated and Marker
+    ("cli next token", {"NextToken": "eyJNYXJrZXIiOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxMH0="}),
+    ("api marker alone", {"Marker": "AAEAAQ=="}),
+    ("marker against a false IsTruncated", {"IsTruncated": False, "Marker": "AAEAAQ=="}),
+    ("truncated without a marker", {"IsTruncated": True}),
+])
+def test_any_sign_of_a_further_page_keeps_the_gain_whole(tmp_path: Path, case: str, paging: dict[str, Any]) -> None:
+    page = {"UserDetailList": [user("deployer", DEPLOY)], "GroupDetailList": [],
+            "RoleDetailList": [role("lambda-basic", trusts(LAMBDA), policies=(LOGS,))], "Policies": [], **paging}
+    write(tmp_path, "authz-page1.json", json.dumps(page, indent=1))
+    write(tmp_path, "data.yaml", """
+        policylint: 1
+        resources:
+          - {id: "aws:s3:::shop-orders", type: bucket, data: [customer_orders], records: 1000}
+    """)
+    assert list(reached(tmp_path)[DEPLOYER]) == ["aws:s3:::shop-orders"], case
+
+
+def test_a_last_page_without_a_further_one_narrows(tmp_path: Path) -> None:
+    # the API's own last page: IsTruncated false, no Marker (botocore leaves a null token out)
+    page = {"UserDetailList": [user("deployer", DEPLOY)], "GroupDetailList": [], "Policies": [],
+            "RoleDetailList": [role("lambda-basic", trusts(LAMBDA), policies=(LOGS,))], "IsTruncated": False}
+    write(tmp_path, "authz.json", json.dumps(page, indent=1))
+    write(tmp_path, "data.yaml", """
+        policylint: 1
+        resources:
+          - {id: "aws:s3:::shop-orders", type: bucket, data: [customer_orders], records: 1000}
+    """)
+    assert DEPLOYER not in reached(tmp_path)
+
+
 STORES = """
     policylint: 1
     annotate:
@@ -440,7 +472,17 @@ TABLE = f"aws:dynamodb:eu-west-1:{ACCT}:table/orders"
     ({"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
      [(("admin",), "StringNotEquals iam:PassedToService=ec2.amazonaws.com", None)], [TABLE, "aws:s3:::acme-backups"]),
     ({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
-     [(("admin",), "IpAddress aws:SourceIp=10.0.0.0/8", None)], [TABLE, "aws:s3:::acme-backups"]),
+     [(("admin",), "iam:PassedToService=lambda.amazonaws.com and IpAddress aws:SourceIp=10.0.0.0/8", None)],
+     [TABLE, "aws:s3:::acme-backups"]),
+    # ForAnyValue: on a key of one value, the plain test, and false where the key is missing: it narrows
+    ({"ForAnyValue:StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+     [(("write",), None, "role/order-processor")], [TABLE]),
+    # ForAllValues holds where the key is missing, a wildcard may match what no list here names: neither narrows
+    ({"ForAllValues:StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+     [(("admin",), "ForAllValues:StringEquals iam:PassedToService=ec2.amazonaws.com", None)],
+     [TABLE, "aws:s3:::acme-backups"]),
+    ({"StringLike": {"iam:PassedToService": "ec2.amazonaws.*"}},
+     [(("admin",), "StringLike iam:PassedToService=ec2.amazonaws.*", None)], [TABLE, "aws:s3:::acme-backups"]),
 ])
 def test_passed_to_service_keeps_the_gain_of_the_service_it_names(tmp_path: Path, condition: dict[str, Any],
                                                                    expected: list[Any], reaches: list[str]) -> None:
@@ -452,6 +494,27 @@ def test_passed_to_service_keeps_the_gain_of_the_service_it_names(tmp_path: Path
              for g in facts(analysis, DEPLOYER)["grants"] if g["resource"] == CONTROL]
     assert found == expected
     assert facts(analysis, DEPLOYER)["reach"]["resources"] == reaches
+
+
+@pytest.mark.parametrize(("case", "values"), [
+    # another key's values written to read, once rendered as text, as an iam:PassedToService test
+    ("clause in a value", ["*", "x and iam:PassedToService=ec2.amazonaws.com"]),
+    ("closed list in a value", ["*", "x] and iam:PassedToService=ec2.amazonaws.com and aws:SourceAccount=[y"]),
+    ("the whole test in a value", "iam:PassedToService=ec2.amazonaws.com"),
+])
+def test_a_passed_to_service_test_written_into_another_keys_values_narrows_nothing(
+        tmp_path: Path, case: str, values: str | list[str]) -> None:
+    spoofed = doc(allow(["lambda:CreateFunction", "lambda:InvokeFunction"]),
+                  allow("iam:PassRole", Condition={"StringLike": {"aws:RequestedRegion": values}}))
+    statements, errors = parse_policy(spoofed, "deploy", "deploy.json", AT)
+    assert errors == []
+    found = evaluate(statements, ACCT, AT).escalations
+    assert [(e.gain, e.methods) for e in found] == [
+        (escalation.Gain("roles", ("lambda.amazonaws.com",)), ("PassExistingRoleToNewLambdaThenInvoke",))], case
+    write(tmp_path, "deploy.json", json.dumps(spoofed, indent=2))
+    result = run_cli("check", str(tmp_path), "--select", "PL205", "--as-of", AS_OF.isoformat())
+    assert "with PassExistingRoleToNewLambdaThenInvoke, it can run code as a role that lambda.amazonaws.com" \
+        in result.out, case
 
 
 @pytest.mark.parametrize(("statement", "methods"), [

@@ -144,11 +144,14 @@ CONDITIONS: list[tuple[str, dict[str, Any], bool]] = [
     ("a-role-name-in-any-account", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deploy"}}, True),
     ("a-policy-variable", {"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}, True),
     ("organisation", {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, False),
+    ("organisation-paths-with-a-wildcard",  # S3: only a value without any wildcard is fixed (R4 #2)
+     {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}, True),
     ("organisation-paths",
-     {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}, False),
+     {"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"]}}, False),
     ("an-account-and-tls", {"StringEquals": {"aws:PrincipalAccount": ["111122223333", "444455556666"]},
                             "Bool": {"aws:SecureTransport": "true"}}, False),
-    ("a-role-of-one-account", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}, False),
+    ("any-role-of-one-account", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}, True),
+    ("a-role-of-one-account", {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/deploy"}}, False),
     ("a-vpc-endpoint", {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, False),
     ("an-office-network", {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}, False),
     ("a-service-for-a-source-bucket", {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::acme-logs"},
@@ -424,7 +427,9 @@ def test_a_bare_key_policy_makes_the_key_it_is_attached_to_with_the_readers_it_n
                                          ("aws:iam::111122223333:root", "aws:iam::111122223333:role/app"))
     assert loaded.inventory.grants == ()  # using the key is reading it; kms:DescribeKey to anyone reads no data
     kinds = {n.id: n.kind for n in loaded.inventory.nodes()}
-    assert (kinds["aws:iam::111122223333:root"], kinds["aws:iam::111122223333:role/app"]) == ("principal", "role")
+    # the document names no account of its own: 111122223333 is another account (R4 #6), its role a principal
+    assert (kinds["aws:iam::111122223333:root"], kinds["aws:iam::111122223333:role/app"]) == ("principal",
+                                                                                            "principal")
     open_key = write(tmp_path, "open/key-policy.json", json.dumps(policy(
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
          "Resource": "*"})))

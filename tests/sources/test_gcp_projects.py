@@ -301,6 +301,76 @@ def test_one_custom_role_of_another_project_does_not_move_the_dump_silently(
     assert all(f"gcp-resource-from:{basis}" in r.flags for r in loaded.inventory.roles)
 
 
+STATED_CASES = [  # (case, file, text, the errors, the resource used, basis)
+    ("the document's name against the folder", "prod-data/iam-policy.yaml", "name: projects/sandbox-lab1\n" + VIEWER,
+     ["1:7: error: expected name to name project prod-data or a resource in it (the folder names it), found the "
+      "string 'projects/sandbox-lab1'; read as prod-data's policy: say which in gcp-projects"],
+     "gcp:projects/prod-data", "folder"),
+    ("a resource of another project against the file name", "exports/prod-data.iam.yaml",
+     "resource: //bigquery.googleapis.com/projects/sandbox-lab1/datasets/orders\n" + VIEWER,
+     ["1:11: error: expected resource to name project prod-data or a resource in it (the file name names it), found "
+      "the string '//bigquery.googleapis.com/projects/sandbox-lab1/datasets/orders'; read as prod-data's policy: "
+      "say which in gcp-projects"], "gcp:projects/prod-data", "file-name"),
+    # nothing to disagree with: the path's name agrees, cannot be a project id, or the document names no project id
+    ("agreeing with the folder", "prod-data/iam-policy.yaml", "name: projects/prod-data\n" + VIEWER, [],
+     "gcp:projects/prod-data", "document"),
+    ("a dataset of the folder's project", "prod-data/iam-policy.yaml",
+     "resource: projects/prod-data/datasets/orders\n" + VIEWER, [], "gcp:projects/prod-data/datasets/orders",
+     "document"),
+    ("a short folder name", "gke1/json-dumps/iam-policy.yaml", "name: projects/acme-prod\n" + VIEWER, [],
+     "gcp:projects/acme-prod", "document"),
+    ("a bucket in a project's folder (gcpdiag's bucket-roles.json)", "prod-data/json-dumps/bucket-roles.json",
+     BUCKET, [], "gcp:projects/_/buckets/acme-exports", "document"),
+    ("an organisation", "prod-data/iam-policy.yaml", "name: organizations/123456789012\n" + VIEWER, [],
+     "gcp:organizations/123456789012", "document"),
+    ("a file named after its key", "keys/orders-db.iam.yaml", f"resource: {KEY}\n" + DECRYPTER, [],
+     f"gcp:{KEY}", "document"),
+    ("a folder named after its service account", "order-sync/iam-policy.yaml",
+     "name: projects/acme-prod/serviceAccounts/order-sync@acme-prod.iam.gserviceaccount.com\n" + VIEWER, [],
+     "gcp:projects/acme-prod/serviceAccounts/order-sync@acme-prod.iam.gserviceaccount.com", "document"),
+]
+
+
+@pytest.mark.parametrize(("case", "file", "text", "errors", "target", "basis"), STATED_CASES,
+                         ids=[c[0] for c in STATED_CASES])
+def test_the_documents_name_does_not_move_a_dump_silently(
+        tmp_path: Path, case: str, file: str, text: str, errors: list[str], target: str, basis: str) -> None:
+    """R4 g1: `name: projects/sandbox-lab1` in `prod-data/iam-policy.json` moved every role there without a word."""
+    path = write(tmp_path, file, text)
+    loaded = load(tmp_path)
+    assert errors_of(loaded) == [f"{path}:{e}" for e in errors]
+    assert {target_of(r) for r in loaded.inventory.roles} == {target}
+    assert all(f"gcp-resource-from:{basis}" in r.flags for r in loaded.inventory.roles)
+
+
+def test_a_dump_naming_another_project_than_its_folder_keeps_its_reach(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4 g1 end to end: the departed member's reach to the prod bucket was 2 -> 0 with no message."""
+    monkeypatch.chdir(tmp_path)  # the run's root: its folders name projects
+    policy = write(tmp_path, "prod-data/iam-policy.json", """
+        {
+          "name": "projects/sandbox-lab1",
+          "bindings": [
+            {"role": "roles/storage.objectViewer", "members": ["user:kim@example.com"]}
+          ],
+          "etag": "BwXhqDxQfT8=",
+          "version": 1
+        }
+        """)
+    write(tmp_path, "data.yaml", """
+        policylint: 1
+        people:
+          - {id: kim, status: departed, departed: 2025-01-01, emails: [kim@example.com]}
+        resources:
+          - {id: "gcp:projects/prod-data/buckets/customer-exports", type: bucket, data: [customer_pii],
+             records: 1000000, logging: true, log_retention_days: 730, monitoring: true}
+        """)
+    run = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
+    assert run.code == 2, run.out + run.err
+    assert f"{policy}:2:11: error: expected name to name project prod-data" in run.out
+    assert "; 2 identities can reach customer data." in run.out, run.out
+
+
 @pytest.mark.parametrize(("layout", "projects"), [
     ({"123456789012/iam-policy.json": VIEWER, "210987654321/iam-policy.json": VIEWER},
      {"gcp:projects/123456789012", "gcp:projects/210987654321"}),

@@ -86,5 +86,13 @@ def load(path: str, text: str, options: Options) -> Fragment:
         raise InputError(Location(path, 1, 1), "expected a JSON object with UserDetailList, GroupDetailList, "
                                                f"RoleDetailList and Policies, found a {type(data).__name__}")
     document = read_document(data, Locator(text, path))
-    inventory, implied = build(document, truncated=data.get("IsTruncated") not in (None, False))
+    inventory, implied = build(document, truncated=further_page(data))
     return Fragment(inventory, document.errors, implied)
+
+
+def further_page(data: dict[str, object]) -> bool:
+    """Whether a page says another follows, so it may not list every role of its account: the API's `IsTruncated`
+    or `Marker`, or the `NextToken` the AWS CLI writes instead of both (`--max-items`). A marker against a false
+    `IsTruncated` is a contradiction, read as a further page (fail closed); an empty or null one is the last page."""
+    return data.get("IsTruncated") not in (None, False) or any(
+        data.get(key) not in (None, "") for key in ("NextToken", "Marker"))

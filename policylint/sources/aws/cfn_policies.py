@@ -1,7 +1,9 @@
-"""A template's resource policies (S3 bucket, SQS queue and SNS topic policies), and what its values leave open.
+"""A template's resource policies (S3 bucket, SQS queue, SNS topic, Secrets Manager secret policies, a DynamoDB
+table's own `ResourcePolicy`), and what its values leave open.
 
 - A resource policy gives its actions to the principals it names (`iam.resource_policy`) on the resources it is
-  attached to: a bucket policy's `Bucket`, a queue policy's `Queues`, a topic policy's `Topics`. Its `Resource`
+  attached to: a bucket policy's `Bucket`, a queue policy's `Queues`, a topic policy's `Topics`, a secret
+  policy's `SecretId`, the table whose property it is. Its `Resource`
   can only name that resource (`*` in a queue or topic policy is the queue or topic itself), so every grant is on
   the target's id; a target the template does not determine leaves the statement's own ARNs (a bucket policy) or
   every queue or topic (fail closed). `*` is anyone; under a condition on who (aws:PrincipalOrgID, …) it is the
@@ -39,7 +41,11 @@ _POLICIES = {
     "AWS::S3::BucketPolicy": ("Bucket", "AWS::S3::Bucket", "BucketName", "aws:s3:::{name}"),
     "AWS::SQS::QueuePolicy": ("Queues", "AWS::SQS::Queue", "QueueName", f"aws:sqs:{REGION}:{ACCOUNT}:{{name}}"),
     "AWS::SNS::TopicPolicy": ("Topics", "AWS::SNS::Topic", "TopicName", f"aws:sns:{REGION}:{ACCOUNT}:{{name}}"),
+    "AWS::SecretsManager::ResourcePolicy": ("SecretId", "AWS::SecretsManager::Secret", "Name",
+                                            f"aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{{name}}"),
 }
+_DOCUMENT = {"AWS::SecretsManager::ResourcePolicy": "ResourcePolicy"}  # else `PolicyDocument`
+_NOUN = {"AWS::SecretsManager::ResourcePolicy": "secret policy"}
 
 
 def principal_ids(found: Found, ids: list[str], where: Location) -> list[str]:
@@ -71,28 +77,33 @@ class Opened:
         self._statements: dict[tuple[int, int], YMap] | None = None
 
     def mark(self, statements: list[Statement]) -> list[Statement]:
-        """The statements, each whose resource a value widened holding only as the template is filled in."""
-        return [self._marked(s) for s in statements]
+        """The statements, each whose resource a value widened holding only as the template is filled in: only the
+        entries so widened, when its Resource also names others (`["*", !Sub "arn:aws:s3:::${Extra}/*"]` still gives
+        `*` as written)."""
+        return [marked for s in statements for marked in self._marked(s)]
 
-    def _marked(self, statement: Statement) -> Statement:
+    def _marked(self, statement: Statement) -> list[Statement]:
         if statement.location.file != self.template.path:
-            return statement
+            return [statement]
         raw = self._raw().get((statement.location.line, statement.location.column))
         if raw is None:
-            return statement
-        opened: dict[str, None] = {}
-        left_out: set[str] = set()
+            return [statement]
+        opened: dict[str, dict[str, None]] = {"Resource": {}, "NotResource": {}}
+        texts: dict[str, set[str]] = {"Resource": set(), "NotResource": set()}
         for key in ("Resource", "NotResource"):
             for text, whats in self._opened(raw.get(key), raw.value_pos.get(key, raw.pos)):
-                opened.update(dict.fromkeys(whats))
-                left_out.add(_MARK.sub("*", text))
-        if not opened:
-            return statement
-        condition = OPEN_IN_TEMPLATE + "; ".join(opened) + (f" and {statement.condition}" if statement.condition
-                                                            else "")
+                opened[key].update(dict.fromkeys(whats))
+                texts[key].add(_MARK.sub("*", text))
+        if not opened["Resource"] and not opened["NotResource"]:
+            return [statement]
+        plain = () if opened["NotResource"] else tuple(r for r in statement.resources if r not in texts["Resource"])
+        widened = replace(statement, resources=tuple(r for r in statement.resources if r not in plain))
+        condition = OPEN_IN_TEMPLATE + "; ".join({**opened["Resource"], **opened["NotResource"]}) + \
+            (f" and {statement.condition}" if statement.condition else "")
         kept = None if statement.not_resources is None else tuple(r for r in statement.not_resources
-                                                                  if r not in left_out)
-        return replace(statement, condition=condition, not_resources=kept)
+                                                                  if r not in texts["NotResource"])
+        return [*([replace(statement, resources=plain)] if plain else []),
+                replace(widened, condition=condition, not_resources=kept)]
 
     def _opened(self, node: Any, pos: tuple[int, int]) -> Iterator[tuple[str, list[str]]]:
         """Each resource text of a statement that undetermined values widen, with what they are."""
@@ -145,16 +156,27 @@ class ResourcePolicies:
 
     def build(self) -> None:
         for resource in self.template.of_type(*_POLICIES):
-            self._policy(resource)
+            props = self.found.properties(resource)
+            noun = _NOUN.get(resource.type, resource.type.split("::")[-1][:-len("Policy")].lower() + " policy")
+            self._policy(resource, props, _DOCUMENT.get(resource.type, "PolicyDocument"),
+                         f"{noun} {resource.logical}", self._targets(resource))
+        for resource in self.template.of_type("AWS::DynamoDB::Table"):
+            self._table(resource)
 
-    def _policy(self, resource: CfnResource) -> None:
+    def _table(self, resource: CfnResource) -> None:
+        """A table's own `ResourcePolicy` (`{PolicyDocument: …}`): its grants are on the table."""
         props = self.found.properties(resource)
-        noun = resource.type.split("::")[-1][:-len("Policy")].lower()
-        policy = f"{noun} policy {resource.logical}"
-        where = self.found.at(props.value_pos.get("PolicyDocument", props.pos))
-        targets = self._targets(resource)
+        named = self.template.named(resource.logical)
+        if "ResourcePolicy" not in props or named is None:
+            return
+        holder = self.found.mapping(props, "ResourcePolicy", "a resource policy")
+        if "PolicyDocument" in holder:
+            self._policy(resource, holder, "PolicyDocument", f"table policy {resource.logical}", [named.id])
+
+    def _policy(self, resource: CfnResource, props: YMap, key: str, policy: str, targets: list[str] | None) -> None:
+        where = self.found.at(props.value_pos.get(key, props.pos))
         statements: list[Statement] = []
-        for document in self.found.documents(props, "PolicyDocument", policy) or ():  # not known: grants nothing
+        for document in self.found.documents(props, key, policy) or ():  # not known: grants nothing
             found, errors = parse_policy(account_roots(document), policy, self.template.path, where)
             statements += found if targets is not None else self.opened.mark(found)
             self.found.errors.extend(errors)
@@ -229,7 +251,7 @@ def _target_of(kind: str, value: Any) -> str | None:
         return None
     if kind == "AWS::S3::BucketPolicy":
         return arn_to_id(value) if value.startswith("arn:") else f"aws:s3:::{value}"
-    if kind == "AWS::SNS::TopicPolicy":
+    if kind in ("AWS::SNS::TopicPolicy", "AWS::SecretsManager::ResourcePolicy"):
         return arn_to_id(value) if value.startswith("arn:") else None
     url = urlparse(value)
     path = [p for p in url.path.split("/") if p]

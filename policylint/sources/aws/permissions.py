@@ -21,7 +21,8 @@ roles trust the service is known once every file is read (a template's, a native
 (link.py) makes each of them assumable by the group, and names them in the holders' grants. The escalation grant is
 then no longer admin on the account's access control (`evaluate.to_service_roles`). A conditional escalation keeps
 the fail-closed admin (a group membership could not show its condition), as does an account whose roles the file
-does not list, and a page of a paged export (`IsTruncated`: the roles of the other pages may never be read).
+does not list, and a page of a paged export (`IsTruncated`, `Marker` or the CLI's `NextToken`: the roles of the other
+pages may never be read).
 """
 
 from __future__ import annotations

@@ -115,7 +115,8 @@ def load(path: str, text: str, options: Options) -> Fragment:
     given = _resource_grants([s for s in named if s.resources or s.not_resources is not None or not assumes(s)],
                              at, attached)
     defined = Inventory(roles=(role,), grants=tuple(given), keys=attached.keys(), resources=attached.resources())
-    implied = {n.id: n for n in _implied([*assumable, *(g.to or "" for g in given), *attached.readers], at)}
+    implied = {n.id: n for n in _implied([*assumable, *(g.to or "" for g in given), *attached.readers], at,
+                                         _own_accounts(statements))}
     control = Resource(access_control_id(ACCOUNT), at, ACCESS_CONTROL, scope=SCOPE)
     return Fragment(defined, errors, Inventory(
         principals=tuple(n for n in implied.values() if isinstance(n, Principal)),
@@ -181,12 +182,20 @@ class _Attached:
                          "unknown", scope=SCOPE),)
 
 
-def _implied(ids: list[str], at: Location) -> list[Node]:
-    """The principals a document names and no file may define: each by its own account's reading."""
+def _own_accounts(statements: list[Statement]) -> set[str]:
+    """The accounts the document's own ARNs name (`arn:aws:s3:…:111122223333:…`): what it knows of its account."""
+    arns = (r for s in statements for r in (*s.resources, *(s.not_resources or ())))
+    return {parts[4] for parts in (r.split(":", 5) for r in arns) if len(parts) == 6 and parts[4].isdigit()}
+
+
+def _implied(ids: list[str], at: Location, own: set[str]) -> list[Node]:
+    """The principals a document names and no file may define. A bare document does not know its account: an
+    account it names is another one (its root is external, not `aws-root`, and its users and roles external
+    principals), unless its own ARNs name that account (`own`)."""
     found = []
     for node_id in dict.fromkeys(ids):
-        parts = node_id.split(":", 4)
-        node = implied_node(node_id, parts[3] if node_id.startswith("aws:iam::") else ACCOUNT, at) \
+        named = node_id.split(":", 4)[3] if node_id.startswith("aws:iam::") else ACCOUNT
+        node = implied_node(node_id, named if named in own else ACCOUNT, at) \
             if node_id and node_id != EVERYONE else None
         if node is not None:
             found.append(node)

@@ -6,7 +6,8 @@ so the resource comes from, in this order:
    (another project, a project number, `projects/_/…` or `projects/-`, an organisation) is a located error naming
    both, and the configured project is used: a number or `_` cannot be told to be the configured project's;
 2. the document: a top-level `resource`, `name` or `resourceId` (the Cloud Storage JSON API's `storage#policy`
-   has `resourceId: projects/_/buckets/B`);
+   has `resourceId: projects/_/buckets/B`); a project id in it that a file name or folder able to be a project id
+   (5, 6) contradicts is a located error, and the path's project is used: a field cannot move a dump silently;
 3. the path, for a Cloud KMS key or key ring: its resource name written as folders or in the file name
    (`projects/P/locations/L/keyRings/R/cryptoKeys/K/iam-policy.json`, `projects_P_locations_L_keyRings_R.json`);
 4. the document again: the project of the custom roles it binds (`projects/P/roles/X` can be granted only in
@@ -98,6 +99,9 @@ def policy_resource(document: YMap, bindings: YSeq, path: str, options: Options,
     configured = options.gcp_project_for(path)
     stated = _stated(document, reader)
     if stated is not None and not _disagrees(stated[0], configured, reader, stated[1], document):
+        moved = None if configured is not None else _path_disagrees(stated, path, options.globs_root, reader, document)
+        if moved is not None:
+            return Named(_unnamed(bindings, f"projects/{moved[0]}"), moved[1])
         return Named(stated[0], "document")
     keyed = None if stated is not None else _key_in_path(path)
     if keyed is not None and not _disagrees(keyed, configured, reader, None, document):
@@ -151,6 +155,27 @@ def _disagrees(name: str, configured: str | None, reader: Reader, key: str | Non
                     f"{_say_which(configured, 'gcp-projects (the number or the id)')}")
     reader.errors.append(InputError(where, message))
     return True
+
+
+def _path_disagrees(stated: tuple[str, str], path: str, root: str, reader: Reader,
+                    document: YMap) -> tuple[str, str] | None:
+    """The project and basis of a file name or folder that can be a project id and names another project id than
+    the document's field does: a located error, and the path's project is used (as against custom roles), so a
+    dump is never moved silently. A number, `_` or `-`, or no project (an organisation) disagrees with nothing; nor
+    does a name of the resource itself (`orders-db.iam.yaml` for its key, `order-sync.sa-policy.yaml` for
+    `…/serviceAccounts/order-sync@…`); only folders under the run's root count (not a temporary folder's name)."""
+    parts = stated[0].split("/")
+    project = parts[1] if len(parts) >= 2 and parts[0] == "projects" else ""
+    named = _file_name(path) or _folder(path, root, outside=False)
+    own = set(re.split(r"[/@]", "/".join(parts[2:])))
+    if named is None or not _PROJECT_ID.fullmatch(project) or not _PROJECT_ID.fullmatch(named[0]) \
+            or named[0] == project or named[0] in own:
+        return None
+    reader.errors.append(InputError(
+        reader.of(document, stated[1]),
+        f"expected {stated[1]} to name project {named[0]} or a resource in it (the {named[1].replace('-', ' ')} "
+        f"names it), found {shown(document[stated[1]])}; read as {named[0]}'s policy: say which in gcp-projects"))
+    return named
 
 
 def _say_which(used: str, where: str) -> str:
@@ -235,15 +260,16 @@ def _file_name(path: str) -> tuple[str, str] | None:
     return (own, "file-name") if own is not None and _can_be_project(own) else None
 
 
-def _folder(path: str, root: str) -> tuple[str, str] | None:
+def _folder(path: str, root: str, outside: bool = True) -> tuple[str, str] | None:
     """The nearest folder between the run's root and the file that names a project (as a file name does).
 
-    Only folders under the root count, so a run and `diff`'s run on a copy of the base name the same project."""
+    Only folders under the root count, so a run and `diff`'s run on a copy of the base name the same project; a file
+    named outside the root: its folders as named, unless not `outside`."""
     absolute = Path(os.path.abspath(path)).parent
     try:
         folders = absolute.relative_to(os.path.abspath(root)).parts
-    except ValueError:  # a file named outside the root: its folders as named
-        folders = PurePath(path).parent.parts
+    except ValueError:
+        folders = PurePath(path).parent.parts if outside else ()
     for folder in reversed(folders):
         own = _own_name(folder)
         if own is not None and _can_be_project(own):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from fnmatch import fnmatchcase
 from typing import Any
 
 from policylint.flags import PREFIXES
@@ -500,8 +501,16 @@ def _resource(node: Resource, context: Context) -> Facts:
         "monitoring": node.monitoring,
         "scope": node.scope,
         "flags": list(node.flags),
-        "grants": _grants([g for g in context.direct_grants.get(EVERYONE, ()) if g.resource == node.id], context),
+        "grants": _grants([g for g in context.direct_grants.get(EVERYONE, ()) if _names(g, node.id)], context),
     }
+
+
+def _names(grant: Grant, node_id: str) -> bool:
+    """Whether a grant is on this node: by its id, or by a glob (a policy whose target a template leaves open)."""
+    if grant.resource == node_id:
+        return True
+    return is_glob(grant.resource) and fnmatchcase(node_id, grant.resource) \
+        and not any(fnmatchcase(node_id, e) for e in grant.excluding)
 
 
 _BUILDERS: dict[str, Any] = {

@@ -16,10 +16,10 @@ from policylint import suppress
 from policylint.errors import InputError
 from policylint.facts import Context, build_context, facts_of
 from policylint.findings import Evaluator, Finding, Notice, Suppression
-from policylint.graph import Graph, Index, build_graph, build_index
+from policylint.graph import Graph, Index, build_graph, build_index, is_glob
 from policylint.inventory import load_paths
 from policylint.join import join
-from policylint.model import Inventory, Person, Principal
+from policylint.model import EVERYONE, Inventory, Person, Principal
 from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassified_as_customer
 from policylint.report import Report
 from policylint.rules import Rule
@@ -154,6 +154,7 @@ def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
                                    f"nowhere (granted to {grant.to!r}, which is no node either)")
         for grant in inventory.grants
         if grant.resource not in index.nodes and (grant.to or "") not in index.nodes
+        and not (grant.to == EVERYONE and is_glob(grant.resource))  # reported on what it matches (facts `grants`)
     ]
 
 

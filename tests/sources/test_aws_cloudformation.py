@@ -1214,8 +1214,8 @@ def test_a_public_bucket_policy_on_customer_data_is_pl216_and_everyone_reaches_i
     write(tmp_path, "stack.yaml", PUBLIC_SITE)
     write(tmp_path, "data.yaml", SITE_DATA)
     assert findings(tmp_path, "PL216") == [
-        'CRITICAL PL216 resource aws:s3:::stack-SiteBucket is open to anyone ("*") with no condition on who: '
-        "customer data customer_pii (5,000 records)"]
+        'CRITICAL PL216 resource aws:s3:::stack-SiteBucket is open to anyone ("*") with no condition on who '
+        "(customer data it reaches: customer_pii; records counted: 5,000)"]
     assert reached(tmp_path) == {
         "kim.jh": {"aws:s3:::stack-SiteBucket": "kim.jh → aws:s3:::stack-SiteBucket"},
         "kim-console": {"aws:s3:::stack-SiteBucket": "kim-console → aws:s3:::stack-SiteBucket"}}
@@ -1278,8 +1278,8 @@ def test_key_queue_and_topic_policies_open_to_anyone_are_grants_to_anyone_on_the
     assert implied(fragment)[queue] == Resource(queue, Location(str(tmp_path / "kms.yaml"), 14, 3), "sqs", scope="aws",
                                                 flags=("implied",))
     assert findings(tmp_path, "PL216") == [
-        f'CRITICAL PL216 {kind} {node} is open to anyone ("*") with no condition on who: customer data none '
-        "(0 records)" for kind, node in (("key", "aws:kms:cfn:cfn:key/kms-DataKey"),
+        f'CRITICAL PL216 {kind} {node} is open to anyone ("*") with no condition on who (customer data it '
+        "reaches: none; records counted: 0)" for kind, node in (("key", "aws:kms:cfn:cfn:key/kms-DataKey"),
                                          ("resource", "aws:sqs:cfn:cfn:kms-Queue"),
                                          ("resource", "aws:sqs:eu-west-1:111122223333:partner-orders"))]
 

@@ -384,8 +384,8 @@ def test_a_bare_resource_policy_gives_what_it_allows_to_the_principals_it_names(
     assert (document.grants, document.flags) == ((), ("aws-open-principal", "aws-policy-document"))
     result = run_cli("check", ".", "--select", "PL216", "--as-of", "2026-03-02")
     assert [line.split(": ", 1)[1] for line in result.out.splitlines() if FINDING.search(line)] == [
-        'CRITICAL PL216 resource aws:s3:::acme-customer-exports is open to anyone ("*") with no condition on who: '
-        "customer data customer_pii (5,000,000 records)"]
+        'CRITICAL PL216 resource aws:s3:::acme-customer-exports is open to anyone ("*") with no condition on who '
+        "(customer data it reaches: customer_pii; records counted: 5,000,000)"]
     reach = run_cli("reach", ".", "--as-of", "2026-03-02")
     assert "kim.jh" in reach.out and "aws:s3:::acme-customer-exports" in reach.out, reach.out
 
@@ -437,7 +437,7 @@ def test_a_bare_key_policy_makes_the_key_it_is_attached_to_with_the_readers_it_n
     result = run_cli("check", str(open_key.relative_to(tmp_path)), "--select", "PL216", "--as-of", "2026-03-02")
     assert [line.split(": ", 1)[1] for line in result.out.splitlines() if FINDING.search(line)] == [
         'CRITICAL PL216 key aws:policy-document:open/key-policy.json#key is open to anyone ("*") with no condition '
-        "on who: customer data none (0 records)"]
+        "on who (customer data it reaches: none; records counted: 0)"]
 
 
 def test_a_bare_trust_policy_is_the_role_that_anyone_may_assume(tmp_path: Path,

@@ -280,3 +280,42 @@ def test_another_accounts_root_reaching_customer_data_is_pl203(tmp_path: Path) -
          "Resource": "arn:aws:s3:::b-account/*"}))
     assert "PL203 aws:iam::999988887777:root" in findings(str(path), "--select", "PL203",
                                                           "--unclassified", "customer")
+
+
+def test_a_policy_whose_target_the_template_leaves_open_is_no_error_and_is_reported(tmp_path: Path) -> None:
+    """`Bucket: !Ref ExternalBucket` or `Queues: [!Ref QueueUrl]`: the template does not say what the policy is
+    attached to. That is a valid template (exit 1, not 2); the access it opens to anyone is reported on a stand-in
+    for its targets, and on a store another file defines that the statement's ARNs match."""
+    write(tmp_path, "policies.yaml", """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          ExternalBucket: {Type: String}
+          QueueUrl: {Type: String}
+        Resources:
+          ExtPolicy:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: !Ref ExternalBucket
+              PolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: "*", Action: s3:GetObject, Resource: "arn:aws:s3:::acme-exports-*/*"}
+          QueuePolicy:
+            Type: AWS::SQS::QueuePolicy
+            Properties:
+              Queues: [!Ref QueueUrl]
+              PolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: "*", Action: sqs:SendMessage, Resource: "*"}
+        """)
+    write(tmp_path, "stores.yaml", """
+        policylint: 1
+        resources:
+          - {id: "aws:s3:::acme-exports-eu", type: bucket, data: [customer_pii], records: 120000}
+        """)
+    result = run_cli("check", str(tmp_path), "--format", "json", "--as-of", AS_OF)
+    assert result.code == 1, result.out + result.err
+    report = json.loads(result.out)
+    assert report["errors"] == []
+    assert {f["subject"]["id"] for f in report["findings"] if f["rule"] == "PL216"} == {
+        "aws:s3:::policies-ExtPolicy-targets", "aws:sqs:cfn:cfn:policies-QueuePolicy-targets",
+        "aws:s3:::acme-exports-eu"}

@@ -185,10 +185,24 @@ class ResourcePolicies:
             for principal in principal_ids(self.found, resource_principals(statement, ACCOUNT), where):
                 named.setdefault(principal, []).append(statement)
         given: dict[tuple[Any, ...], Grant] = {}
+        stand_in = None if targets is not None else self._stand_in(resource, props)
         for grants in evaluate_for(named, ACCOUNT, resource.location).values():
             for grant in _on(grants, targets):
                 given.setdefault((grant.to, grant.resource, grant.actions, grant.condition, grant.excluding), grant)
+                if stand_in is not None:  # what the policy opens is seen even where nothing read matches its ARNs
+                    grant = replace(grant, resource=stand_in, excluding=())
+                    given.setdefault((grant.to, grant.resource, grant.actions, grant.condition, ()), grant)
         self.found.grants.extend(given.values())
+
+    def _stand_in(self, resource: CfnResource, props: YMap) -> str:
+        """For a policy whose targets the template leaves open (`Bucket: !Ref ExternalBucket`): an implied node for
+        "what this policy is attached to", located at the property, so the access it gives is reported (PL216)
+        even when no file defines a store its ARNs match; its grants also stay on the ARNs' globs."""
+        key, kind, _, form = _POLICIES[resource.type]
+        node_id = form.format(name=f"{self.template.generated(resource.logical)}-targets")
+        where = self.found.at(props.key_pos.get(key, props.pos))
+        self.found.implied.add(Resource(node_id, where, kind.split("::")[-1].lower(), scope=SCOPE, flags=(IMPLIED,)))
+        return node_id
 
     def _targets(self, resource: CfnResource) -> list[str] | None:
         """The ids of what the policy is attached to; None where the template does not determine them (a bucket

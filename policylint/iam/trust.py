@@ -48,7 +48,7 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
                 if principal.startswith("Service:"):
                     services[principal.removeprefix("Service:")] = None
                 else:
-                    allowed[anyone(statement) if principal == EVERYONE else principal_id(principal, account)] = None
+                    allowed[_who(statement, principal, account)] = None
         elif statement.condition is None and statement.not_principals is None:
             denied.update(principal_id(p, account) for p in statement.principals if not p.startswith("Service:"))
             denied.update(p.removeprefix("Service:") for p in statement.principals if p.startswith("Service:"))
@@ -86,8 +86,19 @@ def resource_principals(statement: Statement, account: str | None) -> list[str]:
         elif principal.startswith("Service:"):
             found.append(SERVICE_PREFIX + principal.removeprefix("Service:"))
         else:
-            found.append(principal_id(principal, account if account is not None else _own_account(principal)))
+            found.append(_who(statement, principal, account if account is not None else _own_account(principal)))
     return list(dict.fromkeys(found))
+
+
+def _who(statement: Statement, principal: str, account: str) -> str:
+    """A principal's id; `*` is `anyone(statement)`, and so is a principal of any account where the statement's
+    condition narrows who (a template's `arn:aws:iam::${Param}:root`: some account it does not name, everyone as far
+    as reach goes); a glob within an account (`role/${Name}`) is left to the reader, which knows that account's
+    roles."""
+    found = EVERYONE if principal == EVERYONE else principal_id(principal, account)
+    if found == EVERYONE or (statement.narrows_who and found.startswith("aws:iam::*:")):  # any account: somebody
+        return anyone(statement)
+    return found
 
 
 def _own_account(principal: str) -> str:

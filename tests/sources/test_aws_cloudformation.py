@@ -176,11 +176,14 @@ def test_s3_cross_account_replication_destination_fails_closed_on_the_unknown_so
     fragment = corpus(name)
     stem = "aws-cloudformation-templates__S3CrossAccountReplicationWithKMS_destination"
     key, bucket = f"aws:kms:cfn:cfn:key/{stem}-KmsKey", f"aws:s3:::{stem}-S3BucketDestination"
-    # `arn:aws:iam::${AccountIdSource}:root` with no Default: the root of any account, so anyone
-    assert nodes(fragment)[key].readable_by == (ROOT, "*")
+    # `arn:aws:iam::${AccountIdSource}:root` with no Default: the root of some account the template does not name,
+    # so anyone as far as reach goes (everyone the group holds), but not "anyone" to the rules (PL216)
+    somebody = "*anyone-if:template leaves open: parameter AccountIdSource has no Default"
+    assert nodes(fragment)[key].readable_by == (ROOT, somebody)
     assert nodes(fragment)[key].protects == (bucket,)
     assert [(g.to, g.resource, g.actions, g.via) for g in fragment.inventory.grants] == [
-        ("*", bucket, ("read", "write", "admin"), "bucket policy S3BucketDestinationPolicy")]
+        (somebody, bucket, ("read", "write", "admin"), "bucket policy S3BucketDestinationPolicy")]
+    assert {n.id: n for n in fragment.implied.nodes()}[somebody].members == ("*",)
 
 
 def test_kms_key_policy_principal_resolved_from_a_parameter_default() -> None:
@@ -205,7 +208,8 @@ def test_hana_backup_key_policy_names_parameters_without_default_so_anyone() -> 
     fragment = corpus("CreateHanaBackupSecureBackut.yaml")
     found = nodes(fragment)
     key = "aws:kms:cfn:cfn:key/aws-cloudformation-templates__CreateHanaBackupSecureBackut-S3KmsSourceBucket"
-    assert found[key].readable_by == (ROOT, "*")
+    assert found[key].readable_by == (ROOT, "*anyone-if:template leaves open: parameter KMSAdminRole has no Default",
+                                      "*anyone-if:template leaves open: parameter EC2RoleToRunBackup has no Default")
     assert found[key].protects == ("aws:s3:::aws-cloudformation-templates__CreateHanaBackupSecureBackut-"
                                    "OriginalBucket",)
     role = found["aws:iam::cfn:role/service-role/aws-cloudformation-templates__CreateHanaBackupSecureBackut-"
@@ -597,7 +601,10 @@ def test_who_may_assume_a_role(tmp_path: Path) -> None:
         dev, "aws:iam::111122223333:root", "aws:iam::cfn:role/gone", "aws:service:lambda.amazonaws.com")
     assert found["aws:iam::cfn:role/t-Delegated"].assumable_by == (ROOT, dev)  # IAM decides: Dev may sts:AssumeRole
     assert found["aws:iam::cfn:role/t-Public"].assumable_by == ("*",)
-    assert found["aws:iam::cfn:role/t-Open"].assumable_by == ("*",)  # the root of any account
+    # the root of an account the template leaves open: everyone as far as reach goes, not "anyone" to the rules
+    assert found["aws:iam::cfn:role/t-Open"].assumable_by == (
+        "*anyone-if:template leaves open: Ref A: not a parameter or resource of the template, or not known before "
+        "deployment",)
     # a role ARN with an open name: the template's roles it could be
     assert set(found["aws:iam::cfn:role/t-Sibling"].assumable_by) == {
         f"aws:iam::cfn:role/t-{r}" for r in ("Named", "Delegated", "Public", "Open", "Sibling")}

@@ -319,3 +319,39 @@ def test_a_policy_whose_target_the_template_leaves_open_is_no_error_and_is_repor
     assert {f["subject"]["id"] for f in report["findings"] if f["rule"] == "PL216"} == {
         "aws:s3:::policies-ExtPolicy-targets", "aws:sqs:cfn:cfn:policies-QueuePolicy-targets",
         "aws:s3:::acme-exports-eu"}
+
+
+def test_a_principal_the_template_leaves_open_is_somebody_unknown_not_anyone(tmp_path: Path) -> None:
+    """`Principal: {AWS: !Ref PartnerArn}` names a partner the template does not show: still read as anyone for
+    reach (fail closed), with the condition saying so, but not reported as open to anyone (PL216, PL210)."""
+    write(tmp_path, "partner.yaml", """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          PartnerArn: {Type: String}
+        Resources:
+          Exports:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: acme-partner-exports
+              Tags: [{Key: data-classification, Value: customer_pii}]
+          ExportsPolicy:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: !Ref Exports
+              PolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: {AWS: !Ref PartnerArn}, Action: s3:GetObject,
+                     Resource: "arn:aws:s3:::acme-partner-exports/*"}
+          PartnerRole:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: partner-reader
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {AWS: !Ref PartnerArn}, Action: sts:AssumeRole}]
+        """)
+    write(tmp_path, "people.yaml", "policylint: 1\nprincipals: [{id: svc, type: service}]\n")
+    report = json.loads(run_cli("check", str(tmp_path), "--format", "json", "--as-of", AS_OF).out)
+    assert report["errors"] == []
+    assert {f["rule"] for f in report["findings"]} & {"PL202", "PL210", "PL216"} == set()
+    reach = json.loads(run_cli("reach", str(tmp_path), "--format", "json", "--as-of", AS_OF).out)
+    assert "svc" in {i["id"] for i in reach["identities"]}  # anyone, as far as reach goes

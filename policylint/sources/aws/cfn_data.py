@@ -118,6 +118,7 @@ class Data:
             statements, errors = parse_policy(account_roots(document), f"key policy of {named.logical}",
                                               self.template.path, where)
             self.found.errors.extend(errors)
+            statements = Opened(self.template).mark_principals(statements)  # an open principal is not "anyone"
             ids += key_readers(statements, ACCOUNT)
         return principal_ids(self.found, ids, where)
 

@@ -302,6 +302,7 @@ class Iam:
         trust: list[Statement] = []
         for document in documents or ():
             statements, errors = parse_policy(account_roots(document), "trust policy", self.template.path, None)
+            statements = self.opened.mark(statements)  # a principal the template leaves open is not "anyone"
             found, more = principals_of(statements, ACCOUNT)
             ids += found
             services += more

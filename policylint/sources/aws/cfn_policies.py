@@ -88,6 +88,7 @@ class Opened:
         raw = self._raw().get((statement.location.line, statement.location.column))
         if raw is None:
             return [statement]
+        statement = self._principal_marked(statement, raw)
         opened: dict[str, dict[str, None]] = {"Resource": {}, "NotResource": {}}
         texts: dict[str, set[str]] = {"Resource": set(), "NotResource": set()}
         for key in ("Resource", "NotResource"):
@@ -104,6 +105,32 @@ class Opened:
                                                                   if r not in texts["NotResource"])
         return [*([replace(statement, resources=plain)] if plain else []),
                 replace(widened, condition=condition, not_resources=kept)]
+
+    def mark_principals(self, statements: list[Statement]) -> list[Statement]:
+        """Only the principals a value leaves open (a policy attached to a known target: its ARNs are the target)."""
+        marked = []
+        for statement in statements:
+            raw = self._raw().get((statement.location.line, statement.location.column)) \
+                if statement.location.file == self.template.path else None
+            marked.append(statement if raw is None else self._principal_marked(statement, raw))
+        return marked
+
+    def _principal_marked(self, statement: Statement, raw: YMap) -> Statement:
+        """A principal the template leaves open (`Principal: {AWS: !Ref PartnerArn}`) reads as `*`: anyone, as far
+        as reach goes (fail closed), but not "anyone" to the rules (PL202, PL210, PL216), as the template names
+        somebody it does not show: the statement then holds "as the template is filled in" (`trust.anyone`)."""
+        whats: dict[str, None] = {}
+        for key in ("Principal", "NotPrincipal"):
+            node = raw.get(key)
+            if node is None:
+                continue
+            marking = _Marking(self.template.context)
+            marking.resolve(node, raw.value_pos.get(key, raw.pos))
+            whats.update(dict.fromkeys(marking.opened))
+        if not whats:
+            return statement
+        condition = OPEN_IN_TEMPLATE + "; ".join(whats) + (f" and {statement.condition}" if statement.condition else "")
+        return replace(statement, condition=condition, narrows_who=True)
 
     def _opened(self, node: Any, pos: tuple[int, int]) -> Iterator[tuple[str, list[str]]]:
         """Each resource text of a statement that undetermined values widen, with what they are."""
@@ -178,7 +205,7 @@ class ResourcePolicies:
         statements: list[Statement] = []
         for document in self.found.documents(props, key, policy) or ():  # not known: grants nothing
             found, errors = parse_policy(account_roots(document), policy, self.template.path, where)
-            statements += found if targets is not None else self.opened.mark(found)
+            statements += self.opened.mark_principals(found) if targets is not None else self.opened.mark(found)
             self.found.errors.extend(errors)
         named: dict[str, list[Statement]] = {}
         for statement in statements:

@@ -193,15 +193,20 @@ def _roster_gone(head: Result, before: basecache.Base, side: Path, root: Path) -
     if not gone or now - set(before.roster):
         return []
     name = gone[0]
+    others = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+    left = "no roster is read now" if not now else f"only {', '.join(sorted(now))} is read now"
+    return [_file_finding(rule, root, name, f"{name}{others} held the HR roster at the base, and {left}: the leavers "
+                                            "it named look resolved, though nobody's access changed")]
+
+
+def _file_finding(rule: Rule, root: Path, name: str, message: str) -> Finding:
+    """A finding of a computed rule on a file of the repository (`name`, relative to it), located at its first
+    line as the working directory names it."""
     where = Path(os.path.abspath(root / name))
     here = Path.cwd().resolve()
     shown = str(where.relative_to(here)) if where.is_relative_to(here) else str(where)
-    others = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
-    left = "no roster is read now" if not now else f"only {', '.join(sorted(now))} is read now"
-    return [Finding(Location(shown, 1, 1), rule.id, "file", name, rule.severity, rule.title,
-                    f"{name}{others} held the HR roster at the base, and {left}: the leavers it named look "
-                    "resolved, though nobody's access changed", (),
-                    fingerprint(rule.id, "file", name))]
+    return Finding(Location(shown, 1, 1), rule.id, "file", name, rule.severity, rule.title, message, (),
+                   fingerprint(rule.id, "file", name))
 
 
 def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, staged: bool) -> list[Finding]:
@@ -214,17 +219,11 @@ def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, sta
     skipped = {_relative(f, side): reason for f, reason in head.analysis.skipped}
     gone = [f for f in before.files if f not in read]
     present = gitrev.staged_paths(root, gone) if staged else {f for f in gone if (root / f).exists()}
-    here = Path.cwd().resolve()
-    findings = []
-    for name in sorted(present):
-        why = skipped.get(name, "excluded by the configuration, or outside its paths")
-        where = Path(os.path.abspath(root / name))
-        shown = str(where.relative_to(here)) if where.is_relative_to(here) else str(where)
-        findings.append(Finding(Location(shown, 1, 1), rule.id, "file", name, rule.severity, rule.title,
-                                f"{name} was read at the base and is not read now ({why}): its findings look "
-                                "resolved, but what it describes has not changed", (),
-                                fingerprint(rule.id, "file", name)))
-    return findings
+    unknown = "excluded by the configuration, or outside its paths"
+    return [_file_finding(rule, root, name, f"{name} was read at the base and is not read now "
+                                            f"({skipped.get(name, unknown)}): its findings look resolved, but what "
+                                            "it describes has not changed")
+            for name in sorted(present)]
 
 
 def _within(file: str, folder: Path) -> bool:

@@ -11,11 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from fnmatch import fnmatchcase
 from typing import Any
 
 from policylint.flags import PREFIXES
-from policylint.graph import Graph, Index, default_holders, display_path, is_glob
+from policylint.graph import Graph, Index, default_holders, display_path, grant_covers, is_glob
 from policylint.iam.evaluate import VIA as ESCALATION_VIA
 from policylint.iam.evaluate import reads_every as aws_reads_every
 from policylint.iam.statements import OPEN_IN_TEMPLATE, TEMPLATE_PLACEHOLDER
@@ -82,6 +81,8 @@ class Context:
     reach_summaries: dict[int, tuple[list[str], list[str], int]]  # reached bits -> (classes, resources, records)
     from_people: tuple[dict[str, str | None], ...]  # previous hops from the nearest leaver, then from anyone
     roster: bool  # the inventory holds an HR roster (a person): an account that joins nobody means something
+    open_grants: dict[str, list[tuple[int, Grant]]]  # resource id -> grants to everyone on it (with their order)
+    open_globs: tuple[tuple[int, Grant], ...]  # grants to everyone on a glob (a policy whose target is left open)
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
@@ -109,9 +110,16 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
             key_readers[key_id].append(person.id)
     leavers = [p.id for p in inventory.people if p.status in ("departed", "suspended")]
     from_people = (nearest_from(graph, leavers), nearest_from(graph, [p.id for p in inventory.people]))
+    open_grants: dict[str, list[tuple[int, Grant]]] = defaultdict(list)
+    open_globs: list[tuple[int, Grant]] = []
+    for order, grant in enumerate(direct_grants.get(EVERYONE, ())):
+        if is_glob(grant.resource):
+            open_globs.append((order, grant))
+        else:
+            open_grants[grant.resource].append((order, grant))
     return Context(
         as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers,
-        {}, from_people, bool(inventory.people),
+        {}, from_people, bool(inventory.people), open_grants, tuple(open_globs),
     )
 
 
@@ -501,16 +509,15 @@ def _resource(node: Resource, context: Context) -> Facts:
         "monitoring": node.monitoring,
         "scope": node.scope,
         "flags": list(node.flags),
-        "grants": _grants([g for g in context.direct_grants.get(EVERYONE, ()) if _names(g, node.id)], context),
+        "grants": _grants(_open_to_everyone(node, context), context),
     }
 
 
-def _names(grant: Grant, node_id: str) -> bool:
-    """Whether a grant is on this node: by its id, or by a glob (a policy whose target a template leaves open)."""
-    if grant.resource == node_id:
-        return True
-    return is_glob(grant.resource) and fnmatchcase(node_id, grant.resource) \
-        and not any(fnmatchcase(node_id, e) for e in grant.excluding)
+def _open_to_everyone(node: Resource, context: Context) -> list[Grant]:
+    """The grants to everyone on this resource: by its id, or by a glob (a policy whose target a template leaves
+    open), in the inventory's order. The globs are few (one per such policy): the rest is one lookup."""
+    found = [*context.open_grants.get(node.id, ()), *((i, g) for i, g in context.open_globs if grant_covers(g, node))]
+    return [grant for _, grant in sorted(found, key=lambda pair: pair[0])]
 
 
 _BUILDERS: dict[str, Any] = {

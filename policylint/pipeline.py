@@ -135,12 +135,13 @@ def roster_notice(inventory: Inventory, rules: list[Rule], files: list[str]) -> 
     people or owners that need one: who has left cannot be known, so the rules that need people are named as
     unchecked instead of each account being PL002. Located at the first such account (a folder of bare policies or
     an operator's manifests has none, and needs no roster)."""
-    unchecked = [f"{r.id} ({NEEDS_ROSTER[r.id]})" for r in sorted(rules, key=lambda r: r.id) if r.id in NEEDS_ROSTER]
-    needing = sorted((p.location for p in inventory.principals if p.type == "user" or p.owner or p.person),
-                     key=lambda at: (at.file, at.line, at.column))
-    if inventory.people or not unchecked or not needing:
+    if inventory.people:
         return []
-    return [Notice(needing[0],
+    unchecked = [f"{r.id} ({NEEDS_ROSTER[r.id]})" for r in sorted(rules, key=lambda r: r.id) if r.id in NEEDS_ROSTER]
+    needing = min((p.location for p in inventory.principals if p.type == "user" or p.owner or p.person), default=None)
+    if not unchecked or needing is None:
+        return []
+    return [Notice(needing,
                    "no HR roster among the inputs (no person from a SCIM, Okta or roster CSV export, nor a native "
                    "`people:` section), so who has left, and whose account is whose, cannot be known; not checked: "
                    f"{', '.join(unchecked)}. Add the roster export to the paths, or leave these rules out "

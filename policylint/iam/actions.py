@@ -165,11 +165,6 @@ def matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern_regex(p).pattern})" for p in patterns) or r"(?!)", re.DOTALL)
 
 
-def known_service(service: str) -> bool:
-    """Whether the data knows a service prefix (`s3`; IAM compares prefixes case-insensitively)."""
-    return service.lower() in services()
-
-
 @cache
 def known_matches(pattern: str) -> frozenset[str]:
     """The known lower-case actions an action or pattern names (`s3:GetObject`, `s3:Get*`, `*:List*`); empty for a

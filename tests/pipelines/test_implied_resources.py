@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from test_reach_oracle import PATTERNS, Oracle, customer, inventories
 
 from policylint.graph import admin_hub, build_graph, build_index
-from policylint.inventory import implied_by, implied_targets, load_paths, merge
+from policylint.inventory import load_paths, merge
 from policylint.model import Group, Inventory, Key, Location, Principal, Resource
 from policylint.pipeline import run
 from policylint.reach import compute_reach
 from policylint.settings import Settings
+from policylint.sources.implied import implied_by, implied_targets
 
 from helpers import AS_OF, run_cli, write
 

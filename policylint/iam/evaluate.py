@@ -36,6 +36,7 @@ from functools import lru_cache
 from policylint.iam import actions, escalation
 from policylint.iam.lint import mismatched
 from policylint.iam.statements import (
+    VARIABLE,
     Statement,
     access_control_id,
     allows_star_star,
@@ -63,7 +64,6 @@ _SELF = ("${aws:username}", "${aws:userid}")
 _HARMLESS_ON_SELF = frozenset({"iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile"})
 _Summary = dict[str, tuple[frozenset[Action], frozenset[str]]]
 _NOWHERE = Location("", 0, 0)
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 # A condition that is nothing but iam:PassedToService tested positively, on service names without wildcards:
 # StringEquals (or another equality operator, not written by `statements.condition_text`), StringLike, and their
 # ForAnyValue: forms (on a key of one value the same test, and false where the key is missing). ForAllValues (true
@@ -251,7 +251,7 @@ def _allow(allow: Statement, denies: tuple[Statement, ...], account: str) -> _Al
         found = [(part.condition, risky - {escalation.PASS})]
         if escalation.PASS in risky:
             services, condition = _passed_to(part.condition)
-            passes.append((_VARIABLE.sub("*", arn_to_id(part.resource)), services, condition))
+            passes.append((VARIABLE.sub("*", arn_to_id(part.resource)), services, condition))
             found.append((condition, frozenset([escalation.PASS]) if services is None
                           else frozenset(map(escalation.passed_to, services))))
         for condition, tokens in found:

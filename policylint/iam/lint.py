@@ -38,7 +38,7 @@ from policylint.flags import (
     AWS_UNKNOWN_ACTION,
 )
 from policylint.iam import actions
-from policylint.iam.statements import Statement, globs_overlap
+from policylint.iam.statements import VARIABLE, Statement, globs_overlap
 
 # Cloudsplaining's ACTIONS_THAT_RETURN_CREDENTIALS (salesforce/cloudsplaining, cloudsplaining/shared/constants.py,
 # after https://gist.github.com/kmcquade/33860a617e651104d243c324ddf7992a): API calls whose response holds a
@@ -63,7 +63,6 @@ CREDENTIAL_ACTIONS = frozenset({
     "sts:getfederationtoken", "sts:getsessiontoken",
 })
 _EVERY_ACTION = ("*", "*:*")
-_VARIABLE = re.compile(r"\$\{[^}]*\}")  # an ARN format's `${BucketName}`, a policy's `${aws:username}`
 _WILDCARD = re.compile(r"[*?]")
 _LONGEST = 2048  # IAM's longest ARN; the overlap test is quadratic in the lengths, and inputs are untrusted
 _BUCKET = "${BucketName}"  # an S3 bucket name holds no `/`: `arn:aws:s3:::b/*` names objects, not the bucket
@@ -141,7 +140,7 @@ def _can_name(arn_format: str, resource: str) -> bool:
     if arn_format == "*" or len(resource) > _LONGEST:
         return True  # an ARN longer than IAM allows is not judged: no finding rather than a slow one
     # part by part: a wildcard in the service, region or account part does not run into the next part
-    wanted, given = _VARIABLE.sub("*", arn_format).split(":", 5), _VARIABLE.sub("*", resource).split(":", 5)
+    wanted, given = VARIABLE.sub("*", arn_format).split(":", 5), VARIABLE.sub("*", resource).split(":", 5)
     if len(given) > 2 and wanted[2] != given[2] and not _WILDCARD.search(wanted[2] + given[2]):
         return False  # another service: most pairs
     if len(given) < 6:  # `arn:aws:s3:*`: its last part's wildcard runs to the end of the ARN

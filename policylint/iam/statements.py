@@ -127,7 +127,7 @@ def access_control_id(account: str) -> str:
     return f"aws:iam::{account}:access-control"
 
 
-_POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")
+VARIABLE = re.compile(r"\$\{[^}]*\}")  # `${aws:username}`, `${bucket_arn}`, an ARN format's `${BucketName}`
 _IAM_ARN = re.compile(r"arn:[^:]*:iam:")
 # How a grant's condition starts when a template, not the policy, left its resource open (read as `*`, fail closed):
 # a CloudFormation value not known before deployment (`!Ref` a parameter), a Terraform placeholder (`${bucket_arn}`)
@@ -139,13 +139,13 @@ _IAM_VARIABLE = re.compile(r"\$\{(?:[*?$]|[A-Za-z][\w-]*:[^:}][^}]*)\}")
 
 
 def template_placeholders(text: str) -> list[str]:
-    return [m for m in _POLICY_VARIABLE.findall(text) if not _IAM_VARIABLE.fullmatch(m)]
+    return [m for m in VARIABLE.findall(text) if not _IAM_VARIABLE.fullmatch(m)]
 
 
 def read_placeholders(arn: str) -> str:
     """A Resource with template placeholders as what it may be once filled: each one `*` (fail closed), and `*`
     when that leaves no ARN (`${bucket_arn}/*`)."""
-    read = _POLICY_VARIABLE.sub(lambda m: m[0] if _IAM_VARIABLE.fullmatch(m[0]) else "*", arn)
+    read = VARIABLE.sub(lambda m: m[0] if _IAM_VARIABLE.fullmatch(m[0]) else "*", arn)
     return read if is_arn(read) else "*"
 
 
@@ -161,7 +161,7 @@ def arn_to_id(arn: str) -> str:
     if "${" in arn and not _IAM_ARN.match(arn):
         # a policy variable (`table/${aws:username}`) is each caller's own value: a store of any name (fail closed);
         # in an IAM ARN (`user/${aws:username}`) it names the caller itself, which the escalation checks read
-        arn = _POLICY_VARIABLE.sub("*", arn)
+        arn = VARIABLE.sub("*", arn)
     parts = arn.split(":", 5)
     if parts[0] != "arn" or len(parts) < 3:
         raise ValueError(f"expected an ARN 'arn:partition:service:region:account:resource' or '*', found {arn!r}")

@@ -20,10 +20,10 @@ EXPECTED = {
               "#key-6d2f0b9e4c1a7835e2f90d4b6a1c3e5f7a9b0c2d"),
     ("PL109", "aws:iam::111122223333:root#access-key-1"),  # alone: no PL104 nor PL105
     ("PL110", "gcp:deleted:user:yoon.sb@shopco.example?uid=114723986412398712345"),
-    # platform-admins holds `*` on `*` (PL208) and the root user is admin by definition: PL205 says nothing new
+    # platform-admins holds `*` on `*` (PL208), the root user is admin by definition, and the cluster-admin binding's
+    # subjects are PL207: PL205 says nothing new
     ("PL205", "aws:iam::111122223333:user/ci-deploy"),  # iam:PassRole + lambda:CreateFunction + Invoke
     ("PL205", "gcp:projects/shopco-analytics:roles/owner"),
-    ("PL205", "k8s:default:clusterrolebinding:oncall-cluster-admin"),
     ("PL207", "k8s:default:user:choi.dh@shopco.example"),  # cluster-admin: not also PL206 (reads secrets)
     ("PL207", "k8s:default:user:han.sj@shopco.example"),
     ("PL217", "k8s:default:user:park.mj@shopco.example"),  # reads every Secret of `payments`

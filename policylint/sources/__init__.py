@@ -12,6 +12,7 @@ from policylint.sources.aws import authz, cloudformation, credential_report, pol
 from policylint.sources.base import Fragment, Options, Source
 from policylint.sources.hr import okta, roster_csv, scim
 from policylint.sources.native_marker import MARKER, SECTIONS
+from policylint.sources.terraform import plan as terraform_plan
 from policylint.yamlsafe import load_all
 
 SOURCES: dict[str, Source] = {
@@ -25,6 +26,7 @@ SOURCES: dict[str, Source] = {
     okta.NAME: okta,
     roster_csv.NAME: roster_csv,
     gcp.NAME: gcp,
+    terraform_plan.NAME: terraform_plan,
 }
 
 
@@ -90,6 +92,8 @@ def _format_of(value: Any) -> str | None:
         (native.NAME, bool(keys) and keys <= SECTIONS and any(_items_with(value[k], "id") for k in keys)),
         # an IAM policy document whatever its key order or spelling, or the CLI's output around one
         (policy_document.NAME, policy_document.is_document(value)),
+        (terraform_plan.NAME, "format_version" in keys and (isinstance(value.get("planned_values"), dict)
+                                                            or isinstance(value.get("values"), dict))),
     )
     return next((name for name, matched in checks if matched), None)
 

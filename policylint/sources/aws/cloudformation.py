@@ -60,7 +60,7 @@ def load(path: str, text: str, options: Options) -> Fragment:
     Iam(template, found, implied).build()
     data = Data(template, found, options)
     data.build()
-    _widen(found, data.patterns())
+    widen(found, data.patterns())
     inventory = found.inventory()
     if inventory.nodes():
         implied.add(Resource(access_control_id(ACCOUNT), Location(path, 1, 1), ACCESS_CONTROL, scope=SCOPE))
@@ -86,7 +86,7 @@ def _read_duplicates(template: CfnTemplate, duplicates: list[InputError]) -> lis
             or any(first <= at(e.location) < end for first, end in read)]
 
 
-def _widen(found: Found, patterns: dict[str, list[str]]) -> None:
+def widen(found: Found, patterns: dict[str, list[str]]) -> None:
     """A grant whose glob could name a key or store whose name the template leaves partly open names it too."""
     open_ended = {node_id: globs for node_id, globs in patterns.items() if globs != [node_id]}
     if not open_ended:

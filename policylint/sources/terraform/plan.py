@@ -1,0 +1,69 @@
+"""Terraform plan and state JSON (`terraform show -json plan.out > plan.json`, `terraform show -json`).
+
+The plan's AWS resources (`plan_read`: `planned_values` with nested `child_modules`, less what `resource_changes`
+only deletes; a state's `values`) are written as the CloudFormation template they amount to (`plan_aws`,
+`plan_cfn`) and read by the CloudFormation reader, so both formats mean one thing and name one node: the account is
+the template's unknown `cfn` and the scope `aws` (see `cfn_template`), values the plan leaves unknown are `*` under
+a condition saying so. Every record is located at its resource's `"address"` in the plan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from policylint.errors import InputError
+from policylint.iam.policy import access_control_id
+from policylint.model import ACCESS_CONTROL, Location, Resource
+from policylint.sources.aws.cfn_data import Data
+from policylint.sources.aws.cfn_iam import Iam
+from policylint.sources.aws.cfn_template import SCOPE, CfnTemplate
+from policylint.sources.aws.cfn_values import Found, Implied
+from policylint.sources.aws.cloudformation import widen
+from policylint.sources.aws.intrinsics import ACCOUNT
+from policylint.sources.base import Fragment, Options
+from policylint.sources.terraform.plan_aws import translate
+from policylint.sources.terraform.plan_cfn import Translation
+from policylint.sources.terraform.plan_read import read_plan
+
+NAME = "terraform-plan"
+_HEAD = 4096
+_MARK = re.compile(r'"format_version"\s*:')
+_BODY = re.compile(r'"(?:planned_values|values)"\s*:\s*\{\s*"(?:root_module|outputs)"|"planned_values"\s*:')
+
+
+def detect(path: str, text: str) -> bool:
+    """A JSON object with `format_version` near its top and a `planned_values` or `values.root_module`."""
+    head = text[:_HEAD]
+    return (head.lstrip("\ufeff \t\r\n").startswith("{") and _MARK.search(head) is not None
+            and '"terraform_version"' in text and _BODY.search(text) is not None)
+
+
+def load(path: str, text: str, options: Options) -> Fragment:
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise InputError(Location(path, error.lineno, error.colno),
+                         f"expected JSON from 'terraform show -json', found a syntax error: {error.msg}") from None
+    except RecursionError:
+        raise InputError(Location(path, 1, 1), "expected JSON nested less than a thousand levels deep, found deeper "
+                                               "nesting") from None
+    if not isinstance(data, dict) or not (isinstance(data.get("planned_values"), dict)
+                                          or isinstance(data.get("values"), dict)):
+        shown = type(data).__name__ if not isinstance(data, dict) else "an object without either"
+        raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
+                                               f"'planned_values' or 'values'), found {shown}")
+    translation = Translation(read_plan(data, text, path))
+    translate(translation)
+    template = CfnTemplate(translation.document(path), path)
+    implied = Implied()
+    found = Found(template, implied, errors=list(template.errors))
+    Iam(template, found, implied).build()
+    stores = Data(template, found, options)
+    stores.build()
+    widen(found, stores.patterns())
+    inventory = found.inventory()
+    if inventory.nodes():
+        implied.add(Resource(access_control_id(ACCOUNT), Location(path, 1, 1), ACCESS_CONTROL, scope=SCOPE))
+    defined = {node.id for node in inventory.nodes()}
+    return Fragment(inventory, found.errors, implied.inventory(defined))

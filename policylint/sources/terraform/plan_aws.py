@@ -1,0 +1,205 @@
+"""Each AWS resource type of a plan as the CloudFormation properties it amounts to (`plan_cfn`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policylint.iam.managed_policies import aws_managed_document, aws_managed_name
+from policylint.sources.terraform.plan_cfn import Translation, policy_text, tags
+from policylint.sources.terraform.plan_read import TfResource
+
+_KINDS = {"aws_iam_user": ("AWS::IAM::User", "UserName"), "aws_iam_group": ("AWS::IAM::Group", "GroupName"),
+          "aws_iam_role": ("AWS::IAM::Role", "RoleName")}
+_LISTS = {"user": "Users", "group": "Groups", "role": "Roles"}
+_STORES = {"aws_s3_bucket": ("AWS::S3::Bucket", "BucketName", "bucket"),
+           "aws_dynamodb_table": ("AWS::DynamoDB::Table", "TableName", "name"),
+           "aws_db_instance": ("AWS::RDS::DBInstance", "DBInstanceIdentifier", "identifier"),
+           "aws_rds_cluster": ("AWS::RDS::DBCluster", "DBClusterIdentifier", "cluster_identifier")}
+
+
+def translate(t: Translation) -> None:
+    """Identities, policies and stores first; then what attaches to them (attachments, profiles, logging)."""
+    first: list[TfResource] = []
+    then: list[TfResource] = []
+    for resource in t.plan.resources:
+        (first if resource.type in _FIRST else then).append(resource)
+    for resource in first:
+        _FIRST[resource.type](t, resource)
+    for resource in then:
+        reader = _THEN.get(resource.type)
+        if reader is not None:
+            reader(t, resource)
+
+
+def _holder(t: Translation, r: TfResource) -> None:
+    kind, name_property = _KINDS[r.type]
+    props: dict[str, Any] = {name_property: t.text_of(r, "name"), "Path": r.values.get("path"),
+                             "Tags": tags(t, r)}
+    if r.type == "aws_iam_role":
+        props["AssumeRolePolicyDocument"] = policy_text(t, r, "assume_role_policy")
+        inline = [p for p in r.values.get("inline_policy") or () if isinstance(p, dict) and p.get("policy")]
+        props["Policies"] = [{"PolicyName": p.get("name") or r.address, "PolicyDocument": p["policy"]}
+                             for p in inline] or None
+        arns = [a for a in r.values.get("managed_policy_arns") or () if isinstance(a, str)]
+        props["ManagedPolicyArns"] = arns or None
+    t.add(r, kind, props)
+
+
+def _policy(t: Translation, r: TfResource) -> None:
+    t.add(r, "AWS::IAM::ManagedPolicy", {"ManagedPolicyName": t.text_of(r, "name"), "Path": r.values.get("path"),
+                                         "PolicyDocument": policy_text(t, r)})
+
+
+def _store(t: Translation, r: TfResource) -> None:
+    kind, name_property, attr = _STORES[r.type]
+    props: dict[str, Any] = {name_property: t.text_of(r, attr), "Tags": tags(t, r)}
+    if r.type == "aws_s3_bucket" and any(isinstance(x, dict) and x.get("target_bucket")
+                                         for x in r.values.get("logging") or ()):
+        props["LoggingConfiguration"] = {}
+    if r.type == "aws_dynamodb_table":
+        sse = [x for x in r.values.get("server_side_encryption") or () if isinstance(x, dict) and x.get("enabled")]
+        props["SSESpecification"] = {"SSEEnabled": True, "KMSMasterKeyId": t.value(r, "server_side_encryption")
+                                     if r.unknown.get("server_side_encryption") is True else
+                                     sse[0].get("kms_key_arn")} if sse else None
+    if r.type in ("aws_db_instance", "aws_rds_cluster"):
+        props["KmsKeyId"] = t.text_of(r, "kms_key_id") or None
+        props["EnableCloudwatchLogsExports"] = r.values.get("enabled_cloudwatch_logs_exports") or None
+    t.add(r, kind, props)
+
+
+def _key(t: Translation, r: TfResource) -> None:
+    configured = "policy" in t.plan.references.get(r.config_address, {})
+    policy = policy_text(t, r) if configured or r.unknown.get("policy") is not True else None
+    rotation = r.values.get("rotation_period_in_days")
+    t.add(r, "AWS::KMS::Key", {"KeyPolicy": policy, "EnableKeyRotation": bool(r.values.get("enable_key_rotation")),
+                               "KeyUsage": r.values.get("key_usage") or "ENCRYPT_DECRYPT",
+                               "RotationPeriodInDays": rotation if r.values.get("enable_key_rotation") else None})
+
+
+def _named_holder(t: Translation, noun: str, name: Any) -> str | None:
+    """The logical id of the plan's user, group or role a name (or a `Ref` to it) names."""
+    if isinstance(name, dict) and isinstance(name.get("Ref"), str):
+        return name["Ref"] if name["Ref"] in t.resources else None
+    kind = {"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role"}[noun]
+    key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[noun]
+    return next((logical for logical, body in t.resources.items()
+                 if body["Type"] == kind and body["Properties"].get(key) == name), None)
+
+
+def _own_policy(t: Translation, arn: Any) -> str | None:
+    if isinstance(arn, dict) and isinstance(arn.get("Ref"), str) and arn["Ref"] in t.resources:
+        return arn["Ref"] if t.resources[arn["Ref"]]["Type"] == "AWS::IAM::ManagedPolicy" else None
+    return next((p.address for p in t.plan.resources if p.type == "aws_iam_policy" and p.values.get("arn") == arn
+                 and arn is not None), None)
+
+
+def _attach(t: Translation, r: TfResource, noun: str, name: Any, arn: Any, index: int) -> None:
+    """One identity attaching one policy, as CloudFormation says it."""
+    if name is None:
+        return
+    own = _own_policy(t, arn)
+    if own is not None:
+        t.resources[own]["Properties"].setdefault(_LISTS[noun], []).append(name)
+        return
+    holder = _named_holder(t, noun, name)
+    if holder is not None and isinstance(arn, str):
+        t.resources[holder]["Properties"].setdefault("ManagedPolicyArns", []).append(arn)
+        return
+    managed = aws_managed_name(arn) if isinstance(arn, str) else None
+    document = aws_managed_document(managed) if managed else None
+    t.add(r, "AWS::IAM::Policy", {"PolicyName": arn if isinstance(arn, str) else r.address,
+                                  _LISTS[noun]: [name],
+                                  "PolicyDocument": document or t.open(r, "policy_arn")},
+          logical=f"{r.address}#{noun}{index}")
+
+
+def _attachment(t: Translation, r: TfResource) -> None:
+    noun = r.type.removeprefix("aws_iam_").removesuffix("_policy_attachment")
+    _attach(t, r, noun, t.text_of(r, noun), t.value(r, "policy_arn"), 0)
+
+
+def _policy_attachment(t: Translation, r: TfResource) -> None:
+    arn = t.value(r, "policy_arn")
+    for attr, noun in (("users", "user"), ("groups", "group"), ("roles", "role")):
+        for index, name in enumerate(_names(t, r, attr)):
+            _attach(t, r, noun, name, arn, index)
+
+
+def _names(t: Translation, r: TfResource, attr: str) -> list[Any]:
+    value = t.value(r, attr)
+    return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+
+
+def _inline(t: Translation, r: TfResource) -> None:
+    noun = r.type.removeprefix("aws_iam_").removesuffix("_policy")
+    key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[noun]
+    t.add(r, f"AWS::IAM::{noun.capitalize()}Policy", {"PolicyName": r.values.get("name") or r.address,
+                                                       key: t.text_of(r, noun), "PolicyDocument": policy_text(t, r)})
+
+
+def _group_membership(t: Translation, r: TfResource) -> None:
+    t.add(r, "AWS::IAM::UserToGroupAddition", {"GroupName": t.text_of(r, "group"), "Users": _names(t, r, "users")})
+
+
+def _user_group_membership(t: Translation, r: TfResource) -> None:
+    user = t.text_of(r, "user")
+    for index, group in enumerate(_names(t, r, "groups")):
+        t.add(r, "AWS::IAM::UserToGroupAddition", {"GroupName": group, "Users": [user]},
+              logical=f"{r.address}#group{index}")
+
+
+def _access_key(t: Translation, r: TfResource) -> None:
+    status = r.values.get("status")
+    t.add(r, "AWS::IAM::AccessKey", {"UserName": t.text_of(r, "user"),
+                                     "Status": status if isinstance(status, str) else None})
+
+
+def _login_profile(t: Translation, r: TfResource) -> None:
+    user = _named_holder(t, "user", t.text_of(r, "user"))
+    if user is not None:
+        t.resources[user]["Properties"]["LoginProfile"] = {}
+
+
+def _instance_profile(t: Translation, r: TfResource) -> None:
+    role = t.text_of(r, "role")
+    t.add(r, "AWS::IAM::InstanceProfile", {"InstanceProfileName": t.text_of(r, "name"), "Path": r.values.get("path"),
+                                           "Roles": [role] if role is not None else []})
+
+
+def _bucket_policy(t: Translation, r: TfResource) -> None:
+    bucket = t.text_of(r, "bucket")
+    own = _named_store(t, bucket)
+    t.add(r, "AWS::S3::BucketPolicy", {"Bucket": {"Ref": own} if own else bucket, "PolicyDocument": policy_text(t, r)})
+
+
+def _named_store(t: Translation, name: Any) -> str | None:
+    if isinstance(name, dict):
+        ref = name.get("Ref")
+        return ref if isinstance(ref, str) and ref in t.resources else None
+    return next((logical for logical, body in t.resources.items()
+                 if body["Type"] == "AWS::S3::Bucket" and body["Properties"].get("BucketName") == name), None)
+
+
+def _bucket_logging(t: Translation, r: TfResource) -> None:
+    own = _named_store(t, t.text_of(r, "bucket"))
+    if own is not None:
+        t.resources[own]["Properties"]["LoggingConfiguration"] = {}
+
+
+def _secret(t: Translation, r: TfResource) -> None:
+    if r.values.get("policy") or r.unknown.get("policy") is True:
+        arn = t.text_of(r, "arn") or t.open(r, "arn")
+        t.add(r, "AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy_text(t, r)})
+
+
+_FIRST = {"aws_iam_user": _holder, "aws_iam_group": _holder, "aws_iam_role": _holder, "aws_iam_policy": _policy,
+          "aws_s3_bucket": _store, "aws_dynamodb_table": _store, "aws_db_instance": _store,
+          "aws_rds_cluster": _store, "aws_kms_key": _key}
+_THEN = {"aws_iam_role_policy_attachment": _attachment, "aws_iam_user_policy_attachment": _attachment,
+         "aws_iam_group_policy_attachment": _attachment, "aws_iam_policy_attachment": _policy_attachment,
+         "aws_iam_role_policy": _inline, "aws_iam_user_policy": _inline, "aws_iam_group_policy": _inline,
+         "aws_iam_group_membership": _group_membership, "aws_iam_user_group_membership": _user_group_membership,
+         "aws_iam_access_key": _access_key, "aws_iam_user_login_profile": _login_profile,
+         "aws_iam_instance_profile": _instance_profile, "aws_s3_bucket_policy": _bucket_policy,
+         "aws_s3_bucket_logging": _bucket_logging, "aws_secretsmanager_secret": _secret}
+READ = frozenset({*_FIRST, *_THEN})

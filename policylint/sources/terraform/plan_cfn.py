@@ -1,0 +1,129 @@
+"""A plan's AWS resources written as the CloudFormation template they amount to, so the CloudFormation reader
+(`cfn_iam`, `cfn_data`, `cfn_policies`) gives them the one meaning policylint has for IAM, keys and stores: no
+second copy of policy semantics. Every property is located at its resource's `"address"` in the plan.
+
+- A value the plan leaves unknown (`after_unknown`) is a `Ref` to the resource the configuration's expression
+  references (`aws_iam_role.app.arn`) when it names exactly one resource instance of the plan; otherwise a
+  parameter without default, which the reader takes as `*` with a condition saying so ("template leaves open:
+  parameter aws_iam_role.app.name (known after apply) has no Default").
+- Terraform's attachment resources become what CloudFormation says in place: the plan's own policy names the
+  identity in its `Users`/`Groups`/`Roles`; another policy ARN joins the identity's `ManagedPolicyArns`, or, for
+  an identity the plan does not define, an `AWS::IAM::Policy` holding that policy's document (AWS-managed), or a
+  document not known (fail closed). A login profile is the user's `LoginProfile`; a membership resource is an
+  `AWS::IAM::UserToGroupAddition`; an `aws_s3_bucket_logging` is the bucket's `LoggingConfiguration`.
+- A key whose configuration sets no `policy` has AWS's default key policy (no `KeyPolicy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from policylint.model import Location
+from policylint.sources.terraform.plan_read import Plan, TfResource, config_address
+from policylint.yamlsafe import YMap, YSeq
+
+Pos = tuple[int, int]
+_ARN_ATTRS = frozenset({"arn"})
+
+
+def y(value: Any, pos: Pos) -> Any:
+    """Plain JSON as the located mappings and sequences the CloudFormation reader reads, every place at `pos`."""
+    if isinstance(value, dict):
+        mapping = YMap(pos)
+        for key, item in value.items():
+            mapping[key] = y(item, pos)
+            mapping.key_pos[key] = mapping.value_pos[key] = pos
+        return mapping
+    if isinstance(value, list):
+        items = YSeq(pos)
+        for item in value:
+            items.append(y(item, pos))
+            items.item_pos.append(pos)
+        return items
+    return value
+
+
+class Translation:
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.parameters: dict[str, Any] = {}
+        self.resources: dict[str, dict[str, Any]] = {}  # logical id (the address) -> {Type, Properties}
+        self.at: dict[str, Location] = {}
+        self.by_config: dict[str, list[TfResource]] = {}
+        for resource in plan.resources:
+            self.by_config.setdefault(resource.config_address, []).append(resource)
+
+    def document(self, path: str) -> YMap:
+        top = YMap((1, 1))
+        top["Parameters"] = y(self.parameters, (1, 1))
+        top.key_pos["Parameters"] = top.value_pos["Parameters"] = (1, 1)
+        resources = YMap((1, 1))
+        for logical, body in self.resources.items():
+            pos = (self.at[logical].line, self.at[logical].column)
+            resources[logical] = y(body, pos)
+            resources.key_pos[logical] = resources.value_pos[logical] = pos
+        top["Resources"] = resources
+        top.key_pos["Resources"] = top.value_pos["Resources"] = (1, 1)
+        return top
+
+    # -- values -------------------------------------------------------------------------------------------------
+
+    def value(self, resource: TfResource, attr: str) -> Any:
+        """The attribute as the template would say it: the plan's value, a reference, or an open parameter."""
+        if resource.unknown.get(attr) is True:
+            return self.reference(resource, attr) or self.open(resource, attr)
+        return resource.values.get(attr)
+
+    def reference(self, resource: TfResource, attr: str) -> dict[str, Any] | None:
+        refs = self.plan.references.get(resource.config_address, {}).get(attr, [])
+        for ref in refs:
+            parts = ref.split(".")
+            if len(parts) < 3 or parts[0] in ("var", "local", "data", "module", "each", "count", "path"):
+                continue
+            targets = self.by_config.get(resource.module + config_address(".".join(parts[:2])), [])
+            if len(targets) == 1:
+                return self._ref_to(targets[0], parts[2])
+        return None
+
+    def _ref_to(self, target: TfResource, attr: str) -> dict[str, Any]:
+        if target.type == "aws_iam_policy" or attr not in _ARN_ATTRS:
+            return {"Ref": target.address}  # a policy's Ref is its ARN (its `id` is its ARN too); else the name
+        return {"Fn::GetAtt": [target.address, "Arn"]}
+
+    def open(self, resource: TfResource, attr: str) -> dict[str, Any]:
+        name = f"{resource.address}.{attr} (known after apply)"
+        self.parameters[name] = {"Type": "String"}
+        return {"Ref": name}
+
+    def text_of(self, resource: TfResource, attr: str) -> Any:
+        """A value that is a name or an ARN: a string, or what stands for it."""
+        value = self.value(resource, attr)
+        return value if isinstance(value, str | dict) else None
+
+    # -- resources ----------------------------------------------------------------------------------------------
+
+    def add(self, resource: TfResource, kind: str, properties: dict[str, Any], logical: str | None = None) -> None:
+        logical = logical or resource.address
+        self.resources[logical] = {"Type": kind, "Properties": {k: v for k, v in properties.items()
+                                                                  if v is not None}}
+        self.at[logical] = resource.location
+
+    def props(self, logical: str) -> dict[str, Any]:
+        return dict(self.resources[logical]["Properties"])
+
+
+def tags(translation: Translation, resource: TfResource) -> list[dict[str, Any]] | None:
+    known = resource.values.get("tags_all") or resource.values.get("tags")
+    if not isinstance(known, dict):
+        return None
+    return [{"Key": str(k), "Value": v if isinstance(v, str) else str(v)} for k, v in known.items()]
+
+
+def policy_text(translation: Translation, resource: TfResource, attr: str = "policy") -> Any:
+    """A policy document attribute: its JSON text, or what stands for a document not known."""
+    value = translation.value(resource, attr)
+    return value if isinstance(value, str | dict) and value != "" else None
+
+
+Reader = Callable[[Translation, TfResource], None]

@@ -1,0 +1,190 @@
+"""Terraform plan and state JSON (`terraform show -json`): AWS identities, policies, keys and stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from policylint.sources import claimants
+from policylint.sources.base import Options
+from policylint.sources.terraform import plan
+from tests.helpers import run_cli
+
+ACCOUNT = "111122223333"
+OTHER = "444455556666"
+
+
+def _doc(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def _resource(address: str, values: dict[str, Any]) -> dict[str, Any]:
+    rtype, name = address.split(".")[-2:]
+    return {"address": address, "mode": "managed", "type": rtype, "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0, "values": values,
+            "sensitive_values": {}}
+
+
+def _change(address: str, actions: list[str], after: dict[str, Any] | None, unknown: dict[str, Any]) -> dict[str, Any]:
+    rtype, name = address.split(".")[-2:]
+    return {"address": address, "mode": "managed", "type": rtype, "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": actions, "before": None if actions == ["create"] else {}, "after": after,
+                       "after_unknown": unknown, "before_sensitive": False, "after_sensitive": {}}}
+
+
+READ_BUCKET = _doc([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                     "Resource": ["arn:aws:s3:::acme-customer-exports", "arn:aws:s3:::acme-customer-exports/*"]}])
+ROOT = [
+    _resource("aws_iam_user.deploy", {"name": "deploy", "path": "/", "force_destroy": False, "tags": None,
+                                      "permissions_boundary": None}),
+    _resource("aws_iam_access_key.deploy", {"user": "deploy", "status": "Active", "pgp_key": None}),
+    _resource("aws_iam_user_login_profile.deploy", {"user": "deploy", "password_length": 20,
+                                                    "password_reset_required": True, "pgp_key": None}),
+    _resource("aws_iam_group.admins", {"name": "admins", "path": "/"}),
+    _resource("aws_iam_group_membership.admins", {"name": "admins-membership", "group": "admins",
+                                                  "users": ["deploy"]}),
+    _resource("aws_iam_group_policy_attachment.admins", {"group": "admins",
+                                                         "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+    _resource("aws_iam_role.partner", {
+        "name": "partner-reader", "path": "/", "description": "", "max_session_duration": 3600,
+        "force_detach_policies": False, "permissions_boundary": None, "tags": None,
+        "assume_role_policy": _doc([{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+                                     "Action": "sts:AssumeRole"}]),
+        "inline_policy": [{"name": "read-exports", "policy": READ_BUCKET}]}),
+    _resource("aws_s3_bucket.exports", {"bucket": "acme-customer-exports", "force_destroy": False,
+                                        "tags": {"data-classification": "customer"},
+                                        "tags_all": {"data-classification": "customer"}}),
+    _resource("aws_s3_bucket_policy.exports", {"bucket": "acme-customer-exports", "policy": _doc([
+        {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::acme-customer-exports/*"}])}),
+    _resource("aws_kms_key.exports", {"description": "exports", "enable_key_rotation": False,
+                                      "key_usage": "ENCRYPT_DECRYPT", "deletion_window_in_days": 30,
+                                      "is_enabled": True, "policy": _doc([
+                                          {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+                                           "Action": "kms:*", "Resource": "*"}])}),
+    _resource("aws_iam_user.legacy", {"name": "legacy", "path": "/"}),
+]
+CHILD = [
+    _resource("module.ci.aws_iam_role.runner", {
+        "name": "ci-runner", "path": "/", "assume_role_policy": _doc([
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}])}),
+    _resource("module.ci.aws_iam_policy.escalate", {"name": "ci-escalate", "path": "/", "policy": _doc([
+        {"Effect": "Allow", "Action": ["iam:CreatePolicyVersion"], "Resource": "*"}])}),
+    _resource("module.ci.aws_iam_role_policy_attachment.escalate", {"role": "ci-runner"}),
+    _resource("module.ci.aws_iam_instance_profile.runner", {"name": "ci-runner", "path": "/", "role": "ci-runner"}),
+    _resource("module.ci.aws_iam_role.opened", {"path": "/", "assume_role_policy": _doc([
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}])}),
+]
+UNKNOWN = {"aws_iam_user.deploy": {"arn": True, "id": True, "unique_id": True},
+           "module.ci.aws_iam_policy.escalate": {"arn": True, "id": True, "policy_id": True},
+           "module.ci.aws_iam_role_policy_attachment.escalate": {"id": True, "policy_arn": True},
+           "module.ci.aws_iam_role.opened": {"arn": True, "id": True, "name": True}}
+
+
+def plan_json() -> dict[str, Any]:
+    changes = [_change(r["address"], ["create"], r["values"], UNKNOWN.get(r["address"], {})) for r in ROOT + CHILD]
+    changes.append(_change("aws_iam_user.departed", ["delete"], None, {}))
+    departed = _resource("aws_iam_user.departed", {"name": "departed", "path": "/",
+                                                   "arn": f"arn:aws:iam::{ACCOUNT}:user/departed"})
+    admin = _resource("aws_iam_user_policy.departed", {"name": "all", "user": "departed",
+                                                       "policy": _doc([{"Effect": "Allow", "Action": "*",
+                                                                        "Resource": "*"}])})
+    changes.append(_change("aws_iam_user_policy.departed", ["delete"], None, {}))
+    return {
+        "format_version": "1.2", "terraform_version": "1.9.5", "variables": {"region": {"value": "eu-west-1"}},
+        "planned_values": {"root_module": {"resources": ROOT, "child_modules": [
+            {"address": "module.ci", "resources": CHILD}]}},
+        "resource_changes": changes,
+        "prior_state": {"format_version": "1.0", "terraform_version": "1.9.5", "values": {"root_module": {
+            "resources": [departed, admin]}}},
+        "configuration": {"provider_config": {"aws": {"name": "aws",
+                                                      "full_name": "registry.terraform.io/hashicorp/aws"}},
+                          "root_module": {"resources": [], "module_calls": {"ci": {"source": "./modules/ci", "module": {
+                              "resources": [{"address": "aws_iam_role_policy_attachment.escalate", "mode": "managed",
+                                             "type": "aws_iam_role_policy_attachment", "name": "escalate",
+                                             "expressions": {"policy_arn": {"references": [
+                                                 "aws_iam_policy.escalate.arn", "aws_iam_policy.escalate"]},
+                                                 "role": {"constant_value": "ci-runner"}}}]}}}}},
+        "timestamp": "2026-01-01T00:00:00Z", "errored": False}
+
+
+def _write(tmp_path: Path, data: dict[str, Any], name: str = "plan.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def _findings(path: Path) -> set[tuple[str, str]]:
+    run = run_cli("check", str(path), "--format", "json", "--as-of", "2026-01-01")
+    assert run.code in (0, 1), run.err + run.out
+    return {(f["rule"], f["subject"]["id"]) for f in json.loads(run.out)["findings"]}
+
+
+def test_the_plan_is_claimed_by_this_source_only(tmp_path: Path) -> None:
+    path = _write(tmp_path, plan_json())
+    assert claimants(str(path), path.read_text()) == ["terraform-plan"]
+
+
+def test_a_plan_gives_the_findings_of_what_it_creates(tmp_path: Path) -> None:
+    found = _findings(_write(tmp_path, plan_json()))
+    assert {
+        ("PL204", "aws:iam::cfn:user/deploy#password"),  # the login profile: a password without MFA
+        ("PL208", "aws:iam::cfn:group/admins"),  # AdministratorAccess attached by ARN (iam.managed_policies)
+        ("PL203", "aws:iam::444455556666:root"),  # the trusted account reaches the customer bucket
+        ("PL216", "aws:s3:::acme-customer-exports"),  # an open bucket policy
+        ("PL205", "aws:iam::cfn:role/ci-runner"),  # a child module's policy attached by reference
+    } <= found
+    assert not any("departed" in subject for _, subject in found)  # being destroyed: not read
+
+
+def test_records_are_located_at_their_address(tmp_path: Path) -> None:
+    path = _write(tmp_path, plan_json())
+    fragment = plan.load(str(path), path.read_text(), Options())
+    lines = path.read_text().splitlines()
+    for node in fragment.inventory.nodes():
+        assert '"address"' in lines[node.location.line - 1], node.id
+    role = next(r for r in fragment.inventory.roles if r.id == "aws:iam::cfn:role/partner-reader")
+    assert '"aws_iam_role.partner"' in lines[role.location.line - 1]
+    assert {c.id: c.status for c in fragment.inventory.credentials} == {
+        "aws:iam::cfn:user/deploy#aws_iam_access_key.deploy": "active", "aws:iam::cfn:user/deploy#password": "active"}
+
+
+def test_an_unknown_name_fails_closed_and_says_so(tmp_path: Path) -> None:
+    path = _write(tmp_path, plan_json())
+    fragment = plan.load(str(path), path.read_text(), Options())
+    opened = [r for r in fragment.inventory.roles if "aws_iam_role.opened" in r.id]
+    assert len(opened) == 1 and "*" not in opened[0].id  # named after its address, like a template's logical id
+
+
+def test_a_state_reads_values(tmp_path: Path) -> None:
+    state = {"format_version": "1.0", "terraform_version": "1.9.5", "values": {"root_module": {
+        "resources": [_resource("aws_iam_user.ops", {"name": "ops", "path": "/",
+                                                    "arn": f"arn:aws:iam::{ACCOUNT}:user/ops"}),
+                      _resource("aws_iam_user_policy.ops", {"name": "all", "user": "ops", "policy": _doc(
+                          [{"Effect": "Allow", "Action": "*", "Resource": "*"}])})]}}}
+    assert ("PL208", "aws:iam::cfn:user/ops") in _findings(_write(tmp_path, state, "terraform.tfstate.json"))
+
+
+def test_plan_and_template_agree(tmp_path: Path) -> None:
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "Admins": {"Type": "AWS::IAM::Group", "Properties": {
+            "GroupName": "admins", "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}},
+        "Partner": {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": "partner-reader",
+            "AssumeRolePolicyDocument": json.loads(ROOT[6]["values"]["assume_role_policy"]),
+            "Policies": [{"PolicyName": "read-exports", "PolicyDocument": json.loads(READ_BUCKET)}]}},
+        "Exports": {"Type": "AWS::S3::Bucket", "Properties": {
+            "BucketName": "acme-customer-exports", "Tags": [{"Key": "data-classification", "Value": "customer"}]}},
+        "ExportsPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": "Exports"}, "PolicyDocument": json.loads(ROOT[8]["values"]["policy"])}}}}
+    data = plan_json()
+    keep = ("aws_iam_group.admins", "aws_iam_group_policy_attachment.admins", "aws_iam_role.partner",
+            "aws_s3_bucket.exports", "aws_s3_bucket_policy.exports")
+    data["planned_values"] = {"root_module": {"resources": [r for r in ROOT if r["address"] in keep]}}
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "tf").mkdir()
+    from_template = _findings(_write(tmp_path / "cfn", template, "stack.json"))
+    assert ("PL216", "aws:s3:::acme-customer-exports") in from_template
+    assert _findings(_write(tmp_path / "tf", data)) == from_template

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from policylint.inventory import load_paths
 from policylint.sources import claimants
 from policylint.sources.base import Options
 from policylint.sources.terraform import plan
-from tests.helpers import run_cli
+from tests.helpers import CORPUS, run_cli
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"
@@ -130,11 +131,12 @@ def test_the_plan_is_claimed_by_this_source_only(tmp_path: Path) -> None:
 def test_a_plan_gives_the_findings_of_what_it_creates(tmp_path: Path) -> None:
     found = _findings(_write(tmp_path, plan_json()))
     assert {
-        ("PL204", "aws:iam::cfn:user/deploy#password"),  # the login profile: a password without MFA
-        ("PL208", "aws:iam::cfn:group/admins"),  # AdministratorAccess attached by ARN (iam.managed_policies)
+        # the account: the one the prior state's IAM ARN names (plan_account)
+        ("PL204", f"aws:iam::{ACCOUNT}:user/deploy#password"),  # the login profile: a password without MFA
+        ("PL208", f"aws:iam::{ACCOUNT}:group/admins"),  # AdministratorAccess attached by ARN (iam.managed_policies)
         ("PL203", "aws:iam::444455556666:root"),  # the trusted account reaches the customer bucket
         ("PL216", "aws:s3:::acme-customer-exports"),  # an open bucket policy
-        ("PL205", "aws:iam::cfn:role/ci-runner"),  # a child module's policy attached by reference
+        ("PL205", f"aws:iam::{ACCOUNT}:role/ci-runner"),  # a child module's policy attached by reference
     } <= found
     assert not any("departed" in subject for _, subject in found)  # being destroyed: not read
 
@@ -145,10 +147,11 @@ def test_records_are_located_at_their_address(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     for node in fragment.inventory.nodes():
         assert '"address"' in lines[node.location.line - 1], node.id
-    role = next(r for r in fragment.inventory.roles if r.id == "aws:iam::cfn:role/partner-reader")
+    role = next(r for r in fragment.inventory.roles if r.id == f"aws:iam::{ACCOUNT}:role/partner-reader")
     assert '"aws_iam_role.partner"' in lines[role.location.line - 1]
     assert {c.id: c.status for c in fragment.inventory.credentials} == {
-        "aws:iam::cfn:user/deploy#aws_iam_access_key.deploy": "active", "aws:iam::cfn:user/deploy#password": "active"}
+        f"aws:iam::{ACCOUNT}:user/deploy#aws_iam_access_key.deploy": "active",
+        f"aws:iam::{ACCOUNT}:user/deploy#password": "active"}
 
 
 def test_an_unknown_name_fails_closed_and_says_so(tmp_path: Path) -> None:
@@ -164,7 +167,7 @@ def test_a_state_reads_values(tmp_path: Path) -> None:
                                                     "arn": f"arn:aws:iam::{ACCOUNT}:user/ops"}),
                       _resource("aws_iam_user_policy.ops", {"name": "all", "user": "ops", "policy": _doc(
                           [{"Effect": "Allow", "Action": "*", "Resource": "*"}])})]}}}
-    assert ("PL208", "aws:iam::cfn:user/ops") in _findings(_write(tmp_path, state, "terraform.tfstate.json"))
+    assert ("PL208", f"aws:iam::{ACCOUNT}:user/ops") in _findings(_write(tmp_path, state, "terraform.tfstate.json"))
 
 
 def test_plan_and_template_agree(tmp_path: Path) -> None:
@@ -183,8 +186,105 @@ def test_plan_and_template_agree(tmp_path: Path) -> None:
     keep = ("aws_iam_group.admins", "aws_iam_group_policy_attachment.admins", "aws_iam_role.partner",
             "aws_s3_bucket.exports", "aws_s3_bucket_policy.exports")
     data["planned_values"] = {"root_module": {"resources": [r for r in ROOT if r["address"] in keep]}}
+    del data["prior_state"]  # no ARN: the account is unknown, as a template's is
     (tmp_path / "cfn").mkdir()
     (tmp_path / "tf").mkdir()
     from_template = _findings(_write(tmp_path / "cfn", template, "stack.json"))
     assert ("PL216", "aws:s3:::acme-customer-exports") in from_template
     assert _findings(_write(tmp_path / "tf", data)) == from_template
+
+
+# -- real plans (tests/corpus/terraform-plan, from checkov's test data) ------------------------------------------
+
+REAL = sorted((CORPUS / "terraform-plan").glob("*.json"))
+
+
+def test_real_plans_are_claimed_by_this_source_only() -> None:
+    assert len(REAL) == 3
+    for path in REAL:
+        assert claimants(str(path), path.read_text(encoding="utf-8")) == ["terraform-plan"], path.name
+
+
+def test_a_terraform_0_12_reference_to_a_whole_resource_names_that_resource() -> None:
+    # terragoat's plan (Terraform 0.12.23) lists `role = aws_iam_role.ec2role.id` as `aws_iam_role.ec2role`: the
+    # inline policy is the ec2 role's alone, not (read as an unknown name) every role's of the plan
+    found = _findings(CORPUS / "terraform-plan" / "checkov__plan_tfplan.json")
+    prefix = "aws:iam::cfn:role/123456789123-acme-corp-"
+    assert {subject for rule, subject in found if rule == "PL211" and subject.startswith(prefix)} == {
+        prefix + "role"}
+
+
+# -- the account from known ARNs ----------------------------------------------------------------------------------
+
+APP_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+ORDERS = _doc([{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+                "Resource": f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders"}])
+
+
+def _state(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"format_version": "1.0", "terraform_version": "1.9.5", "values": {"root_module": {"resources": resources}}}
+
+
+def _app_role(account: str, name: str = "app") -> dict[str, Any]:
+    return _resource(f"aws_iam_role.{name}", {
+        "name": name, "path": "/", "arn": f"arn:aws:iam::{account}:role/{name}", "id": name,
+        "unique_id": "AROA2EXAMPLEEXAMPLE01", "assume_role_policy": json.dumps(APP_TRUST), "description": "",
+        "max_session_duration": 3600, "force_detach_policies": False, "permissions_boundary": None,
+        "tags": {}, "tags_all": {}, "inline_policy": [{"name": "orders", "policy": ORDERS}],
+        "managed_policy_arns": []})
+
+
+def _export(role: str) -> dict[str, Any]:
+    return {"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [{
+        "Path": "/", "RoleName": role, "RoleId": "AROA2EXAMPLEEXAMPLE01", "Arn": f"arn:aws:iam::{ACCOUNT}:role/{role}",
+        "CreateDate": "2025-03-04T10:11:12+00:00", "AssumeRolePolicyDocument": APP_TRUST, "InstanceProfileList": [],
+        "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": [], "RoleLastUsed": {}}]}
+
+
+def test_a_state_names_its_account_and_joins_an_export_of_it(tmp_path: Path) -> None:
+    state = _write(tmp_path, _state([_app_role(ACCOUNT), _resource("aws_iam_user.ci", {
+        "name": "ci", "path": "/", "tags": {}, "force_destroy": False})]), "terraform.tfstate.json")
+    alone = plan.load(str(state), state.read_text(), Options())
+    assert {n.id for n in alone.inventory.nodes()} == {f"aws:iam::{ACCOUNT}:user/ci"}  # no ARN, same account
+    assert [r.id for r in alone.implied.roles] == [f"aws:iam::{ACCOUNT}:role/app"]  # exists: the export's if given
+    assert {(g.to, g.resource) for g in alone.inventory.grants} == {
+        (f"aws:iam::{ACCOUNT}:role/app", f"aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders")}
+    export = _write(tmp_path, _export("app"), "authz.json")
+    loaded = load_paths([str(state), str(export)])
+    assert [str(e) for e in loaded.errors] == []  # two views of one role: no duplicate id
+    roles = [r for r in loaded.inventory.roles if r.id.endswith("role/app")]
+    assert [(r.id, r.location.file) for r in roles] == [(f"aws:iam::{ACCOUNT}:role/app", str(export))]
+    assert any(g.to == roles[0].id for g in loaded.inventory.grants)  # what the state grants it is kept
+
+
+def test_a_state_alone_reaches_what_its_role_is_granted(tmp_path: Path) -> None:
+    state = _write(tmp_path, _state([_app_role(ACCOUNT), _resource("aws_dynamodb_table.orders", {
+        "name": "orders", "arn": f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders",
+        "billing_mode": "PAY_PER_REQUEST", "hash_key": "id", "tags": {"data-classification": "customer"},
+        "tags_all": {"data-classification": "customer"}})]), "terraform.tfstate.json")
+    run = run_cli("reach", str(state), "--as-of", "2026-01-01")
+    assert run.code in (0, 1), run.err
+    # the role is implied (an export would define it), its grant given to it directly: the path is still there
+    assert (f"path: aws:service:ecs-tasks.amazonaws.com → aws:iam::{ACCOUNT}:role/app → "
+            "aws:dynamodb:cfn:cfn:table/orders") in run.out
+
+
+def test_several_accounts_keep_each_resource_its_own(tmp_path: Path) -> None:
+    state = _write(tmp_path, _state([_app_role(ACCOUNT), _app_role(OTHER, "audit"), _resource("aws_iam_user.ci", {
+        "name": "ci", "path": "/"})]), "terraform.tfstate.json")
+    fragment = plan.load(str(state), state.read_text(), Options())
+    assert {n.id for n in fragment.inventory.nodes()} == {"aws:iam::cfn:user/ci"}  # no ARN: unknown account
+    assert {r.id for r in fragment.implied.roles} == {f"aws:iam::{ACCOUNT}:role/app", f"aws:iam::{OTHER}:role/audit"}
+
+
+def test_a_data_source_arn_names_no_account(tmp_path: Path) -> None:
+    caller = {"address": "data.aws_caller_identity.current", "mode": "data", "type": "aws_caller_identity",
+              "name": "current", "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+              "values": {"account_id": OTHER, "arn": f"arn:aws:iam::{OTHER}:user/ci-runner", "id": OTHER,
+                         "user_id": "AIDA2EXAMPLEEXAMPLE02"}}
+    data = plan_json()
+    data["prior_state"]["values"]["root_module"]["resources"] = [caller]
+    path = _write(tmp_path, data)
+    fragment = plan.load(str(path), path.read_text(), Options())
+    assert "aws:iam::cfn:group/admins" in {n.id for n in fragment.inventory.nodes()}

@@ -3,7 +3,8 @@
 The plan's AWS resources (`plan_read`: `planned_values` with nested `child_modules`, less what `resource_changes`
 only deletes; a state's `values`) are written as the CloudFormation template they amount to (`plan_aws`,
 `plan_cfn`) and read by the CloudFormation reader, so both formats mean one thing and name one node: the account is
-the template's unknown `cfn` and the scope `aws` (see `cfn_template`), values the plan leaves unknown are `*` under
+the template's unknown `cfn`, or the one the IAM resources' known ARNs name (`plan_account`), and the scope `aws`
+(see `cfn_template`), values the plan leaves unknown are `*` under
 a condition saying so. Every record is located at its resource's `"address"` in the plan.
 """
 
@@ -22,6 +23,7 @@ from policylint.sources.aws.cfn_values import Found, Implied
 from policylint.sources.aws.cloudformation import widen
 from policylint.sources.aws.intrinsics import ACCOUNT
 from policylint.sources.base import Fragment, Options
+from policylint.sources.terraform.plan_account import accounts_of, in_account
 from policylint.sources.terraform.plan_aws import translate
 from policylint.sources.terraform.plan_cfn import Translation
 from policylint.sources.terraform.plan_read import read_plan
@@ -53,7 +55,8 @@ def load(path: str, text: str, options: Options) -> Fragment:
         shown = type(data).__name__ if not isinstance(data, dict) else "an object without either"
         raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
                                                f"'planned_values' or 'values'), found {shown}")
-    translation = Translation(read_plan(data, text, path))
+    read = read_plan(data, text, path)
+    translation = Translation(read)
     translate(translation)
     template = CfnTemplate(translation.document(path), path)
     implied = Implied()
@@ -66,4 +69,4 @@ def load(path: str, text: str, options: Options) -> Fragment:
     if inventory.nodes():
         implied.add(Resource(access_control_id(ACCOUNT), Location(path, 1, 1), ACCESS_CONTROL, scope=SCOPE))
     defined = {node.id for node in inventory.nodes()}
-    return Fragment(inventory, found.errors, implied.inventory(defined))
+    return in_account(Fragment(inventory, found.errors, implied.inventory(defined)), accounts_of(read.arns))

@@ -3,7 +3,8 @@
 second copy of policy semantics. Every property is located at its resource's `"address"` in the plan.
 
 - A value the plan leaves unknown (`after_unknown`) is a `Ref` to the resource the configuration's expression
-  references (`aws_iam_role.app.arn`) when it names exactly one resource instance of the plan; otherwise a
+  references (`aws_iam_role.app.arn`, or `aws_iam_role.app` as Terraform 0.12 and 0.13 list it) when it names
+  exactly one resource instance of the plan; otherwise a
   parameter without default, which the reader takes as `*` with a condition saying so ("template leaves open:
   parameter aws_iam_role.app.name (known after apply) has no Default").
 - Terraform's attachment resources become what CloudFormation says in place: the plan's own policy names the
@@ -25,6 +26,13 @@ from policylint.yamlsafe import YMap, YSeq
 
 Pos = tuple[int, int]
 _ARN_ATTRS = frozenset({"arn"})
+
+
+def _wanted(attr: str) -> str:
+    """The attribute a reference to a whole resource stands for: Terraform 0.12 and 0.13 plans list
+    `${aws_iam_role.app.id}` as `aws_iam_role.app`, so the referencing attribute says which (`policy_arn`: its ARN,
+    `role`: its name)."""
+    return "arn" if attr == "arn" or attr.endswith("_arn") else "id"
 
 
 def y(value: Any, pos: Pos) -> Any:
@@ -79,11 +87,11 @@ class Translation:
         refs = self.plan.references.get(resource.config_address, {}).get(attr, [])
         for ref in refs:
             parts = ref.split(".")
-            if len(parts) < 3 or parts[0] in ("var", "local", "data", "module", "each", "count", "path"):
+            if len(parts) < 2 or parts[0] in ("var", "local", "data", "module", "each", "count", "path"):
                 continue
             targets = self.by_config.get(resource.module + config_address(".".join(parts[:2])), [])
             if len(targets) == 1:
-                return self._ref_to(targets[0], parts[2])
+                return self._ref_to(targets[0], parts[2] if len(parts) > 2 else _wanted(attr))
         return None
 
     def _ref_to(self, target: TfResource, attr: str) -> dict[str, Any]:

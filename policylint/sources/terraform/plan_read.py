@@ -40,7 +40,7 @@ class TfResource:
 class Plan:
     resources: list[TfResource] = field(default_factory=list)
     references: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # config address -> attr -> refs
-    arns: list[str] = field(default_factory=list)  # every known `arn` attribute, state and plan
+    arns: list[str] = field(default_factory=list)  # every managed resource's known `arn`, state and plan
 
 
 def config_address(address: str) -> str:
@@ -89,8 +89,8 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
         if isinstance(values.get("arn"), str):
             plan.arns.append(values["arn"])
     prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
-    plan.arns += [r["values"]["arn"] for r in _module_resources(prior, 0)
-                  if isinstance(_dict(r.get("values")).get("arn"), str)]
+    plan.arns += [r["values"]["arn"] for r in _module_resources(prior, 0)  # a data source's (the caller's) is not
+                  if r.get("mode", "managed") == "managed" and isinstance(_dict(r.get("values")).get("arn"), str)]
     _read_references(_dict(_dict(data.get("configuration")).get("root_module")), "", plan.references, 0)
     return plan
 

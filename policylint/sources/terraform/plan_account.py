@@ -1,0 +1,112 @@
+"""The AWS account of a plan's IAM resources, from the ARNs its managed resources' values know (a state's; a plan's
+resources that exist already, and its `prior_state`'s: `arn:aws:iam::123456789012:role/app`). A data source's ARN
+(`aws_caller_identity`: who ran Terraform) names no resource of the plan and is not read.
+
+The CloudFormation reader names every IAM id in the template's unknown account (`intrinsics.ACCOUNT`, `cfn`): this
+module is the one place a Terraform id leaves it.
+- One account in the IAM resources' ARNs: it is every IAM id's account (`aws:iam::cfn:role/app` becomes
+  `aws:iam::123456789012:role/app`, the id an authorization-details export gives that role), the account root and
+  its access-control resource included. Keys and stores keep the template's unknown region and account.
+- None: every id keeps `cfn`.
+- Several: each resource whose ARN is known takes its own account (and what it holds: `…/deploy#password`); every
+  other id keeps `cfn`. `Accounts.used` says which ARN gave each id; a source has no channel for notices, so the
+  ids themselves say it.
+
+An IAM resource whose ARN is known exists in that account, so an authorization-details export of the account
+defines it too: two views of one identity. The plan's node is then implied (`Fragment.implied`): it is the node when
+nothing else defines that id, and gives way to the export's definition without a duplicate-id error, as a
+template's `cfn` ids never meet an export's. What the plan grants a role is kept either way, as grants given
+directly to it (`Inventory.grants`, `to`), so reach never loses the plan's permissions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, cast
+
+from policylint.iam.statements import arn_to_id
+from policylint.model import Grant, Inventory, Location, Role
+from policylint.sources.aws.intrinsics import ACCOUNT
+from policylint.sources.base import Fragment
+
+_IAM_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(?:user|role|group|policy|instance-profile)/\S+")
+_TEMPLATE = f"aws:iam::{ACCOUNT}:"
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """What the ARNs of a plan's IAM resources say about their accounts."""
+
+    single: str | None = None  # the one account they name, if exactly one
+    used: dict[str, str] = field(default_factory=dict)  # the template's id -> the ARN that gave its own id
+
+    def id_of(self, template_id: str) -> str:
+        """The id a template id (`aws:iam::cfn:role/app`, `…/deploy#password`) takes."""
+        if self.single is not None:
+            return template_id.replace(_TEMPLATE, f"aws:iam::{self.single}:")
+        head, mark, rest = template_id.partition("#")
+        arn = self.used.get(head)
+        return template_id if arn is None else arn_to_id(arn) + mark + rest
+
+
+def accounts_of(arns: list[str]) -> Accounts:
+    """The accounts the IAM resources' ARNs name, and the template id each ARN stands for."""
+    used: dict[str, str] = {}
+    named: set[str] = set()
+    for arn in arns:
+        match = _IAM_ARN.fullmatch(arn)
+        if match is not None:
+            named.add(match.group(1))
+            used[arn_to_id(arn).replace(f"aws:iam::{match.group(1)}:", _TEMPLATE, 1)] = arn
+    return Accounts(next(iter(named)) if len(named) == 1 else None, used)
+
+
+def in_account(fragment: Fragment, accounts: Accounts) -> Fragment:
+    """The fragment with every IAM id its account's, and each identity whose ARN is known implied (see above)."""
+    if not accounts.used:
+        return fragment
+    defined = _renamed(fragment.inventory, accounts)
+    existing = {arn_to_id(arn) for arn in accounts.used.values()}
+    kept, given = _split(defined, existing)
+    implied = _renamed(fragment.implied, accounts)
+    return Fragment(kept, fragment.errors, _joined(implied, given))
+
+
+def _split(inventory: Inventory, existing: set[str]) -> tuple[Inventory, Inventory]:
+    """What stays defined, and the identities that exist already (roles without their grants, lifted to `to`)."""
+    moved: dict[str, list[Any]] = {f.name: [] for f in fields(Inventory)}
+    kept: dict[str, list[Any]] = {f.name: [] for f in fields(Inventory)}
+    grants: list[Grant] = []
+    for f in fields(Inventory):
+        for item in getattr(inventory, f.name):
+            if getattr(item, "id", None) not in existing:
+                kept[f.name].append(item)
+            elif isinstance(item, Role):
+                grants += [replace(grant, to=item.id) for grant in item.grants]
+                moved[f.name].append(replace(item, grants=()))
+            else:
+                moved[f.name].append(item)
+    kept["grants"] += grants
+    return (Inventory(**{k: tuple(v) for k, v in kept.items()}),
+            Inventory(**{k: tuple(v) for k, v in moved.items()}))
+
+
+def _joined(first: Inventory, second: Inventory) -> Inventory:
+    return Inventory(**{f.name: getattr(first, f.name) + getattr(second, f.name) for f in fields(Inventory)})
+
+
+def _renamed(inventory: Inventory, accounts: Accounts) -> Inventory:
+    return cast(Inventory, _rename(inventory, accounts))
+
+
+def _rename(value: Any, accounts: Accounts) -> Any:
+    """Every id, member, holder, grant target and condition text of a record, in its account."""
+    if isinstance(value, str):
+        return accounts.id_of(value) if _TEMPLATE in value else value
+    if isinstance(value, tuple):
+        return tuple(_rename(item, accounts) for item in value)
+    if isinstance(value, Location) or not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _rename(getattr(value, f.name), accounts) for f in fields(value) if f.init}
+    return replace(value, **changes)

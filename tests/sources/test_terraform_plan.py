@@ -288,3 +288,170 @@ def test_a_data_source_arn_names_no_account(tmp_path: Path) -> None:
     path = _write(tmp_path, data)
     fragment = plan.load(str(path), path.read_text(), Options())
     assert "aws:iam::cfn:group/admins" in {n.id for n in fragment.inventory.nodes()}
+
+
+# -- values unknown until apply: fail closed, never a missed path ------------------------------------------------
+
+CUSTOMERS = _resource("aws_s3_bucket.customers", {"bucket": "acme-customers", "force_destroy": False,
+                                                   "tags": {"data-classification": "customer"},
+                                                   "tags_all": {"data-classification": "customer"}})
+PARTNER_TRUST = _doc([{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+                       "Action": "sts:AssumeRole"}])
+READ_CUSTOMERS = _doc([{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::acme-customers/*"}])
+
+
+def _partner_role(address: str = "aws_iam_role.app", **values: Any) -> dict[str, Any]:
+    return _resource(address, {"name": address.split(".")[-1], "path": "/", "assume_role_policy": PARTNER_TRUST,
+                               **values})
+
+
+def _config(address: str, expressions: dict[str, Any]) -> dict[str, Any]:
+    rtype, name = address.split(".")[-2:]
+    return {"address": address, "mode": "managed", "type": rtype, "name": name, "expressions": expressions}
+
+
+def _unknown_plan(resources: list[dict[str, Any]], unknown: dict[str, dict[str, Any]],
+                  config: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A plan creating `resources`, `unknown` their `after_unknown`; `config` the configuration's resources."""
+    return {"format_version": "1.2", "terraform_version": "1.7.5",
+            "planned_values": {"root_module": {"resources": resources}},
+            "resource_changes": [_change(r["address"], ["create"], r["values"], unknown.get(r["address"], {}))
+                                 for r in resources],
+            "configuration": {"root_module": {"resources": config or []}},
+            "timestamp": "2026-01-01T00:00:00Z", "errored": False}
+
+
+def _reach(tmp_path: Path, data: dict[str, Any]) -> str:
+    run = run_cli("reach", str(_write(tmp_path, data)), "--as-of", "2026-01-01")
+    assert run.code in (0, 1), run.err + run.out
+    assert "error" not in run.err + run.out, run.err + run.out
+    return run.out
+
+
+PARTNER_PATH = f"path: aws:iam::{OTHER}:root → aws:iam::cfn:role/app → aws:s3:::acme-customers"
+
+
+def test_an_unknown_policy_that_references_a_resource_fails_closed(tmp_path: Path) -> None:
+    # `policy = jsonencode({... Resource = aws_s3_bucket.customers.arn})`: the document is not that ARN
+    inline = _resource("aws_iam_role_policy.read", {"name": "read", "role": "app"})
+    data = _unknown_plan([CUSTOMERS, _partner_role(), inline], {"aws_iam_role_policy.read": {"policy": True}}, [
+        _config("aws_iam_role_policy.read", {"role": {"references": ["aws_iam_role.app.name", "aws_iam_role.app"]},
+                                             "policy": {"references": ["aws_s3_bucket.customers.arn",
+                                                                       "aws_s3_bucket.customers"]}})])
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+def test_an_unknown_trust_policy_that_references_a_resource_fails_closed(tmp_path: Path) -> None:
+    role = _partner_role(inline_policy=[{"name": "read", "policy": READ_CUSTOMERS}])
+    del role["values"]["assume_role_policy"]
+    partner = _partner_role("aws_iam_role.partner")
+    data = _unknown_plan([CUSTOMERS, role, partner], {"aws_iam_role.app": {"assume_role_policy": True, "arn": True}}, [
+        _config("aws_iam_role.app", {"assume_role_policy": {"references": ["aws_iam_role.partner.arn",
+                                                                           "aws_iam_role.partner"]}})])
+    assert ("PL202", "aws:iam::cfn:role/app") in _findings(_write(tmp_path, data))  # assumable by "*": not unread
+
+
+READ_POLICY = _resource("aws_iam_policy.read", {"name": "read", "path": "/", "policy": READ_CUSTOMERS})
+MPA_CONFIG = [_config("aws_iam_role.app", {"name": {"constant_value": "app"}, "managed_policy_arns": {
+    "references": ["aws_iam_policy.read.arn", "aws_iam_policy.read"]}})]
+
+
+def test_managed_policy_arns_unknown_until_apply_are_the_policies_referenced(tmp_path: Path) -> None:
+    role = _partner_role()
+    data = _unknown_plan([CUSTOMERS, role, READ_POLICY], {
+        "aws_iam_role.app": {"arn": True, "managed_policy_arns": True}, "aws_iam_policy.read": {"arn": True}},
+        MPA_CONFIG)
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+def test_a_managed_policy_arn_unknown_until_apply_is_the_policy_referenced(tmp_path: Path) -> None:
+    role = _partner_role(managed_policy_arns=[None])
+    data = _unknown_plan([CUSTOMERS, role, READ_POLICY], {
+        "aws_iam_role.app": {"arn": True, "managed_policy_arns": [True]}, "aws_iam_policy.read": {"arn": True}},
+        MPA_CONFIG)
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+def test_managed_policy_arns_unknown_and_unreferenced_fail_closed(tmp_path: Path) -> None:
+    # `managed_policy_arns = [data.aws_iam_policy.x.arn]`: no policy of the plan; an unknown policy reaches data
+    data = _unknown_plan([CUSTOMERS, _partner_role()], {"aws_iam_role.app": {"managed_policy_arns": True}}, [
+        _config("aws_iam_role.app", {"managed_policy_arns": {"references": ["data.aws_iam_policy.x.arn",
+                                                                            "data.aws_iam_policy.x"]}})])
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+def test_an_inline_policy_unknown_until_apply_fails_closed(tmp_path: Path) -> None:
+    role = _partner_role(inline_policy=[{"name": "read", "policy": None}])
+    data = _unknown_plan([CUSTOMERS, role], {"aws_iam_role.app": {"arn": True, "inline_policy": [{"policy": True}]}})
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+THIRD = "777788889999"
+
+
+def test_a_list_unknown_until_apply_is_every_resource_it_references(tmp_path: Path) -> None:
+    second = _partner_role("aws_iam_role.b", assume_role_policy=_doc([
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{THIRD}:root"}, "Action": "sts:AssumeRole"}]))
+    attachment = _resource("aws_iam_policy_attachment.read", {"name": "read", "users": None, "groups": None})
+    data = _unknown_plan([CUSTOMERS, _partner_role("aws_iam_role.a"), second, READ_POLICY, attachment], {
+        "aws_iam_policy.read": {"arn": True}, "aws_iam_policy_attachment.read": {"policy_arn": True, "roles": True}}, [
+        _config("aws_iam_policy_attachment.read", {
+            "policy_arn": {"references": ["aws_iam_policy.read.arn", "aws_iam_policy.read"]},
+            "roles": {"references": ["aws_iam_role.a.name", "aws_iam_role.a", "aws_iam_role.b.name",
+                                     "aws_iam_role.b"]}})])
+    out = _reach(tmp_path, data)
+    assert PARTNER_PATH.replace("role/app", "role/a") in out
+    assert f"path: aws:iam::{THIRD}:root → aws:iam::cfn:role/b → aws:s3:::acme-customers" in out
+
+
+def test_a_deposed_object_being_destroyed_leaves_the_current_one(tmp_path: Path) -> None:
+    # `create_before_destroy` left a deposed object: its change is `delete`, the current object's `update`
+    role = _partner_role(inline_policy=[{"name": "read", "policy": READ_CUSTOMERS}])
+    data = _unknown_plan([CUSTOMERS, role], {})
+    data["resource_changes"][1]["change"]["actions"] = ["update"]
+    deposed = _change("aws_iam_role.app", ["delete"], None, {})
+    deposed["deposed"] = "00000001"
+    data["resource_changes"].append(deposed)
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+def test_a_plan_holding_a_kubernetes_manifest_is_this_source_s_alone(tmp_path: Path) -> None:
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "ci"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+               "subjects": [{"kind": "ServiceAccount", "name": "ci", "namespace": "default"}]}
+    manifest = {"address": "kubernetes_manifest.ci", "mode": "managed", "type": "kubernetes_manifest", "name": "ci",
+                "provider_name": "registry.terraform.io/hashicorp/kubernetes", "schema_version": 1,
+                "values": {"manifest": binding, "object": None}, "sensitive_values": {}}
+    data = _unknown_plan([manifest, CUSTOMERS, _partner_role(inline_policy=[{"name": "r", "policy": READ_CUSTOMERS}])],
+                         {"kubernetes_manifest.ci": {"object": True}})
+    for name, indent, ordered in (("compact", None, False), ("pretty", 2, False), ("jq-sorted", 2, True)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data, indent=indent, sort_keys=ordered), encoding="utf-8")
+        assert claimants(str(path), path.read_text()) == ["terraform-plan"]
+    assert PARTNER_PATH in _reach(tmp_path, data)
+
+
+def test_an_unknown_item_of_a_list_is_what_it_references(tmp_path: Path) -> None:
+    # `groups = [aws_iam_group.ops.name, "audit"]`, the ops group created by this plan: not "expected 'GroupName'"
+    user = _resource("aws_iam_user.deploy", {"name": "deploy", "path": "/", "force_destroy": False, "tags": None})
+    ops = _resource("aws_iam_group.ops", {"path": "/"})
+    audit = _resource("aws_iam_group.audit", {"name": "audit", "path": "/"})
+    read = _resource("aws_iam_group_policy.ops", {"name": "read", "group": "ops", "policy": READ_CUSTOMERS})
+    membership = _resource("aws_iam_user_group_membership.deploy", {"user": "deploy", "groups": [None, "audit"]})
+    data = _unknown_plan([CUSTOMERS, user, ops, audit, read, membership], {
+        "aws_iam_group.ops": {"name": True, "arn": True}, "aws_iam_group_policy.ops": {"group": True},
+        "aws_iam_user_group_membership.deploy": {"groups": [True, False]}}, [
+        _config("aws_iam_group_policy.ops", {"group": {"references": ["aws_iam_group.ops.name", "aws_iam_group.ops"]}}),
+        _config("aws_iam_user_group_membership.deploy", {
+            "groups": {"references": ["aws_iam_group.ops.name", "aws_iam_group.ops"]}})])
+    assert ("path: aws:iam::cfn:user/deploy → aws:iam::cfn:group/plan-aws_iam_group.ops → aws:s3:::acme-customers"
+            in _reach(tmp_path, data))
+
+
+def test_an_empty_state_is_an_empty_inventory(tmp_path: Path) -> None:
+    # what `terraform show -json` prints when there is no state yet
+    path = tmp_path / "terraform.tfstate.json"
+    path.write_text('{"format_version":"1.0"}\n', encoding="utf-8")
+    assert claimants(str(path), path.read_text()) == ["terraform-plan"]
+    fragment = plan.load(str(path), path.read_text(), Options())
+    assert (list(fragment.inventory.nodes()), fragment.errors) == ([], [])

@@ -88,6 +88,9 @@ _YAML_OBJECT = re.compile(r"^apiVersion:[ \t]*['\"]?[A-Za-z0-9][\w.\-/]*", re.MU
 _YAML_KIND = re.compile(r"^[ \t-]*kind:[ \t]*['\"]?[A-Z]\w*", re.MULTILINE)
 _JSON_OBJECT = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
 _JSON_KIND = re.compile(r'"kind"\s*:\s*"[A-Z]\w*"')
+# `terraform show -json` output: a plan's `kubernetes_manifest` values are objects, the file is not (keys in any order)
+_TF_FORMAT = re.compile(r'"format_version"\s*:\s*"[0-9.]+"')
+_TF_BODY = re.compile(r'"(?:planned_values|values|resource_changes)"\s*:\s*[\[{]')
 # a Helm/Go template action where a YAML value or item starts, outside comments and block scalars: render it first
 _TEMPLATE = re.compile(r"""^[ \t-]*["']?\{\{|:[ \t]+["']?\{\{""")
 _BLOCK = re.compile(r"""(?:^|[:\-][ \t]|^[ \t]*-[ \t]*)[|>][0-9+\-]*[ \t]*(?:#.*)?$""")  # a `|`/`>` scalar opens
@@ -100,7 +103,8 @@ def detect(path: str, text: str) -> bool:
     comments; templates are not (`is_template`)."""
     head = _head(text)
     if _json(head):
-        return _JSON_OBJECT.search(head) is not None and _JSON_KIND.search(head) is not None
+        return (_JSON_OBJECT.search(head) is not None and _JSON_KIND.search(head) is not None
+                and not (_TF_FORMAT.search(text) and _TF_BODY.search(text)))
     return _objects(head) and not _templated(text)
 
 

@@ -34,11 +34,15 @@ _MARK = re.compile(r'"format_version"\s*:')
 _BODY = re.compile(r'"(?:planned_values|values)"\s*:\s*\{\s*"(?:root_module|outputs)"|"planned_values"\s*:')
 
 
+_NO_STATE = re.compile(r'\A\ufeff?\s*\{\s*"format_version"\s*:\s*"[0-9.]+"\s*\}\s*\Z')  # no state yet
+
+
 def detect(path: str, text: str) -> bool:
-    """A JSON object with `format_version` near its top and a `planned_values` or `values.root_module`."""
+    """A JSON object with `format_version` near its top and a `planned_values` or `values.root_module`; or what
+    `terraform show -json` prints when there is no state yet, `{"format_version":"1.0"}`."""
     head = text[:_HEAD]
     return (head.lstrip("\ufeff \t\r\n").startswith("{") and _MARK.search(head) is not None
-            and '"terraform_version"' in text and _BODY.search(text) is not None)
+            and '"terraform_version"' in text and _BODY.search(text) is not None) or _NO_STATE.match(text) is not None
 
 
 def load(path: str, text: str, options: Options) -> Fragment:
@@ -51,7 +55,7 @@ def load(path: str, text: str, options: Options) -> Fragment:
         raise InputError(Location(path, 1, 1), "expected JSON nested less than a thousand levels deep, found deeper "
                                                "nesting") from None
     if not isinstance(data, dict) or not (isinstance(data.get("planned_values"), dict)
-                                          or isinstance(data.get("values"), dict)):
+                                          or isinstance(data.get("values"), dict) or data.keys() == {"format_version"}):
         shown = type(data).__name__ if not isinstance(data, dict) else "an object without either"
         raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
                                                f"'planned_values' or 'values'), found {shown}")

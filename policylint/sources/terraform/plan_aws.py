@@ -37,12 +37,28 @@ def _holder(t: Translation, r: TfResource) -> None:
                              "Tags": tags(t, r)}
     if r.type == "aws_iam_role":
         props["AssumeRolePolicyDocument"] = policy_text(t, r, "assume_role_policy")
-        inline = [p for p in r.values.get("inline_policy") or () if isinstance(p, dict) and p.get("policy")]
-        props["Policies"] = [{"PolicyName": p.get("name") or r.address, "PolicyDocument": p["policy"]}
-                             for p in inline] or None
-        arns = [a for a in r.values.get("managed_policy_arns") or () if isinstance(a, str)]
-        props["ManagedPolicyArns"] = arns or None
+        props["Policies"] = _inline_policies(t, r) or None
+        props["ManagedPolicyArns"] = [a for a in t.items(r, "managed_policy_arns") if isinstance(a, str | dict)] or None
     t.add(r, kind, props)
+
+
+def _inline_policies(t: Translation, r: TfResource) -> list[dict[str, Any]]:
+    """A role's `inline_policy` blocks; one not known until apply (the block, or its `policy`) is an open one."""
+    if r.unknown.get("inline_policy") is True:
+        return [{"PolicyName": r.address, "PolicyDocument": t.open(r, "inline_policy")}]
+    marks = r.unknown.get("inline_policy")
+    policies = []
+    for index, block in enumerate(r.values.get("inline_policy") or ()):
+        mark = marks[index] if isinstance(marks, list) and index < len(marks) else None
+        unknown = mark is True or (isinstance(mark, dict) and mark.get("policy") is True)
+        document = t.open(r, f"inline_policy[{index}].policy") if unknown else _dict(block).get("policy")
+        if document:
+            policies.append({"PolicyName": _dict(block).get("name") or r.address, "PolicyDocument": document})
+    return policies
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _policy(t: Translation, r: TfResource) -> None:
@@ -126,8 +142,7 @@ def _policy_attachment(t: Translation, r: TfResource) -> None:
 
 
 def _names(t: Translation, r: TfResource, attr: str) -> list[Any]:
-    value = t.value(r, attr)
-    return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    return [name for name in t.items(r, attr) if isinstance(name, str | dict)]
 
 
 def _inline(t: Translation, r: TfResource) -> None:

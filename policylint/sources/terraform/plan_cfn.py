@@ -6,7 +6,9 @@ second copy of policy semantics. Every property is located at its resource's `"a
   references (`aws_iam_role.app.arn`, or `aws_iam_role.app` as Terraform 0.12 and 0.13 list it) when it names
   exactly one resource instance of the plan; otherwise a
   parameter without default, which the reader takes as `*` with a condition saying so ("template leaves open:
-  parameter aws_iam_role.app.name (known after apply) has no Default").
+  parameter aws_iam_role.app.name (known after apply) has no Default"). A list (or an item of one) unknown until
+  apply is every instance of every resource it references, else such a parameter; a policy document unknown until
+  apply is always such a parameter: a document built from a bucket's ARN is not that ARN.
 - Terraform's attachment resources become what CloudFormation says in place: the plan's own policy names the
   identity in its `Users`/`Groups`/`Roles`; another policy ARN joins the identity's `ManagedPolicyArns`, or, for
   an identity the plan does not define, an `AWS::IAM::Policy` holding that policy's document (AWS-managed), or a
@@ -84,15 +86,38 @@ class Translation:
         return resource.values.get(attr)
 
     def reference(self, resource: TfResource, attr: str) -> dict[str, Any] | None:
-        refs = self.plan.references.get(resource.config_address, {}).get(attr, [])
-        for ref in refs:
+        """What a value unknown until apply stands for: the one resource instance its expression references."""
+        return next((self._ref_to(targets[0], wanted) for targets, wanted in self._referenced(resource, attr)
+                     if len(targets) == 1), None)
+
+    def items(self, resource: TfResource, attr: str) -> list[Any]:
+        """A list attribute: each known item; what an item unknown until apply stands for, every instance of every
+        resource its expression references (`[aws_iam_role.a.name, aws_iam_role.b.name]`), or else an open
+        parameter. A list whose items are not known is never read as shorter than it is."""
+        unknown = resource.unknown.get(attr)
+        value = resource.values.get(attr)
+        known = value if isinstance(value, list) else [] if unknown is True or value is None else [value]
+        marks = unknown if isinstance(unknown, list) else []
+        found = [item for index, item in enumerate(known) if not (index < len(marks) and marks[index] is True)]
+        if unknown is True or True in marks:
+            referenced = [self._ref_to(target, wanted) for targets, wanted in self._referenced(resource, attr)
+                          for target in targets]
+            found += [ref for ref in referenced if ref not in found] or [self.open(resource, attr)]
+        return found
+
+    def _referenced(self, resource: TfResource, attr: str) -> list[tuple[list[TfResource], str]]:
+        """The plan's instances of each resource an attribute's expression references, and the attribute wanted."""
+        found: list[tuple[list[TfResource], str]] = []
+        seen: set[str] = set()
+        for ref in self.plan.references.get(resource.config_address, {}).get(attr, []):
             parts = ref.split(".")
             if len(parts) < 2 or parts[0] in ("var", "local", "data", "module", "each", "count", "path"):
                 continue
-            targets = self.by_config.get(resource.module + config_address(".".join(parts[:2])), [])
-            if len(targets) == 1:
-                return self._ref_to(targets[0], parts[2] if len(parts) > 2 else _wanted(attr))
-        return None
+            target = resource.module + config_address(".".join(parts[:2]))
+            if target not in seen and self.by_config.get(target):
+                seen.add(target)
+                found.append((self.by_config[target], parts[2] if len(parts) > 2 else _wanted(attr)))
+        return found
 
     def _ref_to(self, target: TfResource, attr: str) -> dict[str, Any]:
         if target.type == "aws_iam_policy" or attr not in _ARN_ATTRS:
@@ -129,8 +154,11 @@ def tags(translation: Translation, resource: TfResource) -> list[dict[str, Any]]
 
 
 def policy_text(translation: Translation, resource: TfResource, attr: str = "policy") -> Any:
-    """A policy document attribute: its JSON text, or what stands for a document not known."""
-    value = translation.value(resource, attr)
+    """A policy document attribute: its JSON text, or what stands for a document not known. Never a reference: a
+    document built from others' attributes (`jsonencode({Resource = aws_s3_bucket.customers.arn})`) is not them."""
+    if resource.unknown.get(attr) is True:
+        return translation.open(resource, attr)
+    value = resource.values.get(attr)
     return value if isinstance(value, str | dict) and value != "" else None
 
 

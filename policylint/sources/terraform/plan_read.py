@@ -70,8 +70,9 @@ def _quoted(text: str) -> str:
 def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
     positions = _Positions(text, path)
     plan = Plan()
+    # a deposed object (`create_before_destroy`) has a change of its own at the same address: only ever `delete`
     changes = {c["address"]: c for c in _list(data.get("resource_changes"))
-               if isinstance(c, dict) and isinstance(c.get("address"), str)}
+               if isinstance(c, dict) and isinstance(c.get("address"), str) and c.get("deposed") is None}
     planned = data.get("planned_values")
     root = _dict(planned).get("root_module") if isinstance(planned, dict) else _dict(data.get("values")).get(
         "root_module")

@@ -10,7 +10,8 @@ from policylint.inventory import load_paths
 from policylint.sources import claimants
 from policylint.sources.base import Options
 from policylint.sources.terraform import plan
-from tests.helpers import CORPUS, run_cli
+
+from helpers import CORPUS, run_cli
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"

@@ -10,6 +10,9 @@ from policylint.inventory import load_paths
 from policylint.sources import claimants
 from policylint.sources.base import Options
 from policylint.sources.terraform import plan
+from policylint.sources.terraform.plan_aws import translate
+from policylint.sources.terraform.plan_cfn import Translation
+from policylint.sources.terraform.plan_read import read_plan
 
 from helpers import CORPUS, run_cli
 
@@ -445,8 +448,8 @@ def test_an_unknown_item_of_a_list_is_what_it_references(tmp_path: Path) -> None
         _config("aws_iam_group_policy.ops", {"group": {"references": ["aws_iam_group.ops.name", "aws_iam_group.ops"]}}),
         _config("aws_iam_user_group_membership.deploy", {
             "groups": {"references": ["aws_iam_group.ops.name", "aws_iam_group.ops"]}})])
-    assert ("path: aws:iam::cfn:user/deploy → aws:iam::cfn:group/plan-aws_iam_group.ops → aws:s3:::acme-customers"
-            in _reach(tmp_path, data))
+    ops = "aws:iam::cfn:group/" + str(tmp_path / "plan.json").replace("/", "%2F") + ":aws_iam_group.ops"
+    assert f"path: aws:iam::cfn:user/deploy → {ops} → aws:s3:::acme-customers" in _reach(tmp_path, data)
 
 
 def test_an_empty_state_is_an_empty_inventory(tmp_path: Path) -> None:
@@ -456,3 +459,108 @@ def test_an_empty_state_is_an_empty_inventory(tmp_path: Path) -> None:
     assert claimants(str(path), path.read_text()) == ["terraform-plan"]
     fragment = plan.load(str(path), path.read_text(), Options())
     assert (list(fragment.inventory.nodes()), fragment.errors) == ([], [])
+
+
+# -- ids of resources the plan leaves unnamed ---------------------------------------------------------------------
+
+def _unnamed_plan(bucket: str) -> dict[str, Any]:
+    """A role from `name_prefix`, a bucket from `bucket_prefix` and a key: names AWS makes up at apply."""
+    role = _resource("aws_iam_role.app", {"name_prefix": "app-", "path": "/", "assume_role_policy": PARTNER_TRUST,
+                                          "inline_policy": []})
+    prefixed = _resource("aws_s3_bucket.logs", {"bucket_prefix": bucket, "force_destroy": False,
+                                                "tags": {"data-classification": "customer"},
+                                                "tags_all": {"data-classification": "customer"}})
+    key = _resource("aws_kms_key.k", {"description": "k", "enable_key_rotation": True, "is_enabled": True,
+                                      "key_usage": "ENCRYPT_DECRYPT", "deletion_window_in_days": 30})
+    return _unknown_plan([role, prefixed, key], {
+        "aws_iam_role.app": {"name": True, "arn": True, "id": True},
+        "aws_s3_bucket.logs": {"bucket": True, "arn": True, "id": True},
+        "aws_kms_key.k": {"arn": True, "id": True, "key_id": True, "policy": True}})
+
+
+def test_an_unnamed_resource_s_id_is_its_file_relative_to_the_root_and_its_address(tmp_path: Path) -> None:
+    for env in ("prod", "staging"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        _write(tmp_path / "envs" / env, _unnamed_plan(f"acme-{env}-"))
+    loaded = load_paths([str(tmp_path)], root=str(tmp_path))
+    assert loaded.errors == []  # two environments' plan.json: no "expected each id once"
+    ids = {node.id for node in loaded.inventory.nodes()}
+    for env in ("prod", "staging"):
+        own = f"envs%2F{env}%2Fplan.json:"  # `/` is %2F: an S3 or DynamoDB ARN's `/` would end the store's name
+        assert {f"aws:iam::cfn:role/{own}aws_iam_role.app", f"aws:s3:::{own}aws_s3_bucket.logs",
+                f"aws:kms:cfn:cfn:key/{own}aws_kms_key.k"} <= ids, sorted(ids)
+    # the same file read from another root, or another name: the id follows the path, not the name's stem
+    path = tmp_path / "envs" / "prod" / "plan.json"
+    alone = plan.load(str(path), path.read_text(), Options(globs_root=str(tmp_path / "envs")))
+    assert "aws:iam::cfn:role/prod%2Fplan.json:aws_iam_role.app" in {r.id for r in alone.inventory.roles}
+
+
+def test_an_address_s_slash_does_not_cut_a_store_s_id(tmp_path: Path) -> None:
+    data = _unnamed_plan("acme-")
+    bucket = data["planned_values"]["root_module"]["resources"][1]
+    bucket["address"] = data["resource_changes"][1]["address"] = 'aws_s3_bucket.logs["eu/west"]'
+    path = _write(tmp_path, data)
+    fragment = plan.load(str(path), path.read_text(), Options(globs_root=str(tmp_path)))
+    assert 'aws:s3:::plan.json:aws_s3_bucket.logs["eu%2Fwest"]' in {r.id for r in fragment.inventory.resources}
+
+
+# -- size: the translation is linear in the plan's resources ------------------------------------------------------
+
+def triples(count: int) -> dict[str, Any]:
+    """A state of `count` roles, each with its own policy and the attachment joining them (by name and ARN)."""
+    resources = [CUSTOMERS]
+    for n in range(count):
+        policy_arn = f"arn:aws:iam::{ACCOUNT}:policy/p{n}"
+        resources += [
+            _resource(f"aws_iam_role.r{n}", {"name": f"r{n}", "path": "/", "assume_role_policy": PARTNER_TRUST,
+                                             "arn": f"arn:aws:iam::{ACCOUNT}:role/r{n}", "inline_policy": []}),
+            _resource(f"aws_iam_policy.p{n}", {"name": f"p{n}", "path": "/", "policy": READ_CUSTOMERS,
+                                               "arn": policy_arn}),
+            _resource(f"aws_iam_role_policy_attachment.a{n}", {"role": f"r{n}", "policy_arn": policy_arn}),
+            _resource(f"aws_iam_user_login_profile.u{n}", {"user": f"u{n}"}),
+            _resource(f"aws_s3_bucket_policy.b{n}", {"bucket": f"b{n}", "policy": READ_CUSTOMERS})]
+    return {"format_version": "1.0", "terraform_version": "1.7.5", "values": {"root_module": {"resources": resources}}}
+
+
+def test_an_attachment_joins_the_plan_s_own_policy_and_role() -> None:
+    translation = Translation(read_plan(triples(2), "", "state.json"))
+    translate(translation)
+    assert translation.resources["aws_iam_policy.p1"]["Properties"]["Roles"] == ["r1"]
+    assert "aws_iam_role_policy_attachment.a1#role0" not in translation.resources
+
+
+# -- a key's or a secret's policy as its own resource (the provider's recommended forms) ----------------------------
+
+OTHER_KMS = _doc([{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "kms:*",
+                   "Resource": "*"}])
+KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _key_and_policy(known: bool) -> dict[str, Any]:
+    """`aws_kms_key.k` and `aws_kms_key_policy.k { key_id = aws_kms_key.k.id }`: applied (a state) or planned."""
+    key_id = KEY_ARN.rsplit("/", 1)[1]
+    key = _resource("aws_kms_key.k", {"description": "customer exports", "enable_key_rotation": True,
+                                      "key_usage": "ENCRYPT_DECRYPT", "is_enabled": True,
+                                      **({"key_id": key_id, "id": key_id, "arn": KEY_ARN} if known else {})})
+    policy = _resource("aws_kms_key_policy.k", {"key_id": key_id if known else None, "policy": OTHER_KMS,
+                                                "bypass_policy_lockout_safety_check": False})
+    return _unknown_plan([key, policy], {} if known else {
+        "aws_kms_key.k": {"arn": True, "id": True, "key_id": True, "policy": True},
+        "aws_kms_key_policy.k": {"id": True, "key_id": True}}, [
+        _config("aws_kms_key_policy.k", {"key_id": {"references": ["aws_kms_key.k.id", "aws_kms_key.k"]}})])
+
+
+def test_a_key_policy_resource_is_the_key_s_policy(tmp_path: Path) -> None:
+    for known in (True, False):
+        assert ("PL103", f"aws:iam::{OTHER}:root") in _findings(_write(tmp_path, _key_and_policy(known))), known
+
+
+def test_a_secret_policy_resource_is_the_secret_s_policy(tmp_path: Path) -> None:
+    arn = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:db-AbCdEf"
+    secret = _resource("aws_secretsmanager_secret.db", {
+        "name": "db", "arn": arn, "policy": "", "tags": {"data-classification": "customer"},
+        "tags_all": {"data-classification": "customer"}})
+    policy = _resource("aws_secretsmanager_secret_policy.db", {"secret_arn": arn, "policy": _doc([
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]), "block_public_policy": True})
+    assert ("PL103", f"aws:iam::{OTHER}:root") in _findings(_write(tmp_path, _unknown_plan([secret, policy], {})))

@@ -6,12 +6,20 @@ only deletes; a state's `values`) are written as the CloudFormation template the
 the template's unknown `cfn`, or the one the IAM resources' known ARNs name (`plan_account`), and the scope `aws`
 (see `cfn_template`), values the plan leaves unknown are `*` under
 a condition saying so. Every record is located at its resource's `"address"` in the plan.
+
+A resource the plan leaves unnamed (`name_prefix`, `bucket_prefix`, every KMS key) is named `<file>:<address>`,
+the file's path relative to the run's root (`Options.globs_root`, absolute outside it) with each `/` written `%2F`
+(and `%` as `%25`): `aws:iam::cfn:role/envs%2Fprod%2Fplan.json:aws_iam_role.app`. Two environments' `plan.json`
+then name two roles, and the id does not depend on the file's stem. A literal `/` would cut the name short where an
+ARN's `/` ends it (`arn:aws:s3:::name/key`, `table/name/index/…`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 from policylint.errors import InputError
 from policylint.iam.policy import access_control_id
@@ -27,6 +35,7 @@ from policylint.sources.terraform.plan_account import accounts_of, in_account
 from policylint.sources.terraform.plan_aws import translate
 from policylint.sources.terraform.plan_cfn import Translation
 from policylint.sources.terraform.plan_read import read_plan
+from policylint.yamlsafe import YMap
 
 NAME = "terraform-plan"
 _HEAD = 4096
@@ -62,7 +71,7 @@ def load(path: str, text: str, options: Options) -> Fragment:
     read = read_plan(data, text, path)
     translation = Translation(read)
     translate(translation)
-    template = CfnTemplate(translation.document(path), path)
+    template = _PlanTemplate(translation.document(path), path, options.globs_root)
     implied = Implied()
     found = Found(template, implied, errors=list(template.errors))
     Iam(template, found, implied).build()
@@ -74,3 +83,26 @@ def load(path: str, text: str, options: Options) -> Fragment:
         implied.add(Resource(access_control_id(ACCOUNT), Location(path, 1, 1), ACCESS_CONTROL, scope=SCOPE))
     defined = {node.id for node in inventory.nodes()}
     return in_account(Fragment(inventory, found.errors, implied.inventory(defined)), accounts_of(read.arns))
+
+
+class _PlanTemplate(CfnTemplate):
+    """The plan's template, naming what the plan leaves unnamed by its file and address (see above)."""
+
+    def __init__(self, document: YMap, path: str, root: str) -> None:
+        self._file = _escaped(_relative(path, root))  # set before the reader names anything
+        super().__init__(document, path)
+
+    def generated(self, logical: str) -> str:
+        return f"{self._file}:{_escaped(logical)}"
+
+
+def _relative(path: str, root: str) -> str:
+    """The path relative to the root (posix), or absolute when outside it (as `policy_document.document_id`)."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.path.abspath(root))
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    return Path(absolute if outside else relative).as_posix()
+
+
+def _escaped(text: str) -> str:
+    return text.replace("%", "%25").replace("/", "%2F")

@@ -96,17 +96,13 @@ def _named_holder(t: Translation, noun: str, name: Any) -> str | None:
     """The logical id of the plan's user, group or role a name (or a `Ref` to it) names."""
     if isinstance(name, dict) and isinstance(name.get("Ref"), str):
         return name["Ref"] if name["Ref"] in t.resources else None
-    kind = {"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role"}[noun]
-    key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[noun]
-    return next((logical for logical, body in t.resources.items()
-                 if body["Type"] == kind and body["Properties"].get(key) == name), None)
+    return t.named({"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role"}[noun], name)
 
 
 def _own_policy(t: Translation, arn: Any) -> str | None:
     if isinstance(arn, dict) and isinstance(arn.get("Ref"), str) and arn["Ref"] in t.resources:
         return arn["Ref"] if t.resources[arn["Ref"]]["Type"] == "AWS::IAM::ManagedPolicy" else None
-    return next((p.address for p in t.plan.resources if p.type == "aws_iam_policy" and p.values.get("arn") == arn
-                 and arn is not None), None)
+    return t.policy_by_arn.get(arn) if isinstance(arn, str) else None
 
 
 def _attach(t: Translation, r: TfResource, noun: str, name: Any, arn: Any, index: int) -> None:
@@ -191,8 +187,7 @@ def _named_store(t: Translation, name: Any) -> str | None:
     if isinstance(name, dict):
         ref = name.get("Ref")
         return ref if isinstance(ref, str) and ref in t.resources else None
-    return next((logical for logical, body in t.resources.items()
-                 if body["Type"] == "AWS::S3::Bucket" and body["Properties"].get("BucketName") == name), None)
+    return t.named("AWS::S3::Bucket", name)
 
 
 def _bucket_logging(t: Translation, r: TfResource) -> None:
@@ -207,6 +202,29 @@ def _secret(t: Translation, r: TfResource) -> None:
         t.add(r, "AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy_text(t, r)})
 
 
+def _key_policy(t: Translation, r: TfResource) -> None:
+    """`aws_kms_key_policy`: the policy of the plan's key it names, as the key's `policy` attribute would be. A key
+    the plan does not hold has no node here to carry it (left to the source that defines that key)."""
+    key = _own_key(t, t.value(r, "key_id"))
+    if key is not None:
+        t.resources[key]["Properties"]["KeyPolicy"] = policy_text(t, r)
+
+
+def _own_key(t: Translation, key_id: Any) -> str | None:
+    if isinstance(key_id, dict):
+        ref = key_id.get("Ref") or (key_id.get("Fn::GetAtt") or [None])[0]
+        return ref if isinstance(ref, str) and t.resources.get(ref, {}).get("Type") == "AWS::KMS::Key" else None
+    return t.key_by_id.get(key_id) if isinstance(key_id, str) else None
+
+
+def _secret_policy(t: Translation, r: TfResource) -> None:
+    """`aws_secretsmanager_secret_policy`: as the secret's `policy` attribute is read; a secret not known until
+    apply is any secret (an open parameter)."""
+    arn = t.value(r, "secret_arn")
+    t.add(r, "AWS::SecretsManager::ResourcePolicy", {"SecretId": arn if isinstance(arn, str) else
+                                                     t.open(r, "secret_arn"), "ResourcePolicy": policy_text(t, r)})
+
+
 _FIRST = {"aws_iam_user": _holder, "aws_iam_group": _holder, "aws_iam_role": _holder, "aws_iam_policy": _policy,
           "aws_s3_bucket": _store, "aws_dynamodb_table": _store, "aws_db_instance": _store,
           "aws_rds_cluster": _store, "aws_kms_key": _key}
@@ -216,5 +234,6 @@ _THEN = {"aws_iam_role_policy_attachment": _attachment, "aws_iam_user_policy_att
          "aws_iam_group_membership": _group_membership, "aws_iam_user_group_membership": _user_group_membership,
          "aws_iam_access_key": _access_key, "aws_iam_user_login_profile": _login_profile,
          "aws_iam_instance_profile": _instance_profile, "aws_s3_bucket_policy": _bucket_policy,
-         "aws_s3_bucket_logging": _bucket_logging, "aws_secretsmanager_secret": _secret}
+         "aws_s3_bucket_logging": _bucket_logging, "aws_secretsmanager_secret": _secret,
+         "aws_kms_key_policy": _key_policy, "aws_secretsmanager_secret_policy": _secret_policy}
 READ = frozenset({*_FIRST, *_THEN})

@@ -14,11 +14,14 @@ second copy of policy semantics. Every property is located at its resource's `"a
   an identity the plan does not define, an `AWS::IAM::Policy` holding that policy's document (AWS-managed), or a
   document not known (fail closed). A login profile is the user's `LoginProfile`; a membership resource is an
   `AWS::IAM::UserToGroupAddition`; an `aws_s3_bucket_logging` is the bucket's `LoggingConfiguration`.
-- A key whose configuration sets no `policy` has AWS's default key policy (no `KeyPolicy`).
+- A key whose configuration sets no `policy` has AWS's default key policy (no `KeyPolicy`), unless an
+  `aws_kms_key_policy` names it: that is its `KeyPolicy`. An `aws_secretsmanager_secret_policy` is an
+  `AWS::SecretsManager::ResourcePolicy`, as the secret's own `policy` attribute is.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -61,8 +64,17 @@ class Translation:
         self.resources: dict[str, dict[str, Any]] = {}  # logical id (the address) -> {Type, Properties}
         self.at: dict[str, Location] = {}
         self.by_config: dict[str, list[TfResource]] = {}
+        self.policy_by_arn: dict[str, str] = {}  # the known ARN of the plan's first policy with it -> its address
+        self._named: dict[tuple[str, str], str] = {}  # (type, its name property's value) -> the first logical id
+        self.key_by_id: dict[str, str] = {}  # the known id or ARN of the plan's key -> its address
         for resource in plan.resources:
             self.by_config.setdefault(resource.config_address, []).append(resource)
+            if resource.type == "aws_iam_policy" and isinstance(resource.values.get("arn"), str):
+                self.policy_by_arn.setdefault(resource.values["arn"], resource.address)
+            if resource.type == "aws_kms_key":  # a key policy's `key_id` may be the key's id or its ARN
+                for attr in ("key_id", "id", "arn"):
+                    if isinstance(resource.values.get(attr), str):
+                        self.key_by_id.setdefault(resource.values[attr], resource.address)
 
     def document(self, path: str) -> YMap:
         top = YMap((1, 1))
@@ -141,9 +153,26 @@ class Translation:
         self.resources[logical] = {"Type": kind, "Properties": {k: v for k, v in properties.items()
                                                                   if v is not None}}
         self.at[logical] = resource.location
+        name = properties.get(_NAME_PROPERTIES.get(kind, ""))
+        if name is not None:
+            self._named.setdefault((kind, _hashable(name)), logical)
+
+    def named(self, kind: str, name: Any) -> str | None:
+        """The logical id of the first resource of the type whose name property is the name (a value or a `Ref`):
+        looked up, not scanned, so each attachment costs the same however large the plan."""
+        return self._named.get((kind, _hashable(name))) if name is not None else None
 
     def props(self, logical: str) -> dict[str, Any]:
         return dict(self.resources[logical]["Properties"])
+
+
+_NAME_PROPERTIES = {"AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName", "AWS::IAM::Role": "RoleName",
+                    "AWS::S3::Bucket": "BucketName"}
+
+
+def _hashable(value: Any) -> str:
+    """A name as a key: its JSON, so a `Ref` (or an open parameter) is one too and never meets a text name."""
+    return json.dumps(value, sort_keys=True)
 
 
 def tags(translation: Translation, resource: TfResource) -> list[dict[str, Any]] | None:

@@ -111,6 +111,7 @@ class CfnTemplate:
         self._naming: set[str] = set()
         self._cycles = 0
         self._own: dict[tuple[str, ...], list[Named]] = {}
+        self._own_ids: dict[tuple[str, ...], frozenset[str]] = {}
         self._by_name: dict[str, dict[str, list[str]]] = {}
         self.context = Template(path, self.parameters, self.mappings, self._ref, self._attribute)
 
@@ -273,6 +274,13 @@ class CfnTemplate:
             self._own[nouns] = [n for n in (self.named(r.logical) for r in self.resources)
                                 if n is not None and n.kind.noun in nouns]
         return self._own[nouns]
+
+    def own_ids(self, *nouns: str) -> frozenset[str]:
+        """The ids of `own(*nouns)`, for a lookup by id (a trust principal per role: linear, not roles x roles)."""
+        key = ("ids", *nouns)
+        if key not in self._own_ids:
+            self._own_ids[key] = frozenset(n.id for n in self.own(*nouns))
+        return self._own_ids[key]
 
 
 def _names_overlap(name: str, named: Named) -> bool:

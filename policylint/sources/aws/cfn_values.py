@@ -160,7 +160,7 @@ class Found:
                 found.update(dict.fromkeys(matched or [EVERYONE]))
             else:
                 found[node_id] = None
-                if not any(n.id == node_id for n in own):
+                if node_id not in self.template.own_ids("user", "role"):
                     self.imply(node_id, where)
         return list(found)
 

@@ -115,11 +115,9 @@ def effective_grants(statements: Iterable[Statement], account: str, location: Lo
 
 def evaluate(statements: Iterable[Statement], account: str, location: Location) -> Evaluation:
     listed = list(statements)
-    denies = _denies(listed)
     grants: dict[_Key, _Built] = {}
     assume: list[tuple[str, tuple[str, ...], str | None]] = []
-    results = [(allow, _allow(allow, _relevant(allow, denies), account)) for allow in listed
-               if allow.effect == "Allow"]
+    results = _results(listed, account)
     for allow, found in results:
         for key, classes, given in found.grants:
             built = grants.get(key)
@@ -141,10 +139,13 @@ _IDENTITY = re.compile(r"aws:iam::[^:*?\[]*:(?:user|role|group|instance-profile)
 
 def escalations(statements: Iterable[Statement], account: str, location: Location) -> tuple[Escalation, ...]:
     """Only the escalations `evaluate` would find: cheaper, for a whole set of policies."""
-    listed = list(statements)
+    return _escalating(_results(list(statements), account), account, location)[1]
+
+
+def _results(listed: list[Statement], account: str) -> list[tuple[Statement, _AllowResult]]:
+    """Each Allow of the set with what it gives under the set's Denies."""
     denies = _denies(listed)
-    results = [(a, _allow(a, _relevant(a, denies), account)) for a in listed if a.effect == "Allow"]
-    return _escalating(results, account, location)[1]
+    return [(allow, _allow(allow, _relevant(allow, denies), account)) for allow in listed if allow.effect == "Allow"]
 
 
 def _escalating(results: list[tuple[Statement, _AllowResult]], account: str,

@@ -26,11 +26,10 @@ from policylint.iam.evaluate import naming_roles, narrowed_services
 from policylint.iam.statements import glob_match
 from policylint.iam.trust import SERVICE_PREFIX, service_name
 from policylint.model import Grant, Inventory, Role
-from policylint.sources.aws.permissions import ASSUMERS, runners_of
+from policylint.sources.aws.permissions import ASSUMERS, Runners, runners_of
 
 _ROOT = ":root"
 _ACCOUNT = re.compile(r"aws:iam::(\d{12}):")
-_Runners = tuple[str, str, tuple[str, ...]]  # account, service, role globs (`permissions.runners_of`)
 
 
 def link(inventory: Inventory) -> Inventory:
@@ -93,7 +92,7 @@ def _completed(role: Role, added: Iterable[str], naming: _Naming) -> Role:
 _Index = dict[tuple[str | None, str], list[tuple[str, tuple[str, ...]]]]
 
 
-def _index(runners: dict[str, _Runners]) -> _Index:
+def _index(runners: dict[str, Runners]) -> _Index:
     """(account, service) -> the group ids with their role globs; (None, service) -> those of every account."""
     index: _Index = {}
     for group_id, (account, service, globs) in runners.items():
@@ -120,7 +119,7 @@ def _groups_of(role: Role, index: _Index) -> list[str]:
 class _Naming:
     """Names, in each narrowed escalation grant, the roles its holder's groups of the grant's services reach."""
 
-    def __init__(self, runners: dict[str, _Runners], joined: dict[str, list[str]],
+    def __init__(self, runners: dict[str, Runners], joined: dict[str, list[str]],
                  member_of: dict[str, list[str]]) -> None:
         self.runners = runners
         self.joined = joined

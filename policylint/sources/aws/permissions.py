@@ -69,7 +69,7 @@ ASSUMERS = "allowed-to-assume:"
 RUNS_AS = "runs-code-as:"
 _PASSING = " passing "
 _Assume = tuple[str, tuple[str, ...]]  # an id glob sts:AssumeRole is allowed on, and its exclusions
-_Runners = tuple[str, str, tuple[str, ...]]  # account, service principal, the id globs of the roles it may pass
+Runners = tuple[str, str, tuple[str, ...]]  # account, service principal, the id globs of the roles it may pass
 
 
 @dataclass
@@ -89,7 +89,7 @@ class _State:
     truncated: bool = False  # a page of a paged export: it does not list every role of its account
     # narrowed grant -> its services and the roles it may pass
     narrowed: dict[Grant, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
-    runners: dict[_Runners, dict[str, Location]] = field(default_factory=dict)  # -> holders
+    runners: dict[Runners, dict[str, Location]] = field(default_factory=dict)  # -> holders
 
     def evaluation(self, policies: tuple[Policy, ...], identity: Identity,
                    denies: tuple[Statement, ...] = ()) -> Evaluation:
@@ -318,7 +318,7 @@ def _read_trust(role: Identity, state: _State) -> None:
     state.role_accounts.add(role.account)
 
 
-def _runner_group(key: _Runners, holders: dict[str, Location]) -> Group:
+def _runner_group(key: Runners, holders: dict[str, Location]) -> Group:
     return Group(runners_group_id(*key), next(iter(holders.values())), tuple(holders))
 
 
@@ -328,7 +328,7 @@ def runners_group_id(account: str, service: str, roles: tuple[str, ...]) -> str:
     return f"aws:iam::{account}:{RUNS_AS}{service}" + (_PASSING + " ".join(roles) if roles else "")
 
 
-def runners_of(group_id: str) -> _Runners | None:
+def runners_of(group_id: str) -> Runners | None:
     """What `runners_group_id` made the id of; None for another id."""
     head, found, rest = group_id.partition(RUNS_AS)
     if not found or not head.startswith("aws:iam::"):

@@ -34,7 +34,7 @@ from policylint.sources.base import Fragment, Options
 from policylint.sources.terraform.plan_account import accounts_of, in_account
 from policylint.sources.terraform.plan_aws import translate
 from policylint.sources.terraform.plan_cfn import Translation
-from policylint.sources.terraform.plan_read import read_plan
+from policylint.sources.terraform.plan_read import Plan, read_plan
 from policylint.yamlsafe import YMap
 
 NAME = "terraform-plan"
@@ -68,7 +68,11 @@ def load(path: str, text: str, options: Options) -> Fragment:
         shown = type(data).__name__ if not isinstance(data, dict) else "an object without either"
         raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
                                                f"'planned_values' or 'values'), found {shown}")
-    read = read_plan(data, text, path)
+    return fragment_of(read_plan(data, text, path), path, options)
+
+
+def fragment_of(read: Plan, path: str, options: Options) -> Fragment:
+    """What a plan's resources amount to, read by the platforms' own readers (the HCL reader's too)."""
     translation = Translation(read)
     translate(translation)
     template = _PlanTemplate(translation.document(path), path, options.globs_root)

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from policylint.errors import InputError, UsageError, file_error
-from policylint.walk import DATA_SUFFIXES
+from policylint.walk import READ_SUFFIXES
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
@@ -108,7 +108,7 @@ def _copied(link: str, found: str, tree: dict[str, tuple[str, str, str]], specs:
 
 def _other_suffix(path: str) -> bool:
     name = posixpath.basename(path)
-    return "." in name.lstrip(".") and not name.lower().endswith(DATA_SUFFIXES)
+    return "." in name.lstrip(".") and not name.lower().endswith(READ_SUFFIXES)
 
 
 def _leaves(root: Path, path: str, commit: str) -> InputError:

@@ -16,7 +16,7 @@ from typing import Any
 
 from policylint.errors import InputError, SourceCrash, file_error
 from policylint.model import ACCESS_CONTROL, Group, Inventory, Location, Node, Resource
-from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like, native
+from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like, native, terraform_hcl
 from policylint.sources.aws import authz, cloudformation, credential_report, policy_document
 from policylint.sources.base import Linker
 from policylint.sources.hr import okta, scim
@@ -213,6 +213,9 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests)."""
     options = replace(options or Options(), globs_root=root)  # configuration globs are relative to the root
     found = discover(paths, exclude, root, options.links_within)
+    terraform = [c for c in found.candidates if c.path.lower().endswith(terraform_hcl.SUFFIXES)]
+    options = replace(options, terraform_files=tuple(c.path for c in terraform), terraform_roots=tuple(sorted(
+        {str(c.root) if c.root is not None else os.path.realpath(os.path.dirname(c.path) or ".") for c in terraform})))
     errors = list(found.errors) + _unmatched_globs(options, paths, [c.path for c in found.candidates])
     skipped = list(found.skipped)
     fragments: list[Fragment] = []

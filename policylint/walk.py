@@ -23,6 +23,7 @@ from typing import BinaryIO
 from policylint.errors import InputError, file_error
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")  # compared ignoring case: `Org.YAML` is read
+READ_SUFFIXES = (*DATA_SUFFIXES, ".tf", ".tfvars")  # and Terraform's configuration and values (`.tf.json`: JSON)
 READ_CHUNK = 2**20  # bytes read at a time
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 # Why a walked file is not read (`Skipped.reason`): the summary counts them, `--verbose` lists them.
@@ -137,7 +138,7 @@ class _Found:
             return
         if excluded:
             self.skipped.append(Skipped(str(path), EXCLUDED))
-        elif not path.name.lower().endswith(DATA_SUFFIXES):
+        elif not path.name.lower().endswith(READ_SUFFIXES):
             self.skipped.append(Skipped(str(path), NOT_DATA))
         else:
             self.add(Candidate(str(path), False, root))

@@ -12,6 +12,7 @@ from policylint.sources.aws import authz, cloudformation, credential_report, pol
 from policylint.sources.base import Fragment, Options, Source
 from policylint.sources.hr import okta, roster_csv, scim
 from policylint.sources.native_marker import MARKER, SECTIONS
+from policylint.sources.terraform import hcl as terraform_hcl
 from policylint.sources.terraform import plan as terraform_plan
 from policylint.yamlsafe import load_all
 
@@ -27,6 +28,7 @@ SOURCES: dict[str, Source] = {
     roster_csv.NAME: roster_csv,
     gcp.NAME: gcp,
     terraform_plan.NAME: terraform_plan,
+    terraform_hcl.NAME: terraform_hcl,
 }
 
 
@@ -119,4 +121,4 @@ def _items_with(items: Any, key: str) -> bool:
     return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
 
 
-__all__ = ["REPORT_FORMAT", "SOURCES", "Fragment", "Options", "Source", "claimants", "looks_like"]
+__all__ = ["REPORT_FORMAT", "SOURCES", "Fragment", "Options", "Source", "claimants", "looks_like", "terraform_hcl"]

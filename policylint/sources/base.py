@@ -48,6 +48,10 @@ class Options:
     # where each of those globs is written (file:line:col): a glob that matches no walked file is an error
     globs_written: tuple[tuple[str, Location], ...] = ()
     check_globs: bool = True  # False on the sides of a `diff` (copies of what git tracks)
+    # the run's walked Terraform files (set by `inventory.load_paths`): which folders are root modules; and the
+    # folders a module they call may be read from (each walked folder, resolved)
+    terraform_files: tuple[str, ...] = ()
+    terraform_roots: tuple[str, ...] = ()
 
     def gcp_project_for(self, path: str) -> str | None:
         """The project the configuration says the file at `path` dumps; None: read it off the document."""

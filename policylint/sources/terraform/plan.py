@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from policylint.errors import InputError
 from policylint.iam.policy import access_control_id
@@ -34,6 +36,11 @@ from policylint.sources.base import Fragment, Options
 from policylint.sources.terraform.plan_account import accounts_of, in_account
 from policylint.sources.terraform.plan_aws import translate
 from policylint.sources.terraform.plan_cfn import Translation
+from policylint.sources.terraform.plan_gcp import iam_fragment
+from policylint.sources.terraform.plan_gcp_ids import GcpNames
+from policylint.sources.terraform.plan_gcp_stores import stores_fragment
+from policylint.sources.terraform.plan_k8s import k8s_fragment
+from policylint.sources.terraform.plan_open import joined
 from policylint.sources.terraform.plan_read import Plan, read_plan
 from policylint.yamlsafe import YMap
 
@@ -71,11 +78,12 @@ def load(path: str, text: str, options: Options) -> Fragment:
     return fragment_of(read_plan(data, text, path), path, options)
 
 
-def fragment_of(read: Plan, path: str, options: Options) -> Fragment:
-    """What a plan's resources amount to, read by the platforms' own readers (the HCL reader's too)."""
+def fragment_of(read: Plan, path: str, options: Options, names: str | None = None) -> Fragment:
+    """What a plan's resources amount to, read by the platforms' own readers (the HCL reader's too: `names` is the
+    root module's folder, which names what the configuration leaves unnamed, instead of the plan's file)."""
     translation = Translation(read)
     translate(translation)
-    template = _PlanTemplate(translation.document(path), path, options.globs_root)
+    template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root)
     implied = Implied()
     found = Found(template, implied, errors=list(template.errors))
     Iam(template, found, implied).build()
@@ -86,14 +94,43 @@ def fragment_of(read: Plan, path: str, options: Options) -> Fragment:
     if inventory.nodes():
         implied.add(Resource(access_control_id(ACCOUNT), Location(path, 1, 1), ACCESS_CONTROL, scope=SCOPE))
     defined = {node.id for node in inventory.nodes()}
-    return in_account(Fragment(inventory, found.errors, implied.inventory(defined)), accounts_of(read.arns))
+    aws = in_account(placed(Fragment(inventory, found.errors, implied.inventory(defined)), path, translation.placed),
+                     accounts_of(read.arns))
+    unnamed = _escaped(_relative(names or path, options.globs_root))  # GCP and Kubernetes name it alike
+    gcp = GcpNames(translation, unnamed)
+    return joined(aws, iam_fragment(translation, gcp, path), stores_fragment(translation, gcp, path, options),
+                  k8s_fragment(translation, path, options, unnamed))
+
+
+def placed(fragment: Fragment, path: str, where: dict[tuple[int, int], Location]) -> Fragment:
+    """The fragment with every location at a line `Translation.document` placed a resource at, where it is."""
+    if not where:
+        return fragment
+    errors = [InputError(_place(e.location, path, where), e.message) for e in fragment.errors]
+    return Fragment(_placed(fragment.inventory, path, where), errors, _placed(fragment.implied, path, where))
+
+
+def _placed(value: Any, path: str, where: dict[tuple[int, int], Location]) -> Any:
+    if isinstance(value, Location):
+        return _place(value, path, where)
+    if isinstance(value, tuple):
+        return tuple(_placed(item, path, where) for item in value)
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    return replace(value, **{f.name: _placed(getattr(value, f.name), path, where) for f in fields(value) if f.init})
+
+
+def _place(location: Location, path: str, where: dict[tuple[int, int], Location]) -> Location:
+    if location.file != path:
+        return location
+    return where.get((location.line, location.column)) or where.get((location.line, 1)) or location
 
 
 class _PlanTemplate(CfnTemplate):
     """The plan's template, naming what the plan leaves unnamed by its file and address (see above)."""
 
-    def __init__(self, document: YMap, path: str, root: str) -> None:
-        self._file = _escaped(_relative(path, root))  # set before the reader names anything
+    def __init__(self, document: YMap, path: str, names: str, root: str) -> None:
+        self._file = _escaped(_relative(names, root))  # set before the reader names anything
         super().__init__(document, path)
 
     def generated(self, logical: str) -> str:

@@ -67,6 +67,8 @@ class Translation:
         self.policy_by_arn: dict[str, str] = {}  # the known ARN of the plan's first policy with it -> its address
         self._named: dict[tuple[str, str], str] = {}  # (type, its name property's value) -> the first logical id
         self.key_by_id: dict[str, str] = {}  # the known id or ARN of the plan's key -> its address
+        for name in plan.parameters:  # an HCL configuration's open values (`{"Ref": name}` in its resources' values)
+            self.parameters[name] = {"Type": "String"}
         for resource in plan.resources:
             self.by_config.setdefault(resource.config_address, []).append(resource)
             if resource.type == "aws_iam_policy" and isinstance(resource.values.get("arn"), str):
@@ -77,12 +79,18 @@ class Translation:
                         self.key_by_id.setdefault(resource.values[attr], resource.address)
 
     def document(self, path: str) -> YMap:
+        """The template; a resource from another file than `path` (an HCL module's) is placed at a line of its own
+        (the `index`-th resource at line `index`), which `placed` maps back to where it is."""
         top = YMap((1, 1))
         top["Parameters"] = y(self.parameters, (1, 1))
         top.key_pos["Parameters"] = top.value_pos["Parameters"] = (1, 1)
         resources = YMap((1, 1))
-        for logical, body in self.resources.items():
-            pos = (self.at[logical].line, self.at[logical].column)
+        self.placed: dict[tuple[int, int], Location] = {}
+        spread = any(at.file != path for at in self.at.values())
+        for index, (logical, body) in enumerate(self.resources.items(), start=2):
+            pos = (index, 1) if spread else (self.at[logical].line, self.at[logical].column)
+            if spread:
+                self.placed[pos] = self.at[logical]
             resources[logical] = y(body, pos)
             resources.key_pos[logical] = resources.value_pos[logical] = pos
         top["Resources"] = resources

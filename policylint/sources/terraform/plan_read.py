@@ -20,6 +20,7 @@ from policylint.model import Location
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
 _DEEPEST = 64  # modules nested deeper than this are not followed (Terraform itself stops far earlier)
+_PROVIDERS = ("aws_", "google_", "kubernetes_")  # the resource types read (`plan_aws`, `plan_gcp`, `plan_k8s`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Plan:
     resources: list[TfResource] = field(default_factory=list)
     references: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # config address -> attr -> refs
     arns: list[str] = field(default_factory=list)  # every managed resource's known `arn`, state and plan
+    parameters: list[str] = field(default_factory=list)  # what an HCL configuration leaves open (`hcl_values.Open`)
 
 
 def config_address(address: str) -> str:
@@ -81,7 +83,7 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
         change = _dict(changes.get(address, {}).get("change"))
         if not isinstance(address, str) or _list(change.get("actions")) == ["delete"]:
             continue  # a resource being destroyed grants nothing once the plan is applied
-        if item.get("mode", "managed") != "managed" or not str(item.get("type", "")).startswith("aws_"):
+        if item.get("mode", "managed") != "managed" or not str(item.get("type", "")).startswith(_PROVIDERS):
             continue
         values = _dict(item.get("values"))
         unknown = _dict(change.get("after_unknown"))

@@ -1,0 +1,271 @@
+"""Terraform configuration in HCL (`*.tf`, `*.tf.json`, and the `*.tfvars` they take values from).
+
+A Terraform module is a folder, not a file: its variables, locals and resources are spread over its files, and a
+root module instantiates the local modules it calls. So the walked Terraform files are read as a `Project`, once
+per run: every folder holding one, each parsed file by file (`hcl_parse`; a syntax error is located in its file and
+hides nothing else). A root module is a walked folder that no other walked folder calls as a local module (a module
+that only modules of a cycle call is a root too: nothing is left unread). Each root is evaluated (`hcl_module`)
+into the resource instances Terraform would create, with what the configuration leaves open marked (`hcl_values`),
+and those are read exactly as a plan's are (`plan.fragment_of`): one meaning for IAM, keys and stores across
+CloudFormation, plan JSON and HCL. Every record is located at its resource block (`file:line:col`), in the module
+file that declares it.
+
+The records of a root module are the fragment of its first file (by name); its other files, and the files of the
+modules it calls, contribute their own syntax errors. A module's folder is read in full (a module is all its
+files), also when only one of its files was named or walked, but never outside the run's tree: a local module
+whose folder is outside it is read as a remote one (its outputs open). Unnamed resources (KMS keys, `name_prefix`)
+are named `<root module folder>:<address>`.
+
+The account: a root module's `provider "aws"` blocks give it when they name exactly one (`allowed_account_ids`, or
+the account of `assume_role { role_arn }`); the IAM ids are then that account's, and, as a state's known ARNs do,
+they join an authorization-details export of it. Otherwise they stay in the template's unknown account (`cfn`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.model import Inventory, Location
+from policylint.sources.base import Fragment, Options
+from policylint.sources.terraform.hcl_eval import Scope, evaluate
+from policylint.sources.terraform.hcl_module import Folder, Module, as_values, nested_blocks
+from policylint.sources.terraform.hcl_parse import Block, parse
+from policylint.sources.terraform.hcl_values import Open
+from policylint.sources.terraform.plan import fragment_of
+from policylint.sources.terraform.plan_read import Plan
+
+NAME = "terraform-hcl"
+CONFIGURATION = (".tf", ".tf.json")
+VALUES = (".tfvars", ".tfvars.json")
+SUFFIXES = CONFIGURATION + VALUES
+_AUTO_VALUES = ("terraform.tfvars", "terraform.tfvars.json")
+_ARN_KINDS = {"aws_iam_user": "user", "aws_iam_role": "role", "aws_iam_group": "group", "aws_iam_policy": "policy",
+              "aws_iam_instance_profile": "instance-profile"}
+
+
+def detect(path: str, text: str) -> bool:
+    """A Terraform file by its name: configuration (`.tf`, `.tf.json`) or values (`.tfvars`, `.tfvars.json`)."""
+    return os.path.basename(path).lower().endswith(SUFFIXES)
+
+
+def load(path: str, text: str, options: Options) -> Fragment:
+    return _project(path, options).fragment(path, text)
+
+
+def _project(path: str, options: Options) -> Project:
+    walked = options.terraform_files or (path,)
+    key = (walked, options.terraform_roots, options.globs_root, options.links_within, options.max_file_bytes,
+           _stamps(walked))
+    project = _PROJECTS.get(key)
+    if project is None:
+        _PROJECTS.clear()  # one run's project at a time
+        project = _PROJECTS[key] = Project(list(walked), options)
+    return project
+
+
+_PROJECTS: dict[tuple[Any, ...], Project] = {}
+
+
+def _stamps(paths: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    stamps = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append((0, 0))
+    return tuple(stamps)
+
+
+@dataclass
+class _Parsed:
+    body: Block | None
+    error: InputError | None
+
+
+class Project:
+    """The run's Terraform: folders, their parsed files, the root modules and their fragments."""
+
+    def __init__(self, walked: list[str], options: Options) -> None:
+        self.options = options
+        self.walked = {os.path.normpath(p) for p in walked}
+        roots = options.terraform_roots or tuple(os.path.dirname(p) or "." for p in walked)
+        self._allowed = sorted({os.path.realpath(r) for r in (*roots, options.links_within or options.globs_root)})
+        self._parsed: dict[str, _Parsed] = {}
+        self._folders: dict[str, Folder | None] = {}
+        self._texts: dict[str, str] = {}
+        self._fragments: dict[str, Fragment] = {}
+        self._roots = self._find_roots()
+
+    # -- files and folders ----------------------------------------------------------------------------------------
+
+    def _inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self._allowed)
+
+    def members(self, folder: str) -> list[str]:
+        """The Terraform files of a folder, by name; a link leading out of the tree is not one."""
+        try:
+            names = sorted(e.name for e in os.scandir(folder or ".") if e.name.lower().endswith(SUFFIXES))
+        except OSError:
+            return []
+        paths = [os.path.normpath(os.path.join(folder, n)) for n in names]
+        return [p for p in paths if os.path.isfile(p) and self._inside(p)]
+
+    def text(self, path: str) -> str | InputError:
+        if path in self._texts:
+            return self._texts[path]
+        try:
+            if os.path.getsize(path) > self.options.max_file_bytes:
+                return InputError(Location(path, 1, 1), "expected a Terraform file under the size limit "
+                                                        "(`max-file-size`), found a larger one")
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            return InputError(Location(path, 1, 1), f"expected a readable UTF-8 Terraform file, found "
+                                                    f"{type(error).__name__}")
+        self._texts[path] = text
+        return text
+
+    def parsed(self, path: str) -> _Parsed:
+        if path not in self._parsed:
+            text = self.text(path)
+            if isinstance(text, InputError):
+                self._parsed[path] = _Parsed(None, text)
+            else:
+                try:
+                    self._parsed[path] = _Parsed(parse(path, text), None)
+                except InputError as error:
+                    self._parsed[path] = _Parsed(None, error)
+                except RecursionError:
+                    self._parsed[path] = _Parsed(None, InputError(Location(path, 1, 1), "expected Terraform nested "
+                                                                  "less deeply, found nesting too deep to read"))
+        return self._parsed[path]
+
+    def folder(self, path: str | None) -> Folder | None:
+        """A module folder inside the tree, parsed; None: outside it, or holding no configuration."""
+        if path is None:
+            return None
+        path = os.path.normpath(path)
+        if path not in self._folders:
+            self._folders[path] = None
+            files = self.members(path) if self._inside(path or ".") else []
+            configuration = [f for f in files if f.lower().endswith(CONFIGURATION)]
+            values = [f for f in files if os.path.basename(f).lower() in _AUTO_VALUES
+                      or f.lower().endswith((".auto.tfvars", ".auto.tfvars.json"))]
+            if configuration:
+                bodies = [b for b in (self.parsed(f).body for f in configuration) if b is not None]
+                tfvars = [b for b in (self.parsed(f).body for f in values) if b is not None]
+                self._folders[path] = Folder(path, bodies, tfvars)
+        return self._folders[path]
+
+    def read_file(self, path: str) -> str | Open:
+        """A file a configuration reads (`file`, `templatefile`): inside the tree only."""
+        if not self._inside(path) or not os.path.isfile(path):
+            return Open(f"file {path!r} (outside the checked tree, or not there)")
+        text = self.text(path)
+        return Open(f"file {path!r} (not readable)") if isinstance(text, InputError) else text
+
+    def root_of(self, module: Module) -> str:
+        return module.folder.path
+
+    # -- roots ----------------------------------------------------------------------------------------------------
+
+    def _find_roots(self) -> set[str]:
+        folders = sorted({os.path.dirname(p) for p in self.walked if p.lower().endswith(CONFIGURATION)})
+        calls: dict[str, set[str]] = {}
+        for path in folders:
+            folder = self.folder(path)
+            if folder is not None:
+                calls[path] = {t for t in (folder.local_source(b) for b in folder.modules.values()) if t}
+        called = {target for targets in calls.values() for target in targets}
+        roots = {f for f in folders if f not in called}
+        reached = set(roots)
+        frontier = list(roots)
+        while frontier:
+            for target in calls.get(frontier.pop(), ()):
+                if target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
+        for path in folders:  # a folder only a cycle of modules calls: read as a root, never left unread
+            if path not in reached:
+                roots.add(path)
+                reached.add(path)
+        return roots
+
+    # -- fragments ------------------------------------------------------------------------------------------------
+
+    def fragment(self, path: str, text: str) -> Fragment:
+        path = os.path.normpath(path)
+        self._texts.setdefault(path, text.lstrip("\ufeff"))
+        own = self.parsed(path)
+        errors = [own.error] if own.error is not None else []
+        folder = os.path.dirname(path)
+        configuration = [f for f in self.members(folder) if f.lower().endswith(CONFIGURATION)]
+        if folder in self._roots and configuration and path == configuration[0]:
+            root = self._root_fragment(folder)
+            return Fragment(root.inventory, errors + root.errors, root.implied)
+        return Fragment(Inventory(), errors)
+
+    def _root_fragment(self, path: str) -> Fragment:
+        if path not in self._fragments:
+            folder = self.folder(path)
+            assert folder is not None
+            module = Module(folder, self)
+            parameters: dict[str, None] = {}
+            resources = [as_values(r, parameters) for r in module.resources()]
+            plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, _account(folder)))
+            first = self.members(path)[0]
+            fragment = fragment_of(plan, first, self.options, names=path or ".")
+            context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]
+            self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied)
+        return self._fragments[path]
+
+
+def _account(folder: Folder) -> str | None:
+    """The one AWS account a root module's `provider "aws"` blocks name, if exactly one."""
+    accounts: set[str] = set()
+    scope = Scope(Module(folder, _NoFiles()))
+    for block in folder.providers:
+        if block.labels != ("aws",):
+            continue
+        allowed = block.attributes.get("allowed_account_ids")
+        value = evaluate(allowed.expr, scope) if allowed is not None else None
+        if isinstance(value, list):
+            accounts.update(v for v in value if isinstance(v, str) and v.isdigit() and len(v) == 12)
+        for assume in nested_blocks(block, "assume_role", scope) or []:
+            arn = assume.get("role_arn")
+            parts = arn.split(":") if isinstance(arn, str) else []
+            if len(parts) > 4 and parts[4].isdigit() and len(parts[4]) == 12:
+                accounts.add(parts[4])
+    return accounts.pop() if len(accounts) == 1 else None
+
+
+def _arns(resources: list[Any], account: str | None) -> list[str]:
+    """The ARNs the IAM resources will have in the account the providers name (none when they name none)."""
+    if account is None:
+        return []
+    arns = []
+    for resource in resources:
+        kind = _ARN_KINDS.get(resource.type)
+        name = resource.values.get("name")
+        if kind is not None and isinstance(name, str):
+            path = resource.values.get("path") if isinstance(resource.values.get("path"), str) else "/"
+            arns.append(f"arn:aws:iam::{account}:{kind}{path}{name}")
+    return arns
+
+
+class _NoFiles:
+    """A provider block's scope: its variables and locals, no module calls or files."""
+
+    def folder(self, path: str | None) -> Folder | None:
+        return None
+
+    def read_file(self, path: str) -> str | Open:
+        return Open(f"file {path!r} (read in a provider block)")
+
+    def root_of(self, module: Module) -> str:
+        return module.folder.path

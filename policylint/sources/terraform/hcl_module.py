@@ -1,0 +1,558 @@
+"""A Terraform module instance: its variables, locals, resources, data sources and module calls, and the resource
+instances it (and the local modules it calls) would create, as the `TfResource`s the plan reader makes.
+
+- Variables: the caller's argument (evaluated in the caller's scope), else a root module's `terraform.tfvars` /
+  `*.auto.tfvars` (what Terraform loads without `-var-file`), else the default, else `Open`.
+- Resources: one instance per `count` index or `for_each` key (`aws_iam_role.app["data"]`, as a plan addresses
+  it); a `count` or `for_each` not known here is one instance (fail closed: the resource exists), keyed
+  `[*]`. Attributes and nested blocks (`dynamic` ones expanded) are evaluated; an attribute Terraform computes is
+  the CloudFormation intrinsic that stands for it (`.arn`: `Fn::GetAtt`, `.id`: `Ref`), or `Open`.
+- Data sources: `aws_iam_policy_document` is built as the provider builds it (statements, principals,
+  conditions, `source_policy_documents`, `override_policy_documents`); `aws_caller_identity`, `aws_region` and
+  `aws_partition` are the template's pseudo parameters; any other is `Open` (read from the provider at plan time).
+- Module calls: a local source (`./`, `../`) among the walked folders is instantiated with its arguments (each
+  `count`/`for_each` instance: `module.team["data"].`); any other source (the registry, git, a folder outside the
+  walk) is not read: its outputs are `Open`, and `Project` says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from policylint.model import Location
+from policylint.sources.terraform.hcl_eval import Scope, evaluate, step_into
+from policylint.sources.terraform.hcl_parse import Attribute, Block
+from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, template_value
+from policylint.sources.terraform.plan_read import TfResource
+
+_META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
+_CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+DEEPEST_MODULE = 16  # local modules calling local modules, deeper than Terraform configurations go
+_REF_IS_ARN = frozenset({"aws_iam_policy"})  # CloudFormation's Ref of a managed policy is its ARN
+_NAMED_BY_REF = frozenset({"id", "name", "bucket", "key_id", "user", "group", "role"})
+
+
+class Folder:
+    """A module's files, parsed: the blocks of every `.tf` / `.tf.json` in one folder, and its auto tfvars."""
+
+    def __init__(self, path: str, bodies: list[Block], tfvars: list[Block]) -> None:
+        self.path = path
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, Attribute] = {}
+        self.resources: dict[tuple[str, str], Block] = {}
+        self.data: dict[tuple[str, str], Block] = {}
+        self.modules: dict[str, Block] = {}
+        self.outputs: dict[str, Block] = {}
+        self.providers: list[Block] = []
+        for body in bodies:
+            for block in body.blocks:
+                self._add(block)
+        self.tfvars: dict[str, Attribute] = {}
+        for body in tfvars:
+            self.tfvars.update(body.attributes)
+
+    def _add(self, block: Block) -> None:
+        labels = block.labels
+        if block.type == "variable" and len(labels) == 1:
+            self.variables[labels[0]] = block
+        elif block.type == "locals":
+            self.locals.update(block.attributes)
+        elif block.type == "resource" and len(labels) == 2:
+            self.resources.setdefault((labels[0], labels[1]), block)
+        elif block.type == "data" and len(labels) == 2:
+            self.data.setdefault((labels[0], labels[1]), block)
+        elif block.type == "module" and len(labels) == 1:
+            self.modules.setdefault(labels[0], block)
+        elif block.type == "output" and len(labels) == 1:
+            self.outputs[labels[0]] = block
+        elif block.type == "provider":
+            self.providers.append(block)
+
+    def local_source(self, call: Block) -> str | None:
+        """The folder a module call's literal local `source` names, normalised; None for any other source."""
+        source = call.attributes.get("source")
+        value = evaluate(source.expr, Scope(_NoNames())) if source is not None else None
+        if not isinstance(value, str) or not value.startswith(("./", "../")):
+            return None
+        return os.path.normpath(os.path.join(self.path, value))
+
+
+class _NoNames:
+    def lookup(self, root: str, steps: list[Any], scope: Scope) -> Any:
+        return Open("a module source that is not a literal")
+
+    def read_file(self, path: str) -> str | Open:
+        return Open("a file read in a module source")
+
+
+class Files(Protocol):
+    """Where a module's files come from (`hcl.Project`): the folder a local module call names, a file a function
+    reads, the root module's folder."""
+
+    def folder(self, path: str | None) -> Folder | None: ...
+
+    def read_file(self, path: str) -> str | Open: ...
+
+    def root_of(self, module: Module) -> str: ...
+
+
+class Module:
+    """One instance of a module: the root, or a call's (each `count`/`for_each` instance of it)."""
+
+    def __init__(self, folder: Folder, project: Files, prefix: str = "", config: str = "",
+                 inputs: dict[str, Callable[[], Any]] | None = None, depth: int = 0) -> None:
+        self.folder = folder
+        self.project = project
+        self.prefix = prefix  # the instance's address prefix: `module.team["data"].`
+        self.config = config  # its configuration's: `module.team.`
+        self.inputs = inputs  # None: the root module (tfvars apply)
+        self.depth = depth
+        self._values: dict[str, Any] = {}
+        self._busy: set[str] = set()
+        self._resources: dict[tuple[str, str], Any] = {}
+        self._data: dict[tuple[str, str], Any] = {}
+        self._calls: dict[str, Any] = {}
+
+    # -- the Names interface ---------------------------------------------------------------------------------------
+
+    def lookup(self, root: str, steps: list[Any], scope: Scope) -> Any:
+        if root == "var":
+            return _then(self._once(f"var.{steps[0]}", lambda: self._variable(str(steps[0]), scope)), steps[1:])
+        if root == "local":
+            return _then(self._once(f"local.{steps[0]}", lambda: self._local(str(steps[0]), scope)), steps[1:])
+        if root == "path" and steps:
+            where = {"module": self.folder.path, "root": self.project.root_of(self), "cwd": "."}
+            return _then(where.get(str(steps[0]), Open(f"path.{steps[0]}")), steps[1:])
+        if root == "terraform" and steps and steps[0] == "workspace":
+            return "default"
+        if root == "data" and len(steps) >= 2:
+            return _then(self._data_value(str(steps[0]), str(steps[1]), scope), steps[2:])
+        if root == "module" and steps:
+            return _then(self._call_value(str(steps[0]), scope), steps[1:])
+        if root in ("each", "count", "self"):
+            raise Missing(f"{root} outside a resource that sets it")
+        if steps and (root, str(steps[0])) in self.folder.resources:
+            return _then(self._resource_value(root, str(steps[0]), scope), steps[1:])
+        raise Missing(f"a reference to {root}{'.' + str(steps[0]) if steps else ''}, which this module does not "
+                      f"declare")
+
+    def read_file(self, path: str) -> str | Open:
+        return self.project.read_file(path)
+
+    def _once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key in self._values:
+            return self._values[key]
+        if key in self._busy:
+            return Open(f"{key} refers to itself")
+        self._busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self._busy.discard(key)
+        self._values[key] = value
+        return value
+
+    def scope(self, **variables: Any) -> Scope:
+        return Scope(self, dict(variables))
+
+    # -- variables and locals -------------------------------------------------------------------------------------
+
+    def _variable(self, name: str, scope: Scope) -> Any:
+        block = self.folder.variables.get(name)
+        if block is None:
+            raise Missing(f"var.{name}, which this module does not declare")
+        if self.inputs is not None and name in self.inputs:
+            return self.inputs[name]()
+        if self.inputs is None and name in self.folder.tfvars:
+            return evaluate(self.folder.tfvars[name].expr, self.scope())
+        default = block.attributes.get("default")
+        if default is not None:
+            return evaluate(default.expr, self.scope())
+        where = "the caller does not set it" if self.inputs is not None else "no tfvars sets it"
+        return Open(f"var.{name} (a variable without a default; {where})")
+
+    def _local(self, name: str, scope: Scope) -> Any:
+        attribute = self.folder.locals.get(name)
+        if attribute is None:
+            raise Missing(f"local.{name}, which this module does not declare")
+        return evaluate(attribute.expr, self.scope())
+
+    # -- resources -------------------------------------------------------------------------------------------------
+
+    def _resource_value(self, kind: str, name: str, scope: Scope) -> Any:
+        instances = self.resource_instances(kind, name)
+        block = self.folder.resources[(kind, name)]
+        if "for_each" in block.attributes:
+            return {key: instance for key, instance in instances}
+        if "count" in block.attributes:
+            return [instance for _, instance in instances]
+        return instances[0][1] if instances else Open(f"{kind}.{name}")
+
+    def resource_instances(self, kind: str, name: str) -> list[tuple[Any, Instance]]:
+        key = (kind, name)
+        if key not in self._resources:
+            self._resources[key] = []  # a count referring to its own resource sees none
+            block = self.folder.resources[key]
+            self._resources[key] = [(k, Instance(self, block, f"{self.prefix}{kind}.{name}{suffix}", scope))
+                                    for k, suffix, scope in self._expand(block)]
+        return list(self._resources[key])
+
+    def _expand(self, block: Block) -> list[tuple[Any, str, Scope]]:
+        """Each instance a block's `count` or `for_each` makes: (its key, its address suffix, its scope)."""
+        if "for_each" in block.attributes:
+            each = evaluate(block.attributes["for_each"].expr, self.scope())
+            if isinstance(each, list) and all(isinstance(v, str) for v in each):
+                each = {v: v for v in each}
+            if not isinstance(each, dict):
+                opened = Open(f"for_each of {block.type} {'.'.join(block.labels)} (not known here)")
+                return [("*", "[*]", self.scope(each={"key": opened, "value": opened}))]
+            return [(k, f"[{json.dumps(k, ensure_ascii=False)}]", self.scope(each={"key": k, "value": v}))
+                    for k, v in each.items()]
+        if "count" in block.attributes:
+            count = evaluate(block.attributes["count"].expr, self.scope())
+            if isinstance(count, bool) or not isinstance(count, int | float):
+                opened = Open(f"count of {block.type} {'.'.join(block.labels)} (not known here)")
+                return [(0, "[*]", self.scope(count={"index": opened}))]
+            return [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(min(int(count), 10_000))]
+        return [(None, "", self.scope())]
+
+    def resources(self) -> list[TfResource]:
+        """Every managed resource instance of this module and of the local modules it calls."""
+        found: list[TfResource] = []
+        for kind, name in self.folder.resources:
+            for _, instance in self.resource_instances(kind, name):
+                found.append(instance.tf_resource())
+        for call in self.folder.modules:
+            for _, child in self._call_instances(call):
+                if isinstance(child, Outputs):
+                    found += child.module.resources()
+        return found
+
+    # -- data sources ---------------------------------------------------------------------------------------------
+
+    def _data_value(self, kind: str, name: str, scope: Scope) -> Any:
+        block = self.folder.data.get((kind, name))
+        if block is None:
+            raise Missing(f"data.{kind}.{name}, which this module does not declare")
+        key = (kind, name)
+        if key not in self._data:
+            self._data[key] = [(k, Data(self, block, f"{self.prefix}data.{kind}.{name}{suffix}", s))
+                               for k, suffix, s in self._expand(block)]
+        instances = self._data[key]
+        if "for_each" in block.attributes:
+            return {k: v for k, v in instances}
+        if "count" in block.attributes:
+            return [v for _, v in instances]
+        return instances[0][1]
+
+    # -- module calls ---------------------------------------------------------------------------------------------
+
+    def _call_value(self, name: str, scope: Scope) -> Any:
+        block = self.folder.modules.get(name)
+        if block is None:
+            raise Missing(f"module.{name}, which this module does not declare")
+        instances = self._call_instances(name)
+        if "for_each" in block.attributes:
+            return {k: v for k, v in instances}
+        if "count" in block.attributes:
+            return [v for _, v in instances]
+        return instances[0][1]
+
+    def _call_instances(self, name: str) -> list[tuple[Any, Any]]:
+        if name not in self._calls:
+            self._calls[name] = []
+            block = self.folder.modules[name]
+            target = self.project.folder(self.folder.local_source(block))
+            made: list[tuple[Any, Any]] = []
+            for key, suffix, scope in self._expand(block):
+                if target is None or self.depth >= DEEPEST_MODULE:
+                    made.append((key, _Remote(name, block, self.depth >= DEEPEST_MODULE)))
+                    continue
+                inputs = {arg: _later(attribute, scope) for arg, attribute in block.attributes.items()
+                          if arg not in _CALL_META}
+                made.append((key, Outputs(Module(target, self.project, f"{self.prefix}module.{name}{suffix}.",
+                                                 f"{self.config}module.{name}.", inputs, self.depth + 1))))
+            self._calls[name] = made
+        return list(self._calls[name])
+
+
+def _later(attribute: Attribute, scope: Scope) -> Callable[[], Any]:
+    return lambda: evaluate(attribute.expr, scope)
+
+
+def _then(value: Any, steps: list[Any]) -> Any:
+    for step in steps:
+        value = step_into(value, step)
+    return value
+
+
+class Outputs:
+    """A module instance as its callers see it: its outputs."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+
+    def attribute(self, name: str) -> Any:
+        block = self.module.folder.outputs.get(name)
+        if block is None or "value" not in block.attributes:
+            raise Missing(f"an output ({name}) the module does not declare")
+        value = block.attributes["value"]
+        return self.module._once(f"output.{name}", lambda: evaluate(value.expr, self.module.scope()))
+
+
+
+class _Remote:
+    def __init__(self, name: str, block: Block, too_deep: bool) -> None:
+        why = "nested too deeply to follow" if too_deep else "a source policylint does not read"
+        self.reason = f"module.{name} output (its module is {why})"
+
+    def attribute(self, name: str) -> Any:
+        return Open(f"{self.reason[:-1]}: {name})")
+
+
+class Instance:
+    """One instance of a resource block: its attributes evaluated on demand (references between resources)."""
+
+    def __init__(self, module: Module, block: Block, address: str, scope: Scope) -> None:
+        self.module = module
+        self.block = block
+        self.address = address
+        self.kind = block.labels[0]
+        self._scope = scope
+        self._values: dict[str, Any] = {}
+        self._busy: set[str] = set()
+
+    def attribute(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        if name in self._busy:
+            return Open(f"{self.address}.{name} refers to itself")
+        self._busy.add(name)
+        try:
+            value = self._compute(name)
+        finally:
+            self._busy.discard(name)
+        self._values[name] = value
+        return value
+
+    def _compute(self, name: str) -> Any:
+        if name in self.block.attributes and name not in _META:
+            return evaluate(self.block.attributes[name].expr, self._scope)
+        nested = nested_blocks(self.block, name, self._scope)
+        if nested is not None:
+            return nested
+        if name == "arn":
+            return Cfn({"Ref": self.address} if self.kind in _REF_IS_ARN else {"Fn::GetAtt": [self.address, "Arn"]})
+        if name in _NAMED_BY_REF:
+            return Cfn({"Ref": self.address})
+        return Open(f"{self.address}.{name} (known after apply)")
+
+    def tf_resource(self) -> TfResource:
+        names = [n for n in self.block.attributes if n not in _META]
+        names += sorted({b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in
+                         self.block.blocks} - set(_META) - {""})
+        values = {name: self.attribute(name) for name in names}
+        return TfResource(self.address, self.kind, values, {}, self.block.location, self.module.config)
+
+
+def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]] | None:
+    """A block's nested blocks of one type (`statement`, `inline_policy`, `rule`) as the list of objects a plan
+    shows, `dynamic` ones expanded; None when it has none."""
+    found: list[dict[str, Any]] = []
+    seen = False
+    for child in block.blocks:
+        if child.type == name:
+            seen = True
+            found.append(_block_value(child, scope))
+        elif child.type == "dynamic" and child.labels == (name,):
+            seen = True
+            expanded = _dynamic(child, scope)
+            if isinstance(expanded, Open):
+                return [{"(dynamic)": expanded}]
+            found += expanded
+    return found if seen else None
+
+
+def _block_value(block: Block, scope: Scope) -> dict[str, Any]:
+    value: dict[str, Any] = {n: evaluate(a.expr, scope) for n, a in block.attributes.items()}
+    for kind in {b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in block.blocks}:
+        if kind:
+            value[kind] = nested_blocks(block, kind, scope) or []
+    return value
+
+
+def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]] | Open:
+    each = block.attributes.get("for_each")
+    content = next((b for b in block.blocks if b.type == "content"), None)
+    if each is None or content is None:
+        return []
+    collection = evaluate(each.expr, scope)
+    iterator = block.attributes.get("iterator")
+    name = block.labels[0]
+    if iterator is not None:
+        name = _bare(iterator) or name
+    if isinstance(collection, list):
+        pairs = list(enumerate(collection))
+    elif isinstance(collection, dict):
+        pairs = list(collection.items())
+    else:
+        return Open(f"dynamic {block.labels[0]} over a collection not known here")
+    return [_block_value(content, scope.with_vars(**{name: {"key": k, "value": v}})) for k, v in pairs]
+
+
+def _bare(attribute: Attribute) -> str | None:
+    """The name an `iterator = name` attribute gives (a bare identifier, not a value)."""
+    from lark import Tree
+
+    node = attribute.expr
+    while isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
+        node = node.children[0]
+    return str(node.children[0]) if isinstance(node, Tree) and node.data == "identifier" else None
+
+
+class Data:
+    """One instance of a data source: a policy document built, the account and region the template's, any other
+    open."""
+
+    def __init__(self, module: Module, block: Block, address: str, scope: Scope) -> None:
+        self.module = module
+        self.block = block
+        self.address = address
+        self.kind = block.labels[0]
+        self._scope = scope
+        self._document: Any = None
+
+    def attribute(self, name: str) -> Any:
+        if self.kind == "aws_iam_policy_document" and name in ("json", "minified_json"):
+            if self._document is None:
+                self._document = _policy_document(self.block, self._scope)
+            return self._document
+        if self.kind == "aws_caller_identity" and name in ("account_id", "id"):
+            return Cfn({"Ref": "AWS::AccountId"})
+        if self.kind == "aws_region" and name in ("name", "id", "region"):
+            return Cfn({"Ref": "AWS::Region"})
+        if self.kind == "aws_partition" and name == "partition":
+            return "aws"
+        if name in self.block.attributes:
+            return evaluate(self.block.attributes[name].expr, self._scope)
+        return Open(f"{self.address}.{name} (a data source read at plan time)")
+
+
+_STATEMENT_KEYS = (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"), ("not_actions", "NotAction"),
+                   ("resources", "Resource"), ("not_resources", "NotResource"))
+
+
+def _policy_document(block: Block, scope: Scope) -> Any:
+    """`data "aws_iam_policy_document"`'s `json`, as the provider writes it (statements merged by `Sid` with the
+    source and override documents); a document not known here makes it open."""
+    statements: list[Any] = []
+    for source in _documents(block, "source_policy_documents", scope):
+        if isinstance(source, Open):
+            return source
+        statements = _merged(statements, source, replace=False)
+    own = nested_blocks(block, "statement", scope) or []
+    if any("(dynamic)" in s for s in own):
+        return own[0]["(dynamic)"]
+    statements = _merged(statements, [_statement(s) for s in own], replace=True)
+    for override in _documents(block, "override_policy_documents", scope):
+        if isinstance(override, Open):
+            return override
+        statements = _merged(statements, override, replace=True)
+    document: dict[str, Any] = {"Version": _attr(block, "version", scope) or "2012-10-17"}
+    policy_id = _attr(block, "policy_id", scope)
+    if policy_id is not None:
+        document["Id"] = policy_id
+    document["Statement"] = statements
+    return encode(document)
+
+
+def _attr(block: Block, name: str, scope: Scope) -> Any:
+    attribute = block.attributes.get(name)
+    return evaluate(attribute.expr, scope) if attribute is not None else None
+
+
+def _documents(block: Block, name: str, scope: Scope) -> list[Any]:
+    value = _attr(block, name, scope)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [Open(f"{name} not known here")]
+    found: list[Any] = []
+    for item in value:
+        if isinstance(item, Encoded):
+            item = item.value
+        elif isinstance(item, str):
+            try:
+                item = json.loads(item)
+            except ValueError:
+                return [Open(f"{name} holding text that is not JSON")]
+        statements = item.get("Statement") if isinstance(item, dict) else None
+        if isinstance(statements, dict):
+            statements = [statements]
+        if not isinstance(statements, list):
+            return [Open(f"{name} not known here")]
+        found.append(statements)
+    return found
+
+
+def _merged(statements: list[Any], more: list[Any], replace: bool) -> list[Any]:
+    result = list(statements)
+    for statement in more:
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        index = next((i for i, s in enumerate(result) if sid and isinstance(s, dict) and s.get("Sid") == sid), None)
+        if index is None:
+            result.append(statement)
+        elif replace:
+            result[index] = statement
+    return result
+
+
+def _statement(block: dict[str, Any]) -> dict[str, Any]:
+    statement: dict[str, Any] = {}
+    for key, name in _STATEMENT_KEYS:
+        value = block.get(key)
+        if value is not None and value != []:
+            statement[name] = value
+    statement.setdefault("Effect", "Allow")
+    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        principals = _principals(block.get(key))
+        if principals is not None:
+            statement[name] = principals
+    conditions: dict[str, Any] = {}
+    for condition in block.get("condition") or []:
+        test, variable = condition.get("test"), condition.get("variable")
+        if isinstance(test, str) and isinstance(variable, str):
+            conditions.setdefault(test, {})[variable] = condition.get("values")
+        else:
+            conditions.setdefault("(not known here)", {})[str(variable)] = Open("a condition not known here")
+    if conditions:
+        statement["Condition"] = conditions
+    return statement
+
+
+def _principals(blocks: Any) -> Any:
+    if not blocks:
+        return None
+    merged: dict[str, list[Any]] = {}
+    for principal in blocks:
+        kind, identifiers = principal.get("type"), principal.get("identifiers")
+        if not isinstance(kind, str):
+            return {"AWS": Open("a principal type not known here")}
+        items = identifiers if isinstance(identifiers, list) else [identifiers]
+        merged.setdefault(kind, []).extend(items)
+    if set(merged) == {"*"} and all(i == "*" for i in merged["*"]):
+        return "*"
+    return merged
+
+
+def as_values(resource: TfResource, parameters: dict[str, None]) -> TfResource:
+    """The resource with its values as the template says them (`hcl_values.template_value`)."""
+    values = {k: template_value(v, parameters) for k, v in resource.values.items()}
+    return TfResource(resource.address, resource.type, values, {}, resource.location, resource.module)
+
+
+__all__ = ["DEEPEST_MODULE", "Data", "Folder", "Instance", "Location", "Module", "Outputs", "as_values",
+           "nested_blocks"]

@@ -1,0 +1,205 @@
+"""Terraform's HCL files as located blocks and attribute expressions, parsed by python-hcl2's grammar.
+
+We read python-hcl2's raw Lark tree (`hcl2.parses_to_tree`: the grammar's own nodes, every one with its line and
+column), not its dictionary output, which keeps expressions as text and drops where they are. `hcl_eval` evaluates
+the expressions. A `.tf.json` file (Terraform's JSON syntax) becomes the same blocks: its strings are templates,
+parsed as HCL strings are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from policylint.errors import InputError
+from policylint.model import Location
+from policylint.yamlsafe import YMap, YSeq, load_all
+
+_SKIP = frozenset({"new_line_or_comment"})
+
+
+@dataclass(frozen=True, slots=True)
+class JsonExpr:
+    """An expression written in Terraform's JSON syntax: a plain JSON value whose strings are templates."""
+
+    value: Any
+    line: int
+    column: int
+
+
+Expr = Tree[Any] | JsonExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    expr: Expr
+    location: Location
+
+
+@dataclass(slots=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    location: Location
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+
+    def children(self, kind: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == kind]
+
+
+def parse(path: str, text: str) -> Block:
+    """The file's top-level body as a block of type `""`; a syntax error is located."""
+    if path.lower().endswith(".json"):
+        return _json_body(path, text)
+    try:
+        tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
+    except UnexpectedInput as error:
+        raise InputError(Location(path, max(error.line, 1), max(error.column, 1)),
+                         f"expected Terraform HCL, found {_unexpected(error)}") from None
+    except LarkError as error:
+        raise InputError(Location(path, 1, 1), f"expected Terraform HCL, found {type(error).__name__}") from None
+    body = next(c for c in tree.children if isinstance(c, Tree))
+    top = Block("", (), Location(path, 1, 1))
+    _fill(top, body, path)
+    return top
+
+
+def _unexpected(error: UnexpectedInput) -> str:
+    if isinstance(error, UnexpectedCharacters):
+        return f"an unexpected character {error.char!r}"
+    if isinstance(error, UnexpectedToken):
+        return f"an unexpected {error.token.type.lower().replace('_', ' ')} {str(error.token)[:40]!r}"
+    if isinstance(error, UnexpectedEOF):
+        return "the end of the file (an unclosed block or string)"
+    return "a syntax error"
+
+
+def _fill(block: Block, body: Tree[Any], path: str) -> None:
+    for item in body.children:
+        if not isinstance(item, Tree) or item.data in _SKIP:
+            continue
+        location = Location(path, item.meta.line, item.meta.column)
+        if item.data == "attribute":
+            name = _name(item.children[0])
+            block.attributes[name] = Attribute(name, item.children[-1], location)
+        elif item.data == "block":
+            parts = [c for c in item.children if isinstance(c, Tree) and c.data not in _SKIP and c.data != "body"]
+            inner = next(c for c in item.children if isinstance(c, Tree) and c.data == "body")
+            child = Block(_name(parts[0]), tuple(_label(p) for p in parts[1:]), location)
+            _fill(child, inner, path)
+            block.blocks.append(child)
+
+
+def _name(node: Tree[Any]) -> str:
+    return str(node.children[0])
+
+
+def _label(node: Tree[Any]) -> str:
+    if node.data == "string":
+        return "".join(unescape(str(p.children[0])) for p in node.children
+                       if isinstance(p, Tree) and isinstance(p.children[0], Token))
+    return _name(node)
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(chars: str) -> str:
+    """A quoted string's characters as HCL reads them (`\\n`, `\\"`, `\\u00e9`), and `$${` / `%%{` as written."""
+    if chars.startswith("$${") or chars.startswith("%%{"):
+        return chars[1:]
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2)
+        if code:
+            return chr(int(code, 16)) if int(code, 16) <= 0x10FFFF else "\ufffd"
+        return _SIMPLE.get(match.group(3), "\\" + match.group(3))
+
+    return _ESCAPE.sub(one, chars)
+
+
+@lru_cache(maxsize=4096)
+def expression(text: str) -> Tree[Any] | None:
+    """One expression's tree (a `${…}` in a heredoc, a template file or a `.tf.json` string); None: not one."""
+    try:
+        tree = hcl2.parses_to_tree(f"x = {text}\n")
+    except (LarkError, RecursionError):
+        return None
+    body = next(c for c in tree.children if isinstance(c, Tree))
+    attributes = [c for c in body.children if isinstance(c, Tree) and c.data == "attribute"]
+    return attributes[0].children[-1] if len(attributes) == 1 else None
+
+
+# -- Terraform's JSON syntax --------------------------------------------------------------------------------------
+
+# the block types whose JSON form nests a label level per label (`resource` -> type -> name -> body)
+_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0,
+           "terraform": 0, "moved": 0, "import": 0, "check": 1}
+
+
+def _json_body(path: str, text: str) -> Block:
+    documents = load_all(text, path)
+    top = Block("", (), Location(path, 1, 1))
+    if not documents or not isinstance(documents[0], dict):
+        raise InputError(Location(path, 1, 1), "expected a Terraform JSON object at the top level, found "
+                                               f"{type(documents[0]).__name__ if documents else 'nothing'}")
+    document = documents[0]
+    for kind, value in document.items():
+        if kind == "//":
+            continue
+        _json_blocks(top, str(kind), value, (), _LABELS.get(str(kind), 0), path, _pos(document, kind))
+    return top
+
+
+def _pos(mapping: Any, key: Any) -> tuple[int, int]:
+    return mapping.key_pos.get(key, (1, 1)) if isinstance(mapping, YMap) else (1, 1)
+
+
+def _json_blocks(parent: Block, kind: str, value: Any, labels: tuple[str, ...], more: int, path: str,
+                 pos: tuple[int, int]) -> None:
+    if more and isinstance(value, dict):
+        for label, inner in value.items():
+            _json_blocks(parent, kind, inner, (*labels, str(label)), more - 1, path, _pos(value, label))
+        return
+    for body in value if isinstance(value, list) else [value]:
+        block = Block(kind, labels, Location(path, *pos))
+        if isinstance(body, dict):
+            for name, item in body.items():
+                at = _pos(body, name)
+                if name == "//":
+                    continue
+                if kind == "locals" or not _nested_block(name, item):
+                    block.attributes[str(name)] = Attribute(str(name), JsonExpr(_plain(item), *at),
+                                                            Location(path, *at))
+                else:
+                    _json_blocks(block, str(name), item, (), 0, path, at)
+        parent.blocks.append(block)
+
+
+_BLOCK_NAMES = frozenset({"statement", "principals", "not_principals", "condition", "inline_policy", "metadata",
+                          "rule", "subject", "role_ref", "logging", "dynamic", "content", "lifecycle", "assume_role",
+                          "binding", "access", "server_side_encryption_configuration", "versioning"})
+
+
+def _nested_block(name: Any, item: Any) -> bool:
+    """In JSON syntax a nested block and an object-valued attribute look alike: the schema decides; we know the
+    nested block types the readers use."""
+    return name in _BLOCK_NAMES and isinstance(item, dict | list) and not (
+        isinstance(item, list) and any(not isinstance(i, dict) for i in item))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, YMap | dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, YSeq | list):
+        return [_plain(v) for v in value]
+    return value

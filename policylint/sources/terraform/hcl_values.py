@@ -1,0 +1,113 @@
+"""The values an HCL expression evaluates to, beyond plain JSON: what the configuration leaves open, and what only
+exists once applied (a resource's ARN), written as the CloudFormation intrinsic that stands for it.
+
+- `Open`: a value the configuration does not decide (a variable without a default, a data source other than a
+  policy document, a remote module's output). It becomes a template parameter without a default, which the
+  CloudFormation reader reads as `*` under a condition naming why ("template leaves open: parameter var.account_id
+  (a variable without a default) has no Default"): fail closed, and said in the evidence.
+- `Cfn`: an attribute of one of the configuration's own resources that Terraform computes (`aws_iam_role.app.arn`:
+  `Fn::GetAtt`, `aws_iam_policy.p.arn` and `.id`: `Ref`), or text built around one (`Fn::Join`).
+- `Encoded`: the JSON text `jsonencode` or a policy document data source writes, kept as its structure while it
+  holds an `Open` or a `Cfn`: the reader reads a policy document given as an object, intrinsics and all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    reason: str  # the parameter's name: what is open and why
+
+
+@dataclass(frozen=True, slots=True)
+class Cfn:
+    value: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    value: Any
+
+
+class Missing(Exception):
+    """A reference to an attribute, key or index that is not there (`try` and `can` catch it)."""
+
+
+def plain(value: Any) -> bool:
+    """Whether the value is plain JSON (no `Open`, `Cfn`, `Encoded`, nor a reference to a resource)."""
+    if isinstance(value, dict):
+        return all(plain(v) for v in value.values())
+    if isinstance(value, list):
+        return all(plain(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def first_open(value: Any) -> Open | None:
+    if isinstance(value, Open):
+        return value
+    if isinstance(value, dict):
+        return next((o for o in map(first_open, value.values()) if o is not None), None)
+    if isinstance(value, list):
+        return next((o for o in map(first_open, value) if o is not None), None)
+    return None
+
+
+def encode(value: Any) -> Any:
+    """`jsonencode`: the text, or the structure while a part of it is not known here."""
+    if plain(value):
+        return json.dumps(value, separators=(",", ":"))
+    return Encoded(value)
+
+
+def text(value: Any) -> Any:
+    """A value as a template's text: a string, or a `Cfn` / `Open` that stands for one."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if isinstance(value, Cfn | Open):
+        return value
+    if value is None:
+        return ""
+    return Open("a collection used as text")
+
+
+def joined(parts: list[Any]) -> Any:
+    """A template's parts as one string, or an `Fn::Join` of the parts where one is not known here."""
+    texts = [text(p) for p in parts]
+    if all(isinstance(t, str) for t in texts):
+        return "".join(texts)
+    merged: list[Any] = []
+    for part in texts:
+        if part == "":
+            continue
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged[0] if len(merged) == 1 else Cfn({"Fn::Join": ["", merged]})
+
+
+def template_value(value: Any, parameters: dict[str, None]) -> Any:
+    """A value as the CloudFormation template says it: `Open` a `Ref` to a parameter (added to `parameters`),
+    `Cfn` its intrinsic, `Encoded` its structure (a policy document as an object), a whole resource `Open`."""
+    if isinstance(value, Open):
+        parameters[value.reason] = None
+        return {"Ref": value.reason}
+    if isinstance(value, Cfn):
+        return {k: template_value(v, parameters) for k, v in value.value.items()}
+    if isinstance(value, Encoded):
+        return template_value(value.value, parameters)
+    if isinstance(value, dict):
+        return {str(k): template_value(v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        return [template_value(v, parameters) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return template_value(Open("a whole resource or module used as a value"), parameters)

@@ -8,7 +8,8 @@ alone would make two templates' `S3Bucket` (or `KmsKey`, whose id AWS always gen
 name property is only partly determined (`${AWS::StackName}-bucket`), the node also keeps it as a glob
 (`pattern`): a grant or a principal whose glob could name the same thing is taken to name the node (fail closed).
 
-A key's, table's or database's pattern leaves its region and account open (`aws:dynamodb:*:*:table/Customers`): a
+A key's, table's, database's or secret's pattern leaves its region and account open
+(`aws:dynamodb:*:*:table/Customers`), and a secret's its suffix (AWS ends the ARN with six random characters): a
 policy of the template that names them literally (`arn:aws:dynamodb:eu-west-1:111122223333:table/Customers`) names
 the template's own store wherever it is deployed. The grant keeps its literal id as well, so it still reaches that
 account's store when another file defines it; and only this template's grants are widened, so a policy in another
@@ -65,6 +66,8 @@ KINDS: dict[str, Kind] = {
                                  arn_attributes=("DBInstanceArn",)),
     "AWS::RDS::DBCluster": Kind("database", "DBClusterIdentifier", f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:{{name}}",
                                 arn_attributes=("DBClusterArn",)),
+    "AWS::SecretsManager::Secret": Kind("secret", "Name", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{{name}}",
+                                        ref_gives_arn=True, arn_attributes=("Id",)),
 }
 # Neptune and DocumentDB are RDS underneath: same ARNs, same properties
 for _engine in ("Neptune", "DocDB"):
@@ -223,8 +226,10 @@ class CfnTemplate:
             partial = None if given is NOVALUE else given if isinstance(given, str) else UNRESOLVED
         arn = kind.arn.format(path=settled, name=name)
         pattern = arn_to_id(kind.arn.format(path=path, name=partial or name))
-        if kind.noun in ("key", "table", "database"):  # deployed to any region and account: see the docstring
+        if kind.noun in ("key", "table", "database", "secret"):  # deployed to any region and account: see above
             pattern = pattern.replace(f":{REGION}:{ACCOUNT}:", ":*:*:", 1)
+        if kind.noun == "secret":  # AWS ends a secret's ARN with `-` and six random characters: `secret:db-AbCdEf`
+            pattern += "-??????"
         return Named(resource.logical, kind, name, arn, arn_to_id(arn), pattern)
 
     def generated(self, logical: str) -> str:
@@ -252,7 +257,8 @@ class CfnTemplate:
     def ids(self, noun: str, names: list[str]) -> list[str]:
         """The ids of IAM identities named by name (a `Users` list, `GroupName`): the template's own, matched by
         their name or, for a glob, every one it could name; a name the template does not define is the id it
-        would have (`aws:iam::cfn:user/<name>`)."""
+        would have (`aws:iam::cfn:user/<name>`), and a name left open that names none of its own is the glob of what
+        it could be (`aws:iam::cfn:group/*`): an identity outside the template (a remote module's) is not lost."""
         found: dict[str, None] = {}
         own = self.own(noun)
         by_name = self._by_name.get(noun)
@@ -264,8 +270,8 @@ class CfnTemplate:
             matched = [n.id for n in own if _names_overlap(name, n)] if UNRESOLVED in name else by_name.get(name)
             if matched:
                 found.update(dict.fromkeys(matched))
-            elif UNRESOLVED not in name:
-                found[f"aws:iam::{ACCOUNT}:{noun}/{name}"] = None
+            else:  # a name left open that names none of the template's own: one it does not define (fail closed)
+                found[f"aws:iam::{ACCOUNT}:{noun}/{name.replace(UNRESOLVED, '*')}"] = None
         return list(found)
 
     def own(self, *nouns: str) -> list[Named]:

@@ -217,7 +217,8 @@ class Project:
             module = Module(folder, self)
             parameters: dict[str, None] = {}
             resources = [as_values(r, parameters) for r in module.resources()]
-            plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, _account(folder)))
+            plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, _account(folder)),
+                        configuration=True)
             first = self.members(path)[0]
             fragment = fragment_of(plan, first, self.options, names=path or ".")
             context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]

@@ -40,21 +40,30 @@ def _wanted(attr: str) -> str:
     return "arn" if attr == "arn" or attr.endswith("_arn") else "id"
 
 
-def y(value: Any, pos: Pos) -> Any:
-    """Plain JSON as the located mappings and sequences the CloudFormation reader reads, every place at `pos`."""
+def y(value: Any, pos: Pos, columns: list[int] | None = None) -> Any:
+    """Plain JSON as the located mappings and sequences the CloudFormation reader reads, every place at `pos`; with
+    `columns`, each mapping at a column of its own on that line (the reader tells statements apart by place)."""
     if isinstance(value, dict):
+        if columns is not None:
+            columns[0] += 1
+            pos = (pos[0], columns[0])
         mapping = YMap(pos)
         for key, item in value.items():
-            mapping[key] = y(item, pos)
-            mapping.key_pos[key] = mapping.value_pos[key] = pos
+            mapping[key] = y(item, pos, columns)
+            mapping.key_pos[key] = pos
+            mapping.value_pos[key] = _place_of(mapping[key], pos)
         return mapping
     if isinstance(value, list):
         items = YSeq(pos)
         for item in value:
-            items.append(y(item, pos))
-            items.item_pos.append(pos)
+            items.append(y(item, pos, columns))
+            items.item_pos.append(_place_of(items[-1], pos))
         return items
     return value
+
+
+def _place_of(node: Any, pos: Pos) -> Pos:
+    return node.pos if isinstance(node, YMap) else pos
 
 
 class Translation:
@@ -86,12 +95,12 @@ class Translation:
         top.key_pos["Parameters"] = top.value_pos["Parameters"] = (1, 1)
         resources = YMap((1, 1))
         self.placed: dict[tuple[int, int], Location] = {}
-        spread = any(at.file != path for at in self.at.values())
+        spread = self.plan.configuration or any(at.file != path for at in self.at.values())
         for index, (logical, body) in enumerate(self.resources.items(), start=2):
             pos = (index, 1) if spread else (self.at[logical].line, self.at[logical].column)
             if spread:
                 self.placed[pos] = self.at[logical]
-            resources[logical] = y(body, pos)
+            resources[logical] = y(body, pos, [0] if spread else None)
             resources.key_pos[logical] = resources.value_pos[logical] = pos
         top["Resources"] = resources
         top.key_pos["Resources"] = top.value_pos["Resources"] = (1, 1)

@@ -1,0 +1,457 @@
+"""Terraform HCL (`*.tf`, `*.tf.json`, `*.tfvars`): what a configuration decides is evaluated, what it leaves open
+fails closed, local modules are instantiated, and every record points at its block."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from policylint.inventory import load_paths
+from policylint.model import Grant
+from policylint.sources import claimants
+
+from helpers import run_cli, write
+
+CUSTOMERS = '''
+resource "aws_dynamodb_table" "customers" {
+  name         = "${local.prefix}-customers"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  tags = {
+    "data-classification" = "customer"
+  }
+}
+'''
+
+
+def _grants(folder: Path) -> dict[str, list[Grant]]:
+    loaded = load_paths([str(folder)], link=True)
+    assert [str(e) for e in loaded.errors] == []
+    found: dict[str, list[Grant]] = {}
+    for node in loaded.inventory.nodes():
+        for grant in getattr(node, "grants", ()):
+            found.setdefault(node.id, []).append(grant)
+    for grant in loaded.inventory.grants:
+        found.setdefault(grant.to or "", []).append(grant)
+    return found
+
+
+def _reach(folder: Path, *extra: str) -> str:
+    result = run_cli("reach", str(folder), "--as-of", "2026-12-01", *extra)
+    assert result.code in (0, 1), result.out + result.err
+    return result.out
+
+
+def _check(folder: Path, *extra: str) -> tuple[int, list[dict[str, object]], str]:
+    result = run_cli("check", str(folder), "--format", "json", "--as-of", "2026-12-01", *extra)
+    assert "Traceback" not in result.err, result.err
+    document = json.loads(result.out)
+    return result.code, document["findings"], result.out
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Path:
+    write(tmp_path, "main.tf", '''
+locals {
+  prefix = "acme"
+}
+''' + CUSTOMERS + '''
+data "aws_iam_policy_document" "read" {
+  statement {
+    sid       = "ReadCustomers"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query"]
+    resources = [aws_dynamodb_table.customers.arn, "${aws_dynamodb_table.customers.arn}/index/*"]
+  }
+}
+
+resource "aws_iam_policy" "read" {
+  name   = "${local.prefix}-read-customers"
+  policy = data.aws_iam_policy_document.read.json
+}
+''')
+    write(tmp_path, "teams.tf", '''
+variable "teams" {
+  type = map(list(string))
+  default = {
+    analytics = ["dana"]
+    platform  = ["eve"]
+  }
+}
+
+resource "aws_iam_group" "team" {
+  for_each = var.teams
+  name     = "${local.prefix}-${each.key}"
+}
+
+resource "aws_iam_group_policy_attachment" "analytics_read" {
+  group      = aws_iam_group.team["analytics"].name
+  policy_arn = aws_iam_policy.read.arn
+}
+
+resource "aws_iam_user" "member" {
+  for_each = toset(flatten(values(var.teams)))
+  name     = each.value
+}
+
+resource "aws_iam_user_group_membership" "member" {
+  for_each = { for team, people in var.teams : people[0] => team }
+  user     = aws_iam_user.member[each.key].name
+  groups   = [aws_iam_group.team[each.value].name]
+}
+''')
+    return tmp_path
+
+
+def test_a_configuration_is_claimed_by_its_name_alone() -> None:
+    for name in ("main.tf", "prod.tfvars", "x.tf.json", "terraform.tfvars.json", "MAIN.TF"):
+        assert claimants(name, "") == ["terraform-hcl"], name
+    assert claimants("main.tfstate", "{}") == []
+
+
+def test_references_for_each_and_policy_documents_make_the_path(org: Path) -> None:
+    out = _reach(org)
+    assert "aws:iam::cfn:user/dana" in out and "aws:iam::cfn:group/acme-analytics" in out
+    assert "aws:iam::cfn:user/eve" not in out  # platform has no grant
+    loaded = load_paths([str(org)])
+    ids = {n.id: n for n in loaded.inventory.nodes()}
+    table = ids["aws:dynamodb:cfn:cfn:table/acme-customers"].location
+    assert (Path(table.file).name, table.line) == ("main.tf", _line(org / "main.tf", 'resource "aws_dynamodb_table"'))
+    group = ids["aws:iam::cfn:group/acme-analytics"].location
+    assert (Path(group.file).name, group.line) == ("teams.tf", _line(org / "teams.tf", 'resource "aws_iam_group"'))
+
+
+def _line(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if line.startswith(text))
+
+
+def test_every_record_is_located_at_its_block_in_its_own_file(org: Path) -> None:
+    _, findings, _ = _check(org)
+    files = {Path(str(f["location"]["file"])).name for f in findings}  # type: ignore[index]
+    assert files <= {"main.tf", "teams.tf"} and "teams.tf" in files, files
+
+
+def test_a_variable_without_default_fails_closed_and_says_why(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+locals {
+  prefix = "acme"
+}
+
+variable "reader_account" {
+  type = string
+}
+''' + CUSTOMERS + '''
+resource "aws_iam_role" "reader" {
+  name = "reader"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${var.reader_account}:root" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  inline_policy {
+    name = "read"
+    policy = jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Action = "dynamodb:*", Resource = aws_dynamodb_table.customers.arn }]
+    })
+  }
+}
+''')
+    facts = run_cli("facts", "aws:iam::cfn:role/reader", str(tmp_path), "--as-of", "2026-12-01").out
+    assert ("template leaves open: parameter var.reader_account (a variable without a default; no tfvars sets it)"
+            in facts)
+    write(tmp_path, "terraform.tfvars", 'reader_account = "444455556666"\n')
+    facts = run_cli("facts", "aws:iam::cfn:role/reader", str(tmp_path), "--as-of", "2026-12-01").out
+    assert "aws:iam::444455556666:root" in facts and "var.reader_account" not in facts
+
+
+def test_a_heredoc_policy_with_interpolation_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+resource "aws_s3_bucket" "exports" {
+  bucket = "acme-customer-exports"
+  tags   = { "data-classification" = "customer" }
+}
+
+resource "aws_iam_user" "etl" {
+  name = "etl"
+}
+
+resource "aws_iam_user_policy" "etl" {
+  name   = "read-exports"
+  user   = aws_iam_user.etl.name
+  policy = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [{
+        "Effect": "Allow",
+        "Action": ["s3:GetObject"],
+        "Resource": "${aws_s3_bucket.exports.arn}/*"
+      }]
+    }
+  EOT
+}
+''')
+    assert "aws:iam::cfn:user/etl" in _reach(tmp_path)
+
+
+LOCAL_MODULE = {
+    "modules/team/variables.tf": '''
+variable "team" {
+  type = string
+}
+
+variable "members" {
+  type    = list(string)
+  default = []
+}
+
+variable "policy_arn" {
+  type    = string
+  default = null
+}
+''',
+    "modules/team/main.tf": '''
+resource "aws_iam_group" "this" {
+  name = "team-${var.team}"
+}
+
+resource "aws_iam_user" "member" {
+  for_each = toset(var.members)
+  name     = each.value
+}
+
+resource "aws_iam_group_membership" "this" {
+  name  = "team-${var.team}-members"
+  group = aws_iam_group.this.name
+  users = [for user in aws_iam_user.member : user.name]
+}
+
+resource "aws_iam_group_policy_attachment" "this" {
+  count      = var.policy_arn == null ? 0 : 1
+  group      = aws_iam_group.this.name
+  policy_arn = var.policy_arn
+}
+''',
+    "modules/team/outputs.tf": '''
+output "group_name" {
+  value = aws_iam_group.this.name
+}
+''',
+}
+
+
+def _module_org(root: Path, source: str = "./modules/team") -> None:
+    for name, text in LOCAL_MODULE.items():
+        write(root, name, text)
+    write(root, "main.tf", '''
+locals {
+  prefix = "acme"
+  teams = {
+    analytics = { members = ["dana", "frank"], reads = true }
+    web       = { members = ["gus"], reads = false }
+  }
+}
+''' + CUSTOMERS + '''
+resource "aws_iam_policy" "read" {
+  name = "read-customers"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["dynamodb:GetItem"], Resource = aws_dynamodb_table.customers.arn }]
+  })
+}
+
+module "team" {
+  source     = "''' + source + '''"
+  for_each   = local.teams
+  team       = each.key
+  members    = each.value.members
+  policy_arn = each.value.reads ? aws_iam_policy.read.arn : null
+}
+
+output "groups" {
+  value = { for k, m in module.team : k => m.group_name }
+}
+''')
+
+
+def test_local_modules_are_instantiated_per_key_with_their_inputs(tmp_path: Path) -> None:
+    _module_org(tmp_path)
+    out = _reach(tmp_path)
+    assert "aws:iam::cfn:user/dana" in out and "aws:iam::cfn:user/frank" in out
+    assert "aws:iam::cfn:user/gus" not in out
+    loaded = load_paths([str(tmp_path)])
+    assert [str(e) for e in loaded.errors] == []
+    member = next(n for n in loaded.inventory.nodes() if n.id == "aws:iam::cfn:user/dana").location
+    assert member.file.endswith(os.path.join("modules", "team", "main.tf"))
+    assert member.line == _line(tmp_path / "modules" / "team" / "main.tf", 'resource "aws_iam_user"')
+    # the module's files are read as part of the root's, not again on their own (no node defined twice)
+    assert len([n for n in loaded.inventory.nodes() if n.id == "aws:iam::cfn:group/team-web"]) == 1
+    assert len(loaded.files) == 4
+
+
+def test_a_module_called_from_outside_the_checked_folder_is_read_as_a_root(tmp_path: Path) -> None:
+    _module_org(tmp_path)
+    loaded = load_paths([str(tmp_path / "modules" / "team")], root=str(tmp_path))
+    assert [str(e) for e in loaded.errors] == []
+    assert "aws:iam::cfn:group/team-*" in {n.id for n in loaded.inventory.nodes()} or any(
+        n.id.startswith("aws:iam::cfn:group/") for n in loaded.inventory.nodes())
+
+
+def test_a_remote_module_output_fails_closed(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+locals {
+  prefix = "acme"
+}
+''' + CUSTOMERS + '''
+module "readers" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-group-with-policies"
+  version = "~> 5.0"
+  name    = "readers"
+}
+
+resource "aws_iam_group_policy" "read" {
+  name  = "read"
+  group = module.readers.group_name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "dynamodb:Scan", Resource = aws_dynamodb_table.customers.arn }]
+  })
+}
+''')
+    # the group is the remote module's: the grant is given to every group it could be, never dropped
+    grants = [g for g in load_paths([str(tmp_path)]).inventory.grants if g.to == "aws:iam::cfn:group/*"]
+    assert [g.resource for g in grants] == ["aws:dynamodb:cfn:cfn:table/acme-customers"]
+
+
+def test_a_syntax_error_is_located_and_hides_no_other_file(tmp_path: Path) -> None:
+    _module_org(tmp_path)
+    write(tmp_path, "broken.tf", 'resource "aws_iam_user" "x" {\n  name = "x"\n  tags = {\n')
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-12-01")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"{tmp_path / 'broken.tf'}:" in result.out and "expected Terraform HCL, found" in result.out
+    assert "aws:dynamodb:cfn:cfn:table/acme-customers" in result.out  # the others' findings are still there
+
+
+def test_terraform_json_syntax_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf.json", json.dumps({
+        "locals": {"prefix": "acme"},
+        "resource": {
+            "aws_dynamodb_table": {"customers": {"name": "${local.prefix}-customers", "hash_key": "id",
+                                                 "tags": {"data-classification": "customer"}}},
+            "aws_iam_user": {"analyst": {"name": "analyst"}},
+            "aws_iam_user_policy": {"analyst": {
+                "name": "read", "user": "${aws_iam_user.analyst.name}",
+                "policy": "${jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", "
+                          "Action = \"dynamodb:GetItem\", Resource = aws_dynamodb_table.customers.arn}]})}"}},
+        }}, indent=2))
+    out = _reach(tmp_path)
+    assert "aws:iam::cfn:user/analyst" in out
+
+
+def test_a_policy_file_inside_the_tree_is_read_and_one_outside_is_not(tmp_path: Path) -> None:
+    inside = tmp_path / "repo"
+    write(inside, "policies/read.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}))
+    write(inside, "main.tf", '''
+locals {
+  prefix = "acme"
+}
+''' + CUSTOMERS + '''
+resource "aws_iam_user" "a" {
+  name = "a"
+}
+
+resource "aws_iam_user_policy" "a" {
+  name   = "read"
+  user   = aws_iam_user.a.name
+  policy = file("${path.module}/policies/read.json")
+}
+
+resource "aws_iam_user" "b" {
+  name = "b"
+}
+
+resource "aws_iam_user_policy" "b" {
+  name   = "outside"
+  user   = aws_iam_user.b.name
+  policy = file("${path.module}/outside.json")
+}
+''')
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"Version": "2012-10-17", "Statement": []}')
+    (inside / "outside.json").symlink_to(secret)
+    result = run_cli("reach", str(inside), "--as-of", "2026-12-01")
+    assert "aws:iam::cfn:user/a" in result.out
+    assert "aws:iam::cfn:user/b" in result.out  # b's policy is not read through the link: anything (fail closed)
+    assert "outside it (not read)" in result.out + result.err  # and the link itself is a located error
+
+def test_a_provider_naming_one_account_puts_the_ids_in_it(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111122223333"]
+}
+
+resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+''')
+    loaded = load_paths([str(tmp_path)])
+    assert "aws:iam::111122223333:role/app" in {n.id for n in loaded.inventory.nodes()}
+
+
+def test_dynamic_blocks_and_count_expand(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+variable "readers" {
+  default = ["arn:aws:iam::444455556666:root", "arn:aws:iam::777788889999:root"]
+}
+
+data "aws_iam_policy_document" "trust" {
+  dynamic "statement" {
+    for_each = var.readers
+    content {
+      actions = ["sts:AssumeRole"]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "reader" {
+  count              = 2
+  name               = "reader-${count.index}"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+''')
+    loaded = load_paths([str(tmp_path)])
+    ids = {n.id for n in loaded.inventory.nodes()}
+    assert {"aws:iam::cfn:role/reader-0", "aws:iam::cfn:role/reader-1"} <= ids
+    assert {"aws:iam::444455556666:root", "aws:iam::777788889999:root"} <= ids | {
+        m for n in loaded.inventory.nodes() for m in getattr(n, "members", ())}
+
+
+def test_every_terraform_file_is_read_or_counted(tmp_path: Path) -> None:
+    _module_org(tmp_path)
+    write(tmp_path, "prod.tfvars", 'unused = "x"\n')
+    write(tmp_path, "README.md", "# infra\n")
+    loaded = load_paths([str(tmp_path)])
+    assert sorted(Path(f).name for f in loaded.files) == ["main.tf", "main.tf", "outputs.tf", "prod.tfvars",
+                                                          "variables.tf"]
+    assert [Path(s.path).name for s in loaded.skipped] == ["README.md"]

@@ -70,7 +70,7 @@ COUNTS = {
     "ECS_EC2LaunchType_public-vpc.yml": (1, 0, 3, 0, 0, 0, 0),
     "EMRClusterWithAdditioanalSecurityGroups.json": (1, 0, 2, 0, 0, 0, 0),
     "IAM_Users_Groups_and_Policies.yaml": (1, 2, 0, 2, 0, 0, 3),
-    "MANAGEDAD.cfn.yaml": (2, 0, 2, 0, 0, 0, 0),
+    "MANAGEDAD.cfn.yaml": (2, 0, 2, 0, 0, 1, 0),  # the domain credentials' secret
     "Neptune.yaml": (0, 0, 1, 0, 0, 2, 0),
     "S3CrossAccountReplicationWithKMS_destination.yml": (0, 0, 0, 0, 1, 1, 1),
     "S3CrossAccountReplicationWithKMS_source.yml": (0, 0, 1, 0, 1, 1, 0),

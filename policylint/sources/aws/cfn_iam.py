@@ -122,9 +122,11 @@ class Iam:
         named = self.template.named(resource.logical)
         assert named is not None  # users, groups and roles always have names
         if named.id in self.holders:
-            first = self.holders[named.id].location
+            first = self.holders[named.id]
+            where = f"{first.resource.logical}, line {first.location.line}" if first.resource else \
+                f"line {first.location.line}"  # the logical id: a Terraform address, where the line is the plan's
             self.errors.append(InputError(resource.location, f"expected each IAM name once in the template, found "
-                                                             f"{named.name!r} again (first at line {first.line})"))
+                                                             f"{named.name!r} again (first as {where})"))
             return
         props = self.found.properties(resource)
         holder = self.holders[named.id] = _Holder(named.id, resource.location, resource, named)

@@ -919,8 +919,8 @@ def test_names_in_a_cycle_are_not_known_and_a_name_twice_is_an_error(tmp_path: P
           D: {Type: AWS::IAM::Role, Properties: {RoleName: x, AssumeRolePolicyDocument: {Statement: []}}}
         """)
     assert [str(e) for e in fragment.errors] == [
-        f"{tmp_path}/t.yaml:5:3: error: expected each IAM name once in the template, found 'x' again (first at "
-        "line 4)"]
+        f"{tmp_path}/t.yaml:5:3: error: expected each IAM name once in the template, found 'x' again (first as "
+        "C, line 4)"]
     assert [r.id for r in fragment.inventory.roles] == ["aws:iam::cfn:role/t-A", "aws:iam::cfn:role/t-B",
                                                         "aws:iam::cfn:role/x"]
 

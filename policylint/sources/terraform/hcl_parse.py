@@ -1,20 +1,25 @@
 """Terraform's HCL files as located blocks and attribute expressions, parsed by python-hcl2's grammar.
 
-We read python-hcl2's raw Lark tree (`hcl2.parses_to_tree`: the grammar's own nodes, every one with its line and
-column), not its dictionary output, which keeps expressions as text and drops where they are. `hcl_eval` evaluates
+We parse with python-hcl2's grammar and post-lexer into the raw Lark tree (the grammar's own nodes; each block and
+attribute located by its first token), not python-hcl2's dictionary output, which keeps expressions as text and
+drops where they are. `hcl_eval` evaluates
 the expressions. A `.tf.json` file (Terraform's JSON syntax) becomes the same blocks: its strings are templates,
 parsed as HCL strings are.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
 from typing import Any
 
 import hcl2
-from lark import Token, Tree
+import lark
+from hcl2.postlexer import PostLexer
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from policylint.errors import InputError
@@ -60,7 +65,7 @@ def parse(path: str, text: str) -> Block:
     if path.lower().endswith(".json"):
         return _json_body(path, text)
     try:
-        tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
+        tree = _parser().parse(text if text.endswith("\n") else text + "\n")
     except UnexpectedInput as error:
         raise InputError(Location(path, max(error.line, 1), max(error.column, 1)),
                          f"expected Terraform HCL, found {_unexpected(error)}") from None
@@ -70,6 +75,34 @@ def parse(path: str, text: str) -> Block:
     top = Block("", (), Location(path, 1, 1))
     _fill(top, body, path)
     return top
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """python-hcl2's grammar and post-lexer, without `propagate_positions` (a third of the parse time): positions are
+    read off each block's and attribute's first token. The compiled tables are cached in the user's cache folder
+    (never a shared temporary folder: the cache is a pickle), when it can be written."""
+    grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
+    return Lark.open(grammar, parser="lalr", propagate_positions=False, postlex=PostLexer(), cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "policylint")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return False
+    except (OSError, AttributeError):
+        return False
+    return os.path.join(folder, f"hcl2-{version('python-hcl2')}-lark-{lark.__version__}.grammar")
+
+
+def _start(node: Tree[Any]) -> tuple[int, int]:
+    """Where a node starts: its first token's line and column."""
+    for token in node.scan_values(lambda v: isinstance(v, Token)):
+        return token.line or 1, token.column or 1
+    return 1, 1
 
 
 def _unexpected(error: UnexpectedInput) -> str:
@@ -86,7 +119,7 @@ def _fill(block: Block, body: Tree[Any], path: str) -> None:
     for item in body.children:
         if not isinstance(item, Tree) or item.data in _SKIP:
             continue
-        location = Location(path, item.meta.line, item.meta.column)
+        location = Location(path, *_start(item))
         if item.data == "attribute":
             name = _name(item.children[0])
             block.attributes[name] = Attribute(name, item.children[-1], location)
@@ -131,12 +164,13 @@ def unescape(chars: str) -> str:
 def expression(text: str) -> Tree[Any] | None:
     """One expression's tree (a `${…}` in a heredoc, a template file or a `.tf.json` string); None: not one."""
     try:
-        tree = hcl2.parses_to_tree(f"x = {text}\n")
+        tree = _parser().parse(f"x = {text}\n")
     except (LarkError, RecursionError):
         return None
     body = next(c for c in tree.children if isinstance(c, Tree))
     attributes = [c for c in body.children if isinstance(c, Tree) and c.data == "attribute"]
-    return attributes[0].children[-1] if len(attributes) == 1 else None
+    found = attributes[0].children[-1] if len(attributes) == 1 else None
+    return found if isinstance(found, Tree) else None
 
 
 # -- Terraform's JSON syntax --------------------------------------------------------------------------------------

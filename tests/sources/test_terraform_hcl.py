@@ -13,7 +13,7 @@ from policylint.inventory import load_paths
 from policylint.model import Grant
 from policylint.sources import claimants
 
-from helpers import run_cli, write
+from helpers import git, run_cli, write
 
 CUSTOMERS = '''
 resource "aws_dynamodb_table" "customers" {
@@ -455,3 +455,21 @@ def test_every_terraform_file_is_read_or_counted(tmp_path: Path) -> None:
     assert sorted(Path(f).name for f in loaded.files) == ["main.tf", "main.tf", "outputs.tf", "prod.tfvars",
                                                           "variables.tf"]
     assert [Path(s.path).name for s in loaded.skipped] == ["README.md"]
+
+
+def test_the_hook_blocks_a_commit_that_gives_a_module_instance_customer_data(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _module_org(tmp_path)
+    commit = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m"]
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *commit, "teams")
+    monkeypatch.chdir(tmp_path)
+    main = (tmp_path / "main.tf").read_text()
+    (tmp_path / "main.tf").write_text(main.replace('web       = { members = ["gus"], reads = false }',
+                                                   'web       = { members = ["gus"], reads = true }'))
+    git(tmp_path, "add", "-A")
+    result = run_cli("check", "--changed", "--format", "json", "--as-of", "2026-12-01")
+    new = {(f["rule"], f["subject"]["id"]) for f in json.loads(result.out)["findings"]}
+    assert result.code == 1, result.out
+    assert ("PL900", "aws:iam::cfn:user/gus") in new, new  # a new path to customer data, from a module instance

@@ -473,3 +473,40 @@ def test_the_hook_blocks_a_commit_that_gives_a_module_instance_customer_data(tmp
     new = {(f["rule"], f["subject"]["id"]) for f in json.loads(result.out)["findings"]}
     assert result.code == 1, result.out
     assert ("PL900", "aws:iam::cfn:user/gus") in new, new  # a new path to customer data, from a module instance
+
+
+def test_a_google_service_account_is_named_as_the_provider_names_it(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+provider "google" {
+  project = "acme-prod"
+  region  = "europe-west1"
+}
+
+resource "google_service_account" "etl" {
+  account_id   = "customer-etl"
+  display_name = "Customer ETL"
+}
+
+resource "google_storage_bucket" "exports" {
+  name     = "acme-customer-exports"
+  location = "EU"
+  labels = {
+    data-classification = "customer"
+  }
+}
+
+resource "google_storage_bucket_iam_member" "etl" {
+  bucket = google_storage_bucket.exports.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.etl.email}"
+}
+
+resource "google_project_iam_member" "etl_bq" {
+  project = "acme-prod"
+  role    = "roles/bigquery.dataViewer"
+  member  = google_service_account.etl.member
+}
+''')
+    out = _reach(tmp_path)
+    assert "customer-etl@acme-prod.iam.gserviceaccount.com" in out, out
+    assert "acme-customer-exports" in out

@@ -24,12 +24,18 @@ from typing import Any, Protocol
 
 from policylint.model import Location
 from policylint.sources.terraform.hcl_eval import Scope, evaluate, step_into
+from policylint.sources.terraform.hcl_gcp import computed, default_project
 from policylint.sources.terraform.hcl_parse import Attribute, Block
 from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, template_value
 from policylint.sources.terraform.plan_read import TfResource
 
 _META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 _CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+_PROJECT_SCOPED = frozenset({
+    "google_project_iam_member", "google_project_iam_binding", "google_project_iam_policy", "google_service_account",
+    "google_kms_key_ring", "google_storage_bucket", "google_bigquery_dataset", "google_bigquery_dataset_iam_member",
+    "google_bigquery_dataset_iam_binding", "google_bigquery_dataset_iam_policy", "google_project_iam_custom_role"})
+_MOST_INSTANCES = 10_000  # a larger count is one instance whose index is open (the resource exists: fail closed)
 DEEPEST_MODULE = 16  # local modules calling local modules, deeper than Terraform configurations go
 _REF_IS_ARN = frozenset({"aws_iam_policy"})  # CloudFormation's Ref of a managed policy is its ARN
 _NAMED_BY_REF = frozenset({"id", "name", "bucket", "key_id", "user", "group", "role"})
@@ -110,6 +116,7 @@ class Module:
         self.config = config  # its configuration's: `module.team.`
         self.inputs = inputs  # None: the root module (tfvars apply)
         self.depth = depth
+        self.parent: Module | None = None
         self._values: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._resources: dict[tuple[str, str], Any] = {}
@@ -157,6 +164,13 @@ class Module:
 
     def scope(self, **variables: Any) -> Scope:
         return Scope(self, dict(variables))
+
+    def google_project(self) -> Any:
+        """The project a Google resource without `project` is in: the root module's provider's."""
+        if self.parent is not None:
+            return self.parent.google_project()
+        return self._once("provider.google.project", lambda: default_project(
+            self.folder.providers, lambda expr: evaluate(expr, self.scope())))
 
     # -- variables and locals -------------------------------------------------------------------------------------
 
@@ -213,10 +227,11 @@ class Module:
                     for k, v in each.items()]
         if "count" in block.attributes:
             count = evaluate(block.attributes["count"].expr, self.scope())
-            if isinstance(count, bool) or not isinstance(count, int | float):
-                opened = Open(f"count of {block.type} {'.'.join(block.labels)} (not known here)")
+            if isinstance(count, bool) or not isinstance(count, int | float) or count > _MOST_INSTANCES:
+                why = "not known here" if not isinstance(count, int | float) else f"over {_MOST_INSTANCES:,}"
+                opened = Open(f"count of {block.type} {'.'.join(block.labels)} ({why})")
                 return [(0, "[*]", self.scope(count={"index": opened}))]
-            return [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(min(int(count), 10_000))]
+            return [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(int(count))]
         return [(None, "", self.scope())]
 
     def resources(self) -> list[TfResource]:
@@ -273,8 +288,10 @@ class Module:
                     continue
                 inputs = {arg: _later(attribute, scope) for arg, attribute in block.attributes.items()
                           if arg not in _CALL_META}
-                made.append((key, Outputs(Module(target, self.project, f"{self.prefix}module.{name}{suffix}.",
-                                                 f"{self.config}module.{name}.", inputs, self.depth + 1))))
+                child = Module(target, self.project, f"{self.prefix}module.{name}{suffix}.",
+                               f"{self.config}module.{name}.", inputs, self.depth + 1)
+                child.parent = self
+                made.append((key, Outputs(child)))
             self._calls[name] = made
         return list(self._calls[name])
 
@@ -344,6 +361,11 @@ class Instance:
         nested = nested_blocks(self.block, name, self._scope)
         if nested is not None:
             return nested
+        if self.kind.startswith("google_"):
+            if name == "project":
+                return self.module.google_project()
+            found = computed(self.kind, name, self.attribute, self.attribute("project"))
+            return found if found is not None else Open(f"{self.address}.{name} (known after apply)")
         if name == "arn":
             return Cfn({"Ref": self.address} if self.kind in _REF_IS_ARN else {"Fn::GetAtt": [self.address, "Arn"]})
         if name in _NAMED_BY_REF:
@@ -354,6 +376,8 @@ class Instance:
         names = [n for n in self.block.attributes if n not in _META]
         names += sorted({b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in
                          self.block.blocks} - set(_META) - {""})
+        if self.kind in _PROJECT_SCOPED and "project" not in names:
+            names.append("project")  # the provider's default, as a plan shows it
         values = {name: self.attribute(name) for name in names}
         return TfResource(self.address, self.kind, values, {}, self.block.location, self.module.config)
 

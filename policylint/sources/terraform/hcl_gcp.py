@@ -1,0 +1,44 @@
+"""What the Google provider computes from a configuration's own values, where a plan would know it: a service
+account's e-mail and `member`, and the ids (`projects/P/...`) of service accounts, key rings, keys and datasets.
+A resource's project is its `project` argument, else the root module's `provider "google"` project; a value built
+from what the configuration does not decide is `Open`, as any other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from policylint.sources.terraform.hcl_values import Open, joined
+
+_SA = ".iam.gserviceaccount.com"
+
+
+def computed(kind: str, name: str, attribute: Callable[[str], Any], project: Any) -> Any | None:
+    """The provider's value of a computed attribute of a Google resource; None when this does not know it."""
+    if kind == "google_service_account":
+        email = joined([attribute("account_id"), "@", project, _SA])
+        if name == "email":
+            return email
+        if name == "member":
+            return joined(["serviceAccount:", email])
+        if name in ("name", "id"):
+            return joined(["projects/", project, "/serviceAccounts/", email])
+    if kind == "google_kms_key_ring" and name == "id":
+        return joined(["projects/", project, "/locations/", attribute("location"), "/keyRings/", attribute("name")])
+    if kind == "google_kms_crypto_key" and name == "id":
+        return joined([attribute("key_ring"), "/cryptoKeys/", attribute("name")])
+    if kind == "google_bigquery_dataset" and name == "id":
+        return joined(["projects/", project, "/datasets/", attribute("dataset_id")])
+    if kind == "google_storage_bucket" and name in ("id", "name"):
+        return attribute("name") if name == "id" else None
+    if kind == "google_project" and name in ("id", "project_id"):
+        return joined(["projects/", attribute("project_id")]) if name == "id" else None
+    return None
+
+
+def default_project(providers: list[Any], evaluate: Callable[[Any], Any]) -> Any:
+    """The root module's `provider "google"` project (the one without an alias), else open."""
+    for block in providers:
+        if block.labels == ("google",) and "alias" not in block.attributes and "project" in block.attributes:
+            return evaluate(block.attributes["project"].expr)
+    return Open("the Google provider's project (no provider \"google\" block sets it)")

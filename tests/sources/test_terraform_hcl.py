@@ -510,3 +510,50 @@ resource "google_project_iam_member" "etl_bq" {
     out = _reach(tmp_path)
     assert "customer-etl@acme-prod.iam.gserviceaccount.com" in out, out
     assert "acme-customer-exports" in out
+
+
+def test_kubernetes_provider_rbac_in_hcl_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "rbac.tf", '''
+resource "kubernetes_service_account_v1" "billing" {
+  metadata {
+    name      = "billing-worker"
+    namespace = "payments"
+  }
+}
+
+resource "kubernetes_role_v1" "secret_reader" {
+  metadata {
+    name      = "secret-reader"
+    namespace = "payments"
+  }
+
+  rule {
+    api_groups = [""]
+    resources  = ["secrets"]
+    verbs      = ["get", "list", "watch"]
+  }
+}
+
+resource "kubernetes_role_binding_v1" "billing" {
+  metadata {
+    name      = "billing-reads-secrets"
+    namespace = "payments"
+  }
+
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Role"
+    name      = kubernetes_role_v1.secret_reader.metadata[0].name
+  }
+
+  subject {
+    kind      = "ServiceAccount"
+    name      = kubernetes_service_account_v1.billing.metadata[0].name
+    namespace = "payments"
+  }
+}
+''')
+    code, findings, out = _check(tmp_path)
+    assert code == 1 and ("PL217", "k8s:default:serviceaccount:payments/billing-worker") in {
+        (f["rule"], f["subject"]["id"]) for f in findings}, out  # type: ignore[index]
+    assert all(Path(str(f["location"]["file"])).name == "rbac.tf" for f in findings)  # type: ignore[index]

@@ -34,7 +34,10 @@ SOURCES: dict[str, Source] = {
 
 def claimants(path: str, text: str) -> list[str]:
     """The names of every source that recognises the file, sorted. Every source is asked, so the order above never
-    decides: the caller takes a file that exactly one source claims, and reports one that several claim."""
+    decides: the caller takes a file that exactly one source claims, and reports one that several claim. A file
+    Terraform's name says is its (`main.tf`) is Terraform's alone: HCL that spells a GCP binding is still HCL."""
+    if terraform_hcl.detect(path, text):  # named as Terraform (`.tf`, `.tfvars`): Terraform's, whatever it holds
+        return [terraform_hcl.NAME]
     return sorted(name for name, source in SOURCES.items() if source.detect(path, text))
 
 

@@ -5,7 +5,9 @@ only deletes; a state's `values`) are written as the CloudFormation template the
 `plan_cfn`) and read by the CloudFormation reader, so both formats mean one thing and name one node: the account is
 the template's unknown `cfn`, or the one the IAM resources' known ARNs name (`plan_account`), and the scope `aws`
 (see `cfn_template`), values the plan leaves unknown are `*` under
-a condition saying so. Every record is located at its resource's `"address"` in the plan.
+a condition saying so. Every record is located at its resource's `"address"` in the plan. Its Google Cloud and
+Kubernetes resources are written as the gcloud outputs and manifests they amount to and read by the GCP and
+Kubernetes readers (`plan_gcp`, `plan_gcp_stores`, `plan_k8s`).
 
 A resource the plan leaves unnamed (`name_prefix`, `bucket_prefix`, every KMS key) is named `<file>:<address>`,
 the file's path relative to the run's root (`Options.globs_root`, absolute outside it) with each `/` written `%2F`
@@ -45,7 +47,7 @@ from policylint.sources.terraform.plan_read import Plan, read_plan
 from policylint.yamlsafe import YMap
 
 NAME = "terraform-plan"
-_HEAD = 4096
+_OBJECT = re.compile(r"\A\ufeff?\s*\{")
 _MARK = re.compile(r'"format_version"\s*:')
 _BODY = re.compile(r'"(?:planned_values|values)"\s*:\s*\{\s*"(?:root_module|outputs)"|"planned_values"\s*:')
 
@@ -54,11 +56,12 @@ _NO_STATE = re.compile(r'\A\ufeff?\s*\{\s*"format_version"\s*:\s*"[0-9.]+"\s*\}\
 
 
 def detect(path: str, text: str) -> bool:
-    """A JSON object with `format_version` near its top and a `planned_values` or `values.root_module`; or what
-    `terraform show -json` prints when there is no state yet, `{"format_version":"1.0"}`."""
-    head = text[:_HEAD]
-    return (head.lstrip("\ufeff \t\r\n").startswith("{") and _MARK.search(head) is not None
-            and '"terraform_version"' in text and _BODY.search(text) is not None) or _NO_STATE.match(text) is not None
+    """A JSON object with `format_version`, `terraform_version` and a `planned_values` or `values.root_module`; or
+    what `terraform show -json` prints when there is no state yet, `{"format_version":"1.0"}`. The keys are looked
+    for in the whole text, not near its top: `jq -S` sorts them, and `configuration` then comes first, however
+    long (each search is one pass over the text)."""
+    return (_OBJECT.match(text) is not None and '"terraform_version"' in text and _MARK.search(text) is not None
+            and _BODY.search(text) is not None) or _NO_STATE.match(text) is not None
 
 
 def load(path: str, text: str, options: Options) -> Fragment:
@@ -75,7 +78,9 @@ def load(path: str, text: str, options: Options) -> Fragment:
         shown = type(data).__name__ if not isinstance(data, dict) else "an object without either"
         raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
                                                f"'planned_values' or 'values'), found {shown}")
-    return fragment_of(read_plan(data, text, path), path, options)
+    read = read_plan(data, text, path)
+    fragment = fragment_of(read, path, options)
+    return replace(fragment, errors=[*read.errors, *fragment.errors]) if read.errors else fragment
 
 
 def fragment_of(read: Plan, path: str, options: Options, names: str | None = None) -> Fragment:
@@ -106,8 +111,17 @@ def placed(fragment: Fragment, path: str, where: dict[tuple[int, int], Location]
     """The fragment with every location at a line `Translation.document` placed a resource at, where it is."""
     if not where:
         return fragment
-    errors = [InputError(_place(e.location, path, where), e.message) for e in fragment.errors]
+    errors = [InputError(_place(e.location, path, where), _LINE.sub(lambda m: _line_of(m, where), e.message))
+              for e in fragment.errors]
     return Fragment(_placed(fragment.inventory, path, where), errors, _placed(fragment.implied, path, where))
+
+
+_LINE = re.compile(r"\bline (\d+)\b")  # a message naming a place of the template ("first as X, line 14")
+
+
+def _line_of(match: re.Match[str], where: dict[tuple[int, int], Location]) -> str:
+    found = where.get((int(match.group(1)), 1))
+    return match.group(0) if found is None else f"{found.file}:{found.line}"
 
 
 def _placed(value: Any, path: str, where: dict[tuple[int, int], Location]) -> Any:

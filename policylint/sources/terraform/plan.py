@@ -21,9 +21,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from policylint.errors import InputError
 from policylint.iam.policy import access_control_id
@@ -42,7 +41,7 @@ from policylint.sources.terraform.plan_gcp import iam_fragment
 from policylint.sources.terraform.plan_gcp_ids import GcpNames
 from policylint.sources.terraform.plan_gcp_stores import stores_fragment
 from policylint.sources.terraform.plan_k8s import k8s_fragment
-from policylint.sources.terraform.plan_open import joined
+from policylint.sources.terraform.plan_open import joined, relocated
 from policylint.sources.terraform.plan_read import Plan, read_plan
 from policylint.yamlsafe import YMap
 
@@ -111,9 +110,8 @@ def placed(fragment: Fragment, path: str, where: dict[tuple[int, int], Location]
     """The fragment with every location at a line `Translation.document` placed a resource at, where it is."""
     if not where:
         return fragment
-    errors = [InputError(_place(e.location, path, where), _LINE.sub(lambda m: _line_of(m, where), e.message))
-              for e in fragment.errors]
-    return Fragment(_placed(fragment.inventory, path, where), errors, _placed(fragment.implied, path, where))
+    return relocated(fragment, lambda location: _place(location, path, where),
+                     lambda text: _LINE.sub(lambda m: _line_of(m, where), text))
 
 
 _LINE = re.compile(r"\bline (\d+)\b")  # a message naming a place of the template ("first as X, line 14")
@@ -122,16 +120,6 @@ _LINE = re.compile(r"\bline (\d+)\b")  # a message naming a place of the templat
 def _line_of(match: re.Match[str], where: dict[tuple[int, int], Location]) -> str:
     found = where.get((int(match.group(1)), 1))
     return match.group(0) if found is None else f"{found.file}:{found.line}"
-
-
-def _placed(value: Any, path: str, where: dict[tuple[int, int], Location]) -> Any:
-    if isinstance(value, Location):
-        return _place(value, path, where)
-    if isinstance(value, tuple):
-        return tuple(_placed(item, path, where) for item in value)
-    if not is_dataclass(value) or isinstance(value, type):
-        return value
-    return replace(value, **{f.name: _placed(getattr(value, f.name), path, where) for f in fields(value) if f.init})
 
 
 def _place(location: Location, path: str, where: dict[tuple[int, int], Location]) -> Location:

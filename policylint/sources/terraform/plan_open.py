@@ -136,18 +136,25 @@ class Places:
         return number, 1
 
     def relocated(self, fragment: Fragment) -> Fragment:
-        errors = [InputError(self._place(e.location), e.message) for e in fragment.errors]
-        return Fragment(cast(Inventory, self._moved(fragment.inventory)), errors,
-                        cast(Inventory, self._moved(fragment.implied)))
+        return relocated(fragment, self._place)
 
     def _place(self, location: Location) -> Location:
         return self._places[location.line - 1] if 0 < location.line <= len(self._places) else location
 
-    def _moved(self, value: Any) -> Any:
+
+def relocated(fragment: Fragment, place: Callable[[Location], Location],
+              message: Callable[[str], str] = lambda text: text) -> Fragment:
+    """The fragment with every location of its records and errors moved by `place` (and each error's message
+    rewritten by `message`): a reader's file placed them; this puts them back where they are."""
+
+    def moved(value: Any) -> Any:
         if isinstance(value, Location):
-            return self._place(value)
+            return place(value)
         if isinstance(value, tuple):
-            return tuple(self._moved(item) for item in value)
+            return tuple(moved(item) for item in value)
         if not is_dataclass(value) or isinstance(value, type):
             return value
-        return replace(value, **{f.name: self._moved(getattr(value, f.name)) for f in fields(value) if f.init})
+        return replace(value, **{f.name: moved(getattr(value, f.name)) for f in fields(value) if f.init})
+
+    errors = [InputError(place(e.location), message(e.message)) for e in fragment.errors]
+    return Fragment(cast(Inventory, moved(fragment.inventory)), errors, cast(Inventory, moved(fragment.implied)))

@@ -17,6 +17,7 @@ NOT_INVENTORY = {
     "SOURCES.md": "where the corpus files come from",
     "expected.txt": "a rule fixture's expected findings",
     "ACME001.yaml": "a rule of the reporter tests' own policy folder, read by --policies",
+    "make_state.py": "the script that made the Terraform example's state, to plan it offline",
 }
 NOT_INVENTORY_FOLDERS = {"LICENSES": "the corpus files' licences and notices"}
 FILES = sorted(p.relative_to(REPO).as_posix() for folder in FOLDERS for p in (REPO / folder).rglob("*") if p.is_file())

@@ -557,3 +557,100 @@ resource "kubernetes_role_binding_v1" "billing" {
     assert code == 1 and ("PL217", "k8s:default:serviceaccount:payments/billing-worker") in {
         (f["rule"], f["subject"]["id"]) for f in findings}, out  # type: ignore[index]
     assert all(Path(str(f["location"]["file"])).name == "rbac.tf" for f in findings)  # type: ignore[index]
+
+
+def test_optional_attribute_defaults_of_a_variable_type_apply(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+variable "people" {
+  type = map(object({
+    team       = string
+    access_key = optional(bool, true)
+  }))
+  default = {
+    "dana" = { team = "data" }
+    "eve"  = { team = "web", access_key = false }
+  }
+}
+
+resource "aws_iam_user" "person" {
+  for_each = var.people
+  name     = each.key
+}
+
+resource "aws_iam_access_key" "person" {
+  for_each = { for name, person in var.people : name => person if person.access_key }
+  user     = aws_iam_user.person[each.key].name
+}
+''')
+    ids = {n.id for n in load_paths([str(tmp_path)]).inventory.nodes()}
+    assert [i for i in ids if "#" in i] == ['aws:iam::cfn:user/dana#aws_iam_access_key.person["dana"]']
+
+
+def test_a_name_left_to_the_provider_is_still_the_resource_attachments_name(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+variable "role_name" {
+  default = null
+}
+
+resource "aws_iam_role" "this" {
+  count       = 1
+  name        = var.role_name
+  name_prefix = "app-"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.this[0].name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+''')
+    loaded = load_paths([str(tmp_path)])
+    assert [str(e) for e in loaded.errors] == []
+    role = next(n for n in loaded.inventory.nodes() if n.id.startswith("aws:iam::cfn:role/"))
+    assert any(g.resource == "aws:*" for g in role.grants), role  # type: ignore[attr-defined]
+
+
+def test_the_account_a_provider_names_is_known_before_the_policies_are_read(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111122223333"]
+}
+
+provider "aws" {
+  alias               = "audit"
+  allowed_account_ids = ["999988887777"]
+}
+
+resource "aws_iam_role" "operator" {
+  name = "operator"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "sts:AssumeRole" }]
+  })
+}
+''')
+    loaded = load_paths([str(tmp_path)])
+    role = next(n for n in loaded.inventory.nodes() if n.id == "aws:iam::111122223333:role/operator")
+    # the account's own root, not an external principal (the aliased provider's account is not the resources')
+    assert role.assumable_by == ("aws:iam::111122223333:root",)  # type: ignore[attr-defined]
+
+
+def test_a_heredoc_closed_by_a_marker_with_trailing_blanks_ends_there(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", 'resource "aws_iam_policy" "a" {\n  name   = "a"\n  policy = <<EOF\n'
+                               '{"Version": "2012-10-17", "Statement": []}\nEOF   \n}\n\n'
+                               'resource "aws_iam_user" "b" {\n  name = "b"\n}\n')
+    loaded = load_paths([str(tmp_path)])
+    assert [str(e) for e in loaded.errors] == []
+    assert "aws:iam::cfn:user/b" in {n.id for n in loaded.inventory.nodes()}
+
+
+def test_an_address_declared_twice_is_an_error_as_terraform_says(tmp_path: Path) -> None:
+    write(tmp_path, "a.tf", 'resource "aws_iam_user" "x" {\n  name = "x"\n}\n')
+    write(tmp_path, "b.tf", '\nresource "aws_iam_user" "x" {\n  name = "y"\n}\n')
+    errors = [str(e) for e in load_paths([str(tmp_path)]).errors]
+    assert errors == [f"{tmp_path / 'b.tf'}:1:1: error: expected each address once in a module, found aws_iam_user.x "
+                      f"again (first at {tmp_path / 'a.tf'}:1:1)"]

@@ -16,8 +16,9 @@ files), also when only one of its files was named or walked, but never outside t
 whose folder is outside it is read as a remote one (its outputs open). Unnamed resources (KMS keys, `name_prefix`)
 are named `<root module folder>:<address>`.
 
-The account: a root module's `provider "aws"` blocks give it when they name exactly one (`allowed_account_ids`, or
-the account of `assume_role { role_arn }`); the IAM ids are then that account's, and, as a state's known ARNs do,
+The account: a root module's default `provider "aws"` block (no `alias`) gives it when it names exactly one
+(`allowed_account_ids`, or the account of `assume_role { role_arn }`), and its `region` the region; the IAM ids are
+then that account's, and, as a state's known ARNs do,
 they join an authorization-details export of it. Otherwise they stay in the template's unknown account (`cfn`).
 """
 
@@ -205,6 +206,8 @@ class Project:
         errors = [own.error] if own.error is not None else []
         folder = os.path.dirname(path)
         configuration = [f for f in self.members(folder) if f.lower().endswith(CONFIGURATION)]
+        parsed_folder = self.folder(folder) if configuration and path == configuration[0] else None
+        errors += parsed_folder.errors if parsed_folder is not None else []
         if folder in self._roots and configuration and path == configuration[0]:
             root = self._root_fragment(folder)
             return Fragment(root.inventory, errors + root.errors, root.implied)
@@ -217,8 +220,9 @@ class Project:
             module = Module(folder, self)
             parameters: dict[str, None] = {}
             resources = [as_values(r, parameters) for r in module.resources()]
-            plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, _account(folder)),
-                        configuration=True)
+            account, region = _provider(folder)
+            plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, account),
+                        configuration=True, region=region)
             first = self.members(path)[0]
             fragment = fragment_of(plan, first, self.options, names=path or ".")
             context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]
@@ -226,12 +230,15 @@ class Project:
         return self._fragments[path]
 
 
-def _account(folder: Folder) -> str | None:
-    """The one AWS account a root module's `provider "aws"` blocks name, if exactly one."""
+def _provider(folder: Folder) -> tuple[str | None, str | None]:
+    """The AWS account and region a root module's default `provider "aws"` (the one without an `alias`) names: the
+    account from `allowed_account_ids` (exactly one) or `assume_role { role_arn }`. An aliased provider's account
+    is not every resource's: a resource that names it stays in the unknown account."""
     accounts: set[str] = set()
+    region: str | None = None
     scope = Scope(Module(folder, _NoFiles()))
     for block in folder.providers:
-        if block.labels != ("aws",):
+        if block.labels != ("aws",) or "alias" in block.attributes:
             continue
         allowed = block.attributes.get("allowed_account_ids")
         value = evaluate(allowed.expr, scope) if allowed is not None else None
@@ -242,7 +249,9 @@ def _account(folder: Folder) -> str | None:
             parts = arn.split(":") if isinstance(arn, str) else []
             if len(parts) > 4 and parts[4].isdigit() and len(parts[4]) == 12:
                 accounts.add(parts[4])
-    return accounts.pop() if len(accounts) == 1 else None
+        named = evaluate(block.attributes["region"].expr, scope) if "region" in block.attributes else None
+        region = named if isinstance(named, str) else region
+    return (accounts.pop() if len(accounts) == 1 else None), region
 
 
 def _arns(resources: list[Any], account: str | None) -> list[str]:

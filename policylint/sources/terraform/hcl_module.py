@@ -22,9 +22,11 @@ import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.terraform.hcl_eval import Scope, evaluate, step_into
 from policylint.sources.terraform.hcl_gcp import computed, default_project
+from policylint.sources.terraform.hcl_types import conform
 from policylint.sources.terraform.hcl_parse import Attribute, Block
 from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, template_value
 from policylint.sources.terraform.plan_read import TfResource
@@ -53,6 +55,7 @@ class Folder:
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
         self.providers: list[Block] = []
+        self.errors: list[InputError] = []  # what Terraform refuses in the folder as a whole (an address twice)
         for body in bodies:
             for block in body.blocks:
                 self._add(block)
@@ -67,15 +70,22 @@ class Folder:
         elif block.type == "locals":
             self.locals.update(block.attributes)
         elif block.type == "resource" and len(labels) == 2:
-            self.resources.setdefault((labels[0], labels[1]), block)
+            self._once(self.resources, (labels[0], labels[1]), block, ".".join(labels))
         elif block.type == "data" and len(labels) == 2:
-            self.data.setdefault((labels[0], labels[1]), block)
+            self._once(self.data, (labels[0], labels[1]), block, "data." + ".".join(labels))
         elif block.type == "module" and len(labels) == 1:
-            self.modules.setdefault(labels[0], block)
+            self._once(self.modules, labels[0], block, "module." + labels[0])
         elif block.type == "output" and len(labels) == 1:
             self.outputs[labels[0]] = block
         elif block.type == "provider":
             self.providers.append(block)
+
+    def _once(self, into: dict[Any, Block], key: Any, block: Block, address: str) -> None:
+        """A block whose address the module declares already is Terraform's error too: the first one is read."""
+        first = into.setdefault(key, block)
+        if first is not block:
+            self.errors.append(InputError(block.location, f"expected each address once in a module, found {address} "
+                                                          f"again (first at {first.location})"))
 
     def local_source(self, call: Block) -> str | None:
         """The folder a module call's literal local `source` names, normalised; None for any other source."""
@@ -178,15 +188,17 @@ class Module:
         block = self.folder.variables.get(name)
         if block is None:
             raise Missing(f"var.{name}, which this module does not declare")
+        kind = block.attributes.get("type")
         if self.inputs is not None and name in self.inputs:
-            return self.inputs[name]()
-        if self.inputs is None and name in self.folder.tfvars:
-            return evaluate(self.folder.tfvars[name].expr, self.scope())
-        default = block.attributes.get("default")
-        if default is not None:
-            return evaluate(default.expr, self.scope())
-        where = "the caller does not set it" if self.inputs is not None else "no tfvars sets it"
-        return Open(f"var.{name} (a variable without a default; {where})")
+            value = self.inputs[name]()
+        elif self.inputs is None and name in self.folder.tfvars:
+            value = evaluate(self.folder.tfvars[name].expr, self.scope())
+        elif "default" in block.attributes:
+            value = evaluate(block.attributes["default"].expr, self.scope())
+        else:
+            where = "the caller does not set it" if self.inputs is not None else "no tfvars sets it"
+            return Open(f"var.{name} (a variable without a default; {where})")
+        return conform(value, kind.expr, self.scope()) if kind is not None else value
 
     def _local(self, name: str, scope: Scope) -> Any:
         attribute = self.folder.locals.get(name)
@@ -357,7 +369,9 @@ class Instance:
 
     def _compute(self, name: str) -> Any:
         if name in self.block.attributes and name not in _META:
-            return evaluate(self.block.attributes[name].expr, self._scope)
+            value = evaluate(self.block.attributes[name].expr, self._scope)
+            if value is not None or name not in _NAMED_BY_REF:
+                return value  # a name set to null is the provider's to choose (`name_prefix`): computed, below
         nested = nested_blocks(self.block, name, self._scope)
         if nested is not None:
             return nested
@@ -547,14 +561,21 @@ def _statement(block: dict[str, Any]) -> dict[str, Any]:
             statement[name] = principals
     conditions: dict[str, Any] = {}
     for condition in block.get("condition") or []:
-        test, variable = condition.get("test"), condition.get("variable")
-        if isinstance(test, str) and isinstance(variable, str):
+        test, variable = condition.get("test"), _key_text(condition.get("variable"))
+        if isinstance(test, str):  # an operator not known here narrows nothing: left out (fail closed)
             conditions.setdefault(test, {})[variable] = condition.get("values")
-        else:
-            conditions.setdefault("(not known here)", {})[str(variable)] = Open("a condition not known here")
     if conditions:
         statement["Condition"] = conditions
     return statement
+
+
+def _key_text(value: Any) -> str:
+    """A condition key as text; a part not known here is `*` (`${oidc provider url}:sub` is `*:sub`)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Cfn) and isinstance(value.value.get("Fn::Join"), list):
+        return "".join(p if isinstance(p, str) else "*" for p in value.value["Fn::Join"][1])
+    return "*"
 
 
 def _principals(blocks: Any) -> Any:

@@ -65,7 +65,7 @@ def parse(path: str, text: str) -> Block:
     if path.lower().endswith(".json"):
         return _json_body(path, text)
     try:
-        tree = _parser().parse(text if text.endswith("\n") else text + "\n")
+        tree = _parser().parse(_heredoc_ends(text if text.endswith("\n") else text + "\n"))
     except UnexpectedInput as error:
         raise InputError(Location(path, max(error.line, 1), max(error.column, 1)),
                          f"expected Terraform HCL, found {_unexpected(error)}") from None
@@ -75,6 +75,24 @@ def parse(path: str, text: str) -> Block:
     top = Block("", (), Location(path, 1, 1))
     _fill(top, body, path)
     return top
+
+
+_OPENER = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?$", re.MULTILINE)
+
+
+def _heredoc_ends(text: str) -> str:
+    """The text with trailing blanks cut from each line that closes a heredoc (`  EOF  `): Terraform ends the heredoc
+    there, python-hcl2's grammar does not (it would run on and swallow the blocks after it). Lines keep their
+    number; nothing else changes."""
+    markers = set(_OPENER.findall(text))
+    if not markers:
+        return text
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        stripped = line.strip(" \t\r")
+        if stripped in markers and line.rstrip("\r") != line.rstrip(" \t\r"):
+            lines[index] = line.rstrip(" \t\r") + ("\r" if line.endswith("\r") else "")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

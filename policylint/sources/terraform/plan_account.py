@@ -110,3 +110,33 @@ def _rename(value: Any, accounts: Accounts) -> Any:
         return value
     changes = {f.name: _rename(getattr(value, f.name), accounts) for f in fields(value) if f.init}
     return replace(value, **changes)
+
+
+def region_of(arns: list[str]) -> str | None:
+    """The one region the plan's regional resources' known ARNs name (`arn:aws:kms:eu-west-1:…`), if exactly one."""
+    regions = {m.group(1) for m in (_REGIONAL.match(arn) for arn in arns) if m is not None}
+    return regions.pop() if len(regions) == 1 else None
+
+
+_REGIONAL = re.compile(r"arn:aws[\w-]*:[\w-]+:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:")
+
+
+def in_template_account(value: Any, account: str | None, region: str | None = None) -> Any:
+    """A translated value with every ARN in `account` (and `region`) written in the template's unknown ones instead
+    (`arn:aws:iam::123456789012:role/app` as `arn:aws:iam::cfn:role/app`, `arn:aws:kms:eu-west-1:123456789012:key/…`
+    as `arn:aws:kms:cfn:cfn:key/…`), so that the CloudFormation reader meets the plan's own identities, keys and
+    stores in what its policies name, before `in_account` gives the IAM ids their account back: a trust in the
+    account's own root is the account's, not a foreign one."""
+    if account is None:
+        return value
+    if isinstance(value, str):
+        if "arn:" not in value:
+            return value
+        if region is not None:
+            value = value.replace(f":{region}:{account}:", f":{ACCOUNT}:{ACCOUNT}:")
+        return value.replace(f":{account}:", f":{ACCOUNT}:")
+    if isinstance(value, dict):
+        return {k: in_template_account(v, account, region) for k, v in value.items()}
+    if isinstance(value, list):
+        return [in_template_account(v, account, region) for v in value]
+    return value

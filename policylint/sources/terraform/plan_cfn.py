@@ -76,6 +76,11 @@ class Translation:
         self.policy_by_arn: dict[str, str] = {}  # the known ARN of the plan's first policy with it -> its address
         self._named: dict[tuple[str, str], str] = {}  # (type, its name property's value) -> the first logical id
         self.key_by_id: dict[str, str] = {}  # the known id or ARN of the plan's key -> its address
+        self.known_names: dict[str, str] = {}  # a key's address -> its id, when the plan knows it
+        for resource in plan.resources:
+            key_id = resource.values.get("key_id") if resource.type == "aws_kms_key" else None
+            if isinstance(key_id, str) and key_id and not resource.unknown.get("key_id"):
+                self.known_names[resource.address] = key_id
         for name in plan.parameters:  # an HCL configuration's open values (`{"Ref": name}` in its resources' values)
             self.parameters[name] = {"Type": "String"}
         for resource in plan.resources:

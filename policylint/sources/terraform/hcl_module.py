@@ -26,8 +26,8 @@ from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.terraform.hcl_eval import Scope, evaluate, step_into
 from policylint.sources.terraform.hcl_gcp import computed, default_project
-from policylint.sources.terraform.hcl_types import conform
 from policylint.sources.terraform.hcl_parse import Attribute, Block
+from policylint.sources.terraform.hcl_types import conform
 from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, template_value
 from policylint.sources.terraform.plan_read import TfResource
 

@@ -16,7 +16,17 @@ from typing import Any
 
 from policylint.errors import InputError, SourceCrash, file_error
 from policylint.model import ACCESS_CONTROL, Group, Inventory, Location, Node, Resource
-from policylint.sources import SOURCES, Fragment, Options, claimants, kubernetes, looks_like, native, terraform_hcl
+from policylint.sources import (
+    SOURCES,
+    Fragment,
+    Options,
+    claimants,
+    kubernetes,
+    looks_like,
+    native,
+    terraform_hcl,
+    terraform_plan,
+)
 from policylint.sources.aws import authz, cloudformation, credential_report, policy_document
 from policylint.sources.base import Linker
 from policylint.sources.hr import okta, scim
@@ -108,7 +118,7 @@ def _loaded(source: Any, path: str, text: str, options: Options) -> Fragment:
 
 
 _LOADABLE = frozenset({native.NAME, kubernetes.NAME, cloudformation.NAME, authz.NAME, scim.NAME, okta.NAME,
-                       policy_document.NAME})
+                       policy_document.NAME, terraform_plan.NAME})
 _LISTS_TOO = frozenset({okta.NAME, scim.NAME})  # formats whose export may be a JSON array at its top level
 
 

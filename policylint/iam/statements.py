@@ -156,7 +156,7 @@ def arn_to_id(arn: str) -> str:
     table: the data store is what the graph knows. `rds-db:connect`'s database users name every RDS database of
     their account and region (fail closed). `*` is every AWS id, `aws:*`.
     """
-    if arn == "*" or arn.startswith("*:") or arn.startswith("*/"):
+    if arn == "*" or arn.startswith("*:"):
         # `*` alone, or an ARN whose beginning a template leaves open (`${LogGroup.Arn}:log-stream:*` with the log
         # group not known): any ARN it could be, every AWS id (fail closed)
         return "aws:*"
@@ -202,7 +202,7 @@ def names_whole_store(arn: str) -> bool:
 def is_arn(text: str) -> bool:
     """`*`, or an ARN with all six parts; a shorter one only when it ends in a wildcard (`arn:aws:s3:*`); or one whose
     beginning a template leaves open (`*:log-stream:*`: read as any ARN, see `arn_to_id`)."""
-    if text == "*" or text.startswith(("*:", "*/")):
+    if text == "*" or text.startswith("*:"):
         return True
     parts = text.split(":", 5)
     return parts[0] == "arn" and (len(parts) == 6 or (len(parts) >= 3 and text.endswith("*")))

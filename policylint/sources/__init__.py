@@ -124,4 +124,5 @@ def _items_with(items: Any, key: str) -> bool:
     return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
 
 
-__all__ = ["REPORT_FORMAT", "SOURCES", "Fragment", "Options", "Source", "claimants", "looks_like", "terraform_hcl"]
+__all__ = ["REPORT_FORMAT", "SOURCES", "Fragment", "Options", "Source", "claimants", "looks_like", "terraform_hcl",
+           "terraform_plan"]

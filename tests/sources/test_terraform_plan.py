@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -564,3 +565,316 @@ def test_a_secret_policy_resource_is_the_secret_s_policy(tmp_path: Path) -> None
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
          "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]), "block_public_policy": True})
     assert ("PL103", f"aws:iam::{OTHER}:root") in _findings(_write(tmp_path, _unknown_plan([secret, policy], {})))
+
+
+# -- keys, aliases, grants, stores, trails and secrets (real plans: tests/sources/fixtures/terraform_plan) ----------
+
+GENERATED = CORPUS / "terraform-plan" / "generated"
+PLAN_FIXTURES = Path(__file__).parent / "fixtures" / "terraform_plan"
+
+
+def _generated(name: str) -> Any:
+    """The inventory of one generated plan, read as a run over the repository reads it (ids relative to it)."""
+    loaded = load_paths([str(GENERATED / f"{name}.json")], root=str(CORPUS.parent.parent))
+    assert [str(e) for e in loaded.errors] == []
+    return loaded.inventory
+
+
+def _key_id(plan_name: str, address: str) -> str:
+    return f"aws:kms:cfn:cfn:key/tests%2Fcorpus%2Fterraform-plan%2Fgenerated%2F{plan_name}.json:{address}"
+
+
+def test_generated_plans_are_claimed_by_this_source_only() -> None:
+    paths = sorted(GENERATED.glob("*.json"))
+    assert [p.name for p in paths] == ["customer-data-stores.json", "for-each-display-names.json",
+                                       "kms-grants-aliases.json"]
+    for path in paths:
+        assert claimants(str(path), path.read_text(encoding="utf-8")) == ["terraform-plan"], path.name
+
+
+def test_a_role_whose_policies_the_provider_computes_holds_only_what_attaches_to_it() -> None:
+    # AWS provider 5 leaves a new role's `inline_policy` and `managed_policy_arns` unknown until apply when the
+    # configuration sets neither: they are what other resources attach, not an unknown policy on everything
+    roles = {r.id: r for r in _generated("kms-grants-aliases").roles}
+    assert roles["aws:iam::cfn:role/billing-exporter"].grants == ()
+    assert {g.via for g in roles["aws:iam::cfn:role/reporting"].grants} == {"decrypt-by-alias", "aws_kms_grant.shared"}
+
+
+def test_a_grant_gives_the_grantee_the_key_no_key_policy_shows() -> None:
+    inventory = _generated("kms-grants-aliases")
+    keys = {k.id: k for k in inventory.keys}
+    customer, legacy = (_key_id("kms-grants-aliases", f"aws_kms_key.{n}") for n in ("customer_data", "legacy"))
+    # the keys have AWS's default policy (the account decides); each grant adds its grantee as a reader
+    assert keys[customer].readable_by == ("aws:iam::cfn:root", "aws:iam::cfn:role/billing-exporter")
+    assert keys[legacy].readable_by == ("aws:iam::cfn:root", "aws:iam::444455556666:root")
+    # a grant on a key the plan does not manage: the grantee's own grant on that key's ARN
+    shared = "aws:kms:eu-west-1:777788889999:key/0b9a8c7d-1e2f-3a4b-5c6d-7e8f9a0b1c2d"
+    [reporting] = [r for r in inventory.roles if r.id == "aws:iam::cfn:role/reporting"]
+    assert (shared, ("write",), "aws_kms_grant.shared") in {(g.resource, g.actions, g.via) for g in reporting.grants}
+    assert shared in {k.id for k in inventory.keys}  # implied: the path is seen even when no file defines the key
+
+
+def test_an_alias_names_its_key_and_the_grant_keeps_the_alias() -> None:
+    inventory = _generated("kms-grants-aliases")
+    [reporting] = [r for r in inventory.roles if r.id == "aws:iam::cfn:role/reporting"]
+    by_alias = {g.resource for g in reporting.grants if g.via == "decrypt-by-alias"}
+    assert by_alias == {"aws:kms:eu-west-1:111122223333:alias/customer-data",
+                        _key_id("kms-grants-aliases", "aws_kms_key.customer_data")}
+
+
+def test_rotation_is_read_and_the_rotation_rule_reads_it() -> None:
+    keys = {k.id: k for k in _generated("kms-grants-aliases").keys}
+    customer, legacy = (_key_id("kms-grants-aliases", f"aws_kms_key.{n}") for n in ("customer_data", "legacy"))
+    assert (keys[customer].auto_rotate, keys[customer].rotation_days) == (True, 365)
+    assert (keys[legacy].auto_rotate, keys[legacy].rotation_days) == (False, None)
+    run = run_cli("check", str(GENERATED / "kms-grants-aliases.json"), "--format", "json", "--as-of", "2026-01-01",
+                  "--select", "PL307")
+    assert [f["subject"]["id"] for f in json.loads(run.out)["findings"]] == [legacy]
+
+
+def test_a_key_protects_the_stores_that_name_it() -> None:
+    keys = {k.id: k for k in _generated("kms-grants-aliases").keys}
+    # `server_side_encryption { kms_key_arn = aws_kms_key.customer_data.arn }`: unknown until apply, a reference
+    assert keys[_key_id("kms-grants-aliases", "aws_kms_key.customer_data")].protects == (
+        "aws:dynamodb:cfn:cfn:table/customer-payments",)
+    keys = {k.id: k for k in _generated("customer-data-stores").keys}
+    assert keys[_key_id("customer-data-stores", "aws_kms_key.at_rest")].protects == (
+        "aws:s3:::acme-customer-invoices", "aws:secretsmanager:cfn:cfn:secret:payments/api-key")
+
+
+def test_stores_resource_policies_grant_on_the_store() -> None:
+    grants = {(g.to, g.resource, g.via) for g in _generated("customer-data-stores").grants}
+    auditor, analytics = "aws:iam::444455556666:root", "aws:iam::777788889999:root"
+    assert grants == {
+        # the bucket's own `policy` (AWS provider v3 style)
+        (auditor, "aws:s3:::acme-customer-invoices", "bucket policy aws_s3_bucket.invoices#policy"),
+        # an access point's policy gives its grants on the bucket
+        (analytics, "aws:s3:::acme-customer-exports", "access point policy aws_s3_access_point.analytics"),
+        (auditor, "aws:dynamodb:cfn:cfn:table/customer-orders", "table policy aws_dynamodb_table.orders"),
+        (auditor, "aws:secretsmanager:cfn:cfn:secret:payments/api-key",
+         "secret policy aws_secretsmanager_secret_policy.payments_api")}
+
+
+def test_secrets_are_classified_by_their_tags_and_trails_log_what_they_select() -> None:
+    resources = {r.id: (r.type, r.data, r.logging) for r in _generated("customer-data-stores").resources}
+    assert resources == {
+        "aws:s3:::acme-customer-invoices": ("bucket", ("customer_financial",), True),  # the trail's event selector
+        "aws:s3:::acme-customer-exports": ("bucket", ("customer_pii",), False),
+        "aws:dynamodb:cfn:cfn:table/customer-orders": ("table", ("customer_orders",), True),  # every table's reads
+        "aws:secretsmanager:cfn:cfn:secret:payments/api-key": ("secret", ("customer_payment",), True),  # CloudTrail
+        "aws:iam::cfn:access-control": ("access_control", (), None)}
+
+
+def test_a_secret_is_classified_by_the_configured_tag_names(tmp_path: Path) -> None:
+    secret = _resource("aws_secretsmanager_secret.db", {"name": "db-credentials", "policy": None,
+                                                        "tags": {"Sensitivity": "customer_pii"},
+                                                        "tags_all": {"Sensitivity": "customer_pii"}})
+    path = _write(tmp_path, _unknown_plan([secret], {"aws_secretsmanager_secret.db": {"arn": True, "policy": True}},
+                                          [_config("aws_secretsmanager_secret.db", {"name": {}, "tags": {}})]))
+    default, configured = (plan.load(str(path), path.read_text(), options).inventory.resources
+                           for options in (Options(), Options(classification_keys=("Sensitivity",))))
+    assert [(r.id, r.data) for r in default] == [("aws:secretsmanager:cfn:cfn:secret:db-credentials", ())]
+    assert [r.data for r in configured] == [("customer_pii",)]
+
+
+def test_a_state_names_its_secret_by_arn_and_a_policy_naming_that_arn_joins_it(tmp_path: Path) -> None:
+    arn = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:db-credentials-AbCdEf"
+    secret = _resource("aws_secretsmanager_secret.db", {"name": "db-credentials", "arn": arn, "id": arn,
+                                                        "policy": "", "tags": {"data-classification": "customer"},
+                                                        "tags_all": {"data-classification": "customer"}})
+    policy = _resource("aws_secretsmanager_secret_policy.db", {"secret_arn": arn, "policy": _doc([
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}])})
+    reader = _partner_role("aws_iam_role.reader", assume_role_policy=_doc([
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{THIRD}:root"}, "Action": "sts:AssumeRole"}]),
+        inline_policy=[{"name": "read", "policy": _doc([
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn}])}])
+    out = _reach(tmp_path, _state([secret, policy, reader]))
+    assert f"path: aws:iam::{OTHER}:root → aws:secretsmanager:cfn:cfn:secret:db-credentials" in out
+    # the role's grant names the secret's real ARN (`-AbCdEf`): it still reaches the plan's secret
+    assert (f"path: aws:iam::{THIRD}:root → aws:iam::cfn:role/reader → "
+            "aws:secretsmanager:cfn:cfn:secret:db-credentials") in out
+
+
+def _grant_plan(key_id: Any, known_key: bool, *more: dict[str, Any]) -> dict[str, Any]:
+    """A key, a role and `aws_kms_grant.app` giving the role Decrypt on `key_id` (None: the key's own id, not known
+    until apply), with `more` resources."""
+    key = _resource("aws_kms_key.k", {"description": "k", "enable_key_rotation": True, "key_usage": "ENCRYPT_DECRYPT",
+                                      "is_enabled": True, **({"key_id": "1234abcd", "id": "1234abcd",
+                                                              "arn": KEY_ARN} if known_key else {})})
+    grant = _resource("aws_kms_grant.app", {"name": "app", "key_id": key_id, "operations": ["Decrypt"],
+                                            "constraints": [], "grant_creation_tokens": None,
+                                            "retire_on_delete": False, "retiring_principal": None})
+    resources = [key, _partner_role(), grant, *more]
+    return _unknown_plan(resources, {
+        "aws_kms_key.k": {} if known_key else {"arn": True, "id": True, "key_id": True, "policy": True},
+        "aws_iam_role.app": {"arn": True, "inline_policy": True, "managed_policy_arns": True},
+        "aws_kms_grant.app": {"grant_id": True, "grantee_principal": True,
+                              **({"key_id": True} if key_id is None else {})}},
+        [_config("aws_kms_key.k", {"description": {}}), _config("aws_iam_role.app", {"name": {}}),
+         _config("aws_kms_grant.app", {
+             "grantee_principal": {"references": ["aws_iam_role.app.arn", "aws_iam_role.app"]},
+             "key_id": {"references": ["aws_kms_key.k.key_id", "aws_kms_key.k"]} if key_id is None else {}})]
+        + [_config(r["address"], {k: {} for k in r["values"]}) for r in more])
+
+
+def _key_readers(tmp_path: Path, data: dict[str, Any]) -> tuple[str, ...]:
+    path = _write(tmp_path, data)
+    [key] = plan.load(str(path), path.read_text(), Options()).inventory.keys  # the plan's own (others are implied)
+    return key.readable_by
+
+
+def test_a_grant_on_the_plan_s_key_adds_to_its_key_policy_in_any_order(tmp_path: Path) -> None:
+    policy = _resource("aws_kms_key_policy.k", {"key_id": "1234abcd", "policy": OTHER_KMS,
+                                                "bypass_policy_lockout_safety_check": False})
+    for key_id, known in ((None, False), ("1234abcd", True), (KEY_ARN, True)):
+        assert _key_readers(tmp_path, _grant_plan(key_id, known)) == ("aws:iam::cfn:root", "aws:iam::cfn:role/app")
+    # the key policy resource replaces the default policy; the grant still adds to it, whichever comes first
+    for ordered in (lambda rs: rs, lambda rs: rs[::-1]):
+        data = _grant_plan("1234abcd", True, policy)
+        data["planned_values"]["root_module"]["resources"] = ordered(data["planned_values"]["root_module"]["resources"])
+        assert _key_readers(tmp_path, data) == (f"aws:iam::{OTHER}:root", "aws:iam::cfn:role/app")
+
+
+def test_a_grant_on_a_key_not_known_until_apply_is_on_every_key(tmp_path: Path) -> None:
+    # `key_id = module.keys.arn`: unknown, and no resource of the plan referenced: any key, said so
+    data = _grant_plan(None, False)
+    data["configuration"]["root_module"]["resources"][2]["expressions"]["key_id"] = {"references": [
+        "module.keys.arn", "module.keys"]}
+    path = _write(tmp_path, data)
+    [role] = [r for r in plan.load(str(path), path.read_text(), Options()).inventory.roles]
+    assert [(g.resource, g.condition, g.via) for g in role.grants] == [
+        ("aws:kms:*", "template leaves open: parameter aws_kms_grant.app.key_id (known after apply) has no Default",
+         "aws_kms_grant.app")]
+
+
+def test_rotation_and_logging_not_known_until_apply_are_off(tmp_path: Path) -> None:
+    key = _resource("aws_kms_key.k", {"description": "k", "key_usage": "ENCRYPT_DECRYPT", "is_enabled": True})
+    trail = _resource("aws_cloudtrail.all", {"name": "all", "s3_bucket_name": "logs", "advanced_event_selector": [],
+                                             "event_selector": [{"read_write_type": "All", "data_resource": [
+                                                 {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]})
+    data = _unknown_plan([CUSTOMERS, key, trail], {
+        "aws_kms_key.k": {"enable_key_rotation": True, "arn": True, "key_id": True, "policy": True},
+        "aws_cloudtrail.all": {"enable_logging": True, "arn": True}},
+        [_config("aws_kms_key.k", {"enable_key_rotation": {"references": ["var.rotate"]}}),
+         _config("aws_cloudtrail.all", {"enable_logging": {"references": ["var.logging"]}})])
+    path = _write(tmp_path, data)
+    inventory = plan.load(str(path), path.read_text(), Options()).inventory
+    assert [(k.auto_rotate, k.rotation_days) for k in inventory.keys] == [(False, None)]
+    assert [(r.id, r.logging) for r in inventory.resources] == [("aws:s3:::acme-customers", False)]
+    del data["resource_changes"][2]["change"]["after_unknown"]["enable_logging"]  # known (the provider's default)
+    path = _write(tmp_path, data)
+    assert [r.logging for r in plan.load(str(path), path.read_text(), Options()).inventory.resources] == [True]
+
+
+def test_a_state_s_alias_names_its_key_by_the_key_s_id(tmp_path: Path) -> None:
+    key = _resource("aws_kms_key.k", {"description": "k", "enable_key_rotation": True, "key_id": "1234abcd",
+                                      "id": "1234abcd", "arn": KEY_ARN, "key_usage": "ENCRYPT_DECRYPT",
+                                      "policy": OTHER_KMS})
+    alias = _resource("aws_kms_alias.k", {"name": "alias/exports", "target_key_id": "1234abcd",
+                                          "arn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:alias/exports",
+                                          "target_key_arn": KEY_ARN})
+    reader = _partner_role(inline_policy=[{"name": "use", "policy": _doc([
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": f"arn:aws:kms:eu-west-1:{ACCOUNT}:alias/exports"}])}])
+    path = _write(tmp_path, _state([key, alias, reader]), "terraform.tfstate.json")
+    inventory = plan.load(str(path), path.read_text(), Options()).inventory
+    [role], [own] = inventory.roles, inventory.keys
+    assert own.id in {g.resource for g in role.grants}
+    assert {g.resource for g in role.grants} - {own.id} == {f"aws:kms:eu-west-1:{ACCOUNT}:alias/exports"}
+
+
+# -- what makes a plan incomplete: a located error, and what the plan holds is still read -------------------------
+
+def test_an_errored_plan_is_read_and_said_to_be_incomplete() -> None:
+    path = PLAN_FIXTURES / "errored-plan.json"  # real: a precondition failed, `terraform plan -out` kept the rest
+    text = path.read_text(encoding="utf-8")
+    fragment = plan.load(str(path), text, Options())
+    [error] = fragment.errors
+    assert text[text.index('"errored"'):].startswith('"errored":true')
+    assert (error.location.line, error.location.column) == (1, text.index('"errored"') + 1)
+    assert error.message.startswith("expected a complete plan, found '\"errored\": true'")
+    assert [r.id for r in fragment.inventory.roles] == ["aws:iam::cfn:role/customer-exports"]
+
+
+def _nested_modules(depth: int) -> dict[str, Any]:
+    """A plan whose modules nest `depth` deep, a role in each (Terraform's addresses: module.m.module.m…)."""
+    address = ""
+    root: dict[str, Any] = {"resources": [_partner_role("aws_iam_role.top")]}
+    module = root
+    for level in range(1, depth + 1):
+        address += ("." if address else "") + "module.m"
+        child = {"address": address, "resources": [_partner_role(f"{address}.aws_iam_role.r{level}")]}
+        module["child_modules"] = [child]
+        module = child
+    return {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": root},
+            "resource_changes": [], "configuration": {"root_module": {}}}
+
+
+def test_modules_nested_too_deep_are_a_located_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, _nested_modules(64))
+    fragment = plan.load(str(path), path.read_text(), Options())
+    assert (fragment.errors, len(fragment.inventory.roles)) == ([], 65)
+    path = _write(tmp_path, _nested_modules(66))
+    fragment = plan.load(str(path), path.read_text(), Options())
+    deepest = ".".join(["module.m"] * 65)
+    [error] = fragment.errors
+    line = path.read_text().splitlines()[error.location.line - 1]
+    assert line.strip() == f'"address": "{deepest}",', line
+    assert str(error).endswith(f"expected modules nested at most 64 deep, found {deepest} deeper: its resources and "
+                               "its modules' are not read")
+    assert len(fragment.inventory.roles) == 65  # what is not too deep is still read
+
+
+# -- where things are: addresses Terraform escapes, keys `jq -S` sorts ---------------------------------------------
+
+def test_an_address_with_escaped_or_non_ascii_keys_is_located_at_its_own_address(tmp_path: Path) -> None:
+    real = GENERATED / "for-each-display-names.json"  # Terraform: `R\u0026D`, `Zürich \u003cSupport\u003e`, raw `É`
+    ensure_ascii = tmp_path / "plan.json"  # json.dumps: `Z\u00fcrich <Support>`
+    ensure_ascii.write_text(json.dumps(json.loads(real.read_text(encoding="utf-8")), indent=2), encoding="utf-8")
+    for path in (real, ensure_ascii):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        roles = plan.load(str(path), text, Options()).inventory.roles
+        assert len(roles) == 3
+        for role in roles:
+            at = lines[role.location.line - 1][role.location.column - 1:]
+            name = role.id.removeprefix("aws:iam::cfn:role/team-")
+            key = {"rnd": "R&D", "zurich-support": "Zürich <Support>", "equipe-donnees": "Équipe données"}[name]
+            written = re.match(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")', at)
+            assert written is not None, (path.name, role.id, role.location)
+            assert json.loads(written.group(1)) == f"aws_iam_role.team[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def test_a_sorted_plan_whose_format_version_is_far_down_is_read(tmp_path: Path) -> None:
+    # `jq -S .`: `configuration` comes first; a real one is kilobytes long
+    data = plan_json()
+    data["configuration"]["root_module"]["resources"] += [_config(f"aws_iam_user.u{n}", {"name": {
+        "constant_value": f"user-{n}"}}) for n in range(60)]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert text.index('"format_version"') > 4096
+    assert claimants(str(path), text) == ["terraform-plan"]
+    assert ("PL216", "aws:s3:::acme-customer-exports") in _findings(path)
+
+
+def test_a_grantee_not_known_until_apply_is_anyone_the_plan_leaves_open(tmp_path: Path) -> None:
+    # `grantee_principal = data.aws_iam_role.x.arn`, read at apply: the key is readable by whoever it turns out to be
+    data = _grant_plan(None, False)
+    data["configuration"]["root_module"]["resources"][2]["expressions"]["grantee_principal"] = {"references": [
+        "data.aws_iam_role.x.arn", "data.aws_iam_role.x"]}
+    assert _key_readers(tmp_path, data) == ("aws:iam::cfn:root", "*anyone-if:template leaves open: parameter "
+                                            "aws_kms_grant.app.grantee_principal (known after apply) has no Default")
+
+
+def _named_findings(path: Path) -> set[tuple[str, str]]:
+    """(rule, subject) with a key's id cut to its address: a plan names what AWS names by its file, HCL by its
+    folder."""
+    return {(rule, subject.rsplit(":", 1)[-1] if ":key/" in subject else subject) for rule, subject in _findings(path)}
+
+
+def test_hcl_and_the_plan_of_the_same_configuration_give_the_same_findings() -> None:
+    for name in ("kms-grants-aliases", "customer-data-stores"):
+        from_plan = _named_findings(GENERATED / f"{name}.json")
+        assert ("PL307", "aws_kms_key.legacy") in from_plan or name != "kms-grants-aliases"
+        assert _named_findings(PLAN_FIXTURES / name) == from_plan, name

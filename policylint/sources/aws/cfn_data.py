@@ -1,5 +1,6 @@
 """Keys and data stores in a CloudFormation template: `AWS::KMS::Key` (and its aliases), S3 buckets and their
-bucket policies, DynamoDB tables, RDS / Neptune / DocumentDB instances and clusters, and CloudTrail data events.
+bucket policies, DynamoDB tables, RDS / Neptune / DocumentDB instances and clusters, Secrets Manager secrets, and
+CloudTrail data events.
 
 - A key is readable by the principals its key policy allows to use it or to change who may (`kms:Decrypt`,
   `kms:Sign`, `kms:CreateGrant`, `kms:PutKeyPolicy`, …), with any condition (fail closed; `*` under a condition
@@ -11,7 +12,9 @@ bucket policies, DynamoDB tables, RDS / Neptune / DocumentDB instances and clust
   default one, the account's root.
 - `logging` is true for a bucket with `LoggingConfiguration`, and for a bucket or table whose data events a trail
   of the same template records (reads included, the whole store, an `IsLogging` trail); a trail in another
-  file cannot be seen from this one, so it does not count. A database logs when it exports its `audit` log.
+  file cannot be seen from this one, so it does not count. A database logs when it exports its `audit` log. A
+  secret always logs: Secrets Manager records every retrieval (`GetSecretValue`) in CloudTrail as a management
+  event, which every account's event history keeps without a trail. A store's tags classify it (`Options`).
 - Bucket, queue and topic policies: `cfn_policies`.
 """
 
@@ -29,7 +32,7 @@ from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
 from policylint.sources.base import Options
 from policylint.yamlsafe import MAX_DIGITS, YMap
 
-STORES = ("bucket", "table", "database")
+STORES = ("bucket", "table", "database", "secret")
 _PURPOSE: dict[str, Literal["signing", "encryption"]] = {
     "ENCRYPT_DECRYPT": "encryption", "KEY_AGREEMENT": "encryption", "SIGN_VERIFY": "signing",
     "GENERATE_VERIFY_MAC": "signing"}
@@ -135,6 +138,8 @@ class Data:
             logging = "LoggingConfiguration" in props or named.id in logged
         elif noun == "table":
             logging = named.id in logged
+        elif noun == "secret":
+            logging = True
         else:
             logging = "audit" in self.found.strings(props, "EnableCloudwatchLogsExports")
         for key in self._encryption_keys(props):

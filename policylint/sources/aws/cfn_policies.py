@@ -1,9 +1,11 @@
-"""A template's resource policies (S3 bucket, SQS queue, SNS topic, Secrets Manager secret policies, a DynamoDB
-table's own `ResourcePolicy`), and what its values leave open.
+"""A template's resource policies (S3 bucket, S3 access point, SQS queue, SNS topic, Secrets Manager secret
+policies, a DynamoDB table's own `ResourcePolicy`), and what its values leave open.
 
 - A resource policy gives its actions to the principals it names (`iam.resource_policy`) on the resources it is
   attached to: a bucket policy's `Bucket`, a queue policy's `Queues`, a topic policy's `Topics`, a secret
-  policy's `SecretId`, the table whose property it is. Its `Resource`
+  policy's `SecretId`, the table whose property it is, an access point's `Bucket` (what an access point's policy
+  gives on its `accesspoint/…/object/*` is the bucket's objects; that the bucket policy delegates to access points
+  is not checked: fail closed). Its `Resource`
   can only name that resource (`*` in a queue or topic policy is the queue or topic itself), so every grant is on
   the target's id; a target the template does not determine leaves the statement's own ARNs (a bucket policy) or
   every queue or topic (fail closed). `*` is anyone; under a condition on who (aws:PrincipalOrgID, …) it is the
@@ -43,9 +45,12 @@ _POLICIES = {
     "AWS::SNS::TopicPolicy": ("Topics", "AWS::SNS::Topic", "TopicName", f"aws:sns:{REGION}:{ACCOUNT}:{{name}}"),
     "AWS::SecretsManager::ResourcePolicy": ("SecretId", "AWS::SecretsManager::Secret", "Name",
                                             f"aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{{name}}"),
+    "AWS::S3::AccessPoint": ("Bucket", "AWS::S3::Bucket", "BucketName", "aws:s3:::{name}"),
 }
-_DOCUMENT = {"AWS::SecretsManager::ResourcePolicy": "ResourcePolicy"}  # else `PolicyDocument`
-_NOUN = {"AWS::SecretsManager::ResourcePolicy": "secret policy"}
+# the property holding the document, when not `PolicyDocument`
+_DOCUMENT = {"AWS::SecretsManager::ResourcePolicy": "ResourcePolicy", "AWS::S3::AccessPoint": "Policy"}
+_NOUN = {"AWS::SecretsManager::ResourcePolicy": "secret policy", "AWS::S3::AccessPoint": "access point policy"}
+_OPTIONAL = frozenset({"AWS::S3::AccessPoint"})  # a resource whose policy is optional: none gives nothing
 
 
 def principal_ids(found: Found, ids: list[str], where: Location) -> list[str]:
@@ -67,6 +72,11 @@ class _Marking(Resolver):
     def unresolved(self, pos: tuple[int, int], what: str) -> str:
         self.opened.append(what)
         return f"\x00{len(self.opened) - 1}\x00"
+
+
+# what a resource policy whose document is not known may say; its statements hold "as the template is filled in"
+_ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*",
+                                                    "Resource": "*"}]}
 
 
 class Opened:
@@ -184,9 +194,11 @@ class ResourcePolicies:
     def build(self) -> None:
         for resource in self.template.of_type(*_POLICIES):
             props = self.found.properties(resource)
+            key = _DOCUMENT.get(resource.type, "PolicyDocument")
+            if key not in props and resource.type in _OPTIONAL:
+                continue
             noun = _NOUN.get(resource.type, resource.type.split("::")[-1][:-len("Policy")].lower() + " policy")
-            self._policy(resource, props, _DOCUMENT.get(resource.type, "PolicyDocument"),
-                         f"{noun} {resource.logical}", self._targets(resource))
+            self._policy(resource, props, key, f"{noun} {resource.logical}", self._targets(resource))
         for resource in self.template.of_type("AWS::DynamoDB::Table"):
             self._table(resource)
 
@@ -203,7 +215,12 @@ class ResourcePolicies:
     def _policy(self, resource: CfnResource, props: YMap, key: str, policy: str, targets: list[str] | None) -> None:
         where = self.found.at(props.value_pos.get(key, props.pos))
         statements: list[Statement] = []
-        for document in self.found.documents(props, key, policy) or ():  # not known: grants nothing
+        documents = self.found.documents(props, key, policy)
+        if documents is None:  # not known before deployment: it may give anything to anyone (fail closed)
+            found, _ = parse_policy(_ANYTHING, policy, self.template.path, where)
+            statements += [replace(s, condition=f"{OPEN_IN_TEMPLATE}the {policy}'s document", narrows_who=True)
+                           for s in found]
+        for document in documents or ():
             found, errors = parse_policy(account_roots(document), policy, self.template.path, where)
             statements += self.opened.mark_principals(found) if targets is not None else self.opened.mark(found)
             self.found.errors.extend(errors)
@@ -290,7 +307,7 @@ def _target_of(kind: str, value: Any) -> str | None:
     """A target given as the template resolves it: a bucket name, a queue URL, a topic ARN; None when open."""
     if isinstance(value, Choice) or not isinstance(value, str) or not value or "*" in value:
         return None
-    if kind == "AWS::S3::BucketPolicy":
+    if kind in ("AWS::S3::BucketPolicy", "AWS::S3::AccessPoint"):
         return arn_to_id(value) if value.startswith("arn:") else f"aws:s3:::{value}"
     if kind in ("AWS::SNS::TopicPolicy", "AWS::SecretsManager::ResourcePolicy"):
         return arn_to_id(value) if value.startswith("arn:") else None

@@ -34,7 +34,7 @@ from policylint.sources.aws.cfn_values import Found, Implied
 from policylint.sources.aws.cloudformation import widen
 from policylint.sources.aws.intrinsics import ACCOUNT
 from policylint.sources.base import Fragment, Options
-from policylint.sources.terraform.plan_account import accounts_of, in_account
+from policylint.sources.terraform.plan_account import accounts_of, in_account, in_template_account, region_of
 from policylint.sources.terraform.plan_aws import translate
 from policylint.sources.terraform.plan_cfn import Translation
 from policylint.sources.terraform.plan_gcp import iam_fragment
@@ -87,7 +87,11 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     root module's folder, which names what the configuration leaves unnamed, instead of the plan's file)."""
     translation = Translation(read)
     translate(translation)
-    template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root)
+    accounts = accounts_of(read.arns)
+    translation.resources = in_template_account(translation.resources, accounts.single, read.region or region_of(
+        read.arns))
+    template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root,
+                             translation.known_names)
     implied = Implied()
     found = Found(template, implied, errors=list(template.errors))
     Iam(template, found, implied).build()
@@ -99,7 +103,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
         implied.add(Resource(access_control_id(ACCOUNT), Location(path, 1, 1), ACCESS_CONTROL, scope=SCOPE))
     defined = {node.id for node in inventory.nodes()}
     aws = in_account(placed(Fragment(inventory, found.errors, implied.inventory(defined)), path, translation.placed),
-                     accounts_of(read.arns))
+                     accounts)
     unnamed = _escaped(_relative(names or path, options.globs_root))  # GCP and Kubernetes name it alike
     gcp = GcpNames(translation, unnamed)
     return joined(aws, iam_fragment(translation, gcp, path), stores_fragment(translation, gcp, path, options),
@@ -131,12 +135,15 @@ def _place(location: Location, path: str, where: dict[tuple[int, int], Location]
 class _PlanTemplate(CfnTemplate):
     """The plan's template, naming what the plan leaves unnamed by its file and address (see above)."""
 
-    def __init__(self, document: YMap, path: str, names: str, root: str) -> None:
+    def __init__(self, document: YMap, path: str, names: str, root: str, known: dict[str, str]) -> None:
         self._file = _escaped(_relative(names, root))  # set before the reader names anything
+        self._known = known
         super().__init__(document, path)
 
     def generated(self, logical: str) -> str:
-        return f"{self._file}:{_escaped(logical)}"
+        """A key the plan knows the id of (a state's, a no-op plan's) is named by it, as its ARN and an export name
+        it; else the resource is named by its file and address."""
+        return self._known.get(logical) or f"{self._file}:{_escaped(logical)}"
 
 
 def _relative(path: str, root: str) -> str:

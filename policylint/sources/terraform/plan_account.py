@@ -132,9 +132,9 @@ def in_template_account(value: Any, account: str | None, region: str | None = No
     if isinstance(value, str):
         if "arn:" not in value:
             return value
-        if region is not None:
+        if region is not None:  # a regional resource of the plan's own region and account: the template's
             value = value.replace(f":{region}:{account}:", f":{ACCOUNT}:{ACCOUNT}:")
-        return value.replace(f":{account}:", f":{ACCOUNT}:")
+        return value.replace(f":iam::{account}:", f":iam::{ACCOUNT}:")  # another region's: as named
     if isinstance(value, dict):
         return {k: in_template_account(v, account, region) for k, v in value.items()}
     if isinstance(value, list):

@@ -5,30 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from policylint.iam.managed_policies import aws_managed_document, aws_managed_name
+from policylint.sources.terraform import plan_aws_data, plan_aws_keys
+from policylint.sources.terraform.plan_aws_data import Known, Linker, configured
 from policylint.sources.terraform.plan_cfn import Translation, policy_text, tags
 from policylint.sources.terraform.plan_read import TfResource
 
 _KINDS = {"aws_iam_user": ("AWS::IAM::User", "UserName"), "aws_iam_group": ("AWS::IAM::Group", "GroupName"),
           "aws_iam_role": ("AWS::IAM::Role", "RoleName")}
 _LISTS = {"user": "Users", "group": "Groups", "role": "Roles"}
-_STORES = {"aws_s3_bucket": ("AWS::S3::Bucket", "BucketName", "bucket"),
-           "aws_dynamodb_table": ("AWS::DynamoDB::Table", "TableName", "name"),
-           "aws_db_instance": ("AWS::RDS::DBInstance", "DBInstanceIdentifier", "identifier"),
-           "aws_rds_cluster": ("AWS::RDS::DBCluster", "DBClusterIdentifier", "cluster_identifier")}
 
 
 def translate(t: Translation) -> None:
-    """Identities, policies and stores first; then what attaches to them (attachments, profiles, logging)."""
+    """Identities, policies, keys and stores first; then what attaches to them (attachments, profiles, logging, key
+    policies); last what adds to those (KMS grants to a key's policy) or names them by a known ARN (`Known`)."""
     first: list[TfResource] = []
     then: list[TfResource] = []
+    last: list[TfResource] = []
     for resource in t.plan.resources:
-        (first if resource.type in _FIRST else then).append(resource)
+        (first if resource.type in _FIRST else last if resource.type in _LAST else then).append(resource)
     for resource in first:
         _FIRST[resource.type](t, resource)
     for resource in then:
         reader = _THEN.get(resource.type)
         if reader is not None:
             reader(t, resource)
+    if last:
+        known = Known(t.plan)
+        for resource in last:
+            _LAST[resource.type](t, resource, known)
 
 
 def _holder(t: Translation, r: TfResource) -> None:
@@ -38,12 +42,17 @@ def _holder(t: Translation, r: TfResource) -> None:
     if r.type == "aws_iam_role":
         props["AssumeRolePolicyDocument"] = policy_text(t, r, "assume_role_policy")
         props["Policies"] = _inline_policies(t, r) or None
-        props["ManagedPolicyArns"] = [a for a in t.items(r, "managed_policy_arns") if isinstance(a, str | dict)] or None
+        arns = t.items(r, "managed_policy_arns") if configured(t, r, "managed_policy_arns") else []
+        props["ManagedPolicyArns"] = [a for a in arns if isinstance(a, str | dict)] or None
     t.add(r, kind, props)
 
 
 def _inline_policies(t: Translation, r: TfResource) -> list[dict[str, Any]]:
-    """A role's `inline_policy` blocks; one not known until apply (the block, or its `policy`) is an open one."""
+    """A role's `inline_policy` blocks; one not known until apply (the block, or its `policy`) is an open one. AWS
+    provider 5 computes both `inline_policy` and `managed_policy_arns` of a role that sets neither (every new role's
+    are unknown until apply): those are the role's policies that other resources attach, read from them."""
+    if not configured(t, r, "inline_policy"):
+        return []
     if r.unknown.get("inline_policy") is True:
         return [{"PolicyName": r.address, "PolicyDocument": t.open(r, "inline_policy")}]
     marks = r.unknown.get("inline_policy")
@@ -64,32 +73,6 @@ def _dict(value: Any) -> dict[str, Any]:
 def _policy(t: Translation, r: TfResource) -> None:
     t.add(r, "AWS::IAM::ManagedPolicy", {"ManagedPolicyName": t.text_of(r, "name"), "Path": r.values.get("path"),
                                          "PolicyDocument": policy_text(t, r)})
-
-
-def _store(t: Translation, r: TfResource) -> None:
-    kind, name_property, attr = _STORES[r.type]
-    props: dict[str, Any] = {name_property: t.text_of(r, attr), "Tags": tags(t, r)}
-    if r.type == "aws_s3_bucket" and any(isinstance(x, dict) and x.get("target_bucket")
-                                         for x in r.values.get("logging") or ()):
-        props["LoggingConfiguration"] = {}
-    if r.type == "aws_dynamodb_table":
-        sse = [x for x in r.values.get("server_side_encryption") or () if isinstance(x, dict) and x.get("enabled")]
-        props["SSESpecification"] = {"SSEEnabled": True, "KMSMasterKeyId": t.value(r, "server_side_encryption")
-                                     if r.unknown.get("server_side_encryption") is True else
-                                     sse[0].get("kms_key_arn")} if sse else None
-    if r.type in ("aws_db_instance", "aws_rds_cluster"):
-        props["KmsKeyId"] = t.text_of(r, "kms_key_id") or None
-        props["EnableCloudwatchLogsExports"] = r.values.get("enabled_cloudwatch_logs_exports") or None
-    t.add(r, kind, props)
-
-
-def _key(t: Translation, r: TfResource) -> None:
-    configured = "policy" in t.plan.references.get(r.config_address, {})
-    policy = policy_text(t, r) if configured or r.unknown.get("policy") is not True else None
-    rotation = r.values.get("rotation_period_in_days")
-    t.add(r, "AWS::KMS::Key", {"KeyPolicy": policy, "EnableKeyRotation": bool(r.values.get("enable_key_rotation")),
-                               "KeyUsage": r.values.get("key_usage") or "ENCRYPT_DECRYPT",
-                               "RotationPeriodInDays": rotation if r.values.get("enable_key_rotation") else None})
 
 
 def _named_holder(t: Translation, noun: str, name: Any) -> str | None:
@@ -177,63 +160,13 @@ def _instance_profile(t: Translation, r: TfResource) -> None:
                                            "Roles": [role] if role is not None else []})
 
 
-def _bucket_policy(t: Translation, r: TfResource) -> None:
-    bucket = t.text_of(r, "bucket")
-    own = _named_store(t, bucket)
-    t.add(r, "AWS::S3::BucketPolicy", {"Bucket": {"Ref": own} if own else bucket, "PolicyDocument": policy_text(t, r)})
-
-
-def _named_store(t: Translation, name: Any) -> str | None:
-    if isinstance(name, dict):
-        ref = name.get("Ref")
-        return ref if isinstance(ref, str) and ref in t.resources else None
-    return t.named("AWS::S3::Bucket", name)
-
-
-def _bucket_logging(t: Translation, r: TfResource) -> None:
-    own = _named_store(t, t.text_of(r, "bucket"))
-    if own is not None:
-        t.resources[own]["Properties"]["LoggingConfiguration"] = {}
-
-
-def _secret(t: Translation, r: TfResource) -> None:
-    if r.values.get("policy") or r.unknown.get("policy") is True:
-        arn = t.text_of(r, "arn") or t.open(r, "arn")
-        t.add(r, "AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy_text(t, r)})
-
-
-def _key_policy(t: Translation, r: TfResource) -> None:
-    """`aws_kms_key_policy`: the policy of the plan's key it names, as the key's `policy` attribute would be. A key
-    the plan does not hold has no node here to carry it (left to the source that defines that key)."""
-    key = _own_key(t, t.value(r, "key_id"))
-    if key is not None:
-        t.resources[key]["Properties"]["KeyPolicy"] = policy_text(t, r)
-
-
-def _own_key(t: Translation, key_id: Any) -> str | None:
-    if isinstance(key_id, dict):
-        ref = key_id.get("Ref") or (key_id.get("Fn::GetAtt") or [None])[0]
-        return ref if isinstance(ref, str) and t.resources.get(ref, {}).get("Type") == "AWS::KMS::Key" else None
-    return t.key_by_id.get(key_id) if isinstance(key_id, str) else None
-
-
-def _secret_policy(t: Translation, r: TfResource) -> None:
-    """`aws_secretsmanager_secret_policy`: as the secret's `policy` attribute is read; a secret not known until
-    apply is any secret (an open parameter)."""
-    arn = t.value(r, "secret_arn")
-    t.add(r, "AWS::SecretsManager::ResourcePolicy", {"SecretId": arn if isinstance(arn, str) else
-                                                     t.open(r, "secret_arn"), "ResourcePolicy": policy_text(t, r)})
-
-
 _FIRST = {"aws_iam_user": _holder, "aws_iam_group": _holder, "aws_iam_role": _holder, "aws_iam_policy": _policy,
-          "aws_s3_bucket": _store, "aws_dynamodb_table": _store, "aws_db_instance": _store,
-          "aws_rds_cluster": _store, "aws_kms_key": _key}
+          **plan_aws_data.FIRST, **plan_aws_keys.FIRST}
 _THEN = {"aws_iam_role_policy_attachment": _attachment, "aws_iam_user_policy_attachment": _attachment,
          "aws_iam_group_policy_attachment": _attachment, "aws_iam_policy_attachment": _policy_attachment,
          "aws_iam_role_policy": _inline, "aws_iam_user_policy": _inline, "aws_iam_group_policy": _inline,
          "aws_iam_group_membership": _group_membership, "aws_iam_user_group_membership": _user_group_membership,
          "aws_iam_access_key": _access_key, "aws_iam_user_login_profile": _login_profile,
-         "aws_iam_instance_profile": _instance_profile, "aws_s3_bucket_policy": _bucket_policy,
-         "aws_s3_bucket_logging": _bucket_logging, "aws_secretsmanager_secret": _secret,
-         "aws_kms_key_policy": _key_policy, "aws_secretsmanager_secret_policy": _secret_policy}
-READ = frozenset({*_FIRST, *_THEN})
+         "aws_iam_instance_profile": _instance_profile, **plan_aws_data.THEN, **plan_aws_keys.THEN}
+_LAST: dict[str, Linker] = {**plan_aws_data.LAST, **plan_aws_keys.LAST}
+READ = frozenset({*_FIRST, *_THEN, *_LAST})

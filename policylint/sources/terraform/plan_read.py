@@ -4,7 +4,12 @@ configuration's expressions reference.
 
 A plan's resources are `planned_values` (the root module and every nested `child_modules`), less every address
 that `resource_changes` only deletes; their unknown attributes come from that change's `after_unknown`. A state's
-are `values.root_module`. Each instance is located at the first `"address"` naming it, one regex pass over the text.
+are `values.root_module`. Each instance is located at the first `"address"` naming it, one regex pass over the text
+(each address found is decoded: Terraform writes `<`, `>` and `&` as `\\u003c`… and other non-ASCII text as it is).
+
+What the plan cannot be trusted to hold is a located error (`Plan.errors`), and what was read is still read: a plan
+Terraform wrote when planning failed (`"errored": true`, at that key), and modules nested deeper than `_DEEPEST`
+(at the first one not read).
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
+from policylint.errors import InputError
 from policylint.model import Location
 
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_ERRORED = re.compile(r'"errored"\s*:\s*true')
 _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
-_DEEPEST = 64  # modules nested deeper than this are not followed (Terraform itself stops far earlier)
+_DEEPEST = 64  # modules nested deeper than this are not read, and said so (Terraform itself stops far earlier)
+_NESTING = 8  # how deep nested blocks' references are read (`rule.apply_server_side_encryption_by_default.…`)
 _PROVIDERS = ("aws_", "google_", "kubernetes_")  # the resource types read (`plan_aws`, `plan_gcp`, `plan_k8s`)
 
 
@@ -43,6 +51,9 @@ class Plan:
     references: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # config address -> attr -> refs
     arns: list[str] = field(default_factory=list)  # every managed resource's known `arn`, state and plan
     parameters: list[str] = field(default_factory=list)  # what an HCL configuration leaves open (`hcl_values.Open`)
+    configuration: bool = False  # read from HCL: resources in several files, policy documents as objects
+    region: str | None = None  # the region a configuration's provider names (a plan's is read off its ARNs)
+    errors: list[InputError] = field(default_factory=list)  # what makes the plan incomplete, located
 
 
 def config_address(address: str) -> str:
@@ -56,17 +67,26 @@ class _Positions:
         self._newlines = [m.start() for m in re.finditer("\n", text)]
         self._first: dict[str, int] = {}
         for match in _ADDRESS.finditer(text):
-            self._first.setdefault(match.group(1), match.start())
+            self._first.setdefault(_decoded(match.group(1)), match.start())
 
     def of(self, address: str) -> Location:
-        offset = self._first.get(_quoted(address), 0)
+        return self.at(self._first.get(address, 0))
+
+    def at(self, offset: int) -> Location:
         line = bisect_left(self._newlines, offset)
         start = self._newlines[line - 1] + 1 if line else 0
         return Location(self.path, line + 1, offset - start + 1)
 
 
-def _quoted(text: str) -> str:
-    return json.dumps(text)[1:-1]
+def _decoded(text: str) -> str:
+    """A JSON string's text as the parsed document holds it (`\\u003c` is `<`); most addresses have no escape."""
+    if "\\" not in text:
+        return text
+    try:
+        found = json.loads(f'"{text}"')
+    except ValueError:  # not a string the parser read (the regex met it somewhere else): never an address
+        return text
+    return found if isinstance(found, str) else text
 
 
 def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
@@ -78,7 +98,10 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
     planned = data.get("planned_values")
     root = _dict(planned).get("root_module") if isinstance(planned, dict) else _dict(data.get("values")).get(
         "root_module")
-    for item in _module_resources(root, 0):
+    if data.get("errored") is True:
+        found = _ERRORED.search(text)
+        plan.errors.append(InputError(positions.at(found.start() if found else 0), _INCOMPLETE))
+    for item in _module_resources(root, 0, _Deeper(positions, plan.errors)):
         address = item.get("address")
         change = _dict(changes.get(address, {}).get("change"))
         if not isinstance(address, str) or _list(change.get("actions")) == ["delete"]:
@@ -92,18 +115,42 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
         if isinstance(values.get("arn"), str):
             plan.arns.append(values["arn"])
     prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
-    plan.arns += [r["values"]["arn"] for r in _module_resources(prior, 0)  # a data source's (the caller's) is not
+    plan.arns += [r["values"]["arn"] for r in _module_resources(prior, 0, None)  # not a data source's (the caller's)
                   if r.get("mode", "managed") == "managed" and isinstance(_dict(r.get("values")).get("arn"), str)]
     _read_references(_dict(_dict(data.get("configuration")).get("root_module")), "", plan.references, 0)
     return plan
 
 
-def _module_resources(module: Any, depth: int) -> list[dict[str, Any]]:
-    if not isinstance(module, dict) or depth > _DEEPEST:
+_INCOMPLETE = ("expected a complete plan, found '\"errored\": true': Terraform wrote what it had planned when "
+               "planning failed, so resources may be missing from it; fix the errors 'terraform plan' reported and "
+               "plan again (what the plan holds is still read)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Deeper:
+    """Where to say that a module nested deeper than `_DEEPEST` is not read."""
+
+    positions: _Positions
+    errors: list[InputError]
+
+    def report(self, module: dict[str, Any]) -> None:
+        address = module.get("address")
+        shown = address if isinstance(address, str) else "a module"
+        where = self.positions.of(address) if isinstance(address, str) else self.positions.at(0)
+        self.errors.append(InputError(where, f"expected modules nested at most {_DEEPEST} deep, found {shown} "
+                                             "deeper: its resources and its modules' are not read"))
+
+
+def _module_resources(module: Any, depth: int, deeper: _Deeper | None) -> list[dict[str, Any]]:
+    if not isinstance(module, dict):
+        return []
+    if depth > _DEEPEST:
+        if deeper is not None:
+            deeper.report(module)
         return []
     found = [r for r in _list(module.get("resources")) if isinstance(r, dict)]
     for child in _list(module.get("child_modules")):
-        found += _module_resources(child, depth + 1)
+        found += _module_resources(child, depth + 1, deeper)
     return found
 
 
@@ -114,12 +161,22 @@ def _read_references(module: dict[str, Any], prefix: str, into: dict[str, dict[s
     for resource in _list(module.get("resources")):
         if not isinstance(resource, dict) or not isinstance(resource.get("address"), str):
             continue
-        expressions = _dict(resource.get("expressions"))
-        into[prefix + resource["address"]] = {
-            attr: [r for r in _list(_dict(e).get("references")) if isinstance(r, str)]
-            for attr, e in expressions.items()}
+        found: dict[str, list[str]] = {}
+        for attr, expression in _dict(resource.get("expressions")).items():
+            _expression_references(attr, expression, found, 0)
+        into[prefix + resource["address"]] = found
     for name, call in _dict(module.get("module_calls")).items():
         _read_references(_dict(_dict(call).get("module")), f"{prefix}module.{name}.", into, depth + 1)
+
+
+def _expression_references(attr: str, expression: Any, into: dict[str, list[str]], depth: int) -> None:
+    """An attribute's references; a nested block's (a list of mappings of expressions) also by the path of each of
+    its attributes, every block's together: `server_side_encryption.kms_key_arn`."""
+    into.setdefault(attr, []).extend(r for r in _list(_dict(expression).get("references")) if isinstance(r, str))
+    if depth < _NESTING:
+        for block in expression if isinstance(expression, list) else ():
+            for inner, value in _dict(block).items():
+                _expression_references(f"{attr}.{inner}", value, into, depth + 1)
 
 
 def _module_of(address: str) -> str:

@@ -663,7 +663,8 @@ def test_keys(tmp_path: Path) -> None:
     found = nodes(fragment)
     signer, rotated, admins = (f"aws:kms:cfn:cfn:key/t-{k}" for k in ("Signer", "Rotated", "Admins"))
     assert found[signer] == Key(signer, Location(path, 3, 3), "signing", "kms", readable_by=(
-        "aws:iam::cfn:role/t-Reader", "aws:service:logs.amazonaws.com"), auto_rotate=False, scope="aws")
+        "aws:iam::cfn:role/t-Reader", "aws:service:logs.amazonaws.com"), auto_rotate=None, scope="aws")  # a
+    # SIGN_VERIFY key cannot rotate by itself: not judged on it (PL307)
     assert found[rotated] == Key(rotated, Location(path, 14, 3), "encryption", "kms", rotation_days=90,
                                  readable_by=(ROOT,), auto_rotate=True, scope="aws",
                                  protects=("aws:s3:::t-Data", "aws:dynamodb:cfn:cfn:table/t-Table"))

@@ -629,7 +629,9 @@ resource "aws_iam_role" "operator" {
   name = "operator"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "sts:AssumeRole" }]
+    Statement = [{
+      Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "sts:AssumeRole"
+    }]
   })
 }
 ''')

@@ -87,6 +87,8 @@ class Data:
         alias = value.split(":", 5)[-1] if value.startswith("arn:") else value
         return self.aliases.get(alias)
 
+    _NOT_ROTATABLE = ("SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT")
+
     def _key(self, resource: CfnResource) -> None:
         named = self.template.named(resource.logical)
         assert named is not None
@@ -96,6 +98,9 @@ class Data:
             self.found.error(props.value_pos["KeyUsage"], f"expected 'KeyUsage' to be one of {', '.join(_PURPOSE)}, "
                                                           f"found {describe(usage)}")
             return
+        spec = props.get("KeySpec", "SYMMETRIC_DEFAULT")
+        # AWS rotates only symmetric encryption keys by itself: an asymmetric or HMAC key is not judged on it (None)
+        rotatable = usage not in self._NOT_ROTATABLE and spec in ("SYMMETRIC_DEFAULT", UNRESOLVED)
         rotates = str(props.get("EnableKeyRotation", False)).lower() == "true"
         days = props.get("RotationPeriodInDays", 365)
         if rotates and not (isinstance(days, int | str) and str(days).isascii() and str(days).isdigit()
@@ -107,7 +112,8 @@ class Data:
         self.found.keys.append(Key(
             named.id, resource.location, _PURPOSE.get(usage, "signing"), "kms",  # not known: signing, the riskier
             rotation_days=int(days) if rotates else None, readable_by=tuple(readers),
-            protects=tuple(dict.fromkeys(self.protects.get(named.id, ()))), auto_rotate=rotates, scope=SCOPE))
+            protects=tuple(dict.fromkeys(self.protects.get(named.id, ()))), auto_rotate=rotates if rotatable else None,
+            scope=SCOPE))
 
     def _readers(self, props: YMap, named: Named) -> list[str]:
         document = props.get("KeyPolicy")

@@ -152,6 +152,7 @@ def _login_profile(t: Translation, r: TfResource) -> None:
     user = _named_holder(t, "user", t.text_of(r, "user"))
     if user is not None:
         t.resources[user]["Properties"]["LoginProfile"] = {}
+        t.property_at.setdefault(user, {})["LoginProfile"] = r.location  # the password is the login profile's
 
 
 def _instance_profile(t: Translation, r: TfResource) -> None:

@@ -31,6 +31,7 @@ def _key(t: Translation, r: TfResource) -> None:
     days = r.values.get("rotation_period_in_days")
     t.add(r, "AWS::KMS::Key", {"KeyPolicy": policy, "EnableKeyRotation": rotates,
                                "KeyUsage": r.values.get("key_usage") or "ENCRYPT_DECRYPT",
+                               "KeySpec": r.values.get("customer_master_key_spec") or "SYMMETRIC_DEFAULT",
                                "RotationPeriodInDays": days if rotates and isinstance(days, int) else None})
 
 

@@ -77,6 +77,8 @@ class Translation:
         self._named: dict[tuple[str, str], str] = {}  # (type, its name property's value) -> the first logical id
         self.key_by_id: dict[str, str] = {}  # the known id or ARN of the plan's key -> its address
         self.known_names: dict[str, str] = {}  # a key's address -> its id, when the plan knows it
+        # a property another resource writes (a login profile's `LoginProfile`): located at that resource
+        self.property_at: dict[str, dict[str, Location]] = {}
         for resource in plan.resources:
             key_id = resource.values.get("key_id") if resource.type == "aws_kms_key" else None
             if isinstance(key_id, str) and key_id and not resource.unknown.get("key_id"):
@@ -101,12 +103,21 @@ class Translation:
         resources = YMap((1, 1))
         self.placed: dict[tuple[int, int], Location] = {}
         spread = self.plan.configuration or any(at.file != path for at in self.at.values())
+        lines = len(self.resources) + 2
         for index, (logical, body) in enumerate(self.resources.items(), start=2):
             pos = (index, 1) if spread else (self.at[logical].line, self.at[logical].column)
             if spread:
                 self.placed[pos] = self.at[logical]
             resources[logical] = y(body, pos, [0] if spread else None)
             resources.key_pos[logical] = resources.value_pos[logical] = pos
+            properties = resources[logical].get("Properties")
+            for key, at in self.property_at.get(logical, {}).items():
+                if isinstance(properties, YMap) and key in properties:
+                    place = (lines, 1) if spread else (at.line, at.column)
+                    if spread:
+                        self.placed[place] = at
+                        lines += 1
+                    properties.key_pos[key] = place
         top["Resources"] = resources
         top.key_pos["Resources"] = top.value_pos["Resources"] = (1, 1)
         return top

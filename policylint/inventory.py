@@ -56,6 +56,7 @@ class Loaded:
     files: list[str]
     commented: list[str]  # the files that hold a `# policylint: ignore` comment (the only ones read again)
     skipped: tuple[Skipped, ...] = ()  # walked files not read, with the reason (`walk.REASONS`), sorted by path
+    notes: tuple[tuple[Location, str], ...] = ()  # what the sources say they left unchecked (`Fragment.notes`)
 
 
 def _read(candidate: Candidate, options: Options) -> tuple[Fragment | str, bool]:
@@ -228,6 +229,7 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
         {str(c.root) if c.root is not None else os.path.realpath(os.path.dirname(c.path) or ".") for c in terraform})))
     errors = list(found.errors) + _unmatched_globs(options, paths, [c.path for c in found.candidates])
     skipped = list(found.skipped)
+    notes: list[tuple[Location, str]] = []
     fragments: list[Fragment] = []
     files: list[str] = []
     commented: list[str] = []
@@ -239,6 +241,7 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
         fragments.append(fragment)
         files.append(candidate.path)
         errors.extend(fragment.errors)
+        notes.extend(fragment.notes)
         if ignores:
             commented.append(candidate.path)
     if not files and not errors:  # a run that checked nothing must not pass
@@ -249,7 +252,8 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
         if isinstance(source, Linker):
             inventory = source.link(inventory)
     errors.sort(key=lambda e: e.location)
-    return Loaded(inventory, errors, files, commented, tuple(sorted(skipped, key=lambda s: (s.path, s.reason))))
+    return Loaded(inventory, errors, files, commented, tuple(sorted(skipped, key=lambda s: (s.path, s.reason))),
+                  tuple(sorted(set(notes))))
 
 
 def merge(parts: list[Inventory], implied: list[Inventory] | None = None) -> tuple[Inventory, list[InputError]]:

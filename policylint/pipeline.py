@@ -19,7 +19,7 @@ from policylint.findings import Evaluator, Finding, Notice, Suppression
 from policylint.graph import Graph, Index, build_graph, build_index, is_glob
 from policylint.inventory import load_paths
 from policylint.join import join
-from policylint.model import EVERYONE, Inventory, Person, Principal
+from policylint.model import EVERYONE, Inventory, Location, Person, Principal
 from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassified_as_customer
 from policylint.report import Report
 from policylint.rules import Rule
@@ -68,6 +68,7 @@ class Analysis:
     files: list[str]
     commented: list[str]  # files holding an inline ignore comment
     skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) for each walked file no source reads
+    notes: tuple[tuple[Location, str], ...] = ()  # what the sources left unchecked (`Fragment.notes`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,8 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
         analysis = _analyse(settings, timer)
         kept, suppressed, notices, errors = _findings(analysis, rules, settings, timer) if findings else (
             [], [], [], [])
-        notices = [*roster_notice(analysis.inventory, rules, analysis.files), *notices]
+        notices = [*roster_notice(analysis.inventory, rules, analysis.files),
+                   *(Notice(at, text) for at, text in analysis.notes), *notices]
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
     exposed = sum(1 for node in identities if node.id in analysis.reach.next_hop)
     report = Report(settings.as_of, kept, sorted([*rule_errors, *analysis.errors, *errors], key=lambda e: e.location),
@@ -117,7 +119,7 @@ def _analyse(settings: Settings, timer: Timer) -> Analysis:
         context = build_context(inventory, index, graph, reach, settings.as_of, patterns)
     skipped = tuple((s.path, s.reason) for s in loaded.skipped)
     return Analysis(inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
-                    loaded.files, loaded.commented, skipped)
+                    loaded.files, loaded.commented, skipped, loaded.notes)
 
 
 # The rules whose subjects' facts only a roster can fill (people, their status, whose account is whose): with no

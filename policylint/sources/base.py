@@ -23,6 +23,9 @@ class Fragment:
     inventory: Inventory
     errors: list[InputError] = field(default_factory=list)
     implied: Inventory = field(default_factory=Inventory)
+    # what the file leaves unchecked without being wrong (a Terraform module from the registry, not read): the run's
+    # notices, never its errors
+    notes: tuple[tuple[Location, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

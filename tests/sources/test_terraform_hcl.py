@@ -330,8 +330,14 @@ resource "aws_iam_group_policy" "read" {
 }
 ''')
     # the group is the remote module's: the grant is given to every group it could be, never dropped
-    grants = [g for g in load_paths([str(tmp_path)]).inventory.grants if g.to == "aws:iam::cfn:group/*"]
+    loaded = load_paths([str(tmp_path)])
+    grants = [g for g in loaded.inventory.grants if g.to == "aws:iam::cfn:group/*"]
     assert [g.resource for g in grants] == ["aws:dynamodb:cfn:cfn:table/acme-customers"]
+    # and the run says what it did not read, where (a notice: a registry module is not an error)
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-12-01")
+    assert result.code == 1
+    assert (f"{tmp_path / 'main.tf'}:{_line(tmp_path / 'main.tf', 'module')}:1: note: module 'readers' (source "
+            "'terraform-aws-modules/iam/aws//modules/iam-group-with-policies') is not read") in result.out
 
 
 def test_a_syntax_error_is_located_and_hides_no_other_file(tmp_path: Path) -> None:

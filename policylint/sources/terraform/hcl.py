@@ -99,6 +99,7 @@ class Project:
         self._folders: dict[str, Folder | None] = {}
         self._texts: dict[str, str] = {}
         self._fragments: dict[str, Fragment] = {}
+        self._notes: dict[tuple[Location, str], None] = {}
         self._roots = self._find_roots()
 
     # -- files and folders ----------------------------------------------------------------------------------------
@@ -173,6 +174,9 @@ class Project:
     def root_of(self, module: Module) -> str:
         return module.folder.path
 
+    def note(self, at: Location, text: str) -> None:
+        self._notes[(at, text)] = None
+
     # -- roots ----------------------------------------------------------------------------------------------------
 
     def _find_roots(self) -> set[str]:
@@ -210,7 +214,7 @@ class Project:
         errors += parsed_folder.errors if parsed_folder is not None else []
         if folder in self._roots and configuration and path == configuration[0]:
             root = self._root_fragment(folder)
-            return Fragment(root.inventory, errors + root.errors, root.implied)
+            return Fragment(root.inventory, errors + root.errors, root.implied, root.notes)
         return Fragment(Inventory(), errors)
 
     def _root_fragment(self, path: str) -> Fragment:
@@ -226,7 +230,8 @@ class Project:
             first = self.members(path)[0]
             fragment = fragment_of(plan, first, self.options, names=path or ".")
             context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]
-            self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied)
+            self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied,
+                                             tuple(self._notes))
         return self._fragments[path]
 
 
@@ -279,3 +284,6 @@ class _NoFiles:
 
     def root_of(self, module: Module) -> str:
         return module.folder.path
+
+    def note(self, at: Location, text: str) -> None:
+        pass  # a provider block calls no module

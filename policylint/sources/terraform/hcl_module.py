@@ -114,6 +114,8 @@ class Files(Protocol):
 
     def root_of(self, module: Module) -> str: ...
 
+    def note(self, at: Location, text: str) -> None: ...
+
 
 class Module:
     """One instance of a module: the root, or a call's (each `count`/`for_each` instance of it)."""
@@ -293,6 +295,8 @@ class Module:
             self._calls[name] = []
             block = self.folder.modules[name]
             target = self.project.folder(self.folder.local_source(block))
+            if target is None or self.depth >= DEEPEST_MODULE:
+                self.project.note(block.location, _unread(block, self.folder, self.depth >= DEEPEST_MODULE))
             made: list[tuple[Any, Any]] = []
             for key, suffix, scope in self._expand(block):
                 if target is None or self.depth >= DEEPEST_MODULE:
@@ -306,6 +310,17 @@ class Module:
                 made.append((key, Outputs(child)))
             self._calls[name] = made
         return list(self._calls[name])
+
+
+def _unread(call: Block, folder: Folder, too_deep: bool) -> str:
+    source = evaluate(call.attributes["source"].expr, Scope(_NoNames())) if "source" in call.attributes else None
+    shown = repr(source) if isinstance(source, str) else "not given"
+    why = (f"it is nested deeper than {DEEPEST_MODULE} modules" if too_deep
+           else "its source is not a folder of the checked tree" if folder.local_source(call) is not None
+           else "its source is not a local folder (a registry, git or archive module)")
+    return (f"module {call.labels[0]!r} (source {shown}) is not read, as {why}: the resources it creates are not "
+            "checked, and its outputs are taken as anything (fail closed). Check its source too, or a plan of "
+            "the configuration (`terraform show -json`).")
 
 
 def _later(attribute: Attribute, scope: Scope) -> Callable[[], Any]:

@@ -662,3 +662,33 @@ def test_an_address_declared_twice_is_an_error_as_terraform_says(tmp_path: Path)
     errors = [str(e) for e in load_paths([str(tmp_path)]).errors]
     assert errors == [f"{tmp_path / 'b.tf'}:1:1: error: expected each address once in a module, found aws_iam_user.x "
                       f"again (first at {tmp_path / 'a.tf'}:1:1)"]
+
+
+def test_a_cli_user_tagged_with_an_e_mail_is_the_persons_and_their_key_a_leavers(tmp_path: Path) -> None:
+    write(tmp_path, "people.csv", "email,name,status,departed\nbob.m@acme.example,Bob M,terminated,2025-10-01\n"
+                                  "dana@acme.example,Dana,active,\n")
+    write(tmp_path, "iam.tf", '''
+variable "developers" {
+  default = { "bob.m" = "bob.m@acme.example", "dana" = "dana@acme.example" }
+}
+
+resource "aws_iam_user" "dev" {
+  for_each = var.developers
+  name     = each.key
+  tags     = { email = each.value }
+}
+
+resource "aws_iam_access_key" "dev" {
+  for_each = var.developers
+  user     = aws_iam_user.dev[each.key].name
+}
+
+resource "aws_iam_user" "ci" {
+  name = "ci"
+  tags = { owner = "dana@acme.example" }
+}
+''')
+    code, findings, out = _check(tmp_path)
+    found = {(f["rule"], f["subject"]["id"]) for f in findings}
+    assert ("PL101", 'aws:iam::cfn:user/bob.m#aws_iam_access_key.dev["bob.m"]') in found, out
+    assert not any(rule == "PL103" and subject == "aws:iam::cfn:user/ci" for rule, subject in found)  # owned

@@ -40,6 +40,7 @@ from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
 from policylint.yamlsafe import YMap
 
 _EMAIL_TAGS = ("email", "e-mail", "mail")
+_OWNER_TAGS = ("owner", "owner-email", "technical-owner")  # as `documents` reads an export's
 _KEY_STATUS = {"Active": "active", "Inactive": "inactive"}
 # the properties that attach a policy resource to identities, by name (as `Ref` gives them), and the kind they name
 _NAMES = (("Users", "user"), ("Groups", "group"), ("Roles", "role"))
@@ -280,12 +281,17 @@ class Iam:
 
     def _user(self, resource: CfnResource, named: Named, flags: tuple[str, ...]) -> Principal:
         props = self.found.properties(resource)
-        if props.get("LoginProfile") is None:
-            return Principal(named.id, resource.location, "service", flags=flags)
         tags = tags_of(props, self.found)
         emails = [v for k, v in tags.items() if k.lower() in _EMAIL_TAGS and UNRESOLVED not in v]
         given = named.name != self.template.generated(resource.logical)
         identifiers = tuple(dict.fromkeys([*emails, *([named.name] if given else [])]))
+        if props.get("LoginProfile") is None:
+            # a person's by an e-mail tag (a CLI user who signs in through SSO), as an authorization-details export
+            # reads it; else a service's, whose owner tag names who answers for it
+            if emails:
+                return Principal(named.id, resource.location, "user", identifiers=identifiers, flags=flags)
+            owner = next((v for k, v in tags.items() if k.lower() in _OWNER_TAGS and v and UNRESOLVED not in v), None)
+            return Principal(named.id, resource.location, "service", owner=owner, flags=flags)
         login = self.found.at(props.key_pos["LoginProfile"])
         self.found.credentials.append(Credential(f"{named.id}#password", login, "password", named.id, None,
                                                  "active", mfa=True if named.id in self.found.mfa else None))

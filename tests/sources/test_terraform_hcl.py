@@ -688,7 +688,7 @@ resource "aws_iam_user" "ci" {
   tags = { owner = "dana@acme.example" }
 }
 ''')
-    code, findings, out = _check(tmp_path)
+    _, findings, out = _check(tmp_path)
     found = {(f["rule"], f["subject"]["id"]) for f in findings}
     assert ("PL101", 'aws:iam::cfn:user/bob.m#aws_iam_access_key.dev["bob.m"]') in found, out
     assert not any(rule == "PL103" and subject == "aws:iam::cfn:user/ci" for rule, subject in found)  # owned

@@ -25,9 +25,9 @@ PLAN = REPO / "tests" / "corpus" / "terraform-example" / "plan.json"  # how it w
 AS_OF = "2026-03-01"
 
 USER = "aws:iam::731946220845:user/"
-SIGNING_KEY = "aws:kms:cfn:cfn:key/examples%2Fterraform:aws_kms_key.token_signing"
-DATA_KEY = "aws:kms:cfn:cfn:key/examples%2Fterraform:module.customer_data.aws_kms_key.this"
-TABLE = "aws:dynamodb:cfn:cfn:table/customer-accounts"
+SIGNING_KEY = "aws:kms:eu-west-1:731946220845:key/examples%2Fterraform:aws_kms_key.token_signing"
+DATA_KEY = "aws:kms:eu-west-1:731946220845:key/examples%2Fterraform:module.customer_data.aws_kms_key.this"
+TABLE = "aws:dynamodb:eu-west-1:731946220845:table/customer-accounts"
 BUCKET = "aws:s3:::kestrelpay-prod-customer-exports"
 MATEO_KEY = USER + 'mateo.ruiz#module.team_access["auth"].aws_iam_access_key.cli["mateo.ruiz"]'
 TEAM = "examples/terraform/modules/team-access/main.tf"
@@ -101,7 +101,8 @@ def test_the_leavers_access_key_reaches_the_customer_table_through_the_auth_team
     assert path[-1] == TABLE
 
 
-_KEY_FILE = re.compile(r"(aws:kms:cfn:cfn:key/)[^:\s,()]+:")
+_KMS = "aws:kms:eu-west-1:731946220845:key/"
+_KEY_FILE = re.compile(re.escape(_KMS).join(["(", r")[^:\s,()]+:"]))
 
 
 def normalised(report: dict[str, Any], keys: dict[str, str] | None = None) -> set[tuple[str, str]]:
@@ -111,7 +112,7 @@ def normalised(report: dict[str, Any], keys: dict[str, str] | None = None) -> se
     for finding in report["findings"]:
         message = finding["message"]
         for key_id, address in (keys or {}).items():
-            message = message.replace(f"aws:kms:cfn:cfn:key/{key_id}", f"aws:kms:cfn:cfn:key/<file>:{address}")
+            message = message.replace(f"{_KMS}{key_id}", f"{_KMS}<file>:{address}")
         found.add((finding["rule"], _KEY_FILE.sub(r"\1<file>:", message)))
     return found
 

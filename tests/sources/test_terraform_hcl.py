@@ -692,3 +692,39 @@ resource "aws_iam_user" "ci" {
     found = {(f["rule"], f["subject"]["id"]) for f in findings}
     assert ("PL101", 'aws:iam::cfn:user/bob.m#aws_iam_access_key.dev["bob.m"]') in found, out
     assert not any(rule == "PL103" and subject == "aws:iam::cfn:user/ci" for rule, subject in found)  # owned
+
+
+def test_two_environments_are_two_accounts_whether_or_not_their_providers_name_them(tmp_path: Path) -> None:
+    write(tmp_path, "modules/store/main.tf", '''
+variable "env" {}
+
+resource "aws_dynamodb_table" "orders" {
+  name     = "orders"
+  hash_key = "id"
+  tags     = { "data-classification" = "customer" }
+}
+
+resource "aws_iam_role" "api" {
+  name = "orders-api"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  inline_policy {
+    name   = "orders"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [
+      { Effect = "Allow", Action = "dynamodb:GetItem", Resource = aws_dynamodb_table.orders.arn }] })
+  }
+}
+''')
+    for env, provider in (("prod", 'provider "aws" {\n  region              = "eu-west-1"\n'
+                                    '  allowed_account_ids = ["111111111111"]\n}\n'),
+                          ("staging", ""), ("dev", "")):
+        write(tmp_path, f"envs/{env}/main.tf", provider + f'module "store" {{\n  source = "../../modules/store"\n'
+                                                          f'  env    = "{env}"\n}}\n')
+    loaded = load_paths([str(tmp_path)], root=str(tmp_path))
+    assert [str(e) for e in loaded.errors] == []
+    ids = {n.id for n in loaded.inventory.nodes()}
+    assert {"aws:iam::111111111111:role/orders-api", "aws:dynamodb:eu-west-1:111111111111:table/orders",
+            "aws:iam::envs%2Fstaging:role/orders-api", "aws:dynamodb:cfn:envs%2Fstaging:table/orders",
+            "aws:iam::envs%2Fdev:role/orders-api"} <= ids, sorted(ids)

@@ -272,7 +272,7 @@ def test_a_state_alone_reaches_what_its_role_is_granted(tmp_path: Path) -> None:
     assert run.code in (0, 1), run.err
     # the role is implied (an export would define it), its grant given to it directly: the path is still there
     assert (f"path: aws:service:ecs-tasks.amazonaws.com → aws:iam::{ACCOUNT}:role/app → "
-            "aws:dynamodb:cfn:cfn:table/orders") in run.out
+            "aws:dynamodb:eu-west-1:111122223333:table/orders") in run.out  # the account and region its ARN names
 
 
 def test_several_accounts_keep_each_resource_its_own(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from policylint.sources.terraform.hcl_eval import Scope, evaluate
 from policylint.sources.terraform.hcl_module import Folder, Module, as_values, nested_blocks
 from policylint.sources.terraform.hcl_parse import Block, parse
 from policylint.sources.terraform.hcl_values import Open
-from policylint.sources.terraform.plan import fragment_of
+from policylint.sources.terraform.plan import escaped, fragment_of, relative
 from policylint.sources.terraform.plan_read import Plan
 
 NAME = "terraform-hcl"
@@ -225,8 +225,11 @@ class Project:
             parameters: dict[str, None] = {}
             resources = [as_values(r, parameters) for r in module.resources()]
             account, region = _provider(folder)
+            # several root modules (environments) whose accounts no provider names: each is its own unknown account
+            label = escaped(relative(path or ".", self.options.globs_root)) if (
+                account is None and len(self._roots) > 1) else None
             plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, account),
-                        configuration=True, region=region)
+                        configuration=True, region=region, account=label)
             first = self.members(path)[0]
             fragment = fragment_of(plan, first, self.options, names=path or ".")
             context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]

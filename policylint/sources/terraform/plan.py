@@ -34,7 +34,13 @@ from policylint.sources.aws.cfn_values import Found, Implied
 from policylint.sources.aws.cloudformation import widen
 from policylint.sources.aws.intrinsics import ACCOUNT
 from policylint.sources.base import Fragment, Options
-from policylint.sources.terraform.plan_account import accounts_of, in_account, in_template_account, region_of
+from policylint.sources.terraform.plan_account import (
+    Accounts,
+    accounts_of,
+    in_account,
+    in_template_account,
+    region_of,
+)
 from policylint.sources.terraform.plan_aws import translate
 from policylint.sources.terraform.plan_cfn import Translation
 from policylint.sources.terraform.plan_gcp import iam_fragment
@@ -87,9 +93,11 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     root module's folder, which names what the configuration leaves unnamed, instead of the plan's file)."""
     translation = Translation(read)
     translate(translation)
-    accounts = accounts_of(read.arns)
-    translation.resources = in_template_account(translation.resources, accounts.single, read.region or region_of(
-        read.arns))
+    region = read.region or region_of(read.arns)
+    accounts = replace(accounts_of(read.arns), region=region)
+    translation.resources = in_template_account(translation.resources, accounts.single, region)
+    if accounts.single is None and read.account is not None:  # no ARN names one: the configuration's own label
+        accounts = Accounts(read.account)
     template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root,
                              translation.known_names)
     implied = Implied()
@@ -104,7 +112,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     defined = {node.id for node in inventory.nodes()}
     aws = in_account(placed(Fragment(inventory, found.errors, implied.inventory(defined)), path, translation.placed),
                      accounts)
-    unnamed = _escaped(_relative(names or path, options.globs_root))  # GCP and Kubernetes name it alike
+    unnamed = escaped(relative(names or path, options.globs_root))  # GCP and Kubernetes name it alike
     gcp = GcpNames(translation, unnamed)
     return joined(aws, iam_fragment(translation, gcp, path), stores_fragment(translation, gcp, path, options),
                   k8s_fragment(translation, path, options, unnamed))
@@ -136,17 +144,17 @@ class _PlanTemplate(CfnTemplate):
     """The plan's template, naming what the plan leaves unnamed by its file and address (see above)."""
 
     def __init__(self, document: YMap, path: str, names: str, root: str, known: dict[str, str]) -> None:
-        self._file = _escaped(_relative(names, root))  # set before the reader names anything
+        self._file = escaped(relative(names, root))  # set before the reader names anything
         self._known = known
         super().__init__(document, path)
 
     def generated(self, logical: str) -> str:
         """A key the plan knows the id of (a state's, a no-op plan's) is named by it, as its ARN and an export name
         it; else the resource is named by its file and address."""
-        return self._known.get(logical) or f"{self._file}:{_escaped(logical)}"
+        return self._known.get(logical) or f"{self._file}:{escaped(logical)}"
 
 
-def _relative(path: str, root: str) -> str:
+def relative(path: str, root: str) -> str:
     """The path relative to the root (posix), or absolute when outside it (as `policy_document.document_id`)."""
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, os.path.abspath(root))
@@ -154,5 +162,5 @@ def _relative(path: str, root: str) -> str:
     return Path(absolute if outside else relative).as_posix()
 
 
-def _escaped(text: str) -> str:
+def escaped(text: str) -> str:
     return text.replace("%", "%25").replace("/", "%2F")

@@ -32,6 +32,8 @@ from policylint.sources.base import Fragment
 
 _IAM_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(?:user|role|group|policy|instance-profile)/\S+")
 _TEMPLATE = f"aws:iam::{ACCOUNT}:"
+_IN_TEMPLATE = f":{ACCOUNT}:{ACCOUNT}:"  # a key's or store's id in the template's region and account
+_TEMPLATE_REGIONAL = re.compile(rf"(aws:[\w-]+:){ACCOUNT}:{ACCOUNT}:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +42,14 @@ class Accounts:
 
     single: str | None = None  # the one account they name, if exactly one
     used: dict[str, str] = field(default_factory=dict)  # the template's id -> the ARN that gave its own id
+    region: str | None = None  # the one region of the regional resources, when known (a provider's, the ARNs')
 
     def id_of(self, template_id: str) -> str:
-        """The id a template id (`aws:iam::cfn:role/app`, `…/deploy#password`) takes."""
+        """The id a template id (`aws:iam::cfn:role/app`, `…/deploy#password`, `aws:kms:cfn:cfn:key/…`) takes: with
+        one account, every id is in it (keys and stores in its region, when known)."""
         if self.single is not None:
-            return template_id.replace(_TEMPLATE, f"aws:iam::{self.single}:")
+            renamed = template_id.replace(_TEMPLATE, f"aws:iam::{self.single}:")
+            return _TEMPLATE_REGIONAL.sub(lambda m: f"{m.group(1)}{self.region or ACCOUNT}:{self.single}:", renamed)
         head, mark, rest = template_id.partition("#")
         arn = self.used.get(head)
         return template_id if arn is None else arn_to_id(arn) + mark + rest
@@ -64,7 +69,7 @@ def accounts_of(arns: list[str]) -> Accounts:
 
 def in_account(fragment: Fragment, accounts: Accounts) -> Fragment:
     """The fragment with every IAM id its account's, and each identity whose ARN is known implied (see above)."""
-    if not accounts.used:
+    if not accounts.used and accounts.single is None:
         return fragment
     defined = _renamed(fragment.inventory, accounts)
     existing = {arn_to_id(arn) for arn in accounts.used.values()}
@@ -103,7 +108,7 @@ def _renamed(inventory: Inventory, accounts: Accounts) -> Inventory:
 def _rename(value: Any, accounts: Accounts) -> Any:
     """Every id, member, holder, grant target and condition text of a record, in its account."""
     if isinstance(value, str):
-        return accounts.id_of(value) if _TEMPLATE in value else value
+        return accounts.id_of(value) if _TEMPLATE in value or _IN_TEMPLATE in value else value
     if isinstance(value, tuple):
         return tuple(_rename(item, accounts) for item in value)
     if isinstance(value, Location) or not is_dataclass(value) or isinstance(value, type):

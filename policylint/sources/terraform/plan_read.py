@@ -53,6 +53,7 @@ class Plan:
     parameters: list[str] = field(default_factory=list)  # what an HCL configuration leaves open (`hcl_values.Open`)
     configuration: bool = False  # read from HCL: resources in several files, policy documents as objects
     region: str | None = None  # the region a configuration's provider names (a plan's is read off its ARNs)
+    account: str | None = None  # the account label of a root module whose account no provider names, when several
     errors: list[InputError] = field(default_factory=list)  # what makes the plan incomplete, located
 
 

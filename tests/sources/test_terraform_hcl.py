@@ -169,8 +169,7 @@ resource "aws_iam_role" "reader" {
 }
 ''')
     facts = run_cli("facts", "aws:iam::cfn:role/reader", str(tmp_path), "--as-of", "2026-12-01").out
-    assert ("template leaves open: parameter var.reader_account (a variable without a default; no tfvars sets it)"
-            in facts)
+    assert "template leaves open: var.reader_account (a variable without a default; no tfvars sets it)" in facts
     write(tmp_path, "terraform.tfvars", 'reader_account = "444455556666"\n')
     facts = run_cli("facts", "aws:iam::cfn:role/reader", str(tmp_path), "--as-of", "2026-12-01").out
     assert "aws:iam::444455556666:root" in facts and "var.reader_account" not in facts

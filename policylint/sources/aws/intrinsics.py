@@ -66,6 +66,8 @@ class Template:
     mappings: dict[str, Any]
     ref: Callable[[str], Any]  # logical id -> the value `Ref` returns, or None when it is not determined
     attribute: Callable[[str, str], Any]  # (logical id, attribute) -> the `Fn::GetAtt` value, or None
+    # what a parameter without a Default is said to be (a Terraform translation's parameter names say it all)
+    open_text: str = "parameter {} has no Default"
 
 
 class Resolver:
@@ -153,7 +155,7 @@ class Resolver:
         if name in self.template.parameters:
             default = self.template.parameters[name]
             if default is UNRESOLVED:
-                return self.unresolved(pos, f"parameter {name} has no Default")
+                return self.unresolved(pos, self.template.open_text.format(name))
             return default
         found = self.template.ref(name)
         if found is None:

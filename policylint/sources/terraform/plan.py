@@ -147,6 +147,7 @@ class _PlanTemplate(CfnTemplate):
         self._file = escaped(relative(names, root))  # set before the reader names anything
         self._known = known
         super().__init__(document, path)
+        self.context = replace(self.context, open_text="{}")  # "aws_iam_role.app.name (known after apply)"
 
     def generated(self, logical: str) -> str:
         """A key the plan knows the id of (a state's, a no-op plan's) is named by it, as its ARN and an export name

@@ -727,3 +727,35 @@ resource "aws_iam_role" "api" {
     assert {"aws:iam::111111111111:role/orders-api", "aws:dynamodb:eu-west-1:111111111111:table/orders",
             "aws:iam::envs%2Fstaging:role/orders-api", "aws:dynamodb:cfn:envs%2Fstaging:table/orders",
             "aws:iam::envs%2Fdev:role/orders-api"} <= ids, sorted(ids)
+
+
+def test_tfvars_json_applies_and_a_var_file_is_said_to_be_not_applied(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+variable "users" {
+  type = list(string)
+}
+
+resource "aws_iam_user" "u" {
+  for_each = toset(var.users)
+  name     = each.value
+}
+''')
+    write(tmp_path, "terraform.tfvars.json", json.dumps({"users": ["ana", "ben"]}))
+    write(tmp_path, "prod.tfvars", 'users = ["carl"]\n')
+    loaded = load_paths([str(tmp_path)])
+    assert {n.id for n in loaded.inventory.nodes() if "user/" in n.id} == {"aws:iam::cfn:user/ana",
+                                                                            "aws:iam::cfn:user/ben"}
+    assert [(Path(at.file).name, text.split(":")[0]) for at, text in loaded.notes] == [
+        ("prod.tfvars", "values Terraform applies only when asked (`-var-file`)")]
+
+
+def test_a_local_module_elsewhere_in_the_repository_is_read_from_an_environment_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _module_org(tmp_path / "envs" / "prod", source="../../modules/team")  # writes the module beside it: moved up
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "envs" / "prod" / "modules" / "team").rename(tmp_path / "modules" / "team")
+    git(tmp_path, "init", "-q")
+    monkeypatch.chdir(tmp_path / "envs" / "prod")
+    loaded = load_paths(["."])
+    assert [str(e) for e in loaded.errors] == [] and loaded.notes == ()
+    assert "aws:iam::cfn:user/dana" in {n.id for n in loaded.inventory.nodes()}

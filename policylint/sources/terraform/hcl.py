@@ -94,7 +94,10 @@ class Project:
         self.options = options
         self.walked = {os.path.normpath(p) for p in walked}
         roots = options.terraform_roots or tuple(os.path.dirname(p) or "." for p in walked)
-        self._allowed = sorted({os.path.realpath(r) for r in (*roots, options.links_within or options.globs_root)})
+        allowed = {os.path.realpath(r) for r in (*roots, options.links_within or options.globs_root)}
+        if options.links_within is None:  # a local module may be anywhere in the repository the checked folder is in
+            allowed |= {r for r in map(_repository, sorted(allowed)) if r is not None}
+        self._allowed = sorted(allowed)
         self._parsed: dict[str, _Parsed] = {}
         self._folders: dict[str, Folder | None] = {}
         self._texts: dict[str, str] = {}
@@ -158,6 +161,10 @@ class Project:
             configuration = [f for f in files if f.lower().endswith(CONFIGURATION)]
             values = [f for f in files if os.path.basename(f).lower() in _AUTO_VALUES
                       or f.lower().endswith((".auto.tfvars", ".auto.tfvars.json"))]
+            for other in sorted(set(files) - set(configuration) - set(values)):  # `-var-file`'s, not applied
+                self.note(Location(other, 1, 1), "values Terraform applies only when asked (`-var-file`): read for "
+                                                  "their syntax only; the variables take their defaults or "
+                                                  "terraform.tfvars's, and those without are left open")
             if configuration:
                 bodies = [b for b in (self.parsed(f).body for f in configuration) if b is not None]
                 tfvars = [b for b in (self.parsed(f).body for f in values) if b is not None]
@@ -290,3 +297,16 @@ class _NoFiles:
 
     def note(self, at: Location, text: str) -> None:
         pass  # a provider block calls no module
+
+
+def _repository(folder: str) -> str | None:
+    """The root of the git repository a folder is in (the nearest parent holding `.git`), if any."""
+    current = folder
+    for _ in range(64):
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+    return None

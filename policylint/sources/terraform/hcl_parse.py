@@ -205,6 +205,11 @@ def _json_body(path: str, text: str) -> Block:
         raise InputError(Location(path, 1, 1), "expected a Terraform JSON object at the top level, found "
                                                f"{type(documents[0]).__name__ if documents else 'nothing'}")
     document = documents[0]
+    if path.lower().endswith(".tfvars.json"):  # variables' values: each key an attribute, not a block
+        for name, value in document.items():
+            at = _pos(document, name)
+            top.attributes[str(name)] = Attribute(str(name), JsonExpr(_plain(value), *at), Location(path, *at))
+        return top
     for kind, value in document.items():
         if kind == "//":
             continue

@@ -759,3 +759,53 @@ def test_a_local_module_elsewhere_in_the_repository_is_read_from_an_environment_
     loaded = load_paths(["."])
     assert [str(e) for e in loaded.errors] == [] and loaded.notes == ()
     assert "aws:iam::cfn:user/dana" in {n.id for n in loaded.inventory.nodes()}
+
+
+def test_each_aws_provider_configuration_is_its_own_account(tmp_path: Path) -> None:
+    write(tmp_path, "modules/audit/main.tf", '''
+resource "aws_iam_role" "audit" {
+  name = "audit"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+''')
+    write(tmp_path, "main.tf", '''
+provider "aws" {
+  region = "eu-west-1"
+  assume_role {
+    role_arn = "arn:aws:iam::111111111111:role/terraform"
+  }
+}
+
+provider "aws" {
+  alias  = "security"
+  region = "eu-west-1"
+  assume_role {
+    role_arn = "arn:aws:iam::333333333333:role/terraform"
+  }
+}
+
+module "audit" {
+  source = "./modules/audit"
+}
+
+module "audit_security" {
+  source    = "./modules/audit"
+  providers = { aws = aws.security }
+}
+
+resource "aws_iam_role_policy_attachment" "admin" {
+  provider   = aws.security
+  role       = "audit"
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+''')
+    loaded = load_paths([str(tmp_path)])
+    ids = {n.id for n in loaded.inventory.nodes()}
+    assert {"aws:iam::111111111111:role/audit", "aws:iam::333333333333:role/audit"} <= ids, sorted(ids)
+    assert not any("expected each IAM name once" in str(e) for e in loaded.errors)
+    # the security account's role gets the attachment made with its provider (as grants given to it: it is implied)
+    assert {(g.to, g.resource) for g in loaded.inventory.grants if g.resource == "aws:*"} == {
+        ("aws:iam::333333333333:role/audit", "aws:*")}

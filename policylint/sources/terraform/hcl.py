@@ -36,7 +36,8 @@ from policylint.sources.terraform.hcl_module import Folder, Module, as_values, n
 from policylint.sources.terraform.hcl_parse import Block, parse
 from policylint.sources.terraform.hcl_values import Open
 from policylint.sources.terraform.plan import escaped, fragment_of, relative
-from policylint.sources.terraform.plan_read import Plan
+from policylint.sources.terraform.plan_open import joined
+from policylint.sources.terraform.plan_read import Plan, TfResource
 
 NAME = "terraform-hcl"
 CONFIGURATION = (".tf", ".tf.json")
@@ -231,29 +232,38 @@ class Project:
             module = Module(folder, self)
             parameters: dict[str, None] = {}
             resources = [as_values(r, parameters) for r in module.resources()]
-            account, region = _provider(folder)
-            # several root modules (environments) whose accounts no provider names: each is its own unknown account
-            label = escaped(relative(path or ".", self.options.globs_root)) if (
-                account is None and len(self._roots) > 1) else None
-            plan = Plan(resources=resources, parameters=list(parameters), arns=_arns(resources, account),
-                        configuration=True, region=region, account=label)
             first = self.members(path)[0]
-            fragment = fragment_of(plan, first, self.options, names=path or ".")
+            by_provider: dict[str, list[TfResource]] = {}
+            for resource in resources:  # each AWS provider configuration (`alias`) is an account of its own
+                key = resource.provider if resource.provider.startswith("aws") else "aws"
+                by_provider.setdefault(key, []).append(resource)
+            parts = []
+            for key, group in sorted(by_provider.items(), key=lambda item: item[0] != "aws"):
+                account, region = _provider(folder, key)
+                # several roots (environments) or configurations whose accounts no provider names: each its own
+                several = len(self._roots) > 1 or len(by_provider) > 1
+                label = escaped(relative(path or ".", self.options.globs_root)) + ("" if key == "aws" else f".{key}")
+                plan = Plan(resources=group, parameters=list(parameters), arns=_arns(group, account),
+                            configuration=True, region=region, account=label if account is None and several else None)
+                parts.append(fragment_of(plan, first, self.options, names=path or "."))
+            fragment = joined(*parts) if parts else fragment_of(Plan(configuration=True), first, self.options)
             context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]
             self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied,
                                              tuple(self._notes))
         return self._fragments[path]
 
 
-def _provider(folder: Folder) -> tuple[str | None, str | None]:
-    """The AWS account and region a root module's default `provider "aws"` (the one without an `alias`) names: the
-    account from `allowed_account_ids` (exactly one) or `assume_role { role_arn }`. An aliased provider's account
-    is not every resource's: a resource that names it stays in the unknown account."""
+def _provider(folder: Folder, key: str = "aws") -> tuple[str | None, str | None]:
+    """The AWS account and region a root module's provider configuration names (`aws`: the one without an
+    `alias`; `aws.security`: `alias = "security"`): the account from `allowed_account_ids` (exactly one) or
+    `assume_role { role_arn }`. Each configuration's resources are in its own account."""
     accounts: set[str] = set()
     region: str | None = None
     scope = Scope(Module(folder, _NoFiles()))
+    alias = key.partition(".")[2] or None
     for block in folder.providers:
-        if block.labels != ("aws",) or "alias" in block.attributes:
+        named = evaluate(block.attributes["alias"].expr, scope) if "alias" in block.attributes else None
+        if block.labels != ("aws",) or named != alias:
             continue
         allowed = block.attributes.get("allowed_account_ids")
         value = evaluate(allowed.expr, scope) if allowed is not None else None

@@ -22,11 +22,13 @@ import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from lark import Token, Tree
+
 from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.terraform.hcl_eval import Scope, evaluate, step_into
 from policylint.sources.terraform.hcl_gcp import computed, default_project
-from policylint.sources.terraform.hcl_parse import Attribute, Block
+from policylint.sources.terraform.hcl_parse import Attribute, Block, JsonExpr
 from policylint.sources.terraform.hcl_types import conform
 from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, template_value
 from policylint.sources.terraform.plan_read import TfResource
@@ -129,6 +131,7 @@ class Module:
         self.inputs = inputs  # None: the root module (tfvars apply)
         self.depth = depth
         self.parent: Module | None = None
+        self.providers: dict[str, str] = {}  # a provider name here -> the root's configuration (`aws.security`)
         self._values: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._resources: dict[tuple[str, str], Any] = {}
@@ -290,6 +293,20 @@ class Module:
             return [v for _, v in instances]
         return instances[0][1]
 
+    def provider_of(self, local: str) -> str:
+        """The root's provider configuration a provider name of this module stands for."""
+        return self.providers.get(local, self.providers.get(local.split(".")[0], local) if "." not in local
+                                  else local)
+
+    def _passed_providers(self, call: Block) -> dict[str, str]:
+        """What a module call's `providers = { aws = aws.security }` passes (by default, its own defaults)."""
+        passed = {k: v for k, v in self.providers.items() if "." not in k}
+        given = call.attributes.get("providers")
+        node = given.expr if given is not None else None
+        for key, value in _provider_pairs(node):
+            passed[key] = self.provider_of(value)
+        return passed
+
     def _call_instances(self, name: str) -> list[tuple[Any, Any]]:
         if name not in self._calls:
             self._calls[name] = []
@@ -307,6 +324,7 @@ class Module:
                 child = Module(target, self.project, f"{self.prefix}module.{name}{suffix}.",
                                f"{self.config}module.{name}.", inputs, self.depth + 1)
                 child.parent = self
+                child.providers = self._passed_providers(block)
                 made.append((key, Outputs(child)))
             self._calls[name] = made
         return list(self._calls[name])
@@ -401,6 +419,12 @@ class Instance:
             return Cfn({"Ref": self.address})
         return Open(f"{self.address}.{name} (known after apply)")
 
+    def provider(self) -> str:
+        """The root's provider configuration this resource uses: its `provider = aws.x`, else its type's default."""
+        written = _traversal_text(self.block.attributes["provider"].expr) if "provider" in self.block.attributes \
+            else None
+        return self.module.provider_of(written or self.kind.split("_")[0])
+
     def tf_resource(self) -> TfResource:
         names = [n for n in self.block.attributes if n not in _META]
         names += sorted({b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in
@@ -408,7 +432,8 @@ class Instance:
         if self.kind in _PROJECT_SCOPED and "project" not in names:
             names.append("project")  # the provider's default, as a plan shows it
         values = {name: self.attribute(name) for name in names}
-        return TfResource(self.address, self.kind, values, {}, self.block.location, self.module.config)
+        return TfResource(self.address, self.kind, values, {}, self.block.location, self.module.config,
+                          self.provider())
 
 
 def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]] | None:
@@ -458,8 +483,6 @@ def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]] | Open:
 
 def _bare(attribute: Attribute) -> str | None:
     """The name an `iterator = name` attribute gives (a bare identifier, not a value)."""
-    from lark import Tree
-
     node = attribute.expr
     while isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
         node = node.children[0]
@@ -611,8 +634,32 @@ def _principals(blocks: Any) -> Any:
 def as_values(resource: TfResource, parameters: dict[str, None]) -> TfResource:
     """The resource with its values as the template says them (`hcl_values.template_value`)."""
     values = {k: template_value(v, parameters) for k, v in resource.values.items()}
-    return TfResource(resource.address, resource.type, values, {}, resource.location, resource.module)
+    return TfResource(resource.address, resource.type, values, {}, resource.location, resource.module,
+                      resource.provider)
 
 
 __all__ = ["DEEPEST_MODULE", "Data", "Folder", "Instance", "Location", "Module", "Outputs", "as_values",
            "nested_blocks"]
+
+
+def _traversal_text(node: Any) -> str | None:
+    """A bare reference's text (`aws.security`), not its value: how `provider` and `providers` name a provider."""
+    if not isinstance(node, Tree):
+        return node.value if isinstance(node, JsonExpr) and isinstance(node.value, str) else None
+    names = [str(t) for t in node.scan_values(lambda v: isinstance(v, Token) and v.type == "NAME")]
+    return ".".join(names) if names else None
+
+
+def _provider_pairs(node: Any) -> list[tuple[str, str]]:
+    """The (name, provider) pairs of a `providers = { aws = aws.security }` object."""
+    if isinstance(node, JsonExpr):
+        return [(str(k), str(v)) for k, v in node.value.items()] if isinstance(node.value, dict) else []
+    pairs = []
+    objects = list(node.find_data("object")) if isinstance(node, Tree) else []
+    for element in objects[0].children if objects else []:
+        if isinstance(element, Tree) and element.data == "object_elem":
+            parts = [c for c in element.children if isinstance(c, Tree)]
+            key, value = _traversal_text(parts[0]), _traversal_text(parts[-1])
+            if key and value:
+                pairs.append((key, value))
+    return pairs

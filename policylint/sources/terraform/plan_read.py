@@ -39,6 +39,7 @@ class TfResource:
     unknown: dict[str, Any]  # after_unknown: attribute -> True, or a nested mapping / list of them
     location: Location
     module: str  # the module path of its configuration: "" or "module.app."
+    provider: str = ""  # HCL: the root module's provider configuration it uses (`aws`, `aws.security`)
 
     @property
     def config_address(self) -> str:

@@ -809,3 +809,51 @@ resource "aws_iam_role_policy_attachment" "admin" {
     # the security account's role gets the attachment made with its provider (as grants given to it: it is implied)
     assert {(g.to, g.resource) for g in loaded.inventory.grants if g.resource == "aws:*"} == {
         ("aws:iam::333333333333:role/audit", "aws:*")}
+
+
+BASE = '''
+provider "aws" {
+  region = "eu-west-1"
+}
+
+locals {
+  prefix = "acme"
+}
+''' + CUSTOMERS + '''
+resource "aws_iam_user" "ci" {
+  name = "ci-bot"
+}
+
+resource "aws_iam_user_policy" "ci" {
+  name = "scan"
+  user = aws_iam_user.ci.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [
+    { Effect = "Allow", Action = "dynamodb:Scan", Resource = aws_dynamodb_table.customers.arn }] })
+}
+'''
+
+
+def _ci_reaches(folder: Path, *paths: str, exclude: tuple[str, ...] = ()) -> bool:
+    loaded = load_paths(list(paths) or [str(folder)], exclude=exclude, root=str(folder))
+    return any(n.id.endswith(":user/ci-bot") for n in loaded.inventory.nodes())
+
+
+def test_no_file_terraform_ignores_or_the_walk_leaves_out_takes_the_folders_records_away(tmp_path: Path) -> None:
+    write(tmp_path / "infra", "main.tf", BASE)
+    write(tmp_path / "infra", ".0.tf", "# a hidden file: Terraform ignores it\n")
+    write(tmp_path / "infra", "aaa_generated.tf", "# generated\n")
+    assert _ci_reaches(tmp_path, str(tmp_path / "infra"))
+    assert _ci_reaches(tmp_path, exclude=("infra/aaa_generated.tf",))
+    assert _ci_reaches(tmp_path, str(tmp_path / "infra" / "main.tf"))  # the one file named: it carries them
+
+
+def test_a_decoy_calling_a_root_module_with_count_zero_does_not_turn_it_off(tmp_path: Path) -> None:
+    write(tmp_path / "infra" / "prod", "main.tf", BASE)
+    write(tmp_path / "infra" / "docs", "main.tf", 'module "copy" {\n  source = "../prod"\n  count  = 0\n}\n')
+    assert _ci_reaches(tmp_path, str(tmp_path / "infra"))
+
+
+def test_a_module_only_uninstantiated_calls_name_is_read_on_its_own(tmp_path: Path) -> None:
+    write(tmp_path / "modules" / "ci", "main.tf", BASE.replace('provider "aws" {\n  region = "eu-west-1"\n}\n', ""))
+    write(tmp_path / "root", "main.tf", 'module "ci" {\n  source = "../modules/ci"\n  count  = 0\n}\n')
+    assert _ci_reaches(tmp_path, str(tmp_path))

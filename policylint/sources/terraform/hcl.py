@@ -104,6 +104,8 @@ class Project:
         self._texts: dict[str, str] = {}
         self._fragments: dict[str, Fragment] = {}
         self._notes: dict[tuple[Location, str], None] = {}
+        self._used: set[str] = set()  # the folders a root's evaluation instantiated as a module
+        self._extra: set[str] | None = None
         self._roots = self._find_roots()
 
     # -- files and folders ----------------------------------------------------------------------------------------
@@ -115,7 +117,8 @@ class Project:
     def members(self, folder: str) -> list[str]:
         """The Terraform files of a folder, by name; a link leading out of the tree is not one."""
         try:
-            names = sorted(e.name for e in os.scandir(folder or ".") if e.name.lower().endswith(SUFFIXES))
+            names = sorted(e.name for e in os.scandir(folder or ".") if e.name.lower().endswith(SUFFIXES)
+                           and not ignored(e.name))
         except OSError:
             return []
         paths = [os.path.normpath(os.path.join(folder, n)) for n in names]
@@ -188,26 +191,33 @@ class Project:
     # -- roots ----------------------------------------------------------------------------------------------------
 
     def _find_roots(self) -> set[str]:
+        """The walked folders read as root modules: those no other walked folder calls, and those that say they are
+        one (a provider configuration, a backend, values Terraform loads), whoever calls them: a decoy calling a
+        root with `count = 0` must not turn it off. A walked folder nothing instantiates after all (a cycle of
+        modules, calls that make no instance) becomes a root too (`_unread_folders`)."""
         folders = sorted({os.path.dirname(p) for p in self.walked if p.lower().endswith(CONFIGURATION)})
-        calls: dict[str, set[str]] = {}
+        called: set[str] = set()
+        roots: set[str] = set()
         for path in folders:
             folder = self.folder(path)
-            if folder is not None:
-                calls[path] = {t for t in (folder.local_source(b) for b in folder.modules.values()) if t}
-        called = {target for targets in calls.values() for target in targets}
-        roots = {f for f in folders if f not in called}
-        reached = set(roots)
-        frontier = list(roots)
-        while frontier:
-            for target in calls.get(frontier.pop(), ()):
-                if target not in reached:
-                    reached.add(target)
-                    frontier.append(target)
-        for path in folders:  # a folder only a cycle of modules calls: read as a root, never left unread
-            if path not in reached:
+            if folder is None:
+                continue
+            called |= {t for t in (folder.local_source(b) for b in folder.modules.values()) if t and t != path}
+            if folder.providers or folder.backend or folder.tfvars:
                 roots.add(path)
-                reached.add(path)
-        return roots
+        return roots | {f for f in folders if f not in called and self.folder(f) is not None}
+
+    def used(self, path: str) -> None:
+        self._used.add(path)
+
+    def _unread_folders(self) -> set[str]:
+        """The walked folders that no root's evaluation instantiated: read as roots of their own (fail closed)."""
+        if self._extra is None:
+            for root in sorted(self._roots):
+                self._root_fragment(root)
+            folders = {os.path.dirname(p) for p in self.walked if p.lower().endswith(CONFIGURATION)}
+            self._extra = {f for f in folders - self._roots - self._used if self.folder(f) is not None}
+        return self._extra
 
     # -- fragments ------------------------------------------------------------------------------------------------
 
@@ -217,13 +227,21 @@ class Project:
         own = self.parsed(path)
         errors = [own.error] if own.error is not None else []
         folder = os.path.dirname(path)
-        configuration = [f for f in self.members(folder) if f.lower().endswith(CONFIGURATION)]
-        parsed_folder = self.folder(folder) if configuration and path == configuration[0] else None
+        if path != self._carrier(folder):
+            return Fragment(Inventory(), errors)
+        parsed_folder = self.folder(folder)
         errors += parsed_folder.errors if parsed_folder is not None else []
-        if folder in self._roots and configuration and path == configuration[0]:
+        if folder in self._roots or folder in self._unread_folders():
             root = self._root_fragment(folder)
             return Fragment(root.inventory, errors + root.errors, root.implied, root.notes)
         return Fragment(Inventory(), errors)
+
+    def _carrier(self, folder: str) -> str | None:
+        """The file that carries a folder's records and its folder-wide errors: its first walked configuration file
+        by name (a file Terraform ignores, or one the walk left out, never carries them)."""
+        walked = sorted(p for p in self.walked if os.path.dirname(p) == folder and p.lower().endswith(CONFIGURATION)
+                        and not ignored(os.path.basename(p)))
+        return walked[0] if walked else None
 
     def _root_fragment(self, path: str) -> Fragment:
         if path not in self._fragments:
@@ -251,6 +269,11 @@ class Project:
             self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied,
                                              tuple(self._notes))
         return self._fragments[path]
+
+
+def ignored(name: str) -> bool:
+    """A file name Terraform ignores in a module folder: hidden, or an editor's backup (`x.tf~`, `#x.tf#`)."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
 def _provider(folder: Folder, key: str = "aws") -> tuple[str | None, str | None]:
@@ -307,6 +330,9 @@ class _NoFiles:
 
     def note(self, at: Location, text: str) -> None:
         pass  # a provider block calls no module
+
+    def used(self, path: str) -> None:
+        pass
 
 
 def _repository(folder: str) -> str | None:

@@ -57,6 +57,7 @@ class Folder:
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
         self.providers: list[Block] = []
+        self.backend = False  # a `terraform { backend … }` or `cloud` block: a root module's
         self.errors: list[InputError] = []  # what Terraform refuses in the folder as a whole (an address twice)
         for body in bodies:
             for block in body.blocks:
@@ -81,6 +82,8 @@ class Folder:
             self.outputs[labels[0]] = block
         elif block.type == "provider":
             self.providers.append(block)
+        elif block.type == "terraform" and any(b.type in ("backend", "cloud") for b in block.blocks):
+            self.backend = True
 
     def _once(self, into: dict[Any, Block], key: Any, block: Block, address: str) -> None:
         """A block whose address the module declares already is Terraform's error too: the first one is read."""
@@ -117,6 +120,8 @@ class Files(Protocol):
     def root_of(self, module: Module) -> str: ...
 
     def note(self, at: Location, text: str) -> None: ...
+
+    def used(self, path: str) -> None: ...
 
 
 class Module:
@@ -325,6 +330,7 @@ class Module:
                                f"{self.config}module.{name}.", inputs, self.depth + 1)
                 child.parent = self
                 child.providers = self._passed_providers(block)
+                self.project.used(target.path)
                 made.append((key, Outputs(child)))
             self._calls[name] = made
         return list(self._calls[name])

@@ -31,7 +31,7 @@ from typing import Any
 from policylint.errors import InputError
 from policylint.model import Inventory, Location
 from policylint.sources.base import Fragment, Options
-from policylint.sources.terraform.hcl_eval import Scope, evaluate
+from policylint.sources.terraform.hcl_eval import Budget, Scope, evaluate
 from policylint.sources.terraform.hcl_module import Folder, Module, as_values, nested_blocks
 from policylint.sources.terraform.hcl_parse import Block, parse
 from policylint.sources.terraform.hcl_values import Open
@@ -104,6 +104,7 @@ class Project:
         self._texts: dict[str, str] = {}
         self._fragments: dict[str, Fragment] = {}
         self._notes: dict[tuple[Location, str], None] = {}
+        self.budget = Budget()
         self._used: set[str] = set()  # the folders a root's evaluation instantiated as a module
         self._extra: set[str] | None = None
         self._roots = self._find_roots()
@@ -318,6 +319,9 @@ def _arns(resources: list[Any], account: str | None) -> list[str]:
 
 class _NoFiles:
     """A provider block's scope: its variables and locals, no module calls or files."""
+
+    def __init__(self) -> None:
+        self.budget = Budget()
 
     def folder(self, path: str | None) -> Folder | None:
         return None

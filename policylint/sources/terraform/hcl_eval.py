@@ -34,6 +34,27 @@ class Names(Protocol):
 
     def read_file(self, path: str) -> str | Open: ...
 
+    @property
+    def budget(self) -> Budget: ...
+
+
+class TooLarge(Exception):
+    """The configuration asks for more evaluation than any real one needs (nested `for`s over large ranges)."""
+
+
+class Budget:
+    """How much evaluation a run may spend: every `for` item, splat item, range item and instance costs one."""
+
+    LIMIT = 500_000
+
+    def __init__(self) -> None:
+        self.spent = 0
+
+    def spend(self, count: int = 1) -> None:
+        self.spent += count
+        if self.spent > self.LIMIT:
+            raise TooLarge(f"a configuration that needs more than {self.LIMIT:,} evaluation steps")
+
 
 @dataclass
 class Scope:
@@ -55,6 +76,10 @@ def evaluate(expr: Tree[Any] | JsonExpr, scope: Scope) -> Any:
         return Open(str(missing) or "a reference to what is not there")
     except RecursionError:
         return Open("an expression nested too deeply to follow")
+    except TooLarge as large:
+        return Open(f"{large} (not evaluated)")
+    except (ValueError, OverflowError, ArithmeticError):  # a number past Python's limits: Terraform refuses it too
+        return Open("a value too large to evaluate")
 
 
 def _eval(node: Any, scope: Scope) -> Any:
@@ -99,7 +124,10 @@ def _identifier(node: Tree[Any], scope: Scope) -> Any:
 
 def _string(node: Tree[Any], scope: Scope) -> Any:
     parts: list[Any] = []
-    for part in _trees(node):
+    trees = _trees(node)
+    if len(trees) == 1 and isinstance(trees[0].children[0], Tree) and trees[0].children[0].data == "interpolation":
+        return _eval(_trees(trees[0].children[0])[0], scope)  # `"${x}"` is x itself, not its text
+    for part in trees:
         inner = part.children[0]
         if isinstance(inner, Token):
             parts.append(unescape(str(inner)))
@@ -124,7 +152,12 @@ def _heredoc(node: Tree[Any], scope: Scope) -> Any:
 def template(text: str, scope: Scope) -> Any:
     """A template's text (a heredoc's body, a `templatefile`'s file, a `.tf.json` string) evaluated."""
     parts: list[Any] = []
-    for literal, inner in _template_parts(text):
+    pieces = list(_template_parts(text))
+    if len(pieces) == 2 and pieces[0] == ("", pieces[0][1]) and pieces[1] == ("", None) and pieces[0][1] \
+            and not pieces[0][1].startswith("%"):  # `${x}` alone is x itself, not its text
+        tree = expression(pieces[0][1].strip().strip("~").strip())
+        return Open("an interpolation that does not parse") if tree is None else _eval(tree, scope)
+    for literal, inner in pieces:
         parts.append(literal)
         if inner is None:
             continue
@@ -249,11 +282,21 @@ def _binary(node: Tree[Any], scope: Scope) -> Any:
         return True
     if not (_scalar(left) and _scalar(right)):
         return Open(f"an operation ({operator}) on values not known here")
+    left, right = _number(left, operator), _number(right, operator)
+    if operator in _ARITHMETIC and not (_numeric(left) and _numeric(right)):
+        return Open(f"an operation ({operator}) on text, which Terraform refuses")
     try:
-        result = _OPERATORS[operator](_number(left, operator), _number(right, operator))
+        result = _OPERATORS[operator](left, right)
     except (TypeError, ZeroDivisionError, ValueError):
         return Open(f"an operation ({operator}) Terraform would refuse")
     return int(result) if isinstance(result, float) and result.is_integer() and operator != "/" else result
+
+
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "<", ">", "<=", ">="})
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _number(value: Any, operator: str) -> Any:
@@ -364,6 +407,7 @@ def _splat(node: Tree[Any], scope: Scope) -> Any:
     if isinstance(value, Open):
         return value
     items = value if isinstance(value, list) else [] if value is None else [value]
+    scope.names.budget.spend(len(items))
     steps: list[Any] = []
     for step in _trees(splat):
         steps.append(_attr_name(step) if step.data == "get_attr" else _index_value(step, scope))
@@ -390,6 +434,7 @@ def _for_items(intro: Tree[Any], scope: Scope) -> Iterator[Scope] | Open:
 
     def scopes() -> Iterator[Scope]:
         for key, value in pairs:
+            scope.names.budget.spend()
             yield (scope.with_vars(**{names[0]: key, names[1]: value}) if len(names) == 2
                    else scope.with_vars(**{names[0]: value}))
 
@@ -624,6 +669,7 @@ def _range(scope: Scope, *bounds: Any) -> list[Any]:
     start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (*numbers, 1)[:3]
     if abs((stop - start) // (step or 1)) > 1024:
         raise ValueError("too long a range")
+    scope.names.budget.spend(abs((stop - start) // (step or 1)))
     return list(range(start, stop, step))
 
 

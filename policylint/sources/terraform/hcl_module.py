@@ -26,7 +26,7 @@ from lark import Token, Tree
 
 from policylint.errors import InputError
 from policylint.model import Location
-from policylint.sources.terraform.hcl_eval import Scope, evaluate, step_into
+from policylint.sources.terraform.hcl_eval import Budget, Scope, TooLarge, evaluate, step_into
 from policylint.sources.terraform.hcl_gcp import computed, default_project
 from policylint.sources.terraform.hcl_parse import Attribute, Block, JsonExpr
 from policylint.sources.terraform.hcl_types import conform
@@ -102,6 +102,9 @@ class Folder:
 
 
 class _NoNames:
+    def __init__(self) -> None:
+        self.budget = Budget()
+
     def lookup(self, root: str, steps: list[Any], scope: Scope) -> Any:
         return Open("a module source that is not a literal")
 
@@ -123,6 +126,9 @@ class Files(Protocol):
 
     def used(self, path: str) -> None: ...
 
+    @property
+    def budget(self) -> Budget: ...
+
 
 class Module:
     """One instance of a module: the root, or a call's (each `count`/`for_each` instance of it)."""
@@ -137,6 +143,7 @@ class Module:
         self.depth = depth
         self.parent: Module | None = None
         self.providers: dict[str, str] = {}  # a provider name here -> the root's configuration (`aws.security`)
+        self.budget = project.budget
         self._values: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._resources: dict[tuple[str, str], Any] = {}
@@ -245,6 +252,9 @@ class Module:
             if not isinstance(each, dict):
                 opened = Open(f"for_each of {block.type} {'.'.join(block.labels)} (not known here)")
                 return [("*", "[*]", self.scope(each={"key": opened, "value": opened}))]
+            if not self._spend(len(each)):
+                opened = Open("for_each (past the evaluation budget)")
+                return [("*", "[*]", self.scope(each={"key": opened, "value": opened}))]
             return [(k, f"[{json.dumps(k, ensure_ascii=False)}]", self.scope(each={"key": k, "value": v}))
                     for k, v in each.items()]
         if "count" in block.attributes:
@@ -253,8 +263,18 @@ class Module:
                 why = "not known here" if not isinstance(count, int | float) else f"over {_MOST_INSTANCES:,}"
                 opened = Open(f"count of {block.type} {'.'.join(block.labels)} ({why})")
                 return [(0, "[*]", self.scope(count={"index": opened}))]
+            if not self._spend(int(count)):
+                return [(0, "[*]", self.scope(count={"index": Open("count (past the evaluation budget)")}))]
             return [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(int(count))]
         return [(None, "", self.scope())]
+
+    def _spend(self, count: int) -> bool:
+        """Whether the instances fit the run's evaluation budget (else one instance stands for them all)."""
+        try:
+            self.budget.spend(count)
+        except TooLarge:
+            return False
+        return True
 
     def resources(self) -> list[TfResource]:
         """Every managed resource instance of this module and of the local modules it calls."""
@@ -298,6 +318,15 @@ class Module:
             return [v for _, v in instances]
         return instances[0][1]
 
+    def _chain(self) -> list[str]:
+        """The folders of this module instance and every module it is part of."""
+        chain: list[str] = []
+        module: Module | None = self
+        while module is not None:
+            chain.append(module.folder.path)
+            module = module.parent
+        return chain
+
     def provider_of(self, local: str) -> str:
         """The root's provider configuration a provider name of this module stands for."""
         return self.providers.get(local, self.providers.get(local.split(".")[0], local) if "." not in local
@@ -317,7 +346,11 @@ class Module:
             self._calls[name] = []
             block = self.folder.modules[name]
             target = self.project.folder(self.folder.local_source(block))
-            if target is None or self.depth >= DEEPEST_MODULE:
+            if target is not None and target.path in self._chain():
+                self.project.note(block.location, f"module {name!r} calls a module it is part of (Terraform refuses "
+                                                  "such a cycle): not read again")
+                target = None
+            elif target is None or self.depth >= DEEPEST_MODULE:
                 self.project.note(block.location, _unread(block, self.folder, self.depth >= DEEPEST_MODULE))
             made: list[tuple[Any, Any]] = []
             for key, suffix, scope in self._expand(block):

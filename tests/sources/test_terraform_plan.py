@@ -878,3 +878,39 @@ def test_hcl_and_the_plan_of_the_same_configuration_give_the_same_findings() -> 
         from_plan = _named_findings(GENERATED / f"{name}.json")
         assert ("PL307", "aws_kms_key.legacy") in from_plan or name != "kms-grants-aliases"
         assert _named_findings(PLAN_FIXTURES / name) == from_plan, name
+
+
+def _customers_table() -> dict[str, Any]:
+    return _resource("aws_dynamodb_table.customers", {"name": "customers", "hash_key": "id",
+                                                      "tags": {"data-classification": "customer"},
+                                                      "tags_all": {"data-classification": "customer"}})
+
+
+def test_a_reference_that_may_be_either_of_two_policies_is_open_not_the_first(tmp_path: Path) -> None:
+    # policy_arn = var.readonly ? aws_iam_policy.ro.arn : aws_iam_policy.rw.arn
+    read = _doc([{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:*:*:table/orders"}])
+    write = _doc([{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}])
+    resources = [_customers_table(), _resource("aws_iam_user.u", {"name": "cond-user", "path": "/"}),
+                 _resource("aws_iam_policy.ro", {"name": "ro", "path": "/", "policy": read}),
+                 _resource("aws_iam_policy.rw", {"name": "rw", "path": "/", "policy": write}),
+                 _resource("aws_iam_user_policy_attachment.a", {"user": "cond-user"})]
+    unknown = {"aws_iam_policy.ro": {"arn": True}, "aws_iam_policy.rw": {"arn": True},
+               "aws_iam_user_policy_attachment.a": {"policy_arn": True}}
+    config = [_config("aws_iam_user_policy_attachment.a", {"policy_arn": {"references": [
+        "var.readonly", "aws_iam_policy.ro.arn", "aws_iam_policy.ro", "aws_iam_policy.rw.arn", "aws_iam_policy.rw"]}})]
+    assert "aws:iam::cfn:user/cond-user" in _reach(tmp_path, _unknown_plan(resources, unknown, config))
+
+
+def test_a_reference_to_one_for_each_instance_is_that_instance_only(tmp_path: Path) -> None:
+    # role = aws_iam_role.r["reader"].id: the web role does not get the reader's policy
+    trust = _doc([{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "sts:AssumeRole"}])
+    read = _doc([{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}])
+    resources = [_customers_table(),
+                 _resource('aws_iam_role.r["reader"]', {"name": "reader", "path": "/", "assume_role_policy": trust}),
+                 _resource('aws_iam_role.r["web"]', {"name": "web", "path": "/", "assume_role_policy": trust}),
+                 _resource("aws_iam_role_policy.p", {"name": "read", "policy": read})]
+    unknown = {"aws_iam_role_policy.p": {"role": True}}
+    config = [_config("aws_iam_role_policy.p", {"role": {"references": [
+        'aws_iam_role.r["reader"].id', 'aws_iam_role.r["reader"]', "aws_iam_role.r"]}})]
+    out = _reach(tmp_path, _unknown_plan(resources, unknown, config))
+    assert "aws:iam::cfn:role/reader" in out and "aws:iam::cfn:role/web" not in out

@@ -131,9 +131,17 @@ class Translation:
         return resource.values.get(attr)
 
     def reference(self, resource: TfResource, attr: str) -> dict[str, Any] | None:
-        """What a value unknown until apply stands for: the one resource instance its expression references."""
-        return next((self._ref_to(targets[0], wanted) for targets, wanted in self._referenced(resource, attr)
-                     if len(targets) == 1), None)
+        """What a value unknown until apply stands for: the one resource instance its expression references, when
+        it references nothing else (`var.ro ? aws_iam_policy.ro.arn : aws_iam_policy.rw.arn` may be either: open)."""
+        found = self._referenced(resource, attr)
+        if len(found) != 1 or len(found[0][0]) != 1 or self._references_more(resource, attr):
+            return None
+        return self._ref_to(found[0][0][0], found[0][1])
+
+    def _references_more(self, resource: TfResource, attr: str) -> bool:
+        """Whether the expression references anything besides resources (a variable, a local, a data source…)."""
+        return any(ref.split(".")[0] in _NOT_RESOURCES or "." not in ref
+                   for ref in self.plan.references.get(resource.config_address, {}).get(attr, []))
 
     def items(self, resource: TfResource, attr: str) -> list[Any]:
         """A list attribute: each known item; what an item unknown until apply stands for, every instance of every
@@ -151,17 +159,27 @@ class Translation:
         return found
 
     def _referenced(self, resource: TfResource, attr: str) -> list[tuple[list[TfResource], str]]:
-        """The plan's instances of each resource an attribute's expression references, and the attribute wanted."""
+        """The plan's instances of each resource an attribute's expression references (only those its keys name,
+        `aws_iam_role.r["reader"]`, when it names keys), and the attribute wanted."""
         found: list[tuple[list[TfResource], str]] = []
         seen: set[str] = set()
-        for ref in self.plan.references.get(resource.config_address, {}).get(attr, []):
+        references = self.plan.references.get(resource.config_address, {}).get(attr, [])
+        for ref in references:
             parts = ref.split(".")
-            if len(parts) < 2 or parts[0] in ("var", "local", "data", "module", "each", "count", "path"):
+            if len(parts) < 2 or parts[0] in _NOT_RESOURCES:
                 continue
-            target = resource.module + config_address(".".join(parts[:2]))
-            if target not in seen and self.by_config.get(target):
-                seen.add(target)
-                found.append((self.by_config[target], parts[2] if len(parts) > 2 else _wanted(attr)))
+            local = config_address(".".join(parts[:2]))
+            target = resource.module + local
+            if target in seen or not self.by_config.get(target):
+                continue
+            seen.add(target)
+            mine = [r for r in references if config_address(r).startswith(local) and
+                    config_address(r)[len(local):len(local) + 1] in ("", ".")]
+            keys = {resource.module + r.split("]")[0] + "]" for r in mine if "[" in r}
+            instances = self.by_config[target]
+            chosen = [i for i in instances if i.address in keys] if keys else instances
+            attributes = [config_address(r)[len(local) + 1:].split(".")[0] for r in mine if config_address(r) != local]
+            found.append((chosen or instances, next((a for a in attributes if a), _wanted(attr))))
         return found
 
     def _ref_to(self, target: TfResource, attr: str) -> dict[str, Any]:
@@ -199,6 +217,7 @@ class Translation:
         return dict(self.resources[logical]["Properties"])
 
 
+_NOT_RESOURCES = frozenset({"var", "local", "data", "module", "each", "count", "path", "self", "terraform"})
 _NAME_PROPERTIES = {"AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName", "AWS::IAM::Role": "RoleName",
                     "AWS::S3::Bucket": "BucketName"}
 

@@ -58,8 +58,9 @@ def is_customer_data(resource: Resource, patterns: tuple[str, ...]) -> bool:
 
 
 def _matches(data_class: str, pattern: str) -> bool:
-    """Case does not make a class something else: `Customer_PII` is customer data as much as `customer_pii`."""
-    return fnmatch.fnmatchcase(data_class.casefold(), pattern.casefold())
+    """Case does not make a class something else: `Customer_PII` is customer data as much as `customer_pii`. A class
+    a template or configuration leaves open (`*`) may be any: customer data too (fail closed)."""
+    return data_class == "*" or fnmatch.fnmatchcase(data_class.casefold(), pattern.casefold())
 
 
 def customer_classes(resource: Resource, patterns: tuple[str, ...]) -> list[str]:

@@ -857,3 +857,39 @@ def test_a_module_only_uninstantiated_calls_name_is_read_on_its_own(tmp_path: Pa
     write(tmp_path / "modules" / "ci", "main.tf", BASE.replace('provider "aws" {\n  region = "eu-west-1"\n}\n', ""))
     write(tmp_path / "root", "main.tf", 'module "ci" {\n  source = "../modules/ci"\n  count  = 0\n}\n')
     assert _ci_reaches(tmp_path, str(tmp_path))
+
+
+def test_a_providers_default_tags_and_an_open_classification_classify_a_store(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+provider "aws" {
+  region = "eu-west-1"
+  default_tags {
+    tags = { "data-classification" = "customer" }
+  }
+}
+
+variable "classification" {
+  type = string
+}
+
+resource "aws_s3_bucket" "records" {
+  bucket = "acme-records"
+}
+
+resource "aws_dynamodb_table" "orders" {
+  name     = "orders"
+  hash_key = "id"
+  provider = aws.data
+  tags     = { "data-classification" = var.classification }
+}
+
+provider "aws" {
+  alias  = "data"
+  region = "eu-west-1"
+}
+''')
+    stores = {r.id: r.data for r in load_paths([str(tmp_path)]).inventory.resources if r.type in ("bucket", "table")}
+    assert stores["aws:s3:::acme-records"] == ("customer",)  # the default provider's default_tags
+    assert [data for store, data in stores.items() if ":table/orders" in store] == [("*",)]  # open: may be any
+    _, findings, _ = _check(tmp_path, "--customer-data", "restricted")  # customer data, whatever the class's name
+    assert {f["rule"] for f in findings if ":table/orders" in f["subject"]["id"]} >= {"PL401"}

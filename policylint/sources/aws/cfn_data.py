@@ -137,7 +137,7 @@ class Data:
         props = self.found.properties(resource)
         tags = tags_of(props, self.found)
         data = [c for k in self.options.classification_keys if k in tags
-                for c in tags[k].replace(",", " ").split() if c != UNRESOLVED]
+                for c in tags[k].replace(",", " ").split()]  # one left open (`*`) may be any: `reach` counts it
         records = self._records(props, tags)
         noun = named.kind.noun
         if noun == "bucket":

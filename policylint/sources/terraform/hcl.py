@@ -25,7 +25,7 @@ they join an authorization-details export of it. Otherwise they stay in the temp
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from policylint.errors import InputError
@@ -34,8 +34,9 @@ from policylint.sources.base import Fragment, Options
 from policylint.sources.terraform.hcl_eval import Budget, Scope, evaluate
 from policylint.sources.terraform.hcl_module import Folder, Module, as_values, nested_blocks
 from policylint.sources.terraform.hcl_parse import Block, parse
-from policylint.sources.terraform.hcl_values import Open
+from policylint.sources.terraform.hcl_values import Open, template_value
 from policylint.sources.terraform.plan import escaped, fragment_of, relative
+from policylint.sources.terraform.plan_cfn import intrinsic
 from policylint.sources.terraform.plan_open import joined
 from policylint.sources.terraform.plan_read import Plan, TfResource
 
@@ -259,6 +260,9 @@ class Project:
             parts = []
             for key, group in sorted(by_provider.items(), key=lambda item: item[0] != "aws"):
                 account, region = _provider(folder, key)
+                defaults = template_value(_default_tags(folder, key), parameters)
+                if defaults:  # the provider's `default_tags`, under each resource's own (as a plan's `tags_all`)
+                    group = [_with_tags(r, defaults) for r in group]
                 # several roots (environments) or configurations whose accounts no provider names: each its own
                 several = len(self._roots) > 1 or len(by_provider) > 1
                 label = escaped(relative(path or ".", self.options.globs_root)) + ("" if key == "aws" else f".{key}")
@@ -270,6 +274,26 @@ class Project:
             self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied,
                                              tuple(self._notes))
         return self._fragments[path]
+
+
+def _default_tags(folder: Folder, key: str) -> Any:
+    """A provider configuration's `default_tags { tags = {…} }`: every resource it makes carries them."""
+    scope = Scope(Module(folder, _NoFiles()))
+    alias = key.partition(".")[2] or None
+    for block in folder.providers:
+        named = evaluate(block.attributes["alias"].expr, scope) if "alias" in block.attributes else None
+        if block.labels == ("aws",) and named == alias:
+            for defaults in nested_blocks(block, "default_tags", scope) or []:
+                return defaults.get("tags") or {}
+    return {}
+
+
+def _with_tags(resource: TfResource, defaults: Any) -> TfResource:
+    own = resource.values.get("tags")
+    if own is not None and (not isinstance(own, dict) or intrinsic(own)):
+        return resource  # its own tags are left open: they stand (the reader reads every key as open)
+    merged = {**defaults, **(own or {})} if isinstance(defaults, dict) else defaults
+    return replace(resource, values={**resource.values, "tags_all": merged})
 
 
 def ignored(name: str) -> bool:

@@ -92,6 +92,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     """What a plan's resources amount to, read by the platforms' own readers (the HCL reader's too: `names` is the
     root module's folder, which names what the configuration leaves unnamed, instead of the plan's file)."""
     translation = Translation(read)
+    translation.classification_keys = options.classification_keys
     translate(translation)
     region = read.region or region_of(read.arns)
     accounts = replace(accounts_of(read.arns), region=region)

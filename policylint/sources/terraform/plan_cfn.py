@@ -77,6 +77,7 @@ class Translation:
         self._named: dict[tuple[str, str], str] = {}  # (type, its name property's value) -> the first logical id
         self.key_by_id: dict[str, str] = {}  # the known id or ARN of the plan's key -> its address
         self.known_names: dict[str, str] = {}  # a key's address -> its id, when the plan knows it
+        self.classification_keys: tuple[str, ...] = ("data-classification",)  # `Options.classification_keys`
         # a property another resource writes (a login profile's `LoginProfile`): located at that resource
         self.property_at: dict[str, dict[str, Location]] = {}
         for resource in plan.resources:
@@ -228,10 +229,18 @@ def _hashable(value: Any) -> str:
 
 
 def tags(translation: Translation, resource: TfResource) -> list[dict[str, Any]] | None:
+    """A resource's tags; a value left open stays what stands for it (the reader reads it as `*`), and a whole map
+    left open (`tags = var.tags`) leaves every classification key open: the store may hold anything."""
     known = resource.values.get("tags_all") or resource.values.get("tags")
+    if intrinsic(known):
+        return [{"Key": key, "Value": known} for key in translation.classification_keys]
     if not isinstance(known, dict):
         return None
-    return [{"Key": str(k), "Value": v if isinstance(v, str) else str(v)} for k, v in known.items()]
+    return [{"Key": str(k), "Value": v if isinstance(v, str) or intrinsic(v) else str(v)} for k, v in known.items()]
+
+
+def intrinsic(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Fn::Join", "Fn::GetAtt")
 
 
 def policy_text(translation: Translation, resource: TfResource, attr: str = "policy") -> Any:

@@ -893,3 +893,129 @@ provider "aws" {
     assert [data for store, data in stores.items() if ":table/orders" in store] == [("*",)]  # open: may be any
     _, findings, _ = _check(tmp_path, "--customer-data", "restricted")  # customer data, whatever the class's name
     assert {f["rule"] for f in findings if ":table/orders" in f["subject"]["id"]} >= {"PL401"}
+
+
+def _reaches(tmp_path: Path, body: str, who: str = "ci-bot") -> bool:
+    write(tmp_path, "main.tf", '''
+locals {
+  prefix = "acme"
+}
+''' + CUSTOMERS + '''
+resource "aws_iam_user" "ci" {
+  name = "ci-bot"
+}
+''' + body)
+    loaded = load_paths([str(tmp_path)])
+    assert not [e for e in loaded.errors if "Traceback" in str(e)]
+    return f":user/{who}" in _reach(tmp_path)
+
+
+TABLE_ARN = "aws_dynamodb_table.customers.arn"
+
+
+@pytest.mark.parametrize("body", [
+    # a dynamic inline policy over what is not known: one open policy, not none
+    '''variable "policies" {}
+resource "aws_iam_user_policy" "p" {
+  name = "x"
+  user = aws_iam_user.ci.name
+  policy = data.aws_iam_policy_document.d.json
+}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = var.policies
+    content {
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}''',
+    # a Deny whose condition operator is not known may deny nothing
+    f'''data "external" "ops" {{
+  program = ["echo"]
+}}
+data "aws_iam_policy_document" "d" {{
+  statement {{
+    actions   = ["dynamodb:Scan"]
+    resources = [{TABLE_ARN}]
+  }}
+  statement {{
+    effect    = "Deny"
+    actions   = ["dynamodb:*"]
+    resources = ["*"]
+    condition {{
+      test     = data.external.ops.result.op
+      variable = "aws:SourceIp"
+      values   = ["10.0.0.0/8"]
+    }}
+  }}
+}}
+resource "aws_iam_user_policy" "p" {{
+  name   = "x"
+  user   = aws_iam_user.ci.name
+  policy = data.aws_iam_policy_document.d.json
+}}''',
+    # a dynamic block over a set: each key is the element
+    '''variable "tables" {
+  type    = set(string)
+  default = ["acme-customers"]
+}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = var.tables
+    content {
+      actions   = ["dynamodb:GetItem"]
+      resources = ["arn:aws:dynamodb:eu-west-1:111122223333:table/${statement.key}"]
+    }
+  }
+}
+resource "aws_iam_user_policy" "p" {
+  name   = "x"
+  user   = aws_iam_user.ci.name
+  policy = data.aws_iam_policy_document.d.json
+}''',
+    # format with argument indexes; a for over a map in key order; "${x}" is x; terraform.workspace is open
+    '''locals {
+  arn     = format("arn:aws:dynamodb:%[1]s:%[2]s:table/%[3]s", "eu-west-1", "111122223333", "acme-customers")
+  ordered = [for name, arn in { orders = "arn:aws:dynamodb:*:*:table/orders", customers = local.arn } : arn][0]
+  readers = { prod = [local.ordered] }
+}
+resource "aws_iam_user_policy" "p" {
+  count  = length(lookup(local.readers, terraform.workspace, [])) > 0 ? 1 : 0
+  name   = "x"
+  user   = "${aws_iam_user.ci.name}"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [
+    { Effect = "Allow", Action = "dynamodb:GetItem", Resource = local.ordered }] })
+}''',
+    # nullable = false: a null argument is the default
+    '''module "reader" {
+  source = "./reader"
+  tables = null
+}''',
+])
+def test_constructs_terraform_evaluates_keep_the_path(tmp_path: Path, body: str) -> None:
+    write(tmp_path, "reader/main.tf", '''
+variable "tables" {
+  type     = list(string)
+  default  = ["arn:aws:dynamodb:*:*:table/acme-customers"]
+  nullable = false
+}
+
+resource "aws_iam_user_policy" "p" {
+  name   = "x"
+  user   = "ci-bot"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [
+    { Effect = "Allow", Action = "dynamodb:GetItem", Resource = var.tables }] })
+}
+''')
+    assert _reaches(tmp_path, body)
+
+
+def test_an_open_statement_list_is_an_open_document_not_an_error(tmp_path: Path) -> None:
+    assert _reaches(tmp_path, '''variable "extra" {}
+resource "aws_iam_user_policy" "p" {
+  name   = "x"
+  user   = aws_iam_user.ci.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = concat([], var.extra) })
+}''')
+    assert [str(e) for e in load_paths([str(tmp_path)]).errors] == []

@@ -38,6 +38,11 @@ class Names(Protocol):
     def budget(self) -> Budget: ...
 
 
+class TfSet(list[Any]):
+    """A set (`toset`, a `set(…)` variable): a list in every use, but iterated by `dynamic` and `for_each` with each
+    element its own key, as Terraform does."""
+
+
 class TooLarge(Exception):
     """The configuration asks for more evaluation than any real one needs (nested `for`s over large ranges)."""
 
@@ -430,7 +435,8 @@ def _for_items(intro: Tree[Any], scope: Scope) -> Iterator[Scope] | Open:
     collection = _eval(next(c for c in _trees(intro) if c.data != "identifier"), scope)
     if not plain_collection(collection):
         return Open("a for expression over a collection not known here")
-    pairs = list(collection.items()) if isinstance(collection, dict) else list(enumerate(collection))
+    pairs = sorted(collection.items()) if isinstance(collection, dict) else (  # Terraform: maps in key order
+        [(v, v) for v in collection] if isinstance(collection, TfSet) else list(enumerate(collection)))
 
     def scopes() -> Iterator[Scope]:
         for key, value in pairs:
@@ -542,7 +548,8 @@ def _toset(scope: Scope, value: Any) -> Any:
     if not all(plain(v) for v in value):
         return list(value)
     unique = {json.dumps(v, sort_keys=True): v for v in value}
-    return [unique[k] for k in sorted(unique)] if all(isinstance(v, str) for v in value) else list(unique.values())
+    return TfSet([unique[k] for k in sorted(unique)] if all(isinstance(v, str) for v in value)
+                 else list(unique.values()))
 
 
 def _merge(scope: Scope, *maps: Any) -> Any:
@@ -634,22 +641,33 @@ def _templatefile(scope: Scope, path: Any, variables: Any = None) -> Any:
 
 
 def _format(scope: Scope, spec: str, *values: Any) -> str:
-    iterator = iter(values)
+    """Terraform's `format`: Go's verbs with flags, width and precision, and argument indexes (`%[2]s`)."""
+    position = 0
 
     def one(match: re.Match[str]) -> str:
+        nonlocal position
         if match.group(0) == "%%":
             return "%"
-        value = next(iterator)
-        verb = match.group(2)
+        index, flags, width, precision, verb = match.groups()
+        position = int(index) - 1 if index else position
+        value = values[position]
+        position += 1
         if verb == "q":
-            return json.dumps(value)
-        if verb == "d":
-            return str(int(value))
-        if verb == "v" and not isinstance(value, str):
-            return json.dumps(value)
-        return str(value).lower() if isinstance(value, bool) else str(value)
+            text = json.dumps(value)
+        elif verb == "d":
+            text = format(int(value), f"{'+' if '+' in flags else ''}{'0' if '0' in flags and '-' not in flags else ''}"
+                                      f"{width or ''}d")
+        elif verb in "fFeEgG":
+            text = format(float(value), f"{width or ''}{'.' + precision if precision else ''}{verb}")
+        elif verb == "v" and not isinstance(value, str):
+            text = json.dumps(value)
+        else:
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            text = text[:int(precision)] if precision and verb == "s" else text
+        pad = int(width) if width and verb not in "dfFeEgG" else 0
+        return text.ljust(pad) if "-" in flags else text.rjust(pad)
 
-    return re.sub(r"%%|%([-+# 0]*[0-9]*(?:\.[0-9]+)?)([a-zA-Z])", one, spec)
+    return re.sub(r"%%|%(?:\[(\d+)\])?([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z])", one, spec)
 
 
 def _split(scope: Scope, separator: str, text: str) -> list[str]:

@@ -26,11 +26,11 @@ from lark import Token, Tree
 
 from policylint.errors import InputError
 from policylint.model import Location
-from policylint.sources.terraform.hcl_eval import Budget, Scope, TooLarge, evaluate, step_into
+from policylint.sources.terraform.hcl_eval import Budget, Scope, TfSet, TooLarge, evaluate, step_into
 from policylint.sources.terraform.hcl_gcp import computed, default_project
 from policylint.sources.terraform.hcl_parse import Attribute, Block, JsonExpr
 from policylint.sources.terraform.hcl_types import conform
-from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, template_value
+from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, first_open, template_value
 from policylint.sources.terraform.plan_read import TfResource
 
 _META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
@@ -161,7 +161,7 @@ class Module:
             where = {"module": self.folder.path, "root": self.project.root_of(self), "cwd": "."}
             return _then(where.get(str(steps[0]), Open(f"path.{steps[0]}")), steps[1:])
         if root == "terraform" and steps and steps[0] == "workspace":
-            return "default"
+            return Open("terraform.workspace (the workspace a run selects)")
         if root == "data" and len(steps) >= 2:
             return _then(self._data_value(str(steps[0]), str(steps[1]), scope), steps[2:])
         if root == "module" and steps:
@@ -215,6 +215,10 @@ class Module:
         else:
             where = "the caller does not set it" if self.inputs is not None else "no tfvars sets it"
             return Open(f"var.{name} (a variable without a default; {where})")
+        nullable = block.attributes.get("nullable")
+        if value is None and nullable is not None and evaluate(nullable.expr, self.scope()) is False \
+                and "default" in block.attributes:  # `nullable = false`: null is the default
+            value = evaluate(block.attributes["default"].expr, self.scope())
         return conform(value, kind.expr, self.scope()) if kind is not None else value
 
     def _local(self, name: str, scope: Scope) -> Any:
@@ -486,10 +490,7 @@ def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]]
             found.append(_block_value(child, scope))
         elif child.type == "dynamic" and child.labels == (name,):
             seen = True
-            expanded = _dynamic(child, scope)
-            if isinstance(expanded, Open):
-                return [{"(dynamic)": expanded}]
-            found += expanded
+            found += _dynamic(child, scope)
     return found if seen else None
 
 
@@ -501,7 +502,7 @@ def _block_value(block: Block, scope: Scope) -> dict[str, Any]:
     return value
 
 
-def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]] | Open:
+def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]]:
     each = block.attributes.get("for_each")
     content = next((b for b in block.blocks if b.type == "content"), None)
     if each is None or content is None:
@@ -511,12 +512,15 @@ def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]] | Open:
     name = block.labels[0]
     if iterator is not None:
         name = _bare(iterator) or name
-    if isinstance(collection, list):
+    if isinstance(collection, TfSet):
+        pairs = [(v, v) for v in collection]
+    elif isinstance(collection, list):
         pairs = list(enumerate(collection))
     elif isinstance(collection, dict):
-        pairs = list(collection.items())
-    else:
-        return Open(f"dynamic {block.labels[0]} over a collection not known here")
+        pairs = sorted(collection.items())
+    else:  # not known here: one block, what it iterates over open (fail closed: not none)
+        opened = Open(f"dynamic {block.labels[0]} over a collection not known here")
+        pairs = [(opened, opened)]
     return [_block_value(content, scope.with_vars(**{name: {"key": k, "value": v}})) for k, v in pairs]
 
 
@@ -568,10 +572,8 @@ def _policy_document(block: Block, scope: Scope) -> Any:
         if isinstance(source, Open):
             return source
         statements = _merged(statements, source, replace=False)
-    own = nested_blocks(block, "statement", scope) or []
-    if any("(dynamic)" in s for s in own):
-        return own[0]["(dynamic)"]
-    statements = _merged(statements, [_statement(s) for s in own], replace=True)
+    own = [s for s in (_statement(b) for b in nested_blocks(block, "statement", scope) or []) if s is not None]
+    statements = _merged(statements, own, replace=True)
     for override in _documents(block, "override_policy_documents", scope):
         if isinstance(override, Open):
             return override
@@ -625,13 +627,19 @@ def _merged(statements: list[Any], more: list[Any], replace: bool) -> list[Any]:
     return result
 
 
-def _statement(block: dict[str, Any]) -> dict[str, Any]:
+def _statement(block: dict[str, Any]) -> dict[str, Any] | None:
+    """A statement block as the provider writes it; None for a Deny whose condition is not known here: it may deny
+    nothing (fail closed), where an Allow's such condition is left out (it may allow everything)."""
     statement: dict[str, Any] = {}
     for key, name in _STATEMENT_KEYS:
         value = block.get(key)
         if value is not None and value != []:
             statement[name] = value
-    statement.setdefault("Effect", "Allow")
+    if not isinstance(statement.get("Effect"), str):  # not known here: it may allow (fail closed)
+        statement["Effect"] = "Allow"
+    for positive, negative in (("Action", "NotAction"), ("Resource", "NotResource")):
+        if positive in statement and negative in statement and first_open(statement[negative]) is not None:
+            del statement[negative]  # a block whose every part is open (a `dynamic` over what is not known)
     for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         principals = _principals(block.get(key))
         if principals is not None:
@@ -639,10 +647,14 @@ def _statement(block: dict[str, Any]) -> dict[str, Any]:
     conditions: dict[str, Any] = {}
     for condition in block.get("condition") or []:
         test, variable = condition.get("test"), _key_text(condition.get("variable"))
-        if isinstance(test, str):  # an operator not known here narrows nothing: left out (fail closed)
+        if isinstance(test, str):
             conditions.setdefault(test, {})[variable] = condition.get("values")
+        elif statement.get("Effect") == "Deny":
+            return None
     if conditions:
         statement["Condition"] = conditions
+    if "Principal" in statement and "NotPrincipal" in statement and first_open(statement["NotPrincipal"]):
+        del statement["NotPrincipal"]
     return statement
 
 

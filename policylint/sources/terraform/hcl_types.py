@@ -9,7 +9,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from policylint.sources.terraform.hcl_eval import Scope, evaluate
+from policylint.sources.terraform.hcl_eval import Scope, TfSet, evaluate
 from policylint.sources.terraform.hcl_parse import JsonExpr, expression
 
 _COLLECTIONS = frozenset({"map", "list", "set"})
@@ -25,7 +25,8 @@ def conform(value: Any, constraint: Tree[Any] | JsonExpr, scope: Scope) -> Any:
         if isinstance(value, dict):
             return {k: conform(v, arguments[0], scope) for k, v in value.items()}
         if isinstance(value, list):
-            return [conform(v, arguments[0], scope) for v in value]
+            items = [conform(v, arguments[0], scope) for v in value]
+            return TfSet(items) if name == "set" else items
         return value
     if name == "object" and arguments and isinstance(value, dict):
         return _object(value, arguments[0], scope)

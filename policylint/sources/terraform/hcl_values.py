@@ -57,9 +57,13 @@ def first_open(value: Any) -> Open | None:
 
 
 def encode(value: Any) -> Any:
-    """`jsonencode`: the text, or the structure while a part of it is not known here."""
+    """`jsonencode`: the text, or the structure while a part of it is not known here. A policy document whose
+    statement list, or a statement of it, is not known here is a document not known here (fail closed)."""
     if plain(value):
         return json.dumps(value, separators=(",", ":"))
+    statements = value.get("Statement") if isinstance(value, dict) else None
+    if isinstance(statements, Open) or (isinstance(statements, list) and any(isinstance(s, Open) for s in statements)):
+        return first_open(statements)
     return Encoded(value)
 
 

@@ -1019,3 +1019,20 @@ resource "aws_iam_user_policy" "p" {
   policy = jsonencode({ Version = "2012-10-17", Statement = concat([], var.extra) })
 }''')
     assert [str(e) for e in load_paths([str(tmp_path)]).errors] == []
+
+
+def test_functions_never_read_what_the_walk_would_not(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, ".git/config", '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n')
+    write(repo, ".env", "TOP_SECRET=hunter2\n")
+    write(repo, "infra/main.tf", '''
+resource "aws_iam_user" "a" {
+  name = replace(file("${path.module}/../.git/config"), "/[^A-Za-z0-9]/", "")
+}
+
+resource "aws_iam_user" "b" {
+  name = trimspace(file("${path.module}/../.env"))
+}
+''')
+    result = run_cli("check", str(repo / "infra"), "--as-of", "2026-12-01", "--format", "json")
+    assert "c2VjcmV0" not in result.out and "hunter2" not in result.out and "AUTHORIZATION" not in result.out

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError
@@ -96,7 +97,7 @@ class Project:
         self.options = options
         self.walked = {os.path.normpath(p) for p in walked}
         roots = options.terraform_roots or tuple(os.path.dirname(p) or "." for p in walked)
-        allowed = {os.path.realpath(r) for r in (*roots, options.links_within or options.globs_root)}
+        allowed = {os.path.realpath(r) for r in (*roots, *([options.links_within] if options.links_within else []))}
         if options.links_within is None:  # a local module may be anywhere in the repository the checked folder is in
             allowed |= {r for r in map(_repository, sorted(allowed)) if r is not None}
         self._allowed = sorted(allowed)
@@ -178,9 +179,14 @@ class Project:
         return self._folders[path]
 
     def read_file(self, path: str) -> str | Open:
-        """A file a configuration reads (`file`, `templatefile`): inside the tree only."""
-        if not self._inside(path) or not os.path.isfile(path):
-            return Open(f"file {path!r} (outside the checked tree, or not there)")
+        """A file a configuration reads (`file`, `templatefile`): inside the tree only, and never one the walk would
+        not open either (`.git/config`, `.env`: a hidden file or folder), as its text could end up in a name."""
+        real = os.path.realpath(path)
+        root = next((r for r in self._allowed if real.startswith(r.rstrip(os.sep) + os.sep)), None)
+        within = Path(os.path.relpath(real, root)).parts if root is not None else ()
+        hidden = any(part.startswith(".") for part in within)
+        if root is None or hidden or not os.path.isfile(path):
+            return Open(f"file {path!r} (outside the checked tree, hidden, or not there)")
         text = self.text(path)
         return Open(f"file {path!r} (not readable)") if isinstance(text, InputError) else text
 

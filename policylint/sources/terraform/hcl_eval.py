@@ -10,6 +10,9 @@ through the `Names` interface, so this module knows expressions, not modules.
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import json
 import math
 import re
@@ -17,10 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import re2  # type: ignore[import-untyped]  # linear time: `regex`, `replace` patterns are the configuration's
 from lark import Token, Tree
 
 from policylint.sources.terraform.hcl_parse import JsonExpr, expression, unescape
 from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, first_open, joined, plain
+from policylint.yamlsafe import load_all
 
 _SKIP = frozenset({"new_line_or_comment"})
 _DEEPEST = 200  # nested evaluations (a local naming a local naming ...) before the value is taken as open
@@ -522,7 +527,9 @@ def _call(node: Tree[Any], scope: Scope) -> Any:
         return first_open(unknown) or Open(f"{name}() of a value known only after apply")
     try:
         return function(scope, *values)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, re.error):
+    except TooLarge:
+        raise
+    except Exception:  # what Terraform would refuse (a bad pattern, a wrong type): not known here
         return Open(f"{name}() of values Terraform would refuse")
 
 
@@ -676,8 +683,6 @@ def _split(scope: Scope, separator: str, text: str) -> list[str]:
 
 def _replace(scope: Scope, text: str, old: str, new: str) -> str:
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        import re2  # type: ignore[import-untyped]  # linear time: the pattern is the configuration's
-
         return str(re2.sub(old[1:-1], re.sub(r"\$\{?(\w+)\}?", r"\\\1", new), text))
     return text.replace(old, new)
 
@@ -689,6 +694,47 @@ def _range(scope: Scope, *bounds: Any) -> list[Any]:
         raise ValueError("too long a range")
     scope.names.budget.spend(abs((stop - start) // (step or 1)))
     return list(range(start, stop, step))
+
+
+def _yamldecode(scope: Scope, text: str) -> Any:
+    documents = load_all(text, "yamldecode()")  # the project's safe YAML loader: plain data, bounded
+    return _plain_data(documents[0]) if documents else None
+
+
+def _plain_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_data(v) for v in value]
+    return value
+
+
+def _csvdecode(scope: Scope, text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _regex(scope: Scope, pattern: str, text: str, every: bool = False) -> Any:
+    compiled = re2.compile(pattern)
+    matches = [_groups(m) for m in compiled.finditer(text)]
+    if every:
+        return matches
+    if not matches:
+        raise ValueError("no match")
+    return matches[0]
+
+
+def _groups(match: Any) -> Any:
+    named = match.groupdict()
+    if named:
+        return dict(named)
+    return list(match.groups()) if match.groups() else match.group(0)
+
+
+def _setproduct(scope: Scope, *sets: Any) -> Any:
+    if not all(isinstance(s, list) for s in sets):
+        return Open("setproduct() of a value not known here")
+    scope.names.budget.spend(math.prod(len(s) for s in sets))
+    return [list(p) for p in itertools.product(*sets)]
 
 
 STRUCTURAL = frozenset({"jsonencode", "merge", "concat", "flatten", "lookup", "element", "coalesce", "one",
@@ -749,6 +795,26 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": lambda s, *numbers: min(numbers),
     "abs": lambda s, number: abs(number),
     "file": _file,
+    "yamldecode": _yamldecode,
+    "csvdecode": _csvdecode,
+    "regex": _regex,
+    "regexall": lambda s, pattern, text: _regex(s, pattern, text, True),
+    "setproduct": _setproduct,
+    "setsubtract": lambda s, a, b: [v for v in a if v not in b],
+    "setintersection": lambda s, first, *rest: [v for v in first if all(v in r for r in rest)],
+    "sensitive": lambda s, value: value,
+    "nonsensitive": lambda s, value: value,
+    "alltrue": lambda s, items: all(v is True or v == "true" for v in items),
+    "anytrue": lambda s, items: any(v is True or v == "true" for v in items),
+    "sum": lambda s, items: sum(_number(v, "+") for v in items),
+    "fileexists": lambda s, path: not isinstance(s.names.read_file(path), Open),
+    "chomp": lambda s, text: text.rstrip("\r\n"),
+    "indent": lambda s, spaces, text: text.replace("\n", "\n" + " " * spaces),
+    "urlencode": lambda s, text: __import__("urllib.parse").parse.quote(text, safe=""),
+    "strrev": lambda s, text: text[::-1],
+    "transpose": lambda s, mapping: {v: sorted(k for k, vs in mapping.items() if v in vs)
+                                     for vs in mapping.values() for v in vs},
+    "matchkeys": lambda s, values, keys, wanted: [v for v, k in zip(values, keys, strict=True) if k in wanted],
     "templatefile": _templatefile,
     "base64encode": lambda s, text: Open("base64encode() not evaluated"),
 }

@@ -1036,3 +1036,31 @@ resource "aws_iam_user" "b" {
 ''')
     result = run_cli("check", str(repo / "infra"), "--as-of", "2026-12-01", "--format", "json")
     assert "c2VjcmV0" not in result.out and "hunter2" not in result.out and "AUTHORIZATION" not in result.out
+
+
+def test_terraform_json_lists_of_blocks_and_dynamic_blocks_are_read(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf.json", json.dumps({"resource": [
+        {"aws_dynamodb_table": {"customers": {"name": "acme-customers", "hash_key": "id",
+                                              "tags": {"data-classification": "customer"}}}},
+        {"aws_iam_user": {"ci": {"name": "ci-bot", "dynamic": {"inline_policy": {"for_each": ["x"], "content": {
+            "name": "p"}}}}}},
+        {"aws_iam_user_policy": {"ci": {
+            "name": "p", "user": "${aws_iam_user.ci.name}",
+            "policy": "${jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", "
+                      "Action = \"dynamodb:Scan\", Resource = aws_dynamodb_table.customers.arn}]})}"}}}]}))
+    assert ":user/ci-bot" in _reach(tmp_path)
+
+
+def test_override_files_are_merged_last_as_terraform_merges_them(tmp_path: Path) -> None:
+    write(tmp_path, "a_override.tf", 'locals {\n  readable = aws_dynamodb_table.customers.arn\n}\n\n'
+                                     'resource "aws_iam_user_policy" "p" {\n  name = "overridden"\n}\n')
+    assert _reaches(tmp_path, '''locals {
+  readable = "arn:aws:dynamodb:*:*:table/public-catalog"
+}
+resource "aws_iam_user_policy" "p" {
+  name   = "catalog"
+  user   = aws_iam_user.ci.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [
+    { Effect = "Allow", Action = "dynamodb:GetItem", Resource = local.readable }] })
+}''')
+    assert [str(e) for e in load_paths([str(tmp_path)]).errors] == []

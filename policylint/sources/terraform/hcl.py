@@ -173,9 +173,11 @@ class Project:
                                                   "their syntax only; the variables take their defaults or "
                                                   "terraform.tfvars's, and those without are left open")
             if configuration:
-                bodies = [b for b in (self.parsed(f).body for f in configuration) if b is not None]
+                overrides = [f for f in configuration if _override_file(os.path.basename(f))]
+                bodies = [b for b in (self.parsed(f).body for f in configuration if f not in overrides) if b]
                 tfvars = [b for b in (self.parsed(f).body for f in values) if b is not None]
-                self._folders[path] = Folder(path, bodies, tfvars)
+                self._folders[path] = Folder(path, bodies, tfvars,
+                                             [b for b in (self.parsed(f).body for f in overrides) if b])
         return self._folders[path]
 
     def read_file(self, path: str) -> str | Open:
@@ -300,6 +302,11 @@ def _with_tags(resource: TfResource, defaults: Any) -> TfResource:
         return resource  # its own tags are left open: they stand (the reader reads every key as open)
     merged = {**defaults, **(own or {})} if isinstance(defaults, dict) else defaults
     return replace(resource, values={**resource.values, "tags_all": merged})
+
+
+def _override_file(name: str) -> bool:
+    stem = name.lower().removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
 
 
 def ignored(name: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from lark import Token, Tree
@@ -48,7 +48,7 @@ _NAMED_BY_REF = frozenset({"id", "name", "bucket", "key_id", "user", "group", "r
 class Folder:
     """A module's files, parsed: the blocks of every `.tf` / `.tf.json` in one folder, and its auto tfvars."""
 
-    def __init__(self, path: str, bodies: list[Block], tfvars: list[Block]) -> None:
+    def __init__(self, path: str, bodies: list[Block], tfvars: list[Block], overrides: Sequence[Block] = ()) -> None:
         self.path = path
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
@@ -62,6 +62,9 @@ class Folder:
         for body in bodies:
             for block in body.blocks:
                 self._add(block)
+        for body in overrides:  # `override.tf`, `*_override.tf`: merged into what they name, after every other file
+            for block in body.blocks:
+                self._override(block)
         self.tfvars: dict[str, Attribute] = {}
         for body in tfvars:
             self.tfvars.update(body.attributes)
@@ -84,6 +87,24 @@ class Folder:
             self.providers.append(block)
         elif block.type == "terraform" and any(b.type in ("backend", "cloud") for b in block.blocks):
             self.backend = True
+
+    def _override(self, block: Block) -> None:
+        """Terraform's override: each argument replaces the original's, and nested blocks of a type replace all of
+        that type; `locals` one by one. A block that overrides nothing is read as declared."""
+        kinds: dict[str, Any] = {"resource": self.resources, "data": self.data, "module": self.modules,
+                                 "variable": self.variables, "output": self.outputs}
+        into = kinds.get(block.type)
+        key: Any = block.labels if len(block.labels) == 2 else (block.labels[0] if block.labels else None)
+        if block.type == "locals":
+            self.locals.update(block.attributes)
+        elif into is not None and key in into:
+            original = into[key]
+            replaced = {b.type for b in block.blocks}
+            into[key] = Block(original.type, original.labels, original.location,
+                              {**original.attributes, **block.attributes},
+                              [b for b in original.blocks if b.type not in replaced] + block.blocks)
+        else:
+            self._add(block)
 
     def _once(self, into: dict[Any, Block], key: Any, block: Block, address: str) -> None:
         """A block whose address the module declares already is Terraform's error too: the first one is read."""

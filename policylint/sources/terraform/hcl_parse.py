@@ -223,6 +223,10 @@ def _pos(mapping: Any, key: Any) -> tuple[int, int]:
 
 def _json_blocks(parent: Block, kind: str, value: Any, labels: tuple[str, ...], more: int, path: str,
                  pos: tuple[int, int]) -> None:
+    if more and isinstance(value, list):  # Terraform's JSON allows a list of objects at any label level
+        for item in value:
+            _json_blocks(parent, kind, item, labels, more, path, pos)
+        return
     if more and isinstance(value, dict):
         for label, inner in value.items():
             _json_blocks(parent, kind, inner, (*labels, str(label)), more - 1, path, _pos(value, label))
@@ -238,7 +242,7 @@ def _json_blocks(parent: Block, kind: str, value: Any, labels: tuple[str, ...], 
                     block.attributes[str(name)] = Attribute(str(name), JsonExpr(_plain(item), *at),
                                                             Location(path, *at))
                 else:
-                    _json_blocks(block, str(name), item, (), 0, path, at)
+                    _json_blocks(block, str(name), item, (), 1 if name == "dynamic" else 0, path, at)
         parent.blocks.append(block)
 
 

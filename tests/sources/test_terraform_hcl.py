@@ -1064,3 +1064,76 @@ resource "aws_iam_user_policy" "p" {
     { Effect = "Allow", Action = "dynamodb:GetItem", Resource = local.readable }] })
 }''')
     assert [str(e) for e in load_paths([str(tmp_path)]).errors] == []
+
+
+def test_a_trust_in_the_configurations_own_oidc_provider_is_not_anyone(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+resource "aws_iam_openid_connect_provider" "gh" {
+  url             = "https://token.actions.githubusercontent.com"
+  client_id_list  = ["sts.amazonaws.com"]
+  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.gh.arn]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/infra:*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+''')
+    _, findings, _ = _check(tmp_path)
+    assert not any(f["rule"] in ("PL202", "PL210") for f in findings), findings
+
+
+def test_a_google_iam_policy_data_source_names_its_members(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", '''
+provider "google" {
+  project = "acme-prod"
+}
+
+resource "google_storage_bucket" "exports" {
+  name     = "acme-customer-exports"
+  location = "EU"
+  labels   = { data-classification = "customer" }
+}
+
+resource "google_project_iam_custom_role" "reader" {
+  role_id     = "customerReader"
+  title       = "Customer reader"
+  permissions = ["storage.objects.get", "storage.objects.list"]
+}
+
+data "google_iam_policy" "exports" {
+  binding {
+    role    = "roles/storage.objectViewer"
+    members = ["user:contractor@gmail.com"]
+  }
+}
+
+resource "google_storage_bucket_iam_policy" "exports" {
+  bucket      = google_storage_bucket.exports.name
+  policy_data = data.google_iam_policy.exports.policy_data
+}
+
+resource "google_project_iam_member" "reader" {
+  project = "acme-prod"
+  role    = google_project_iam_custom_role.reader.id
+  member  = "user:analyst@acme.example"
+}
+''')
+    out = _reach(tmp_path)
+    assert "contractor@gmail.com" in out and "analyst@acme.example" in out, out
+    assert "anyone" not in out

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from policylint.sources.terraform.hcl_values import Open, joined
+from policylint.sources.terraform.hcl_values import Open, encode, joined
 
 _SA = ".iam.gserviceaccount.com"
 
@@ -31,6 +31,10 @@ def computed(kind: str, name: str, attribute: Callable[[str], Any], project: Any
         return joined(["projects/", project, "/datasets/", attribute("dataset_id")])
     if kind == "google_storage_bucket" and name in ("id", "name"):
         return attribute("name") if name == "id" else None
+    if kind == "google_project_iam_custom_role" and name in ("id", "name"):
+        return joined(["projects/", project, "/roles/", attribute("role_id")])
+    if kind == "google_organization_iam_custom_role" and name in ("id", "name"):
+        return joined(["organizations/", attribute("org_id"), "/roles/", attribute("role_id")])
     if kind == "google_project" and name in ("id", "project_id"):
         return joined(["projects/", attribute("project_id")]) if name == "id" else None
     return None
@@ -42,3 +46,14 @@ def default_project(providers: list[Any], evaluate: Callable[[Any], Any]) -> Any
         if block.labels == ("google",) and "alias" not in block.attributes and "project" in block.attributes:
             return evaluate(block.attributes["project"].expr)
     return Open("the Google provider's project (no provider \"google\" block sets it)")
+
+
+def iam_policy(bindings: list[dict[str, Any]]) -> Any:
+    """`data "google_iam_policy"`'s `policy_data`: its `binding` blocks as the policy JSON the provider writes."""
+    written = []
+    for binding in bindings:
+        entry: dict[str, Any] = {"role": binding.get("role"), "members": binding.get("members") or []}
+        for condition in binding.get("condition") or []:
+            entry["condition"] = {k: v for k, v in condition.items() if k in ("title", "description", "expression")}
+        written.append(entry)
+    return encode({"bindings": written})

@@ -27,10 +27,19 @@ from lark import Token, Tree
 from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.terraform.hcl_eval import Budget, Scope, TfSet, TooLarge, evaluate, step_into
-from policylint.sources.terraform.hcl_gcp import computed, default_project
+from policylint.sources.terraform.hcl_gcp import computed, default_project, iam_policy
 from policylint.sources.terraform.hcl_parse import Attribute, Block, JsonExpr
 from policylint.sources.terraform.hcl_types import conform
-from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, first_open, template_value
+from policylint.sources.terraform.hcl_values import (
+    Cfn,
+    Encoded,
+    Missing,
+    Open,
+    encode,
+    first_open,
+    joined,
+    template_value,
+)
 from policylint.sources.terraform.plan_read import TfResource
 
 _META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
@@ -38,10 +47,13 @@ _CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "
 _PROJECT_SCOPED = frozenset({
     "google_project_iam_member", "google_project_iam_binding", "google_project_iam_policy", "google_service_account",
     "google_kms_key_ring", "google_storage_bucket", "google_bigquery_dataset", "google_bigquery_dataset_iam_member",
-    "google_bigquery_dataset_iam_binding", "google_bigquery_dataset_iam_policy", "google_project_iam_custom_role"})
+    "google_bigquery_dataset_iam_binding", "google_bigquery_dataset_iam_policy", "google_project_iam_custom_role",
+    "google_bigquery_dataset_access", "google_project_iam_audit_config"})
 _MOST_INSTANCES = 10_000  # a larger count is one instance whose index is open (the resource exists: fail closed)
 DEEPEST_MODULE = 16  # local modules calling local modules, deeper than Terraform configurations go
 _REF_IS_ARN = frozenset({"aws_iam_policy"})  # CloudFormation's Ref of a managed policy is its ARN
+_IDENTITY_PROVIDERS = {"aws_iam_openid_connect_provider": ("oidc-provider", "url"),
+                       "aws_iam_saml_provider": ("saml-provider", "name")}
 _NAMED_BY_REF = frozenset({"id", "name", "bucket", "key_id", "user", "group", "role"})
 
 
@@ -477,6 +489,11 @@ class Instance:
                 return self.module.google_project()
             found = computed(self.kind, name, self.attribute, self.attribute("project"))
             return found if found is not None else Open(f"{self.address}.{name} (known after apply)")
+        if name == "arn" and self.kind in _IDENTITY_PROVIDERS:  # the ARN the provider names it by, account and all
+            kind, named = _IDENTITY_PROVIDERS[self.kind]
+            value = self.attribute(named)
+            value = value.split("://", 1)[-1] if isinstance(value, str) else value
+            return joined(["arn:aws:iam::", Cfn({"Ref": "AWS::AccountId"}), f":{kind}/", value])
         if name == "arn":
             return Cfn({"Ref": self.address} if self.kind in _REF_IS_ARN else {"Fn::GetAtt": [self.address, "Arn"]})
         if name in _NAMED_BY_REF:
@@ -570,6 +587,8 @@ class Data:
             if self._document is None:
                 self._document = _policy_document(self.block, self._scope)
             return self._document
+        if self.kind == "google_iam_policy" and name == "policy_data":
+            return iam_policy(nested_blocks(self.block, "binding", self._scope) or [])
         if self.kind == "aws_caller_identity" and name in ("account_id", "id"):
             return Cfn({"Ref": "AWS::AccountId"})
         if self.kind == "aws_region" and name in ("name", "id", "region"):

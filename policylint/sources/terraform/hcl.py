@@ -46,8 +46,6 @@ CONFIGURATION = (".tf", ".tf.json")
 VALUES = (".tfvars", ".tfvars.json")
 SUFFIXES = CONFIGURATION + VALUES
 _AUTO_VALUES = ("terraform.tfvars", "terraform.tfvars.json")
-_ARN_KINDS = {"aws_iam_user": "user", "aws_iam_role": "role", "aws_iam_group": "group", "aws_iam_policy": "policy",
-              "aws_iam_instance_profile": "instance-profile"}
 
 
 def detect(path: str, text: str) -> bool:
@@ -274,7 +272,7 @@ class Project:
                 # several roots (environments) or configurations whose accounts no provider names: each its own
                 several = len(self._roots) > 1 or len(by_provider) > 1
                 label = escaped(relative(path or ".", self.options.globs_root)) + ("" if key == "aws" else f".{key}")
-                plan = Plan(resources=group, parameters=list(parameters), arns=_arns(group, account),
+                plan = Plan(resources=group, parameters=list(parameters), provider_account=account,
                             configuration=True, region=region, account=label if account is None and several else None)
                 parts.append(fragment_of(plan, first, self.options, names=path or "."))
             fragment = joined(*parts) if parts else fragment_of(Plan(configuration=True), first, self.options)
@@ -338,20 +336,6 @@ def _provider(folder: Folder, key: str = "aws") -> tuple[str | None, str | None]
         named = evaluate(block.attributes["region"].expr, scope) if "region" in block.attributes else None
         region = named if isinstance(named, str) else region
     return (accounts.pop() if len(accounts) == 1 else None), region
-
-
-def _arns(resources: list[Any], account: str | None) -> list[str]:
-    """The ARNs the IAM resources will have in the account the providers name (none when they name none)."""
-    if account is None:
-        return []
-    arns = []
-    for resource in resources:
-        kind = _ARN_KINDS.get(resource.type)
-        name = resource.values.get("name")
-        if kind is not None and isinstance(name, str):
-            path = resource.values.get("path") if isinstance(resource.values.get("path"), str) else "/"
-            arns.append(f"arn:aws:iam::{account}:{kind}{path}{name}")
-    return arns
 
 
 class _NoFiles:

@@ -39,6 +39,7 @@ from policylint.sources.terraform.plan_account import (
     accounts_of,
     in_account,
     in_template_account,
+    provider_arns,
     region_of,
 )
 from policylint.sources.terraform.plan_aws import translate
@@ -95,7 +96,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     translation.classification_keys = options.classification_keys
     translate(translation)
     region = read.region or region_of(read.arns)
-    accounts = replace(accounts_of(read.arns), region=region)
+    accounts = replace(accounts_of(read.arns + provider_arns(read.resources, read.provider_account)), region=region)
     translation.resources = in_template_account(translation.resources, accounts.single, region)
     if accounts.single is None and read.account is not None:  # no ARN names one: the configuration's own label
         accounts = Accounts(read.account)

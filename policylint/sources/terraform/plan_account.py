@@ -145,3 +145,22 @@ def in_template_account(value: Any, account: str | None, region: str | None = No
     if isinstance(value, list):
         return [in_template_account(v, account, region) for v in value]
     return value
+
+
+_ARN_KINDS = {"aws_iam_user": "user", "aws_iam_role": "role", "aws_iam_group": "group", "aws_iam_policy": "policy",
+              "aws_iam_instance_profile": "instance-profile"}
+
+
+def provider_arns(resources: list[Any], account: str | None) -> list[str]:
+    """The ARNs a configuration's IAM resources will have in the account its provider names (`allowed_account_ids`,
+    `assume_role`), as a state would know them: none when it names none."""
+    if account is None:
+        return []
+    arns = []
+    for resource in resources:
+        kind = _ARN_KINDS.get(resource.type)
+        name = resource.values.get("name")
+        if kind is not None and isinstance(name, str):
+            path = resource.values.get("path") if isinstance(resource.values.get("path"), str) else "/"
+            arns.append(f"arn:aws:iam::{account}:{kind}{path}{name}")
+    return arns

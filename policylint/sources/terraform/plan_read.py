@@ -55,6 +55,7 @@ class Plan:
     configuration: bool = False  # read from HCL: resources in several files, policy documents as objects
     region: str | None = None  # the region a configuration's provider names (a plan's is read off its ARNs)
     account: str | None = None  # the account label of a root module whose account no provider names, when several
+    provider_account: str | None = None  # the account its AWS provider configuration names (`allowed_account_ids`)
     errors: list[InputError] = field(default_factory=list)  # what makes the plan incomplete, located
 
 
@@ -119,7 +120,9 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
     prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
     plan.arns += [r["values"]["arn"] for r in _module_resources(prior, 0, None)  # not a data source's (the caller's)
                   if r.get("mode", "managed") == "managed" and isinstance(_dict(r.get("values")).get("arn"), str)]
-    _read_references(_dict(_dict(data.get("configuration")).get("root_module")), "", plan.references, 0)
+    configuration = _dict(data.get("configuration"))
+    _read_references(_dict(configuration.get("root_module")), "", plan.references, 0)
+    plan.provider_account, plan.region = _provider_config(_dict(configuration.get("provider_config")))
     return plan
 
 
@@ -179,6 +182,25 @@ def _expression_references(attr: str, expression: Any, into: dict[str, list[str]
         for block in expression if isinstance(expression, list) else ():
             for inner, value in _dict(block).items():
                 _expression_references(f"{attr}.{inner}", value, into, depth + 1)
+
+
+def _provider_config(configs: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The account and region the default AWS provider configuration writes as constants, as the HCL reader reads
+    them from the provider block: `allowed_account_ids` (exactly one) or `assume_role`'s `role_arn`."""
+    expressions = _dict(_dict(configs.get("aws")).get("expressions"))
+    allowed = _dict(expressions.get("allowed_account_ids")).get("constant_value")
+    accounts = {a for a in (allowed if isinstance(allowed, list) else [])
+                if isinstance(a, str) and _ACCOUNT.fullmatch(a)}
+    for assume in _list(expressions.get("assume_role")):
+        arn = _dict(_dict(assume).get("role_arn")).get("constant_value")
+        parts = arn.split(":") if isinstance(arn, str) else []
+        if len(parts) > 4 and _ACCOUNT.fullmatch(parts[4]):
+            accounts.add(parts[4])
+    region = _dict(expressions.get("region")).get("constant_value")
+    return (accounts.pop() if len(accounts) == 1 else None), region if isinstance(region, str) else None
+
+
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 def _module_of(address: str) -> str:

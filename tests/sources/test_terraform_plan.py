@@ -918,10 +918,9 @@ def test_a_reference_to_one_for_each_instance_is_that_instance_only(tmp_path: Pa
 
 def test_a_plan_whose_provider_names_the_account_names_its_ids_as_the_hcl_does(tmp_path: Path) -> None:
     data = _unknown_plan([_customers_table(), _resource("aws_iam_user.ci", {"name": "ci", "path": "/"})], {})
-    data["configuration"]["provider_config"] = {"aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws",
-                                                        "expressions": {
-                                                            "region": {"constant_value": "eu-west-1"},
-                                                            "allowed_account_ids": {"constant_value": [ACCOUNT]}}}}
+    expressions = {"region": {"constant_value": "eu-west-1"}, "allowed_account_ids": {"constant_value": [ACCOUNT]}}
+    data["configuration"]["provider_config"] = {"aws": {
+        "name": "aws", "full_name": "registry.terraform.io/hashicorp/aws", "expressions": expressions}}
     loaded = load_paths([str(_write(tmp_path, data))])
     ids = {n.id for n in loaded.inventory.nodes()}
     assert {f"aws:iam::{ACCOUNT}:user/ci", f"aws:dynamodb:eu-west-1:{ACCOUNT}:table/customers"} <= ids, ids

@@ -242,7 +242,8 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
     result = run(settings, findings=False)
     shown = None if show == "all" else int(show)
-    notes = tuple(n for n in (summary.unclassified(result.report), summary.skipped(result.report)) if n)
+    notes = tuple(n for n in (summary.unclassified(result.report), summary.skipped(result.report)) if n) + tuple(
+        f"{n.location}: {n.message}" for n in result.report.notices)  # what was not read (a registry module)
     click.echo(REACH[output](settings.as_of.isoformat(), exposures(result.analysis, shown), notes), nl=False)
     return _report_errors(result.report.errors)
 

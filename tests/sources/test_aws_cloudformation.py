@@ -905,7 +905,8 @@ def test_what_is_not_known_is_not_an_error_but_open(tmp_path: Path) -> None:
                                                              "Nothing: not a parameter or resource of the template, "
                                                              "or not known before deployment")]
     assert role_grants(nodes(fragment)["aws:iam::cfn:role/t-R"]) == [
-        ("aws:*", ("read", "write", "delete"), "p2", None)]  # a policy document not known: the unknown policy
+        ("aws:*", ("read", "write", "delete"), "p2",  # a document not known: anything, saying why
+         "template leaves open: the document of policy 'p2'")]
     assert nodes(fragment)["aws:iam::cfn:role/t-R"].assumable_by == ("*",)  # a trust policy not known: anyone
     assert nodes(fragment)["aws:kms:cfn:cfn:key/t-K"].readable_by == ("*",)
     assert "aws:s3:::t-B" in nodes(fragment)

@@ -30,7 +30,7 @@ from policylint.iam.policy import (
     principals_of,
     root_id,
 )
-from policylint.iam.statements import globs_overlap
+from policylint.iam.statements import OPEN_IN_TEMPLATE, globs_overlap
 from policylint.iam.trust import SERVICE_PREFIX, trust_condition
 from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
 from policylint.sources.aws.cfn_policies import Opened, principal_ids
@@ -148,7 +148,9 @@ class Iam:
         where = self.found.at(props.value_pos[key] if key in props else props.pos)
         documents = self.found.documents(props, key, f"policy {policy!r}")
         if documents is None:
-            return [], [unknown_policy_grant(policy, where)], ()
+            # a document not known before deployment: anything (fail closed), and the path says why
+            return [], [replace(unknown_policy_grant(policy, where),
+                                condition=f"{OPEN_IN_TEMPLATE}the document of policy {policy!r}")], ()
         statements: list[Statement] = []
         flags: list[str] = []
         for document in documents:

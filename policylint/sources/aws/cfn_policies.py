@@ -84,7 +84,6 @@ class Opened:
 
     def __init__(self, template: CfnTemplate) -> None:
         self.template = template
-        self._statements: dict[tuple[int, int], YMap] | None = None
 
     def mark(self, statements: list[Statement]) -> list[Statement]:
         """The statements, each whose resource a value widened holding only as the template is filled in: only the
@@ -156,10 +155,12 @@ class Opened:
                 yield text, whats
 
     def _raw(self) -> dict[tuple[int, int], YMap]:
-        if self._statements is None:
-            self._statements = {}
-            _collect(self.template.document.get("Resources"), 0, self._statements)
-        return self._statements
+        """The template's raw statements by place: collected once per template, whoever asks (one key's policy
+        after another must not walk the whole template again)."""
+        if self.template.raw_statements is None:
+            self.template.raw_statements = {}
+            _collect(self.template.document.get("Resources"), 0, self.template.raw_statements)
+        return self.template.raw_statements
 
 
 def _collect(node: Any, depth: int, found: dict[tuple[int, int], YMap]) -> None:

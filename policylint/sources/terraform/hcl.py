@@ -32,9 +32,10 @@ from typing import Any
 from policylint.errors import InputError
 from policylint.model import Inventory, Location
 from policylint.sources.base import Fragment, Options
-from policylint.sources.terraform.hcl_eval import Budget, Scope, evaluate
+from policylint.sources.terraform.hcl_eval import evaluate
 from policylint.sources.terraform.hcl_module import Folder, Module, as_values, nested_blocks
 from policylint.sources.terraform.hcl_parse import Block, parse
+from policylint.sources.terraform.hcl_scope import Budget, Scope
 from policylint.sources.terraform.hcl_values import Open, template_value
 from policylint.sources.terraform.plan import escaped, fragment_of, relative
 from policylint.sources.terraform.plan_cfn import intrinsic

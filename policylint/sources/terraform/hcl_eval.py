@@ -10,70 +10,30 @@ through the `Names` interface, so this module knows expressions, not modules.
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-import json
 import math
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import re2  # type: ignore[import-untyped]  # linear time: `regex`, `replace` patterns are the configuration's
 from lark import Token, Tree
 
+from policylint.sources.terraform.hcl_functions import BUILT_IN, STRUCTURAL
 from policylint.sources.terraform.hcl_parse import JsonExpr, expression, unescape
-from policylint.sources.terraform.hcl_values import Cfn, Encoded, Missing, Open, encode, first_open, joined, plain
-from policylint.yamlsafe import load_all
+from policylint.sources.terraform.hcl_scope import Scope, TfSet, TooLarge
+from policylint.sources.terraform.hcl_values import (
+    ARITHMETIC,
+    Cfn,
+    Encoded,
+    Missing,
+    Open,
+    first_open,
+    joined,
+    number,
+    numeric,
+    plain,
+)
 
 _SKIP = frozenset({"new_line_or_comment"})
 _DEEPEST = 200  # nested evaluations (a local naming a local naming ...) before the value is taken as open
-
-
-class Names(Protocol):
-    """What a module instance answers: the root of a reference (`var`, `local`, `aws_iam_role`, `data`, ...) with
-    the steps after it; and a file a function reads."""
-
-    def lookup(self, root: str, steps: list[str | int | Any], scope: Scope) -> Any: ...
-
-    def read_file(self, path: str) -> str | Open: ...
-
-    @property
-    def budget(self) -> Budget: ...
-
-
-class TfSet(list[Any]):
-    """A set (`toset`, a `set(…)` variable): a list in every use, but iterated by `dynamic` and `for_each` with each
-    element its own key, as Terraform does."""
-
-
-class TooLarge(Exception):
-    """The configuration asks for more evaluation than any real one needs (nested `for`s over large ranges)."""
-
-
-class Budget:
-    """How much evaluation a run may spend: every `for` item, splat item, range item and instance costs one."""
-
-    LIMIT = 500_000
-
-    def __init__(self) -> None:
-        self.spent = 0
-
-    def spend(self, count: int = 1) -> None:
-        self.spent += count
-        if self.spent > self.LIMIT:
-            raise TooLarge(f"a configuration that needs more than {self.LIMIT:,} evaluation steps")
-
-
-@dataclass
-class Scope:
-    names: Names
-    variables: dict[str, Any] = field(default_factory=dict)  # `each`, `count`, a `for`'s, a template file's
-    depth: int = 0
-
-    def with_vars(self, **values: Any) -> Scope:
-        return Scope(self.names, {**self.variables, **values}, self.depth)
 
 
 def evaluate(expr: Tree[Any] | JsonExpr, scope: Scope) -> Any:
@@ -297,30 +257,14 @@ def _binary(node: Tree[Any], scope: Scope) -> Any:
         return True
     if not (_scalar(left) and _scalar(right)):
         return Open(f"an operation ({operator}) on values not known here")
-    left, right = _number(left, operator), _number(right, operator)
-    if operator in _ARITHMETIC and not (_numeric(left) and _numeric(right)):
+    left, right = number(left, operator), number(right, operator)
+    if operator in ARITHMETIC and not (numeric(left) and numeric(right)):
         return Open(f"an operation ({operator}) on text, which Terraform refuses")
     try:
         result = _OPERATORS[operator](left, right)
     except (TypeError, ZeroDivisionError, ValueError):
         return Open(f"an operation ({operator}) Terraform would refuse")
     return int(result) if isinstance(result, float) and result.is_integer() and operator != "/" else result
-
-
-_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "<", ">", "<=", ">="})
-
-
-def _numeric(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _number(value: Any, operator: str) -> Any:
-    if operator in ("&&", "||") or isinstance(value, bool) or not isinstance(value, str):
-        return value
-    try:
-        return float(value) if "." in value or "e" in value.lower() else int(value)
-    except ValueError:
-        return value
 
 
 def _scalar(value: Any) -> bool:
@@ -331,8 +275,8 @@ def _unary(node: Tree[Any], scope: Scope) -> Any:
     operator, operand = str(node.children[0]), _eval(_trees(node)[0], scope)
     if operator == "!":
         return (not operand) if isinstance(operand, bool) else Open("a negation of a value not known here")
-    number = _number(operand, "-")
-    return -number if isinstance(number, int | float) and not isinstance(number, bool) else Open(
+    value = number(operand, "-")
+    return -value if numeric(value) else Open(
         "a negative of a value not known here")
 
 
@@ -550,99 +494,6 @@ def _try(nodes: list[Tree[Any]], scope: Scope, can: bool) -> Any:
     return False if can else Open("try() with no argument that evaluates")
 
 
-def _tolist(scope: Scope, value: Any) -> Any:
-    return list(value) if isinstance(value, list) else Open("tolist() of a value not known here")
-
-
-def _toset(scope: Scope, value: Any) -> Any:
-    if not isinstance(value, list):
-        return Open("toset() of a value not known here")
-    if not all(plain(v) for v in value):
-        return list(value)
-    unique = {json.dumps(v, sort_keys=True): v for v in value}
-    return TfSet([unique[k] for k in sorted(unique)] if all(isinstance(v, str) for v in value)
-                 else list(unique.values()))
-
-
-def _merge(scope: Scope, *maps: Any) -> Any:
-    result: dict[str, Any] = {}
-    for item in maps:
-        if item is None:
-            continue
-        if not isinstance(item, dict):
-            return Open("merge() of a value not known here")
-        result.update(item)
-    return result
-
-
-def _concat(scope: Scope, *lists: Any) -> Any:
-    result: list[Any] = []
-    for item in lists:
-        if not isinstance(item, list):
-            return Open("concat() of a value not known here")
-        result += item
-    return result
-
-
-def _flatten(scope: Scope, value: Any) -> Any:
-    if not isinstance(value, list):
-        return Open("flatten() of a value not known here")
-    result: list[Any] = []
-    for item in value:
-        if isinstance(item, list):
-            inner = _flatten(scope, item)
-            if isinstance(inner, Open):
-                return inner
-            result += inner
-        else:
-            result.append(item)
-    return result
-
-
-def _lookup(scope: Scope, mapping: Any, key: Any, *default: Any) -> Any:
-    if not isinstance(mapping, dict) or not isinstance(key, str):
-        return Open("lookup() in a map not known here")
-    if key in mapping:
-        return mapping[key]
-    if default:
-        return default[0]
-    raise Missing(f"a key ({key}) the map does not have")
-
-
-def _element(scope: Scope, items: Any, index: Any) -> Any:
-    if not isinstance(items, list) or not isinstance(index, int) or not items:
-        return Open("element() of a list not known here")
-    return items[index % len(items)]
-
-
-def _coalesce(scope: Scope, *values: Any) -> Any:
-    for value in values:
-        if isinstance(value, Open | Cfn):
-            return value
-        if value is not None and value != "":
-            return value
-    return Open("coalesce() with no value")
-
-
-def _one(scope: Scope, value: Any) -> Any:
-    if not isinstance(value, list) or len(value) > 1:
-        return Open("one() of a value not known here")
-    return value[0] if value else None
-
-
-def _values(scope: Scope, mapping: Any) -> Any:
-    return [mapping[k] for k in sorted(mapping)] if isinstance(mapping, dict) else Open("values() of a value "
-                                                                                        "not known here")
-
-
-def _jsonencode(scope: Scope, value: Any) -> Any:
-    return encode(value)
-
-
-def _file(scope: Scope, path: str) -> Any:
-    return scope.names.read_file(path)
-
-
 def _templatefile(scope: Scope, path: Any, variables: Any = None) -> Any:
     if not isinstance(path, str) or not isinstance(variables, dict | None):
         return Open("templatefile() of a path or variables not known here")
@@ -652,177 +503,7 @@ def _templatefile(scope: Scope, path: Any, variables: Any = None) -> Any:
     return template(text, Scope(scope.names, dict(variables or {}), scope.depth + 1))
 
 
-def _format(scope: Scope, spec: str, *values: Any) -> str:
-    """Terraform's `format`: Go's verbs with flags, width and precision, and argument indexes (`%[2]s`)."""
-    position = 0
-
-    def one(match: re.Match[str]) -> str:
-        nonlocal position
-        if match.group(0) == "%%":
-            return "%"
-        index, flags, width, precision, verb = match.groups()
-        position = int(index) - 1 if index else position
-        value = values[position]
-        position += 1
-        if verb == "q":
-            text = json.dumps(value)
-        elif verb == "d":
-            text = format(int(value), f"{'+' if '+' in flags else ''}{'0' if '0' in flags and '-' not in flags else ''}"
-                                      f"{width or ''}d")
-        elif verb in "fFeEgG":
-            text = format(float(value), f"{width or ''}{'.' + precision if precision else ''}{verb}")
-        elif verb == "v" and not isinstance(value, str):
-            text = json.dumps(value)
-        else:
-            text = str(value).lower() if isinstance(value, bool) else str(value)
-            text = text[:int(precision)] if precision and verb == "s" else text
-        pad = int(width) if width and verb not in "dfFeEgG" else 0
-        return text.ljust(pad) if "-" in flags else text.rjust(pad)
-
-    return re.sub(r"%%|%(?:\[(\d+)\])?([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z])", one, spec)
-
-
-def _split(scope: Scope, separator: str, text: str) -> list[str]:
-    return text.split(separator) if separator else list(text)
-
-
-def _replace(scope: Scope, text: str, old: str, new: str) -> str:
-    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        return str(re2.sub(old[1:-1], re.sub(r"\$\{?(\w+)\}?", r"\\\1", new), text))
-    return text.replace(old, new)
-
-
-def _range(scope: Scope, *bounds: Any) -> list[Any]:
-    numbers = [int(b) for b in bounds]
-    start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (*numbers, 1)[:3]
-    if abs((stop - start) // (step or 1)) > 1024:
-        raise ValueError("too long a range")
-    scope.names.budget.spend(abs((stop - start) // (step or 1)))
-    return list(range(start, stop, step))
-
-
-def _yamldecode(scope: Scope, text: str) -> Any:
-    documents = load_all(text, "yamldecode()")  # the project's safe YAML loader: plain data, bounded
-    return _plain_data(documents[0]) if documents else None
-
-
-def _plain_data(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain_data(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_data(v) for v in value]
-    return value
-
-
-def _csvdecode(scope: Scope, text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def _regex(scope: Scope, pattern: str, text: str, every: bool = False) -> Any:
-    compiled = re2.compile(pattern)
-    matches = [_groups(m) for m in compiled.finditer(text)]
-    if every:
-        return matches
-    if not matches:
-        raise ValueError("no match")
-    return matches[0]
-
-
-def _groups(match: Any) -> Any:
-    named = match.groupdict()
-    if named:
-        return dict(named)
-    return list(match.groups()) if match.groups() else match.group(0)
-
-
-def _setproduct(scope: Scope, *sets: Any) -> Any:
-    if not all(isinstance(s, list) for s in sets):
-        return Open("setproduct() of a value not known here")
-    scope.names.budget.spend(math.prod(len(s) for s in sets))
-    return [list(p) for p in itertools.product(*sets)]
-
-
-STRUCTURAL = frozenset({"jsonencode", "merge", "concat", "flatten", "lookup", "element", "coalesce", "one",
-                        "tolist", "toset", "values", "templatefile", "length", "compact", "distinct", "keys"})
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "jsonencode": _jsonencode,
-    "jsondecode": lambda s, text: json.loads(text),
-    "yamlencode": lambda s, value: Open("yamlencode() not evaluated"),
-    "format": _format,
-    "formatlist": lambda s, spec, *lists: [_format(s, spec, *row) for row in zip(*lists, strict=True)],
-    "join": lambda s, separator, items: separator.join(str(i) for i in items),
-    "split": _split,
-    "lower": lambda s, text: text.lower(),
-    "upper": lambda s, text: text.upper(),
-    "title": lambda s, text: text.title(),
-    "trimspace": lambda s, text: text.strip(),
-    "trim": lambda s, text, chars: text.strip(chars),
-    "trimprefix": lambda s, text, prefix: text[len(prefix):] if text.startswith(prefix) else text,
-    "trimsuffix": lambda s, text, suffix: text[:-len(suffix)] if suffix and text.endswith(suffix) else text,
-    "replace": _replace,
-    "substr": lambda s, text, offset, length: text[offset:] if length < 0 else text[offset:offset + length],
-    "startswith": lambda s, text, prefix: text.startswith(prefix),
-    "endswith": lambda s, text, suffix: text.endswith(suffix),
-    "strcontains": lambda s, text, part: part in text,
-    "tostring": lambda s, value: value if isinstance(value, str) else json.dumps(value).strip('"'),
-    "tonumber": lambda s, value: _number(value, "+"),
-    "tobool": lambda s, value: value if isinstance(value, bool) else {"true": True, "false": False}[value],
-    "tolist": _tolist,
-    "toset": _toset,
-    "tomap": lambda s, value: dict(value),
-    "merge": _merge,
-    "concat": _concat,
-    "flatten": _flatten,
-    "lookup": _lookup,
-    "element": _element,
-    "coalesce": _coalesce,
-    "coalescelist": lambda s, *lists: next((v for v in lists if v), []),
-    "one": _one,
-    "length": lambda s, value: len(value) if isinstance(value, list | dict | str) else Open(
-        "length() of a value not known here"),
-    "keys": lambda s, value: sorted(value) if isinstance(value, dict) else Open("keys() of a value not known here"),
-    "values": _values,
-    "compact": lambda s, items: [i for i in items if i not in (None, "")] if isinstance(items, list) else Open(
-        "compact() of a value not known here"),
-    "distinct": lambda s, items: [v for i, v in enumerate(items) if v not in items[:i]] if isinstance(
-        items, list) else Open("distinct() of a value not known here"),
-    "contains": lambda s, items, value: value in items,
-    "index": lambda s, items, value: items.index(value),
-    "reverse": lambda s, items: list(reversed(items)),
-    "sort": lambda s, items: sorted(str(i) for i in items),
-    "slice": lambda s, items, start, end: items[start:end],
-    "zipmap": lambda s, keys, values: dict(zip(keys, values, strict=True)),
-    "setunion": lambda s, *sets: sorted({json.dumps(v) for x in sets for v in x}) and _toset(s, [
-        v for x in sets for v in x]),
-    "range": _range,
-    "max": lambda s, *numbers: max(numbers),
-    "min": lambda s, *numbers: min(numbers),
-    "abs": lambda s, number: abs(number),
-    "file": _file,
-    "yamldecode": _yamldecode,
-    "csvdecode": _csvdecode,
-    "regex": _regex,
-    "regexall": lambda s, pattern, text: _regex(s, pattern, text, True),
-    "setproduct": _setproduct,
-    "setsubtract": lambda s, a, b: [v for v in a if v not in b],
-    "setintersection": lambda s, first, *rest: [v for v in first if all(v in r for r in rest)],
-    "sensitive": lambda s, value: value,
-    "nonsensitive": lambda s, value: value,
-    "alltrue": lambda s, items: all(v is True or v == "true" for v in items),
-    "anytrue": lambda s, items: any(v is True or v == "true" for v in items),
-    "sum": lambda s, items: sum(_number(v, "+") for v in items),
-    "fileexists": lambda s, path: not isinstance(s.names.read_file(path), Open),
-    "chomp": lambda s, text: text.rstrip("\r\n"),
-    "indent": lambda s, spaces, text: text.replace("\n", "\n" + " " * spaces),
-    "urlencode": lambda s, text: __import__("urllib.parse").parse.quote(text, safe=""),
-    "strrev": lambda s, text: text[::-1],
-    "transpose": lambda s, mapping: {v: sorted(k for k, vs in mapping.items() if v in vs)
-                                     for vs in mapping.values() for v in vs},
-    "matchkeys": lambda s, values, keys, wanted: [v for v, k in zip(values, keys, strict=True) if k in wanted],
-    "templatefile": _templatefile,
-    "base64encode": lambda s, text: Open("base64encode() not evaluated"),
-}
+FUNCTIONS: dict[str, Callable[..., Any]] = {**BUILT_IN, "templatefile": _templatefile}
 
 
 _HANDLERS: dict[str, Callable[[Tree[Any], Scope], Any]] = {

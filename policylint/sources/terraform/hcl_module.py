@@ -7,7 +7,7 @@ instances it (and the local modules it calls) would create, as the `TfResource`s
   it); a `count` or `for_each` not known here is one instance (fail closed: the resource exists), keyed
   `[*]`. Attributes and nested blocks (`dynamic` ones expanded) are evaluated; an attribute Terraform computes is
   the CloudFormation intrinsic that stands for it (`.arn`: `Fn::GetAtt`, `.id`: `Ref`), or `Open`.
-- Data sources: `aws_iam_policy_document` is built as the provider builds it (statements, principals,
+- Data sources (`hcl_data`): `aws_iam_policy_document` is built as the provider builds it (statements, principals,
   conditions, `source_policy_documents`, `override_policy_documents`); `aws_caller_identity`, `aws_region` and
   `aws_partition` are the template's pseudo parameters; any other is `Open` (read from the provider at plan time).
 - Module calls: a local source (`./`, `../`) among the walked folders is instantiated with its arguments (each
@@ -26,17 +26,17 @@ from lark import Token, Tree
 
 from policylint.errors import InputError
 from policylint.model import Location
-from policylint.sources.terraform.hcl_eval import Budget, Scope, TfSet, TooLarge, evaluate, step_into
-from policylint.sources.terraform.hcl_gcp import computed, default_project, iam_policy
+from policylint.sources.terraform.hcl_blocks import nested_blocks
+from policylint.sources.terraform.hcl_data import Data
+from policylint.sources.terraform.hcl_eval import evaluate, step_into
+from policylint.sources.terraform.hcl_gcp import computed, default_project
 from policylint.sources.terraform.hcl_parse import Attribute, Block, JsonExpr
+from policylint.sources.terraform.hcl_scope import Budget, Scope, TooLarge
 from policylint.sources.terraform.hcl_types import conform
 from policylint.sources.terraform.hcl_values import (
     Cfn,
-    Encoded,
     Missing,
     Open,
-    encode,
-    first_open,
     joined,
     template_value,
 )
@@ -134,6 +134,27 @@ class Folder:
         return os.path.normpath(os.path.join(self.path, value))
 
 
+class Memo:
+    """Values computed once each; one asked for while it is being computed refers to itself: open."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._busy: set[str] = set()
+
+    def get(self, key: str, compute: Callable[[], Any], name: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        if key in self._busy:
+            return Open(f"{name} refers to itself")
+        self._busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self._busy.discard(key)
+        self._values[key] = value
+        return value
+
+
 class _NoNames:
     def __init__(self) -> None:
         self.budget = Budget()
@@ -177,8 +198,7 @@ class Module:
         self.parent: Module | None = None
         self.providers: dict[str, str] = {}  # a provider name here -> the root's configuration (`aws.security`)
         self.budget = project.budget
-        self._values: dict[str, Any] = {}
-        self._busy: set[str] = set()
+        self._memo = Memo()
         self._resources: dict[tuple[str, str], Any] = {}
         self._values_of: dict[tuple[str, str], Any] = {}
         self._data: dict[tuple[str, str], Any] = {}
@@ -211,17 +231,7 @@ class Module:
         return self.project.read_file(path)
 
     def _once(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key in self._values:
-            return self._values[key]
-        if key in self._busy:
-            return Open(f"{key} refers to itself")
-        self._busy.add(key)
-        try:
-            value = compute()
-        finally:
-            self._busy.discard(key)
-        self._values[key] = value
-        return value
+        return self._memo.get(key, compute, key)
 
     def scope(self, **variables: Any) -> Scope:
         return Scope(self, dict(variables))
@@ -343,7 +353,7 @@ class Module:
             raise Missing(f"data.{kind}.{name}, which this module does not declare")
         key = (kind, name)
         if key not in self._data:
-            self._data[key] = [(k, Data(self, block, f"{self.prefix}data.{kind}.{name}{suffix}", s))
+            self._data[key] = [(k, Data(block, f"{self.prefix}data.{kind}.{name}{suffix}", s))
                                for k, suffix, s in self._expand(block)]
         instances = self._data[key]
         if "for_each" in block.attributes:
@@ -470,21 +480,10 @@ class Instance:
         self.address = address
         self.kind = block.labels[0]
         self._scope = scope
-        self._values: dict[str, Any] = {}
-        self._busy: set[str] = set()
+        self._memo = Memo()
 
     def attribute(self, name: str) -> Any:
-        if name in self._values:
-            return self._values[name]
-        if name in self._busy:
-            return Open(f"{self.address}.{name} refers to itself")
-        self._busy.add(name)
-        try:
-            value = self._compute(name)
-        finally:
-            self._busy.discard(name)
-        self._values[name] = value
-        return value
+        return self._memo.get(name, lambda: self._compute(name), f"{self.address}.{name}")
 
     def _compute(self, name: str) -> Any:
         if name in self.block.attributes and name not in _META:
@@ -525,211 +524,6 @@ class Instance:
         values = {name: self.attribute(name) for name in names}
         return TfResource(self.address, self.kind, values, {}, self.block.location, self.module.config,
                           self.provider())
-
-
-def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]] | None:
-    """A block's nested blocks of one type (`statement`, `inline_policy`, `rule`) as the list of objects a plan
-    shows, `dynamic` ones expanded; None when it has none."""
-    found: list[dict[str, Any]] = []
-    seen = False
-    for child in block.blocks:
-        if child.type == name:
-            seen = True
-            found.append(_block_value(child, scope))
-        elif child.type == "dynamic" and child.labels == (name,):
-            seen = True
-            found += _dynamic(child, scope)
-    return found if seen else None
-
-
-def _block_value(block: Block, scope: Scope) -> dict[str, Any]:
-    value: dict[str, Any] = {n: evaluate(a.expr, scope) for n, a in block.attributes.items()}
-    for kind in {b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in block.blocks}:
-        if kind:
-            value[kind] = nested_blocks(block, kind, scope) or []
-    return value
-
-
-def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]]:
-    each = block.attributes.get("for_each")
-    content = next((b for b in block.blocks if b.type == "content"), None)
-    if each is None or content is None:
-        return []
-    collection = evaluate(each.expr, scope)
-    iterator = block.attributes.get("iterator")
-    name = block.labels[0]
-    if iterator is not None:
-        name = _bare(iterator) or name
-    if isinstance(collection, TfSet):
-        pairs = [(v, v) for v in collection]
-    elif isinstance(collection, list):
-        pairs = list(enumerate(collection))
-    elif isinstance(collection, dict):
-        pairs = sorted(collection.items())
-    else:  # not known here: one block, what it iterates over open (fail closed: not none)
-        opened = Open(f"dynamic {block.labels[0]} over a collection not known here")
-        pairs = [(opened, opened)]
-    return [_block_value(content, scope.with_vars(**{name: {"key": k, "value": v}})) for k, v in pairs]
-
-
-def _bare(attribute: Attribute) -> str | None:
-    """The name an `iterator = name` attribute gives (a bare identifier, not a value)."""
-    node = attribute.expr
-    while isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
-        node = node.children[0]
-    return str(node.children[0]) if isinstance(node, Tree) and node.data == "identifier" else None
-
-
-class Data:
-    """One instance of a data source: a policy document built, the account and region the template's, any other
-    open."""
-
-    def __init__(self, module: Module, block: Block, address: str, scope: Scope) -> None:
-        self.module = module
-        self.block = block
-        self.address = address
-        self.kind = block.labels[0]
-        self._scope = scope
-        self._document: Any = None
-
-    def attribute(self, name: str) -> Any:
-        if self.kind == "aws_iam_policy_document" and name in ("json", "minified_json"):
-            if self._document is None:
-                self._document = _policy_document(self.block, self._scope)
-            return self._document
-        if self.kind == "google_iam_policy" and name == "policy_data":
-            return iam_policy(nested_blocks(self.block, "binding", self._scope) or [])
-        if self.kind == "aws_caller_identity" and name in ("account_id", "id"):
-            return Cfn({"Ref": "AWS::AccountId"})
-        if self.kind == "aws_region" and name in ("name", "id", "region"):
-            return Cfn({"Ref": "AWS::Region"})
-        if self.kind == "aws_partition" and name == "partition":
-            return "aws"
-        if name in self.block.attributes:
-            return evaluate(self.block.attributes[name].expr, self._scope)
-        return Open(f"{self.address}.{name} (a data source read at plan time)")
-
-
-_STATEMENT_KEYS = (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"), ("not_actions", "NotAction"),
-                   ("resources", "Resource"), ("not_resources", "NotResource"))
-
-
-def _policy_document(block: Block, scope: Scope) -> Any:
-    """`data "aws_iam_policy_document"`'s `json`, as the provider writes it (statements merged by `Sid` with the
-    source and override documents); a document not known here makes it open."""
-    statements: list[Any] = []
-    for source in _documents(block, "source_policy_documents", scope):
-        if isinstance(source, Open):
-            return source
-        statements = _merged(statements, source, replace=False)
-    own = [s for s in (_statement(b) for b in nested_blocks(block, "statement", scope) or []) if s is not None]
-    statements = _merged(statements, own, replace=True)
-    for override in _documents(block, "override_policy_documents", scope):
-        if isinstance(override, Open):
-            return override
-        statements = _merged(statements, override, replace=True)
-    document: dict[str, Any] = {"Version": _attr(block, "version", scope) or "2012-10-17"}
-    policy_id = _attr(block, "policy_id", scope)
-    if policy_id is not None:
-        document["Id"] = policy_id
-    document["Statement"] = statements
-    return encode(document)
-
-
-def _attr(block: Block, name: str, scope: Scope) -> Any:
-    attribute = block.attributes.get(name)
-    return evaluate(attribute.expr, scope) if attribute is not None else None
-
-
-def _documents(block: Block, name: str, scope: Scope) -> list[Any]:
-    value = _attr(block, name, scope)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        return [Open(f"{name} not known here")]
-    found: list[Any] = []
-    for item in value:
-        if isinstance(item, Encoded):
-            item = item.value
-        elif isinstance(item, str):
-            try:
-                item = json.loads(item)
-            except ValueError:
-                return [Open(f"{name} holding text that is not JSON")]
-        statements = item.get("Statement") if isinstance(item, dict) else None
-        if isinstance(statements, dict):
-            statements = [statements]
-        if not isinstance(statements, list):
-            return [Open(f"{name} not known here")]
-        found.append(statements)
-    return found
-
-
-def _merged(statements: list[Any], more: list[Any], replace: bool) -> list[Any]:
-    result = list(statements)
-    for statement in more:
-        sid = statement.get("Sid") if isinstance(statement, dict) else None
-        index = next((i for i, s in enumerate(result) if sid and isinstance(s, dict) and s.get("Sid") == sid), None)
-        if index is None:
-            result.append(statement)
-        elif replace:
-            result[index] = statement
-    return result
-
-
-def _statement(block: dict[str, Any]) -> dict[str, Any] | None:
-    """A statement block as the provider writes it; None for a Deny whose condition is not known here: it may deny
-    nothing (fail closed), where an Allow's such condition is left out (it may allow everything)."""
-    statement: dict[str, Any] = {}
-    for key, name in _STATEMENT_KEYS:
-        value = block.get(key)
-        if value is not None and value != []:
-            statement[name] = value
-    if not isinstance(statement.get("Effect"), str):  # not known here: it may allow (fail closed)
-        statement["Effect"] = "Allow"
-    for positive, negative in (("Action", "NotAction"), ("Resource", "NotResource")):
-        if positive in statement and negative in statement and first_open(statement[negative]) is not None:
-            del statement[negative]  # a block whose every part is open (a `dynamic` over what is not known)
-    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        principals = _principals(block.get(key))
-        if principals is not None:
-            statement[name] = principals
-    conditions: dict[str, Any] = {}
-    for condition in block.get("condition") or []:
-        test, variable = condition.get("test"), _key_text(condition.get("variable"))
-        if isinstance(test, str):
-            conditions.setdefault(test, {})[variable] = condition.get("values")
-        elif statement.get("Effect") == "Deny":
-            return None
-    if conditions:
-        statement["Condition"] = conditions
-    if "Principal" in statement and "NotPrincipal" in statement and first_open(statement["NotPrincipal"]):
-        del statement["NotPrincipal"]
-    return statement
-
-
-def _key_text(value: Any) -> str:
-    """A condition key as text; a part not known here is `*` (`${oidc provider url}:sub` is `*:sub`)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Cfn) and isinstance(value.value.get("Fn::Join"), list):
-        return "".join(p if isinstance(p, str) else "*" for p in value.value["Fn::Join"][1])
-    return "*"
-
-
-def _principals(blocks: Any) -> Any:
-    if not blocks:
-        return None
-    merged: dict[str, list[Any]] = {}
-    for principal in blocks:
-        kind, identifiers = principal.get("type"), principal.get("identifiers")
-        if not isinstance(kind, str):
-            return {"AWS": Open("a principal type not known here")}
-        items = identifiers if isinstance(identifiers, list) else [identifiers]
-        merged.setdefault(kind, []).extend(items)
-    if set(merged) == {"*"} and all(i == "*" for i in merged["*"]):
-        return "*"
-    return merged
 
 
 def as_values(resource: TfResource, parameters: dict[str, None]) -> TfResource:

@@ -9,8 +9,9 @@ from typing import Any
 
 from lark import Token, Tree
 
-from policylint.sources.terraform.hcl_eval import Scope, TfSet, evaluate
+from policylint.sources.terraform.hcl_eval import evaluate
 from policylint.sources.terraform.hcl_parse import JsonExpr, expression
+from policylint.sources.terraform.hcl_scope import Scope, TfSet
 
 _COLLECTIONS = frozenset({"map", "list", "set"})
 

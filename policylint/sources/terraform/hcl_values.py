@@ -115,3 +115,20 @@ def template_value(value: Any, parameters: dict[str, None]) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return template_value(Open("a whole resource or module used as a value"), parameters)
+
+
+ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "<", ">", "<=", ">="})
+
+
+def numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def number(value: Any, operator: str = "+") -> Any:
+    """A value as an operator's operand: text that is a number is that number (Terraform converts it)."""
+    if operator in ("&&", "||") or isinstance(value, bool) or not isinstance(value, str):
+        return value
+    try:
+        return float(value) if "." in value or "e" in value.lower() else int(value)
+    except ValueError:
+        return value

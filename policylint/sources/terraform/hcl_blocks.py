@@ -1,0 +1,66 @@
+"""Nested blocks as a plan shows them: a list of objects per block type (`statement`, `inline_policy`, `rule`),
+`dynamic` blocks expanded, one open block for a `dynamic` over what the configuration does not decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark import Tree
+
+from policylint.sources.terraform.hcl_eval import evaluate
+from policylint.sources.terraform.hcl_parse import Attribute, Block
+from policylint.sources.terraform.hcl_scope import Scope, TfSet
+from policylint.sources.terraform.hcl_values import Open
+
+
+def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]] | None:
+    """A block's nested blocks of one type (`statement`, `inline_policy`, `rule`) as the list of objects a plan
+    shows, `dynamic` ones expanded; None when it has none."""
+    found: list[dict[str, Any]] = []
+    seen = False
+    for child in block.blocks:
+        if child.type == name:
+            seen = True
+            found.append(_block_value(child, scope))
+        elif child.type == "dynamic" and child.labels == (name,):
+            seen = True
+            found += _dynamic(child, scope)
+    return found if seen else None
+
+
+def _block_value(block: Block, scope: Scope) -> dict[str, Any]:
+    value: dict[str, Any] = {n: evaluate(a.expr, scope) for n, a in block.attributes.items()}
+    for kind in {b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in block.blocks}:
+        if kind:
+            value[kind] = nested_blocks(block, kind, scope) or []
+    return value
+
+
+def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]]:
+    each = block.attributes.get("for_each")
+    content = next((b for b in block.blocks if b.type == "content"), None)
+    if each is None or content is None:
+        return []
+    collection = evaluate(each.expr, scope)
+    iterator = block.attributes.get("iterator")
+    name = block.labels[0]
+    if iterator is not None:
+        name = _bare(iterator) or name
+    if isinstance(collection, TfSet):
+        pairs = [(v, v) for v in collection]
+    elif isinstance(collection, list):
+        pairs = list(enumerate(collection))
+    elif isinstance(collection, dict):
+        pairs = sorted(collection.items())
+    else:  # not known here: one block, what it iterates over open (fail closed: not none)
+        opened = Open(f"dynamic {block.labels[0]} over a collection not known here")
+        pairs = [(opened, opened)]
+    return [_block_value(content, scope.with_vars(**{name: {"key": k, "value": v}})) for k, v in pairs]
+
+
+def _bare(attribute: Attribute) -> str | None:
+    """The name an `iterator = name` attribute gives (a bare identifier, not a value)."""
+    node = attribute.expr
+    while isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
+        node = node.children[0]
+    return str(node.children[0]) if isinstance(node, Tree) and node.data == "identifier" else None

@@ -41,7 +41,7 @@ def evaluate(expr: Tree[Any] | JsonExpr, scope: Scope) -> Any:
     if scope.depth > _DEEPEST:
         return Open("an expression nested or referenced too deeply to follow")
     try:
-        return _eval(expr, Scope(scope.names, scope.variables, scope.depth + 1))
+        return _value(expr, Scope(scope.names, scope.variables, scope.depth + 1))
     except Missing as missing:
         return Open(str(missing) or "a reference to what is not there")
     except RecursionError:
@@ -52,7 +52,7 @@ def evaluate(expr: Tree[Any] | JsonExpr, scope: Scope) -> Any:
         return Open("a value too large to evaluate")
 
 
-def _eval(node: Any, scope: Scope) -> Any:
+def _value(node: Any, scope: Scope) -> Any:
     if isinstance(node, JsonExpr):
         return _json(node.value, scope)
     if isinstance(node, Token):
@@ -78,7 +78,7 @@ def _trees(node: Tree[Any]) -> list[Tree[Any]]:
 
 def _expr_term(node: Tree[Any], scope: Scope) -> Any:
     trees = _trees(node)
-    return _eval(trees[0], scope) if trees else None
+    return _value(trees[0], scope) if trees else None
 
 
 def _literal(node: Tree[Any], scope: Scope) -> Any:
@@ -101,13 +101,13 @@ def _string(node: Tree[Any], scope: Scope) -> Any:
     parts: list[Any] = []
     trees = _trees(node)
     if len(trees) == 1 and isinstance(trees[0].children[0], Tree) and trees[0].children[0].data == "interpolation":
-        return _eval(_trees(trees[0].children[0])[0], scope)  # `"${x}"` is x itself, not its text
+        return _value(_trees(trees[0].children[0])[0], scope)  # `"${x}"` is x itself, not its text
     for part in trees:
         inner = part.children[0]
         if isinstance(inner, Token):
             parts.append(unescape(str(inner)))
         elif inner.data == "interpolation":
-            parts.append(_eval(_trees(inner)[0], scope))
+            parts.append(_value(_trees(inner)[0], scope))
         else:
             return Open("a template directive (%{ if } / %{ for }) not evaluated")
     return joined(parts)
@@ -131,7 +131,7 @@ def template(text: str, scope: Scope) -> Any:
     if len(pieces) == 2 and pieces[0] == ("", pieces[0][1]) and pieces[1] == ("", None) and pieces[0][1] \
             and not pieces[0][1].startswith("%"):  # `${x}` alone is x itself, not its text
         tree = expression(pieces[0][1].strip().strip("~").strip())
-        return Open("an interpolation that does not parse") if tree is None else _eval(tree, scope)
+        return Open("an interpolation that does not parse") if tree is None else _value(tree, scope)
     for literal, inner in pieces:
         parts.append(literal)
         if inner is None:
@@ -139,7 +139,7 @@ def template(text: str, scope: Scope) -> Any:
         if inner.startswith("%"):
             return Open("a template directive (%{ if } / %{ for }) not evaluated")
         tree = expression(inner.strip().strip("~").strip())
-        parts.append(Open("an interpolation that does not parse") if tree is None else _eval(tree, scope))
+        parts.append(Open("an interpolation that does not parse") if tree is None else _value(tree, scope))
     return joined(parts)
 
 
@@ -201,7 +201,7 @@ def _json(value: Any, scope: Scope) -> Any:
 
 
 def _tuple(node: Tree[Any], scope: Scope) -> Any:
-    return [_eval(item, scope) for item in _trees(node)]
+    return [_value(item, scope) for item in _trees(node)]
 
 
 def _object(node: Tree[Any], scope: Scope) -> Any:
@@ -211,7 +211,7 @@ def _object(node: Tree[Any], scope: Scope) -> Any:
         key = _key(key_node, scope)
         if isinstance(key, Open | Cfn):
             return Open("an object key not known here")
-        result[str(key) if not isinstance(key, bool) else str(key).lower()] = _eval(value_node, scope)
+        result[str(key) if not isinstance(key, bool) else str(key).lower()] = _value(value_node, scope)
     return result
 
 
@@ -222,16 +222,16 @@ def _key(node: Tree[Any], scope: Scope) -> Any:
     term = _trees(inner)
     if inner.data == "expr_term" and len(term) == 1 and term[0].data == "identifier":
         return str(term[0].children[0])  # a bare name is the key itself
-    value = _eval(inner, scope)
+    value = _value(inner, scope)
     return value if not isinstance(value, Encoded) else Open("an object key not known here")
 
 
 def _conditional(node: Tree[Any], scope: Scope) -> Any:
     condition, yes, no = _trees(node)
-    decided = _eval(condition, scope)
+    decided = _value(condition, scope)
     if isinstance(decided, bool):
-        return _eval(yes, scope) if decided else _eval(no, scope)
-    first, second = _eval(yes, scope), _eval(no, scope)
+        return _value(yes, scope) if decided else _value(no, scope)
+    first, second = _value(yes, scope), _value(no, scope)
     return first if first == second else Open("a condition not known here chooses between two values")
 
 
@@ -248,7 +248,7 @@ def _binary(node: Tree[Any], scope: Scope) -> Any:
     left_node, term = _trees(node)[0], _trees(node)[1]
     operator_node, right_node = _trees(term)[0], _trees(term)[-1]
     operator = str(operator_node.children[0])
-    left, right = _eval(left_node, scope), _eval(right_node, scope)
+    left, right = _value(left_node, scope), _value(right_node, scope)
     if operator in ("==", "!=") and plain(left) and plain(right):
         return _OPERATORS[operator](left, right)
     if operator == "&&" and (left is False or right is False):
@@ -272,7 +272,7 @@ def _scalar(value: Any) -> bool:
 
 
 def _unary(node: Tree[Any], scope: Scope) -> Any:
-    operator, operand = str(node.children[0]), _eval(_trees(node)[0], scope)
+    operator, operand = str(node.children[0]), _value(_trees(node)[0], scope)
     if operator == "!":
         return (not operand) if isinstance(operand, bool) else Open("a negation of a value not known here")
     value = number(operand, "-")
@@ -302,7 +302,7 @@ def _reference(node: Tree[Any], scope: Scope) -> Any:
             break
     steps.reverse()
     if current.data != "identifier":
-        return _apply(_eval(current, scope), steps)
+        return _apply(_value(current, scope), steps)
     root = str(current.children[0])
     if root in scope.variables:
         return _apply(scope.variables[root], steps)
@@ -320,7 +320,7 @@ def _attr_name(node: Tree[Any]) -> str:
 def _index_value(node: Tree[Any], scope: Scope) -> Any:
     if node.data == "short_index":
         return int(str(node.children[-1]))
-    return _eval(_trees(node)[0], scope)
+    return _value(_trees(node)[0], scope)
 
 
 def _traversal(node: Tree[Any], scope: Scope) -> Any:
@@ -362,7 +362,7 @@ def step_into(value: Any, step: Any) -> Any:
 
 def _splat(node: Tree[Any], scope: Scope) -> Any:
     inner, splat = _trees(node)
-    value = _eval(inner, scope)
+    value = _value(inner, scope)
     if isinstance(value, Open):
         return value
     items = value if isinstance(value, list) else [] if value is None else [value]
@@ -386,7 +386,7 @@ def _for_parts(node: Tree[Any]) -> tuple[Tree[Any], list[Tree[Any]], Tree[Any] |
 
 def _for_items(intro: Tree[Any], scope: Scope) -> Iterator[Scope] | Open:
     names = [str(c.children[0]) for c in _trees(intro) if c.data == "identifier"]
-    collection = _eval(next(c for c in _trees(intro) if c.data != "identifier"), scope)
+    collection = _value(next(c for c in _trees(intro) if c.data != "identifier"), scope)
     if not plain_collection(collection):
         return Open("a for expression over a collection not known here")
     pairs = sorted(collection.items()) if isinstance(collection, dict) else (  # Terraform: maps in key order
@@ -412,9 +412,9 @@ def _for_tuple(node: Tree[Any], scope: Scope) -> Any:
         return items
     result = []
     for inner in items:
-        keep = _eval(_trees(condition)[0], inner) if condition is not None else True
+        keep = _value(_trees(condition)[0], inner) if condition is not None else True
         if keep is True:
-            result.append(_eval(body[0], inner))
+            result.append(_value(body[0], inner))
         elif not isinstance(keep, bool):
             return Open("a for expression's condition not known here")
     return result
@@ -427,15 +427,15 @@ def _for_object(node: Tree[Any], scope: Scope) -> Any:
         return items
     result: dict[str, Any] = {}
     for inner in items:
-        keep = _eval(_trees(condition)[0], inner) if condition is not None else True
+        keep = _value(_trees(condition)[0], inner) if condition is not None else True
         if keep is not True:
             if not isinstance(keep, bool):
                 return Open("a for expression's condition not known here")
             continue
-        key = _eval(body[0], inner)
+        key = _value(body[0], inner)
         if not isinstance(key, str | int | float | bool):
             return Open("a for expression's key not known here")
-        value = _eval(body[1], inner)
+        value = _value(body[1], inner)
         if grouped:
             result.setdefault(str(key), []).append(value)
         else:
@@ -460,7 +460,7 @@ def _call(node: Tree[Any], scope: Scope) -> Any:
     function = FUNCTIONS.get(name)
     if function is None:
         return Open(f"the function {name}() not evaluated")
-    values = [_eval(n, scope) for n in nodes]
+    values = [_value(n, scope) for n in nodes]
     if expand and values:
         last = values.pop()
         if not isinstance(last, list):
@@ -485,7 +485,7 @@ def _call(node: Tree[Any], scope: Scope) -> Any:
 def _try(nodes: list[Tree[Any]], scope: Scope, can: bool) -> Any:
     for node in nodes:
         try:
-            value = _eval(node, scope)
+            value = _value(node, scope)
         except Missing:
             continue
         if can:

@@ -20,6 +20,7 @@ from policylint import __version__, gitrev
 from policylint.errors import UsageError
 from policylint.evidence import evidence_from_json, evidence_json
 from policylint.findings import Finding, Notice
+from policylint.graph import Step
 from policylint.model import Location
 from policylint.settings import Settings, rule_set
 
@@ -123,17 +124,21 @@ def _location_out(location: Location) -> list[Any]:
     return [location.file, location.line, location.column]
 
 
-_SPECIAL = {"location", "evidence"}
+_SPECIAL = {"location", "evidence", "path"}
 
 
 def _finding_out(finding: Finding) -> dict[str, Any]:
     return {"location": _location_out(finding.location), "evidence": evidence_json(finding.evidence),
+            "path": [[s.node, s.kind, s.relation, list(s.access), s.condition, s.through] for s in finding.path],
             **{f.name: getattr(finding, f.name) for f in fields(Finding) if f.name not in _SPECIAL}}
 
 
 def _finding_in(item: dict[str, Any]) -> Finding:
     values = {f.name: _tuples(item[f.name]) for f in fields(Finding) if f.name not in _SPECIAL}
-    return Finding(location=Location(*item["location"]), evidence=evidence_from_json(item["evidence"]), **values)
+    path = tuple(Step(node, kind, relation, tuple(access), condition, through)
+                 for node, kind, relation, access, condition, through in item["path"])
+    return Finding(location=Location(*item["location"]), evidence=evidence_from_json(item["evidence"]), path=path,
+                   **values)
 
 
 def _tuples(value: Any) -> Any:

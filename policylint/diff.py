@@ -22,7 +22,7 @@ from policylint import basecache, gitrev
 from policylint.config import Config, load_config, shown_path
 from policylint.errors import PolicylintError, UsageError
 from policylint.findings import Finding, Notice, fingerprint, worse_than
-from policylint.graph import display_path
+from policylint.graph import path_steps
 from policylint.model import Location, Person, Principal
 from policylint.pipeline import Analysis, Result, Timer, run
 from policylint.reach import follow, paths_to
@@ -339,12 +339,12 @@ def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NE
         first = gained[0].id
         if first not in paths:
             paths[first] = paths_to(head.graph, first)
-        path = display_path(follow(paths[first], node.id), head.graph) if node.id in paths[first] else []
+        path = path_steps(follow(paths[first], node.id), head.graph) if node.id in paths[first] else ()
         records = sum(r.records or 0 for r in gained)
         names = ", ".join(r.id for r in gained)
         message = (f"{node.id} gains a path to customer data: {names} ({records:,} records newly exposed)")
         findings.append(Finding(node.location, rule.id, node.kind, node.id, rule.severity, rule.title, message,
-                                tuple(path), fingerprint(rule.id, node.kind, node.id)))
+                                path, fingerprint(rule.id, node.kind, node.id)))
     return findings
 
 

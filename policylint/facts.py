@@ -14,7 +14,16 @@ from datetime import date
 from typing import Any
 
 from policylint.flags import PREFIXES
-from policylint.graph import Graph, Index, default_holders, display_path, grant_covers, is_glob
+from policylint.graph import (
+    Graph,
+    Index,
+    Step,
+    default_holders,
+    display_path,
+    grant_covers,
+    is_glob,
+    path_steps,
+)
 from policylint.iam.evaluate import VIA as ESCALATION_VIA
 from policylint.iam.evaluate import reads_every as aws_reads_every
 from policylint.iam.statements import OPEN_IN_TEMPLATE, TEMPLATE_PLACEHOLDER
@@ -211,15 +220,29 @@ def _reach(node_id: str, context: Context) -> Facts:
     }
 
 
-def _held_via(node_id: str, context: Context) -> list[str]:
-    """One shortest path from a person to this key, from someone who left when there is one."""
+def held_path(node: Node, context: Context) -> list[str]:
+    """`held_via`, as graph node ids: one shortest path to this credential or key from a person, from someone who
+    left when one can get to it; else, for a credential no person can get to, from the identity holding it. A
+    credential that is not active is held by nobody (it carries no edge)."""
+    if not isinstance(node, Credential | Key) or (isinstance(node, Credential) and node.status != "active"):
+        return []
     for previous in context.from_people:
-        if node_id in previous:
-            path = [node_id]
+        if node.id in previous:
+            path = [node.id]
             while (step := previous[path[-1]]) is not None:
                 path.append(step)
-            return display_path(reversed(path), context.graph)
-    return []
+            return path[::-1]
+    holders = [h for h in default_holders(node, context.index) if h != EVERYONE and h in context.index.nodes] if (
+        isinstance(node, Credential)) else []
+    return [holders[0], node.id] if holders else []
+
+
+def evidence_steps(node: Node, context: Context) -> tuple[Step, ...]:
+    """A finding's evidence path, typed: who holds the subject → … → the subject → … → customer data, as far as
+    it is known (`held_via`, then the reach path); nothing for a lone node."""
+    held, reach = held_path(node, context), context.reach.path(node.id)
+    steps = path_steps([*held[:-1], *reach] if held and reach else held or reach, context.graph)
+    return steps if len(steps) > 1 else ()
 
 
 def _days(since: date | None, context: Context) -> int | None:
@@ -417,17 +440,8 @@ def _credential(node: Credential, context: Context) -> Facts:
         "days_since_last_used": _days(node.last_used, context),
         "days_unused": _days(last_activity, context),
         "validity_days": (node.expires - node.created).days if node.expires and node.created else None,
-        "held_via": _holder_path(node, holders, context),
+        "held_via": display_path(held_path(node, context), context.graph),
     }
-
-
-def _holder_path(node: Credential, holders: tuple[str, ...], context: Context) -> list[str]:
-    """holder → credential, naming a holder who left when there is one."""
-    if node.status != "active" or not holders:
-        return []
-    leavers = [h for h in holders if _status_of(h, context) in ("departed", "suspended")]
-    named = [h for h in holders if h != EVERYONE]
-    return [(leavers or named)[0], node.id] if leavers or named else []
 
 
 def _kind(name: str, context: Context) -> str | None:
@@ -481,7 +495,7 @@ def _key(node: Key, context: Context) -> Facts:
             isinstance(r, Resource) and is_customer_data(r, context.patterns) for r in protected
         ),
         "readers": [_reader(name, last_rotation, context) for name in context.key_readers.get(node.id, ())],
-        "held_via": _held_via(node.id, context),
+        "held_via": display_path(held_path(node, context), context.graph),
     }
 
 

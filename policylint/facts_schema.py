@@ -29,8 +29,9 @@ BASIS = _t(["string", "null"], "why the person counts as departed when the roste
 STATUS = {"enum": ["active", "departed", "suspended", "leave", None],
           "description": "HR status of the person behind the name; null when it is not a person or a user account"}
 
-HELD_VIA: Schema = {**STR_LIST, "description": "one shortest path from a person to this node (from a departed or "
-                    "suspended person when there is one); [] when no person reaches it"}
+HELD_VIA: Schema = {**STR_LIST, "description": "who holds it: one shortest path to this node from a person (a "
+                    "departed or suspended one when there is one), else, for a credential, from the identity "
+                    "holding it; [] when nobody does (a credential that is not active is held by nobody)"}
 
 GRANTS: Schema = {
     "type": "array",
@@ -210,8 +211,7 @@ KINDS: dict[str, dict[str, Schema]] = {
         "days_since_last_used": DAYS,
         "days_unused": _t(["integer", "null"], "days since last use, or since creation when never used"),
         "validity_days": _t(["integer", "null"], "expires − created; null when either is missing"),
-        "held_via": {**STR_LIST, "description": "[holder, credential] for an active credential, naming a holder "
-                     "who left when there is one; [] otherwise"},
+        "held_via": HELD_VIA,
     },
     "key": {
         "purpose": {"enum": ["signing", "encryption"]},

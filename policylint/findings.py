@@ -13,6 +13,7 @@ from typing import Any, Literal
 from policylint.errors import UsageError
 from policylint.evidence import Counts, Evidence, Member, Plan, added, plan_of
 from policylint.facts import Facts
+from policylint.graph import Step
 from policylint.model import Location, Node
 from policylint.redact import redact
 from policylint.rules import PLACEHOLDER, SEVERITIES, Rule
@@ -31,7 +32,7 @@ class Finding:
     severity: str
     title: str
     message: str
-    path: tuple[str, ...]
+    path: tuple[Step, ...]  # the evidence path, typed (reporters render it)
     fingerprint: str
     # what was found, for telling a worse finding from the accepted one; the fingerprint says which finding it is
     evidence: Evidence = field(default=Evidence(), compare=False)
@@ -85,7 +86,9 @@ class Evaluator:
     name those resources by id only, so their records are taken from the resources' own facts as they are fed, and
     written into the findings when they are read (`findings`)."""
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], steps: Callable[[Node], tuple[Step, ...]] | None = None) -> None:
+        """`steps`: a finding's evidence path (`facts.evidence_steps` on the run's context); None: paths unknown."""
+        self.steps = steps
         self.by_kind: dict[str, list[tuple[Rule, Plan]]] = {}
         for rule in rules:
             plan = plan_of(rule)
@@ -109,7 +112,8 @@ class Evaluator:
             self._records[node.id] = _count(facts.get("records"))
         for rule, plan in self.by_kind.get(node.kind, ()):
             if rule.matches(facts):
-                self._findings.append(make_finding(rule, node, facts, plan, self._reached_of))
+                path = self.steps(node) if self.steps is not None else ()
+                self._findings.append(make_finding(rule, node, facts, path, plan, self._reached_of))
 
     @property
     def findings(self) -> list[Finding]:
@@ -127,9 +131,10 @@ class Evaluator:
         return self._findings
 
 
-def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None,
+def make_finding(rule: Rule, node: Node, facts: Facts, path: tuple[Step, ...] = (), plan: Plan | None = None,
                  reached: Callable[[list[str]], Counts] | None = None) -> Finding:
-    """`plan`: where the rule's evidence is in the facts (`plan_of(rule)`, which an evaluator reads once);
+    """`path`: the evidence path (`facts.evidence_steps`); `plan`: where the rule's evidence is in the facts
+    (`plan_of(rule)`, which an evaluator reads once);
     `reached`: the resources reached, with their records, of a `reach.resources` list (`reached_of`)."""
     return Finding(
         location=node.location,
@@ -139,7 +144,7 @@ def make_finding(rule: Rule, node: Node, facts: Facts, plan: Plan | None = None,
         severity=rule.severity,
         title=rule.title,
         message=render_message(rule.message, facts),
-        path=evidence_path(facts),
+        path=path,
         fingerprint=fingerprint(rule.id, node.kind, node.id),
         evidence=evidence_of(plan or plan_of(rule), rule.severity, facts, reached=reached),
     )
@@ -218,13 +223,6 @@ def _key(item: Any) -> str:
     if "field" in item and "name" in item:
         return f"{item['field']}: {item['name']}"
     return json.dumps(item, sort_keys=True, default=str)
-
-
-def evidence_path(facts: Facts) -> tuple[str, ...]:
-    """holder → … → subject → … → customer data, as far as it is known; nothing for a lone node."""
-    held, reach = facts.get("held_via") or [], facts["reach"]["path"]
-    path = [*held[:-1], *reach] if held and reach else held or reach
-    return tuple(path) if len(path) > 1 else ()
 
 
 def render_message(template: str, facts: Facts) -> str:

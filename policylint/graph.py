@@ -357,26 +357,97 @@ def _all_principals(graph: Graph, inventory: Inventory) -> None:
     graph.add_edges_from(((ALL_PRINCIPALS, p.id) for p in inventory.principals), kind="mints")
 
 
-def display_path(path: Iterable[str], graph: Graph | None = None) -> list[str]:
-    """A path as people read it: hub nodes dropped, `x#admin` shown as `x`, no id twice in a row; with the graph,
-    a step that holds only under a condition reads `x [if <condition>]`."""
-    shown: list[str] = []
+@dataclass(frozen=True, slots=True, order=True)
+class Step:
+    """One step of an evidence path, typed: the node reached and how the step before gets to it.
+
+    Built once here, from the graph's own edges, and rendered only by reporters. Hubs never appear: a step across
+    one (everyone, every resource, a glob's matches, every principal) is one step whose `through` says which set it
+    went through; `x#admin` is the access-control resource `x` itself.
+    """
+
+    node: str  # the node's id (never a hub)
+    kind: str  # person, principal, group, role, credential, key or resource
+    relation: str = ""  # the edge from the step before ("" on the first step): one of RELATIONS
+    access: tuple[str, ...] = ()  # on a grant: its actions (read, write, delete, admin, *)
+    condition: str = ""  # the step holds only under this condition (fail closed: it still counts); "": always
+    through: str = ""  # the set a hub stands for, when the step goes through one ("": none)
+
+    @property
+    def shown(self) -> str:
+        """The step as a plain path lists it (`x [if <condition>]`): the JSON `path` and facts' `path` strings."""
+        return f"{self.node}{CONDITION_MARK}{self.condition}]" if self.condition else self.node
+
+    @property
+    def label(self) -> str:
+        """How a person reads the relation: `holds`, `member of`, `read, write`, `signs for`."""
+        if self.relation == "grants" and self.access:
+            return ", ".join(self.access)
+        return RELATIONS.get(self.relation, self.relation)
+
+
+# Edge kinds as people read them. `grants` is shown as its actions when it has them.
+RELATIONS = {"is": "is", "member": "member of", "assumes": "assumes", "holds": "holds",
+             "authenticates": "authenticates as", "grants": "grants", "controls": "controls",
+             "reads_key": "reads key", "mints": "signs for"}
+
+
+def hub_set(hub: str) -> str:
+    """What a hub node stands for, as people read it."""
+    if hub == EVERYONE:
+        return "anyone"
+    if hub == ALL_RESOURCES:
+        return "every resource"
+    if hub == ALL_PRINCIPALS:
+        return "every principal"
+    if hub.startswith(MATCH_PREFIX + "mint:"):
+        return f"principals matching {hub[len(MATCH_PREFIX) + 5:]}"
+    if hub.startswith(MATCH_PREFIX):
+        glob, *excluded = hub[len(MATCH_PREFIX):].split("|-")
+        return f"ids matching {glob}" + (f" except {', '.join(excluded)}" if excluded else "")
+    if hub.startswith("*anyone-if:"):
+        return f"anyone if {hub[len('*anyone-if:'):]}"
+    return hub.lstrip("*")
+
+
+def _is_hub(node: str) -> bool:
+    return node.startswith("*")
+
+
+def path_steps(path: Iterable[str], graph: Graph) -> tuple[Step, ...]:
+    """A path of graph nodes as typed steps: hubs folded into the step after them, `x#admin` read as `x`, no node
+    twice in a row. The relation is the last edge's kind, the access every action the edges crossed carry, the
+    condition the last one met (an edge into a hub carries it over)."""
+    steps: list[Step] = []
     previous: str | None = None
-    pending: str | None = None  # a condition on an edge into a hub, shown on the next node that is shown
+    crossed: list[dict[str, Any]] = []
+    hubs: list[str] = []
     for node in path:
-        if graph is not None and previous is not None:
-            pending = graph.edges[previous, node].get("condition", pending)
+        if previous is not None:
+            crossed.append(graph.succ.get(previous, {}).get(node, {}))
         previous = node
-        if node.startswith("*"):
+        if _is_hub(node):
+            hubs.append(node)
             continue
         name = node[: -len(ADMIN_SUFFIX)] if node.endswith(ADMIN_SUFFIX) else node
-        if pending is not None:
-            name, pending = f"{name}{CONDITION_MARK}{pending}]", None
-        if not shown or shown[-1] != name:
-            shown.append(name)
-    return shown
+        if steps and steps[-1].node == name:
+            crossed, hubs = [], []
+            continue
+        steps.append(_step(name, graph, crossed, hubs))
+        crossed, hubs = [], []
+    return tuple(steps)
 
 
-def path_ids(shown: Iterable[str]) -> list[str]:
-    """The node ids of a display path (condition marks taken off)."""
-    return [step.split(CONDITION_MARK, 1)[0] for step in shown]
+def _step(name: str, graph: Graph, crossed: list[dict[str, Any]], hubs: list[str]) -> Step:
+    kind = graph.kinds.get(name, "resource")
+    if not crossed:
+        return Step(name, kind)
+    actions = sorted({a for edge in crossed for a in edge.get("actions", ())})
+    condition = next((str(edge["condition"]) for edge in reversed(crossed) if edge.get("condition")), "")
+    through = "; ".join(hub_set(h) for h in hubs)
+    return Step(name, kind, str(crossed[-1].get("kind", "")), tuple(actions), condition, through)
+
+
+def display_path(path: Iterable[str], graph: Graph) -> list[str]:
+    """A path as plain strings (facts' `path` and `held_via`): each step's `shown`."""
+    return [step.shown for step in path_steps(path, graph)]

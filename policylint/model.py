@@ -42,6 +42,8 @@ class Person:
     # where `departed` was inferred from ("meta.lastModified"), or a past date overriding the status (join.py)
     contradictions: tuple[str, ...] = ()  # what the record says against itself, against another record of the same
     # person (join.py), or leaves out, and how it was read
+    display_name: str | None = None  # as the roster writes it (SCIM displayName, Okta first and last name, a column)
+    team: str | None = None  # department or team, where the roster has one
     kind: NodeKind = field(default="person", init=False)
 
 
@@ -155,6 +157,20 @@ class Resource:
 
 
 Node = Person | Principal | Group | Role | Credential | Key | Resource
+
+PLATFORMS = ("aws", "gcp", "kubernetes", "roster", "native")
+
+
+def platform_of(node_id: str, kind: str) -> str:
+    """Which platform a node belongs to, by the namespace of its id (`aws:…`, `gcp:…`, `k8s:…`): people are the
+    roster's, and ids a user wrote in the native format are `native`."""
+    if node_id.startswith("aws:"):
+        return "aws"
+    if node_id.startswith("gcp:"):
+        return "gcp"
+    if node_id.startswith("k8s:"):
+        return "kubernetes"
+    return "roster" if kind == "person" else "native"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from policylint import suppress
 from policylint.errors import InputError
-from policylint.facts import Context, build_context, facts_of
+from policylint.facts import Context, build_context, evidence_steps, facts_of
 from policylint.findings import Evaluator, Finding, Notice, Suppression
 from policylint.graph import Graph, Index, build_graph, build_index, is_glob
 from policylint.inventory import load_paths
@@ -163,7 +163,8 @@ def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
 
 def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: Timer
               ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
-    evaluator = Evaluator(rules)
+    context = analysis.context
+    evaluator = Evaluator(rules, lambda node: evidence_steps(node, context))
     facts_seconds = rules_seconds = 0.0
     clock = time.perf_counter
     for node in analysis.inventory.nodes():  # facts and rules interleave, so no facts list is ever held

@@ -11,6 +11,7 @@ from datetime import date
 
 from policylint.errors import InputError
 from policylint.findings import Finding, Notice, Suppression
+from policylint.graph import Step
 from policylint.model import Location
 from policylint.rules import Rule
 
@@ -67,7 +68,13 @@ def _location(location: Location, change: Change) -> Location:
 def _finding(finding: Finding, change: Change) -> Finding:
     return replace(finding, location=_location(finding.location, change), rule=change(finding.rule),
                    subject_id=change(finding.subject_id), title=change(finding.title),
-                   message=change(finding.message), path=tuple(change(node) for node in finding.path))
+                   message=change(finding.message), path=mapped_path(finding.path, change))
+
+
+def mapped_path(path: tuple[Step, ...], change: Change) -> tuple[Step, ...]:
+    """A path with `change` applied to what an input can have put in its steps: ids, conditions, glob sets."""
+    return tuple(replace(step, node=change(step.node), condition=change(step.condition), through=change(step.through))
+                 for step in path)
 
 
 def _suppression(suppression: Suppression, change: Change) -> Suppression:

@@ -52,12 +52,24 @@ def org(tmp_path: Path) -> Path:
     return write(tmp_path, "org.yaml", ORG)
 
 
+# the evidence path of kim.jh's key to the customer database, typed (JSON `steps`)
+KIM_STEPS = [
+        {"id": "kim.jh", "kind": "person", "relation": None, "access": [], "condition": None, "through": None},
+        {"id": "ak-7731", "kind": "credential", "relation": "holds", "access": [], "condition": None, "through": None},
+        {"id": "order-sync", "kind": "principal", "relation": "authenticates", "access": [], "condition": None,
+         "through": None},
+        {"id": "customer-db-reader", "kind": "role", "relation": "assumes", "access": [], "condition": None,
+         "through": None},
+        {"id": "customer-db", "kind": "resource", "relation": "grants", "access": ["read"], "condition": None,
+         "through": None}]
+
 def test_text_output_is_located_like_a_compiler(org: Path) -> None:
     result = run_cli("check", str(org), "--as-of", "2026-01-01")
     assert result.code == 1
     lines = result.out.splitlines()
     assert f"{org}:15:5: CRITICAL PL101 access_key ak-7731 is active but held by kim.jh (departed 2025-06-14)" in lines
-    assert "    path: kim.jh → ak-7731 → order-sync → customer-db-reader → customer-db" in lines
+    assert ("    path: kim.jh –holds→ ak-7731 –authenticates as→ order-sync –assumes→ customer-db-reader –read→ "
+            "customer-db") in lines
     assert re.match(r"1 finding \(1 critical\) in 1 file with \d+ rules as of 2026-01-01;", lines[-1])
 
 
@@ -76,6 +88,7 @@ def test_json_output_follows_the_contract(org: Path) -> None:
         "message": "access_key ak-7731 is active but held by kim.jh (departed 2025-06-14)",
         "location": {"file": str(org), "line": 15, "column": 5},
         "path": ["kim.jh", "ak-7731", "order-sync", "customer-db-reader", "customer-db"],
+        "steps": KIM_STEPS,
         "fingerprint": finding["fingerprint"],
     }
     assert len(finding["fingerprint"]) == 16
@@ -218,7 +231,8 @@ def test_reach_lists_people_first_with_paths(org: Path) -> None:
     kim = document["identities"][0]
     assert kim["status"] == "departed" and kim["records"] == 33_700_000
     assert kim["resources"] == [{"id": "customer-db", "classes": ["customer_pii"], "records": 33_700_000,
-                                 "path": ["kim.jh", "ak-7731", "order-sync", "customer-db-reader", "customer-db"]}]
+                                 "path": ["kim.jh", "ak-7731", "order-sync", "customer-db-reader", "customer-db"],
+                                 "steps": KIM_STEPS}]
     text = run_cli("reach", str(org), "--as-of", "2026-01-01")
     assert "kim.jh (person, departed): 33,700,000 records in 1 resources" in text.out
 

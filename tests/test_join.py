@@ -314,5 +314,5 @@ def test_a_person_departed_by_date_holds_their_keys_as_a_leaver(tmp_path: Path) 
     assert result.out.splitlines()[:2] == [
         f"{tmp_path / 'org.yaml'}:7:5: CRITICAL PL101 access_key ak-kim is active but held by kim.jh (departed"
         " 2025-06-14 per the departure date; the roster says active)",
-        "    path: kim.jh → ak-kim",
+        "    path: kim.jh –holds→ ak-kim",
     ]

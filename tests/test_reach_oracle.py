@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policylint.graph import build_graph, build_index, display_path, path_ids
+from policylint.graph import RELATIONS, build_graph, build_index, path_steps
 from policylint.model import (
     Credential,
     Grant,
@@ -193,8 +193,8 @@ def test_reach_matches_brute_force_oracle(inv: Inventory) -> None:
         want_resources = sorted(r.id for r in inv.resources if r.id in expected and customer(r))
         assert sorted(r.id for r in reach.reached_resources(node.id)) == want_resources, node.id
         assert sorted(reach.reached_keys(node.id)) == sorted(k.id for k in inv.keys if k.id in expected), node.id
-        shown = display_path(reach.path(node.id), graph)
-        path = path_ids(shown)
+        steps = path_steps(reach.path(node.id), graph)
+        path = [step.node for step in steps]
         assert bool(path) == bool(want_resources), node.id
         if path:
             assert path[0] == node.id and path[-1] in want_resources
@@ -203,9 +203,12 @@ def test_reach_matches_brute_force_oracle(inv: Inventory) -> None:
                 through_admin = before is not None and oracle.admin_on_access_control(oracle.nodes[before],
                                                                                       oracle.nodes[b])
                 assert oracle.step(oracle.nodes[a], oracle.nodes[b]) or through_admin, (a, b)
-        # a conditional step is marked, and only where every grant behind that step is conditional
-        for step in shown:
-            assert "[if " not in step or step.endswith("[if aws:MultiFactorAuthPresent=true]"), step
+        # every step after the first says how it is reached, with a relation of the graph's vocabulary; a
+        # conditional step is marked, and only where every grant behind that step is conditional
+        assert all(step.relation in RELATIONS for step in steps[1:]) and all(not s.relation for s in steps[:1])
+        for step in steps:
+            assert step.condition in ("", "aws:MultiFactorAuthPresent=true"), step
+            assert not step.node.startswith("*") and not step.node.endswith("#admin"), step
 
 
 def test_oracle_sees_the_design_example() -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from policylint.model import Location
 from policylint.report import Report
+from policylint.reporters.paths import compact
 from policylint.reporters.shown import escaped
 from policylint.reporters.summary import by_severity, unclassified
-from policylint.reporters.text import ARROW
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 
@@ -20,7 +20,7 @@ def render(report: Report) -> str:
     lines = [_command("error", e.location, "policylint input error", e.message)
              for e in sorted(report.errors, key=lambda e: (e.location, e.message))]
     for f in sorted(report.findings):
-        message = f"{f.message}\npath: {ARROW.join(f.path)}" if f.path else f.message
+        message = f"{f.message}\npath: {compact(f.path)}" if f.path else f.message
         lines.append(_command(COMMANDS[f.severity], f.location, f"{f.rule} {f.title}", message))
     for n in sorted(report.notices, key=lambda n: (n.location, n.message)):
         lines.append(_command("notice", n.location, "policylint notice", n.message))

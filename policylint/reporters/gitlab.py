@@ -11,8 +11,8 @@ from typing import Any
 from policylint.model import Location
 from policylint.redact import printable, printable_json
 from policylint.report import Report
+from policylint.reporters.paths import compact
 from policylint.reporters.summary import unclassified
-from policylint.reporters.text import ARROW
 
 SEVERITIES = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
 INPUT_ERROR = "policylint-input-error"
@@ -28,7 +28,7 @@ def render(report: Report) -> str:
         for e in sorted(report.errors, key=lambda e: (e.location, e.message))
     ]
     for f in sorted(report.findings):
-        path = f" (path: {ARROW.join(f.path)})" if f.path else ""
+        path = f" (path: {compact(f.path)})" if f.path else ""
         issues.append(_issue(f"{f.rule}: {f.message}{path}", f.rule, _fingerprint(seen, f.fingerprint),
                              SEVERITIES[f.severity], f.location))
     for n in sorted(report.notices, key=lambda n: (n.location, n.message)):  # GitLab shows issues only

@@ -7,6 +7,7 @@ from typing import Any
 
 from policylint.exposure import Exposure
 from policylint.findings import Finding
+from policylint.graph import Step
 from policylint.model import Location
 from policylint.redact import printable_json
 from policylint.report import Report
@@ -21,9 +22,16 @@ def _finding(f: Finding) -> dict[str, Any]:
         "subject": {"kind": f.subject_kind, "id": f.subject_id},
         "message": f.message,
         "location": _location(f.location),
-        "path": list(f.path),
+        "path": [step.shown for step in f.path],
+        "steps": steps(f.path),
         "fingerprint": f.fingerprint,
     }
+
+
+def steps(path: tuple[Step, ...]) -> list[dict[str, Any]]:
+    """The typed steps beside `path` (whose strings stay for compatibility): relation null on the first step."""
+    return [{"id": s.node, "kind": s.kind, "relation": s.relation or None, "access": list(s.access),
+             "condition": s.condition or None, "through": s.through or None} for s in path]
 
 
 def _location(location: Location) -> dict[str, Any]:
@@ -75,7 +83,8 @@ def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] =
                 "resources_of_unknown_size": e.unknown,
                 "reached": e.reached,
                 "resources": [
-                    {"id": r.id, "classes": list(r.classes), "records": r.records, "path": list(r.path)}
+                    {"id": r.id, "classes": list(r.classes), "records": r.records,
+                     "path": [step.shown for step in r.path], "steps": steps(r.path)}
                     for r in e.resources
                 ],
             }

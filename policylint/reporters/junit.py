@@ -11,9 +11,9 @@ from policylint.errors import InputError
 from policylint.findings import Finding, Suppression
 from policylint.redact import no_command_lines
 from policylint.report import Report
+from policylint.reporters.paths import compact
 from policylint.reporters.shown import escaped
 from policylint.reporters.summary import unclassified
-from policylint.reporters.text import ARROW
 
 INPUT_SUITE = "input"
 SUPPRESSED_BY = {"exception": "an exception", "inline": "an inline comment", "baseline": "the baseline"}
@@ -66,7 +66,7 @@ def _case(suite: ET.Element, finding: Finding) -> ET.Element:
 def _details(finding: Finding) -> str:
     lines = [finding.message, f"at {finding.location}"]
     if finding.path:
-        lines.append(f"path: {ARROW.join(finding.path)}")
+        lines.append(f"path: {compact(finding.path)}")
     return "\n".join(lines)
 
 

@@ -15,8 +15,8 @@ from policylint.findings import Finding, Notice, Suppression
 from policylint.model import Location
 from policylint.redact import printable, printable_json
 from policylint.report import Report
+from policylint.reporters.paths import compact, edge
 from policylint.reporters.summary import unclassified
-from policylint.reporters.text import ARROW
 from policylint.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -89,7 +89,7 @@ def _is_url(reference: str) -> bool:
 
 def _result(finding: Finding, index: dict[str, int], *, baseline: str | None = None,
             suppression: Suppression | None = None) -> dict[str, Any]:
-    path = f"; path: {ARROW.join(finding.path)}" if finding.path else ""
+    path = f"; path: {compact(finding.path)}" if finding.path else ""
     return {
         "ruleId": finding.rule,
         **({"ruleIndex": index[finding.rule]} if finding.rule in index else {}),
@@ -104,10 +104,11 @@ def _result(finding: Finding, index: dict[str, int], *, baseline: str | None = N
 
 
 def _code_flow(finding: Finding) -> dict[str, Any]:
-    """The path's nodes in order; only the subject's own place in the files is known, so the rest are messages."""
-    steps = [{"location": {**(_location(finding.location) if node == finding.subject_id else {}),
-                           "message": {"text": printable(node)}}}
-             for node in finding.path]
+    """The path's steps in order, each message saying how it is reached (`–assumes→ role`); only the subject's own
+    place in the files is known, so the rest are messages."""
+    steps = [{"location": {**(_location(finding.location) if step.node == finding.subject_id else {}),
+                           "message": {"text": printable(f"{edge(step).strip()} {step.node}" if n else step.node)}}}
+             for n, step in enumerate(finding.path)]
     return {"threadFlows": [{"locations": steps}]}
 
 

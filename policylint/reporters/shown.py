@@ -12,7 +12,7 @@ from typing import Any
 
 from policylint.exposure import ExposedResource, Exposure
 from policylint.redact import printable, redact
-from policylint.report import Change, Report, mapped
+from policylint.report import Change, Report, mapped, mapped_path
 
 # Report fields, by whether an input can put text in them: a field added to Report must be placed in one (a test
 # fails otherwise), so nothing new reaches an output unredacted.
@@ -71,10 +71,11 @@ def _memo(change: Change) -> Change:
 
 def _mapped_reach(exposures: list[Exposure], change: Change) -> list[Exposure]:
     return [replace(e, id=change(e.id), status=None if e.status is None else change(e.status),
+                    display_name=None if e.display_name is None else change(e.display_name),
                     resources=tuple(_resource(r, change) for r in e.resources))
             for e in exposures]
 
 
 def _resource(resource: ExposedResource, change: Change) -> ExposedResource:
     return replace(resource, id=change(resource.id), classes=tuple(change(c) for c in resource.classes),
-                   path=tuple(change(node) for node in resource.path))
+                   path=mapped_path(resource.path, change))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from policylint.exposure import Exposure
 from policylint.redact import no_command_lines, printable
 from policylint.report import Report
+from policylint.reporters.paths import compact
 from policylint.reporters.shown import escaped, escaped_reach
 from policylint.reporters.summary import by_severity, skipped, unclassified
-
-ARROW = " → "
 
 
 def render(report: Report) -> str:
@@ -24,7 +23,7 @@ def _render(report: Report) -> str:
     for f in report.findings:
         lines.append(f"{f.location}: {f.severity.upper()} {f.rule} {f.message}")
         if f.path:
-            lines.append(f"    path: {ARROW.join(f.path)}")
+            lines.append(f"    path: {compact(f.path)}")
     if report.resolved:
         lines.append(f"resolved since {report.base}:")
         lines.extend(f"{f.location}: resolved {f.rule} {f.message}" for f in report.resolved)
@@ -36,6 +35,11 @@ def _render(report: Report) -> str:
     lines.extend(f"{n.location}: note: {n.message}" for n in report.notices)
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def summary(report: Report) -> str:
+    """The last line alone: what the console shows when the report goes to files (`-o`) or holds only rows (csv)."""
+    return no_command_lines(_summary(escaped(report)))
 
 
 def _summary(report: Report) -> str:
@@ -75,7 +79,7 @@ def _render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...])
         for r in e.resources:
             size = "records unknown" if r.records is None else f"{r.records:,} records"
             lines.append(f"  {r.id} [{', '.join(r.classes)}] {size}")
-            lines.append(f"    path: {ARROW.join(r.path)}")
+            lines.append(f"    path: {compact(r.path)}")
         if e.reached > len(e.resources):
             more = e.reached - len(e.resources)
             lines.append(f"  and {more:,} smaller resource{'s' if more != 1 else ''} (all of them: --show all)")

@@ -46,7 +46,7 @@ def test_a_new_group_membership_is_new_reach_with_path_and_records(repo: Path) -
     text = run_cli("diff", "--base", "main", "org", "--as-of", "2026-01-01")
     assert text.code == 1
     assert "org/people.yaml:5:5: HIGH PL900 park.mj gains a path to customer data" in text.out
-    assert "    path: park.mj → auth-platform → customer-db-reader → customer-db" in text.out
+    assert "    path: park.mj –member of→ auth-platform –assumes→ customer-db-reader –read→ customer-db" in text.out
     # the working tree and the index are untouched
     assert git(repo, "status", "--porcelain") == " M org/people.yaml\n"
 

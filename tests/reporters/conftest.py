@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from policylint.findings import Finding, Notice, Suppression, fingerprint
+from policylint.graph import Step
 from policylint.model import Location
 from policylint.pipeline import run
 from policylint.report import Report
@@ -69,7 +70,9 @@ def resolved_finding() -> Finding:
     return Finding(Location("org.yaml", 17, 5), "PL101", "credential", "ak-6120", "critical",
                    "Active credential held by a departed or suspended person",
                    "access_key ak-6120 is active but held by kim.jh (departed 2025-06-14)",
-                   ("kim.jh", "ak-6120", "order-sync", "customer-db-reader", "customer-db"),
+                   (Step("kim.jh", "person"), Step("ak-6120", "credential", "holds"),
+                    Step("order-sync", "principal", "authenticates"), Step("customer-db-reader", "role", "assumes"),
+                    Step("customer-db", "resource", "grants", ("read",))),
                    fingerprint("PL101", "credential", "ak-6120"))
 
 

@@ -53,7 +53,7 @@ def test_the_message_holds_the_evidence_path_on_an_escaped_new_line(report: Repo
     lines = github.render(report).splitlines()
     pl101 = next(line for line in lines if "title=PL101 " in line)
     assert pl101.split("::", 2)[2] == ("access_key ak-7731 is active but held by kim.jh (departed 2025-06-14)%0A"
-                                       "path: kim.jh → ak-7731 → order-sync → customer-db-reader → customer-db")
+                                       "path: kim.jh –holds→ ak-7731 –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db")
     billing = next(line for line in lines if ",line=9," in line)
     assert billing.split("::", 2)[2] == ("service billing,export:100%25 is owned by lee.sy: confirm the owner, "
                                          "then close")
@@ -69,7 +69,7 @@ def test_no_input_can_end_a_command_or_start_another(report: Report) -> None:
     assert lines[0] == ("::notice file=a%2Cb%3Ac\\x0a%3A%3Ad.yaml,line=8,col=5,"
                         "title=ACME001 x\\x0d\\x0a%3A%3Aerror file=evil.yaml%3A%3Ainjected %250A%2C y%3A z"
                         "::x\\x0d\\x0a::error file=evil.yaml::injected %250A, y: z%0A"
-                        "path: order-sync → customer-db-reader → customer-db")
+                        "path: order-sync –assumes→ customer-db-reader –read→ customer-db")
 
 
 def test_the_summary_is_a_plain_last_line(scenario: Callable[[str], Report]) -> None:

@@ -970,8 +970,8 @@ def test_a_departed_persons_template_user_reaches_customer_data_end_to_end(tmp_p
         """)
     run = run_cli("check", str(tmp_path), "--as-of", "2026-01-01")
     assert run.code == 1
-    path = "kim.jh → aws:iam::cfn:user/kim.jh#KimKey → aws:iam::cfn:user/kim.jh → aws:iam::cfn:group/stack-Analysts " \
-           "→ aws:s3:::customer-orders"
+    path = "kim.jh –holds→ aws:iam::cfn:user/kim.jh#KimKey –authenticates as→ aws:iam::cfn:user/kim.jh –member of→ " \
+           "aws:iam::cfn:group/stack-Analysts –read→ aws:s3:::customer-orders"
     assert (f"{tmp_path}/stack.yaml:24:3: CRITICAL PL101 access_key aws:iam::cfn:user/kim.jh#KimKey is active but "
             f"held by kim.jh (departed 2025-06-14)\n    path: {path}") in run.out
     assert "CRITICAL PL101 password aws:iam::cfn:user/kim.jh#password" in run.out

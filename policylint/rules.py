@@ -7,8 +7,11 @@ user folders given with --policies load exactly the same way. Validators are com
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +21,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from policylint import flags
+from policylint import __version__, flags
 from policylint.errors import InputError, InputErrors, file_error, found
 from policylint.facts_schema import facts_schema
 from policylint.fastschema import FORMATS_BUT_REGEX, RE2, Check, compile_schema, re2_problem
@@ -69,9 +72,13 @@ def _load_rules(names: tuple[str, ...]) -> tuple[tuple[Rule, ...], tuple[InputEr
             found = "a file" if folder.exists() else "no such folder"
             errors.append(file_error(str(folder), f"expected a folder of rule files, found {found}"))
             continue
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+        marker = _validated_marker(paths) if folder == builtin_policies() else None
+        validated = marker is not None and marker.exists()
+        before = len(errors)
+        for path in paths:
             try:
-                rule = load_rule(path)
+                rule = load_rule(path, validated=validated)
             except OSError as exc:
                 errors.append(file_error(str(path), f"expected a readable rule file, found: {exc.strerror}"))
                 continue
@@ -87,18 +94,50 @@ def _load_rules(names: tuple[str, ...]) -> tuple[tuple[Rule, ...], tuple[InputEr
                                                         f"(first defined at {first})"))
                 continue
             rules[rule.id] = rule
+        if marker is not None and not validated and len(errors) == before:
+            _mark(marker)
     return tuple(rules[i] for i in sorted(rules)), tuple(errors)
 
 
-def load_rule(path: Path) -> Rule:
+def _validated_marker(paths: list[Path]) -> Path | None:
+    """Where this installed version records that its built-in rules, byte for byte as they are now, passed every
+    check: they are then validated once per installed version, not on every run (the meta-schema checks were a third
+    of a one-file pre-commit run). Keyed by the files' contents, so an edited rule file is checked again; None
+    when the rule files cannot be read (they are then validated, and their errors reported, as usual)."""
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for path in paths:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policylint" / f"rules-validated-{digest.hexdigest()[:32]}"
+
+
+def _mark(marker: Path) -> None:
+    """Written atomically (a concurrent run sees it whole or not at all); a cache that cannot be written costs
+    time, never a check."""
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=marker.parent, prefix=".rules-")
+        os.close(handle)
+        os.replace(temporary, marker)
+    except OSError:
+        return
+
+
+def load_rule(path: Path, *, validated: bool = False) -> Rule:
+    """`validated`: the file is byte for byte a built-in rule this installed version has validated before
+    (`_validated_marker`), so the meta-schema checks are not run again; it is still read and compiled."""
     name = str(path)
     document = load_one(decode(path.read_bytes(), name), name)
     if not isinstance(document, YMap):
         raise InputError(Location(name, 1, 1), "expected a rule: a mapping with id, title, severity, subject, match…")
-    problems = schema_errors("rule", document, name)
-    if problems:
-        raise InputErrors([error for error, _ in problems])
-    _check_match(document, name)
+    if not validated:
+        problems = schema_errors("rule", document, name)
+        if problems:
+            raise InputErrors([error for error, _ in problems])
+        _check_match(document, name)
     subject = document["subject"]
     subjects = NODE_KINDS if subject == "any" else (subject,) if isinstance(subject, str) else tuple(subject)
     _check_placeholders(document, subjects, name)

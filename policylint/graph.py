@@ -449,5 +449,23 @@ def _step(name: str, graph: Graph, crossed: list[dict[str, Any]], hubs: list[str
 
 
 def display_path(path: Iterable[str], graph: Graph) -> list[str]:
-    """A path as plain strings (facts' `path` and `held_via`): each step's `shown`."""
-    return [step.shown for step in path_steps(path, graph)]
+    """A path as plain strings (facts' `path` and `held_via`, on every node that reaches anything): each step's
+    `shown`, without building the steps (`tests/test_reach_oracle.py` holds the two equal)."""
+    shown: list[str] = []
+    previous: str | None = None
+    pending: str | None = None  # a condition on an edge into a hub, shown on the next node that is shown
+    for node in path:
+        if previous is not None:
+            pending = graph.succ[previous][node].get("condition") or pending
+        previous = node
+        if node.startswith("*"):
+            continue
+        name = node[: -len(ADMIN_SUFFIX)] if node.endswith(ADMIN_SUFFIX) else node
+        if not shown or path_id(shown[-1]) != name:
+            shown.append(f"{name}{CONDITION_MARK}{pending}]" if pending else name)
+        pending = None
+    return shown
+
+
+def path_id(shown: str) -> str:
+    return shown.split(CONDITION_MARK, 1)[0]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policylint.graph import RELATIONS, build_graph, build_index, path_steps
+from policylint.graph import RELATIONS, build_graph, build_index, display_path, path_steps
 from policylint.model import (
     Credential,
     Grant,
@@ -195,6 +195,7 @@ def test_reach_matches_brute_force_oracle(inv: Inventory) -> None:
         assert sorted(reach.reached_keys(node.id)) == sorted(k.id for k in inv.keys if k.id in expected), node.id
         steps = path_steps(reach.path(node.id), graph)
         path = [step.node for step in steps]
+        assert display_path(reach.path(node.id), graph) == [step.shown for step in steps]
         assert bool(path) == bool(want_resources), node.id
         if path:
             assert path[0] == node.id and path[-1] in want_resources

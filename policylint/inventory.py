@@ -10,6 +10,7 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -220,8 +221,9 @@ def _mentions_marker(data: bytes) -> bool:
 
 
 def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[str, ...] = (),
-               root: str = ".", *, link: bool = True) -> Loaded:
-    """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests)."""
+               root: str = ".", *, link: bool = True, on_file: Callable[[int, int], None] | None = None) -> Loaded:
+    """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests);
+    `on_file(done, total)` is told of each file read (progress on a long run)."""
     options = replace(options or Options(), globs_root=root)  # configuration globs are relative to the root
     found = discover(paths, exclude, root, options.links_within)
     terraform = [c for c in found.candidates if c.path.lower().endswith(terraform_hcl.SUFFIXES)]
@@ -233,8 +235,10 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     fragments: list[Fragment] = []
     files: list[str] = []
     commented: list[str] = []
-    for candidate in found.candidates:
+    for done, candidate in enumerate(found.candidates, 1):
         fragment, ignores = _read(candidate, options)
+        if on_file is not None:
+            on_file(done, len(found.candidates))
         if isinstance(fragment, str):
             skipped.append(Skipped(candidate.path, fragment))
             continue

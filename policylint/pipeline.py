@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from policylint import suppress
 from policylint.errors import InputError
@@ -26,12 +27,23 @@ from policylint.rules import Rule
 from policylint.settings import Settings, rule_set
 
 
+class Progress(Protocol):
+    """What a long run tells whoever shows its progress (the CLI, on a terminal): nothing here prints."""
+
+    def files(self, done: int, total: int) -> None: ...
+
+    def stage(self, name: str) -> None: ...
+
+
 @dataclass
 class Timer:
     seconds: dict[str, float] = field(default_factory=dict)
+    progress: Progress | None = None  # told of each file read and each stage begun
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress.stage(name)
         start = time.perf_counter()
         try:
             yield
@@ -105,7 +117,8 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
 
 def _analyse(settings: Settings, timer: Timer) -> Analysis:
     with timer.stage("load"):
-        loaded = load_paths(list(settings.paths), settings.options, settings.exclude, settings.exclude_root)
+        loaded = load_paths(list(settings.paths), settings.options, settings.exclude, settings.exclude_root,
+                            on_file=timer.progress.files if timer.progress is not None else None)
     with timer.stage("graph"):
         inventory, join_errors = join(loaded.inventory, settings.as_of)
         patterns = settings.patterns
@@ -167,6 +180,8 @@ def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: 
     evaluator = Evaluator(rules, lambda node: evidence_steps(node, context))
     facts_seconds = rules_seconds = 0.0
     clock = time.perf_counter
+    if timer.progress is not None:
+        timer.progress.stage("facts and rules")
     for node in analysis.inventory.nodes():  # facts and rules interleave, so no facts list is ever held
         started = clock()
         facts = facts_of(node, analysis.context)

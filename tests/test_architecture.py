@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "policylint"
 STAGES = [
-    {"model", "flags", "errors", "redact", "fastschema"},
+    {"model", "flags", "errors", "redact", "fastschema", "suggest", "csvsafe"},
     {"yamlsafe", "validate", "gitrev", "walk"},
     {"config"},
     {"iam"},
@@ -25,9 +25,9 @@ STAGES = [
     {"suppress"},
     {"settings", "report"},
     {"pipeline", "basecache"},
-    {"exposure", "diff"},
+    {"exposure", "diff", "graphout", "audit"},
     {"reporters", "output"},
-    {"cli", "__main__"},
+    {"cli", "__main__", "progress"},
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py")

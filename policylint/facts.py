@@ -211,10 +211,10 @@ def _reach(node_id: str, context: Context) -> Facts:
             sum(r.records or 0 for r in resources),
         )
     classes, resource_ids, records = summary
-    return {
+    return {  # the lists are shared by every node that reaches the same set: facts are read, never changed
         "customer_data": True,
-        "classes": list(classes),
-        "resources": list(resource_ids),
+        "classes": classes,
+        "resources": resource_ids,
         "records": records,
         "path": display_path(reach.path(node_id), context.graph),
     }

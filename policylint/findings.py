@@ -97,14 +97,20 @@ class Evaluator:
         self._findings: list[Finding] = []
         self._records: dict[str, int | None] = {}  # resource id -> its records (None: unknown)
         self._sized = 0  # the findings before this one have their resources' records
-        # Many subjects reach the same resources (300,000 keys, 19,000 sets): each set is held once.
-        self._reached: dict[tuple[str, ...], Counts] = {}
+        # Many subjects reach the same resources (300,000 keys, 19,000 sets): each set is held once. The facts of
+        # nodes that reach one set share one list (`facts._reach`), so the list itself, kept alive here, is the key.
+        self._reached: dict[int, tuple[list[str], Counts]] = {}
+        self._by_value: dict[tuple[str, ...], Counts] = {}
 
     def _reached_of(self, resources: list[str]) -> Counts:
+        known = self._reached.get(id(resources))
+        if known is not None and known[0] is resources:
+            return known[1]
         ids = tuple(resources)
-        found = self._reached.get(ids)
+        found = self._by_value.get(ids)
         if found is None:
-            found = self._reached[ids] = reached_of(resources)
+            found = self._by_value[ids] = reached_of(resources)
+        self._reached[id(resources)] = (resources, found)
         return found
 
     def feed(self, node: Node, facts: Facts) -> None:

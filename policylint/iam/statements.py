@@ -129,8 +129,9 @@ def access_control_id(account: str) -> str:
 
 VARIABLE = re.compile(r"\$\{[^}]*\}")  # `${aws:username}`, `${bucket_arn}`, an ARN format's `${BucketName}`
 _IAM_ARN = re.compile(r"arn:[^:]*:iam:")
-# How a grant's condition starts when a template, not the policy, left its resource open (read as `*`, fail closed):
-# a CloudFormation value not known before deployment (`!Ref` a parameter), a Terraform placeholder (`${bucket_arn}`)
+# How a grant's condition starts when a template, not the policy, left part of a statement open (its Resource or
+# Action read as `*`, its Effect as Allow, its Condition as unknown: fail closed): a CloudFormation value not known
+# before deployment (`!Ref` a parameter), a Terraform placeholder (`${bucket_arn}`)
 OPEN_IN_TEMPLATE = "template leaves open: "
 TEMPLATE_PLACEHOLDER = "template placeholder "
 # an IAM policy variable (`${aws:username}`, `${s3:prefix}`, `${*}`); any other `${…}` is a template's placeholder
@@ -260,12 +261,13 @@ class _Reader:
         return [s for i, item in enumerate(items) for s in self.statement(item, self.at(items, i))]
 
     def statement(self, item: Any, where: Location) -> list[Statement]:
-        """The statement, as two when only some of its Resource entries are template placeholders: only the grants
-        of those hold as the template is filled in (`placeholders`); the literal entries hold as written."""
+        """The statement, as several when only some of its Action or Resource entries are template placeholders:
+        only what those give holds as the template is filled in (`_split_placeholders`); the literal entries hold
+        as written."""
         found = self.read(item, where)
         if found is None:
             return []
-        return [s for s in _split_placeholders(found) if s is not None]
+        return _split_placeholders(found, _filled_in(item))
 
     def read(self, item: Any, where: Location) -> Statement | None:
         if not isinstance(item, dict):
@@ -273,7 +275,7 @@ class _Reader:
             return None
         before = len(self.errors)
         effect = item.get("Effect")
-        if effect not in ("Allow", "Deny"):
+        if effect not in ("Allow", "Deny") and not _is_placeholder(effect):
             found = "none" if effect is None else repr(effect)
             self.fail(self.at(item, "Effect") if "Effect" in item else where,
                       f"expected 'Effect' to be 'Allow' or 'Deny', found {found}")
@@ -284,7 +286,8 @@ class _Reader:
         condition = self.condition(item)
         if len(self.errors) > before:
             return None
-        return Statement("Allow" if effect == "Allow" else "Deny", actions, not_actions, resources, not_resources,
+        # an Effect a template fills in may be Allow: read as one, under the placeholder's condition (fail closed)
+        return Statement("Deny" if effect == "Deny" else "Allow", actions, not_actions, resources, not_resources,
                          condition, self.policy, where, principals, not_principals,
                          narrows_who(item.get("Condition")))
 
@@ -317,7 +320,9 @@ class _Reader:
 
     @staticmethod
     def action(text: str) -> str | None:
-        return None if text == "*" or _ACTION.match(text) else "an action 'service:Action' or '*'"
+        if text == "*" or _ACTION.match(text) or template_placeholders(text):
+            return None
+        return "an action 'service:Action' or '*'"
 
     @staticmethod
     def resource(text: str) -> str | None:
@@ -350,29 +355,46 @@ class _Reader:
         return tuple(found)
 
     def condition(self, item: Any) -> str | None:
-        if "Condition" not in item:
+        """The Condition as text; what a template fills in (the whole block, or an operator's keys) is left out
+        here and said by the statement's placeholder condition (`_filled_in`)."""
+        if "Condition" not in item or _is_placeholder(item["Condition"]):
             return None
         block = item["Condition"]
+        if isinstance(block, dict):
+            block = {k: v for k, v in block.items() if not _is_placeholder(v)}
         if not isinstance(block, dict) or not all(isinstance(v, dict) for v in block.values()):
             self.fail(self.at(item, "Condition"), f"expected 'Condition' to map operators to mappings of condition "
-                                                  f"keys to values, found {_kind(block)}")
+                                                  f"keys to values, found {_kind(item['Condition'])}")
             return None
         return condition_text(block) or None
 
 
-def _split_placeholders(statement: Statement) -> tuple[Statement | None, Statement | None]:
-    """(what the statement gives as written, what it gives as a template fills it in). A template placeholder is read
-    as `*` in Resource (and names nothing in NotResource: `_carve`), and what it opens holds only as the template is
-    filled in: its condition says so, and a Deny of it takes nothing away (fail closed). Only the entries with a
-    placeholder are so marked: `["*", "${extra}/*"]` still gives `*` as written."""
-    if any(template_placeholders(r) for r in statement.not_resources or ()):
-        return None, _placeholder(statement, [*statement.resources, *(statement.not_resources or ())])
-    opened = [r for r in statement.resources if template_placeholders(r)]
-    if not opened:
-        return statement, None
-    plain = tuple(r for r in statement.resources if not template_placeholders(r))
-    marked = _placeholder(replace(statement, resources=tuple(opened)), opened)
-    return (replace(statement, resources=plain) if plain else None), marked
+def _split_placeholders(statement: Statement, filled_in: list[str]) -> list[Statement]:
+    """What the statement gives as written, and what it gives as a template fills it in. A template placeholder is
+    read as `*` in Action and Resource, and names nothing in NotAction and NotResource (`_carve`): what it opens
+    holds only as the template is filled in, its condition says so, and a Deny of it takes nothing away (fail
+    closed). Only the entries with a placeholder are so marked: `["*", "${extra}/*"]` still gives `*` as written,
+    and `["s3:GetObject", "${more}"]` still denies s3:GetObject. An Effect or a Condition a template fills in
+    (`filled_in`), or a placeholder in NotAction or NotResource, marks the whole statement."""
+    whole = [*filled_in, *(t for t in (*(statement.not_actions or ()), *(statement.not_resources or ()))
+                           if template_placeholders(t))]
+    if whole:
+        return [_placeholder(statement, [*whole, *statement.actions, *statement.resources])]
+    open_actions = tuple(a for a in statement.actions if template_placeholders(a))
+    open_resources = tuple(r for r in statement.resources if template_placeholders(r))
+    if not open_actions and not open_resources:
+        return [statement]
+    actions = tuple(a for a in statement.actions if a not in open_actions)
+    resources = tuple(r for r in statement.resources if r not in open_resources)
+    any_resource = bool(resources) or not statement.resources  # a trust statement names none
+    found = []
+    if (actions or statement.not_actions is not None) and any_resource:
+        found.append(replace(statement, actions=actions, resources=resources))
+    if open_resources:
+        found.append(_placeholder(replace(statement, resources=open_resources), [*open_resources, *open_actions]))
+    if open_actions and any_resource:
+        found.append(_placeholder(replace(statement, actions=open_actions, resources=resources), list(open_actions)))
+    return found
 
 
 def _placeholder(statement: Statement, texts: list[str]) -> Statement:
@@ -380,7 +402,33 @@ def _placeholder(statement: Statement, texts: list[str]) -> Statement:
     condition = TEMPLATE_PLACEHOLDER + ", ".join(placeholders) + \
         (f" and {statement.condition}" if statement.condition else "")
     resources = tuple(read_placeholders(r) if template_placeholders(r) else r for r in statement.resources)
-    return replace(statement, resources=resources, condition=condition)
+    actions = tuple(_read_action(a) if template_placeholders(a) else a for a in statement.actions)
+    not_actions = statement.not_actions
+    if not_actions is not None:
+        not_actions = tuple(a for a in not_actions if not template_placeholders(a))
+        if not not_actions:  # every action it left out is one the template fills in: it may leave out none
+            actions, not_actions = ("*",), None
+    return replace(statement, actions=actions, not_actions=not_actions, resources=resources, condition=condition)
+
+
+def _read_action(action: str) -> str:
+    """An action with template placeholders as what it may be once filled: each one `*`, and `*` when that leaves
+    no action (`${service}-x`)."""
+    read = VARIABLE.sub(lambda m: m[0] if _IAM_VARIABLE.fullmatch(m[0]) else "*", action)
+    return read if read == "*" or _ACTION.match(read) else "*"
+
+
+def _is_placeholder(value: Any) -> bool:
+    """A text that a template fills in (`"${effect}"`), where IAM expects a word or a mapping."""
+    return isinstance(value, str) and bool(template_placeholders(value))
+
+
+def _filled_in(item: dict[str, Any]) -> list[str]:
+    """The texts of a statement's Effect and Condition (the block, or an operator's keys) that a template fills
+    in: the statement holds only as it is filled in."""
+    block = item.get("Condition")
+    parts = [item.get("Effect"), *(block.values() if isinstance(block, dict) else [block])]
+    return [str(part) for part in parts if part not in ("Allow", "Deny") and _is_placeholder(part)]
 
 
 def condition_text(block: dict[str, Any]) -> str:

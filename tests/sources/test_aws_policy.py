@@ -333,6 +333,42 @@ def test_a_template_placeholder_is_any_resource_said_in_the_condition_and_denies
     assert [(g.resource, g.excluding, g.condition) for g in denied.grants] == [("aws:s3:::customer-*", (), None)]
 
 
+READ_CUSTOMERS = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::customer-*/*"}
+
+
+def test_a_deny_whose_actions_a_template_fills_in_takes_nothing_away() -> None:
+    """`"Action": "${denied}"` was an error, `"*"` from a template's open value denied every Allow: a Deny we cannot
+    read denies nothing we can be sure of; its written actions still deny."""
+    for deny in ({"Effect": "Deny", "Action": "${denied_actions}", "Resource": "*"},
+                 {"Effect": "Deny", "NotAction": ["${kept_actions}"], "Resource": "*"}):
+        assert [(g.resource, g.condition) for g in run(READ_CUSTOMERS, deny).grants] == [("aws:s3:::customer-*", None)]
+    partly = run(READ_CUSTOMERS, {"Effect": "Deny", "Action": ["s3:GetObject", "${more}"], "Resource": "*"})
+    assert partly.grants == ()
+
+
+def test_an_allow_whose_actions_a_template_fills_in_allows_any_such_action_and_says_so() -> None:
+    result = run({"Effect": "Allow", "Action": ["s3:${verb}Object", "s3:ListBucket"],
+                  "Resource": "arn:aws:s3:::customer-*/*"})
+    assert shown(result) == [
+        ("aws:s3:::customer-*", ("read",), (), None, ("s3:ListBucket",)),
+        ("aws:s3:::customer-*", ("read", "write", "delete"), (), "template placeholder ${verb}", ("s3:*Object",))]
+    whole = run({"Effect": "Allow", "NotAction": ["iam:*", "${also}"], "Resource": "arn:aws:s3:::customer-*/*"})
+    assert [(g.resource, g.condition, g.actions_given) for g in whole.grants] == [
+        ("aws:s3:::customer-*", "template placeholder ${also}", ("NotAction iam:*",))]
+
+
+def test_an_effect_or_condition_a_template_fills_in_is_an_allow_under_that_condition() -> None:
+    result = run({"Effect": "${effect}", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::customer-*/*"},
+                 {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:*:*:table/orders",
+                  "Condition": "${condition}"},
+                 {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "arn:aws:sqs:*:*:orders",
+                  "Condition": {"Bool": {"aws:SecureTransport": "true"}, "StringEquals": "${more}"}})
+    assert sorted((g.resource, g.condition) for g in result.grants) == [
+        ("aws:dynamodb:*:*:table/orders", "template placeholder ${condition}"),
+        ("aws:s3:::customer-*", "template placeholder ${effect}"),
+        ("aws:sqs:*:*:orders", "template placeholder ${more} and aws:SecureTransport=true")]
+
+
 # --- trust policies -----------------------------------------------------------------------------------------------
 
 def test_trust_policy_principals() -> None:

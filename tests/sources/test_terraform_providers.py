@@ -83,6 +83,16 @@ def _findings(*paths: Path) -> set[tuple[str, str]]:
     return {(f["rule"], f["subject"]["id"]) for f in json.loads(run.out)["findings"]}
 
 
+def _cluster(path: Path) -> str:
+    """The Kubernetes cluster of a plan's objects: its own, named by its file (as `check` from here reads it)."""
+    return f"k8s:{plan.escaped(plan.relative(str(path), '.'))}:"
+
+
+def _as_manifests(found: set[tuple[str, str]], path: Path) -> set[tuple[str, str]]:
+    """Findings with the plan's cluster written as the manifests' (`k8s:default:`), to compare the two."""
+    return {(rule, subject.replace(_cluster(path), "k8s:default:", 1)) for rule, subject in found}
+
+
 def _facts(node: str, path: Path) -> dict[str, Any]:
     run = run_cli("facts", node, str(path), "--as-of", "2026-01-05")
     assert run.code == 0, run.err + run.out
@@ -439,8 +449,9 @@ def test_a_role_binding_v1_means_what_its_manifest_means(tmp_path: Path) -> None
     manifest.write_text(YAML, encoding="utf-8")
     from_yaml = _findings(manifest)
     assert ("PL217", "k8s:default:user:dana@acme.example") in from_yaml  # reads every secret of payments
-    assert _findings(tf) == from_yaml
-    assert _facts("k8s:default:user:dana@acme.example", tf)["reach"]["resources"] == ["k8s:default:secrets:payments"]
+    assert _as_manifests(_findings(tf), tf) == from_yaml  # the plan's objects are in its own cluster
+    cluster = _cluster(tf)
+    assert _facts(f"{cluster}user:dana@acme.example", tf)["reach"]["resources"] == [f"{cluster}secrets:payments"]
 
 
 def test_a_kubernetes_manifest_cluster_role_binding_is_read(tmp_path: Path) -> None:
@@ -453,10 +464,11 @@ def test_a_kubernetes_manifest_cluster_role_binding_is_read(tmp_path: Path) -> N
         "computed_fields": None, "field_manager": [], "timeouts": [], "wait": [], "wait_for": None})
     path = _write(tmp_path, plan_json([binding], {"kubernetes_manifest.ci_admin": {"object": True}}))
     (role,) = _load(path).inventory.roles
-    assert (role.id, role.assumable_by) == ("k8s:default:clusterrolebinding:ci-deployer-admin",
-                                            ("k8s:default:serviceaccount:ci/ci-deployer",))
+    cluster = _cluster(path)
+    assert (role.id, role.assumable_by) == (f"{cluster}clusterrolebinding:ci-deployer-admin",
+                                            (f"{cluster}serviceaccount:ci/ci-deployer",))
     assert "k8s-cluster-admin" in role.flags
-    assert ("PL207", "k8s:default:serviceaccount:ci/ci-deployer") in _findings(path)
+    assert ("PL207", f"{cluster}serviceaccount:ci/ci-deployer") in _findings(path)
 
 
 def test_an_unknown_subject_is_anyone_and_an_unknown_role_is_unresolved(tmp_path: Path) -> None:
@@ -464,14 +476,15 @@ def test_an_unknown_subject_is_anyone_and_an_unknown_role_is_unresolved(tmp_path
         "metadata": _metadata("ops-access"),
         "role_ref": [{"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole"}],
         "subject": [{"api_group": "rbac.authorization.k8s.io", "kind": "Group", "namespace": ""}]})
-    fragment = _load(_write(tmp_path, plan_json([binding], {"kubernetes_cluster_role_binding.ops": {
-        **META_UNKNOWN, "role_ref": [{"name": True}], "subject": [{"name": True}]}})))
+    path = _write(tmp_path, plan_json([binding], {"kubernetes_cluster_role_binding.ops": {
+        **META_UNKNOWN, "role_ref": [{"name": True}], "subject": [{"name": True}]}}))
+    fragment = _load(path)
     (role,) = fragment.inventory.roles
     what = "kubernetes_cluster_role_binding.ops.subject[0].name (known after apply)"
     assert role.assumable_by == (ANYONE_IF + OPEN + what,)
     assert role.condition == OPEN + what
     assert "k8s-role-unresolved" in role.flags
-    assert {g.resource for g in role.grants} >= {"k8s:default:access-control"}
+    assert {g.resource for g in role.grants} >= {f"{_cluster(path)}access-control"}
     assert any("kubernetes_cluster_role_binding.ops.role_ref[0].name (known after apply)" in (g.condition or "")
                for g in role.grants)
     assert (ANYONE_IF + OPEN + what, (EVERYONE,)) in {(g.id, g.members) for g in fragment.implied.groups}
@@ -484,10 +497,10 @@ def test_unknown_rule_parts_are_everything(tmp_path: Path) -> None:
     role = _resource("kubernetes_cluster_role_v1.operator", {
         "metadata": _metadata("payments-operator"), "aggregation_rule": [],
         "rule": [{"api_groups": [""], "resource_names": [], "non_resource_urls": []}]})
-    fragment = _load(_write(tmp_path, plan_json([role], {"kubernetes_cluster_role_v1.operator": {
-        **META_UNKNOWN, "rule": [{"resources": True, "verbs": True}]}})))
-    (definition,) = fragment.inventory.roles
-    assert definition.id == "k8s:default:clusterrole:payments-operator"
+    path = _write(tmp_path, plan_json([role], {"kubernetes_cluster_role_v1.operator": {
+        **META_UNKNOWN, "rule": [{"resources": True, "verbs": True}]}}))
+    (definition,) = _load(path).inventory.roles
+    assert definition.id == f"{_cluster(path)}clusterrole:payments-operator"
     assert "k8s-read-secrets-cluster" in definition.flags  # `*` resources with `*` verbs read every secret
 
 
@@ -504,7 +517,7 @@ def test_a_legacy_token_secret_and_a_destroyed_binding(tmp_path: Path) -> None:
                      "namespace": ""}]})
     path = _write(tmp_path, plan_json([token], deleted=[leaving]))
     fragment = _load(path)
-    assert [c.id for c in fragment.inventory.credentials] == ["k8s:default:secret:ci/ci-deployer-token"]
+    assert [c.id for c in fragment.inventory.credentials] == [f"{_cluster(path)}secret:ci/ci-deployer-token"]
     assert fragment.inventory.roles == ()
     assert TOKEN not in run_cli("check", str(path)).out
 
@@ -585,6 +598,7 @@ def test_hcl_and_plan_of_one_configuration_agree(tmp_path: Path) -> None:
     kubernetes = [PAYMENTS, SECRET_READER, DANA_READS]
     data["planned_values"]["root_module"]["resources"] += kubernetes
     data["resource_changes"] += [_change(r, ["create"], META_UNKNOWN) for r in kubernetes]
-    from_plan = _findings(_write(tmp_path / "plan", data))
+    path = _write(tmp_path / "plan", data)
+    from_plan = _as_manifests(_findings(path), path)  # HCL's objects are the manifests' cluster, the plan's its own
     assert {("PL103", EXPORTER_ID), ("PL401", BUCKET_ID), ("PL217", "k8s:default:user:dana@acme.example")} <= from_plan
     assert _findings(hcl) == from_plan

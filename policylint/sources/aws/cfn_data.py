@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from policylint.iam.policy import parse_policy, root_id
+from policylint.iam.policy import root_id
 from policylint.iam.resource_policy import key_readers
 from policylint.model import EVERYONE, Key, Resource
-from policylint.sources.aws.cfn_policies import Opened, ResourcePolicies, principal_ids
+from policylint.sources.aws.cfn_opened import Opened
+from policylint.sources.aws.cfn_policies import ResourcePolicies, principal_ids
 from policylint.sources.aws.cfn_template import SCOPE, CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
@@ -124,10 +125,10 @@ class Data:
         documents = self.found.documents(props, "KeyPolicy", f"key {named.logical!r}", "key policy")
         ids = [EVERYONE] if documents is None else []  # a key policy not known: anyone (fail closed)
         for document in documents or ():
-            statements, errors = parse_policy(account_roots(document), f"key policy of {named.logical}",
-                                              self.template.path, where)
+            opened = Opened(self.template)
+            statements, errors = opened.parse(account_roots(document), f"key policy of {named.logical}", where)
             self.found.errors.extend(errors)
-            statements = Opened(self.template).mark_principals(statements)  # an open principal is not "anyone"
+            statements = opened.mark_principals(statements)  # an open principal is not "anyone"
             ids += key_readers(statements, ACCOUNT)
         return principal_ids(self.found, ids, where)
 

@@ -33,7 +33,8 @@ from policylint.iam.policy import (
 from policylint.iam.statements import OPEN_IN_TEMPLATE, globs_overlap
 from policylint.iam.trust import SERVICE_PREFIX, trust_condition
 from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
-from policylint.sources.aws.cfn_policies import Opened, principal_ids
+from policylint.sources.aws.cfn_opened import Opened
+from policylint.sources.aws.cfn_policies import principal_ids
 from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
@@ -154,7 +155,7 @@ class Iam:
         statements: list[Statement] = []
         flags: list[str] = []
         for document in documents:
-            found, errors = parse_policy(document, policy, self.template.path, where)
+            found, errors = self.opened.parse(document, policy, where)
             found = self.opened.mark(found)
             statements += found
             flags += lint(found)
@@ -311,7 +312,7 @@ class Iam:
         flags: list[str] = []
         trust: list[Statement] = []
         for document in documents or ():
-            statements, errors = parse_policy(account_roots(document), "trust policy", self.template.path, None)
+            statements, errors = self.opened.parse(account_roots(document), "trust policy", None)
             statements = self.opened.mark(statements)  # a principal the template leaves open is not "anyone"
             found, more = principals_of(statements, ACCOUNT)
             ids += found
@@ -327,8 +328,14 @@ class Iam:
             assumable += [hid for hid, (_, _, assume) in evaluations.items()
                           if hid != named.id and _may_assume(assume, named)]
         assumable += self.profiles.get(named.id, [])
-        condition = None if documents is None else trust_condition(trust)
+        condition = self._unknown_trust(resource, named) if documents is None else trust_condition(trust)
         return list(dict.fromkeys(assumable)), tuple(flags), condition
+
+    def _unknown_trust(self, resource: CfnResource, named: Named) -> str:
+        """Why a role whose trust policy is not known is assumable by anyone: what the template leaves open
+        (`aws_iam_role.app.assume_role_policy (known after apply)`), so that what is found says so."""
+        whats = self.opened.whats(resource.properties, "AssumeRolePolicyDocument")
+        return OPEN_IN_TEMPLATE + ("; ".join(dict.fromkeys(whats)) or f"the trust policy of role {named.logical!r}")
 
 
 def _may_assume(assume: tuple[tuple[str, tuple[str, ...]], ...], role: Named) -> bool:

@@ -11,10 +11,8 @@ policies, a DynamoDB table's own `ResourcePolicy`), and what its values leave op
   every queue or topic (fail closed). `*` is anyone; under a condition on who (aws:PrincipalOrgID, …) it is the
   group of everyone that condition admits (`trust.anyone`), implied here.
 - Where a value the template does not determine (a parameter without Default, `AWS::StackName`, an import) widens
-  a statement's resource to `*`, its grants say so: their condition starts `template leaves open: ` and names the
-  value (`Opened`), as `*` is then an assumption, not what the template writes. The region a stack is deployed to
-  widens nothing (it is one region). Such a Deny may deny nothing (fail closed), and such a NotResource entry
-  names nothing to leave out.
+  a statement, its grants say so: their condition starts `template leaves open: ` and names the value
+  (`cfn_opened.Opened`), as `*` is then an assumption, not what the template writes.
 """
 
 from __future__ import annotations
@@ -31,9 +29,10 @@ from policylint.iam.resource_policy import evaluate_for
 from policylint.iam.statements import OPEN_IN_TEMPLATE, arn_to_id
 from policylint.iam.trust import ANYONE_IF, implied_principal, resource_principals
 from policylint.model import Grant, Location, Resource
+from policylint.sources.aws.cfn_opened import Opened
 from policylint.sources.aws.cfn_template import REGION, SCOPE, CfnResource, CfnTemplate
 from policylint.sources.aws.cfn_values import Found, account_roots
-from policylint.sources.aws.intrinsics import ACCOUNT, Choice, Resolver, Template, union
+from policylint.sources.aws.intrinsics import ACCOUNT, Choice
 from policylint.yamlsafe import YMap, YSeq
 
 _MARK = re.compile("\x00(\\d+)\x00")
@@ -62,126 +61,9 @@ def principal_ids(found: Found, ids: list[str], where: Location) -> list[str]:
     return [*found.principal_ids([i for i in ids if not i.startswith(ANYONE_IF)], where), *groups]
 
 
-class _Marking(Resolver):
-    """Resolves like `Resolver`, leaving a marker where a value is not known, so its place can be told."""
-
-    def __init__(self, template: Template) -> None:
-        super().__init__(template)
-        self.opened: list[str] = []
-
-    def unresolved(self, pos: tuple[int, int], what: str) -> str:
-        self.opened.append(what)
-        return f"\x00{len(self.opened) - 1}\x00"
-
-
 # what a resource policy whose document is not known may say; its statements hold "as the template is filled in"
 _ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*",
                                                     "Resource": "*"}]}
-
-
-class Opened:
-    """The statements of a template whose resources its undetermined values widen, by the statement's place."""
-
-    def __init__(self, template: CfnTemplate) -> None:
-        self.template = template
-
-    def mark(self, statements: list[Statement]) -> list[Statement]:
-        """The statements, each whose resource a value widened holding only as the template is filled in: only the
-        entries so widened, when its Resource also names others (`["*", !Sub "arn:aws:s3:::${Extra}/*"]` still gives
-        `*` as written)."""
-        return [marked for s in statements for marked in self._marked(s)]
-
-    def _marked(self, statement: Statement) -> list[Statement]:
-        if statement.location.file != self.template.path:
-            return [statement]
-        raw = self._raw().get((statement.location.line, statement.location.column))
-        if raw is None:
-            return [statement]
-        statement = self._principal_marked(statement, raw)
-        opened: dict[str, dict[str, None]] = {"Resource": {}, "NotResource": {}}
-        texts: dict[str, set[str]] = {"Resource": set(), "NotResource": set()}
-        for key in ("Resource", "NotResource"):
-            for text, whats in self._opened(raw.get(key), raw.value_pos.get(key, raw.pos)):
-                opened[key].update(dict.fromkeys(whats))
-                texts[key].add(_MARK.sub("*", text))
-        if not opened["Resource"] and not opened["NotResource"]:
-            return [statement]
-        plain = () if opened["NotResource"] else tuple(r for r in statement.resources if r not in texts["Resource"])
-        widened = replace(statement, resources=tuple(r for r in statement.resources if r not in plain))
-        condition = OPEN_IN_TEMPLATE + "; ".join({**opened["Resource"], **opened["NotResource"]}) + \
-            (f" and {statement.condition}" if statement.condition else "")
-        kept = None if statement.not_resources is None else tuple(r for r in statement.not_resources
-                                                                  if r not in texts["NotResource"])
-        return [*([replace(statement, resources=plain)] if plain else []),
-                replace(widened, condition=condition, not_resources=kept)]
-
-    def mark_principals(self, statements: list[Statement]) -> list[Statement]:
-        """Only the principals a value leaves open (a policy attached to a known target: its ARNs are the target)."""
-        marked = []
-        for statement in statements:
-            raw = self._raw().get((statement.location.line, statement.location.column)) \
-                if statement.location.file == self.template.path else None
-            marked.append(statement if raw is None else self._principal_marked(statement, raw))
-        return marked
-
-    def _principal_marked(self, statement: Statement, raw: YMap) -> Statement:
-        """A principal the template leaves open (`Principal: {AWS: !Ref PartnerArn}`) reads as `*`: anyone, as far
-        as reach goes (fail closed), but not "anyone" to the rules (PL202, PL210, PL216), as the template names
-        somebody it does not show: the statement then holds "as the template is filled in" (`trust.anyone`)."""
-        whats: dict[str, None] = {}
-        for key in ("Principal", "NotPrincipal"):
-            node = raw.get(key)
-            if node is None:
-                continue
-            marking = _Marking(self.template.context)
-            marking.resolve(node, raw.value_pos.get(key, raw.pos))
-            whats.update(dict.fromkeys(marking.opened))
-        if not whats:
-            return statement
-        condition = OPEN_IN_TEMPLATE + "; ".join(whats) + (f" and {statement.condition}" if statement.condition else "")
-        return replace(statement, condition=condition, narrows_who=True)
-
-    def _opened(self, node: Any, pos: tuple[int, int]) -> Iterator[tuple[str, list[str]]]:
-        """Each resource text of a statement that undetermined values widen, with what they are."""
-        if node is None:
-            return
-        marking = _Marking(self.template.context)
-        value = union(marking.resolve(node, pos))
-        for text in (value if isinstance(value, YSeq) else [value]):
-            if not isinstance(text, str):
-                continue
-            whats = [marking.opened[int(i)] for i in _MARK.findall(_widening(text))]
-            if whats:
-                yield text, whats
-
-    def _raw(self) -> dict[tuple[int, int], YMap]:
-        """The template's raw statements by place: collected once per template, whoever asks (one key's policy
-        after another must not walk the whole template again)."""
-        if self.template.raw_statements is None:
-            self.template.raw_statements = {}
-            _collect(self.template.document.get("Resources"), 0, self.template.raw_statements)
-        return self.template.raw_statements
-
-
-def _collect(node: Any, depth: int, found: dict[tuple[int, int], YMap]) -> None:
-    """The raw statements (mappings with `Effect`) under a node, by their place."""
-    if isinstance(node, YMap):
-        if "Effect" in node:
-            found[node.pos] = node
-        items: Any = node.values()
-    elif isinstance(node, YSeq):
-        items = node
-    else:
-        return
-    if depth < _DEEPEST:
-        for item in items:
-            _collect(item, depth + 1, found)
-
-
-def _widening(text: str) -> str:
-    """The parts of an ARN (or `*`) that a marker in them widens: not the region, which is the stack's own."""
-    parts = text.split(":", 5)
-    return ":".join(parts[:3] + parts[4:]) if len(parts) == 6 else text
 
 
 class ResourcePolicies:
@@ -222,7 +104,7 @@ class ResourcePolicies:
             statements += [replace(s, condition=f"{OPEN_IN_TEMPLATE}the {policy}'s document", narrows_who=True)
                            for s in found]
         for document in documents or ():
-            found, errors = parse_policy(account_roots(document), policy, self.template.path, where)
+            found, errors = self.opened.parse(account_roots(document), policy, where)
             statements += self.opened.mark_principals(found) if targets is not None else self.opened.mark(found)
             self.found.errors.extend(errors)
         named: dict[str, list[Statement]] = {}

@@ -5,9 +5,11 @@ only deletes; a state's `values`) are written as the CloudFormation template the
 `plan_cfn`) and read by the CloudFormation reader, so both formats mean one thing and name one node: the account is
 the template's unknown `cfn`, or the one the IAM resources' known ARNs name (`plan_account`), and the scope `aws`
 (see `cfn_template`), values the plan leaves unknown are `*` under
-a condition saying so. Every record is located at its resource's `"address"` in the plan. Its Google Cloud and
-Kubernetes resources are written as the gcloud outputs and manifests they amount to and read by the GCP and
-Kubernetes readers (`plan_gcp`, `plan_gcp_stores`, `plan_k8s`).
+a condition saying so. Resources of an aliased AWS provider configuration (`provider = aws.prod`) are in the
+account that configuration names, never the default's (`by_provider`). Every record is located at its resource's
+`"address"` in the plan. Its Google Cloud and Kubernetes resources are written as the gcloud outputs and manifests
+they amount to and read by the GCP and Kubernetes readers (`plan_gcp`, `plan_gcp_stores`, `plan_k8s`), its
+Kubernetes objects in a cluster named by its file.
 
 A resource the plan leaves unnamed (`name_prefix`, `bucket_prefix`, every KMS key) is named `<file>:<address>`,
 the file's path relative to the run's root (`Options.globs_root`, absolute outside it) with each `/` written `%2F`
@@ -49,7 +51,7 @@ from policylint.sources.terraform.plan_gcp_ids import GcpNames
 from policylint.sources.terraform.plan_gcp_stores import stores_fragment
 from policylint.sources.terraform.plan_k8s import k8s_fragment
 from policylint.sources.terraform.plan_open import joined, relocated
-from policylint.sources.terraform.plan_read import Plan, read_plan
+from policylint.sources.terraform.plan_read import Plan, Provider, TfResource, read_plan
 from policylint.yamlsafe import YMap
 
 NAME = "terraform-plan"
@@ -85,8 +87,37 @@ def load(path: str, text: str, options: Options) -> Fragment:
         raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
                                                f"'planned_values' or 'values'), found {shown}")
     read = read_plan(data, text, path)
-    fragment = fragment_of(read, path, options)
+    fragment = joined(*(fragment_of(part, path, options) for part in by_provider(read, path, options.globs_root)))
     return replace(fragment, errors=[*read.errors, *fragment.errors]) if read.errors else fragment
+
+
+def by_provider(read: Plan, path: str, root: str) -> list[Plan]:
+    """The plan as one part per AWS provider configuration its resources use (`provider = aws.prod`; Google and
+    Kubernetes resources go with the default's), each in the account that configuration names (`plan_read`), never
+    another's: where it names none and there are several, an account labelled by the file and the configuration
+    (`envs%2Fprod%2Fplan.json.aws.prod`), as the HCL reader labels a root's, so two accounts' ids never meet. The
+    prior state's ARNs of resources the plan no longer has (being destroyed) say which account only when there is
+    one configuration. Its Kubernetes objects are in a cluster named by the file (`plan_k8s`)."""
+    groups: dict[str, list[TfResource]] = {}
+    for resource in read.resources:
+        groups.setdefault(_aws_key(resource.provider), []).append(resource)
+    several = len(groups) > 1
+    parts = []
+    for key, group in sorted(groups.items(), key=lambda item: item[0] != "aws") or [("aws", [])]:
+        provider = read.providers.get(key, Provider())
+        arns = read.arns if not several else [*(r.values["arn"] for r in group if isinstance(r.values.get("arn"), str)),
+                                             *(read.prior[r.address] for r in group if r.address in read.prior)]
+        label = escaped(relative(path, root)) + ("" if key == "aws" else "." + key.replace(":", "%3A"))
+        parts.append(replace(read, resources=group, arns=arns, provider_account=provider.account,
+                             region=provider.region, account=label if several and provider.account is None else None,
+                             cluster=escaped(relative(path, root))))
+    return parts
+
+
+def _aws_key(provider: str) -> str:
+    """The AWS provider configuration a resource's configuration key names (`aws`, `aws.prod`, `module.x:aws`); the
+    default one for another provider's resources."""
+    return provider if provider.rpartition(":")[2].split(".")[0] == "aws" else "aws"
 
 
 def fragment_of(read: Plan, path: str, options: Options, names: str | None = None) -> Fragment:

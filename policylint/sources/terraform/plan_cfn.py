@@ -22,11 +22,12 @@ second copy of policy semantics. Every property is located at its resource's `"a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from policylint.model import Location
-from policylint.sources.terraform.plan_read import Plan, TfResource, config_address
+from policylint.sources.terraform.plan_read import Plan, TfResource
 from policylint.yamlsafe import YMap, YSeq
 
 Pos = tuple[int, int]
@@ -134,14 +135,15 @@ class Translation:
     def reference(self, resource: TfResource, attr: str) -> dict[str, Any] | None:
         """What a value unknown until apply stands for: the one resource instance its expression references, when
         it references nothing else (`var.ro ? aws_iam_policy.ro.arn : aws_iam_policy.rw.arn` may be either: open)."""
-        found = self._referenced(resource, attr)
-        if len(found) != 1 or len(found[0][0]) != 1 or self._references_more(resource, attr):
+        found, keyed = self._referenced(resource, attr)
+        if len(found) != 1 or len(found[0][0]) != 1 or self._references_more(resource, attr, keyed):
             return None
         return self._ref_to(found[0][0][0], found[0][1])
 
-    def _references_more(self, resource: TfResource, attr: str) -> bool:
-        """Whether the expression references anything besides resources (a variable, a local, a data source…)."""
-        return any(ref.split(".")[0] in _NOT_RESOURCES or "." not in ref
+    def _references_more(self, resource: TfResource, attr: str, keyed: bool) -> bool:
+        """Whether the expression references anything besides resources (a variable, a local, a data source…);
+        the resource's own `each.key` or `count.index` is not more where it picks the instance (`keyed`)."""
+        return any((ref.split(".")[0] in _NOT_RESOURCES or "." not in ref) and not (keyed and ref in _OWN_KEYS)
                    for ref in self.plan.references.get(resource.config_address, {}).get(attr, []))
 
     def items(self, resource: TfResource, attr: str) -> list[Any]:
@@ -154,34 +156,44 @@ class Translation:
         marks = unknown if isinstance(unknown, list) else []
         found = [item for index, item in enumerate(known) if not (index < len(marks) and marks[index] is True)]
         if unknown is True or True in marks:
-            referenced = [self._ref_to(target, wanted) for targets, wanted in self._referenced(resource, attr)
+            referenced = [self._ref_to(target, wanted) for targets, wanted in self._referenced(resource, attr)[0]
                           for target in targets]
             found += [ref for ref in referenced if ref not in found] or [self.open(resource, attr)]
         return found
 
-    def _referenced(self, resource: TfResource, attr: str) -> list[tuple[list[TfResource], str]]:
-        """The plan's instances of each resource an attribute's expression references (only those its keys name,
-        `aws_iam_role.r["reader"]`, when it names keys), and the attribute wanted."""
+    def _referenced(self, resource: TfResource, attr: str) -> tuple[list[tuple[list[TfResource], str]], bool]:
+        """The plan's instances of each resource an attribute's expression references, and the attribute wanted;
+        and whether the resource's own instance key picked one of them.
+
+        A reference names a resource of the same module instance (`module.team["a"].`), and only the instances its
+        keys name when it names keys (`aws_iam_role.r["reader"]`). Terraform lists a reference whose index is not
+        a constant up to that index: `aws_iam_role.r[each.key].id` is `aws_iam_role.r` and `each.key`. So a bare
+        reference beside the resource's own `each.key` (or `count.index`) is the instance of its own key, when
+        there is one (hashicorp/terraform#32204); any other index (`each.value.role`, `var.k`) is every instance."""
         found: list[tuple[list[TfResource], str]] = []
         seen: set[str] = set()
         references = self.plan.references.get(resource.config_address, {}).get(attr, [])
+        own_key = resource.key if _OWN_KEYS & set(references) else ""
+        keyed = False
         for ref in references:
-            parts = ref.split(".")
-            if len(parts) < 2 or parts[0] in _NOT_RESOURCES:
+            parsed = _REFERENCE.match(ref)
+            if parsed is None or ref.split(".")[0] in _NOT_RESOURCES:
                 continue
-            local = config_address(".".join(parts[:2]))
+            local = parsed.group("local")
             target = resource.module + local
-            if target in seen or not self.by_config.get(target):
+            instances = [i for i in self.by_config.get(target, ()) if i.module_instance == resource.module_instance]
+            if target in seen or not instances:
                 continue
             seen.add(target)
-            mine = [r for r in references if config_address(r).startswith(local) and
-                    config_address(r)[len(local):len(local) + 1] in ("", ".")]
-            keys = {resource.module + r.split("]")[0] + "]" for r in mine if "[" in r}
-            instances = self.by_config[target]
-            chosen = [i for i in instances if i.address in keys] if keys else instances
-            attributes = [config_address(r)[len(local) + 1:].split(".")[0] for r in mine if config_address(r) != local]
+            mine = [m for m in map(_REFERENCE.match, references) if m is not None and m.group("local") == local]
+            keys = {m.group("key") for m in mine if m.group("key")}
+            if not keys and own_key and all(m.group(0) == local for m in mine):  # `x[each.key]`: only `x` listed
+                keys = {own_key}
+            chosen = [i for i in instances if i.key in keys]
+            keyed = keyed or (bool(chosen) and keys == {own_key})
+            attributes = [m.group("rest")[1:].split(".")[0] for m in mine if m.group("rest")]
             found.append((chosen or instances, next((a for a in attributes if a), _wanted(attr))))
-        return found
+        return found, keyed
 
     def _ref_to(self, target: TfResource, attr: str) -> dict[str, Any]:
         if target.type == "aws_iam_policy" or attr not in _ARN_ATTRS:
@@ -219,6 +231,10 @@ class Translation:
 
 
 _NOT_RESOURCES = frozenset({"var", "local", "data", "module", "each", "count", "path", "self", "terraform"})
+_OWN_KEYS = frozenset({"each.key", "count.index"})
+# a reference to a resource: `type.name`, an instance key (`["a.b"]`, `[0]`), then an attribute path
+_REFERENCE = re.compile(r'(?P<local>[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)(?P<key>\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?'
+                        r"(?P<rest>(?:\..*)?)\Z", re.DOTALL)
 _NAME_PROPERTIES = {"AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName", "AWS::IAM::Role": "RoleName",
                     "AWS::S3::Bucket": "BucketName"}
 

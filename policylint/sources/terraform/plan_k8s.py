@@ -10,12 +10,21 @@
   the RBAC ones).
 - Every object is located at its resource's address. A name the plan leaves unknown (`generate_name`) is the
   object's file and address (as `plan` names what it leaves unnamed).
+- A manifest does not say which cluster it is applied to (every one is `k8s:default`); a plan's provider
+  configuration is a cluster, so its objects are a cluster of their own, named by the plan's file
+  (`k8s:envs%2Fprod%2Fplan.json:…`), and an aliased configuration's by the file and the configuration
+  (`….kubernetes.east`): two plans' `ci-admin` bindings are two. An HCL root's default configuration stays
+  `k8s:default` (`Plan.cluster`). `plan_k8s_cluster` names them, and keeps the Kubernetes reader's cross-file
+  `link`, which completes `k8s:default`, from resolving them with another cluster's roles.
 
 What the plan leaves open fails closed: a subject is anyone the template leaves open (the group
 `*anyone-if:<condition>` whose member is `*`), and the binding holds under the condition saying so; a rule's
 API groups, resources or verbs are `*`; a role reference names no role that exists, so the binding is unresolved
 and grants everything (`k8s-role-unresolved`, with a condition naming the reference); an aggregation selector
-matches every ClusterRole under a condition saying so; unknown labels and annotations are left out.
+matches every ClusterRole under a condition saying so; unknown labels and annotations are left out. A namespace is
+any namespace: `*` (the Kubernetes reader's "every namespace", which no real one can be), so a RoleBinding there
+grants in every namespace (kube-system's secrets too) under a condition saying so, and a ServiceAccount subject it
+names without a namespace is anyone the template leaves open.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from policylint.sources.kubernetes import names
 from policylint.sources.kubernetes.build import RBAC_GROUP, build
 from policylint.sources.kubernetes.manifests import Manifest, describe
 from policylint.sources.terraform.plan_cfn import Translation, y
+from policylint.sources.terraform.plan_k8s_cluster import DEFAULT, KEY, in_cluster, label
 from policylint.sources.terraform.plan_open import Naming, Opened, Places, attribute, joined, resolved
 from policylint.sources.terraform.plan_read import TfResource
 
@@ -52,18 +62,30 @@ _READ_APART = ("metadata", "rules", "aggregationRule", "roleRef", "subjects", "d
 
 
 def k8s_fragment(t: Translation, path: str, options: Options, unnamed: str) -> Fragment:
+    """The plan's Kubernetes objects, one cluster per provider configuration they use (see the module docstring)."""
     by_address = {r.address: r for r in t.plan.resources if r.type.startswith("kubernetes_")}
+    clusters: dict[str, list[TfResource]] = {}
+    for resource in by_address.values():
+        clusters.setdefault(resource.provider if KEY.fullmatch(resource.provider) else DEFAULT, []).append(resource)
+    return joined(Fragment(Inventory(), []), *(
+        _cluster(t, resources, by_address, path, options, unnamed, label(t.plan.cluster, unnamed, key))
+        for key, resources in sorted(clusters.items())))
+
+
+def _cluster(t: Translation, resources: list[TfResource], by_address: dict[str, TfResource], path: str,
+             options: Options, unnamed: str, cluster: str | None) -> Fragment:
     objects = _Objects(t, by_address, f"{unnamed}:", path)
     manifests: list[Manifest] = []
     errors: list[InputError] = []
-    for resource in t.plan.resources:
+    for resource in resources:
         manifest = objects.manifest(resource, errors)
         if manifest is not None:
             manifests.append(manifest)
     if not manifests:
         return Fragment(Inventory(), errors)
     built = build(path, manifests, [], options.classification_keys, options.namespace_for(path))
-    return joined(_opened(objects.places.relocated(built)), Fragment(Inventory(), errors))
+    fragment = joined(_opened(objects.places.relocated(built), objects.anywhere), Fragment(Inventory(), errors))
+    return fragment if cluster is None else in_cluster(fragment, cluster)
 
 
 class _Objects:
@@ -74,6 +96,7 @@ class _Objects:
         self.path = path
         self.places = Places()
         self.naming = Naming(self.name_of, self.name_of)
+        self.anywhere: dict[str, str] = {}  # a RoleBinding whose namespace is not known -> what says so
 
     def name_of(self, r: TfResource) -> str | None:
         """A referenced object's name (`kubernetes_namespace_v1.team.metadata[0].name`)."""
@@ -123,7 +146,10 @@ class _Objects:
             errors.append(InputError(r.location, f"expected {r.address} to hold a Kubernetes object with apiVersion "
                                                  f"and kind, found {shown}"))
             return None
+        namespace = body["metadata"].get("namespace") if isinstance(body.get("metadata"), dict) else None
         body = _closed(body, r, self.unnamed)
+        if isinstance(namespace, Opened) and kind == "RoleBinding" and body["metadata"].get("namespace") == names.ALL:
+            self.anywhere[names.role_binding(names.ALL, body["metadata"]["name"])] = namespace.what
         group, _, version = api_version.rpartition("/")
         pos = self.places.pos(r.location)
         return Manifest(group, version, kind, y(body, pos), Location(self.path, *pos))
@@ -137,8 +163,18 @@ def _closed(body: dict[str, Any], r: TfResource, unnamed: str) -> dict[str, Any]
     closed["metadata"] = {k: v for k, v in metadata.items() if k not in _METADATA and not isinstance(v, Opened)}
     name = metadata.get("name")
     closed["metadata"]["name"] = name if isinstance(name, str) and name else unnamed + r.address
-    if isinstance(metadata.get("namespace"), str) and metadata["namespace"]:
-        closed["metadata"]["namespace"] = metadata["namespace"]
+    namespace = metadata.get("namespace")
+    if isinstance(namespace, str) and namespace:
+        closed["metadata"]["namespace"] = namespace
+    elif isinstance(namespace, Opened) and body.get("kind") not in _CLUSTER_SCOPED:
+        # not known until apply: any namespace (`*`, which no real one is), not `default`: bound there, a binding
+        # grants in every namespace (kube-system's secrets too), and a ServiceAccount it names without a namespace
+        # is anyone the template leaves open
+        closed["metadata"]["namespace"] = names.ALL
+        subjects = body.get("subjects")
+        if isinstance(subjects, list):
+            body = {**body, "subjects": [{**s, "namespace": namespace} if isinstance(s, dict) and s.get(
+                "kind") == "ServiceAccount" and not s.get("namespace") else s for s in subjects]}
     for key in ("labels", "annotations"):
         if isinstance(metadata.get(key), dict):
             closed["metadata"][key] = {k: v for k, v in metadata[key].items() if isinstance(v, str)}
@@ -231,24 +267,26 @@ def _camel(value: Any) -> Any:
     return value
 
 
-def _opened(fragment: Fragment) -> Fragment:
+def _opened(fragment: Fragment, anywhere: dict[str, str]) -> Fragment:
     """Each open subject (a group named for what is open) as anyone the template leaves open, and its binding held
-    under that condition."""
+    under that condition; a binding in any namespace (`anywhere`) held under a condition saying so."""
     roles: list[Role] = []
     groups: dict[str, Location] = {}
     for role in fragment.inventory.roles:
         open_ids = [a for a in role.assumable_by if a.startswith(_OPEN_GROUP)]
-        if not open_ids:
+        texts = [a.removeprefix(names.GROUP_PREFIX) for a in open_ids]
+        whats = [t.removeprefix(OPEN_IN_TEMPLATE) for t in texts]
+        whats += [f"{anywhere[role.id]}: any namespace"] if role.id in anywhere else []
+        if not whats:
             roles.append(role)
             continue
-        texts = [a.removeprefix(names.GROUP_PREFIX) for a in open_ids]
         groups.update((ANYONE_IF + text, role.location) for text in texts)
         assumable = tuple(ANYONE_IF + a.removeprefix(names.GROUP_PREFIX) if a in open_ids else a
                           for a in role.assumable_by)
-        condition = OPEN_IN_TEMPLATE + "; ".join(t.removeprefix(OPEN_IN_TEMPLATE) for t in texts)
-        roles.append(replace(role, assumable_by=assumable, condition=condition))
+        roles.append(replace(role, assumable_by=assumable, condition=OPEN_IN_TEMPLATE + "; ".join(whats)))
     implied = fragment.implied
     kept = tuple(g for g in implied.groups if not g.id.startswith(_OPEN_GROUP))
     added = tuple(Group(gid, where, (EVERYONE,)) for gid, where in groups.items())
     return Fragment(replace(fragment.inventory, roles=tuple(roles)), fragment.errors,
                     replace(implied, groups=(*kept, *added)))
+

@@ -26,6 +26,8 @@ from policylint.model import Location
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ERRORED = re.compile(r'"errored"\s*:\s*true')
 _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
+_MODULE_INSTANCE = re.compile(rf"(?:module\.[\w-]+(?:{_INSTANCE_KEY.pattern})?\.)+")
+_OWN_KEY = re.compile(rf"{_INSTANCE_KEY.pattern}\Z")
 _DEEPEST = 64  # modules nested deeper than this are not read, and said so (Terraform itself stops far earlier)
 _NESTING = 8  # how deep nested blocks' references are read (`rule.apply_server_side_encryption_by_default.…`)
 _PROVIDERS = ("aws_", "google_", "kubernetes_")  # the resource types read (`plan_aws`, `plan_gcp`, `plan_k8s`)
@@ -45,6 +47,26 @@ class TfResource:
     def config_address(self) -> str:
         return config_address(self.address)
 
+    @property
+    def module_instance(self) -> str:
+        """The module instance it is in: "" or `module.team["a"].` (its references name that instance's own)."""
+        found = _MODULE_INSTANCE.match(self.address)
+        return found.group(0) if found else ""
+
+    @property
+    def key(self) -> str:
+        """Its own instance key as the address writes it (`["a"]`, `[0]`), or "" for a single instance."""
+        found = _OWN_KEY.search(self.address[len(self.module_instance):])
+        return found.group(0) if found else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """What an AWS provider configuration names: its account and region (None: not known)."""
+
+    account: str | None = None
+    region: str | None = None
+
 
 @dataclass
 class Plan:
@@ -56,7 +78,12 @@ class Plan:
     region: str | None = None  # the region a configuration's provider names (a plan's is read off its ARNs)
     account: str | None = None  # the account label of a root module whose account no provider names, when several
     provider_account: str | None = None  # the account its AWS provider configuration names (`allowed_account_ids`)
+    #                                      (of a plan: its default configuration's; `plan.by_provider` splits it)
     errors: list[InputError] = field(default_factory=list)  # what makes the plan incomplete, located
+    providers: dict[str, Provider] = field(default_factory=dict)  # a plan's AWS provider configurations, by key
+    prior: dict[str, str] = field(default_factory=dict)  # address -> the ARN its prior state knows
+    # the Kubernetes cluster of its default provider's objects: None, `default` (a manifest's); a plan's, its file
+    cluster: str | None = None
 
 
 def config_address(address: str) -> str:
@@ -104,6 +131,9 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
     if data.get("errored") is True:
         found = _ERRORED.search(text)
         plan.errors.append(InputError(positions.at(found.start() if found else 0), _INCOMPLETE))
+    configuration = _dict(data.get("configuration"))
+    keys: dict[str, str] = {}  # configuration address -> its provider configuration's key
+    _read_references(_dict(configuration.get("root_module")), "", plan.references, keys, 0)
     for item in _module_resources(root, 0, _Deeper(positions, plan.errors)):
         address = item.get("address")
         change = _dict(changes.get(address, {}).get("change"))
@@ -113,16 +143,23 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
             continue
         values = _dict(item.get("values"))
         unknown = _dict(change.get("after_unknown"))
-        plan.resources.append(TfResource(address, str(item["type"]), values, unknown, positions.of(address),
-                                         _module_of(address)))
+        kind = str(item["type"])
+        provider = keys.get(config_address(address)) or kind.split("_")[0]
+        plan.resources.append(TfResource(address, kind, values, unknown, positions.of(address), _module_of(address),
+                                         provider))
         if isinstance(values.get("arn"), str):
             plan.arns.append(values["arn"])
     prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
-    plan.arns += [r["values"]["arn"] for r in _module_resources(prior, 0, None)  # not a data source's (the caller's)
-                  if r.get("mode", "managed") == "managed" and isinstance(_dict(r.get("values")).get("arn"), str)]
-    configuration = _dict(data.get("configuration"))
-    _read_references(_dict(configuration.get("root_module")), "", plan.references, 0)
-    plan.provider_account, plan.region = _provider_config(_dict(configuration.get("provider_config")))
+    for resource in _module_resources(prior, 0, None):  # not a data source's ARN (the caller's)
+        if resource.get("mode", "managed") == "managed" and isinstance(_dict(resource.get("values")).get("arn"), str):
+            plan.arns.append(resource["values"]["arn"])
+            plan.prior.setdefault(str(resource.get("address")), resource["values"]["arn"])
+    variables = {name: _dict(v).get("value") for name, v in _dict(data.get("variables")).items()}
+    plan.providers = {key: _provider_config(_dict(config), variables)
+                      for key, config in _dict(configuration.get("provider_config")).items()
+                      if _dict(config).get("name") == "aws"}
+    default = plan.providers.get("aws", Provider())
+    plan.provider_account, plan.region = default.account, default.region
     return plan
 
 
@@ -159,8 +196,10 @@ def _module_resources(module: Any, depth: int, deeper: _Deeper | None) -> list[d
     return found
 
 
-def _read_references(module: dict[str, Any], prefix: str, into: dict[str, dict[str, list[str]]], depth: int) -> None:
-    """What each resource's expressions reference, by configuration address (`configuration.root_module`)."""
+def _read_references(module: dict[str, Any], prefix: str, into: dict[str, dict[str, list[str]]],
+                     keys: dict[str, str], depth: int) -> None:
+    """What each resource's expressions reference, and the key of the provider configuration it uses, by
+    configuration address (`configuration.root_module`)."""
     if depth > _DEEPEST:
         return
     for resource in _list(module.get("resources")):
@@ -170,8 +209,10 @@ def _read_references(module: dict[str, Any], prefix: str, into: dict[str, dict[s
         for attr, expression in _dict(resource.get("expressions")).items():
             _expression_references(attr, expression, found, 0)
         into[prefix + resource["address"]] = found
+        if isinstance(resource.get("provider_config_key"), str):
+            keys[prefix + resource["address"]] = resource["provider_config_key"]
     for name, call in _dict(module.get("module_calls")).items():
-        _read_references(_dict(_dict(call).get("module")), f"{prefix}module.{name}.", into, depth + 1)
+        _read_references(_dict(_dict(call).get("module")), f"{prefix}module.{name}.", into, keys, depth + 1)
 
 
 def _expression_references(attr: str, expression: Any, into: dict[str, list[str]], depth: int) -> None:
@@ -184,20 +225,39 @@ def _expression_references(attr: str, expression: Any, into: dict[str, list[str]
                 _expression_references(f"{attr}.{inner}", value, into, depth + 1)
 
 
-def _provider_config(configs: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The account and region the default AWS provider configuration writes as constants, as the HCL reader reads
-    them from the provider block: `allowed_account_ids` (exactly one) or `assume_role`'s `role_arn`."""
-    expressions = _dict(_dict(configs.get("aws")).get("expressions"))
-    allowed = _dict(expressions.get("allowed_account_ids")).get("constant_value")
-    accounts = {a for a in (allowed if isinstance(allowed, list) else [])
-                if isinstance(a, str) and _ACCOUNT.fullmatch(a)}
+def _provider_config(config: dict[str, Any], variables: dict[str, Any]) -> Provider:
+    """The account and region an AWS provider configuration names, as the HCL reader reads them from the provider
+    block: `allowed_account_ids` (exactly one) or `assume_role`'s `role_arn`, written as constants or, in the root
+    module's configurations, from variables (`role_arn = var.prod_role`, `"arn:aws:iam::${var.account}:role/x"`:
+    the plan gives their values, not the text around them). What names no account names none: the account is then
+    not known, never another configuration's."""
+    expressions = _dict(config.get("expressions"))
+    known = variables if "module_address" not in config else {}  # a module's variables: the plan has no values
+    accounts = {a for a in _values(expressions.get("allowed_account_ids"), known) if _ACCOUNT.fullmatch(a)}
     for assume in _list(expressions.get("assume_role")):
-        arn = _dict(_dict(assume).get("role_arn")).get("constant_value")
-        parts = arn.split(":") if isinstance(arn, str) else []
-        if len(parts) > 4 and _ACCOUNT.fullmatch(parts[4]):
-            accounts.add(parts[4])
-    region = _dict(expressions.get("region")).get("constant_value")
-    return (accounts.pop() if len(accounts) == 1 else None), region if isinstance(region, str) else None
+        for value in _values(_dict(assume).get("role_arn"), known):
+            parts = value.split(":")
+            if len(parts) > 4 and _ACCOUNT.fullmatch(parts[4]):
+                accounts.add(parts[4])
+            elif _ACCOUNT.fullmatch(value):  # `arn:aws:iam::${var.account}:role/x`: the account is the variable
+                accounts.add(value)
+    region = [r for r in _values(expressions.get("region"), {}) if r]
+    return Provider(accounts.pop() if len(accounts) == 1 else None, region[0] if len(region) == 1 else None)
+
+
+def _values(expression: Any, variables: dict[str, Any]) -> list[str]:
+    """The texts an expression's constant (a string or a list of them) holds, or the variables it references do;
+    none when it references anything else (a local, a data source: not in the plan)."""
+    expression = _dict(expression)
+    if "constant_value" in expression:
+        found = [expression["constant_value"]]
+    else:
+        references = [r for r in _list(expression.get("references")) if isinstance(r, str)]
+        if not references or not all(r.startswith("var.") and r[4:] in variables for r in references):
+            return []
+        found = [variables[r[4:]] for r in dict.fromkeys(references)]
+    flat = [v for item in found for v in (item if isinstance(item, list) else [item])]
+    return [v for v in flat if isinstance(v, str)]
 
 
 _ACCOUNT = re.compile(r"\d{12}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -14,18 +15,20 @@ import click
 
 from policylint import __version__
 from policylint.errors import ISSUES_URL, InputError, InputErrors, PolicylintError, UsageError
+from policylint.exposure import DEFAULT_SHOWN, STATUSES, Filters, exposures
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
-from policylint.model import NODE_KINDS
+from policylint.model import NODE_KINDS, PLATFORMS
 from policylint.output import IN_PLACE_ROOTS, refuse_inputs, refuse_links, write_output
 from policylint.pipeline import run
 from policylint.redact import printable, printable_json, redact
 from policylint.report import Report
-from policylint.reporters import CHECK, REACH, summary
+from policylint.reporters import CHECK, REACH, ROWS_ONLY, SUFFIXES, SUMMARY, summary
 from policylint.reporters.shown import redacted_document
 from policylint.rules import SEVERITIES, Rule
 from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
+from policylint.suggest import did_you_mean
 from policylint.validate import packaged_schema
 from policylint.walk import is_within
 
@@ -80,10 +83,13 @@ def rule_options(command: Callable[..., int]) -> Callable[..., int]:
 def report_options(command: Callable[..., int]) -> Callable[..., int]:
     """The options of the commands that report findings: `check` and `diff`."""
     return _apply([
-        click.option("--format", "output", type=click.Choice(list(CHECK)), default="text", show_default=True,
-                     help="Output format."),
-        click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the report to this file instead of standard output (the exit code is the same)."),
+        click.option("--format", "output", type=click.Choice(list(CHECK)), default=None,
+                     help="Output format (default: text, or what each -o file's suffix names)."),
+        click.option("-o", "--output-file", "output_files", multiple=True,
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to this file instead of standard output, in the format its suffix names "
+                          f"({', '.join(SUFFIXES)}) unless --format says; repeatable: one run, several reports. "
+                          "The summary line goes to standard error; the exit code is the same."),
         click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
                      help="Exit 1 when a finding is at or above this severity (default: low)."),
         click.option("--baseline", type=click.Path(dir_okay=False), default=None,
@@ -110,8 +116,8 @@ def _given(paths: tuple[str, ...] = (), config_file: Path | None = None, as_of: 
 @click.option("--changed", is_flag=True,
               help="The pre-commit hook: report what the working tree adds to HEAD (new or worse findings, new "
                    "paths to customer data) and every input error; PATHS, if any, are the inventory, as for diff.")
-def check_command(paths: tuple[str, ...], output: str, output_file: Path | None, fail_on: str | None,
-                  select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
+def check_command(paths: tuple[str, ...], output: str | None, output_files: tuple[Path, ...],
+                  fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
                   as_of: datetime | None, patterns: tuple[str, ...], unclassified: str | None,
                   config_file: Path | None, baseline: str | None, exceptions: str | None, show_suppressed: bool,
                   verbose: bool, changed: bool) -> int:
@@ -121,14 +127,14 @@ def check_command(paths: tuple[str, ...], output: str, output_file: Path | None,
 
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions), extra=DIFF_RULES)
-        _prepare(output_file, settings)
+        outputs = _outputs(output, output_files, settings)
         report = diff(settings, HEAD, base_layout=not paths, staged=True)
     else:
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions))
-        _prepare(output_file, settings)
+        outputs = _outputs(output, output_files, settings)
         report = run(settings).report
-    return _finish(report, settings, output, output_file, fail_on, show_suppressed, verbose)
+    return _finish(report, settings, outputs, fail_on, show_suppressed, verbose)
 
 
 @cli.command("diff")
@@ -136,8 +142,8 @@ def check_command(paths: tuple[str, ...], output: str, output_file: Path | None,
               help="The git revision to compare with (a branch, tag or commit), e.g. origin/main.")
 @rule_options
 @report_options
-def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Path | None, fail_on: str | None,
-                 select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
+def diff_command(base: str, paths: tuple[str, ...], output: str | None, output_files: tuple[Path, ...],
+                 fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[Path, ...],
                  as_of: datetime | None, patterns: tuple[str, ...], unclassified: str | None,
                  config_file: Path | None, baseline: str | None, exceptions: str | None, show_suppressed: bool,
                  verbose: bool) -> int:
@@ -147,9 +153,9 @@ def diff_command(base: str, paths: tuple[str, ...], output: str, output_file: Pa
 
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                               baseline, exceptions), extra=DIFF_RULES)
-    _prepare(output_file, settings)
+    outputs = _outputs(output, output_files, settings)
     report = diff(settings, base, base_layout=not paths)
-    return _finish(report, settings, output, output_file, fail_on, show_suppressed, verbose)
+    return _finish(report, settings, outputs, fail_on, show_suppressed, verbose)
 
 
 @cli.command("baseline")
@@ -174,11 +180,92 @@ def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[st
     return EXIT_CLEAN
 
 
+@cli.command("report")
+@rule_options
+@click.option("-o", "--output-file", "output_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write: one self-contained page that loads nothing, readable offline and in print.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding is at or above this severity (default: low).")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Findings in this baseline are listed as suppressed (see `policylint baseline`).")
+@click.option("--exceptions", type=click.Path(dir_okay=False), default=None,
+              help="Exceptions file: accepted risks with a reason, an owner and an expiry date.")
+def report_command(paths: tuple[str, ...], output_file: Path, select: tuple[str, ...], ignore: tuple[str, ...],
+                   policies: tuple[Path, ...], as_of: datetime | None, patterns: tuple[str, ...],
+                   unclassified: str | None, config_file: Path | None, fail_on: str | None, baseline: str | None,
+                   exceptions: str | None) -> int:
+    """The auditor's report, one HTML page: who has left and can still reach customer data, who reaches each
+    customer-data store, what each person reaches, every finding with a picture of its path, and what is
+    suppressed. Same inputs, configuration and exit code as `check`."""
+    from policylint.audit import build
+    from policylint.reporters import html
+
+    settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
+                              baseline, exceptions))
+    _prepare(output_file, settings)
+    result = run(settings)
+    audit = build(result)
+    write_output(output_file, html.render(audit), [*settings.inputs(), *result.report.inputs])
+    _report_errors(result.report.errors)
+    click.echo(f"wrote {printable(str(output_file))}: {html.summary_line(audit)}", err=True)
+    return _exit_code(result.report, settings, fail_on)
+
+
+def _exit_code(report: Report, settings: Settings, fail_on: str | None) -> int:
+    if report.errors:  # an input error is exit 2; a bug met while reading a file (SourceCrash) is 3
+        return max(error.exit_code for error in report.errors)
+    threshold = fail_on or settings.config.fail_on or "low"
+    return EXIT_FINDINGS if any(at_or_above(f.severity, threshold) for f in report.findings) else EXIT_CLEAN
+
+
 def _check_target(output_file: Path, settings: Settings) -> None:
     refuse_links(output_file)
     if not output_file.parent.is_dir():
         raise UsageError(f"expected -o to name a file in an existing folder, found no folder {output_file.parent}")
     refuse_inputs(output_file, settings.inputs())
+
+
+Output = tuple[str, Path | None]  # a format, and the file it is written to (None: standard output)
+
+
+def _outputs(output: str | None, files: tuple[Path, ...], settings: Settings) -> list[Output]:
+    """Each report of the one run and its format: the file's suffix names it unless --format does (README, "Output
+    formats"). With several files, --format must be what every suffix names; a file without a suffix (a device
+    such as /dev/stdout) is text. Every file is checked before any is touched, and before anything runs."""
+    if not files:
+        return [(output or "text", None)]
+    for output_file in files:
+        _check_report_target(output_file, settings)
+    chosen: list[Output] = [(_format_of(file, output, several=len(files) > 1), file) for file in files]
+    seen: dict[str, Path] = {}
+    for file in files:
+        if seen.setdefault(os.path.abspath(file), file) is not file:
+            raise UsageError(f"expected each -o to name another file, found {file} again")
+    for output_file in files:
+        _prepare(output_file, settings)
+    return chosen
+
+
+def _format_of(file: Path, given: str | None, several: bool) -> str:
+    suffix = file.suffix.lower()
+    named = SUFFIXES.get(suffix)
+    if given is not None and (not several or named == given):
+        return given
+    if given is not None:
+        raise UsageError(f"expected every -o to end in the suffix of --format {given} when -o is repeated, found "
+                         f"{file}; leave --format out to take each file's format from its suffix")
+    if named is not None:
+        return named
+    if not suffix:
+        return "text"
+    html = "; the HTML report is `policylint report -o FILE.html`" if suffix == ".html" else ""
+    raise UsageError(f"expected -o to name a file ending in {', '.join(SUFFIXES)} (or --format to name the "
+                     f"format), found {file}{html}")
+
+
+def _check_report_target(output_file: Path, settings: Settings) -> None:
+    _check_target(output_file, settings)
+    refuse_inputs(output_file, settings.paths)
 
 
 def _prepare(output_file: Path | None, settings: Settings) -> None:
@@ -189,8 +276,7 @@ def _prepare(output_file: Path | None, settings: Settings) -> None:
     inside one is judged once the walk has read it). Devices and pipes (`-o /dev/stdout`) are left alone."""
     if output_file is None:
         return
-    _check_target(output_file, settings)
-    refuse_inputs(output_file, settings.paths)
+    _check_report_target(output_file, settings)
     if any(_within(output_file, Path(p)) for p in settings.paths) or output_file.is_symlink():
         return
     if output_file.is_file() and not str(output_file).startswith(IN_PLACE_ROOTS):
@@ -205,47 +291,121 @@ def _within(path: Path, folder: Path) -> bool:
         return False
 
 
-def _finish(report: Report, settings: Settings, output: str, output_file: Path | None, fail_on: str | None,
+def _finish(report: Report, settings: Settings, outputs: list[Output], fail_on: str | None,
             show_suppressed: bool, verbose: bool) -> int:
+    """Writes every report of the one run; when none is the text on standard output, the console still gets the
+    input errors and the summary line, so that a CI log never shows a bare exit code."""
     if not show_suppressed:
         report = replace(report, suppressed=(), unlisted_suppressed=len(report.suppressed))
     if verbose:
         for file, reason in report.skipped:
             click.echo(f"skipped {printable(redact(file))}: {reason}", err=True)
-    text = CHECK[output](report)
-    if output_file is None:
-        click.echo(text, nl=False)
-    else:
-        write_output(output_file, text, [*settings.inputs(), *report.inputs])
-        if report.errors:
-            _report_errors(report.errors)
-    if report.errors:  # an input error is exit 2; a bug met while reading a file (SourceCrash) is 3
-        return max(error.exit_code for error in report.errors)
-    threshold = fail_on or settings.config.fail_on or "low"
-    return EXIT_FINDINGS if any(at_or_above(f.severity, threshold) for f in report.findings) else EXIT_CLEAN
+    for output, output_file in outputs:
+        if output_file is None:
+            click.echo(CHECK[output](report), nl=False)
+        else:
+            write_output(output_file, CHECK[output](report), [*settings.inputs(), *report.inputs])
+    if any(output_file is not None or output in ROWS_ONLY for output, output_file in outputs):
+        _report_errors(report.errors)
+        click.echo(SUMMARY(report), err=True)
+    return _exit_code(report, settings, fail_on)
 
 
 @cli.command("reach")
 @paths_argument
 @reach_format_option
 @inventory_options
-@click.option("--show", default="10", show_default=True, metavar="N|all",
-              help="How many of each identity's largest customer-data resources to list with a path.")
+@click.option("--show", default=None, metavar="N|all",
+              help="How many of each identity's largest customer-data resources to list with a path (default: 10; "
+                   "all with --from).")
+@click.option("--to", "to", multiple=True, metavar="RESOURCE",
+              help="Only the identities that reach this customer-data resource, each with its path to it "
+                   "(repeatable).")
+@click.option("--from", "identities", multiple=True, metavar="ID",
+              help="Only this person or principal, with every customer-data resource it reaches (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only people of this status and their own accounts (repeatable); other principals have no "
+                   "status, so none is listed.")
+@click.option("--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS),
+              help="Only identities of this platform (repeatable): aws, gcp or kubernetes by their ids, roster for "
+                   "people, native for the ids of native files.")
 def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, patterns: tuple[str, ...],
-                  unclassified: str | None, config_file: Path | None, show: str) -> int:
+                  unclassified: str | None, config_file: Path | None, show: str | None, to: tuple[str, ...],
+                  identities: tuple[str, ...], statuses: tuple[str, ...], platforms: tuple[str, ...]) -> int:
     """Who can reach customer data: each identity, the records it reaches, and a shortest path to each of its
-    largest customer-data resources."""
-    from policylint.exposure import exposures
-
-    if show != "all" and not (show.isascii() and show.isdigit() and len(show) <= 9 and int(show) > 0):
+    largest customer-data resources. --to, --from, --status and --platform narrow the list; given together, an
+    identity is listed when it matches every one."""
+    if show not in (None, "all") and not (show.isascii() and show.isdigit() and len(show) <= 9 and int(show) > 0):
         raise UsageError(f"expected --show to be a positive number or 'all', found {show!r}")
+    filters = Filters(to, identities, statuses, platforms)
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
     result = run(settings, findings=False)
-    shown = None if show == "all" else int(show)
-    notes = tuple(n for n in (summary.unclassified(result.report), summary.skipped(result.report)) if n) + tuple(
+    code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
+    shown = None if show == "all" or (show is None and identities) else int(show or DEFAULT_SHOWN)
+    listed = exposures(result.analysis, shown, filters)
+    notes = tuple(n for n in (summary.unclassified(result.report), summary.skipped(result.report),
+                              filters.described()) if n) + tuple(
         f"{n.location}: {n.message}" for n in result.report.notices)  # what was not read (a registry module)
-    click.echo(REACH[output](settings.as_of.isoformat(), exposures(result.analysis, shown), notes), nl=False)
-    return _report_errors(result.report.errors)
+    if output in ROWS_ONLY:
+        for note in notes:
+            click.echo(f"note: {printable(redact(note))}", err=True)
+    click.echo(REACH[output](settings.as_of.isoformat(), listed, notes), nl=False)
+    return code
+
+
+GRAPH_FORMATS = ("graphml", "dot", "json", "neo4j")  # policylint.graphout.FORMATS, imported only when run
+
+
+@cli.command("graph")
+@paths_argument
+@click.option("--format", "output", type=click.Choice(GRAPH_FORMATS), default="graphml", show_default=True,
+              help="graphml, dot or json (to standard output or -o FILE), or neo4j (nodes.csv and "
+                   "relationships.csv for neo4j-admin import, and queries.cypher, in the folder -o names).")
+@click.option("-o", "--output-file", "output_file", type=click.Path(path_type=Path),
+              help="The file to write instead of standard output; with --format neo4j, the folder (created if "
+                   "missing).")
+@click.option("--from", "sources", multiple=True, metavar="ID",
+              help="Only what lies on paths from this node (repeatable).")
+@click.option("--to", "targets", multiple=True, metavar="ID",
+              help="Only what lies on paths to this node (repeatable).")
+@inventory_options
+def graph_command(paths: tuple[str, ...], output: str, output_file: Path | None, sources: tuple[str, ...],
+                  targets: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...],
+                  unclassified: str | None, config_file: Path | None) -> int:
+    """The access graph for graph tools (GraphML, DOT, JSON) or for Neo4j (import files and Cypher queries); with
+    --from and --to, only the part on paths from those nodes to those."""
+    from policylint.graphout import TEXT_FORMATS, export_view, neo4j
+
+    settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
+    if output == "neo4j":
+        if output_file is None:
+            raise UsageError("expected -o DIR with --format neo4j (the folder for nodes.csv, relationships.csv and "
+                             "queries.cypher), found no -o")
+        _check_folder(output_file)
+    elif output_file is not None:
+        _check_target(output_file, settings)
+    result = run(settings, findings=False)
+    code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
+    view = export_view(result.analysis, sources, targets)
+    inputs = [*settings.inputs(), *result.analysis.files]
+    if output == "neo4j" and output_file is not None:
+        output_file.mkdir(exist_ok=True)
+        for name, text in neo4j(view).items():
+            write_output(output_file / name, text, inputs, what="the graph")
+    elif output_file is not None:
+        write_output(output_file, TEXT_FORMATS[output](view), inputs, what="the graph")
+    else:
+        click.echo(TEXT_FORMATS[output](view), nl=False)
+    return code
+
+
+def _check_folder(folder: Path) -> None:
+    """The folder `-o` names for a set of files: reached through no link, in an existing folder, not a file."""
+    refuse_links(folder)
+    if not folder.parent.is_dir():
+        raise UsageError(f"expected -o to name a folder in an existing folder, found no folder {folder.parent}")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"expected -o to name a folder with --format neo4j, found the file {folder}")
 
 
 @cli.command("facts")
@@ -259,7 +419,8 @@ def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, pat
     found = result.analysis.index.nodes.get(node)
     if found is None:
         _report_errors(result.report.errors)
-        raise UsageError(f"no node with id {node!r} in the inventory (ids are case-sensitive)")
+        raise UsageError(printable(redact(f"no node with id {node!r} in the inventory (ids are case-sensitive)"
+                                          + did_you_mean(node, result.analysis.index.nodes))))
     document = redacted_document(facts_of(found, result.analysis.context))
     click.echo(printable_json(json.dumps(document, indent=2, ensure_ascii=False)))
     return _report_errors(result.report.errors)

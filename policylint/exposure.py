@@ -12,7 +12,7 @@ from typing import get_args
 
 from policylint.errors import UsageError
 from policylint.graph import Step, path_steps
-from policylint.model import Node, Person, PersonStatus, Principal, Resource, platform_of
+from policylint.model import ACCESS_CONTROL, Node, Person, PersonStatus, Principal, Resource, platform_of
 from policylint.pipeline import Analysis
 from policylint.reach import customer_classes, follow, nearest_from, paths_to
 from policylint.redact import printable, redact
@@ -34,22 +34,22 @@ class ExposedResource:
 class Exposure:
     id: str
     kind: str
-    status: str | None  # people only
+    status: str | None  # a person's, also shown on their own accounts (`user` principals); None: no person
     records: int  # of every customer-data resource it reaches whose count is known
     resources: tuple[ExposedResource, ...]  # the largest ones, each with a shortest path
     reached: int  # how many customer-data resources it reaches in all
     unknown: int = 0  # how many of those have no known record count (so `records` is a lower bound)
-    display_name: str | None = None  # people only: the name the roster gives
+    display_name: str | None = None  # the name the roster gives the person (or the account's person)
 
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What `reach` is asked. Empty: the whole list. Principals have no status, so with `statuses` only people are
-    listed (a person reaches what their own accounts reach, and the path shows the account)."""
+    """What `reach` is asked. Empty: the whole list. A person's own account (a `user` principal joined to them) has
+    its person's status; other principals have none, so `statuses` leaves them out."""
 
     to: tuple[str, ...] = ()  # customer-data resources: who reaches any of them; only these are listed and counted
     identities: tuple[str, ...] = ()  # `--from`: only these people and principals
-    statuses: tuple[str, ...] = ()  # only people of these statuses
+    statuses: tuple[str, ...] = ()  # only people, and their own accounts, of these statuses
     platforms: tuple[str, ...] = ()  # only identities of these platforms (`model.platform_of`)
 
     def described(self) -> str | None:
@@ -86,27 +86,32 @@ def exposures(analysis: Analysis, shown: int | None = DEFAULT_SHOWN, filters: Fi
         chosen[node.id] = reached if shown is None else reached[:shown]
     traced = _paths_from if filters.identities and not filters.to else _paths_to
     paths = traced(analysis, chosen)
-    result = [_exposure(node, chosen[node.id], totals[node.id], paths, analysis.context.patterns)
-              for node in identities if node.id in chosen]
+    result = [_exposure(node, _person(analysis, node), chosen[node.id], totals[node.id], paths,
+                        analysis.context.patterns) for node in identities if node.id in chosen]
     order = {"person": 0, "principal": 1}
     return sorted(result, key=lambda e: (order[e.kind], -e.records, e.id))
 
 
-def _exposure(node: Person | Principal, resources: list[Resource], totals: tuple[int, int, int],
-              paths: dict[tuple[str, str], tuple[Step, ...]], patterns: tuple[str, ...]) -> Exposure:
+def _exposure(node: Person | Principal, person: Person | None, resources: list[Resource],
+              totals: tuple[int, int, int], paths: dict[tuple[str, str], tuple[Step, ...]],
+              patterns: tuple[str, ...]) -> Exposure:
     listed = tuple(ExposedResource(r.id, tuple(customer_classes(r, patterns)), r.records, paths[node.id, r.id])
                    for r in resources)
     count, records, unknown = totals
-    if isinstance(node, Person):
-        return Exposure(node.id, node.kind, node.status, records, listed, count, unknown, node.display_name)
-    return Exposure(node.id, node.kind, None, records, listed, count, unknown)
+    if person is None:
+        return Exposure(node.id, node.kind, None, records, listed, count, unknown)
+    return Exposure(node.id, node.kind, person.status, records, listed, count, unknown, person.display_name)
+
+
+def _person(analysis: Analysis, node: Person | Principal) -> Person | None:
+    """The person an identity is: itself, or the person whose own account it is."""
+    return node if isinstance(node, Person) else analysis.index.person_of(node.id)
 
 
 def _identities(analysis: Analysis, filters: Filters) -> list[Person | Principal]:
-    people: Iterable[Person] = analysis.inventory.people
+    found: list[Person | Principal] = [*analysis.inventory.people, *analysis.inventory.principals]
     if filters.statuses:
-        people = (p for p in people if p.status in filters.statuses)
-    found: list[Person | Principal] = [*people, *(() if filters.statuses else analysis.inventory.principals)]
+        found = [node for node in found if (person := _person(analysis, node)) and person.status in filters.statuses]
     if filters.identities:
         named = set(filters.identities)
         found = [node for node in found if node.id in named]
@@ -185,6 +190,9 @@ def _identity_ids(analysis: Analysis) -> Iterable[str]:
 def _what(node: Node, patterns: tuple[str, ...]) -> str:
     """What a node that is not customer data is, and where its question is answered instead."""
     if isinstance(node, Resource):
+        if node.type == ACCESS_CONTROL:
+            return ("an access-control resource: not customer data itself, but its admins reach the customer data "
+                    "in its scope (--to one of those lists them)")
         if not node.data:
             return (f"a resource of type {node.type} with no data classes, so not customer data "
                     "(--unclassified customer counts it)")

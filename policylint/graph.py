@@ -382,7 +382,7 @@ class Step:
     def label(self) -> str:
         """How a person reads the relation: `holds`, `member of`, `read, write`, `signs for`."""
         if self.relation == "grants" and self.access:
-            return ", ".join(self.access)
+            return ", ".join("all actions" if action == "*" else action for action in self.access)
         return RELATIONS.get(self.relation, self.relation)
 
 

@@ -25,7 +25,8 @@ keeps it, and a resource keeps every attribute no annotation sets.
   date any of them gives that is on or before the run's date (the person was gone from then; with no such date,
   the earliest given). Each record whose status differs from another's carries the contradiction, naming the
   other record's file:line and status (PL003), and a record that took another's status or date says so in its
-  `departed_basis`. Names the records share then join accounts to the person, not to nobody.
+  `departed_basis`. Names the records share then join accounts to the person, not to nobody. Every record shows the
+  first display name and the first team any of them gives.
 - An annotation (native `annotate:`) adds to every resource whose id matches its glob and never lowers what a
   source stated: the union of the data classes, the larger record count, and of logging, monitoring and log
   retention the riskier (false over true, the shorter retention). An annotation that would lower what the
@@ -120,9 +121,18 @@ def _one_person_per_name(people: tuple[Person, ...], as_of: date | None
             continue
         records = [people[n] for n in numbers]
         same.update((r.id, records[0].id) for r in records)
-        for number, person in zip(numbers, _one_person(records, as_of), strict=True):
+        for number, person in zip(numbers, _shared_names(_one_person(records, as_of)), strict=True):
             reconciled[number] = person
     return tuple(reconciled), same
+
+
+def _shared_names(records: list[Person]) -> list[Person]:
+    """Records of one person, each with the first name and the first team any of them gives (records in path
+    order): an Okta export with the name and a CSV roster without it show one person by one name."""
+    name = next((r.display_name for r in records if r.display_name), None)
+    team = next((r.team for r in records if r.team), None)
+    return [r if (r.display_name, r.team) == (name, team) else replace(r, display_name=name, team=team)
+            for r in records]
 
 
 def _one_person(records: list[Person], as_of: date | None) -> list[Person]:

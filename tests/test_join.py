@@ -293,6 +293,20 @@ def test_records_of_one_person_that_agree_say_nothing_and_their_names_join_accou
                                                               ("aws:iam::1:user/park", None)]
 
 
+def test_records_of_one_person_show_the_first_name_and_team_any_of_them_gives() -> None:
+    okta = Person("kim.jh@example.com", Location("okta-users.json", 4, 15), "departed", date(2025, 6, 14),
+                  ("kim.jh@example.com",), display_name="Ji-hoon Kim")
+    csv = Person("kim.jh", Location("roster.csv", 2, 1), "departed", date(2025, 6, 14), ("kim.jh@example.com",),
+                 display_name="Kim, Ji-hoon", team="Platform")
+    scim = Person("kjh", Location("scim-users.json", 9, 19), "departed", date(2025, 6, 14), aliases=("kim.jh",))
+    other = Person("lee.sy", HERE, "active", display_name="Seo-yeon Lee")
+    inventory, errors = join(Inventory(people=(okta, csv, scim, other)), date(2026, 3, 21))
+    assert errors == []
+    assert [(p.id, p.display_name, p.team) for p in inventory.people] == [
+        ("kim.jh@example.com", "Ji-hoon Kim", "Platform"), ("kim.jh", "Ji-hoon Kim", "Platform"),
+        ("kjh", "Ji-hoon Kim", "Platform"), ("lee.sy", "Seo-yeon Lee", None)]
+
+
 def test_without_the_runs_date_departures_are_taken_as_stated() -> None:
     people = (Person("kim.jh", HERE, "active", date(2025, 6, 14)),)
     assert join(Inventory(people=people))[0].people == people

@@ -14,7 +14,7 @@ from policylint.redact import UNPRINTABLE, looks_secret, printable
 
 from helpers import run_cli, write
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "csv")
 ALNUM = string.ascii_letters + string.digits
 
 
@@ -102,7 +102,7 @@ def _outputs(folder: Path) -> dict[str, str]:
     runs = {f"check --format {f}": run_cli("check", str(folder), "--format", f, "--as-of", "2026-01-01")
             for f in FORMATS}
     runs |= {f"reach --format {f}": run_cli("reach", str(folder), "--format", f, "--as-of", "2026-01-01")
-             for f in ("text", "json")}
+             for f in ("text", "json", "csv")}
     return {command: run.out + run.err for command, run in runs.items()}
 
 
@@ -141,7 +141,8 @@ def _hostile(folder: Path) -> None:
 def test_no_input_reaches_a_terminal_or_starts_a_workflow_command(tmp_path: Path) -> None:
     _hostile(tmp_path)
     for command, output in _outputs(tmp_path).items():
-        raw = sorted({hex(ord(c)) for c in UNPRINTABLE.findall(output) if c not in "\n"})
+        lines = output.replace("\r\n", "\n") if command.endswith("csv") else output  # CSV records end in CRLF
+        raw = sorted({hex(ord(c)) for c in UNPRINTABLE.findall(lines) if c not in "\n"})
         assert raw == [], command
         commands = [line for line in output.splitlines() if line.startswith("::")]
         if command != "check --format github":

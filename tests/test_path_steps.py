@@ -65,6 +65,7 @@ def test_labels_read_as_people_say_them() -> None:
     assert [Step("x", "role", r).label for r in ("member", "reads_key", "mints", "authenticates")] == [
         "member of", "reads key", "signs for", "authenticates as"]
     assert Step("db", "resource", "grants", ("read", "write")).label == "read, write"
+    assert Step("db", "resource", "grants", ("*",)).label == "all actions"
     assert Step("db", "resource", "grants", (), "c").shown == "db [if c]"
     assert set(RELATIONS) == {"is", "member", "assumes", "holds", "authenticates", "grants", "controls",
                               "reads_key", "mints"}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from policylint.exposure import Exposure
 from policylint.redact import redact
 from policylint.report import Report
+from policylint.reporters import csv as csv_format
 from policylint.reporters import github, gitlab, junit, sarif
 from policylint.reporters import json as json_format
 from policylint.reporters import text as text_format
@@ -32,8 +33,17 @@ CHECK: dict[str, Render] = {
     "junit": _redacting(junit.render),
     "github": _redacting(github.render),
     "gitlab": _redacting(gitlab.render),
+    "csv": _redacting(csv_format.render),
 }
 REACH: dict[str, RenderReach] = {
     "text": _redacting_reach(text_format.render_reach),
     "json": _redacting_reach(json_format.render_reach),
+    "csv": _redacting_reach(csv_format.render_reach),
 }
+SUMMARY: Render = _redacting(text_format.summary)  # the text format's last line, for the console
+ROWS_ONLY = frozenset({"csv"})  # formats with no place for input errors, notes and the summary: the console has them
+# The format an output file's name means (`-o report.sarif`), where `--format` does not say; a format only the
+# registry knows is offered (`.html` once the html report is registered).
+SUFFIXES = {suffix: name for suffix, name in (
+    (".sarif", "sarif"), (".json", "json"), (".xml", "junit"), (".csv", "csv"), (".txt", "text"), (".html", "html"),
+) if name in CHECK}

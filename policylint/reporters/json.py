@@ -78,7 +78,7 @@ def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] =
             {
                 "id": e.id,
                 "kind": e.kind,
-                **({"status": e.status} if e.kind == "person" else {}),
+                **({"status": e.status, "display_name": e.display_name} if e.status is not None else {}),
                 "records": e.records,
                 "resources_of_unknown_size": e.unknown,
                 "reached": e.reached,

@@ -32,7 +32,7 @@ class Fragment:
 class Options:
     """Settings (from the config file) that change how formats are read; the defaults suit most exports."""
 
-    # roster CSV: our field name -> the CSV's column name (fields: id, email, status, departed, name, manager)
+    # roster CSV: our field name -> the CSV's column name (fields: id, email, status, departed, name, team, manager)
     roster_columns: Mapping[str, str] = field(default_factory=dict)
     # tag and label names whose value classifies a resource's data (AWS tags, GCP and Kubernetes labels)
     classification_keys: tuple[str, ...] = ("data-classification",)

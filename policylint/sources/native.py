@@ -95,7 +95,8 @@ class _Builder:
 
     def person(self, item: YMap) -> Person:
         return Person(item["id"], self.at(item), item["status"], self.date(item, "departed"),
-                      tuple(item.get("emails") or ()), tuple(item.get("aliases") or ()))
+                      tuple(item.get("emails") or ()), tuple(item.get("aliases") or ()),
+                      display_name=item.get("name") or None, team=item.get("team") or None)
 
     def principal(self, item: YMap) -> Principal:
         return Principal(item["id"], self.at(item), item["type"], item.get("person"), item.get("owner"))

@@ -53,7 +53,8 @@ def test_the_message_holds_the_evidence_path_on_an_escaped_new_line(report: Repo
     lines = github.render(report).splitlines()
     pl101 = next(line for line in lines if "title=PL101 " in line)
     assert pl101.split("::", 2)[2] == ("access_key ak-7731 is active but held by kim.jh (departed 2025-06-14)%0A"
-                                       "path: kim.jh –holds→ ak-7731 –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db")
+                                       "path: kim.jh –holds→ ak-7731"
+                                       " –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db")
     billing = next(line for line in lines if ",line=9," in line)
     assert billing.split("::", 2)[2] == ("service billing,export:100%25 is owned by lee.sy: confirm the owner, "
                                          "then close")

@@ -61,7 +61,8 @@ def test_each_finding_and_input_error_is_an_issue_on_gitlabs_scale(report: Repor
 def test_the_description_names_rule_message_and_path(report: Report) -> None:
     by_check = {i["check_name"]: i["description"] for i in issues(gitlab.render(report))}
     assert by_check["PL101"] == ("PL101: access_key ak-7731 is active but held by kim.jh (departed 2025-06-14) "
-                                 "(path: kim.jh –holds→ ak-7731 –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db)")
+                                 "(path: kim.jh –holds→ ak-7731"
+                                 " –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db)")
     assert by_check["PL402"] == ("PL402: database customer-db holds customer data (customer_pii; records: 33,700,000) "
                                  "and nobody is alerted on its access")
 

@@ -87,7 +87,8 @@ def test_a_failure_carries_severity_message_location_and_path(report: Report) ->
                               "type": "critical"}
     assert failure.text == ("access_key ak-7731 is active but held by kim.jh (departed 2025-06-14)\n"
                             "at org.yaml:18:5\n"
-                            "path: kim.jh –holds→ ak-7731 –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db")
+                            "path: kim.jh –holds→ ak-7731"
+                            " –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db")
 
 
 def test_suppressed_findings_are_skipped_with_the_reason(scenario: Callable[[str], Report]) -> None:

@@ -132,7 +132,9 @@ def test_the_evidence_path_is_a_code_flow_and_part_of_the_message(report: Report
     by_rule = {r["ruleId"]: r for r in results(valid_sarif(sarif.render(report)))}
     pl101 = by_rule["PL101"]
     assert pl101["message"]["text"] == ("access_key ak-7731 is active but held by kim.jh (departed 2025-06-14); "
-                                        "path: kim.jh –holds→ ak-7731 –authenticates as→ order-sync –assumes→ customer-db-reader –read→ customer-db")
+                                        "path: kim.jh –holds→ ak-7731"
+                                        " –authenticates as→ order-sync –assumes→ customer-db-reader"
+                                        " –read→ customer-db")
     [flow] = pl101["codeFlows"]
     steps = [step["location"] for step in flow["threadFlows"][0]["locations"]]
     assert [step["message"]["text"] for step in steps] == [

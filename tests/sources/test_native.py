@@ -18,7 +18,8 @@ def test_fields_become_model_records(tmp_path: Path) -> None:
     path = write(tmp_path, "org.yaml", """
         policylint: 1
         people:
-          - {id: kim.jh, status: departed, departed: 2025-06-14, emails: [kim.jh@example.com]}
+          - {id: kim.jh, status: departed, departed: 2025-06-14, emails: [kim.jh@example.com], name: Kim Ji-hoon,
+             team: Platform}
         credentials:
           - {id: ak-1, type: access_key, principal: kim.jh, status: active, created: 2024-02-01, expires: null}
         keys:
@@ -31,13 +32,13 @@ def test_fields_become_model_records(tmp_path: Path) -> None:
     assert loaded.errors == []
     inventory = loaded.inventory
     assert inventory.people == (Person("kim.jh", Location(str(path), 3, 5), "departed", date(2025, 6, 14),
-                                       ("kim.jh@example.com",)),)
-    assert inventory.credentials == (Credential("ak-1", Location(str(path), 5, 5), "access_key", "kim.jh", None,
+                                       ("kim.jh@example.com",), display_name="Kim Ji-hoon", team="Platform"),)
+    assert inventory.credentials == (Credential("ak-1", Location(str(path), 6, 5), "access_key", "kim.jh", None,
                                                 "active", created=date(2024, 2, 1)),)
     (key,) = inventory.keys
     assert isinstance(key, Key) and key.rotation_days == 90 and isinstance(key.rotation_days, int)
     assert key.token_ttl_seconds == 900 and key.signs_for == ("*",)
-    assert inventory.resources == (Resource("db", Location(str(path), 10, 5), "database", ("customer_pii",), 10,
+    assert inventory.resources == (Resource("db", Location(str(path), 11, 5), "database", ("customer_pii",), 10,
                                             True),)
 
 

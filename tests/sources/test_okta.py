@@ -40,10 +40,11 @@ def test_every_status_of_the_users_api() -> None:
     path = str(USERS)
     assert at["amina.okafor@acme.example"] == Person(
         "amina.okafor@acme.example", Location(path, 19, 16), "active",
-        emails=("amina.okafor@acme.example", "amina@okafor.example"), aliases=("1001",))
+        emails=("amina.okafor@acme.example", "amina@okafor.example"), aliases=("1001",),
+        display_name="Amina Okafor", team="Platform")
     assert at["kim.jh@acme.example"] == Person(
         "kim.jh@acme.example", Location(path, 62, 16), "departed", date(2025, 6, 14), ("kim.jh@acme.example",),
-        ("0871",), "statusChanged")
+        ("0871",), "statusChanged", display_name="Ji-hoon Kim")
 
 
 def test_the_one_line_form_the_api_sends(tmp_path: Path) -> None:
@@ -147,6 +148,25 @@ def test_a_user_without_a_status_counts_as_active_and_says_so(tmp_path: Path, ca
     (kim,) = fragment.inventory.people
     assert kim == Person("kim@acme.example", kim.location, "active", emails=("kim@acme.example",),
                          contradictions=(said,))
+
+
+NAMES = [
+    ("displayName first", {"displayName": "JH Kim", "firstName": "Ji-hoon", "lastName": "Kim"}, "JH Kim"),
+    ("else the first and last names", {"displayName": None, "firstName": "Ji-hoon", "lastName": "Kim"}, "Ji-hoon Kim"),
+    ("a last name alone", {"firstName": "", "lastName": "Kim"}, "Kim"),
+    ("not text: left out, the user kept", {"displayName": ["JH"], "department": 12}, None),
+]
+
+
+@pytest.mark.parametrize(("case", "profile", "expected"), NAMES, ids=[c for c, _, _ in NAMES])
+def test_the_name_people_read_and_the_team(tmp_path: Path, case: str, profile: dict[str, object],
+                                           expected: str | None) -> None:
+    team = {"department": "Platform"} if "department" not in profile else {}
+    path = write(tmp_path, "users.json", user(profile={"login": "kim@acme.example", **team, **profile}))
+    fragment = load(path)
+    assert fragment.errors == []
+    assert [(p.id, p.display_name, p.team) for p in fragment.inventory.people] == [
+        ("kim@acme.example", expected, "Platform" if team else None)]
 
 
 def test_a_user_being_deprovisioned_without_a_status_is_departed(tmp_path: Path) -> None:

@@ -29,17 +29,22 @@ def test_default_columns() -> None:
     assert fragment.errors == []
     at = str(path)
     assert fragment.inventory.people == (
-        Person("kim.jh", Location(at, 2, 1), "departed", date(2025, 6, 14), ("kim.jh@acme.example",), ("E-0871",)),
+        Person("kim.jh", Location(at, 2, 1), "departed", date(2025, 6, 14), ("kim.jh@acme.example",), ("E-0871",),
+               display_name="Kim, Ji-hoon", team="Platform"),
         # the row above has a quoted cell over two lines: this row starts on line 4
-        Person("lee.sy", Location(at, 4, 1), "suspended", None, ("lee.sy@acme.example",), ("E-0932",)),
-        Person("amina.okafor", Location(at, 5, 1), "active", None, ("Amina.Okafor@acme.example",), ("E-1001",)),
-        Person("omar.haddad", Location(at, 6, 1), "leave", None, ("omar.haddad@acme.example",), ("E-1010",)),
+        Person("lee.sy", Location(at, 4, 1), "suspended", None, ("lee.sy@acme.example",), ("E-0932",),
+               display_name="Lee, Seo-yeon", team="Payments"),
+        Person("amina.okafor", Location(at, 5, 1), "active", None, ("Amina.Okafor@acme.example",), ("E-1001",),
+               display_name="Amina Okafor", team="Platform"),
+        Person("omar.haddad", Location(at, 6, 1), "leave", None, ("omar.haddad@acme.example",), ("E-1010",),
+               display_name="Omar Haddad", team="Support"),
         # line 7 is blank; a blank status with a termination date is departed
         Person("jonas.berg", Location(at, 8, 1), "departed", date(2025, 12, 31), ("jonas.berg@acme.example",),
-               ("E-0412",)),
+               ("E-0412",), display_name="Jonas Berg", team="Data"),
         Person("sofia.rossi", Location(at, 9, 1), "departed", date(2025, 11, 25), ("sofia.rossi@acme.example",),
-               ("E-0600",)),
-        Person("li.wei", Location(at, 10, 1), "active", None, ("li.wei@acme.example",), ("E-0601",)),
+               ("E-0600",), display_name="Sofia Rossi", team="Finance"),
+        Person("li.wei", Location(at, 10, 1), "active", None, ("li.wei@acme.example",), ("E-0601",),
+               display_name="Wei Li", team="Finance"),
     )
 
 
@@ -52,6 +57,26 @@ def test_configured_columns_and_semicolons() -> None:
         ("lee.sy", "active", None, ("lee.sy@acme.example",), 3),
         ("park.ms", "leave", None, ("park.ms@acme.example",), 4),
     ]
+
+
+def test_configured_name_and_team_columns_and_blank_cells(tmp_path: Path) -> None:
+    path = write(tmp_path, "people.csv", """
+        Login,Status,Preferred,Legal Name,Org Unit
+        kim.jh,Terminated,JH Kim,Kim Ji-hoon,Platform
+        lee.sy,Active,,Lee Seo-yeon,
+        """)
+    fragment = load(path, name="Preferred", team="Org Unit")
+    assert fragment.errors == []
+    assert [(p.id, p.display_name, p.team) for p in fragment.inventory.people] == [
+        ("kim.jh", "JH Kim", "Platform"), ("lee.sy", None, None)]  # only the configured column: no guess
+
+
+def test_the_first_name_column_with_a_name_in_the_row(tmp_path: Path) -> None:
+    path = write(tmp_path, "people.csv", """
+        username,status,display name,full name,dept
+        kim.jh,terminated,,Kim Ji-hoon,Platform
+        """)
+    assert [(p.display_name, p.team) for p in load(path).inventory.people] == [("Kim Ji-hoon", "Platform")]
 
 
 def test_configured_columns_through_the_configuration_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,8 +271,8 @@ BAD_HEADERS = [
     ("repeated column", "username,Email,status,E-Mail,email\nkim,a,active,b,c\n", {},
      "people.csv:1:1: error: expected each column once, found 'email' 2 times"),
     ("unknown field", "username,email,status\nkim,k@a.example,active\n", {"mail": "email"},
-     "people.csv:1:1: error: expected roster_columns fields among id, email, status, departed, name, manager,"
-     " found 'mail'"),
+     "people.csv:1:1: error: expected roster_columns fields among id, email, status, departed, name, team,"
+     " manager, found 'mail'"),
 ]
 
 

@@ -26,12 +26,12 @@ def corpus(name: str) -> str:
     return str(CORPUS / "scim" / name)
 
 
-def bjensen(path: str, line: int, column: int, *, full: bool = True) -> Person:
+def bjensen(path: str, line: int, column: int, *, full: bool = True, team: str | None = None) -> Person:
     emails = ("bjensen@example.com", "babs@jensen.org") if full else ()
     aliases = ("701984", BJENSEN_ID) if full else (BJENSEN_ID,)
     unknown = () if full else NO_ACTIVE  # the minimal user has no `active`: counted as active, and said
     return Person("bjensen@example.com", Location(path, line, column), "active", emails=emails, aliases=aliases,
-                  contradictions=unknown)
+                  contradictions=unknown, display_name="Babs Jensen" if full else None, team=team)
 
 
 def bjensen_groups(path: str, line: int, column: int) -> tuple[Group, ...]:
@@ -52,18 +52,19 @@ def test_minimal_user() -> None:
     assert fragment.inventory.groups == fragment.implied.groups == ()
 
 
-@pytest.mark.parametrize(("name", "user_line", "user_column", "groups_line", "groups_column"), [
-    ("scim2-models__rfc7643-8.2-user-full.json", 7, 17, 85, 9),
-    ("scim2-models__rfc7643-8.3-enterprise_user.json", 8, 17, 86, 9),
-    ("directory-scimple__enterprise-user-example.json", 8, 14, 86, 5),
+@pytest.mark.parametrize(("name", "user_line", "user_column", "groups_line", "groups_column", "team"), [
+    ("scim2-models__rfc7643-8.2-user-full.json", 7, 17, 85, 9, None),
+    ("scim2-models__rfc7643-8.3-enterprise_user.json", 8, 17, 86, 9, "Tour Operations"),
+    ("directory-scimple__enterprise-user-example.json", 8, 14, 86, 5, "Tour Operations"),
 ])
 def test_full_and_enterprise_users(name: str, user_line: int, user_column: int, groups_line: int,
-                                   groups_column: int) -> None:
-    # externalId and the enterprise employeeNumber are both 701984: one alias; displayName is never an alias
+                                   groups_column: int, team: str | None) -> None:
+    # externalId and the enterprise employeeNumber are both 701984: one alias; displayName is never an alias, only
+    # shown, as is the enterprise extension's department
     path = corpus(name)
     fragment = load(path)
     assert fragment.errors == []
-    assert fragment.inventory.people == (bjensen(path, user_line, user_column),)
+    assert fragment.inventory.people == (bjensen(path, user_line, user_column, team=team),)
     assert fragment.inventory.groups == ()
     assert fragment.implied.groups == bjensen_groups(path, groups_line, groups_column)
 
@@ -87,7 +88,7 @@ def test_list_response_without_schemas_tells_users_from_groups_by_their_attribut
     assert fragment.errors == []
     assert fragment.inventory.people == (
         Person("jsmith", Location(path, 11, 25), "active", aliases=("2819c223-7f76-413861904646",),
-               contradictions=NO_ACTIVE),)
+               contradictions=NO_ACTIVE, display_name="Smith, James"),)
     assert fragment.inventory.groups == (Group("scim:group:Smith%20Family", Location(path, 16, 28)),)
 
 
@@ -118,9 +119,9 @@ def test_inactive_user_is_departed_on_the_utc_date_of_its_last_modification() ->
     assert kim == Person("kim.jh@acme.example", Location(path, 14, 19), "departed", date(2025, 6, 15),
                          ("kim.jh@acme.example", "jihoon.kim@gmail.example"),
                          ("00u2kim7QYT4TBTemp0g4", "5b1a6f6e-9d1c-4f0e-8a43-0c7f3c1d9a01", "0871"),
-                         departed_basis="meta.lastModified")
+                         departed_basis="meta.lastModified", display_name="Ji-hoon Kim", team="Platform")
     assert lee == Person("lee.sy@acme.example", Location(path, 40, 19), "active", emails=("lee.sy@acme.example",),
-                         aliases=("7d4e2b10-5c6a-4f3b-9e8d-1a2b3c4d5e6f",))
+                         aliases=("7d4e2b10-5c6a-4f3b-9e8d-1a2b3c4d5e6f",), display_name="Seo-yeon Lee")
     # attribute names ignore case (RFC 7643 §2.1); no `active` is unknown: counted as active, and said (PL003)
     assert amina == Person("amina.okafor", Location(path, 53, 19), "active", emails=("Amina.Okafor@acme.example",),
                            aliases=("0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",), contradictions=NO_ACTIVE)
@@ -197,13 +198,34 @@ def test_detection(text: str, native_file: bool, scim_file: bool) -> None:
 
 
 USER = '"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]'
+
+NAMES = [
+    ("displayName first",
+     '"displayName": "Ji-hoon Kim", "name": {"formatted": "Mr. Ji-hoon Kim", "givenName": "Ji-hoon"}', "Ji-hoon Kim"),
+    ("else name.formatted", '"displayName": "  ", "name": {"formatted": "Mr. Ji-hoon Kim", "givenName": "Ji-hoon"}',
+     "Mr. Ji-hoon Kim"),
+    ("else the given and family names", '"name": {"GivenName": "Ji-hoon", "familyName": "Kim"}', "Ji-hoon Kim"),
+    ("a family name alone", '"name": {"familyName": "Kim"}', "Kim"),
+    ("not text: left out, the person kept", '"displayName": 7, "name": "Kim"', None),
+    ("none", '"nickName": "jh"', None),
+]
+
+
+@pytest.mark.parametrize(("case", "attributes", "expected"), NAMES, ids=[c for c, _, _ in NAMES])
+def test_the_name_people_read(tmp_path: Path, case: str, attributes: str, expected: str | None) -> None:
+    path = write(tmp_path, "users.json", '{' + USER + ',\n "userName": "kim.jh", "active": true, ' + attributes + '}')
+    fragment = load(str(path))
+    assert fragment.errors == []
+    assert [(p.id, p.display_name, p.team) for p in fragment.inventory.people] == [("kim.jh", expected, None)]
+
+
 LIST = '"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]'
 UNKNOWN_ACTIVE = [
     ("a misspelt active", '"actve": false', "no active attribute (found 'actve'); counted as active"),
     ("another name for it", '"isActive": false', "no active attribute (found 'isActive'); counted as active"),
     ("null", '"active": null', "active is null; counted as active"),
     ("null, its name in capitals", '"Active": null', "Active is null; counted as active"),
-    ("absent", '"displayName": "Kim Ji-hoon"', "no active attribute; counted as active"),
+    ("absent", '"nickName": "Kim"', "no active attribute; counted as active"),
 ]
 
 

@@ -38,6 +38,12 @@ def shown(value: Any) -> str:
     return found(value)
 
 
+def display_text(value: Any) -> str | None:
+    """A value only shown to people (a name, a team): its text, trimmed; None when it is empty or not text, as it
+    is never joined on and leaving a person out for it would hide what the roster says about them."""
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
 def person_id(value: Any, what: str) -> str:
     """A user name as a person id: a non-empty string without spaces, '*' or '#'."""
     if not isinstance(value, str) or not value.strip():

@@ -1,7 +1,8 @@
 """Okta users as the Okta Users API returns them: `GET /api/v1/users` (a JSON array) or one user object.
 
 - A user is a person: id = `profile.login`; e-mails `profile.email`, then `profile.secondEmail`; alias
-  `profile.employeeNumber` (the Okta `id` is not: nothing else in an inventory names a person by it).
+  `profile.employeeNumber` (the Okta `id` is not: nothing else in an inventory names a person by it). Shown, never
+  joined on: the name `profile.displayName`, else `firstName` and `lastName`; the team `profile.department`.
 - `status` DEPROVISIONED (deactivated) → departed, SUSPENDED → suspended, both dated by `statusChanged` with
   `departed_basis: statusChanged` (it is when the account changed, not an HR date). A user whose
   `transitioningToStatus` is DEPROVISIONED is being deactivated: departed, date unknown. STAGED, PROVISIONED,
@@ -15,13 +16,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from policylint.errors import InputError
 from policylint.model import Inventory, Person, PersonStatus
 from policylint.sources.base import Fragment, Options
 from policylint.sources.hr._json import JsonText, parse
-from policylint.sources.hr._shared import Problem, distinct, one_per_user_name, person_id, shown, timestamp_date
+from policylint.sources.hr._shared import (
+    Problem,
+    display_text,
+    distinct,
+    one_per_user_name,
+    person_id,
+    shown,
+    timestamp_date,
+)
 
 NAME = "okta"
 STATUSES: dict[str, PersonStatus] = {
@@ -80,19 +90,30 @@ def _person(document: JsonText, offset: int, user: Any) -> Person:
     emails = distinct(_text(profile, name) for name in ("email", "secondEmail"))
     aliases = distinct((_text(profile, "employeeNumber"),), besides=(login, *emails))
     where = document.location(document.find_value(offset, ("profile", "login"), login))
+    return replace(_status(user, status, Person(login, where, "active", emails=emails, aliases=aliases)),
+                   display_name=_name(profile), team=display_text(profile.get("department")))
+
+
+def _status(user: dict[str, Any], status: str | None, person: Person) -> Person:
+    """The person with the status, departure date and its basis the user's status fields give."""
     person_status = "active" if status is None else STATUSES[status]
     if user.get("transitioningToStatus") == "DEPROVISIONED" and person_status != "departed":
-        return Person(login, where, "departed", None, emails, aliases)
+        return replace(person, status="departed")
     if person_status == "active":
         unknown = f"{'status is null' if 'status' in user else 'no status'}; counted as active"
-        return Person(login, where, "active", emails=emails, aliases=aliases,
-                      contradictions=(unknown,) if status is None else ())
+        return replace(person, contradictions=(unknown,)) if status is None else person
     changed = user.get("statusChanged")
     try:
         since = None if changed is None else timestamp_date(changed, "statusChanged")
     except Problem as problem:
         raise problem.under("statusChanged") from None
-    return Person(login, where, person_status, since, emails, aliases, None if since is None else "statusChanged")
+    return replace(person, status=person_status, departed=since,
+                   departed_basis=None if since is None else "statusChanged")
+
+
+def _name(profile: dict[str, Any]) -> str | None:
+    full = " ".join(t for t in (display_text(profile.get("firstName")), display_text(profile.get("lastName"))) if t)
+    return display_text(profile.get("displayName")) or full or None
 
 
 def _text(profile: dict[str, Any], name: str) -> str:

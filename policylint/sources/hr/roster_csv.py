@@ -10,7 +10,9 @@ each field's DEFAULT_COLUMNS present in the header, or the column `Options.roste
   error, never a guess). Every departure column present is read (a blank `termination date` must not hide a filled
   `last day`): the earliest date wins, as the person was gone from then, and columns that give different dates
   are a contradiction the person carries (rule PL003).
-- name, manager: accepted so a configuration may name them; not read (names are too loose to join on).
+- name, team: the person's name and team or department, only shown (`reach`), never joined on (names are too
+  loose to join on); the first of their columns present that is not blank in the row.
+- manager: accepted so a configuration may name it; not read.
 The delimiter is the one of ',', ';' or a tab that the header line holds most of.
 """
 
@@ -26,7 +28,15 @@ from pathlib import Path
 from policylint.errors import InputError
 from policylint.model import Inventory, Location, Person, PersonStatus
 from policylint.sources.base import Fragment, Options
-from policylint.sources.hr._shared import Problem, distinct, one_per_user_name, person_id, shown, timestamp_date
+from policylint.sources.hr._shared import (
+    Problem,
+    display_text,
+    distinct,
+    one_per_user_name,
+    person_id,
+    shown,
+    timestamp_date,
+)
 
 NAME = "roster-csv"
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -38,7 +48,8 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
                "okta user status"),
     "departed": ("termination date", "terminated", "terminated on", "end date", "departed", "departure date",
                  "departed on", "last day", "last working day", "exit date", "separation date", "offboarding date"),
-    "name": ("name", "full name", "display name"),
+    "name": ("name", "full name", "display name", "employee name", "preferred name"),
+    "team": ("team", "department", "dept", "team name", "department name"),
     "manager": ("manager", "manager email", "manager id"),
 }
 # Names that mark a CSV as a roster (with a status column): e-mails and user names, not a bare "id".
@@ -191,6 +202,7 @@ class _Columns:
             raise InputError(Location(path, line, 1), problem.message) from None
         self.ids, self.emails = found["id"], found["email"]
         self.status, self.departed = found["status"][0], found["departed"]
+        self.names, self.teams = found["name"], found["team"]
 
     def person(self, line: int, cells: list[str]) -> Person:
         if len(cells) != len(self.header):
@@ -208,7 +220,8 @@ class _Columns:
             contradictions.append(f"no status in {self.header[self.status]!r}; counted as active")
         aliases = distinct((cells[i] for i in self.ids[1:]), besides=(user_name, *emails))
         return Person(user_name, Location(self.path, line, 1), status or "active", departed, emails, aliases,
-                      contradictions=tuple(contradictions))
+                      contradictions=tuple(contradictions), display_name=_first(cells, self.names),
+                      team=_first(cells, self.teams))
 
     def _status(self, cells: list[str], departed: date | None) -> PersonStatus | None:
         """The row's status; None when the cell is blank and no departure date says more."""
@@ -239,6 +252,11 @@ class _Columns:
         given = "; ".join(f"{column!r} says {when.isoformat()}" for when, column in dates)
         return earliest, [f"the departure dates disagree ({given}); counted from the earliest,"
                           f" {earliest.isoformat()}"]
+
+
+def _first(cells: list[str], columns: list[int]) -> str | None:
+    """The first of these cells that is not blank, trimmed."""
+    return next((text for i in columns if (text := display_text(cells[i]))), None)
 
 
 def _find_columns(header: list[str], options: Options) -> dict[str, list[int]]:

@@ -2,7 +2,9 @@
 
 - A User is a person: id = `userName`; `emails[].value` (primary first) are its e-mails; `externalId`, the SCIM
   `id` and the enterprise extension's `employeeNumber` are aliases (never `displayName`: display names are not
-  unique enough to join on).
+  unique enough to join on). Its name as people read it is `displayName`, else `name.formatted`, else the given
+  and family names; its team the enterprise extension's `department`. Both are only shown, never joined on: a
+  value that is not text is left out rather than dropping the person.
 - `active: false` means departed. SCIM has no departure date, so the date is `meta.lastModified` (when the
   account last changed, most likely when it was deactivated) and `departed_basis` says so. An absent or null
   `active` is "unknown" (RFC 7643 §4.1.1 gives no default): an unknown cannot be proven departed, so the person
@@ -30,7 +32,15 @@ from policylint.model import Group, Inventory, Location, Person
 from policylint.sources.base import Fragment, Options
 from policylint.sources.hr._attributes import Fields, fields_of, indexes_of, inner, schemas_of
 from policylint.sources.hr._json import JsonText, parse
-from policylint.sources.hr._shared import Problem, distinct, one_per_user_name, person_id, shown, timestamp_date
+from policylint.sources.hr._shared import (
+    Problem,
+    display_text,
+    distinct,
+    one_per_user_name,
+    person_id,
+    shown,
+    timestamp_date,
+)
 
 NAME = "scim"
 USER = "urn:ietf:params:scim:schemas:core:2.0:user"
@@ -168,7 +178,8 @@ class _Reader:
         person = Person(user_name, location, "departed" if active is False else "active", departed, emails,
                         distinct(aliases, besides=(user_name, *emails)),
                         None if departed is None else "meta.lastModified",
-                        (_no_active(fields),) if active is None else ())
+                        (_no_active(fields),) if active is None else (),
+                        _display_name(fields), display_text(extension.get("department")))
         return _User(person, scim_id, self._memberships(fields, offset))
 
     def _memberships(self, fields: Fields, offset: int) -> list[_Membership]:
@@ -291,6 +302,14 @@ def _emails(fields: Fields) -> tuple[str, ...]:
                           (fields.key("emails"), index))
         (primary if email.get("primary") is True else others).append(value)
     return distinct([*primary, *others])
+
+
+def _display_name(fields: Fields) -> str | None:
+    """`displayName`, else `name.formatted`, else the given and family names (RFC 7643 §4.1.1)."""
+    name = fields.get("name")
+    parts = {key.lower(): value for key, value in name.items()} if isinstance(name, dict) else {}
+    given = " ".join(t for t in (display_text(parts.get("givenname")), display_text(parts.get("familyname"))) if t)
+    return display_text(fields.get("displayname")) or display_text(parts.get("formatted")) or given or None
 
 
 def _extension(fields: Fields) -> Fields:

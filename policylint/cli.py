@@ -21,7 +21,8 @@ from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
 from policylint.model import NODE_KINDS, PLATFORMS
 from policylint.output import IN_PLACE_ROOTS, refuse_inputs, refuse_links, write_output
-from policylint.pipeline import run
+from policylint.pipeline import Timer, run
+from policylint.progress import Shown, wanted
 from policylint.redact import printable, printable_json, redact
 from policylint.report import Report
 from policylint.reporters import CHECK, REACH, ROWS_ONLY, SUFFIXES, SUMMARY, summary
@@ -65,7 +66,26 @@ def inventory_options(command: Callable[..., int]) -> Callable[..., int]:
         click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Configuration file (default: the nearest .policylint.yaml or pyproject.toml with "
                           "[tool.policylint], from the working directory up)."),
+        click.option("--progress/--no-progress", default=None, expose_value=False, callback=_remember_progress,
+                     help="Show files read and stages on standard error (default: on a terminal outside CI, once "
+                          "a run takes a second)."),
     ], command)
+
+
+PROGRESS = "policylint.progress"  # where --progress/--no-progress is kept for the command's run
+
+
+def _remember_progress(context: click.Context, _: click.Parameter, value: bool | None) -> None:
+    context.meta[PROGRESS] = value
+
+
+def _timer() -> Timer:
+    """The run's timer, telling a progress display on standard error when one is wanted; the display is cleared
+    when the command ends."""
+    context = click.get_current_context()
+    if not wanted(context.meta.get(PROGRESS), sys.stderr):
+        return Timer()
+    return Timer(progress=context.with_resource(Shown(sys.stderr)))
 
 
 def rule_options(command: Callable[..., int]) -> Callable[..., int]:
@@ -128,12 +148,12 @@ def check_command(paths: tuple[str, ...], output: str | None, output_files: tupl
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions), extra=DIFF_RULES)
         outputs = _outputs(output, output_files, settings)
-        report = diff(settings, HEAD, base_layout=not paths, staged=True)
+        report = diff(settings, HEAD, _timer(), base_layout=not paths, staged=True)
     else:
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions))
         outputs = _outputs(output, output_files, settings)
-        report = run(settings).report
+        report = run(settings, _timer()).report
     return _finish(report, settings, outputs, fail_on, show_suppressed, verbose)
 
 
@@ -154,7 +174,7 @@ def diff_command(base: str, paths: tuple[str, ...], output: str | None, output_f
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                               baseline, exceptions), extra=DIFF_RULES)
     outputs = _outputs(output, output_files, settings)
-    report = diff(settings, base, base_layout=not paths)
+    report = diff(settings, base, _timer(), base_layout=not paths)
     return _finish(report, settings, outputs, fail_on, show_suppressed, verbose)
 
 
@@ -171,7 +191,7 @@ def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[st
     settings = replace(resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies)),
                        baseline=None)
     _check_target(output_file, settings)
-    result = run(settings)
+    result = run(settings, _timer())
     if result.report.errors:  # a baseline of a partly read inventory would hide what the unread files hold
         return _report_errors(result.report.errors)
     write_output(output_file, render_baseline(result.report.findings), [*settings.inputs(), *result.analysis.files],
@@ -203,7 +223,7 @@ def report_command(paths: tuple[str, ...], output_file: Path, select: tuple[str,
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                               baseline, exceptions))
     _prepare(output_file, settings)
-    result = run(settings)
+    result = run(settings, _timer())
     audit = build(result)
     write_output(output_file, html.render(audit), [*settings.inputs(), *result.report.inputs])
     _report_errors(result.report.errors)
@@ -339,7 +359,7 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
         raise UsageError(f"expected --show to be a positive number or 'all', found {show!r}")
     filters = Filters(to, identities, statuses, platforms)
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
-    result = run(settings, findings=False)
+    result = run(settings, _timer(), findings=False)
     code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
     shown = None if show == "all" or (show is None and identities) else int(show or DEFAULT_SHOWN)
     listed = exposures(result.analysis, shown, filters)
@@ -384,7 +404,7 @@ def graph_command(paths: tuple[str, ...], output: str, output_file: Path | None,
         _check_folder(output_file)
     elif output_file is not None:
         _check_target(output_file, settings)
-    result = run(settings, findings=False)
+    result = run(settings, _timer(), findings=False)
     code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
     view = export_view(result.analysis, sources, targets)
     inputs = [*settings.inputs(), *result.analysis.files]
@@ -415,7 +435,7 @@ def _check_folder(folder: Path) -> None:
 def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...],
                   unclassified: str | None, config_file: Path | None) -> int:
     """Print the facts document of NODE: exactly what rules can test."""
-    result = run(resolve(_given(paths, config_file, as_of, patterns, unclassified)), findings=False)
+    result = run(resolve(_given(paths, config_file, as_of, patterns, unclassified)), _timer(), findings=False)
     found = result.analysis.index.nodes.get(node)
     if found is None:
         _report_errors(result.report.errors)

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import IO, Any
 
 DELAY = 1.0  # seconds before anything is shown
+FILES = "reading"
 
 
 def wanted(asked: bool | None, stream: IO[str]) -> bool:
@@ -31,12 +32,14 @@ class Shown:
         self._stage: str | None = None
 
     def files(self, done: int, total: int) -> None:
-        if self._bar is None:
+        if self._stage != FILES:
+            self._close()
+            self._stage = FILES
             self._bar = self._new(total=total, unit=" files", desc="reading")
         self._bar.update(done - self._bar.n)
 
     def stage(self, name: str) -> None:
-        if name in ("load", self._stage):  # "load" is the files' own bar
+        if name in ("load", self._stage):  # "load" is shown as its files are read
             return
         self._close()
         self._stage = name

@@ -10,7 +10,7 @@ from policylint.pipeline import Timer, run
 from policylint.progress import Shown, wanted
 from policylint.settings import Settings
 
-from helpers import AS_OF, REPO
+from helpers import AS_OF, REPO, run_cli
 
 
 class Terminal(io.StringIO):
@@ -57,3 +57,13 @@ def test_what_is_shown_is_counts_and_stage_names_only() -> None:
         shown.stage("graph")
     text = stream.getvalue()
     assert "reading" in text and "/3 " in text and "graph" in text
+
+
+def test_the_cli_shows_progress_when_asked_and_never_in_a_pipe_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Shown.__init__, "__defaults__", (0.0,))
+    acme = str(REPO / "examples" / "acme")
+    shown = run_cli("check", acme, "--as-of", "2026-11-27", "--progress")
+    assert shown.code == 1 and "reading" in shown.err and "/9 " in shown.err and "graph" in shown.err
+    quiet = run_cli("check", acme, "--as-of", "2026-11-27")
+    assert quiet.code == 1 and "reading" not in quiet.err and quiet.err == ""
+    assert run_cli("reach", acme, "--as-of", "2026-11-27", "--no-progress").err == ""

@@ -873,8 +873,10 @@ def test_a_grantee_not_known_until_apply_is_anyone_the_plan_leaves_open(tmp_path
 
 def _named_findings(path: Path) -> set[tuple[str, str]]:
     """(rule, subject) with a key's id cut to its address: a plan names what AWS names by its file, HCL by its
-    folder."""
-    return {(rule, subject.rsplit(":", 1)[-1] if ":key/" in subject else subject) for rule, subject in _findings(path)}
+    folder; and the account an HCL root's folder names where no provider names one as a plan's, `cfn`."""
+    folder = f":{plan.escaped(plan.relative(str(path), '.'))}:"
+    return {(rule, subject.rsplit(":", 1)[-1] if ":key/" in subject else subject.replace(folder, ":cfn:"))
+            for rule, subject in _findings(path)}
 
 
 def test_hcl_and_the_plan_of_the_same_configuration_give_the_same_findings() -> None:

@@ -3,23 +3,27 @@
 A Terraform module is a folder, not a file: its variables, locals and resources are spread over its files, and a
 root module instantiates the local modules it calls. So the walked Terraform files are read as a `Project`, once
 per run: every folder holding one, each parsed file by file (`hcl_parse`; a syntax error is located in its file and
-hides nothing else). A root module is a walked folder that no other walked folder calls as a local module (a module
-that only modules of a cycle call is a root too: nothing is left unread). Each root is evaluated (`hcl_module`)
+hides nothing else). A root module is a walked folder that says it is one (a provider configuration, a backend,
+values files), that no other walked folder calls as a local module, or that Terraform could run as it is and only
+roots that do not say so call (a decoy's call must not turn it off); a module that only modules of a cycle call,
+or that no call instantiates, is a root too: nothing is left unread. Each root is evaluated (`hcl_module`)
 into the resource instances Terraform would create, with what the configuration leaves open marked (`hcl_values`),
 and those are read exactly as a plan's are (`plan.fragment_of`): one meaning for IAM, keys and stores across
 CloudFormation, plan JSON and HCL. Every record is located at its resource block (`file:line:col`), in the module
 file that declares it.
 
-The records of a root module are the fragment of its first file (by name); its other files, and the files of the
-modules it calls, contribute their own syntax errors. A module's folder is read in full (a module is all its
+The records of a root module are the fragment of its first readable file (by name); its other files, and the
+files of the modules it calls, contribute their own errors. A module's folder is read in full (a module is all its
 files), also when only one of its files was named or walked, but never outside the run's tree: a local module
 whose folder is outside it is read as a remote one (its outputs open). Unnamed resources (KMS keys, `name_prefix`)
-are named `<root module folder>:<address>`.
+are named `<root module folder>:<address>`. Evaluation is bounded (`hcl_scope.Budget`): what is past a bound is
+open and a located error, never a hang, a crash or a silently missing instance.
 
 The account: a root module's default `provider "aws"` block (no `alias`) gives it when it names exactly one
 (`allowed_account_ids`, or the account of `assume_role { role_arn }`), and its `region` the region; the IAM ids are
-then that account's, and, as a state's known ARNs do,
-they join an authorization-details export of it. Otherwise they stay in the template's unknown account (`cfn`).
+then that account's, and, as a state's known ARNs do, they join an authorization-details export of it. Otherwise
+the account is named by the root's folder relative to the run's root (`envs%2Fprod`; the run's root itself is the
+template's unknown account, `cfn`): an environment's ids never depend on whether another is checked too.
 """
 
 from __future__ import annotations
@@ -32,15 +36,21 @@ from typing import Any
 from policylint.errors import InputError
 from policylint.model import Inventory, Location
 from policylint.sources.base import Fragment, Options
-from policylint.sources.terraform.hcl_eval import evaluate
-from policylint.sources.terraform.hcl_module import Folder, Module, as_values, nested_blocks
+from policylint.sources.terraform.hcl_module import Folder, Module, as_values
 from policylint.sources.terraform.hcl_parse import Block, parse
-from policylint.sources.terraform.hcl_scope import Budget, Scope
-from policylint.sources.terraform.hcl_values import Open, template_value
+from policylint.sources.terraform.hcl_providers import (
+    aws_account,
+    default_labels,
+    default_tags,
+    with_labels,
+    with_tags,
+)
+from policylint.sources.terraform.hcl_scope import Budget, TooLarge
+from policylint.sources.terraform.hcl_values import Open
 from policylint.sources.terraform.plan import escaped, fragment_of, relative
-from policylint.sources.terraform.plan_cfn import intrinsic
 from policylint.sources.terraform.plan_open import joined
 from policylint.sources.terraform.plan_read import Plan, TfResource
+from policylint.yamlsafe import decode
 
 NAME = "terraform-hcl"
 CONFIGURATION = (".tf", ".tf.json")
@@ -102,7 +112,7 @@ class Project:
         self._allowed = sorted(allowed)
         self._parsed: dict[str, _Parsed] = {}
         self._folders: dict[str, Folder | None] = {}
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, str | InputError] = {}
         self._fragments: dict[str, Fragment] = {}
         self._notes: dict[tuple[Location, str], None] = {}
         self.budget = Budget()
@@ -127,19 +137,22 @@ class Project:
         return [p for p in paths if os.path.isfile(p) and self._inside(p)]
 
     def text(self, path: str) -> str | InputError:
-        if path in self._texts:
-            return self._texts[path]
+        """A file's text, decoded as the walk decodes it (so that a file the walk cannot read is one this cannot)."""
+        if path not in self._texts:
+            self._texts[path] = self._read(path)
+        return self._texts[path]
+
+    def _read(self, path: str) -> str | InputError:
         try:
             if os.path.getsize(path) > self.options.max_file_bytes:
                 return InputError(Location(path, 1, 1), "expected a Terraform file under the size limit "
                                                         "(`max-file-size`), found a larger one")
             with open(path, "rb") as handle:
-                text = handle.read().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            return InputError(Location(path, 1, 1), f"expected a readable UTF-8 Terraform file, found "
-                                                    f"{type(error).__name__}")
-        self._texts[path] = text
-        return text
+                return decode(handle.read(), path)
+        except OSError as error:
+            return InputError(Location(path, 1, 1), f"expected a readable Terraform file, found {error.strerror}")
+        except InputError as error:
+            return error
 
     def parsed(self, path: str) -> _Parsed:
         if path not in self._parsed:
@@ -167,16 +180,18 @@ class Project:
             configuration = [f for f in files if f.lower().endswith(CONFIGURATION)]
             values = [f for f in files if os.path.basename(f).lower() in _AUTO_VALUES
                       or f.lower().endswith((".auto.tfvars", ".auto.tfvars.json"))]
-            for other in sorted(set(files) - set(configuration) - set(values)):  # `-var-file`'s, not applied
-                self.note(Location(other, 1, 1), "values Terraform applies only when asked (`-var-file`): read for "
-                                                  "their syntax only; the variables take their defaults or "
-                                                  "terraform.tfvars's, and those without are left open")
+            asked = sorted(set(files) - set(configuration) - set(values))  # `-var-file`'s: applied or not
+            for other in asked:
+                self.note(Location(other, 1, 1), "values Terraform applies only when asked (`-var-file`): the "
+                                                  "variables they set are read as not known here, as they may hold "
+                                                  "either value (fail closed)")
             if configuration:
                 overrides = [f for f in configuration if _override_file(os.path.basename(f))]
                 bodies = [b for b in (self.parsed(f).body for f in configuration if f not in overrides) if b]
                 tfvars = [b for b in (self.parsed(f).body for f in values) if b is not None]
                 self._folders[path] = Folder(path, bodies, tfvars,
-                                             [b for b in (self.parsed(f).body for f in overrides) if b])
+                                             [b for b in (self.parsed(f).body for f in overrides) if b],
+                                             [b for b in (self.parsed(f).body for f in asked) if b is not None])
         return self._folders[path]
 
     def read_file(self, path: str) -> str | Open:
@@ -200,21 +215,25 @@ class Project:
     # -- roots ----------------------------------------------------------------------------------------------------
 
     def _find_roots(self) -> set[str]:
-        """The walked folders read as root modules: those no other walked folder calls, and those that say they are
-        one (a provider configuration, a backend, values Terraform loads), whoever calls them: a decoy calling a
-        root with `count = 0` must not turn it off. A walked folder nothing instantiates after all (a cycle of
-        modules, calls that make no instance) becomes a root too (`_unread_folders`)."""
-        folders = sorted({os.path.dirname(p) for p in self.walked if p.lower().endswith(CONFIGURATION)})
-        called: set[str] = set()
-        roots: set[str] = set()
+        """The walked folders read as root modules. A folder is one when it says so (a provider configuration, a
+        backend, values files), whoever calls it; when no walked folder calls it; and when Terraform could run it
+        as it is (every variable has a default) and only roots that do not say so call it: such a call may be a
+        decoy passing inputs that make nothing, and must not turn off what the folder makes on its own. A walked
+        folder nothing instantiates after all (a cycle of modules, calls that make no instance) becomes a root too
+        (`_unread_folders`)."""
+        folders = [f for f in sorted({os.path.dirname(p) for p in self.walked if p.lower().endswith(CONFIGURATION)})
+                   if self.folder(f) is not None]
+        callers: dict[str, set[str]] = {}
         for path in folders:
             folder = self.folder(path)
-            if folder is None:
-                continue
-            called |= {t for t in (folder.local_source(b) for b in folder.modules.values()) if t and t != path}
-            if folder.providers or folder.backend or folder.tfvars:
-                roots.add(path)
-        return roots | {f for f in folders if f not in called and self.folder(f) is not None}
+            assert folder is not None
+            for target in {t for t in (folder.local_source(b) for b in folder.modules.values()) if t and t != path}:
+                callers.setdefault(target, set()).add(path)
+        said = {f for f in folders if _says_root(self.folder(f))}
+        top = {f for f in folders if f not in callers}
+        decoyed = {f for f in folders if f in callers and _runnable(self.folder(f))
+                   and all(c in top and c not in said for c in callers[f])}
+        return said | top | decoyed
 
     def used(self, path: str) -> None:
         self._used.add(path)
@@ -232,7 +251,8 @@ class Project:
 
     def fragment(self, path: str, text: str) -> Fragment:
         path = os.path.normpath(path)
-        self._texts.setdefault(path, text.lstrip("\ufeff"))
+        if not isinstance(self._texts.get(path), str):
+            self._texts[path] = text.lstrip("\ufeff")
         own = self.parsed(path)
         errors = [own.error] if own.error is not None else []
         folder = os.path.dirname(path)
@@ -247,60 +267,91 @@ class Project:
 
     def _carrier(self, folder: str) -> str | None:
         """The file that carries a folder's records and its folder-wide errors: its first walked configuration file
-        by name (a file Terraform ignores, or one the walk left out, never carries them)."""
+        by name that can be read (a file Terraform ignores, one the walk left out, and one too large or not text,
+        which the walk does not read and which has its own error, never carry them)."""
         walked = sorted(p for p in self.walked if os.path.dirname(p) == folder and p.lower().endswith(CONFIGURATION)
                         and not ignored(os.path.basename(p)))
-        return walked[0] if walked else None
+        return next((p for p in walked if self._inside(p) and not isinstance(self.text(p), InputError)), None)
 
     def _root_fragment(self, path: str) -> Fragment:
         if path not in self._fragments:
-            folder = self.folder(path)
-            assert folder is not None
-            module = Module(folder, self)
-            parameters: dict[str, None] = {}
-            resources = [as_values(r, parameters) for r in module.resources()]
-            first = self.members(path)[0]
-            by_provider: dict[str, list[TfResource]] = {}
-            for resource in resources:  # each AWS provider configuration (`alias`) is an account of its own
-                key = resource.provider if resource.provider.startswith("aws") else "aws"
-                by_provider.setdefault(key, []).append(resource)
-            parts = []
-            for key, group in sorted(by_provider.items(), key=lambda item: item[0] != "aws"):
-                account, region = _provider(folder, key)
-                defaults = template_value(_default_tags(folder, key), parameters)
-                if defaults:  # the provider's `default_tags`, under each resource's own (as a plan's `tags_all`)
-                    group = [_with_tags(r, defaults) for r in group]
-                # several roots (environments) or configurations whose accounts no provider names: each its own
-                several = len(self._roots) > 1 or len(by_provider) > 1
-                label = escaped(relative(path or ".", self.options.globs_root)) + ("" if key == "aws" else f".{key}")
-                plan = Plan(resources=group, parameters=list(parameters), provider_account=account,
-                            configuration=True, region=region, account=label if account is None and several else None)
-                parts.append(fragment_of(plan, first, self.options, names=path or "."))
-            fragment = joined(*parts) if parts else fragment_of(Plan(configuration=True), first, self.options)
+            already = len(self.budget.errors)
+            fragment = self._evaluated(path)
             context = [p.error for f, p in self._parsed.items() if p.error is not None and f not in self.walked]
-            self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context, fragment.implied,
-                                             tuple(self._notes))
+            failed = self.budget.located()[already:]
+            self._fragments[path] = Fragment(fragment.inventory, list(fragment.errors) + context + failed,
+                                             fragment.implied, tuple(self._notes))
         return self._fragments[path]
 
+    def _evaluated(self, path: str) -> Fragment:
+        """A root module's resources, read as a plan's: each AWS provider configuration's as an account of its own
+        (the one it names, else one named by the root's folder), with their default tags and labels."""
+        folder = self.folder(path)
+        assert folder is not None
+        first = self._carrier(path) or self.members(path)[0]
+        parameters: dict[str, None] = {}
+        try:
+            made = Module(folder, self).resources()
+        except TooLarge as large:  # every evaluation is located where it is started; this is the last safety net
+            self.budget.fail(Location(first, 1, 1), f"expected a configuration within the bounds of any real one, "
+                                                    f"found {large}: its resources are not read")
+            made = []
+        resources = [self._written(r, parameters) for r in made]
+        keys = self.options.classification_keys
+        by_provider: dict[str, list[TfResource]] = {}
+        labelled: dict[str, Any] = {}  # each Google provider configuration's `default_labels`
+        for resource in resources:  # each AWS provider configuration (`alias`) is an account of its own
+            if resource.provider.startswith("google"):
+                if resource.provider not in labelled:
+                    labelled[resource.provider] = default_labels(folder, resource.provider, self.budget, parameters)
+                labels = labelled[resource.provider]
+                resource = with_labels(resource, labels, keys) if labels or "labels" in resource.values else resource
+            key = resource.provider if resource.provider.startswith("aws") else "aws"
+            by_provider.setdefault(key, []).append(resource)
+        parts = []
+        for key, group in sorted(by_provider.items(), key=lambda item: item[0] != "aws"):
+            account, region = aws_account(folder, key, self.budget)
+            defaults = default_tags(folder, key, self.budget, parameters)
+            if defaults:  # the provider's `default_tags`, under each resource's own (as a plan's `tags_all`)
+                group = [with_tags(r, defaults, keys) for r in group]
+            plan = Plan(resources=group, parameters=list(parameters), provider_account=account, configuration=True,
+                        region=region, account=None if account is not None else self._label(path, key))
+            parts.append(fragment_of(plan, first, self.options, names=path or "."))
+        return joined(*parts) if parts else fragment_of(Plan(configuration=True), first, self.options)
 
-def _default_tags(folder: Folder, key: str) -> Any:
-    """A provider configuration's `default_tags { tags = {…} }`: every resource it makes carries them."""
-    scope = Scope(Module(folder, _NoFiles()))
-    alias = key.partition(".")[2] or None
-    for block in folder.providers:
-        named = evaluate(block.attributes["alias"].expr, scope) if "alias" in block.attributes else None
-        if block.labels == ("aws",) and named == alias:
-            for defaults in nested_blocks(block, "default_tags", scope) or []:
-                return defaults.get("tags") or {}
-    return {}
+    def _written(self, resource: TfResource, parameters: dict[str, None]) -> TfResource:
+        """A resource with its values as the template says them; one past the run's `Budget.TEMPLATE` open."""
+        values = {}
+        for name, value in resource.values.items():
+            try:
+                self.budget.write(value)
+            except TooLarge as large:
+                self.budget.fail(resource.location, f"expected resources within the bounds of any real "
+                                                    f"configuration, found {large}: {resource.address}.{name} is read "
+                                                    "as not known here (fail closed)")
+                value = Open(f"{resource.address}.{name} ({large}; not read)")
+            values[name] = value
+        return as_values(replace(resource, values=values), parameters)
+
+    def _label(self, path: str, key: str) -> str | None:
+        """The account of a root module's AWS provider configuration that names none: the root's folder, relative to
+        the run's root (as a plan names what it leaves unnamed), so that two environments are two accounts and
+        neither's ids depend on whether the other is checked too; the run's root itself is the template's unknown
+        account (`cfn`). An `alias` is an account of its own: `<folder>.aws.<alias>`."""
+        folder = escaped(relative(path or ".", self.options.globs_root))
+        if key == "aws":
+            return None if folder == "." else folder
+        return key if folder == "." else f"{folder}.{key}"
 
 
-def _with_tags(resource: TfResource, defaults: Any) -> TfResource:
-    own = resource.values.get("tags")
-    if own is not None and (not isinstance(own, dict) or intrinsic(own)):
-        return resource  # its own tags are left open: they stand (the reader reads every key as open)
-    merged = {**defaults, **(own or {})} if isinstance(defaults, dict) else defaults
-    return replace(resource, values={**resource.values, "tags_all": merged})
+def _says_root(folder: Folder | None) -> bool:
+    """Whether a folder says it is a root module: a provider configuration, a backend, values for its variables."""
+    return folder is not None and bool(folder.providers or folder.backend or folder.tfvars or folder.asked)
+
+
+def _runnable(folder: Folder | None) -> bool:
+    """Whether Terraform could run a folder as a root module as it is: every variable has a default."""
+    return folder is not None and all("default" in v.attributes for v in folder.variables.values())
 
 
 def _override_file(name: str) -> bool:
@@ -311,54 +362,6 @@ def _override_file(name: str) -> bool:
 def ignored(name: str) -> bool:
     """A file name Terraform ignores in a module folder: hidden, or an editor's backup (`x.tf~`, `#x.tf#`)."""
     return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
-
-
-def _provider(folder: Folder, key: str = "aws") -> tuple[str | None, str | None]:
-    """The AWS account and region a root module's provider configuration names (`aws`: the one without an
-    `alias`; `aws.security`: `alias = "security"`): the account from `allowed_account_ids` (exactly one) or
-    `assume_role { role_arn }`. Each configuration's resources are in its own account."""
-    accounts: set[str] = set()
-    region: str | None = None
-    scope = Scope(Module(folder, _NoFiles()))
-    alias = key.partition(".")[2] or None
-    for block in folder.providers:
-        named = evaluate(block.attributes["alias"].expr, scope) if "alias" in block.attributes else None
-        if block.labels != ("aws",) or named != alias:
-            continue
-        allowed = block.attributes.get("allowed_account_ids")
-        value = evaluate(allowed.expr, scope) if allowed is not None else None
-        if isinstance(value, list):
-            accounts.update(v for v in value if isinstance(v, str) and v.isdigit() and len(v) == 12)
-        for assume in nested_blocks(block, "assume_role", scope) or []:
-            arn = assume.get("role_arn")
-            parts = arn.split(":") if isinstance(arn, str) else []
-            if len(parts) > 4 and parts[4].isdigit() and len(parts[4]) == 12:
-                accounts.add(parts[4])
-        named = evaluate(block.attributes["region"].expr, scope) if "region" in block.attributes else None
-        region = named if isinstance(named, str) else region
-    return (accounts.pop() if len(accounts) == 1 else None), region
-
-
-class _NoFiles:
-    """A provider block's scope: its variables and locals, no module calls or files."""
-
-    def __init__(self) -> None:
-        self.budget = Budget()
-
-    def folder(self, path: str | None) -> Folder | None:
-        return None
-
-    def read_file(self, path: str) -> str | Open:
-        return Open(f"file {path!r} (read in a provider block)")
-
-    def root_of(self, module: Module) -> str:
-        return module.folder.path
-
-    def note(self, at: Location, text: str) -> None:
-        pass  # a provider block calls no module
-
-    def used(self, path: str) -> None:
-        pass
 
 
 def _repository(folder: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from lark import Tree
 
-from policylint.sources.terraform.hcl_eval import evaluate
+from policylint.sources.terraform.hcl_eval import argument
 from policylint.sources.terraform.hcl_parse import Attribute, Block
 from policylint.sources.terraform.hcl_scope import Scope, TfSet
 from policylint.sources.terraform.hcl_values import Open
@@ -28,8 +28,20 @@ def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]]
     return found if seen else None
 
 
+def configuration(providers: list[Block], key: str, scope: Scope) -> list[Block]:
+    """The `provider` blocks of one provider configuration: `aws` the one without an `alias`, `google.prod` the
+    `provider "google"` with `alias = "prod"` (what a resource's `provider = google.prod` names)."""
+    name, _, alias = key.partition(".")
+    found = []
+    for block in providers:
+        named = argument(block.attributes["alias"], scope) if "alias" in block.attributes else None
+        if block.labels == (name,) and named == (alias or None):
+            found.append(block)
+    return found
+
+
 def _block_value(block: Block, scope: Scope) -> dict[str, Any]:
-    value: dict[str, Any] = {n: evaluate(a.expr, scope) for n, a in block.attributes.items()}
+    value: dict[str, Any] = {n: argument(a, scope) for n, a in block.attributes.items()}
     for kind in {b.type if b.type != "dynamic" else (b.labels[0] if b.labels else "") for b in block.blocks}:
         if kind:
             value[kind] = nested_blocks(block, kind, scope) or []
@@ -41,7 +53,7 @@ def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]]:
     content = next((b for b in block.blocks if b.type == "content"), None)
     if each is None or content is None:
         return []
-    collection = evaluate(each.expr, scope)
+    collection = argument(each, scope)
     iterator = block.attributes.get("iterator")
     name = block.labels[0]
     if iterator is not None:
@@ -55,6 +67,7 @@ def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]]:
     else:  # not known here: one block, what it iterates over open (fail closed: not none)
         opened = Open(f"dynamic {block.labels[0]} over a collection not known here")
         pairs = [(opened, opened)]
+    scope.names.budget.spend(len(pairs))
     return [_block_value(content, scope.with_vars(**{name: {"key": k, "value": v}})) for k, v in pairs]
 
 

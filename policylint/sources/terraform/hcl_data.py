@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from policylint.sources.terraform.hcl_blocks import nested_blocks
-from policylint.sources.terraform.hcl_eval import evaluate
+from policylint.sources.terraform.hcl_eval import argument
 from policylint.sources.terraform.hcl_gcp import iam_policy
 from policylint.sources.terraform.hcl_parse import Block
 from policylint.sources.terraform.hcl_scope import Scope
@@ -41,7 +41,7 @@ class Data:
         if self.kind == "aws_partition" and name == "partition":
             return "aws"
         if name in self.block.attributes:
-            return evaluate(self.block.attributes[name].expr, self._scope)
+            return argument(self.block.attributes[name], self._scope)
         return Open(f"{self.address}.{name} (a data source read at plan time)")
 
 
@@ -57,7 +57,13 @@ def _policy_document(block: Block, scope: Scope) -> Any:
         if isinstance(source, Open):
             return source
         statements = _merged(statements, source, replace=False)
-    own = [s for s in (_statement(b) for b in nested_blocks(block, "statement", scope) or []) if s is not None]
+    written = nested_blocks(block, "statement", scope) or []
+    if "statement" in block.attributes:  # an argument where blocks belong (Terraform refuses it): as written
+        value = argument(block.attributes["statement"], scope)
+        if not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            return first_open(value) or Open("statements given as an argument, not known here")
+        written = [*written, *value]
+    own = [s for s in (_statement(b) for b in written) if s is not None]
     statements = _merged(statements, own, replace=True)
     for override in _documents(block, "override_policy_documents", scope):
         if isinstance(override, Open):
@@ -73,7 +79,7 @@ def _policy_document(block: Block, scope: Scope) -> Any:
 
 def _attr(block: Block, name: str, scope: Scope) -> Any:
     attribute = block.attributes.get(name)
-    return evaluate(attribute.expr, scope) if attribute is not None else None
+    return argument(attribute, scope) if attribute is not None else None
 
 
 def _documents(block: Block, name: str, scope: Scope) -> list[Any]:
@@ -102,14 +108,26 @@ def _documents(block: Block, name: str, scope: Scope) -> list[Any]:
 
 def _merged(statements: list[Any], more: list[Any], replace: bool) -> list[Any]:
     result = list(statements)
+    first: dict[str, int] = {}  # where each Sid first stands (one pass: a document may hold many statements)
+    for place, statement in enumerate(result):
+        sid = _sid(statement)
+        if sid:
+            first.setdefault(sid, place)
     for statement in more:
-        sid = statement.get("Sid") if isinstance(statement, dict) else None
-        index = next((i for i, s in enumerate(result) if sid and isinstance(s, dict) and s.get("Sid") == sid), None)
+        sid = _sid(statement)
+        index = first.get(sid) if sid else None
         if index is None:
+            if sid:
+                first[sid] = len(result)
             result.append(statement)
         elif replace:
             result[index] = statement
     return result
+
+
+def _sid(statement: Any) -> str | None:
+    sid = statement.get("Sid") if isinstance(statement, dict) else None
+    return sid if isinstance(sid, str) and sid else None
 
 
 def _statement(block: dict[str, Any]) -> dict[str, Any] | None:
@@ -130,10 +148,11 @@ def _statement(block: dict[str, Any]) -> dict[str, Any] | None:
         if principals is not None:
             statement[name] = principals
     conditions: dict[str, Any] = {}
-    for condition in block.get("condition") or []:
-        test, variable = condition.get("test"), _key_text(condition.get("variable"))
-        if isinstance(test, str):
-            conditions.setdefault(test, {})[variable] = condition.get("values")
+    written = block.get("condition") or []
+    for condition in written if isinstance(written, list) else [None]:  # not blocks: not known here
+        test = condition.get("test") if isinstance(condition, dict) else None
+        if isinstance(test, str) and isinstance(condition, dict):
+            conditions.setdefault(test, {})[_key_text(condition.get("variable"))] = condition.get("values")
         elif statement.get("Effect") == "Deny":
             return None
     if conditions:
@@ -155,6 +174,8 @@ def _key_text(value: Any) -> str:
 def _principals(blocks: Any) -> Any:
     if not blocks:
         return None
+    if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):  # not blocks: anyone (closed)
+        return {"AWS": first_open(blocks) or Open("principals given as an argument, not known here")}
     merged: dict[str, list[Any]] = {}
     for principal in blocks:
         kind, identifiers = principal.get("type"), principal.get("identifiers")

@@ -16,40 +16,59 @@ from typing import Any
 
 from lark import Token, Tree
 
-from policylint.sources.terraform.hcl_functions import BUILT_IN, STRUCTURAL
-from policylint.sources.terraform.hcl_parse import JsonExpr, expression, unescape
+from policylint.model import Location
+from policylint.sources.terraform.hcl_functions import BUILT_IN, LINEAR, STRUCTURAL, WALKING
+from policylint.sources.terraform.hcl_parse import Attribute, JsonExpr, expression, unescape
 from policylint.sources.terraform.hcl_scope import Scope, TfSet, TooLarge
 from policylint.sources.terraform.hcl_values import (
     ARITHMETIC,
+    MOST_DIGITS,
     Cfn,
     Encoded,
     Missing,
     Open,
-    first_open,
     joined,
     number,
     numeric,
-    plain,
 )
 
 _SKIP = frozenset({"new_line_or_comment"})
 _DEEPEST = 200  # nested evaluations (a local naming a local naming ...) before the value is taken as open
 
 
-def evaluate(expr: Tree[Any] | JsonExpr, scope: Scope) -> Any:
-    """The expression's value; a reference to what is not there is `Open`, never an exception."""
+def evaluate(expr: Tree[Any] | JsonExpr, scope: Scope, at: Location | None = None) -> Any:
+    """The expression's value; a reference to what is not there is `Open`, never an exception. What is past the
+    evaluation budget (`hcl_scope.Budget`) is `Open` too, and a located error at `at`, the argument written there;
+    an expression evaluated for another (a local, a variable's default) without a place of its own is the error of
+    the one that needs it."""
     if scope.depth > _DEEPEST:
         return Open("an expression nested or referenced too deeply to follow")
+    budget = scope.names.budget
+    mark = budget.enter()
     try:
-        return _value(expr, Scope(scope.names, scope.variables, scope.depth + 1))
+        value = _value(expr, Scope(scope.names, scope.variables, scope.depth + 1, scope.template))
+        budget.facts(value)
+        return value
     except Missing as missing:
         return Open(str(missing) or "a reference to what is not there")
     except RecursionError:
         return Open("an expression nested too deeply to follow")
-    except TooLarge as large:
-        return Open(f"{large} (not evaluated)")
-    except (ValueError, OverflowError, ArithmeticError):  # a number past Python's limits: Terraform refuses it too
-        return Open("a value too large to evaluate")
+    except (TooLarge, ValueError, OverflowError, ArithmeticError) as large:  # ValueError: past Python's ints
+        found = str(large) if isinstance(large, TooLarge) else "a number past what Terraform holds"
+        if at is None and budget.outer:
+            raise TooLarge(found) from None
+        if at is not None:
+            budget.fail(at, f"expected an expression within the bounds of any real configuration, found {found}: "
+                            "it is read as not known here (fail closed)")
+            budget.refund(mark)
+        return Open(f"{found} (not evaluated)")
+    finally:
+        budget.leave()
+
+
+def argument(attribute: Attribute, scope: Scope) -> Any:
+    """An argument's value (`name = expression`), a `TooLarge` in it located at it."""
+    return evaluate(attribute.expr, scope, attribute.location)
 
 
 def _value(node: Any, scope: Scope) -> Any:
@@ -86,7 +105,10 @@ def _literal(node: Tree[Any], scope: Scope) -> Any:
 
 
 def _int(node: Tree[Any], scope: Scope) -> Any:
-    return int(str(node.children[0]))
+    digits = str(node.children[0])
+    if len(digits) > MOST_DIGITS:
+        raise TooLarge(f"a number of {len(digits):,} digits (at most {MOST_DIGITS:,})")
+    return int(digits)
 
 
 def _float(node: Tree[Any], scope: Scope) -> Any:
@@ -110,7 +132,16 @@ def _string(node: Tree[Any], scope: Scope) -> Any:
             parts.append(_value(_trees(inner)[0], scope))
         else:
             return Open("a template directive (%{ if } / %{ for }) not evaluated")
-    return joined(parts)
+    return _made(joined(parts), scope)
+
+
+def _made(value: Any, scope: Scope) -> Any:
+    """A value an expression made, paid for: text by its length, a collection by its items."""
+    if isinstance(value, str):
+        scope.names.budget.text(value)
+    elif isinstance(value, list | dict):
+        scope.names.budget.spend(len(value))
+    return value
 
 
 def _heredoc(node: Tree[Any], scope: Scope) -> Any:
@@ -140,7 +171,7 @@ def template(text: str, scope: Scope) -> Any:
             return Open("a template directive (%{ if } / %{ for }) not evaluated")
         tree = expression(inner.strip().strip("~").strip())
         parts.append(Open("an interpolation that does not parse") if tree is None else _value(tree, scope))
-    return joined(parts)
+    return _made(joined(parts), scope)
 
 
 def _template_parts(text: str) -> Iterator[tuple[str, str | None]]:
@@ -232,7 +263,15 @@ def _conditional(node: Tree[Any], scope: Scope) -> Any:
     if isinstance(decided, bool):
         return _value(yes, scope) if decided else _value(no, scope)
     first, second = _value(yes, scope), _value(no, scope)
-    return first if first == second else Open("a condition not known here chooses between two values")
+    return first if _equal(first, second, scope) else Open("a condition not known here chooses between two values")
+
+
+def _equal(left: Any, right: Any, scope: Scope) -> bool:
+    """Whether two values are equal, the comparison paid for (by the smaller one's size)."""
+    budget = scope.names.budget
+    if isinstance(left, list | dict) and isinstance(right, list | dict):
+        budget.spend(min(budget.facts(left).size, budget.facts(right).size))
+    return bool(left == right)
 
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -249,8 +288,9 @@ def _binary(node: Tree[Any], scope: Scope) -> Any:
     operator_node, right_node = _trees(term)[0], _trees(term)[-1]
     operator = str(operator_node.children[0])
     left, right = _value(left_node, scope), _value(right_node, scope)
-    if operator in ("==", "!=") and plain(left) and plain(right):
-        return _OPERATORS[operator](left, right)
+    budget = scope.names.budget
+    if operator in ("==", "!=") and budget.facts(left).plain and budget.facts(right).plain:
+        return _equal(left, right, scope) == (operator == "==")
     if operator == "&&" and (left is False or right is False):
         return False
     if operator == "||" and (left is True or right is True):
@@ -264,7 +304,12 @@ def _binary(node: Tree[Any], scope: Scope) -> Any:
         result = _OPERATORS[operator](left, right)
     except (TypeError, ZeroDivisionError, ValueError):
         return Open(f"an operation ({operator}) Terraform would refuse")
+    if isinstance(result, int) and result.bit_length() > _MOST_BITS:
+        raise TooLarge(f"a number of more than {MOST_DIGITS:,} digits")
     return int(result) if isinstance(result, float) and result.is_integer() and operator != "/" else result
+
+
+_MOST_BITS = int(MOST_DIGITS * math.log2(10))
 
 
 def _scalar(value: Any) -> bool:
@@ -411,13 +456,29 @@ def _for_tuple(node: Tree[Any], scope: Scope) -> Any:
     if isinstance(items, Open):
         return items
     result = []
+    made = _Made(scope)
     for inner in items:
         keep = _value(_trees(condition)[0], inner) if condition is not None else True
         if keep is True:
-            result.append(_value(body[0], inner))
+            result.append(made.add(_value(body[0], inner)))
         elif not isinstance(keep, bool):
             return Open("a for expression's condition not known here")
     return result
+
+
+class _Made:
+    """What a `for` expression has made so far, as written out: past `Budget.SIZE`, `TooLarge` (its items may each
+    be large text, made anew per item)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.budget = scope.names.budget
+        self.size = 0
+
+    def add(self, value: Any) -> Any:
+        self.size += self.budget.facts(value).size
+        if self.size > self.budget.SIZE:
+            raise TooLarge(f"a for expression making more than {self.budget.SIZE:,} items and characters")
+        return value
 
 
 def _for_object(node: Tree[Any], scope: Scope) -> Any:
@@ -426,16 +487,17 @@ def _for_object(node: Tree[Any], scope: Scope) -> Any:
     if isinstance(items, Open):
         return items
     result: dict[str, Any] = {}
+    made = _Made(scope)
     for inner in items:
         keep = _value(_trees(condition)[0], inner) if condition is not None else True
         if keep is not True:
             if not isinstance(keep, bool):
                 return Open("a for expression's condition not known here")
             continue
-        key = _value(body[0], inner)
+        key = made.add(_value(body[0], inner))
         if not isinstance(key, str | int | float | bool):
             return Open("a for expression's key not known here")
-        value = _value(body[1], inner)
+        value = made.add(_value(body[1], inner))
         if grouped:
             result.setdefault(str(key), []).append(value)
         else:
@@ -466,16 +528,20 @@ def _call(node: Tree[Any], scope: Scope) -> Any:
         if not isinstance(last, list):
             return Open(f"{name}(...) expanding a value not known here")
         values += last
+    budget = scope.names.budget
+    facts = [budget.facts(v) for v in values]
+    budget.spend(sum(f.size if name in WALKING else len(v) if name in LINEAR and isinstance(v, list | dict) else 0
+                     for f, v in zip(facts, values, strict=True)))
     if name in STRUCTURAL:
         try:
-            return function(scope, *values)
+            return _made(function(scope, *values), scope)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):
             return Open(f"{name}() of values Terraform would refuse")
-    unknown = next((v for v in values if not plain(v)), None)
+    unknown = next((f for f in facts if not f.plain), None)
     if unknown is not None:
-        return first_open(unknown) or Open(f"{name}() of a value known only after apply")
+        return unknown.opened or Open(f"{name}() of a value known only after apply")
     try:
-        return function(scope, *values)
+        return _made(function(scope, *values), scope)
     except TooLarge:
         raise
     except Exception:  # what Terraform would refuse (a bad pattern, a wrong type): not known here
@@ -489,18 +555,20 @@ def _try(nodes: list[Tree[Any]], scope: Scope, can: bool) -> Any:
         except Missing:
             continue
         if can:
-            return True if plain(value) else Open("can() of a value not known here")
+            return True if scope.names.budget.facts(value).plain else Open("can() of a value not known here")
         return value
     return False if can else Open("try() with no argument that evaluates")
 
 
 def _templatefile(scope: Scope, path: Any, variables: Any = None) -> Any:
+    if scope.template:  # Terraform refuses it, and a template calling itself twice would double without end
+        return Open("templatefile() called inside a template, which Terraform refuses")
     if not isinstance(path, str) or not isinstance(variables, dict | None):
         return Open("templatefile() of a path or variables not known here")
     text = scope.names.read_file(path)
     if isinstance(text, Open):
         return text
-    return template(text, Scope(scope.names, dict(variables or {}), scope.depth + 1))
+    return template(text, Scope(scope.names, dict(variables or {}), scope.depth + 1, template=True))
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {**BUILT_IN, "templatefile": _templatefile}

@@ -17,7 +17,17 @@ from typing import Any
 import re2  # type: ignore[import-untyped]  # linear time: `regex`, `replace` patterns are the configuration's
 
 from policylint.sources.terraform.hcl_scope import Scope, TfSet
-from policylint.sources.terraform.hcl_values import Cfn, Missing, Open, encode, number, plain
+from policylint.sources.terraform.hcl_values import (
+    MOST_TEXT,
+    Cfn,
+    Missing,
+    Open,
+    TooLarge,
+    bounded_text,
+    encode,
+    number,
+    plain,
+)
 from policylint.yamlsafe import load_all
 
 
@@ -115,14 +125,19 @@ def _file(scope: Scope, path: str) -> Any:
 
 
 def _format(scope: Scope, spec: str, *values: Any) -> str:
-    """Terraform's `format`: Go's verbs with flags, width and precision, and argument indexes (`%[2]s`)."""
+    """Terraform's `format`: Go's verbs with flags, width and precision, and argument indexes (`%[2]s`); a width or
+    precision past `MOST_TEXT` is refused before any text is made (`%0999999999d`)."""
     position = 0
+    made = 0
 
     def one(match: re.Match[str]) -> str:
-        nonlocal position
+        nonlocal position, made
         if match.group(0) == "%%":
             return "%"
         index, flags, width, precision, verb = match.groups()
+        for given in (width, precision):
+            if given and (len(given) > 7 or int(given) > MOST_TEXT):
+                raise TooLarge(f"format() padding to {given} characters (at most {MOST_TEXT:,})")
         position = int(index) - 1 if index else position
         value = values[position]
         position += 1
@@ -139,19 +154,54 @@ def _format(scope: Scope, spec: str, *values: Any) -> str:
             text = str(value).lower() if isinstance(value, bool) else str(value)
             text = text[:int(precision)] if precision and verb == "s" else text
         pad = int(width) if width and verb not in "dfFeEgG" else 0
+        made += max(pad, len(text))
+        bounded_text(made, "format() making text")
         return text.ljust(pad) if "-" in flags else text.rjust(pad)
 
     return re.sub(r"%%|%(?:\[(\d+)\])?([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z])", one, spec)
 
 
 def _split(scope: Scope, separator: str, text: str) -> list[str]:
+    scope.names.budget.spend(text.count(separator) if separator else len(text))
     return text.split(separator) if separator else list(text)
+
+
+def _join(scope: Scope, separator: str, items: list[Any]) -> str:
+    bounded_text(sum(len(str(i)) for i in items) + len(separator) * len(items), "join() making text")
+    return separator.join(str(i) for i in items)
+
+
+def _indent(scope: Scope, spaces: int, text: str) -> str:
+    bounded_text(len(text) + spaces * text.count("\n"), "indent() making text")
+    return text.replace("\n", "\n" + " " * spaces)
 
 
 def _replace(scope: Scope, text: str, old: str, new: str) -> str:
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        return str(re2.sub(old[1:-1], re.sub(r"\$\{?(\w+)\}?", r"\\\1", new), text))
+        pattern, template = re2.compile(old[1:-1]), re.sub(r"\$\{?(\w+)\}?", r"\\\1", new)
+        made = len(text)
+        for match in pattern.finditer(text):  # what it makes, counted before it is made, a step a match
+            scope.names.budget.spend()
+            made += _expanded(template, match)
+            bounded_text(made, "replace() making text")
+        return str(pattern.sub(template, text))
+    if old:
+        bounded_text(len(text) + text.count(old) * max(len(new) - len(old), 0), "replace() making text")
+    else:
+        bounded_text(len(text) + (len(text) + 1) * len(new), "replace() making text")
     return text.replace(old, new)
+
+
+_GROUP = re.compile(r"\\(\d+|\w+)")
+
+
+def _expanded(template: str, match: Any) -> int:
+    """How long a regex replacement's text is for one match: the template with each group reference as its group."""
+    total = len(_GROUP.sub("", template))
+    for reference in _GROUP.findall(template):
+        group = match.group(int(reference) if reference.isdigit() else reference)
+        total += len(group or "")
+    return total
 
 
 def _range(scope: Scope, *bounds: Any) -> list[Any]:
@@ -161,6 +211,26 @@ def _range(scope: Scope, *bounds: Any) -> list[Any]:
         raise ValueError("too long a range")
     scope.names.budget.spend(abs((stop - start) // (step or 1)))
     return list(range(start, stop, step))
+
+
+def _jsondecode(scope: Scope, text: str) -> Any:
+    """`jsondecode`; a lone surrogate escape (`"\\ud800"`, which UTF-8 cannot encode) is U+FFFD, as Go decodes it."""
+    value = json.loads(text)
+    return _replaced(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replaced(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_replaced(k): _replaced(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v) for v in value]
+    return value
 
 
 def _yamldecode(scope: Scope, text: str) -> Any:
@@ -182,7 +252,10 @@ def _csvdecode(scope: Scope, text: str) -> list[dict[str, str]]:
 
 def _regex(scope: Scope, pattern: str, text: str, every: bool = False) -> Any:
     compiled = re2.compile(pattern)
-    matches = [_groups(m) for m in compiled.finditer(text)]
+    matches = []
+    for match in compiled.finditer(text):
+        scope.names.budget.spend()
+        matches.append(_groups(match))
     if every:
         return matches
     if not matches:
@@ -197,6 +270,49 @@ def _groups(match: Any) -> Any:
     return list(match.groups()) if match.groups() else match.group(0)
 
 
+def _key(value: Any) -> str:
+    """A plain value as a key, for the set functions to run in linear time."""
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+def _distinct(scope: Scope, items: Any) -> Any:
+    if not isinstance(items, list):
+        return Open("distinct() of a value not known here")
+    first: dict[str, Any] = {}
+    for item in items:
+        first.setdefault(_key(item), item)
+    return list(first.values())
+
+
+def _subtract(scope: Scope, first: list[Any], second: list[Any]) -> list[Any]:
+    taken = {_key(v) for v in second}
+    return [v for v in first if _key(v) not in taken]
+
+
+def _intersection(scope: Scope, first: list[Any], *rest: list[Any]) -> list[Any]:
+    others = [{_key(v) for v in r} for r in rest]
+    return [v for v in first if all(_key(v) in o for o in others)]
+
+
+def _matchkeys(scope: Scope, values: list[Any], keys: list[Any], wanted: list[Any]) -> list[Any]:
+    chosen = {_key(v) for v in wanted}
+    return [v for v, k in zip(values, keys, strict=True) if _key(k) in chosen]
+
+
+def _transpose(scope: Scope, mapping: dict[str, list[str]]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for key in sorted(mapping):
+        for value in mapping[key]:
+            result.setdefault(value, []).append(key)
+    return result
+
+
+def _formatlist(scope: Scope, spec: str, *lists: Any) -> list[str]:
+    rows = [_format(scope, spec, *row) for row in zip(*lists, strict=True)]
+    bounded_text(sum(len(r) for r in rows), "formatlist() making text")
+    return rows
+
+
 def _setproduct(scope: Scope, *sets: Any) -> Any:
     if not all(isinstance(s, list) for s in sets):
         return Open("setproduct() of a value not known here")
@@ -204,16 +320,23 @@ def _setproduct(scope: Scope, *sets: Any) -> Any:
     return [list(p) for p in itertools.product(*sets)]
 
 
+# what a function's pass over its arguments costs (`Budget.spend`): the size of what it walks (encodes, flattens,
+# compares by value), or the length of the collections it scans; any other costs only what it makes
+WALKING = frozenset({"jsonencode", "flatten", "toset", "distinct", "setunion", "setsubtract", "setintersection",
+                     "matchkeys", "contains", "index", "sort", "transpose", "yamlencode", "tostring"})
+LINEAR = frozenset({"concat", "merge", "keys", "values", "compact", "reverse", "slice", "zipmap", "join",
+                    "formatlist", "alltrue", "anytrue", "sum", "max", "min", "setproduct", "coalescelist"})
+
 STRUCTURAL = frozenset({"jsonencode", "merge", "concat", "flatten", "lookup", "element", "coalesce", "one",
                         "tolist", "toset", "values", "templatefile", "length", "compact", "distinct", "keys"})
 
 BUILT_IN: dict[str, Callable[..., Any]] = {
     "jsonencode": _jsonencode,
-    "jsondecode": lambda s, text: json.loads(text),
+    "jsondecode": _jsondecode,
     "yamlencode": lambda s, value: Open("yamlencode() not evaluated"),
     "format": _format,
-    "formatlist": lambda s, spec, *lists: [_format(s, spec, *row) for row in zip(*lists, strict=True)],
-    "join": lambda s, separator, items: separator.join(str(i) for i in items),
+    "formatlist": _formatlist,
+    "join": _join,
     "split": _split,
     "lower": lambda s, text: text.lower(),
     "upper": lambda s, text: text.upper(),
@@ -247,8 +370,7 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
     "values": _values,
     "compact": lambda s, items: [i for i in items if i not in (None, "")] if isinstance(items, list) else Open(
         "compact() of a value not known here"),
-    "distinct": lambda s, items: [v for i, v in enumerate(items) if v not in items[:i]] if isinstance(
-        items, list) else Open("distinct() of a value not known here"),
+    "distinct": _distinct,
     "contains": lambda s, items, value: value in items,
     "index": lambda s, items, value: items.index(value),
     "reverse": lambda s, items: list(reversed(items)),
@@ -267,8 +389,8 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
     "regex": _regex,
     "regexall": lambda s, pattern, text: _regex(s, pattern, text, True),
     "setproduct": _setproduct,
-    "setsubtract": lambda s, a, b: [v for v in a if v not in b],
-    "setintersection": lambda s, first, *rest: [v for v in first if all(v in r for r in rest)],
+    "setsubtract": _subtract,
+    "setintersection": _intersection,
     "sensitive": lambda s, value: value,
     "nonsensitive": lambda s, value: value,
     "alltrue": lambda s, items: all(v is True or v == "true" for v in items),
@@ -276,11 +398,10 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
     "sum": lambda s, items: sum(number(v, "+") for v in items),
     "fileexists": lambda s, path: not isinstance(s.names.read_file(path), Open),
     "chomp": lambda s, text: text.rstrip("\r\n"),
-    "indent": lambda s, spaces, text: text.replace("\n", "\n" + " " * spaces),
+    "indent": _indent,
     "urlencode": lambda s, text: __import__("urllib.parse").parse.quote(text, safe=""),
     "strrev": lambda s, text: text[::-1],
-    "transpose": lambda s, mapping: {v: sorted(k for k, vs in mapping.items() if v in vs)
-                                     for vs in mapping.values() for v in vs},
-    "matchkeys": lambda s, values, keys, wanted: [v for v, k in zip(values, keys, strict=True) if k in wanted],
+    "transpose": _transpose,
+    "matchkeys": _matchkeys,
     "base64encode": lambda s, text: Open("base64encode() not evaluated"),
 }

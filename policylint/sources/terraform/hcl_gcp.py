@@ -8,13 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from policylint.sources.terraform.hcl_values import Open, encode, joined
+from policylint.sources.terraform.hcl_blocks import configuration
+from policylint.sources.terraform.hcl_eval import argument
+from policylint.sources.terraform.hcl_parse import Block
+from policylint.sources.terraform.hcl_scope import Scope
+from policylint.sources.terraform.hcl_values import Cfn, Open, encode, joined
 
 _SA = ".iam.gserviceaccount.com"
 
 
-def computed(kind: str, name: str, attribute: Callable[[str], Any], project: Any) -> Any | None:
-    """The provider's value of a computed attribute of a Google resource; None when this does not know it."""
+def computed(kind: str, name: str, attribute: Callable[[str], Any], project: Any, address: str) -> Any | None:
+    """The provider's value of a computed attribute of a Google resource; None when this does not know it. One that
+    holds a project the configuration leaves open (a variable without a value) is the resource itself (`Fn::GetAtt`),
+    as a plan's unknown value is: the plan's readers then name it under the plan's unknown project, and whatever
+    names it (a key's service account, a key ring's keys) still meets it."""
+    if not isinstance(project, str) and (kind, name) in _ON_PROJECT:
+        return Cfn({"Fn::GetAtt": [address, name]})
     if kind == "google_service_account":
         email = joined([attribute("account_id"), "@", project, _SA])
         if name == "email":
@@ -40,12 +49,19 @@ def computed(kind: str, name: str, attribute: Callable[[str], Any], project: Any
     return None
 
 
-def default_project(providers: list[Any], evaluate: Callable[[Any], Any]) -> Any:
-    """The root module's `provider "google"` project (the one without an alias), else open."""
-    for block in providers:
-        if block.labels == ("google",) and "alias" not in block.attributes and "project" in block.attributes:
-            return evaluate(block.attributes["project"].expr)
-    return Open("the Google provider's project (no provider \"google\" block sets it)")
+_ON_PROJECT = frozenset({
+    ("google_service_account", "email"), ("google_service_account", "member"), ("google_service_account", "name"),
+    ("google_service_account", "id"), ("google_kms_key_ring", "id"), ("google_bigquery_dataset", "id"),
+    ("google_project_iam_custom_role", "id"), ("google_project_iam_custom_role", "name")})
+
+
+def default_project(providers: list[Block], key: str, scope: Scope) -> Any:
+    """The project of the root module's Google provider configuration a resource uses (`google`: the one without
+    an `alias`; `google.prod`: `alias = "prod"`), else open."""
+    for block in configuration(providers, key, scope):
+        if "project" in block.attributes:
+            return argument(block.attributes["project"], scope)
+    return Open(f"the Google provider's project (no provider configuration {key} sets it)")
 
 
 def iam_policy(bindings: list[dict[str, Any]]) -> Any:

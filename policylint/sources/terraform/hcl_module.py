@@ -18,26 +18,32 @@ instances it (and the local modules it calls) would create, as the `TfResource`s
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lark import Token, Tree
 
 from policylint.errors import InputError
 from policylint.model import Location
+from policylint.redact import redact
 from policylint.sources.terraform.hcl_blocks import nested_blocks
 from policylint.sources.terraform.hcl_data import Data
-from policylint.sources.terraform.hcl_eval import evaluate, step_into
+from policylint.sources.terraform.hcl_eval import argument, step_into
 from policylint.sources.terraform.hcl_gcp import computed, default_project
 from policylint.sources.terraform.hcl_parse import Attribute, Block, JsonExpr
+from policylint.sources.terraform.hcl_schema import EITHER_WAY, holder, misplaced, nested
 from policylint.sources.terraform.hcl_scope import Budget, Scope, TooLarge
-from policylint.sources.terraform.hcl_types import conform
+from policylint.sources.terraform.hcl_types import Mismatch, conform
 from policylint.sources.terraform.hcl_values import (
     Cfn,
     Missing,
     Open,
+    first_open,
     joined,
+    number,
     template_value,
 )
 from policylint.sources.terraform.plan_read import TfResource
@@ -49,7 +55,6 @@ _PROJECT_SCOPED = frozenset({
     "google_kms_key_ring", "google_storage_bucket", "google_bigquery_dataset", "google_bigquery_dataset_iam_member",
     "google_bigquery_dataset_iam_binding", "google_bigquery_dataset_iam_policy", "google_project_iam_custom_role",
     "google_bigquery_dataset_access", "google_project_iam_audit_config"})
-_MOST_INSTANCES = 10_000  # a larger count is one instance whose index is open (the resource exists: fail closed)
 DEEPEST_MODULE = 16  # local modules calling local modules, deeper than Terraform configurations go
 _REF_IS_ARN = frozenset({"aws_iam_policy"})  # CloudFormation's Ref of a managed policy is its ARN
 _IDENTITY_PROVIDERS = {"aws_iam_openid_connect_provider": ("oidc-provider", "url"),
@@ -60,7 +65,8 @@ _NAMED_BY_REF = frozenset({"id", "name", "bucket", "key_id", "user", "group", "r
 class Folder:
     """A module's files, parsed: the blocks of every `.tf` / `.tf.json` in one folder, and its auto tfvars."""
 
-    def __init__(self, path: str, bodies: list[Block], tfvars: list[Block], overrides: Sequence[Block] = ()) -> None:
+    def __init__(self, path: str, bodies: list[Block], tfvars: list[Block], overrides: Sequence[Block] = (),
+                 asked: Sequence[Block] = ()) -> None:
         self.path = path
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
@@ -77,9 +83,16 @@ class Folder:
         for body in overrides:  # `override.tf`, `*_override.tf`: merged into what they name, after every other file
             for block in body.blocks:
                 self._override(block)
+        for body in [*bodies, *overrides]:
+            for block in body.blocks:
+                self.errors += misplaced(block)
         self.tfvars: dict[str, Attribute] = {}
         for body in tfvars:
             self.tfvars.update(body.attributes)
+        self.asked: dict[str, Attribute] = {}  # what a values file only `-var-file` applies sets: either may hold
+        for body in asked:
+            for name, attribute in body.attributes.items():
+                self.asked.setdefault(name, attribute)
 
     def _add(self, block: Block) -> None:
         labels = block.labels
@@ -128,7 +141,7 @@ class Folder:
     def local_source(self, call: Block) -> str | None:
         """The folder a module call's literal local `source` names, normalised; None for any other source."""
         source = call.attributes.get("source")
-        value = evaluate(source.expr, Scope(_NoNames())) if source is not None else None
+        value = argument(source, Scope(_NoNames())) if source is not None else None
         if not isinstance(value, str) or not value.startswith(("./", "../")):
             return None
         return os.path.normpath(os.path.join(self.path, value))
@@ -188,7 +201,7 @@ class Module:
     """One instance of a module: the root, or a call's (each `count`/`for_each` instance of it)."""
 
     def __init__(self, folder: Folder, project: Files, prefix: str = "", config: str = "",
-                 inputs: dict[str, Callable[[], Any]] | None = None, depth: int = 0) -> None:
+                 inputs: dict[str, Argument] | None = None, depth: int = 0) -> None:
         self.folder = folder
         self.project = project
         self.prefix = prefix  # the instance's address prefix: `module.team["data"].`
@@ -236,12 +249,13 @@ class Module:
     def scope(self, **variables: Any) -> Scope:
         return Scope(self, dict(variables))
 
-    def google_project(self) -> Any:
-        """The project a Google resource without `project` is in: the root module's provider's."""
+    def google_project(self, provider: str) -> Any:
+        """The project a Google resource without `project` is in: that of the root module's provider configuration
+        it uses (`google`, or `google.prod` for `provider = google.prod`)."""
         if self.parent is not None:
-            return self.parent.google_project()
-        return self._once("provider.google.project", lambda: default_project(
-            self.folder.providers, lambda expr: evaluate(expr, self.scope())))
+            return self.parent.google_project(provider)
+        return self._once(f"provider.{provider}.project", lambda: default_project(
+            self.folder.providers, provider, self.scope()))
 
     # -- variables and locals -------------------------------------------------------------------------------------
 
@@ -251,25 +265,37 @@ class Module:
             raise Missing(f"var.{name}, which this module does not declare")
         kind = block.attributes.get("type")
         if self.inputs is not None and name in self.inputs:
-            value = self.inputs[name]()
+            given = self.inputs[name]
+        elif self.inputs is None and name in self.folder.asked:
+            where = os.path.basename(self.folder.asked[name].location.file)
+            return Open(f"var.{name} (set by {where}, which Terraform applies only with -var-file)")
         elif self.inputs is None and name in self.folder.tfvars:
-            value = evaluate(self.folder.tfvars[name].expr, self.scope())
+            given = Argument(self.folder.tfvars[name], self.scope())
         elif "default" in block.attributes:
-            value = evaluate(block.attributes["default"].expr, self.scope())
+            given = Argument(block.attributes["default"], self.scope())
         else:
             where = "the caller does not set it" if self.inputs is not None else "no tfvars sets it"
             return Open(f"var.{name} (a variable without a default; {where})")
+        value = given.value()
         nullable = block.attributes.get("nullable")
-        if value is None and nullable is not None and evaluate(nullable.expr, self.scope()) is False \
+        if value is None and nullable is not None and argument(nullable, self.scope()) is False \
                 and "default" in block.attributes:  # `nullable = false`: null is the default
-            value = evaluate(block.attributes["default"].expr, self.scope())
-        return conform(value, kind.expr, self.scope()) if kind is not None else value
+            given = Argument(block.attributes["default"], self.scope())
+            value = given.value()
+        if kind is None:
+            return value
+        try:
+            return conform(value, kind.expr, self.scope())
+        except Mismatch as mismatch:  # Terraform refuses the configuration: said where, and open (fail closed)
+            self.budget.fail(given.attribute.location, f"expected a value of var.{name}'s type, found one Terraform "
+                                                       f"cannot convert to it ({mismatch})")
+            return Open(f"var.{name} (a value Terraform cannot convert to its type)")
 
     def _local(self, name: str, scope: Scope) -> Any:
         attribute = self.folder.locals.get(name)
         if attribute is None:
             raise Missing(f"local.{name}, which this module does not declare")
-        return evaluate(attribute.expr, self.scope())
+        return argument(attribute, self.scope())
 
     # -- resources -------------------------------------------------------------------------------------------------
 
@@ -301,35 +327,45 @@ class Module:
         return list(self._resources[key])
 
     def _expand(self, block: Block) -> list[tuple[Any, str, Scope]]:
-        """Each instance a block's `count` or `for_each` makes: (its key, its address suffix, its scope)."""
+        """Each instance a block's `count` or `for_each` makes: (its key, its address suffix, its scope). One not
+        known here, or past the budget, is one instance standing for all, keyed `[*]` (fail closed: the resource
+        exists); past the budget is also a located error, as what it stands for was not expanded."""
+        self.budget.enter()  # a block's instances are a top-level expression of their own
+        try:
+            return self._instances(block, f"{'.'.join(block.labels)}")
+        finally:
+            self.budget.leave()
+
+    def _instances(self, block: Block, name: str) -> list[tuple[Any, str, Scope]]:
         if "for_each" in block.attributes:
-            each = evaluate(block.attributes["for_each"].expr, self.scope())
+            each = argument(block.attributes["for_each"], self.scope())
             if isinstance(each, list) and all(isinstance(v, str) for v in each):
                 each = {v: v for v in each}
-            if not isinstance(each, dict):
-                opened = Open(f"for_each of {block.type} {'.'.join(block.labels)} (not known here)")
-                return [("*", "[*]", self.scope(each={"key": opened, "value": opened}))]
-            if not self._spend(len(each)):
-                opened = Open("for_each (past the evaluation budget)")
+            if not isinstance(each, dict) or not self._fit(block, "for_each", len(each)):
+                why = "not known here" if not isinstance(each, dict) else "past the evaluation budget"
+                opened = Open(f"for_each of {block.type} {name} ({why})")
                 return [("*", "[*]", self.scope(each={"key": opened, "value": opened}))]
             return [(k, f"[{json.dumps(k, ensure_ascii=False)}]", self.scope(each={"key": k, "value": v}))
                     for k, v in each.items()]
         if "count" in block.attributes:
-            count = evaluate(block.attributes["count"].expr, self.scope())
-            if isinstance(count, bool) or not isinstance(count, int | float) or count > _MOST_INSTANCES:
-                why = "not known here" if not isinstance(count, int | float) else f"over {_MOST_INSTANCES:,}"
-                opened = Open(f"count of {block.type} {'.'.join(block.labels)} ({why})")
+            count = number(argument(block.attributes["count"], self.scope()))  # `"2"` is 2 to Terraform too
+            known = isinstance(count, int | float) and not isinstance(count, bool) and math.isfinite(count)
+            if not known or not self._fit(block, "count", max(int(count), 0)):
+                why = "past the evaluation budget" if known else "not known here"
+                opened = Open(f"count of {block.type} {name} ({why})")
                 return [(0, "[*]", self.scope(count={"index": opened}))]
-            if not self._spend(int(count)):
-                return [(0, "[*]", self.scope(count={"index": Open("count (past the evaluation budget)")}))]
             return [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(int(count))]
         return [(None, "", self.scope())]
 
-    def _spend(self, count: int) -> bool:
-        """Whether the instances fit the run's evaluation budget (else one instance stands for them all)."""
+    def _fit(self, block: Block, meta: str, count: int) -> bool:
+        """Whether the instances fit the budget; if not, a located error says what was not expanded."""
         try:
-            self.budget.spend(count)
-        except TooLarge:
+            self.budget.instances(count)
+        except TooLarge as large:
+            self.budget.fail(block.attributes[meta].location,
+                             f"expected instances within the bounds of any real configuration, found {meta} of "
+                             f"{block.type} {'.'.join(block.labels)} making {count:,}: {large}; read as one instance, "
+                             "[*], standing for all of them (fail closed)")
             return False
         return True
 
@@ -414,7 +450,7 @@ class Module:
                 if target is None or self.depth >= DEEPEST_MODULE:
                     made.append((key, _Remote(name, block, self.depth >= DEEPEST_MODULE)))
                     continue
-                inputs = {arg: _later(attribute, scope) for arg, attribute in block.attributes.items()
+                inputs = {arg: Argument(attribute, scope) for arg, attribute in block.attributes.items()
                           if arg not in _CALL_META}
                 child = Module(target, self.project, f"{self.prefix}module.{name}{suffix}.",
                                f"{self.config}module.{name}.", inputs, self.depth + 1)
@@ -427,8 +463,8 @@ class Module:
 
 
 def _unread(call: Block, folder: Folder, too_deep: bool) -> str:
-    source = evaluate(call.attributes["source"].expr, Scope(_NoNames())) if "source" in call.attributes else None
-    shown = repr(source) if isinstance(source, str) else "not given"
+    source = argument(call.attributes["source"], Scope(_NoNames())) if "source" in call.attributes else None
+    shown = repr(_shown_source(source)) if isinstance(source, str) else "not given"
     why = (f"it is nested deeper than {DEEPEST_MODULE} modules" if too_deep
            else "its source is not a folder of the checked tree" if folder.local_source(call) is not None
            else "its source is not a local folder (a registry, git or archive module)")
@@ -437,8 +473,23 @@ def _unread(call: Block, folder: Folder, too_deep: bool) -> str:
             "the configuration (`terraform show -json`).")
 
 
-def _later(attribute: Attribute, scope: Scope) -> Callable[[], Any]:
-    return lambda: evaluate(attribute.expr, scope)
+def _shown_source(source: str) -> str:
+    """A module source as a note shows it: without its query, which may be a presigned URL's credentials
+    (`?X-Amz-Credential=…&X-Amz-Signature=…`), and with anything else shaped like a secret masked."""
+    base, query, _ = source.partition("?")
+    return redact(base) + ("?<redacted>" if query else "")
+
+
+@dataclass(frozen=True)
+class Argument:
+    """What sets a variable (a module call's argument, a tfvars value, the default), evaluated in its own scope when
+    first used."""
+
+    attribute: Attribute
+    scope: Scope
+
+    def value(self) -> Any:
+        return argument(self.attribute, self.scope)
 
 
 def _then(value: Any, steps: list[Any]) -> Any:
@@ -458,7 +509,7 @@ class Outputs:
         if block is None or "value" not in block.attributes:
             raise Missing(f"an output ({name}) the module does not declare")
         value = block.attributes["value"]
-        return self.module._once(f"output.{name}", lambda: evaluate(value.expr, self.module.scope()))
+        return self.module._once(f"output.{name}", lambda: argument(value, self.module.scope()))
 
 
 
@@ -487,7 +538,7 @@ class Instance:
 
     def _compute(self, name: str) -> Any:
         if name in self.block.attributes and name not in _META:
-            value = evaluate(self.block.attributes[name].expr, self._scope)
+            value = argument(self.block.attributes[name], self._scope)
             if value is not None or name not in _NAMED_BY_REF:
                 return value  # a name set to null is the provider's to choose (`name_prefix`): computed, below
         nested = nested_blocks(self.block, name, self._scope)
@@ -495,8 +546,8 @@ class Instance:
             return nested
         if self.kind.startswith("google_"):
             if name == "project":
-                return self.module.google_project()
-            found = computed(self.kind, name, self.attribute, self.attribute("project"))
+                return self.module.google_project(self.provider())
+            found = computed(self.kind, name, self.attribute, self.attribute("project"), self.address)
             return found if found is not None else Open(f"{self.address}.{name} (known after apply)")
         if name == "arn" and self.kind in _IDENTITY_PROVIDERS:  # the ARN the provider names it by, account and all
             kind, named = _IDENTITY_PROVIDERS[self.kind]
@@ -522,7 +573,23 @@ class Instance:
         if self.kind in _PROJECT_SCOPED and "project" not in names:
             names.append("project")  # the provider's default, as a plan shows it
         values = {name: self.attribute(name) for name in names}
-        return TfResource(self.address, self.kind, values, {}, self.block.location, self.module.config,
+        # an argument written where a nested block belongs (`inline_policy = [{…}]`, which the provider takes; any
+        # other Terraform refuses, and `hcl_schema.misplaced` says so): blocks as written; left open, one block of
+        # what the readers read, open, else not known until apply, as a plan says of a block it cannot know
+        unknown: dict[str, Any] = {}
+        for name in nested(*holder(self.block)) & set(self.block.attributes) & set(values):
+            value = values[name]
+            if isinstance(value, dict):
+                values[name] = [value]
+            elif not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+                opened = first_open(value) or Open(f"{self.address}.{name} (not known here)")
+                keys = EITHER_WAY.get((self.kind, name))
+                if keys:
+                    values[name] = [dict.fromkeys(keys, opened)]
+                else:
+                    del values[name]
+                    unknown[name] = True
+        return TfResource(self.address, self.kind, values, unknown, self.block.location, self.module.config,
                           self.provider())
 
 

@@ -9,6 +9,7 @@ parsed as HCL strings are.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from policylint.errors import InputError
 from policylint.model import Location
+from policylint.sources.terraform.hcl_schema import LABELS, holder, nested
 from policylint.yamlsafe import YMap, YSeq, load_all
 
 _SKIP = frozenset({"new_line_or_comment"})
@@ -71,10 +73,24 @@ def parse(path: str, text: str) -> Block:
                          f"expected Terraform HCL, found {_unexpected(error)}") from None
     except LarkError as error:
         raise InputError(Location(path, 1, 1), f"expected Terraform HCL, found {type(error).__name__}") from None
+    if "\\u" in text or "\\U" in text:
+        _check_escapes(tree, path)
     body = next(c for c in tree.children if isinstance(c, Tree))
     top = Block("", (), Location(path, 1, 1))
     _fill(top, body, path)
     return top
+
+
+def _check_escapes(tree: Tree[Any], path: str) -> None:
+    """A quoted string's `\\uD800` (a UTF-16 surrogate, which UTF-8 cannot encode) is Terraform's "Invalid escape
+    sequence": a located error, before any text holds it."""
+    for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "STRING_CHARS"):
+        for match in _ESCAPE.finditer(str(token)):
+            code = match.group(1) or match.group(2)
+            if code and _SURROGATES.start <= int(code, 16) < _SURROGATES.stop:
+                raise InputError(Location(path, token.line or 1, (token.column or 1) + match.start()),
+                                 f"expected an escape of a character UTF-8 encodes, found {match.group(0)!r}, a "
+                                 "UTF-16 surrogate (Terraform: Invalid escape sequence)")
 
 
 _OPENER = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?$", re.MULTILINE)
@@ -161,6 +177,7 @@ def _label(node: Tree[Any]) -> str:
 
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+_SURROGATES = range(0xD800, 0xE000)
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -172,7 +189,8 @@ def unescape(chars: str) -> str:
     def one(match: re.Match[str]) -> str:
         code = match.group(1) or match.group(2)
         if code:
-            return chr(int(code, 16)) if int(code, 16) <= 0x10FFFF else "\ufffd"
+            point = int(code, 16)
+            return chr(point) if point <= 0x10FFFF and point not in _SURROGATES else "\ufffd"
         return _SIMPLE.get(match.group(3), "\\" + match.group(3))
 
     return _ESCAPE.sub(one, chars)
@@ -198,8 +216,29 @@ _LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "p
            "terraform": 0, "moved": 0, "import": 0, "check": 1}
 
 
+def _json_document(path: str, text: str) -> list[Any]:
+    """The JSON file's documents, located; invalid JSON a located error that says so (the YAML reader, which gives
+    every key its place, accepts more than JSON: a trailing comma, a comment)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(Location(path, error.lineno, error.colno),
+                         f"expected Terraform JSON, found invalid JSON: {error.msg}") from None
+    except RecursionError:
+        raise InputError(Location(path, 1, 1), "expected Terraform JSON nested less than a thousand levels deep, "
+                                               "found deeper nesting") from None
+    except ValueError:  # a number past Python's int-string limit
+        raise InputError(Location(path, 1, 1), "expected Terraform JSON with numbers of at most 4,300 digits, found "
+                                               "a longer one") from None
+    try:
+        return load_all(text, path)
+    except InputError as error:  # valid JSON the YAML reader refuses (a surrogate escape, a repeated key)
+        raise InputError(error.location, "expected Terraform JSON, found " +
+                         error.message.replace("invalid YAML: ", "invalid JSON: ")) from None
+
+
 def _json_body(path: str, text: str) -> Block:
-    documents = load_all(text, path)
+    documents = _json_document(path, text)
     top = Block("", (), Location(path, 1, 1))
     if not documents or not isinstance(documents[0], dict):
         raise InputError(Location(path, 1, 1), "expected a Terraform JSON object at the top level, found "
@@ -213,7 +252,7 @@ def _json_body(path: str, text: str) -> Block:
     for kind, value in document.items():
         if kind == "//":
             continue
-        _json_blocks(top, str(kind), value, (), _LABELS.get(str(kind), 0), path, _pos(document, kind))
+        _json_blocks(top, str(kind), value, (), _LABELS.get(str(kind), 0), path, _pos(document, kind), None)
     return top
 
 
@@ -222,39 +261,39 @@ def _pos(mapping: Any, key: Any) -> tuple[int, int]:
 
 
 def _json_blocks(parent: Block, kind: str, value: Any, labels: tuple[str, ...], more: int, path: str,
-                 pos: tuple[int, int]) -> None:
+                 pos: tuple[int, int], holds: frozenset[str] | None) -> None:
+    """A block (and those in it) from its JSON value: `more` label levels of keys, then its body, whose keys are the
+    nested blocks `holds` names (`hcl_schema`; None: found from the block once its labels are known), or
+    arguments."""
     if more and isinstance(value, list):  # Terraform's JSON allows a list of objects at any label level
         for item in value:
-            _json_blocks(parent, kind, item, labels, more, path, pos)
+            _json_blocks(parent, kind, item, labels, more, path, pos, holds)
         return
     if more and isinstance(value, dict):
         for label, inner in value.items():
-            _json_blocks(parent, kind, inner, (*labels, str(label)), more - 1, path, _pos(value, label))
+            _json_blocks(parent, kind, inner, (*labels, str(label)), more - 1, path, _pos(value, label), holds)
         return
     for body in value if isinstance(value, list) else [value]:
         block = Block(kind, labels, Location(path, *pos))
-        if isinstance(body, dict):
-            for name, item in body.items():
-                at = _pos(body, name)
-                if name == "//":
-                    continue
-                if kind == "locals" or not _nested_block(name, item):
-                    block.attributes[str(name)] = Attribute(str(name), JsonExpr(_plain(item), *at),
-                                                            Location(path, *at))
-                else:
-                    _json_blocks(block, str(name), item, (), 1 if name == "dynamic" else 0, path, at)
+        inner = holds if holds is not None else nested(*holder(block))
+        if kind == "dynamic" and labels:
+            inner = nested("dynamic")
+        for name, item in body.items() if isinstance(body, dict) else ():
+            at = _pos(body, name)
+            if name == "//":
+                continue
+            if kind == "locals" or not _nested_block(name, item, inner):
+                block.attributes[str(name)] = Attribute(str(name), JsonExpr(_plain(item), *at), Location(path, *at))
+            else:
+                what = nested(labels[0]) if kind == "dynamic" and labels else nested(str(name))
+                _json_blocks(block, str(name), item, (), LABELS.get(str(name), 0), path, at, what)
         parent.blocks.append(block)
 
 
-_BLOCK_NAMES = frozenset({"statement", "principals", "not_principals", "condition", "inline_policy", "metadata",
-                          "rule", "subject", "role_ref", "logging", "dynamic", "content", "lifecycle", "assume_role",
-                          "binding", "access", "server_side_encryption_configuration", "versioning"})
-
-
-def _nested_block(name: Any, item: Any) -> bool:
+def _nested_block(name: Any, item: Any, holds: frozenset[str]) -> bool:
     """In JSON syntax a nested block and an object-valued attribute look alike: the schema decides; we know the
-    nested block types the readers use."""
-    return name in _BLOCK_NAMES and isinstance(item, dict | list) and not (
+    nested block types the readers read (`hcl_schema`)."""
+    return name in holds and isinstance(item, dict | list) and not (
         isinstance(item, list) and any(not isinstance(i, dict) for i in item))
 
 

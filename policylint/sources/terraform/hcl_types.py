@@ -1,10 +1,14 @@
 """A variable's value converted to its type constraint as far as it changes what a configuration grants: the
 defaults of `optional(type, default)` attributes of objects, at any depth (`map(object({keys = optional(bool,
-true)}))`). Terraform fills them in before any expression sees the value; an attribute left out would otherwise be
-a reference to what is not there, and the resources built from it open."""
+true)}))`), and primitive values converted as Terraform converts them (`enabled = "true"` in a tfvars file is the
+bool `true` for a `bool` variable, `"2"` the number 2, a number the string of its digits). Terraform converts before
+any expression sees the value; an attribute left out would otherwise be a reference to what is not there, and a
+`"false"` left as text would be true in a condition. A value Terraform cannot convert is `Mismatch`."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from lark import Token, Tree
@@ -12,16 +16,25 @@ from lark import Token, Tree
 from policylint.sources.terraform.hcl_eval import evaluate
 from policylint.sources.terraform.hcl_parse import JsonExpr, expression
 from policylint.sources.terraform.hcl_scope import Scope, TfSet
+from policylint.sources.terraform.hcl_values import MOST_DIGITS
 
 _COLLECTIONS = frozenset({"map", "list", "set"})
+_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")  # what Terraform reads as a number from text
+
+
+class Mismatch(Exception):
+    """A value Terraform cannot convert to the variable's type (it refuses the configuration)."""
 
 
 def conform(value: Any, constraint: Tree[Any] | JsonExpr, scope: Scope) -> Any:
-    """The value with the defaults its type constraint gives; anything else as it was."""
+    """The value with the defaults its type constraint gives, and its primitives converted; anything else as it
+    was."""
     if isinstance(constraint, JsonExpr):  # `.tf.json`: the constraint is written as a string
         parsed = expression(constraint.value) if isinstance(constraint.value, str) else None
         return value if parsed is None else conform(value, parsed, scope)
     name, arguments = _call(constraint)
+    if name in _PRIMITIVES and not arguments:
+        return _PRIMITIVES[name](value)
     if name in _COLLECTIONS and arguments:
         if isinstance(value, dict):
             return {k: conform(v, arguments[0], scope) for k, v in value.items()}
@@ -32,6 +45,43 @@ def conform(value: Any, constraint: Tree[Any] | JsonExpr, scope: Scope) -> Any:
     if name == "object" and arguments and isinstance(value, dict):
         return _object(value, arguments[0], scope)
     return value
+
+
+def _string(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if isinstance(value, dict | list):
+        raise Mismatch("a string is required")
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool | dict | list):
+        raise Mismatch("a number is required")
+    if isinstance(value, str):
+        if _NUMBER.fullmatch(value) is None or len(value) > MOST_DIGITS:
+            raise Mismatch("a number is required")
+        if not any(c in value for c in ".eE"):
+            return int(value)
+        found = float(value)
+        return int(found) if found.is_integer() else found
+    return value
+
+
+def _bool(value: Any) -> Any:
+    if isinstance(value, str):
+        if value not in _BOOLS:
+            raise Mismatch('a bool is required; to convert from string, use lowercase "true"')
+        return _BOOLS[value]
+    if isinstance(value, int | float | dict | list) and not isinstance(value, bool):
+        raise Mismatch("a bool is required")
+    return value
+
+
+_BOOLS = {"true": True, "false": False, "1": True, "0": False}
+_PRIMITIVES: dict[str, Callable[[Any], Any]] = {"string": _string, "number": _number, "bool": _bool}
 
 
 def _object(value: dict[str, Any], attributes: Tree[Any], scope: Scope) -> dict[str, Any]:

@@ -37,6 +37,21 @@ class Missing(Exception):
     """A reference to an attribute, key or index that is not there (`try` and `can` catch it)."""
 
 
+class TooLarge(Exception):
+    """The configuration asks for more than any real one needs (text, lists or numbers past the bounds below, nested
+    `for`s over large ranges): what asks for it is not evaluated, and the error says where (`hcl_scope.Budget`)."""
+
+
+MOST_TEXT = 1_000_000  # characters of one string: a policy document is at most a few thousand
+MOST_DIGITS = 1_000  # of a number (Terraform's are 512-bit floats; Python refuses to print ints past 4,300 digits)
+
+
+def bounded_text(length: int, what: str) -> None:
+    """Refuse text longer than `MOST_TEXT` before it is made (`"${local.a}${local.a}"` doubling, `indent(1e9, x)`)."""
+    if length > MOST_TEXT:
+        raise TooLarge(f"{what} of {length:,} characters (at most {MOST_TEXT:,})")
+
+
 def plain(value: Any) -> bool:
     """Whether the value is plain JSON (no `Open`, `Cfn`, `Encoded`, nor a reference to a resource)."""
     if isinstance(value, dict):
@@ -85,6 +100,7 @@ def text(value: Any) -> Any:
 def joined(parts: list[Any]) -> Any:
     """A template's parts as one string, or an `Fn::Join` of the parts where one is not known here."""
     texts = [text(p) for p in parts]
+    bounded_text(sum(len(t) for t in texts if isinstance(t, str)), "a template making text")
     if all(isinstance(t, str) for t in texts):
         return "".join(texts)
     merged: list[Any] = []

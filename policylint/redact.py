@@ -34,7 +34,7 @@ _SECRET = re.compile(
     r"|(?:FwoGZXIvYXdzE|IQoJb3JpZ2luX2Vj)[A-Za-z0-9/+=]{20,4096}"  # AWS session tokens
     r"|npm_[A-Za-z0-9]{36,255}|pypi-AgE[A-Za-z0-9_-]{50,4096}|hf_[A-Za-z0-9]{30,255}"
     r"|sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,512}|SG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}"
-    r"|[0-9a-fA-F]{64,256}" + _TOKEN_END +  # hex keys (32 bytes and more)
+    r"|[0-9a-fA-F]{64,4096}" + _TOKEN_END +  # hex keys (32 bytes and more), RSA signatures (256 bytes)
     r")"
     r"|https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,255}"  # Slack webhook URLs
     r"|\$(?:1|2[abxy]?|5|6|7|y|gy|argon2(?:id|i|d)|scrypt|pbkdf2[a-z0-9-]{0,12})\$[A-Za-z0-9./+=$,-]{8,512}"  # crypt
@@ -54,7 +54,8 @@ _VALUE = re.compile(r"(?:(?:Bearer|Basic|Token|bearer|basic|token)[ \t]{1,8})?"
                     r"(\"[^\"\r\n]{1,512}|'[^'\r\n]{1,512}|[^\s\"',;&)}\]]{1,512})")
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 SECRET_NAMES = frozenset({"password", "passwd", "pwd", "pw", "pass", "passphrase", "secret", "token", "key", "apikey",
-                          "privatekey", "authorization", "auth", "credentials", "creds", "cookie"})
+                          "privatekey", "authorization", "auth", "credentials", "creds", "cookie",
+                          "signature", "sig"})  # a signed URL's X-Goog-Signature=, Signature=, sig=
 _SECRET_ENDINGS = tuple(SECRET_NAMES)
 MIN_TOKEN = 32  # characters of a token that random-looking content alone makes secret
 # base64, padding and all; an `=` between words is an assignment

@@ -184,3 +184,17 @@ def test_secret_names_ending_in_short_forms_are_masked(text: str, secret: str) -
                                   "creds_expiry: 90d", "NPW=3", "authority: root-ca"])
 def test_names_that_only_look_like_the_short_forms_are_not_masked(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(("case", "url", "shown"), [
+    ("a GCS V4 signed URL (RSA signature, 512 hex)",
+     "https://storage.googleapis.com/b/m.zip?X-Goog-Date=20260101T000000Z&X-Goog-Signature=" + "ab12" * 128,
+     "https://storage.googleapis.com/b/m.zip?X-Goog-Date=20260101T000000Z&X-Goog-Signature=<redacted>"),
+    ("an S3 signature version 2 URL",
+     "https://b.s3.amazonaws.com/m.zip?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D",
+     "https://b.s3.amazonaws.com/m.zip?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=<redacted>"),
+    ("an Azure SAS token", "https://b.blob.core.windows.net/c/m.zip?sv=2020-08-04&sig=abcDEF123xyz%3D&se=2026",
+     "https://b.blob.core.windows.net/c/m.zip?sv=2020-08-04&sig=<redacted>&se=2026"),
+])
+def test_the_signature_of_a_signed_url_is_masked(case: str, url: str, shown: str) -> None:
+    assert redact(url) == shown

@@ -3,7 +3,9 @@ the registry's decision (`claimants`), never the order of SOURCES."""
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from policylint.errors import InputError
@@ -12,9 +14,25 @@ from policylint.sources.aws import authz, cloudformation, credential_report, pol
 from policylint.sources.base import Fragment, Options, Source
 from policylint.sources.hr import okta, roster_csv, scim
 from policylint.sources.native_marker import MARKER, SECTIONS
-from policylint.sources.terraform import hcl as terraform_hcl
+from policylint.sources.terraform import hcl_names as terraform_hcl
 from policylint.sources.terraform import plan as terraform_plan
 from policylint.yamlsafe import load_all
+
+
+class Lazy:
+    """A source whose reader is imported only when a file needs it: its cheap `detect` comes with the registry,
+    its module (grammar, evaluator) with the first `load`. The pre-commit hook on a run without such files never
+    pays for it (the Terraform reader was a third of the start-up)."""
+
+    def __init__(self, name: str, detect: Callable[[str, str], bool], module: str) -> None:
+        self.NAME = name
+        self.detect = detect
+        self._module = module
+
+    def load(self, path: str, text: str, options: Options) -> Fragment:
+        source: Source = importlib.import_module(self._module)
+        return source.load(path, text, options)
+
 
 SOURCES: dict[str, Source] = {
     native.NAME: native,
@@ -28,7 +46,7 @@ SOURCES: dict[str, Source] = {
     roster_csv.NAME: roster_csv,
     gcp.NAME: gcp,
     terraform_plan.NAME: terraform_plan,
-    terraform_hcl.NAME: terraform_hcl,
+    terraform_hcl.NAME: Lazy(terraform_hcl.NAME, terraform_hcl.detect, "policylint.sources.terraform.hcl"),
 }
 
 

@@ -37,6 +37,9 @@ from policylint.errors import InputError
 from policylint.model import Inventory, Location
 from policylint.sources.base import Fragment, Options
 from policylint.sources.terraform.hcl_module import Folder, Module, as_values
+from policylint.sources.terraform.hcl_names import CONFIGURATION, SUFFIXES
+from policylint.sources.terraform.hcl_names import NAME as NAME  # the source, for whoever imports the reader
+from policylint.sources.terraform.hcl_names import detect as detect
 from policylint.sources.terraform.hcl_parse import Block, parse
 from policylint.sources.terraform.hcl_providers import (
     aws_account,
@@ -52,16 +55,7 @@ from policylint.sources.terraform.plan_open import joined
 from policylint.sources.terraform.plan_read import Plan, TfResource
 from policylint.yamlsafe import decode
 
-NAME = "terraform-hcl"
-CONFIGURATION = (".tf", ".tf.json")
-VALUES = (".tfvars", ".tfvars.json")
-SUFFIXES = CONFIGURATION + VALUES
 _AUTO_VALUES = ("terraform.tfvars", "terraform.tfvars.json")
-
-
-def detect(path: str, text: str) -> bool:
-    """A Terraform file by its name: configuration (`.tf`, `.tf.json`) or values (`.tfvars`, `.tfvars.json`)."""
-    return os.path.basename(path).lower().endswith(SUFFIXES)
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

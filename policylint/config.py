@@ -117,7 +117,7 @@ def load_config(path: Path | None, within: Path | None = None) -> Config:
     if errors:
         raise InputErrors(sorted(errors, key=lambda e: e.location))
     base = path.parent
-    root = Path(os.path.abspath(within)) if within is not None else _repository(base)
+    root = Path(os.path.abspath(within)) if within is not None else repository_of(base)
 
     def at(*steps: Any) -> Location:
         node: Any = document
@@ -209,7 +209,7 @@ def _size_error(document: YMap, text: str, path: str, *, toml: bool) -> InputErr
                                                     f"{MAX_FILE_SIZE}, in plain decimal digits, found {raw}")
 
 
-def _repository(folder: Path) -> Path:
+def repository_of(folder: Path) -> Path:
     """The root of the git repository that holds `folder` (the nearest folder with `.git`), else `folder`; absolute,
     as written (the caller compares resolved paths with it resolved)."""
     start = Path(os.path.abspath(folder))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from policylint.config import Config, config_rule_errors, find_config, load_config, shown_path
+from policylint.config import Config, config_rule_errors, find_config, load_config, repository_of, shown_path
 from policylint.errors import InputError, InputErrors
 from policylint.findings import select_rules
 from policylint.rules import Rule, builtin_policies, load_rules
@@ -76,7 +76,10 @@ def rule_set(policies: list[Path], select: tuple[str, ...] = (), ignore: tuple[s
 def resolve(given: Given, extra: tuple[Rule, ...] = ()) -> Settings:
     """The command line over the configuration file (the one named, else the nearest), option by option."""
     config = load_config(given.config_file or find_config(Path.cwd()))
-    root = str(Path(config.file).parent) if config.file else "."
+    # the run's root: what configuration globs, and the names of what a file leaves unnamed (a plan's unnamed
+    # resources, a bare policy's id, an HCL root's unknown account), are relative to; without a configuration file,
+    # the repository's root, so that ids do not depend on the folder a run starts from (baselines)
+    root = str(Path(config.file).parent) if config.file else shown_path(repository_of(Path.cwd()))
     configured = config.paths or ((shown_path(root),) if config.file else (".",))
     policies = given.policies or tuple(Path(p) for p in config.policies)
     rules, _ = rule_set(list(policies), extra=extra)  # a rule that fails to load is reported by the run

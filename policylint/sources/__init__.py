@@ -27,10 +27,10 @@ class Lazy:
     def __init__(self, name: str, detect: Callable[[str, str], bool], module: str) -> None:
         self.NAME = name
         self.detect = detect
-        self._module = module
+        self.module = module  # the reader's module name
 
     def load(self, path: str, text: str, options: Options) -> Fragment:
-        source: Source = importlib.import_module(self._module)
+        source: Source = importlib.import_module(self.module)
         return source.load(path, text, options)
 
 
@@ -142,5 +142,15 @@ def _items_with(items: Any, key: str) -> bool:
     return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
 
 
-__all__ = ["REPORT_FORMAT", "SOURCES", "Fragment", "Options", "Source", "claimants", "looks_like", "terraform_hcl",
-           "terraform_plan"]
+__all__ = [
+    "REPORT_FORMAT",
+    "SOURCES",
+    "Fragment",
+    "Lazy",
+    "Options",
+    "Source",
+    "claimants",
+    "looks_like",
+    "terraform_hcl",
+    "terraform_plan",
+]

@@ -7,6 +7,7 @@ line numbers) as it was, and they can produce what no parser would (a truncated 
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import random
@@ -18,7 +19,7 @@ from types import ModuleType
 from typing import cast
 
 import policylint
-from policylint.sources import SOURCES
+from policylint.sources import SOURCES, Lazy
 
 Mutation = Callable[[random.Random, bytes, str], bytes]
 
@@ -360,7 +361,8 @@ def _keys_for(text: str, suffix: str) -> tuple[str, ...]:
 def _source_keys() -> dict[str, tuple[str, ...]]:
     found = {}
     for name, source in SOURCES.items():
-        module = Path(inspect.getfile(cast(ModuleType, source)))
+        reader = importlib.import_module(source.module) if isinstance(source, Lazy) else source
+        module = Path(inspect.getfile(cast(ModuleType, reader)))
         package = module.parent if module.name == "__init__.py" or module.parent.name != "sources" else None
         found[name] = _known_keys(sorted(package.rglob("*.py")) if package else [module])
     return found

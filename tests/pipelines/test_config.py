@@ -312,3 +312,18 @@ def test_a_path_glob_is_judged_where_the_run_walks_its_folder(tmp_path: Path) ->
     result = run_cli("check", "--config", str(config), "--as-of", "2026-01-01")
     assert result.code == 2 and "'infra/gcp/prod-dta/*' to match" in result.out
     assert "'local/gcp/*' to match" not in result.out  # `local` is not walked: not judged
+
+
+def test_without_a_configuration_ids_do_not_depend_on_the_folder_a_run_starts_from(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a file leaves unnamed is named by its path from the run's root: the repository's root when no
+    configuration file says otherwise, so a baseline written from one folder matches a run from another."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "infra" / "iam", "deploy.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    subjects = []
+    for start, target in ((tmp_path, "infra"), (tmp_path / "infra", "."), (tmp_path / "infra" / "iam", ".")):
+        monkeypatch.chdir(start)
+        document = json.loads(run_cli("check", target, "--format", "json", "--select", "PL211").out)
+        subjects.append({f["subject"]["id"] for f in document["findings"]})
+    assert subjects == [{"aws:policy-document:infra/iam/deploy.json"}] * 3

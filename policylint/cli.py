@@ -220,6 +220,9 @@ def report_command(paths: tuple[str, ...], output_file: Path, select: tuple[str,
     from policylint.audit import build
     from policylint.reporters import html
 
+    if output_file.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"expected -o to name an .html file (the report is one HTML page), found {output_file}; "
+                         "`policylint check -o FILE` writes .sarif, .json, .xml, .csv and .txt")
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                               baseline, exceptions))
     _prepare(output_file, settings)
@@ -374,12 +377,14 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
 
 
 GRAPH_FORMATS = ("graphml", "dot", "json", "neo4j")  # policylint.graphout.FORMATS, imported only when run
+GRAPH_SUFFIXES = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
 
 
 @cli.command("graph")
 @paths_argument
-@click.option("--format", "output", type=click.Choice(GRAPH_FORMATS), default="graphml", show_default=True,
-              help="graphml, dot or json (to standard output or -o FILE), or neo4j (nodes.csv and "
+@click.option("--format", "output", type=click.Choice(GRAPH_FORMATS), default=None,
+              help="graphml (the default), dot or json (to standard output or -o FILE, whose suffix names the "
+                   "format when --format does not: .graphml, .dot/.gv, .json), or neo4j (nodes.csv and "
                    "relationships.csv for neo4j-admin import, and queries.cypher, in the folder -o names).")
 @click.option("-o", "--output-file", "output_file", type=click.Path(path_type=Path),
               help="The file to write instead of standard output; with --format neo4j, the folder (created if "
@@ -389,13 +394,14 @@ GRAPH_FORMATS = ("graphml", "dot", "json", "neo4j")  # policylint.graphout.FORMA
 @click.option("--to", "targets", multiple=True, metavar="ID",
               help="Only what lies on paths to this node (repeatable).")
 @inventory_options
-def graph_command(paths: tuple[str, ...], output: str, output_file: Path | None, sources: tuple[str, ...],
+def graph_command(paths: tuple[str, ...], output: str | None, output_file: Path | None, sources: tuple[str, ...],
                   targets: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...],
                   unclassified: str | None, config_file: Path | None) -> int:
     """The access graph for graph tools (GraphML, DOT, JSON) or for Neo4j (import files and Cypher queries); with
     --from and --to, only the part on paths from those nodes to those."""
     from policylint.graphout import TEXT_FORMATS, export_view, neo4j
 
+    output = _graph_format(output, output_file)
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
     if output == "neo4j":
         if output_file is None:
@@ -417,6 +423,25 @@ def graph_command(paths: tuple[str, ...], output: str, output_file: Path | None,
     else:
         click.echo(TEXT_FORMATS[output](view), nl=False)
     return code
+
+
+def _graph_format(given: str | None, output_file: Path | None) -> str:
+    """--format, else what -o's suffix names, else GraphML; a suffix that names another format, or none without
+    --format, is a usage error (a `.dot` file holding GraphML fails in Graphviz); neo4j's -o is a folder."""
+    suffix = output_file.suffix.lower() if output_file is not None else ""
+    named = GRAPH_SUFFIXES.get(suffix)
+    if given == "neo4j":
+        if suffix:
+            raise UsageError(f"expected -o to name a folder with --format neo4j (it writes nodes.csv, "
+                             f"relationships.csv and queries.cypher there), found the file name {output_file}")
+        return given
+    if given is None and output_file is not None and suffix and named is None:
+        raise UsageError(f"expected -o to end in {', '.join(GRAPH_SUFFIXES)} (or --format neo4j and a folder), "
+                         f"found {output_file}")
+    if given is not None and named is not None and named != given:
+        raise UsageError(f"expected -o to end in the suffix of --format {given}, found {output_file}, which names "
+                         f"{named}")
+    return given or named or "graphml"
 
 
 def _check_folder(folder: Path) -> None:

@@ -118,7 +118,9 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
         for key_id in reach.reached_keys(person.id):
             key_readers[key_id].append(person.id)
     leavers = [p.id for p in inventory.people if p.status in ("departed", "suspended")]
-    from_people = (nearest_from(graph, leavers), nearest_from(graph, [p.id for p in inventory.people]))
+    secrets = frozenset({"credential", "key"})  # who holds one is never told by using another
+    everyone = [p.id for p in inventory.people]
+    from_people = (nearest_from(graph, leavers, secrets), nearest_from(graph, everyone, secrets))
     open_grants: dict[str, list[tuple[int, Grant]]] = defaultdict(list)
     open_globs: list[tuple[int, Grant]] = []
     for order, grant in enumerate(direct_grants.get(EVERYONE, ())):
@@ -222,8 +224,9 @@ def _reach(node_id: str, context: Context) -> Facts:
 
 def held_path(node: Node, context: Context) -> list[str]:
     """`held_via`, as graph node ids: one shortest path to this credential or key from a person, from someone who
-    left when one can get to it; else, for a credential no person can get to, from the identity holding it. A
-    credential that is not active is held by nobody (it carries no edge)."""
+    left when one can get to it, that goes through no other credential or key (a leaver who could forge anyone's
+    session with a signing key does not hold every password); else, for a credential no person can get to, from
+    the identity holding it. A credential that is not active is held by nobody (it carries no edge)."""
     if not isinstance(node, Credential | Key) or (isinstance(node, Credential) and node.status != "active"):
         return []
     for previous in context.from_people:

@@ -155,9 +155,16 @@ def _bfs_reverse(graph: Graph, sources: list[str]) -> dict[str, str | None]:
     return _bfs(graph.pred, sources)
 
 
-def nearest_from(graph: Graph, sources: list[str]) -> dict[str, str | None]:
-    """Along edges: for each node reached from a source, its previous hop from the nearest one."""
-    return _bfs(graph.succ, sources)
+def nearest_from(graph: Graph, sources: list[str], ends: frozenset[str] = frozenset()
+                 ) -> dict[str, str | None]:
+    """Along edges: for each node reached from a source, its previous hop from the nearest one. A node of a kind in
+    `ends` is reached but not gone through (`facts.held_path`: who holds a secret, not who can use another)."""
+    if not ends:
+        return _bfs(graph.succ, sources)
+    kinds = graph.kinds
+    empty: dict[str, dict[str, Any]] = {}
+    stopping = {node: (empty if kinds.get(node) in ends else targets) for node, targets in graph.succ.items()}
+    return _bfs(stopping, sources)
 
 
 def paths_to(graph: Graph, target: str) -> dict[str, str | None]:

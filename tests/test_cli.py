@@ -234,7 +234,7 @@ def test_reach_lists_people_first_with_paths(org: Path) -> None:
                                  "path": ["kim.jh", "ak-7731", "order-sync", "customer-db-reader", "customer-db"],
                                  "steps": KIM_STEPS}]
     text = run_cli("reach", str(org), "--as-of", "2026-01-01")
-    assert "kim.jh (person, departed): 33,700,000 records in 1 resources" in text.out
+    assert "kim.jh (person, departed): 33,700,000 records in 1 resource" in text.out
 
 
 def test_unknown_option_is_a_usage_error() -> None:

@@ -258,8 +258,12 @@ def test_neo4j_writes_a_folder_and_needs_one(tmp_path: Path) -> None:
 
 
 def test_an_input_is_never_overwritten() -> None:
-    result = run_cli("graph", str(ACME), "--as-of", "2026-11-27", "-o", str(ACME / "people.yaml"))
-    assert result.code == 2 and "which is the input" in result.err
+    before = (ACME / "people.yaml").read_bytes()
+    for format_ in ("graphml", "dot", "json"):
+        result = run_cli("graph", str(ACME), "--as-of", "2026-11-27", "--format", format_, "-o",
+                         str(ACME / "people.yaml"))
+        assert result.code == 2 and "which is the input" in result.err
+    assert (ACME / "people.yaml").read_bytes() == before
 
 
 def test_the_cli_offers_every_format() -> None:

@@ -67,15 +67,25 @@ def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] =
     return no_command_lines(_render_reach(as_of, escaped_reach(exposures), tuple(printable(n) for n in notes)))
 
 
+def reached(e: Exposure) -> str:
+    """What an identity reaches, never reading as 0 records where sizes are unknown: `33,700,000 records in 1
+    resource`, `at least 1,200 records in 3 resources (2 more of unknown size)`, `2 resources of unknown size`."""
+    known = e.reached - e.unknown
+    if not known:
+        return f"{e.unknown:,} resource{'s' if e.unknown != 1 else ''} of unknown size"
+    text = f"{'at least ' if e.unknown else ''}{e.records:,} records in {e.reached:,} resource" + (
+        "s" if e.reached != 1 else "")
+    return text + (f" ({e.unknown:,} of them of unknown size)" if e.unknown else "")
+
+
 def _render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...]) -> str:
     lines = [f"Who can reach customer data, as of {as_of}: {len(exposures)} identities"]
     lines.extend(f"note: {note}" for note in notes)
     for e in exposures:
         status = f", {e.status}" if e.status and e.status != "active" else ""
+        name = f", {e.display_name}" if e.display_name else ""
         lines.append("")
-        unknown = f" (and {e.unknown} of unknown size)" if e.unknown else ""
-        lines.append(f"{e.id} ({e.kind}{status}): {'at least ' if e.unknown else ''}{e.records:,} records in "
-                     f"{e.reached} resources{unknown}")
+        lines.append(f"{e.id} ({e.kind}{status}{name}): {reached(e)}")
         for r in e.resources:
             size = "records unknown" if r.records is None else f"{r.records:,} records"
             lines.append(f"  {r.id} [{', '.join(r.classes)}] {size}")

@@ -114,3 +114,18 @@ def test_a_long_list_in_a_message_names_ten_and_counts_the_rest() -> None:
     facts = {"readers": [{"id": f"p{i}", "status": "active"} for i in range(25)]}
     assert render_message("read by {readers}", facts) == (
         "read by p0, p1, p2, p3, p4, p5, p6, p7, p8, p9 and 15 more")
+
+
+def test_held_via_never_goes_through_another_secret() -> None:
+    """kim.jh (departed) reads a key that signs for every principal, so he can act as moreau.c's SSO account and
+    reach her password; but he does not hold it: moreau.c does, and the evidence starts with her."""
+    import json
+
+    from helpers import REPO, run_cli
+
+    shown = run_cli("facts", "pw-moreau.c", str(REPO / "examples" / "acme"), "--as-of", "2026-11-27")
+    assert json.loads(shown.out)["held_via"] == ["moreau.c", "pw-moreau.c"]
+    check = run_cli("check", str(REPO / "examples" / "acme"), "--as-of", "2026-11-27", "--select", "PL204",
+                    "--format", "json")
+    [finding] = [f for f in json.loads(check.out)["findings"] if f["subject"]["id"] == "pw-moreau.c"]
+    assert finding["path"][:2] == ["moreau.c", "pw-moreau.c"]

@@ -186,11 +186,11 @@ def _described(errors: list[InputError]) -> list[str]:
 
 def _findings(path: Path) -> set[tuple[str, str]]:
     """(rule, subject) of a whole check, with the file a subject's id names for an unnamed resource left out, and
-    the account a root module's folder names where no provider names one written as a plan's, `cfn`."""
+    the account a folder labels where no provider names one (a root module's, a plan's file's) written `cfn`."""
     run = run_cli("check", str(path), "--format", "json", "--as-of", "2026-01-01")
     assert run.code in (0, 1, 2), run.err
     report = json.loads(run.out)
-    folder = f":{escaped(relative(str(path), '.'))}:"
+    folder = f":{escaped(relative(str(path if path.is_dir() else path.parent), '.'))}:"
     return {(f["rule"], re.sub(r"[\w.%-]*%2F[\w.%-]*:", "", f["subject"]["id"].replace(folder, ":cfn:")))
             for f in report["findings"]}
 

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from policylint.inventory import load_paths
 from policylint.sources import claimants
 from policylint.sources.base import Options
@@ -116,6 +118,14 @@ def plan_json() -> dict[str, Any]:
         "timestamp": "2026-01-01T00:00:00Z", "errored": False}
 
 
+@pytest.fixture(autouse=True)
+def _plans_at_the_run_root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's own plans are written at the run's root (its working folder), whose account is the template's
+    unknown `cfn`: a plan's folder below the root labels the account its provider does not name (`by_provider`)."""
+    if "tmp_path" in request.fixturenames:
+        monkeypatch.chdir(request.getfixturevalue("tmp_path"))
+
+
 def _write(tmp_path: Path, data: dict[str, Any], name: str = "plan.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
@@ -193,10 +203,9 @@ def test_plan_and_template_agree(tmp_path: Path) -> None:
     data["planned_values"] = {"root_module": {"resources": [r for r in ROOT if r["address"] in keep]}}
     del data["prior_state"]  # no ARN: the account is unknown, as a template's is
     (tmp_path / "cfn").mkdir()
-    (tmp_path / "tf").mkdir()
     from_template = _findings(_write(tmp_path / "cfn", template, "stack.json"))
     assert ("PL216", "aws:s3:::acme-customer-exports") in from_template
-    assert _findings(_write(tmp_path / "tf", data)) == from_template
+    assert _findings(_write(tmp_path, data)) == from_template  # at the run's root: the template's account, `cfn`
 
 
 # -- real plans (tests/corpus/terraform-plan, from checkov's test data) ------------------------------------------
@@ -214,7 +223,7 @@ def test_a_terraform_0_12_reference_to_a_whole_resource_names_that_resource() ->
     # terragoat's plan (Terraform 0.12.23) lists `role = aws_iam_role.ec2role.id` as `aws_iam_role.ec2role`: the
     # inline policy is the ec2 role's alone, not (read as an unknown name) every role's of the plan
     found = _findings(CORPUS / "terraform-plan" / "checkov__plan_tfplan.json")
-    prefix = "aws:iam::cfn:role/123456789123-acme-corp-"
+    prefix = "aws:iam::tests%2Fcorpus%2Fterraform-plan:role/123456789123-acme-corp-"  # its folder's account
     assert {subject for rule, subject in found if rule == "PL211" and subject.startswith(prefix)} == {
         prefix + "role"}
 
@@ -453,7 +462,7 @@ def test_an_unknown_item_of_a_list_is_what_it_references(tmp_path: Path) -> None
         _config("aws_iam_group_policy.ops", {"group": {"references": ["aws_iam_group.ops.name", "aws_iam_group.ops"]}}),
         _config("aws_iam_user_group_membership.deploy", {
             "groups": {"references": ["aws_iam_group.ops.name", "aws_iam_group.ops"]}})])
-    ops = "aws:iam::cfn:group/" + str(tmp_path / "plan.json").replace("/", "%2F") + ":aws_iam_group.ops"
+    ops = "aws:iam::cfn:group/plan.json:aws_iam_group.ops"
     assert f"path: aws:iam::cfn:user/deploy –member of→ {ops} –read→ aws:s3:::acme-customers" in _reach(tmp_path, data)
 
 
@@ -492,12 +501,13 @@ def test_an_unnamed_resource_s_id_is_its_file_relative_to_the_root_and_its_addre
     ids = {node.id for node in loaded.inventory.nodes()}
     for env in ("prod", "staging"):
         own = f"envs%2F{env}%2Fplan.json:"  # `/` is %2F: an S3 or DynamoDB ARN's `/` would end the store's name
-        assert {f"aws:iam::cfn:role/{own}aws_iam_role.app", f"aws:s3:::{own}aws_s3_bucket.logs",
-                f"aws:kms:cfn:cfn:key/{own}aws_kms_key.k"} <= ids, sorted(ids)
+        account = f"envs%2F{env}"  # no provider names it: the plan's folder labels it
+        assert {f"aws:iam::{account}:role/{own}aws_iam_role.app", f"aws:s3:::{own}aws_s3_bucket.logs",
+                f"aws:kms:cfn:{account}:key/{own}aws_kms_key.k"} <= ids, sorted(ids)
     # the same file read from another root, or another name: the id follows the path, not the name's stem
     path = tmp_path / "envs" / "prod" / "plan.json"
     alone = plan.load(str(path), path.read_text(), Options(globs_root=str(tmp_path / "envs")))
-    assert "aws:iam::cfn:role/prod%2Fplan.json:aws_iam_role.app" in {r.id for r in alone.inventory.roles}
+    assert "aws:iam::prod:role/prod%2Fplan.json:aws_iam_role.app" in {r.id for r in alone.inventory.roles}
 
 
 def test_an_address_s_slash_does_not_cut_a_store_s_id(tmp_path: Path) -> None:
@@ -574,6 +584,7 @@ def test_a_secret_policy_resource_is_the_secret_s_policy(tmp_path: Path) -> None
 # -- keys, aliases, grants, stores, trails and secrets (real plans: tests/sources/fixtures/terraform_plan) ----------
 
 GENERATED = CORPUS / "terraform-plan" / "generated"
+AT = "tests%2Fcorpus%2Fterraform-plan%2Fgenerated"  # their folder: the account their provider does not name
 PLAN_FIXTURES = Path(__file__).parent / "fixtures" / "terraform_plan"
 
 
@@ -585,7 +596,7 @@ def _generated(name: str) -> Any:
 
 
 def _key_id(plan_name: str, address: str) -> str:
-    return f"aws:kms:cfn:cfn:key/tests%2Fcorpus%2Fterraform-plan%2Fgenerated%2F{plan_name}.json:{address}"
+    return f"aws:kms:cfn:{AT}:key/{AT}%2F{plan_name}.json:{address}"
 
 
 def test_generated_plans_are_claimed_by_this_source_only() -> None:
@@ -600,8 +611,9 @@ def test_a_role_whose_policies_the_provider_computes_holds_only_what_attaches_to
     # AWS provider 5 leaves a new role's `inline_policy` and `managed_policy_arns` unknown until apply when the
     # configuration sets neither: they are what other resources attach, not an unknown policy on everything
     roles = {r.id: r for r in _generated("kms-grants-aliases").roles}
-    assert roles["aws:iam::cfn:role/billing-exporter"].grants == ()
-    assert {g.via for g in roles["aws:iam::cfn:role/reporting"].grants} == {"decrypt-by-alias", "aws_kms_grant.shared"}
+    assert roles[f"aws:iam::{AT}:role/billing-exporter"].grants == ()
+    assert {g.via for g in roles[f"aws:iam::{AT}:role/reporting"].grants} == {"decrypt-by-alias",
+                                                                               "aws_kms_grant.shared"}
 
 
 def test_a_grant_gives_the_grantee_the_key_no_key_policy_shows() -> None:
@@ -609,18 +621,18 @@ def test_a_grant_gives_the_grantee_the_key_no_key_policy_shows() -> None:
     keys = {k.id: k for k in inventory.keys}
     customer, legacy = (_key_id("kms-grants-aliases", f"aws_kms_key.{n}") for n in ("customer_data", "legacy"))
     # the keys have AWS's default policy (the account decides); each grant adds its grantee as a reader
-    assert keys[customer].readable_by == ("aws:iam::cfn:root", "aws:iam::cfn:role/billing-exporter")
-    assert keys[legacy].readable_by == ("aws:iam::cfn:root", "aws:iam::444455556666:root")
+    assert keys[customer].readable_by == (f"aws:iam::{AT}:root", f"aws:iam::{AT}:role/billing-exporter")
+    assert keys[legacy].readable_by == (f"aws:iam::{AT}:root", "aws:iam::444455556666:root")
     # a grant on a key the plan does not manage: the grantee's own grant on that key's ARN
     shared = "aws:kms:eu-west-1:777788889999:key/0b9a8c7d-1e2f-3a4b-5c6d-7e8f9a0b1c2d"
-    [reporting] = [r for r in inventory.roles if r.id == "aws:iam::cfn:role/reporting"]
+    [reporting] = [r for r in inventory.roles if r.id == f"aws:iam::{AT}:role/reporting"]
     assert (shared, ("write",), "aws_kms_grant.shared") in {(g.resource, g.actions, g.via) for g in reporting.grants}
     assert shared in {k.id for k in inventory.keys}  # implied: the path is seen even when no file defines the key
 
 
 def test_an_alias_names_its_key_and_the_grant_keeps_the_alias() -> None:
     inventory = _generated("kms-grants-aliases")
-    [reporting] = [r for r in inventory.roles if r.id == "aws:iam::cfn:role/reporting"]
+    [reporting] = [r for r in inventory.roles if r.id == f"aws:iam::{AT}:role/reporting"]
     by_alias = {g.resource for g in reporting.grants if g.via == "decrypt-by-alias"}
     assert by_alias == {"aws:kms:eu-west-1:111122223333:alias/customer-data",
                         _key_id("kms-grants-aliases", "aws_kms_key.customer_data")}
@@ -640,10 +652,10 @@ def test_a_key_protects_the_stores_that_name_it() -> None:
     keys = {k.id: k for k in _generated("kms-grants-aliases").keys}
     # `server_side_encryption { kms_key_arn = aws_kms_key.customer_data.arn }`: unknown until apply, a reference
     assert keys[_key_id("kms-grants-aliases", "aws_kms_key.customer_data")].protects == (
-        "aws:dynamodb:cfn:cfn:table/customer-payments",)
+        f"aws:dynamodb:cfn:{AT}:table/customer-payments",)
     keys = {k.id: k for k in _generated("customer-data-stores").keys}
     assert keys[_key_id("customer-data-stores", "aws_kms_key.at_rest")].protects == (
-        "aws:s3:::acme-customer-invoices", "aws:secretsmanager:cfn:cfn:secret:payments/api-key")
+        "aws:s3:::acme-customer-invoices", f"aws:secretsmanager:cfn:{AT}:secret:payments/api-key")
 
 
 def test_stores_resource_policies_grant_on_the_store() -> None:
@@ -654,8 +666,8 @@ def test_stores_resource_policies_grant_on_the_store() -> None:
         (auditor, "aws:s3:::acme-customer-invoices", "bucket policy aws_s3_bucket.invoices#policy"),
         # an access point's policy gives its grants on the bucket
         (analytics, "aws:s3:::acme-customer-exports", "access point policy aws_s3_access_point.analytics"),
-        (auditor, "aws:dynamodb:cfn:cfn:table/customer-orders", "table policy aws_dynamodb_table.orders"),
-        (auditor, "aws:secretsmanager:cfn:cfn:secret:payments/api-key",
+        (auditor, f"aws:dynamodb:cfn:{AT}:table/customer-orders", "table policy aws_dynamodb_table.orders"),
+        (auditor, f"aws:secretsmanager:cfn:{AT}:secret:payments/api-key",
          "secret policy aws_secretsmanager_secret_policy.payments_api")}
 
 
@@ -664,9 +676,9 @@ def test_secrets_are_classified_by_their_tags_and_trails_log_what_they_select() 
     assert resources == {
         "aws:s3:::acme-customer-invoices": ("bucket", ("customer_financial",), True),  # the trail's event selector
         "aws:s3:::acme-customer-exports": ("bucket", ("customer_pii",), False),
-        "aws:dynamodb:cfn:cfn:table/customer-orders": ("table", ("customer_orders",), True),  # every table's reads
-        "aws:secretsmanager:cfn:cfn:secret:payments/api-key": ("secret", ("customer_payment",), True),  # CloudTrail
-        "aws:iam::cfn:access-control": ("access_control", (), None)}
+        f"aws:dynamodb:cfn:{AT}:table/customer-orders": ("table", ("customer_orders",), True),  # every table's reads
+        f"aws:secretsmanager:cfn:{AT}:secret:payments/api-key": ("secret", ("customer_payment",), True),  # CloudTrail
+        f"aws:iam::{AT}:access-control": ("access_control", (), None)}
 
 
 def test_a_secret_is_classified_by_the_configured_tag_names(tmp_path: Path) -> None:
@@ -792,7 +804,7 @@ def test_a_state_s_alias_names_its_key_by_the_key_s_id(tmp_path: Path) -> None:
 def test_an_errored_plan_is_read_and_said_to_be_incomplete() -> None:
     path = PLAN_FIXTURES / "errored-plan.json"  # real: a precondition failed, `terraform plan -out` kept the rest
     text = path.read_text(encoding="utf-8")
-    fragment = plan.load(str(path), text, Options())
+    fragment = plan.load(str(path), text, Options(globs_root=str(PLAN_FIXTURES)))
     [error] = fragment.errors
     assert text[text.index('"errored"'):].startswith('"errored":true')
     assert (error.location.line, error.location.column) == (1, text.index('"errored"') + 1)
@@ -838,7 +850,7 @@ def test_an_address_with_escaped_or_non_ascii_keys_is_located_at_its_own_address
     for path in (real, ensure_ascii):
         text = path.read_text(encoding="utf-8")
         lines = text.splitlines()
-        roles = plan.load(str(path), text, Options()).inventory.roles
+        roles = plan.load(str(path), text, Options(globs_root=str(path.parent))).inventory.roles
         assert len(roles) == 3
         for role in roles:
             at = lines[role.location.line - 1][role.location.column - 1:]
@@ -873,8 +885,8 @@ def test_a_grantee_not_known_until_apply_is_anyone_the_plan_leaves_open(tmp_path
 
 def _named_findings(path: Path) -> set[tuple[str, str]]:
     """(rule, subject) with a key's id cut to its address: a plan names what AWS names by its file, HCL by its
-    folder; and the account an HCL root's folder names where no provider names one as a plan's, `cfn`."""
-    folder = f":{plan.escaped(plan.relative(str(path), '.'))}:"
+    folder; and the account the folder labels where no provider names one (a plan's file's, an HCL root's) `cfn`."""
+    folder = f":{plan.escaped(plan.relative(str(path if path.is_dir() else path.parent), '.'))}:"
     return {(rule, subject.rsplit(":", 1)[-1] if ":key/" in subject else subject.replace(folder, ":cfn:"))
             for rule, subject in _findings(path)}
 

@@ -7,10 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from policylint.inventory import load_paths
-from policylint.model import Grant
+from policylint.model import Grant, Location
 from policylint.sources.aws import cloudformation
 from policylint.sources.base import Fragment, Options
+from policylint.sources.terraform.plan import fragment_of
+from policylint.sources.terraform.plan_read import Plan, TfResource
 
 from helpers import run_cli, write
 
@@ -205,7 +209,7 @@ def test_hcl_actions_effect_and_condition_from_variables_fail_closed(tmp_path: P
 ACCOUNT = "111122223333"
 PROD = "444455556666"
 OTHER = "777788889999"
-_PROVIDERS = {"aws": "hashicorp/aws", "kubernetes": "hashicorp/kubernetes"}
+_PROVIDERS = {"aws": "hashicorp/aws", "google": "hashicorp/google", "kubernetes": "hashicorp/kubernetes"}
 
 
 def _doc(*statements: dict[str, Any]) -> str:
@@ -219,16 +223,18 @@ READ_CUSTOMERS = _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": 
 
 class Res:
     """One resource instance of a plan: its values, what the plan leaves unknown, its configuration's expressions
-    and the provider configuration it uses."""
+    and the provider configuration it uses; created, or, with `before` (its prior state's values), updated."""
 
     def __init__(self, address: str, values: dict[str, Any], unknown: dict[str, Any] | None = None,
-                 expressions: dict[str, Any] | None = None, provider: str | None = None) -> None:
+                 expressions: dict[str, Any] | None = None, provider: str | None = None,
+                 before: dict[str, Any] | None = None) -> None:
         self.address = address
         self.type, self.name = _config(address).split(".")[-2:]
         self.values = values
         self.unknown = unknown or {}
         self.expressions = expressions or {}
         self.provider = provider or self.type.split("_")[0]
+        self.before = before
 
     def planned(self) -> dict[str, Any]:
         return {"address": self.address, "mode": "managed", "type": self.type, "name": self.name,
@@ -238,8 +244,9 @@ class Res:
     def change(self) -> dict[str, Any]:
         return {key: value for key, value in self.planned().items() if key in (
             "address", "mode", "type", "name", "provider_name")} | {"change": {
-                "actions": ["create"], "before": None, "after": self.values, "after_unknown": self.unknown,
-                "before_sensitive": False, "after_sensitive": {}}}
+                "actions": ["create"] if self.before is None else ["update"], "before": self.before,
+                "after": self.values, "after_unknown": self.unknown, "before_sensitive": False if self.before is None
+                else {}, "after_sensitive": {}}}
 
 
 def _config(address: str) -> str:
@@ -310,12 +317,14 @@ BUCKET = Res("aws_s3_bucket.customers", {"bucket": "acme-customers", "force_dest
 
 # -- 5. a trust policy not known until apply ------------------------------------------------------------------------
 
-def test_a_trust_policy_known_after_apply_is_anyone_and_says_why(tmp_path: Path) -> None:
+def test_a_trust_policy_known_after_apply_is_anyone_and_says_why(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     role = Res("aws_iam_role.app", {"name": "app", "path": "/", "inline_policy": [
         {"name": "read", "policy": READ_CUSTOMERS}]}, {"assume_role_policy": True, "arn": True},
         {"assume_role_policy": {"references": ["data.aws_iam_policy_document.trust.json",
                                                "data.aws_iam_policy_document.trust"]}})
     path = _save(tmp_path, plan_of(BUCKET, role))
+    monkeypatch.chdir(tmp_path)  # the plan's folder is the run's root: the template's unknown account, `cfn`
     why = OPEN + "aws_iam_role.app.assume_role_policy (known after apply)"
     [found] = [r for r in load_paths([str(path)]).inventory.roles if r.id == "aws:iam::cfn:role/app"]
     assert (found.assumable_by, found.condition) == (("*",), why)
@@ -421,8 +430,7 @@ def test_an_account_id_variable_in_a_role_arn_or_allowed_ids_names_the_account(t
 def test_an_aliased_provider_whose_account_is_not_known_is_never_the_default_s(tmp_path: Path) -> None:
     # role_arn = local.prod_role: not in the plan. The default provider's account would merge two accounts' roles
     data = _two_accounts({"assume_role": [{"role_arn": {"references": ["local.prod_role"]}}]})
-    assert _role_ids(_save(tmp_path, data)) == {f"aws:iam::{ACCOUNT}:role/app",
-                                                "aws:iam::plan.json.aws.prod:role/audit"}
+    assert _role_ids(_save(tmp_path, data)) == {f"aws:iam::{ACCOUNT}:role/app", "aws:iam::aws.prod:role/audit"}
 
 
 def test_two_aliases_whose_accounts_are_not_known_do_not_collide(tmp_path: Path) -> None:
@@ -432,8 +440,7 @@ def test_two_aliases_whose_accounts_are_not_known_do_not_collide(tmp_path: Path)
     path = _save(tmp_path, plan_of(app, twin, providers={"aws": {}, "aws.eu": {}}))
     loaded = load_paths([str(path)], root=str(tmp_path))
     assert [str(e) for e in loaded.errors] == []
-    assert {r.id for r in loaded.inventory.roles} == {"aws:iam::plan.json:role/app",
-                                                      "aws:iam::plan.json.aws.eu:role/app"}
+    assert {r.id for r in loaded.inventory.roles} == {"aws:iam::cfn:role/app", "aws:iam::aws.eu:role/app"}
 
 
 # -- 2 and 3. Kubernetes: a namespace not known until apply; one cluster per plan and provider configuration ---------
@@ -528,3 +535,216 @@ def test_a_binding_whose_namespace_is_known_after_apply_binds_in_every_namespace
     [binding] = load_paths([str(_save(tmp_path, plan_of(reads)))], root=str(tmp_path)).inventory.roles
     assert "k8s:plan.json:secrets:*" in {g.resource for g in binding.grants}  # kube-system's too, say
     assert "k8s-read-secrets-cluster" in binding.flags
+
+
+# -- 7. a role's `inline_policy` not known until apply ------------------------------------------------------------
+
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/app"
+EXISTING = {"name": "app", "path": "/", "assume_role_policy": PARTNER_TRUST, "arn": ROLE_ARN, "id": "app",
+            "unique_id": "AROAEXAMPLEAPP0000001", "managed_policy_arns": [], "tags": None, "tags_all": {}}
+ANY_STORE = ("aws:*", ("read", "write", "delete"), ("aws:iam::*:access-control",))
+
+
+def test_a_dynamic_inline_policy_over_what_is_known_after_apply_fails_closed(tmp_path: Path) -> None:
+    # dynamic "inline_policy" { for_each = aws_s3_bucket.customers.tags_all … }: the configuration the plan prints
+    # leaves `dynamic` blocks out, so no expression sets `inline_policy`; the role exists, and the provider keeps
+    # what it read of a role that sets none, so its `inline_policy` unknown is the configuration's, not computed
+    role = Res("aws_iam_role.app", {**EXISTING}, {"inline_policy": True},
+               {"name": {"constant_value": "app"}, "assume_role_policy": {"constant_value": PARTNER_TRUST}},
+               before={**EXISTING, "inline_policy": [{"name": "orders", "policy": _doc(
+                   {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"})}]})
+    path = _save(tmp_path, plan_of(BUCKET, role))
+    loaded = load_paths([str(path)], root=str(tmp_path))
+    assert [str(e) for e in loaded.errors] == []
+    role_id = f"aws:iam::{ACCOUNT}:role/app"
+    why = OPEN + "the document of policy 'aws_iam_role.app.inline_policy (known after apply)'"
+    held = [*(g for r in loaded.inventory.roles if r.id == role_id for g in r.grants),
+            *(g for g in loaded.inventory.grants if g.to == role_id)]
+    assert _grants(held) == {(*ANY_STORE, why)}
+
+
+def test_a_new_role_whose_inline_policy_the_provider_computes_still_holds_nothing_of_its_own(tmp_path: Path) -> None:
+    # AWS provider 5: a new role that sets no `inline_policy` has it unknown until apply (what other resources
+    # attach); not an unknown policy on everything
+    role = Res("aws_iam_role.app", {"name": "app", "path": "/", "assume_role_policy": PARTNER_TRUST, "tags": None},
+               {"arn": True, "id": True, "inline_policy": True, "managed_policy_arns": True, "tags_all": True},
+               {"name": {"constant_value": "app"}, "assume_role_policy": {"constant_value": PARTNER_TRUST}})
+    [found] = load_paths([str(_save(tmp_path, plan_of(BUCKET, role)))], root=str(tmp_path)).inventory.roles
+    assert (found.id, found.grants) == ("aws:iam::cfn:role/app", ())
+
+
+def test_inline_policy_blocks_a_plan_lists_only_as_unknown_are_each_an_open_policy(tmp_path: Path) -> None:
+    # Terraform before 1.3 left out of `planned_values` a set's block that holds nothing known (name and policy
+    # both from `aws_s3_bucket.customers`), and the list with it: `after_unknown` still has the block
+    role = Res("aws_iam_role.app", {"name": "app", "path": "/", "assume_role_policy": PARTNER_TRUST},
+               {"arn": True, "id": True, "inline_policy": [{"name": True, "policy": True}]},
+               {"name": {"constant_value": "app"}, "inline_policy": [{
+                   "name": {"references": ["aws_s3_bucket.customers.id", "aws_s3_bucket.customers"]},
+                   "policy": {"references": ["aws_s3_bucket.customers.arn", "aws_s3_bucket.customers"]}}]})
+    [found] = load_paths([str(_save(tmp_path, plan_of(BUCKET, role)))], root=str(tmp_path)).inventory.roles
+    why = OPEN + "the document of policy 'aws_iam_role.app.inline_policy[0].policy (known after apply)'"
+    assert _grants(found.grants) == {(*ANY_STORE, why)}
+
+
+def test_an_inline_policy_list_unknown_until_apply_names_what_it_leaves_open(tmp_path: Path) -> None:
+    # inline_policy { name = "read"  policy = jsonencode({… Resource = "${aws_s3_bucket.customers.arn}/*" }) } in a
+    # role whose blocks are not known until apply: the document is not the bucket's ARN, it may give anything
+    role = Res("aws_iam_role.app", {"name": "app", "path": "/", "assume_role_policy": PARTNER_TRUST},
+               {"arn": True, "id": True, "inline_policy": True},
+               {"name": {"constant_value": "app"}, "inline_policy": [{
+                   "name": {"constant_value": "read"},
+                   "policy": {"references": ["aws_s3_bucket.customers.arn", "aws_s3_bucket.customers"]}}]})
+    [found] = load_paths([str(_save(tmp_path, plan_of(BUCKET, role)))], root=str(tmp_path)).inventory.roles
+    why = OPEN + "the document of policy 'aws_iam_role.app.inline_policy (known after apply)'"
+    assert _grants(found.grants) == {(*ANY_STORE, why)}
+
+
+# -- 8. labels and tags not known until apply: every classification key they may set is open (any class) ----------
+
+GOOGLE = {"google": {"project": {"constant_value": "acme-shop-prod"}, "region": {"constant_value": "europe-west1"}}}
+FROM_CATALOG = {"references": ["module.catalog.classification", "module.catalog"]}
+
+
+def _bucket(name: str, labels: dict[str, Any] | None, unknown: dict[str, Any],
+            expressions: dict[str, Any]) -> Res:
+    """A `google_storage_bucket` as google provider 6 plans it; `labels` None: not known until apply at all."""
+    values: dict[str, Any] = {"name": name, "project": "acme-shop-prod", "location": "EU", "force_destroy": False,
+                              "storage_class": "STANDARD", "uniform_bucket_level_access": True, "logging": [],
+                              "encryption": [], "versioning": [], "timeouts": None}
+    if labels is not None:
+        values["labels"] = labels
+    return Res(f"google_storage_bucket.{name.replace('-', '_')}", values, {
+        "id": True, "self_link": True, "url": True, "project_number": True, **unknown},
+        {"name": {"constant_value": name}, "location": {"constant_value": "EU"}, **expressions})
+
+
+def _stores(path: Path) -> dict[str, tuple[tuple[str, ...], int | None]]:
+    loaded = load_paths([str(path)], root=str(path.parent))
+    assert [str(e) for e in loaded.errors] == []
+    return {r.id: (r.data, r.records) for r in loaded.inventory.resources if r.type in ("bucket", "dataset")}
+
+
+def test_gcp_labels_not_known_until_apply_may_set_any_class(tmp_path: Path) -> None:
+    whole = _bucket("acme-a", None, {"labels": True, "effective_labels": True, "terraform_labels": True},
+                    {"labels": {"references": ["module.catalog.labels", "module.catalog"]}})
+    # labels = { data-classification = module.catalog.classification, team = "orders", records = … }
+    one = _bucket("acme-b", {"team": "orders"}, {"labels": {"data-classification": True, "records": True},
+                                                   "effective_labels": True, "terraform_labels": True},
+                  {"labels": FROM_CATALOG})
+    known = _bucket("acme-c", {"data-classification": "internal"}, {"labels": {"records": True},
+                                                                      "effective_labels": True,
+                                                                      "terraform_labels": True},
+                    {"labels": FROM_CATALOG})
+    path = _save(tmp_path, plan_of(whole, one, known, providers=GOOGLE))
+    assert _stores(path) == {"gcp:projects/acme-shop-prod/buckets/acme-a": (("*",), None),
+                             "gcp:projects/acme-shop-prod/buckets/acme-b": (("*",), None),
+                             "gcp:projects/acme-shop-prod/buckets/acme-c": (("internal",), None)}
+
+
+def test_gcp_default_labels_not_known_until_apply_may_set_any_class_the_store_does_not(tmp_path: Path) -> None:
+    # provider "google" { default_labels = module.catalog.labels }: `effective_labels` not known until apply
+    labels = {"team": "orders"}
+    opened = {"effective_labels": True, "terraform_labels": True}
+    defaulted = {"google": {**GOOGLE["google"], "default_labels": {"references": ["module.catalog.labels",
+                                                                                   "module.catalog"]}}}
+    path = _save(tmp_path / "defaults", plan_of(_bucket("acme-d", labels, opened, {}), providers=defaulted))
+    assert _stores(path) == {"gcp:projects/acme-shop-prod/buckets/acme-d": (("*",), None)}
+    # without default labels the store's own known labels are all it has (google 5 leaves a new store's
+    # `effective_labels` unknown until apply), and say nothing of its class
+    path = _save(tmp_path / "plain", plan_of(_bucket("acme-d", labels, opened, {}), providers=GOOGLE))
+    assert _stores(path) == {"gcp:projects/acme-shop-prod/buckets/acme-d": ((), None)}
+
+
+def test_an_open_labels_map_is_never_a_label_named_after_its_intrinsic() -> None:
+    # what the HCL reader hands the plan's readers for `labels = var.labels` left open: `{"Ref": …}`
+    where = Location("main.tf", 1, 1)
+    opened = {"Ref": "var.labels (a variable without a default; no tfvars sets it)"}
+    bucket = TfResource("google_storage_bucket.a", "google_storage_bucket", {
+        "name": "acme-a", "project": "acme-shop-prod", "labels": opened}, {}, where, "", "google")
+    records = TfResource("google_storage_bucket.b", "google_storage_bucket", {
+        "name": "acme-b", "project": "acme-shop-prod", "labels": {"data-classification": "customer",
+                                                                  "records": opened}}, {}, where, "", "google")
+    keys = Options(classification_keys=("data-classification", "Ref"))
+    fragment = fragment_of(Plan(resources=[bucket, records], parameters=[opened["Ref"]], configuration=True),
+                           "main.tf", keys)
+    assert fragment.errors == []  # an open `records` label is a count not known, not a malformed one
+    assert {r.id: (r.data, r.records) for r in fragment.inventory.resources} == {
+        "gcp:projects/acme-shop-prod/buckets/acme-a": (("*",), None),
+        "gcp:projects/acme-shop-prod/buckets/acme-b": (("customer",), None)}
+
+
+def _s3(name: str, tags: dict[str, Any] | None, unknown: dict[str, Any], expressions: dict[str, Any]) -> Res:
+    """An `aws_s3_bucket` as AWS provider 5 plans it; `tags` None: not known until apply at all."""
+    values: dict[str, Any] = {"bucket": name, "force_destroy": False, "object_lock_enabled": False,
+                              "timeouts": None}
+    if tags is not None:
+        values["tags"] = tags
+    return Res(f"aws_s3_bucket.{name.replace('-', '_')}", values, {
+        "arn": True, "id": True, "bucket_domain_name": True, "region": True, **unknown},
+        {"bucket": {"constant_value": name}, **expressions})
+
+
+def test_aws_tags_not_known_until_apply_may_set_any_class(tmp_path: Path) -> None:
+    whole = _s3("acme-a", None, {"tags": True, "tags_all": True},
+                {"tags": {"references": ["module.catalog.tags", "module.catalog"]}})
+    one = _s3("acme-b", {"team": "orders"}, {"tags": {"data-classification": True, "records": True},
+                                              "tags_all": True}, {"tags": FROM_CATALOG})
+    known = _s3("acme-c", {"data-classification": "internal"}, {"tags": {"records": True}, "tags_all": True},
+                {"tags": FROM_CATALOG})
+    path = _save(tmp_path, plan_of(whole, one, known, providers={"aws": {}}))
+    assert _stores(path) == {"aws:s3:::acme-a": (("*",), None), "aws:s3:::acme-b": (("*",), None),
+                             "aws:s3:::acme-c": (("internal",), None)}
+
+
+def test_aws_default_tags_not_known_until_apply_may_set_any_class_the_store_does_not(tmp_path: Path) -> None:
+    # provider "aws" { default_tags { tags = module.catalog.tags } }: `tags_all` not known until apply
+    defaulted = {"aws": {"default_tags": [{"tags": {"references": ["module.catalog.tags", "module.catalog"]}}]}}
+    mine = {"data-classification": "internal"}
+    path = _save(tmp_path / "defaults", plan_of(_s3("acme-d", {"team": "orders"}, {"tags_all": True}, {}),
+                                                _s3("acme-e", mine, {"tags_all": True}, {}), providers=defaulted))
+    assert _stores(path) == {"aws:s3:::acme-d": (("*",), None), "aws:s3:::acme-e": (("internal",), None)}
+    # without default tags AWS provider 5 leaves a new untagged store's `tags_all` unknown until apply: no class
+    path = _save(tmp_path / "plain", plan_of(_s3("acme-d", None, {"tags_all": True}, {}), providers={"aws": {}}))
+    assert _stores(path) == {"aws:s3:::acme-d": ((), None)}
+
+
+# -- 9. the account of a plan whose provider names none: its folder's, as the HCL of that folder names it ---------
+
+APP = Res("aws_iam_role.app", {"name": "app", "path": "/", "assume_role_policy": PARTNER_TRUST},
+          {"arn": True, "id": True, "inline_policy": True, "managed_policy_arns": True})
+APP_HCL = f"""\
+resource "aws_iam_role" "app" {{
+  name               = "app"
+  assume_role_policy = {json.dumps(PARTNER_TRUST)}
+}}
+"""
+
+
+def _ids(tmp_path: Path, *paths: Path) -> set[str]:
+    loaded = load_paths([str(p) for p in paths], root=str(tmp_path))
+    assert [str(e) for e in loaded.errors] == []
+    return {r.id for r in loaded.inventory.roles}
+
+
+def test_two_environments_plans_whose_accounts_are_not_known_never_collide(tmp_path: Path) -> None:
+    # was: both `aws:iam::cfn:role/app`, "expected each id once"
+    for env in ("prod", "dev"):
+        _save(tmp_path / "envs" / env, plan_of(APP, providers={"aws": {"region": {"constant_value": "eu-west-1"}}}))
+    assert _ids(tmp_path, tmp_path) == {"aws:iam::envs%2Fprod:role/app", "aws:iam::envs%2Fdev:role/app"}
+
+
+def test_a_plan_and_the_hcl_of_its_folder_name_their_ids_alike(tmp_path: Path) -> None:
+    folder = tmp_path / "envs" / "prod"
+    plan = _save(folder, plan_of(APP, providers={"aws": {}}))
+    main = write(folder, "main.tf", APP_HCL)
+    assert _ids(tmp_path, plan) == _ids(tmp_path, main) == {"aws:iam::envs%2Fprod:role/app"}
+    assert _ids(folder, plan) == _ids(folder, main) == {"aws:iam::cfn:role/app"}  # the run's root: `cfn`
+
+
+def test_an_aliased_provider_whose_account_is_not_known_is_labelled_as_the_hcl_labels_it(tmp_path: Path) -> None:
+    audit = Res("aws_iam_role.audit", {"name": "audit", "path": "/", "assume_role_policy": PARTNER_TRUST},
+                provider="aws.audit")
+    folder = tmp_path / "envs" / "prod"
+    plan = _save(folder, plan_of(APP, audit, providers={"aws": {}, "aws.audit": {}}))
+    assert _ids(tmp_path, plan) == {"aws:iam::envs%2Fprod:role/app", "aws:iam::envs%2Fprod.aws.audit:role/audit"}
+    assert _ids(folder, plan) == {"aws:iam::cfn:role/app", "aws:iam::aws.audit:role/audit"}

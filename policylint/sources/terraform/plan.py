@@ -3,13 +3,14 @@
 The plan's AWS resources (`plan_read`: `planned_values` with nested `child_modules`, less what `resource_changes`
 only deletes; a state's `values`) are written as the CloudFormation template they amount to (`plan_aws`,
 `plan_cfn`) and read by the CloudFormation reader, so both formats mean one thing and name one node: the account is
-the template's unknown `cfn`, or the one the IAM resources' known ARNs name (`plan_account`), and the scope `aws`
-(see `cfn_template`), values the plan leaves unknown are `*` under
-a condition saying so. Resources of an aliased AWS provider configuration (`provider = aws.prod`) are in the
-account that configuration names, never the default's (`by_provider`). Every record is located at its resource's
-`"address"` in the plan. Its Google Cloud and Kubernetes resources are written as the gcloud outputs and manifests
-they amount to and read by the GCP and Kubernetes readers (`plan_gcp`, `plan_gcp_stores`, `plan_k8s`), its
-Kubernetes objects in a cluster named by its file.
+the one the IAM resources' known ARNs name (`plan_account`) or the provider configuration names, else one labelled
+by the plan's folder relative to the run's root (`envs%2Fprod`; the run's root itself: the template's unknown
+`cfn`), as the HCL reader labels that folder's root module; the scope is `aws` (see `cfn_template`), and values the
+plan leaves unknown are `*` under a condition saying so. Resources of an aliased AWS provider configuration
+(`provider = aws.prod`) are in the account that configuration names, never the default's (`by_provider`). Every
+record is located at its resource's `"address"` in the plan. Its Google Cloud and Kubernetes resources are written
+as the gcloud outputs and manifests they amount to and read by the GCP and Kubernetes readers (`plan_gcp`,
+`plan_gcp_stores`, `plan_k8s`), its Kubernetes objects in a cluster named by its file.
 
 A resource the plan leaves unnamed (`name_prefix`, `bucket_prefix`, every KMS key) is named `<file>:<address>`,
 the file's path relative to the run's root (`Options.globs_root`, absolute outside it) with each `/` written `%2F`
@@ -37,7 +38,6 @@ from policylint.sources.aws.cloudformation import widen
 from policylint.sources.aws.intrinsics import ACCOUNT
 from policylint.sources.base import Fragment, Options
 from policylint.sources.terraform.plan_account import (
-    Accounts,
     accounts_of,
     in_account,
     in_template_account,
@@ -94,24 +94,34 @@ def load(path: str, text: str, options: Options) -> Fragment:
 def by_provider(read: Plan, path: str, root: str) -> list[Plan]:
     """The plan as one part per AWS provider configuration its resources use (`provider = aws.prod`; Google and
     Kubernetes resources go with the default's), each in the account that configuration names (`plan_read`), never
-    another's: where it names none and there are several, an account labelled by the file and the configuration
-    (`envs%2Fprod%2Fplan.json.aws.prod`), as the HCL reader labels a root's, so two accounts' ids never meet. The
-    prior state's ARNs of resources the plan no longer has (being destroyed) say which account only when there is
-    one configuration. Its Kubernetes objects are in a cluster named by the file (`plan_k8s`)."""
+    another's: where it names none, the account its folder labels (`account_label`), as the HCL reader labels the
+    root module of that folder, so two environments' accounts never meet and a plan names its ids as its HCL does.
+    The prior state's ARNs of resources the plan no longer has (being destroyed) say which account only when there
+    is one configuration. Its Kubernetes objects are in a cluster named by the file (`plan_k8s`)."""
     groups: dict[str, list[TfResource]] = {}
     for resource in read.resources:
         groups.setdefault(_aws_key(resource.provider), []).append(resource)
     several = len(groups) > 1
+    folder = escaped(relative(os.path.dirname(path) or ".", root))
     parts = []
     for key, group in sorted(groups.items(), key=lambda item: item[0] != "aws") or [("aws", [])]:
         provider = read.providers.get(key, Provider())
         arns = read.arns if not several else [*(r.values["arn"] for r in group if isinstance(r.values.get("arn"), str)),
                                              *(read.prior[r.address] for r in group if r.address in read.prior)]
-        label = escaped(relative(path, root)) + ("" if key == "aws" else "." + key.replace(":", "%3A"))
         parts.append(replace(read, resources=group, arns=arns, provider_account=provider.account,
-                             region=provider.region, account=label if several and provider.account is None else None,
-                             cluster=escaped(relative(path, root))))
+                             region=provider.region, account=account_label(folder, key) if provider.account is None
+                             else None, cluster=escaped(relative(path, root))))
     return parts
+
+
+def account_label(folder: str, key: str) -> str | None:
+    """The account of an AWS provider configuration that names none: the root module's folder relative to the run's
+    root (`envs%2Fprod`; the run's root itself is the template's unknown account, `cfn`: None), and an `alias` an
+    account of its own (`envs%2Fprod.aws.audit`, at the run's root `aws.audit`), as the HCL reader labels them."""
+    if key == "aws":
+        return None if folder == "." else folder
+    key = key.replace(":", "%3A")  # a module's own configuration: `module.x:aws.prod`
+    return key if folder == "." else f"{folder}.{key}"
 
 
 def _aws_key(provider: str) -> str:
@@ -130,7 +140,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     accounts = replace(accounts_of(read.arns + provider_arns(read.resources, read.provider_account)), region=region)
     translation.resources = in_template_account(translation.resources, accounts.single, region)
     if accounts.single is None and read.account is not None:  # no ARN names one: the configuration's own label
-        accounts = Accounts(read.account)
+        accounts = replace(accounts, label=read.account)
     template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root,
                              translation.known_names)
     implied = Implied()

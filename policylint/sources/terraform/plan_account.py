@@ -7,10 +7,10 @@ module is the one place a Terraform id leaves it.
 - One account in the IAM resources' ARNs: it is every IAM id's account (`aws:iam::cfn:role/app` becomes
   `aws:iam::123456789012:role/app`, the id an authorization-details export gives that role), the account root and
   its access-control resource included. Keys and stores keep the template's unknown region and account.
-- None: every id keeps `cfn`.
+- None: every id keeps `cfn`, or takes the account the plan's folder labels (`plan.by_provider`).
 - Several: each resource whose ARN is known takes its own account (and what it holds: `…/deploy#password`); every
-  other id keeps `cfn`. `Accounts.used` says which ARN gave each id; a source has no channel for notices, so the
-  ids themselves say it.
+  other id keeps `cfn`, or takes the label. `Accounts.used` says which ARN gave each id; a source has no channel
+  for notices, so the ids themselves say it.
 
 An IAM resource whose ARN is known exists in that account, so an authorization-details export of the account
 defines it too: two views of one identity. The plan's node is then implied (`Fragment.implied`): it is the node when
@@ -43,16 +43,24 @@ class Accounts:
     single: str | None = None  # the one account they name, if exactly one
     used: dict[str, str] = field(default_factory=dict)  # the template's id -> the ARN that gave its own id
     region: str | None = None  # the one region of the regional resources, when known (a provider's, the ARNs')
+    label: str | None = None  # where none is named: the account the configuration's folder labels (`plan.by_provider`)
 
     def id_of(self, template_id: str) -> str:
         """The id a template id (`aws:iam::cfn:role/app`, `…/deploy#password`, `aws:kms:cfn:cfn:key/…`) takes: with
-        one account, every id is in it (keys and stores in its region, when known)."""
+        one account, every id is in it (keys and stores in its region, when known); else its own ARN's, or the
+        label's (keys and stores in the template's unknown region)."""
         if self.single is not None:
-            renamed = template_id.replace(_TEMPLATE, f"aws:iam::{self.single}:")
-            return _TEMPLATE_REGIONAL.sub(lambda m: f"{m.group(1)}{self.region or ACCOUNT}:{self.single}:", renamed)
+            return _in_account(template_id, self.single, self.region)
         head, mark, rest = template_id.partition("#")
         arn = self.used.get(head)
-        return template_id if arn is None else arn_to_id(arn) + mark + rest
+        if arn is not None:
+            return arn_to_id(arn) + mark + rest
+        return template_id if self.label is None else _in_account(template_id, self.label, None)
+
+
+def _in_account(template_id: str, account: str, region: str | None) -> str:
+    renamed = template_id.replace(_TEMPLATE, f"aws:iam::{account}:")
+    return _TEMPLATE_REGIONAL.sub(lambda m: f"{m.group(1)}{region or ACCOUNT}:{account}:", renamed)
 
 
 def accounts_of(arns: list[str]) -> Accounts:
@@ -69,7 +77,7 @@ def accounts_of(arns: list[str]) -> Accounts:
 
 def in_account(fragment: Fragment, accounts: Accounts) -> Fragment:
     """The fragment with every IAM id its account's, and each identity whose ARN is known implied (see above)."""
-    if not accounts.used and accounts.single is None:
+    if not accounts.used and accounts.single is None and accounts.label is None:
         return fragment
     defined = _renamed(fragment.inventory, accounts)
     existing = {arn_to_id(arn) for arn in accounts.used.values()}

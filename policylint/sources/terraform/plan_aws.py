@@ -6,8 +6,8 @@ from typing import Any
 
 from policylint.iam.managed_policies import aws_managed_document, aws_managed_name
 from policylint.sources.terraform import plan_aws_data, plan_aws_keys
-from policylint.sources.terraform.plan_aws_data import Known, Linker, configured
-from policylint.sources.terraform.plan_cfn import Translation, policy_text, tags
+from policylint.sources.terraform.plan_aws_data import Known, Linker
+from policylint.sources.terraform.plan_cfn import Translation, configured, intrinsic, policy_text, tags
 from policylint.sources.terraform.plan_read import TfResource
 
 _KINDS = {"aws_iam_user": ("AWS::IAM::User", "UserName"), "aws_iam_group": ("AWS::IAM::Group", "GroupName"),
@@ -48,21 +48,32 @@ def _holder(t: Translation, r: TfResource) -> None:
 
 
 def _inline_policies(t: Translation, r: TfResource) -> list[dict[str, Any]]:
-    """A role's `inline_policy` blocks; one not known until apply (the block, or its `policy`) is an open one. AWS
-    provider 5 computes both `inline_policy` and `managed_policy_arns` of a role that sets neither (every new role's
-    are unknown until apply): those are the role's policies that other resources attach, read from them."""
-    if not configured(t, r, "inline_policy"):
+    """A role's `inline_policy` blocks; one not known until apply (the block, or its `policy`) is an open one, named
+    by what is open when its name is too. AWS provider 5 computes both `inline_policy` and `managed_policy_arns` of a
+    new role that sets neither (unknown until apply): those are the policies other resources attach, read from
+    them. A role the plan keeps has what the provider read of it instead, so there an `inline_policy` unknown that
+    no expression sets is the configuration's: a `dynamic` block over what is known only after apply (the plan's
+    configuration leaves `dynamic` blocks out)."""
+    if not (configured(t, r, "inline_policy") or r.kept):
         return []
-    if r.unknown.get("inline_policy") is True:
-        return [{"PolicyName": r.address, "PolicyDocument": t.open(r, "inline_policy")}]
     marks = r.unknown.get("inline_policy")
+    if marks is True:
+        opened = t.open(r, "inline_policy")
+        return [{"PolicyName": opened["Ref"], "PolicyDocument": opened}]
+    blocks = r.values.get("inline_policy")
+    if intrinsic(blocks):  # an HCL configuration's `inline_policy = var.policies`, left open
+        return [{"PolicyName": r.address, "PolicyDocument": blocks}]
+    blocks = blocks if isinstance(blocks, list) else []
+    marks = marks if isinstance(marks, list) else []
     policies = []
-    for index, block in enumerate(r.values.get("inline_policy") or ()):
-        mark = marks[index] if isinstance(marks, list) and index < len(marks) else None
-        unknown = mark is True or (isinstance(mark, dict) and mark.get("policy") is True)
-        document = t.open(r, f"inline_policy[{index}].policy") if unknown else _dict(block).get("policy")
+    for index in range(max(len(blocks), len(marks))):  # Terraform < 1.3 left out a block that held nothing known
+        block = _dict(blocks[index]) if index < len(blocks) else {}
+        mark = marks[index] if index < len(marks) else None
+        unknown = index >= len(blocks) or mark is True or (isinstance(mark, dict) and mark.get("policy") is True)
+        document = t.open(r, f"inline_policy[{index}].policy") if unknown else block.get("policy")
         if document:
-            policies.append({"PolicyName": _dict(block).get("name") or r.address, "PolicyDocument": document})
+            name = block.get("name") or (document["Ref"] if unknown else r.address)
+            policies.append({"PolicyName": name, "PolicyDocument": document})
     return policies
 
 

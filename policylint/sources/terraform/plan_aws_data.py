@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from policylint.sources.terraform.plan_cfn import Reader, Translation, policy_text, tags
+from policylint.sources.terraform.plan_cfn import Reader, Translation, configured, policy_text, tags
 from policylint.sources.terraform.plan_read import Plan, TfResource
 
 _STORES = {"aws_s3_bucket": ("AWS::S3::Bucket", "BucketName", "bucket"),
@@ -67,15 +67,6 @@ def _store(t: Translation, r: TfResource) -> None:
     if policy is not None:  # AWS provider v3: the bucket's own `policy`
         t.add(r, "AWS::S3::BucketPolicy", {"Bucket": {"Ref": r.address}, "PolicyDocument": policy},
               logical=f"{r.address}#policy")
-
-
-def configured(t: Translation, r: TfResource, attr: str) -> bool:
-    """Whether an attribute is the configuration's: known, or set by an expression of it (or the plan does not say
-    what its configuration sets: fail closed). One the provider computes, unknown until apply and set by no
-    expression (`aws_s3_bucket.policy` in provider v4 and later), is the remote resource's, read from whatever sets
-    it (`aws_s3_bucket_policy`)."""
-    return r.unknown.get(attr) is not True or not t.plan.references or \
-        attr in t.plan.references.get(r.config_address, {})
 
 
 def _nested(t: Translation, r: TfResource, *path: str) -> Any:

@@ -245,14 +245,46 @@ def _hashable(value: Any) -> str:
 
 
 def tags(translation: Translation, resource: TfResource) -> list[dict[str, Any]] | None:
-    """A resource's tags; a value left open stays what stands for it (the reader reads it as `*`), and a whole map
-    left open (`tags = var.tags`) leaves every classification key open: the store may hold anything."""
-    known = resource.values.get("tags_all") or resource.values.get("tags")
-    if intrinsic(known):
-        return [{"Key": key, "Value": known} for key in translation.classification_keys]
-    if not isinstance(known, dict):
+    """A resource's tags: `tags_all` (its own under its provider's `default_tags`), else its own. What is left open
+    may set any class: a classification key whose value is not known stays what stands for it (the reader reads it
+    as `*`), a whole map left open (`tags = var.tags`, or not known until apply) leaves every classification key
+    open, and so does a `tags_all` not known until apply under default tags, but for the keys the resource's own
+    tags set. No key is ever made of what stands for a map. AWS provider 5 leaves a new untagged resource's
+    `tags_all` unknown until apply: without default tags it is the resource's own."""
+    own = open_map(translation, resource, "tags")
+    every = open_map(translation, resource, "tags_all")
+    if every is None and resource.unknown.get("tags_all") is True and resource.provider in translation.plan.defaults:
+        every = {**dict.fromkeys(translation.classification_keys, translation.open(resource, "tags_all")),
+                 **(own or {})}
+    known = every or own
+    if known is None:
         return None
-    return [{"Key": str(k), "Value": v if isinstance(v, str) or intrinsic(v) else str(v)} for k, v in known.items()]
+    return [{"Key": k, "Value": v if isinstance(v, str) or intrinsic(v) else str(v)} for k, v in known.items()]
+
+
+def open_map(translation: Translation, resource: TfResource, attr: str) -> dict[str, Any] | None:
+    """A map of tags or labels as the reader reads it (None: not set): its known entries; a classification key
+    whose value is not known until apply, what stands for it; a whole map not known (one the configuration sets:
+    `configured`), or left open by an HCL configuration, every classification key so. A key other than a
+    classification key whose value is not known is left out (a `records` count not known is not a malformed one)."""
+    value = resource.values.get(attr)
+    mark = resource.unknown.get(attr)
+    keys = translation.classification_keys
+    if intrinsic(value) or (mark is True and configured(translation, resource, attr)):
+        return dict.fromkeys(keys, value if intrinsic(value) else translation.open(resource, attr))
+    if not isinstance(value, dict):
+        return None
+    marked = [k for k, m in mark.items() if m is True and k in keys] if isinstance(mark, dict) else []
+    return {**{str(k): v for k, v in value.items()}, **{k: translation.open(resource, f"{attr}.{k}") for k in marked}}
+
+
+def configured(t: Translation, r: TfResource, attr: str) -> bool:
+    """Whether an attribute is the configuration's: known, or set by an expression of it (or the plan does not say
+    what its configuration sets: fail closed). One the provider computes, unknown until apply and set by no
+    expression (`aws_s3_bucket.policy` in provider v4 and later), is the remote resource's, read from whatever sets
+    it (`aws_s3_bucket_policy`)."""
+    return r.unknown.get(attr) is not True or not t.plan.references or \
+        attr in t.plan.references.get(r.config_address, {})
 
 
 def intrinsic(value: Any) -> bool:

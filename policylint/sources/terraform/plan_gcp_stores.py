@@ -26,7 +26,7 @@ from policylint.model import Inventory, Principal, Resource
 from policylint.sources.base import Fragment, Options
 from policylint.sources.gcp.keys import load_kms_keys, load_service_account_keys
 from policylint.sources.gcp.members import PREFIX, member_node
-from policylint.sources.terraform.plan_cfn import Translation, y
+from policylint.sources.terraform.plan_cfn import Translation, intrinsic, open_map, y
 from policylint.sources.terraform.plan_gcp_ids import GcpNames, account_name, key_name
 from policylint.sources.terraform.plan_open import Places, joined
 from policylint.sources.terraform.plan_read import TfResource
@@ -35,6 +35,7 @@ from policylint.yamlsafe import YSeq
 _NEVER = "9999-12-31T23:59:59Z"
 _UNKNOWN_DAY = "1970-01-01T00:00:00Z"  # stands for a creation time the plan does not know (then `created` None)
 _MAX_DIGITS = 18
+OPEN_CLASS = "*"  # a label value left open: any class (`reach` counts it as customer data)
 
 
 def stores_fragment(t: Translation, names: GcpNames, path: str, options: Options) -> Fragment:
@@ -108,13 +109,26 @@ class _Stores:
             self.encrypts(block, "kms_key_name", name)
 
     def store(self, r: TfResource, name: str, noun: str, logging: bool | None) -> None:
-        labels = {**_labels(r.values.get("labels")), **_labels(r.values.get("effective_labels"))}
+        labels = self.labels(r)
         data = [c for key in self.options.classification_keys if key in labels
                 for c in re.split(r"[\s,]+", labels[key]) if c]
         project = name.split("/")[1]
         scope = "gcp" if project == "_" else f"{PREFIX}projects/{project}"
         self.resources.append(Resource(PREFIX + name, r.location, noun, tuple(dict.fromkeys(data)),
                                        self.records(r, labels), logging, scope=scope))
+
+    def labels(self, r: TfResource) -> dict[str, str]:
+        """A store's labels: its own under all it has (`effective_labels`, with the provider's `default_labels`).
+        What is left open may set any class, as for AWS tags (`plan_cfn.open_map`): each classification key it may
+        set is `OPEN_CLASS` (the GCP reader's labels hold text only), and so is each its own labels do not set when
+        `effective_labels` is not known until apply under default labels (google 5 leaves a new store's unknown
+        until apply without them: its own are all it has)."""
+        keys = self.options.classification_keys
+        own = _texts(open_map(self.t, r, "labels"), keys)
+        every = _texts(open_map(self.t, r, "effective_labels"), keys)
+        if r.unknown.get("effective_labels") is True and r.provider in self.t.plan.defaults:
+            every = {**dict.fromkeys(keys, OPEN_CLASS), **own}
+        return {**own, **every}
 
     def records(self, r: TfResource, labels: dict[str, str]) -> int | None:
         text = labels.get("records")
@@ -158,8 +172,11 @@ def _listed(records: list[dict[str, Any]], places: Places) -> YSeq:
     return listed
 
 
-def _labels(value: Any) -> dict[str, str]:
-    return {str(k): v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+def _texts(labels: dict[str, Any] | None, keys: tuple[str, ...]) -> dict[str, str]:
+    """Labels as text: a classification key's value left open is `OPEN_CLASS`; another's is not known (a `records`
+    count left open is not a malformed one)."""
+    return {k: v if isinstance(v, str) else OPEN_CLASS for k, v in (labels or {}).items()
+            if isinstance(v, str) or (k in keys and intrinsic(v))}
 
 
 def _text(value: Any) -> str | None:

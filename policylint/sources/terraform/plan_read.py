@@ -42,6 +42,7 @@ class TfResource:
     location: Location
     module: str  # the module path of its configuration: "" or "module.app."
     provider: str = ""  # HCL: the root module's provider configuration it uses (`aws`, `aws.security`)
+    kept: bool = False  # the plan keeps the object (`update`, `no-op`): what its provider computed stays known
 
     @property
     def config_address(self) -> str:
@@ -76,7 +77,7 @@ class Plan:
     parameters: list[str] = field(default_factory=list)  # what an HCL configuration leaves open (`hcl_values.Open`)
     configuration: bool = False  # read from HCL: resources in several files, policy documents as objects
     region: str | None = None  # the region a configuration's provider names (a plan's is read off its ARNs)
-    account: str | None = None  # the account label of a root module whose account no provider names, when several
+    account: str | None = None  # the account label of a root module's provider configuration that names none
     provider_account: str | None = None  # the account its AWS provider configuration names (`allowed_account_ids`)
     #                                      (of a plan: its default configuration's; `plan.by_provider` splits it)
     errors: list[InputError] = field(default_factory=list)  # what makes the plan incomplete, located
@@ -84,6 +85,7 @@ class Plan:
     prior: dict[str, str] = field(default_factory=dict)  # address -> the ARN its prior state knows
     # the Kubernetes cluster of its default provider's objects: None, `default` (a manifest's); a plan's, its file
     cluster: str | None = None
+    defaults: frozenset[str] = frozenset()  # the provider configurations setting `default_tags` / `default_labels`
 
 
 def config_address(address: str) -> str:
@@ -145,8 +147,9 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
         unknown = _dict(change.get("after_unknown"))
         kind = str(item["type"])
         provider = keys.get(config_address(address)) or kind.split("_")[0]
+        kept = _list(change.get("actions")) in (["update"], ["no-op"])
         plan.resources.append(TfResource(address, kind, values, unknown, positions.of(address), _module_of(address),
-                                         provider))
+                                         provider, kept))
         if isinstance(values.get("arn"), str):
             plan.arns.append(values["arn"])
     prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
@@ -158,6 +161,8 @@ def read_plan(data: dict[str, Any], text: str, path: str) -> Plan:
     plan.providers = {key: _provider_config(_dict(config), variables)
                       for key, config in _dict(configuration.get("provider_config")).items()
                       if _dict(config).get("name") == "aws"}
+    plan.defaults = frozenset(key for key, config in _dict(configuration.get("provider_config")).items()
+                              if {"default_tags", "default_labels"} & _dict(_dict(config).get("expressions")).keys())
     default = plan.providers.get("aws", Provider())
     plan.provider_account, plan.region = default.account, default.region
     return plan

@@ -23,7 +23,7 @@ from policylint.model import NODE_KINDS, PLATFORMS
 from policylint.output import IN_PLACE_ROOTS, refuse_inputs, refuse_links, write_output
 from policylint.pipeline import Timer, run
 from policylint.progress import Shown, wanted
-from policylint.redact import printable, printable_json, redact
+from policylint.redact import no_command_lines, printable, printable_json, redact
 from policylint.report import Report
 from policylint.reporters import CHECK, REACH, ROWS_ONLY, SUFFIXES, SUMMARY, summary
 from policylint.reporters.shown import redacted_document
@@ -377,6 +377,7 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
 
 
 GRAPH_FORMATS = ("graphml", "dot", "json", "neo4j")  # policylint.graphout.FORMATS, imported only when run
+NEO4J_FILES = ("nodes.csv", "relationships.csv", "queries.cypher")  # policylint.graphout.neo4j.FILES
 GRAPH_SUFFIXES = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
 
 
@@ -408,6 +409,9 @@ def graph_command(paths: tuple[str, ...], output: str | None, output_file: Path 
             raise UsageError("expected -o DIR with --format neo4j (the folder for nodes.csv, relationships.csv and "
                              "queries.cypher), found no -o")
         _check_folder(output_file)
+        if output_file.is_dir():  # every target before the run, and again before any is written: a refused one
+            for name in NEO4J_FILES:  # never leaves half an export
+                _check_target(output_file / name, settings)
     elif output_file is not None:
         _check_target(output_file, settings)
     result = run(settings, _timer(), findings=False)
@@ -416,12 +420,19 @@ def graph_command(paths: tuple[str, ...], output: str | None, output_file: Path 
     inputs = [*settings.inputs(), *result.analysis.files]
     if output == "neo4j" and output_file is not None:
         output_file.mkdir(exist_ok=True)
-        for name, text in neo4j(view).items():
+        files = neo4j(view)
+        for name in files:
+            refuse_links(output_file / name)
+            refuse_inputs(output_file / name, inputs)
+        for name, text in files.items():
             write_output(output_file / name, text, inputs, what="the graph")
     elif output_file is not None:
         write_output(output_file, TEXT_FORMATS[output](view), inputs, what="the graph")
-    else:
-        click.echo(TEXT_FORMATS[output](view), nl=False)
+    else:  # a CI log: no line may read as a workflow command, each format escaping in its own syntax
+        text = TEXT_FORMATS[output](view)
+        shown = (printable_json(text) if output == "json" else no_command_lines(text) if output == "dot"
+                 else no_command_lines(text, colon="&#58;", hash_="&#35;"))
+        click.echo(shown, nl=False)
     return code
 
 

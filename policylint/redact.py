@@ -180,9 +180,16 @@ def _wordy(token: str) -> bool:
 
 # C0 and C1 controls, DEL, the bidirectional controls (embeddings, overrides, isolates, marks), the line and
 # paragraph separators, lone surrogates (no encoding can write them) and the byte-order mark
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufeff]")
-_COMMAND_LINE = re.compile(r"^::", re.MULTILINE)
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufeff]")
+# and the invisible ones, which make two ids look the same (`kim.jh` and `kim.jh` + U+200B) or a name look empty
+# (U+3164): zero-width spaces and joiners, word joiners and invisible operators, Hangul fillers, tag characters
+_INVISIBLE = "\u00ad\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\uffa0\U000e0000-\U000e007f"
+UNPRINTABLE = re.compile(
+    f"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufeff{_INVISIBLE}]")
+# A line the GitHub Actions runner reads as a workflow command: `::name::` after any leading blanks (its current
+# parser trims them), or `##[name]` anywhere in the line (its older one, which it still tries)
+_COMMAND_LINE = re.compile(r"^[ \t]*:(?=:)|#(?=#\[)", re.MULTILINE)
+_RAW_IN_JSON = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufeff{_INVISIBLE}]")
+_OLD_COMMAND = re.compile(r"#(?=#\[)")
 
 
 def printable(text: str) -> str:
@@ -193,16 +200,26 @@ def printable(text: str) -> str:
 
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def no_command_lines(text: str, colon: str = "\\x3a") -> str:
-    """Output whose lines can never be read as CI workflow commands (`::add-mask::…`, `::stop-commands::…`): a line
-    that starts with `::` has its first colon shown as `colon` (a format that writes commands never calls this)."""
-    return _COMMAND_LINE.sub(lambda _: colon + ":", text)
+def no_command_lines(text: str, colon: str = "\\x3a", hash_: str = "\\x23") -> str:
+    """Output whose lines can never be read as CI workflow commands (`::add-mask::…`, `::stop-commands::…`,
+    `##[stop-commands]…`): a line that starts with `::` (after blanks) has its first colon shown as `colon`, and the
+    first `#` of every `##[` as `hash_` (a format that writes commands never calls this)."""
+    return _COMMAND_LINE.sub(lambda m: m.group()[:-1] + (colon if m.group().endswith(":") else hash_), text)
 
 
 def printable_json(text: str) -> str:
     """JSON text (`json.dumps(..., ensure_ascii=False)`, which escapes only C0) with every other unprintable character
     written as a `\\u` escape of four hex digits: the same document to a parser, nothing raw for a terminal or a log."""
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    escaped = _RAW_IN_JSON.sub(_json_escape, text)
+    return _OLD_COMMAND.sub("\\\\u0023", escaped)  # `##[` in a string: the runner's older parser reads it anywhere
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a UTF-16 surrogate pair, as JSON writes characters past the Basic Multilingual Plane
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

@@ -362,3 +362,27 @@ def test_the_readme_graph_commands_parse() -> None:
         with cli.commands["graph"].make_context("graph", command.split()) as context:
             formats.append(context.params["output"])
     assert formats == ["graphml", "dot", "json", "neo4j"]
+
+
+def test_names_that_redact_alike_are_numbered_apart() -> None:
+    """Ids that redact to the same text (`<redacted>`) stay apart, numbered in order; each name is given once, so
+    a file of 40,000 such ids is not 40,000² steps (a hostile input hung `graph` for minutes)."""
+    from policylint.graphout.view import unique_names
+
+    names = unique_names([("plain", "plain"), *((f"secret-{n}", "<redacted>") for n in range(5000)),
+                          ("other", "<redacted> (2)")])
+    assert names["plain"] == "plain" and names["secret-0"] == "<redacted>"
+    assert [names[f"secret-{n}"] for n in (1, 2, 4999)] == ["<redacted> (2)", "<redacted> (3)", "<redacted> (5000)"]
+    assert len(set(names.values())) == len(names) == 5002
+
+
+def test_a_refused_neo4j_target_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "nodes.csv").write_text("earlier\n", encoding="utf-8")
+    (out / "queries.cypher").symlink_to(tmp_path / "elsewhere.cypher")
+    run = run_cli("graph", str(ACME), "--format", "neo4j", "-o", str(out))
+    assert run.code == 2 and "symbolic link" in run.err
+    assert (out / "nodes.csv").read_text(encoding="utf-8") == "earlier\n"
+    assert sorted(p.name for p in out.iterdir()) == ["nodes.csv", "queries.cypher"]
+    assert not (tmp_path / "elsewhere.cypher").exists()

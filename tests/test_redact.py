@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from policylint.redact import looks_secret, redact
+from policylint.redact import looks_secret, no_command_lines, printable, printable_json, redact
 
 from helpers import run_cli, write
 
@@ -198,3 +199,22 @@ def test_names_that_only_look_like_the_short_forms_are_not_masked(text: str) -> 
 ])
 def test_the_signature_of_a_signed_url_is_masked(case: str, url: str, shown: str) -> None:
     assert redact(url) == shown
+
+
+@pytest.mark.parametrize(("case", "text", "shown"), [
+    ("a command at the start of a line", "::stop-commands::x", "\\x3a:stop-commands::x"),
+    ("after blanks, which the runner trims", "  \t::add-mask::y", "  \t\\x3a:add-mask::y"),
+    ("the runner's older syntax, anywhere", "id ##[stop-commands]tok", "id \\x23#[stop-commands]tok"),
+    ("a colon pair inside a line is data", "aws:iam::123:root", "aws:iam::123:root"),
+    ("one # is data", "#[x] and # [y]", "#[x] and # [y]"),
+])
+def test_no_line_reads_as_a_workflow_command(case: str, text: str, shown: str) -> None:
+    assert no_command_lines(text) == shown
+
+
+def test_invisible_characters_are_shown_so_two_ids_never_look_alike() -> None:
+    assert printable("kim.jh\u200b") == "kim.jh\\u200b"
+    assert printable("\u3164") == "\\u3164" and printable("a\U000e0041b") == "a\\U000e0041b"
+    assert printable_json('"kim.jh\u200b ##[x] \U000e0041"') == '"kim.jh\\u200b \\u0023#[x] \\udb40\\udc41"'
+    assert json.loads(printable_json(json.dumps("kim\u200b ##[x] \U000e0041", ensure_ascii=False))) == (
+        "kim\u200b ##[x] \U000e0041")

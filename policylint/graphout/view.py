@@ -122,13 +122,15 @@ def unique_names(candidates: Iterable[tuple[str, str]]) -> dict[str, str]:
     pairs = list(candidates)
     names = {original: name for original, name in pairs if original == name}
     taken = set(names.values())
+    counts: dict[str, int] = {}  # the last number given to each shown name: N names that redact alike cost O(N)
     for original, name in pairs:
         if original in names:
             continue
-        given, count = name, 1
+        given, count = name, counts.get(name, 1)
         while given in taken:
             count += 1
             given = f"{name} ({count})"
+        counts[name] = count
         names[original] = given
         taken.add(given)
     return names

@@ -39,7 +39,8 @@ def render(report: Report) -> str:
         root.append(_input_suite(report))
     _count(root, root.findall("testsuite"))
     ET.indent(root)
-    return no_command_lines(ET.tostring(root, encoding="unicode", xml_declaration=True), colon="&#58;") + "\n"
+    return no_command_lines(ET.tostring(root, encoding="unicode", xml_declaration=True), colon="&#58;",
+                            hash_="&#35;") + "\n"
 
 
 def _rule_suite(rule_id: str, title: str, findings: list[Finding], suppressed: list[Suppression]) -> ET.Element:

@@ -340,7 +340,7 @@ def _finish(report: Report, settings: Settings, outputs: list[Output], fail_on: 
 @inventory_options
 @click.option("--show", default=None, metavar="N|all",
               help="How many of each identity's largest customer-data resources to list with a path (default: 10; "
-                   "all with --from).")
+                   "all with --from or --format csv); stores of unknown size count as the largest.")
 @click.option("--to", "to", multiple=True, metavar="RESOURCE",
               help="Only the identities that reach this customer-data resource, each with its path to it "
                    "(repeatable).")
@@ -364,7 +364,8 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
     result = run(settings, _timer(), findings=False)
     code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
-    shown = None if show == "all" or (show is None and identities) else int(show or DEFAULT_SHOWN)
+    # a spreadsheet gets every row unless --show says otherwise: a cut list there reads as the whole
+    shown = None if show == "all" or (show is None and (identities or output == "csv")) else int(show or DEFAULT_SHOWN)
     listed = exposures(result.analysis, shown, filters)
     notes = tuple(n for n in (summary.unclassified(result.report), summary.skipped(result.report),
                               filters.described()) if n) + tuple(

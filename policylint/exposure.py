@@ -22,6 +22,12 @@ DEFAULT_SHOWN = 10  # resources shown, with their paths, per identity
 STATUSES: tuple[str, ...] = get_args(PersonStatus)
 
 
+def largest_first(resource: Resource) -> tuple[bool, int, str]:
+    """Most records first; a store of unknown size may be the largest of all, so it comes before every known one
+    (fail closed: a listing cut at `--show N` never leaves out the stores nobody has counted)."""
+    return (resource.records is not None, -(resource.records or 0), resource.id)
+
+
 @dataclass(frozen=True, slots=True)
 class ExposedResource:
     id: str
@@ -80,7 +86,7 @@ def exposures(analysis: Analysis, shown: int | None = DEFAULT_SHOWN, filters: Fi
         bits = reach.resource_bits(node.id) & wanted_bits
         if not bits:
             continue
-        reached = sorted(reach.resources_in(bits), key=lambda r: (-(r.records or 0), r.id))
+        reached = sorted(reach.resources_in(bits), key=largest_first)
         totals[node.id] = (len(reached), sum(r.records or 0 for r in reached),
                            sum(1 for r in reached if r.records is None))
         chosen[node.id] = reached if shown is None else reached[:shown]

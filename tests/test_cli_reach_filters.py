@@ -304,3 +304,29 @@ def test_input_errors_and_the_summary_reach_the_console_with_o(tmp_path: Path) -
     assert result.code == 2
     first, summary = result.err.splitlines()
     assert first.startswith(f"{org / 'people.yaml'}:2:") and summary.endswith("1 input error: fix them and run again.")
+
+
+UNKNOWN_SIZES = """\
+policylint: 1
+people:
+  - {id: kim.jh, status: departed, departed: 2025-06-14}
+grants:
+  - {to: kim.jh, resource: "*", actions: [read]}
+resources:
+""" + "".join(f"  - {{id: store-{n:02}, type: database, data: [customer_pii], records: {1000 * (n + 1)}}}\n"
+              for n in range(15)) + """\
+  - {id: uncounted-a, type: database, data: [customer_pii]}
+  - {id: uncounted-b, type: bucket, data: [customer_pii]}
+"""
+
+
+def test_stores_of_unknown_size_are_never_the_ones_a_cut_list_leaves_out(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", UNKNOWN_SIZES)
+    text = run_cli("reach", str(tmp_path), "--as-of", "2026-01-01").out
+    listed = [line.split()[0] for line in text.splitlines() if line.startswith("  ") and "[" in line]
+    assert listed[:3] == ["uncounted-a", "uncounted-b", "store-14"] and len(listed) == 10
+    assert "kim.jh (person, departed): at least 120,000 records in 17 resources (2 of them of unknown size)" in text
+    rows = list(csv.DictReader(io.StringIO(run_cli("reach", str(tmp_path), "--as-of", "2026-01-01", "--format",
+                                                   "csv").out)))
+    assert len(rows) == 17 and {r["resource"] for r in rows} >= {"uncounted-a", "uncounted-b"}
+    assert [r["records"] for r in rows if r["resource"].startswith("uncounted")] == ["", ""]

@@ -34,6 +34,10 @@ _SECRET = re.compile(
     r"|(?:FwoGZXIvYXdzE|IQoJb3JpZ2luX2Vj)[A-Za-z0-9/+=]{20,4096}"  # AWS session tokens
     r"|npm_[A-Za-z0-9]{36,255}|pypi-AgE[A-Za-z0-9_-]{50,4096}|hf_[A-Za-z0-9]{30,255}"
     r"|sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,512}|SG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}"
+    # Shopify, Twilio API keys, Mailgun, Pulumi (exactly so long: a GCP key id `key-<40 hex>` is no secret), Vault
+    r"|(?:shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|SK[0-9a-fA-F]{32}|key-[0-9a-zA-Z]{32}|pul-[a-f0-9]{40})" + _TOKEN_END +
+    r"|hv[sbr]\.[A-Za-z0-9_-]{20,512}"
+    r"|[MN][A-Za-z0-9]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}"  # Discord bot tokens
     r"|[0-9a-fA-F]{64,4096}" + _TOKEN_END +  # hex keys (32 bytes and more), RSA signatures (256 bytes)
     r")"
     r"|https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,255}"  # Slack webhook URLs

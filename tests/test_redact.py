@@ -218,3 +218,15 @@ def test_invisible_characters_are_shown_so_two_ids_never_look_alike() -> None:
     assert printable_json('"kim.jh\u200b ##[x] \U000e0041"') == '"kim.jh\\u200b \\u0023#[x] \\udb40\\udc41"'
     assert json.loads(printable_json(json.dumps("kim\u200b ##[x] \U000e0041", ensure_ascii=False))) == (
         "kim\u200b ##[x] \U000e0041")
+
+
+@pytest.mark.parametrize("token", [
+    "shpat_" + "a1" * 16, "SK" + "0f" * 16, "key-" + "aB3" * 10 + "xy", "pul-" + "ab" * 20,
+    "hvs.CAESIJlWh9x7bTdDgn2b3Z9kQ", "MTA4NjY3NzM4OTQ5NTk1MTM2NQ.GbXQ7l.abcdefghijklmnopqrstuvwxyz012345"])
+def test_vendor_tokens_with_a_prefix_are_masked(token: str) -> None:
+    assert redact(f"service/{token} ok") == "service/<redacted> ok"
+
+
+def test_a_gcp_key_id_is_not_a_mailgun_key() -> None:
+    key = "gcp:serviceAccount:etl@p.iam.gserviceaccount.com#key-6d2f0b9e4c1a7835e2f90d4b6a1c3e5f7a9b0c2d"
+    assert redact(key) == key

@@ -6,8 +6,9 @@ Edge kinds are those of DESIGN.md. Three kinds of hub node keep "everyone" seman
 - `*resources` (ALL_RESOURCES): each grant on resource "*" → `*resources` → every resource;
 - `<resource>#admin`: admin on an access_control resource (or on "*") leads here, and from here to that resource
   and to every resource and key in its scope (the whole inventory, for the native format);
-- `*match:<glob>`: a grant on a glob of ids (`aws:s3:::customer-*`) leads here, and from here to every resource and
-  key whose id matches and no `excluding` glob matches (one hub per distinct glob, so no holder × target edges).
+- `*match:<n>`: a grant on a glob of ids (`aws:s3:::customer-*`) leads here, and from here to every resource and
+  key whose id matches and no `excluding` glob matches (one hub per distinct glob and exclusions, so no holder ×
+  target edges; `Graph.labels` says which, and `*mint:<n>` the same for the principals a key signs for).
 Scopes nest by `:`: an access-control resource of scope `aws:123` controls what has scope `aws:123`, `aws` (an AWS
 account that is not known) or none (not known at all: fail closed); one without a scope controls everything.
 A grant edge that holds only under a condition keeps it as `condition`, unless an unconditional grant gives
@@ -58,12 +59,13 @@ class Graph:
     u → v, nodes keep the order they were added in. The part of NetworkX's `DiGraph` interface the pipeline uses,
     without importing NetworkX (a fifth of the pre-commit hook's time was that import: 0.22 s)."""
 
-    __slots__ = ("edges", "kinds", "pred", "succ")
+    __slots__ = ("edges", "kinds", "labels", "pred", "succ")
 
     def __init__(self) -> None:
         self.succ: dict[str, dict[str, dict[str, Any]]] = {}
         self.pred: dict[str, dict[str, dict[str, Any]]] = {}
         self.kinds: dict[str, str] = {}
+        self.labels: dict[str, str] = {}  # hub id -> the set it stands for, as people read it
         self.edges = Edges(self.succ)
 
     def add_node(self, node: str, kind: str | None = None) -> None:
@@ -105,7 +107,8 @@ class Graph:
 ALL_PRINCIPALS = "*principals"
 ALL_RESOURCES = "*resources"
 ADMIN_SUFFIX = "#admin"
-MATCH_PREFIX = "*match:"
+MATCH_PREFIX = "*match:"  # + a number: one hub per distinct glob and exclusions (`Graph.labels` says which)
+MINT_PREFIX = "*mint:"  # + a number: one hub per glob of principals a key signs for
 GLOB_CHARS = re.compile(r"[*?\[]")
 CONDITION_MARK = " [if "
 
@@ -296,13 +299,20 @@ class _Matcher:
         self.targets = {t.id: t for t in targets}
         self.ids = sorted(self.targets)
         self.controls: dict[str, list[str]] = {}  # hub -> the access-control resources it matches
+        # (glob, exclusions) -> its hub: keyed by the values, never by a string built of them (a literal resource
+        # written `cust*|-x` must not be the hub of the glob `cust*` minus `x`)
+        self.hubs: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def hub(self, graph: Graph, grant: Grant) -> tuple[str, list[str]]:
         """The glob's hub, and the access-control resources it matches (admin on those is admin of their scope,
         which only an admin grant gets: the hub itself is shared by every grant on the same glob)."""
-        hub = MATCH_PREFIX + grant.resource + "".join(f"|-{e}" for e in sorted(set(grant.excluding)))
-        if hub not in graph:
+        excluded = tuple(sorted(set(grant.excluding)))
+        hub = self.hubs.get((grant.resource, excluded))
+        if hub is None:
+            hub = self.hubs[grant.resource, excluded] = f"{MATCH_PREFIX}{len(self.hubs)}"
             graph.add_node(hub, kind="match")
+            graph.labels[hub] = f"ids matching {grant.resource}" + (f" except {', '.join(excluded)}" if excluded
+                                                                     else "")
             controls = self.controls[hub] = []
             for target_id in self._candidates(grant.resource):
                 target = self.targets[target_id]
@@ -331,6 +341,7 @@ def _all_resources(graph: Graph, index: Index) -> None:
 
 
 def _add_key_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
+    mint_hubs: dict[str, str] = {}  # glob -> its hub, keyed by the value (see `_Matcher.hubs`)
     for key in inventory.keys:
         for reader in key.readable_by:
             _link(graph, index, reader, key.id, "reads_key")
@@ -340,9 +351,11 @@ def _add_key_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
                 _all_principals(graph, inventory)
                 graph.add_edge(key.id, ALL_PRINCIPALS, kind="mints")
             elif is_glob(principal):  # every principal whose id matches, through one hub per glob
-                hub = MATCH_PREFIX + "mint:" + principal
-                if hub not in graph:
+                hub = mint_hubs.get(principal)
+                if hub is None:
+                    hub = mint_hubs[principal] = f"{MINT_PREFIX}{len(mint_hubs)}"
                     graph.add_node(hub, kind="match")
+                    graph.labels[hub] = f"principals matching {principal}"
                     graph.add_edges_from(((hub, p.id) for p in inventory.principals
                                           if fnmatch.fnmatchcase(p.id, principal)), kind="mints")
                 graph.add_edge(key.id, hub, kind="mints")
@@ -392,19 +405,16 @@ RELATIONS = {"is": "is", "member": "member of", "assumes": "assumes", "holds": "
              "reads_key": "reads key", "mints": "signs for"}
 
 
-def hub_set(hub: str) -> str:
-    """What a hub node stands for, as people read it."""
+def hub_set(hub: str, graph: Graph | None = None) -> str:
+    """What a hub node stands for, as people read it (a glob's hub by the graph's `labels`: its id is a number)."""
+    if graph is not None and hub in graph.labels:
+        return graph.labels[hub]
     if hub == EVERYONE:
         return "anyone"
     if hub == ALL_RESOURCES:
         return "every resource"
     if hub == ALL_PRINCIPALS:
         return "every principal"
-    if hub.startswith(MATCH_PREFIX + "mint:"):
-        return f"principals matching {hub[len(MATCH_PREFIX) + 5:]}"
-    if hub.startswith(MATCH_PREFIX):
-        glob, *excluded = hub[len(MATCH_PREFIX):].split("|-")
-        return f"ids matching {glob}" + (f" except {', '.join(excluded)}" if excluded else "")
     if hub.startswith("*anyone-if:"):
         return f"anyone if {hub[len('*anyone-if:'):]}"
     return hub.lstrip("*")
@@ -444,7 +454,7 @@ def _step(name: str, graph: Graph, crossed: list[dict[str, Any]], hubs: list[str
         return Step(name, kind)
     actions = sorted({a for edge in crossed for a in edge.get("actions", ())})
     condition = next((str(edge["condition"]) for edge in reversed(crossed) if edge.get("condition")), "")
-    through = "; ".join(hub_set(h) for h in hubs)
+    through = "; ".join(hub_set(h, graph) for h in hubs)
     return Step(name, kind, str(crossed[-1].get("kind", "")), tuple(actions), condition, through)
 
 

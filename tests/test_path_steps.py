@@ -69,3 +69,21 @@ def test_labels_read_as_people_say_them() -> None:
     assert Step("db", "resource", "grants", (), "c").shown == "db [if c]"
     assert set(RELATIONS) == {"is", "member", "assumes", "holds", "authenticates", "grants", "controls",
                               "reads_key", "mints"}
+
+
+def test_a_hub_is_keyed_by_what_it_matches_never_by_a_string_built_of_it() -> None:
+    """A grant on the literal `mint:svc-*` (or on `cust*|-x`) once named the same hub as a key signing for `svc-*`
+    (or the glob `cust*` minus `x`), and whichever came first decided what the hub reached: a leaver's path lost."""
+    inventory = Inventory(
+        people=(Person("ann", HERE, "departed"),),
+        principals=(Principal("svc-a", HERE, "service"), Principal("svc-b", HERE, "service")),
+        roles=(Role("decoy", HERE, ("svc-a",), (Grant("mint:svc-*", ("read",), HERE),
+                                                 Grant("customers*|-customers-db", ("read",), HERE))),
+               Role("reader", HERE, ("svc-b",), (Grant("customers*", ("read",), HERE,
+                                                       excluding=("customers-db",)), Grant(DB.id, ("read",), HERE)))),
+        keys=(Key("k1", HERE, "signing", "file", readable_by=("ann",), signs_for=("svc-*",)),),
+        resources=(DB,))
+    assert steps_to_customer_data(inventory, "ann") == (
+        Step("ann", "person"), Step("k1", "key", "reads_key"),
+        Step("svc-b", "principal", "mints", through="principals matching svc-*"),
+        Step("reader", "role", "assumes"), Step("customers-db", "resource", "grants", ("read",)))

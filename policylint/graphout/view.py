@@ -152,7 +152,7 @@ def set_label(hub: str, graph: Graph) -> str:
     """What a hub stands for: "anyone", "every resource", "admin of <id>", "ids matching <glob> except <e>", …"""
     if graph.kinds.get(hub) == "admin":
         return f"admin of {hub.removesuffix('#admin')}"
-    return hub_set(hub)
+    return hub_set(hub, graph)
 
 
 def _own(node: Node, customer: set[str]) -> dict[str, Value]:

@@ -12,7 +12,8 @@ Edge kinds are those of DESIGN.md. Three kinds of hub node keep "everyone" seman
 Scopes nest by `:`: an access-control resource of scope `aws:123` controls what has scope `aws:123`, `aws` (an AWS
 account that is not known) or none (not known at all: fail closed); one without a scope controls everything.
 A grant edge that holds only under a condition keeps it as `condition`, unless an unconditional grant gives
-the same edge; display paths show it.
+the same edge; display paths show it. So does an `assumes` edge: the assumer's own condition (`Role.conditions`),
+else the role's (`Role.condition`).
 A name defined nowhere gets no edge (facts report it); it never stops the graph from being built.
 """
 
@@ -219,11 +220,12 @@ def _add_identity_edges(graph: Graph, inventory: Inventory, index: Index) -> Non
         for member in group.members:
             _link(graph, index, member, group.id, "member")
     for role in inventory.roles:
+        own = dict(role.conditions) if role.conditions else {}  # each assumer's, where the trust says
         for who in role.assumable_by:
             _link(graph, index, who, role.id, "assumes")
-            source = EVERYONE if who == EVERYONE else who
-            if role.condition is not None and graph.has_edge(source, role.id):
-                graph.edges[source, role.id]["condition"] = role.condition
+            condition = own.get(who, role.condition)
+            if condition is not None and graph.has_edge(who, role.id):
+                graph.edges[who, role.id]["condition"] = condition
 
 
 def _add_credential_edges(graph: Graph, inventory: Inventory, index: Index) -> None:

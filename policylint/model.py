@@ -100,7 +100,10 @@ class Role:
     assumable_by: tuple[str, ...] = ()
     grants: tuple[Grant, ...] = ()
     flags: tuple[str, ...] = ()
-    condition: str | None = None  # who may assume it may do so only under this condition (an IAM trust Condition)
+    condition: str | None = None  # who may assume it may do so only under this condition (an IAM trust Condition
+    # every route carries, a trust policy not known): the condition of each assumer `conditions` does not list
+    conditions: tuple[tuple[str, str], ...] = ()  # (assumer, the condition it may assume it under) for each assumer
+    # every route of which is conditional, where the routes differ (a trust's statements of other principals)
     kind: NodeKind = field(default="role", init=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from policylint.errors import InputError
@@ -43,8 +44,7 @@ def principals_of(statements: list[Statement], account: str) -> tuple[list[str],
         if not assumes(statement):
             continue
         if statement.effect == "Allow":
-            named = ("*",) if statement.not_principals is not None else statement.principals
-            for principal in named:
+            for principal in _named(statement):
                 if principal.startswith("Service:"):
                     services[principal.removeprefix("Service:")] = None
                 else:
@@ -111,6 +111,33 @@ def service_name(principal: str) -> str:
     """A service principal as trust policies name it in any partition: `ec2.amazonaws.com.cn` is `ec2.amazonaws.com`."""
     name, found, _ = principal.lower().partition(".amazonaws.com")
     return name + found if found else principal.lower()
+
+
+def _named(statement: Statement) -> tuple[str, ...]:
+    """The principals an Allow names: a NotPrincipal names everyone else (anyone, fail closed)."""
+    return ("*",) if statement.not_principals is not None else statement.principals
+
+
+def trust_routes(statements: list[Statement], account: str) -> list[tuple[str, str | None]]:
+    """(assumer, condition) for each principal each Allow to assume names, as `principals_of` names it (a service
+    as `aws:service:<principal>`); None: that route has no condition."""
+    return [(SERVICE_PREFIX + principal.removeprefix("Service:") if principal.startswith("Service:")
+             else _who(statement, principal, account), statement.condition)
+            for statement in statements if statement.effect == "Allow" and assumes(statement)
+            for principal in _named(statement)]
+
+
+def assumer_conditions(routes: Iterable[tuple[str, str | None]],
+                       assumable: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """(assumer, condition) for each of `assumable` every route of which is conditional, in the order first named:
+    an unconditional route wins (as a grant's does), the conditions of several routes are `or`-ed (`Role.conditions`;
+    a Deny has left out whom it denies)."""
+    found: dict[str, dict[str | None, None]] = {}
+    for who, condition in routes:
+        found.setdefault(who, {})[condition] = None
+    kept = set(assumable)
+    return tuple((who, " or ".join(c for c in conditions if c is not None)) for who, conditions in found.items()
+                 if who in kept and None not in conditions)
 
 
 def trust_condition(statements: list[Statement]) -> str | None:

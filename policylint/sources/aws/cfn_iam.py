@@ -6,7 +6,8 @@ The statements an identity holds, from every policy attached to it, are evaluate
 one policy removes what another allows); a group's policies are evaluated for the group, so a deny attached to a
 user does not narrow what its groups grant (fail closed). A trust policy that names the template's own account
 (`arn:aws:iam::cfn:root`, or the bare account) delegates to IAM: the role is then also assumable by each identity
-of the template whose policies allow `sts:AssumeRole` on it.
+of the template whose policies allow `sts:AssumeRole` on it. Those allowed it on a role the template does not define
+(or on a glob) are grouped as an export's are (`allowed-to-assume:`), for `link` to join to the roles of other files.
 
 Each policy the template writes (not the AWS-managed ones it attaches by ARN: nobody can change those) is linted
 (`iam.lint`), and the identities holding it carry its flags; a role also carries those of its trust policy.
@@ -31,13 +32,14 @@ from policylint.iam.policy import (
     root_id,
 )
 from policylint.iam.statements import OPEN_IN_TEMPLATE, globs_overlap
-from policylint.iam.trust import SERVICE_PREFIX, trust_condition
+from policylint.iam.trust import SERVICE_PREFIX, assumer_conditions, trust_condition, trust_routes
 from policylint.model import EVERYONE, Credential, Grant, Group, Location, Principal, Role
 from policylint.sources.aws.cfn_opened import Opened
 from policylint.sources.aws.cfn_policies import principal_ids
 from policylint.sources.aws.cfn_template import CfnResource, CfnTemplate, Named
 from policylint.sources.aws.cfn_values import Found, Implied, account_roots, tags_of
 from policylint.sources.aws.intrinsics import ACCOUNT, UNRESOLVED, describe
+from policylint.sources.aws.permissions import assumers_group_id
 from policylint.yamlsafe import YMap
 
 _EMAIL_TAGS = ("email", "e-mail", "mail")
@@ -110,6 +112,7 @@ class Iam:
         evaluations = {hid: self._evaluate(h) for hid, h in self.holders.items()}
         for hid, holder in self.holders.items():
             self._define(holder, *evaluations[hid], evaluations)
+        self._assumers(evaluations)
         for group, members in self.members.items():
             if group not in self.holders or self.holders[group].resource is None:
                 self.implied.add(Group(group, self.member_at[group], tuple(members)))
@@ -273,10 +276,10 @@ class Iam:
         if named is None or resource is None:
             return
         if named.kind.noun == "role":
-            assumable, trust_flags, condition = self._trust(resource, named, evaluations)
+            assumable, trust_flags, condition, conditions = self._trust(resource, named, evaluations)
             flags = tuple(sorted({*flags, *trust_flags}))
             self.found.roles.append(Role(named.id, resource.location, tuple(assumable), tuple(grants), flags,
-                                         condition))
+                                         condition, conditions))
         elif named.kind.noun == "group":
             self.found.groups.append(Group(named.id, resource.location, tuple(self.members.get(named.id, ())), flags))
         else:
@@ -300,9 +303,10 @@ class Iam:
                                                  "active", mfa=True if named.id in self.found.mfa else None))
         return Principal(named.id, resource.location, "user", identifiers=identifiers, flags=flags)
 
-    def _trust(self, resource: CfnResource, named: Named,
-               evaluations: dict[str, Any]) -> tuple[list[str], tuple[str, ...], str | None]:
-        """Who may assume the role, the lint flags of its trust policy, and the condition it may be assumed under."""
+    def _trust(self, resource: CfnResource, named: Named, evaluations: dict[str, Any]) -> tuple[
+            list[str], tuple[str, ...], str | None, tuple[tuple[str, str], ...]]:
+        """Who may assume the role, the lint flags of its trust policy, the condition it may be assumed under, and
+        each assumer's own (`Role.conditions`)."""
         props = self.found.properties(resource)
         key = "AssumeRolePolicyDocument"
         where = self.found.at(props.value_pos[key]) if key in props else resource.location
@@ -324,12 +328,37 @@ class Iam:
         for service in dict.fromkeys(services):
             assumable.append(SERVICE_PREFIX + service)
             self.implied.add(implied_principal(SERVICE_PREFIX + service, ACCOUNT, where))
+        delegated = []
         if root_id(ACCOUNT) in assumable:  # the account delegates to IAM: whoever may sts:AssumeRole it
-            assumable += [hid for hid, (_, _, assume) in evaluations.items()
-                          if hid != named.id and _may_assume(assume, named)]
-        assumable += self.profiles.get(named.id, [])
-        condition = self._unknown_trust(resource, named) if documents is None else trust_condition(trust)
-        return list(dict.fromkeys(assumable)), tuple(flags), condition
+            delegated = [hid for hid, (_, _, assume) in evaluations.items()
+                         if hid != named.id and _may_assume(assume, named)]
+        assumable = list(dict.fromkeys([*assumable, *delegated, *self.profiles.get(named.id, [])]))
+        if documents is None:
+            return assumable, tuple(flags), self._unknown_trust(resource, named), ()
+        routes = self._routes(trust, {*ids, *(SERVICE_PREFIX + s for s in services)}, where)
+        routes += [(hid, condition) for who, condition in list(routes) if who == root_id(ACCOUNT)
+                   for hid in delegated]
+        return assumable, tuple(flags), trust_condition(trust), assumer_conditions(routes, assumable)
+
+    def _routes(self, trust: list[Statement], allowed: set[str], where: Location) -> list[tuple[str, str | None]]:
+        """`trust_routes`, each principal as `principal_ids` names it (a glob: the template's roles it names)."""
+        return [(who, condition) for named, condition in trust_routes(trust, ACCOUNT) if named in allowed
+                for who in principal_ids(self.found, [named], where)]
+
+    def _assumers(self, evaluations: dict[str, Any]) -> None:
+        """The identities allowed sts:AssumeRole on a role the template does not define, or on a glob (another
+        template's role, another Terraform root's, an export's), as the export's reader groups them (`allowed-to-
+        assume:<id glob>`, implied: several files' groups of one id gather their members); `link` (link.py) makes
+        each role that trusts the account and matches assumable by them, whichever file defines it."""
+        own = {n.id for r in self.template.of_type("AWS::IAM::Role") if (n := self.template.named(r.logical))}
+        holders: dict[tuple[str, tuple[str, ...]], dict[str, Location]] = {}
+        for hid, (_, _, assume) in evaluations.items():
+            for glob, excluding in assume:
+                if glob not in own:
+                    holders.setdefault((glob, excluding), {}).setdefault(hid, self.holders[hid].location)
+        for (glob, excluding), found in holders.items():
+            where = next(iter(found.values()))
+            self.implied.add(Group(assumers_group_id(ACCOUNT, glob, excluding), where, tuple(found)))
 
     def _unknown_trust(self, resource: CfnResource, named: Named) -> str:
         """Why a role whose trust policy is not known is assumable by anyone: what the template leaves open

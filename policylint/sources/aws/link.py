@@ -2,8 +2,11 @@
 
 A trust policy naming another account (its root, or any principal of it, which the trust reads as its root) lets
 in whoever of that account holds `sts:AssumeRole` on the role. Each authorization-details file lists its own
-account's holders of each such pattern as a group `aws:iam::<acct>:allowed-to-assume:<id glob>`; once all files
-are merged, every role that trusts `aws:iam::<acct>:root` gains the groups of that account whose glob matches it.
+account's holders of each such pattern as a group `aws:iam::<acct>:allowed-to-assume:<id glob>`, and so does a
+CloudFormation template (a Terraform configuration: one Terraform root) for the patterns no role of its own is
+(`cfn_iam`); once all files are merged, every role that trusts `aws:iam::<acct>:root` gains the groups of that account
+whose glob matches it, under the condition it trusts the root under (`Role.conditions`), but for a group whose
+members all assume it already (the role's own template's, resolved there).
 
 A role that trusts an AWS service (`aws:service:<principal>`) lets in whoever can run code as such a role (iam:PassRole
 with lambda:CreateFunction, lambda:UpdateFunctionCode, …). Each authorization-details file lists them as groups
@@ -19,13 +22,13 @@ role read trusts the service yet (`evaluate.naming_roles`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import replace
 
 from policylint.iam.evaluate import naming_roles, narrowed_services
 from policylint.iam.statements import glob_match
-from policylint.iam.trust import SERVICE_PREFIX, service_name
-from policylint.model import Grant, Inventory, Role
+from policylint.iam.trust import SERVICE_PREFIX, assumer_conditions, service_name
+from policylint.model import Grant, Group, Inventory, Role
 from policylint.sources.aws.permissions import ASSUMERS, Runners, runners_of
 
 _ROOT = ":root"
@@ -36,24 +39,39 @@ def link(inventory: Inventory) -> Inventory:
     return _run_code_as(_assume(inventory))
 
 
+_Assumers = dict[str, list[tuple[Group, str, tuple[str, ...]]]]  # account -> (group, glob, excluding)
+
+
 def _assume(inventory: Inventory) -> Inventory:
-    by_account: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}  # account -> (group id, glob, excluding)
+    by_account: _Assumers = {}
     for group in inventory.groups:
         head, found, pattern = group.id.partition(ASSUMERS)
         if found and head.startswith("aws:iam::"):
             glob, _, excepted = pattern.partition(" except ")
             by_account.setdefault(head.split(":")[3], []).append(
-                (group.id, glob, tuple(excepted.split(",")) if excepted else ()))
+                (group, glob, tuple(excepted.split(",")) if excepted else ()))
     if not by_account:
         return inventory
-    roles = []
-    for role in inventory.roles:
-        added = [group for name in role.assumable_by if name.startswith("aws:iam::") and name.endswith(_ROOT)
-                 for group, glob, excluding in by_account.get(name.split(":")[3], ())
-                 if glob_match(role.id, glob) and not any(glob_match(role.id, e) for e in excluding)
-                 and group not in role.assumable_by]
-        roles.append(replace(role, assumable_by=(*role.assumable_by, *dict.fromkeys(added))) if added else role)
-    return replace(inventory, roles=tuple(roles))
+    return replace(inventory, roles=tuple(_assumed(role, by_account) for role in inventory.roles))
+
+
+def _assumed(role: Role, by_account: _Assumers) -> Role:
+    """The role assumable by the `allowed-to-assume:` groups of each account whose root it trusts that match it
+    (but one whose members all assume it already: the role's own file's), under the root's condition if it has one.
+    """
+    have = set(role.assumable_by)
+    added: dict[str, str] = {}  # group id -> the root it trusts
+    for name in role.assumable_by:
+        if name.startswith("aws:iam::") and name.endswith(_ROOT):
+            for group, glob, excluding in by_account.get(name.split(":")[3], ()):
+                if glob_match(role.id, glob) and not any(glob_match(role.id, e) for e in excluding) \
+                        and group.id not in have and not have.issuperset(group.members):
+                    added.setdefault(group.id, name)
+    if not added:
+        return role
+    roots = dict(role.conditions)
+    conditions = tuple((group, roots[root]) for group, root in added.items() if root in roots)
+    return replace(role, assumable_by=(*role.assumable_by, *added), conditions=(*role.conditions, *conditions))
 
 
 def _run_code_as(inventory: Inventory) -> Inventory:
@@ -80,13 +98,18 @@ def _run_code_as(inventory: Inventory) -> Inventory:
     return replace(inventory, roles=roles, grants=grants)
 
 
-def _completed(role: Role, added: Iterable[str], naming: _Naming) -> Role:
-    """The role assumable by the groups it joins, its own grants naming the roles they reach."""
+def _completed(role: Role, added: Sequence[str], naming: _Naming) -> Role:
+    """The role assumable by the groups it joins (under the condition its trust lets their service in under, if
+    any), its own grants naming the roles they reach."""
     assumable = (*role.assumable_by, *added)
     grants = tuple(naming.named(role.id, g) for g in role.grants) if role.id in naming.member_of else role.grants
     if assumable == role.assumable_by and grants == role.grants:
         return role
-    return replace(role, assumable_by=assumable, grants=grants)
+    own = dict(role.conditions)
+    routes = [(group, own.get(a)) for group in added for a in role.assumable_by if a.startswith(SERVICE_PREFIX)
+              and service_name(a.removeprefix(SERVICE_PREFIX)) == naming.runners[group][1]]
+    conditions = (*role.conditions, *assumer_conditions(routes, added))
+    return replace(role, assumable_by=assumable, grants=grants, conditions=conditions)
 
 
 _Index = dict[tuple[str | None, str], list[tuple[str, tuple[str, ...]]]]

@@ -45,11 +45,13 @@ from policylint.iam.managed_policies import unknown_policy_grant
 from policylint.iam.statements import Statement, access_control_id, glob_match, parse_policy
 from policylint.iam.trust import (
     SERVICE_PREFIX,
+    assumer_conditions,
     implied_principal,
     principals_of,
     root_id,
     service_name,
     trust_condition,
+    trust_routes,
 )
 from policylint.model import (
     ACCESS_CONTROL,
@@ -197,12 +199,13 @@ def build(document: Document, truncated: bool = False) -> tuple[Inventory, Inven
     roles = [_role(r, e, state) for r, e in evaluated]
     _remaining_assumers(state)
     implied = list(state.implied.values())
-    inventory = Inventory(principals=tuple(principals),
-                          groups=(*built_groups, *state.assume_groups.values(), *runner_groups),
-                          roles=tuple(roles), grants=tuple(state.grants))
+    inventory = Inventory(principals=tuple(principals), groups=tuple(built_groups), roles=tuple(roles),
+                          grants=tuple(state.grants))
+    # implied: the pages of an export, or exports of one account by path, each list the holders they read
+    listed = (*state.assume_groups.values(), *runner_groups)
     return inventory, Inventory(
         principals=tuple(n for n in implied if isinstance(n, Principal)),
-        groups=tuple(n for n in implied if isinstance(n, Group)),
+        groups=(*(n for n in implied if isinstance(n, Group)), *listed),
         resources=tuple(n for n in implied if isinstance(n, Resource)),
         grants=tuple(root_grant(n) for n in implied if isinstance(n, Principal) and ROOT in n.flags))
 
@@ -344,10 +347,15 @@ def _role(role: Identity, evaluation: Evaluation, state: _State) -> Role:
         implied = implied_principal(node_id, role.account, role.location)
         if implied is not None:
             state.imply(implied)
-    if root_id(role.account) in ids:
-        assumable.extend(g for g in _assuming_groups(role, state) if g not in assumable)
+    routes = [(state.by_name.get(who, who), condition) for who, condition in trust_routes(statements, role.account)]
+    root = root_id(role.account)
+    if root in ids:
+        groups = [g for g in _assuming_groups(role, state) if g not in assumable]
+        assumable.extend(groups)
+        routes += [(g, condition) for g in groups for who, condition in routes if who == root]
     grants = (*evaluation.grants, *_unresolved(role, None))
-    return Role(role.id, role.location, tuple(assumable), grants, _flags(role), trust_condition(statements))
+    return Role(role.id, role.location, tuple(assumable), grants, _flags(role), trust_condition(statements),
+                assumer_conditions(routes, assumable))
 
 
 def _remaining_assumers(state: _State) -> None:

@@ -33,7 +33,15 @@ from policylint.iam.lint import lint
 from policylint.iam.policy import STAR_STAR, access_control_id, evaluate, parse_policy
 from policylint.iam.resource_policy import grants_by_principal, key_readers, names_principals
 from policylint.iam.statements import Statement
-from policylint.iam.trust import SERVICE_PREFIX, assumes, implied_node, principals_of, trust_condition
+from policylint.iam.trust import (
+    SERVICE_PREFIX,
+    assumer_conditions,
+    assumes,
+    implied_node,
+    principals_of,
+    trust_condition,
+    trust_routes,
+)
 from policylint.model import (
     ACCESS_CONTROL,
     EVERYONE,
@@ -110,7 +118,8 @@ def load(path: str, text: str, options: Options) -> Fragment:
     flags = {AWS_POLICY_DOCUMENT, *lint(statements), *((STAR_STAR,) if evaluation.star_star else ())}
     ids, services = principals_of(named, ACCOUNT)  # its trust statements: who may assume it
     assumable = [*ids, *(SERVICE_PREFIX + s for s in services)]
-    role = Role(own, at, tuple(assumable), evaluation.grants, tuple(sorted(flags)), trust_condition(named))
+    role = Role(own, at, tuple(assumable), evaluation.grants, tuple(sorted(flags)), trust_condition(named),
+                assumer_conditions(trust_routes(named, ACCOUNT), assumable))
     attached = _Attached(own, at)
     given = _resource_grants([s for s in named if s.resources or s.not_resources is not None or not assumes(s)],
                              at, attached)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from policylint.exposure import DEFAULT_SHOWN, ExposedResource, Exposure, exposures
-from policylint.graph import Step, path_steps
-from policylint.model import Person, Principal, Resource, platform_of
+from policylint.graph import ADMIN_SUFFIX, Step, hub_set, path_steps
+from policylint.model import Credential, Key, Person, Principal, Resource, platform_of
 from policylint.pipeline import Analysis, Result
 from policylint.reach import customer_classes, follow, paths_to
 from policylint.report import Change, Report, mapped_path
@@ -23,6 +23,7 @@ MAX_LISTED = 200  # identities listed per store (the riskiest first), and leaver
 MAX_STORES = 200  # customer-data stores listed (the largest first)
 MAX_PEOPLE = 2000  # people listed (leavers first, then by records)
 MAX_REACHED = DEFAULT_SHOWN  # stores listed, with a path, per person
+MAX_ACCESS = 30  # what still gives a leaver access (credentials, accounts, keys, groups, …), listed per leaver
 # Who reaches a store, riskiest first: people (and their accounts) by status, then accounts of nobody on the
 # roster, third parties, and services. A person's own account counts as that person.
 GROUPS = ("departed", "suspended", "unowned", "external", "leave", "active", "service")
@@ -33,6 +34,22 @@ LEFT = ("departed", "suspended")
 class Account:
     id: str
     platform: str  # model.PLATFORMS
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What still gives a leaver access, to revoke: an active credential they hold, an account of theirs, a key they
+    can read, a group they are still in, a role they may assume or a grant they have that reaches customer data."""
+
+    id: str
+    kind: str  # one of ACCESS_KINDS: credential, account, key, group, role or grant
+    type: str  # a credential's type (access_key, password, …), a key's purpose (signing, encryption), a grant's actions
+    via: str | None  # the account or group that holds, reads or has it; None: the person themselves
+    created: date | None
+    last_used: date | None  # a credential's
+    rotated: date | None  # a key's
+    customer: bool  # it leads to customer data
+    rules: tuple[str, ...]  # the rules of the findings on it (PL101, …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +66,9 @@ class Holder:
     unknown: int  # stores they reach of unknown size (so `records` is a lower bound)
     reached: int  # customer-data stores they reach, in all
     resources: tuple[ExposedResource, ...]  # the largest ones, each with a shortest path
+    basis: str | None = None  # why they count as having left, when the roster does not plainly say (`departed_basis`)
+    access: tuple[Access, ...] = ()  # of a leaver in the headline: what to revoke, the first MAX_ACCESS
+    access_total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +88,18 @@ class Store:
     classes: tuple[str, ...]
     records: int | None
     reachers: tuple[Reacher, ...]  # the first MAX_LISTED in GROUPS order
-    groups: tuple[tuple[str, int], ...]  # (group, identities) for every one, in GROUPS order
-    total: int
+    groups: tuple[Count, ...]  # every group that reaches it, in GROUPS order
+    total: int  # identities
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """Who of one group reaches a store: a person and their own accounts are one person (a reader counts people),
+    and the accounts are said beside them."""
+
+    group: str  # one of GROUPS
+    people: int  # people of the roster (0 in the groups of accounts: unowned, external, service)
+    accounts: int  # of those people, their own accounts; in the groups of accounts, the identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +131,10 @@ def build(result: Result) -> Audit:
     listed = {e.id: e for e in exposures(analysis, MAX_REACHED)}
     holders = sorted((_holder(person, listed, analysis) for person in people), key=_holder_order)
     headline = [h for h in holders if h.status in LEFT and h.reached]
+    findings = _rules_by_subject(result.report)
+    listed_leavers = tuple(_with_access(h, analysis, findings) for h in headline[:MAX_LISTED])
     stores = _stores(analysis)
-    return Audit(result.report, tuple(headline[:MAX_LISTED]), len(headline), _totals(analysis, stores),
+    return Audit(result.report, listed_leavers, len(headline), _totals(analysis, stores),
                  tuple(stores[:MAX_STORES]), tuple(holders[:MAX_PEOPLE]), len(holders),
                  frozenset(p.id for p in people if p.status in LEFT),
                  frozenset(r.id for r in analysis.reach.resources))
@@ -113,13 +145,66 @@ def _holder(person: Person, listed: dict[str, Exposure], analysis: Analysis) -> 
     accounts = tuple(Account(a, platform_of(a, "principal")) for a in analysis.index.accounts.get(person.id, ()))
     if found is None:
         return Holder(person.id, person.status, person.display_name, person.team, person.departed, accounts, 0, 0, 0,
-                      ())
+                      (), person.departed_basis)
     return Holder(person.id, person.status, person.display_name, person.team, person.departed, accounts,
-                  found.records, found.unknown, found.reached, found.resources)
+                  found.records, found.unknown, found.reached, found.resources, person.departed_basis)
 
 
 def _holder_order(holder: Holder) -> tuple[int, int, str]:
     return GROUPS.index(holder.status), -holder.records, holder.id
+
+
+def _rules_by_subject(report: Report) -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.subject_id, set()).add(finding.rule)
+    return {subject: tuple(sorted(rules)) for subject, rules in found.items()}
+
+
+def _with_access(holder: Holder, analysis: Analysis, rules: dict[str, tuple[str, ...]]) -> Holder:
+    found = sorted(_access(holder.id, analysis, rules),
+                   key=lambda a: (ACCESS_KINDS.index(a.kind), not a.customer, a.id))
+    return replace(holder, access=tuple(found[:MAX_ACCESS]), access_total=len(found))
+
+
+ACCESS_KINDS = ("credential", "account", "key", "group", "role", "grant")
+_ACCESS_EDGES = {"holds": "credential", "reads_key": "key", "member": "group", "assumes": "role", "grants": "grant"}
+
+
+def _access(person_id: str, analysis: Analysis, rules: dict[str, tuple[str, ...]]) -> Iterable[Access]:
+    """Their own accounts; what they, their accounts and the groups these are in (transitively) hold or read; and the
+    groups, roles and grants that reach customer data the person or their accounts have themselves: one search over
+    `member` edges from the person and their accounts, so a secret of a group they are still in is theirs."""
+    accounts = analysis.index.accounts.get(person_id, ())
+    yield from (_access_of(analysis, "account", account, None, "", rules) for account in accounts)
+    queue = [person_id, *accounts]  # their own first: a group they are in is theirs directly
+    own = set(queue)
+    via: dict[str, str | None] = dict.fromkeys(queue)
+    for node_id in queue:
+        for target, edge in analysis.graph.succ.get(node_id, {}).items():
+            kind = _ACCESS_EDGES.get(edge.get("kind", ""))
+            if kind is None or target in via:
+                continue
+            via[target] = None if node_id == person_id else node_id
+            if kind == "group":
+                queue.append(target)
+            if kind in ("credential", "key") or (node_id in own and analysis.reach.resource_bits(target)):
+                yield _access_of(analysis, kind, target, via[target], ", ".join(edge.get("actions", ())), rules)
+
+
+def _access_of(analysis: Analysis, kind: str, node_id: str, via: str | None, actions: str,
+               rules: dict[str, tuple[str, ...]]) -> Access:
+    customer = bool(analysis.reach.resource_bits(node_id))
+    node = analysis.index.nodes.get(node_id)
+    if kind == "credential" and isinstance(node, Credential):
+        return Access(node_id, kind, node.type, via, node.created, node.last_used, None, customer,
+                      rules.get(node_id, ()))
+    if kind == "key" and isinstance(node, Key):
+        return Access(node_id, kind, node.purpose, via, node.created, None, node.rotated, customer,
+                      rules.get(node_id, ()))
+    if kind == "grant":  # on a resource, admin of an access-control resource (`x#admin`), or a set (a hub)
+        node_id = hub_set(node_id) if node_id.startswith("*") else node_id.removesuffix(ADMIN_SUFFIX)
+    return Access(node_id, kind, actions, via, None, None, None, customer, rules.get(node_id, ()))
 
 
 def group_of(node: Person | Principal, analysis: Analysis) -> str:
@@ -136,21 +221,33 @@ def group_of(node: Person | Principal, analysis: Analysis) -> str:
 
 def _stores(analysis: Analysis) -> list[Store]:
     """Each store reached, with the riskiest MAX_LISTED identities and a shortest path from each (one reverse BFS per
-    listed store, as `reach` does), and how many identities of each group reach it."""
+    listed store, as `reach` does), and how many of each group reach it."""
     identities = [(group_of(n, analysis), n) for n in _identities(analysis)]
     identities.sort(key=lambda item: (GROUPS.index(item[0]), item[1].kind != "person", item[1].id))
     chosen: dict[str, list[tuple[str, str, str]]] = {}
-    counts: dict[str, dict[str, int]] = {}
+    tallies: dict[str, dict[str, _Tally]] = {}
     for group, node in identities:
+        person = analysis.index.person_of(node.id)
         for resource in analysis.reach.reached_resources(node.id):
-            per_group = counts.setdefault(resource.id, dict.fromkeys(GROUPS, 0))
-            per_group[group] += 1
+            tally = tallies.setdefault(resource.id, {}).setdefault(group, _Tally(set(), 0, 0))
+            if person is not None:
+                tally.people.add(person.id)
+            tally.accounts += isinstance(node, Principal)
+            tally.identities += 1
             listed = chosen.setdefault(resource.id, [])
             if len(listed) < MAX_LISTED:
                 listed.append((node.id, node.kind, group))
-    resources = sorted((r for r in analysis.reach.resources if r.id in counts), key=lambda r: (-(r.records or 0), r.id))
-    return [_store(r, chosen[r.id] if number < MAX_STORES else [], counts[r.id], analysis)
+    resources = sorted((r for r in analysis.reach.resources if r.id in tallies),
+                       key=lambda r: (-(r.records or 0), r.id))
+    return [_store(r, chosen[r.id] if number < MAX_STORES else [], tallies[r.id], analysis)
             for number, r in enumerate(resources)]
+
+
+@dataclass(slots=True)
+class _Tally:
+    people: set[str]
+    accounts: int
+    identities: int
 
 
 def _identities(analysis: Analysis) -> Iterable[Person | Principal]:
@@ -159,14 +256,15 @@ def _identities(analysis: Analysis) -> Iterable[Person | Principal]:
     yield from (p for p in analysis.inventory.principals if p.id in reached)
 
 
-def _store(resource: Resource, listed: list[tuple[str, str, str]], counts: dict[str, int], analysis: Analysis
+def _store(resource: Resource, listed: list[tuple[str, str, str]], tallies: dict[str, _Tally], analysis: Analysis
            ) -> Store:
     next_hop = paths_to(analysis.graph, resource.id) if listed else {}
     reachers = tuple(Reacher(node_id, kind, group, path_steps(follow(next_hop, node_id), analysis.graph))
                      for node_id, kind, group in listed)
-    groups = tuple((g, n) for g, n in counts.items() if n)
+    counts = tuple(Count(group, len(tallies[group].people), tallies[group].accounts)
+                   for group in GROUPS if group in tallies)
     return Store(resource.id, resource.type, tuple(customer_classes(resource, analysis.context.patterns)),
-                 resource.records, reachers, groups, sum(counts.values()))
+                 resource.records, reachers, counts, sum(t.identities for t in tallies.values()))
 
 
 def _totals(analysis: Analysis, stores: list[Store]) -> Totals:
@@ -206,7 +304,14 @@ def _mapped_holder(holder: Holder, change: Change) -> Holder:
                    display_name=None if holder.display_name is None else change(holder.display_name),
                    team=None if holder.team is None else change(holder.team),
                    accounts=tuple(replace(a, id=change(a.id)) for a in holder.accounts),
-                   resources=tuple(_mapped_resource(r, change) for r in holder.resources))
+                   resources=tuple(_mapped_resource(r, change) for r in holder.resources),
+                   basis=None if holder.basis is None else change(holder.basis),
+                   access=tuple(_mapped_access(a, change) for a in holder.access))
+
+
+def _mapped_access(access: Access, change: Change) -> Access:
+    return replace(access, id=change(access.id), type=change(access.type),
+                   via=None if access.via is None else change(access.via), rules=tuple(change(r) for r in access.rules))
 
 
 def _mapped_resource(resource: ExposedResource, change: Change) -> ExposedResource:
@@ -224,9 +329,10 @@ def _mapped_store(store: Store, change: Change) -> Store:
 # Fields of the records above by whether an input can put text in them: a field added must be placed in one (a test
 # fails otherwise), so nothing new reaches the page unredacted.
 FROM_INPUTS = {"Audit": {"report", "headline", "stores", "people", "left", "customer"},
-               "Holder": {"id", "display_name", "team", "accounts", "resources"},
+               "Holder": {"id", "display_name", "team", "accounts", "resources", "basis", "access"},
                "Store": {"id", "type", "classes", "reachers"},
-               "Reacher": {"id", "path"}, "Account": {"id"}}
+               "Reacher": {"id", "path"}, "Account": {"id"}, "Access": {"id", "type", "via", "rules"}, "Count": set()}
 OURS = {"Audit": {"leavers", "totals", "people_total"},
-        "Holder": {"status", "departed", "records", "unknown", "reached"},
-        "Store": {"records", "groups", "total"}, "Reacher": {"kind", "group"}, "Account": {"platform"}}
+        "Holder": {"status", "departed", "records", "unknown", "reached", "access_total"},
+        "Store": {"records", "groups", "total"}, "Reacher": {"kind", "group"}, "Account": {"platform"},
+        "Access": {"kind", "created", "last_used", "rotated", "customer"}, "Count": {"group", "people", "accounts"}}

@@ -27,9 +27,26 @@ pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP, PRINT = 1280, 794  # CSS pixels: a desktop window, and A4 paper's width
+DESKTOP, LAPTOP, PRINT = 1280, 1024, 794  # CSS pixels: a desktop window, a small one, and A4 paper's width
 ACME, SHOPCO = REPO / "examples" / "acme", REPO / "examples" / "shopco"
-EXAMPLES = {"acme": (ACME, "2026-11-27"), "shopco": (SHOPCO, "2026-03-21")}
+EXAMPLES = {"acme": (ACME, "2026-11-27"), "shopco": (SHOPCO, "2026-03-21"),
+            "terraform": (REPO / "examples" / "terraform", "2026-03-01")}
+UNKNOWN_SIZES = """
+policylint: 1
+people: [{id: gone.p, status: departed, departed: 2025-01-01, name: "Gone Person"}]
+groups: [{id: data, members: [gone.p]}]
+roles:
+  - id: reader
+    assumable_by: [data]
+    grants:
+      - {resource: exports, actions: [read]}
+      - {resource: events, actions: [read]}
+      - {resource: orders, actions: [read]}
+resources:
+  - {id: exports, type: bucket, data: [customer_pii]}
+  - {id: events, type: database, data: [customer_events]}
+  - {id: orders, type: database, data: [customer_orders], records: 1200}
+"""
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 HOSTILE = f"""
 policylint: 1
@@ -70,9 +87,10 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, (path, as_of) in EXAMPLES.items():
         written[name] = folder / f"{name}.html"
         assert run_cli("report", str(path), "--as-of", as_of, "-o", str(written[name])).code == 1
-    hostile = write(folder / "hostile", "org.yaml", HOSTILE).parent
-    written["hostile"] = folder / "hostile.html"
-    assert run_cli("report", str(hostile), "--as-of", "2026-01-01", "-o", str(written["hostile"])).code == 1
+    for name, inventory in (("hostile", HOSTILE), ("unknown", UNKNOWN_SIZES)):
+        folder_of = write(folder / name, "org.yaml", inventory).parent
+        written[name] = folder / f"{name}.html"
+        assert run_cli("report", str(folder_of), "--as-of", "2026-01-01", "-o", str(written[name])).code == 1
     return written
 
 
@@ -236,12 +254,85 @@ def test_shopco_opens_with_every_section(reports: dict[str, Path], open_report: 
     assert page.locator("article.finding").count() == 28
 
 
-@pytest.mark.parametrize(("name", "width", "media"), [
-    ("acme", DESKTOP, "screen"), ("acme", PRINT, "print"), ("shopco", DESKTOP, "screen"), ("shopco", PRINT, "print"),
-])
+VIEWS = [(name, width, media) for name in ("acme", "shopco", "terraform", "unknown")
+         for width, media in ((DESKTOP, "screen"), (LAPTOP, "screen"), (PRINT, "print"))]
+
+
+@pytest.mark.parametrize(("name", "width", "media"), VIEWS)
 def test_nothing_is_wider_than_the_page(name: str, width: int, media: str, reports: dict[str, Path],
                                         open_report: OpenReport, tmp_path: Path) -> None:
     page = open_report(reports[name], width=width).page
     page.emulate_media(media=media)  # type: ignore[arg-type]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(tmp_path / f"{name}-{media}.png"), full_page=True)  # to look at when it fails
+
+
+@pytest.mark.parametrize(("name", "width", "media"), VIEWS)
+def test_no_tile_content_is_clipped_or_overflows(name: str, width: int, media: str, reports: dict[str, Path],
+                                                 open_report: OpenReport) -> None:
+    page = open_report(reports[name], width=width).page
+    page.emulate_media(media=media)  # type: ignore[arg-type]
+    outside = page.eval_on_selector_all(".tile", """tiles => tiles.flatMap(tile => {
+        const box = tile.getBoundingClientRect();
+        return [tile, ...tile.querySelectorAll('*')].filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.left < box.left - 0.5 || r.right > box.right + 0.5 || e.scrollWidth > e.clientWidth + 1;
+        }).map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 60));
+    })""")
+    assert outside == []
+    numbers = page.eval_on_selector_all(".tile td.num", "cells => cells.filter(c => !c.innerText.trim()).length")
+    assert numbers == 0
+
+
+def test_the_numbers_say_the_stores_of_unknown_size(reports: dict[str, Path], open_report: OpenReport) -> None:
+    page = open_report(reports["unknown"]).page
+    assert page.locator(".tile").first.locator("tr").all_inner_texts() == [
+        "reachable by someone\t3", "records in the one of known size\t1,200", "of unknown size\t2"]
+    assert page.locator("#headline .alert").inner_text() == (
+        "1 person who has left can still reach customer data. Gone Person can reach at least 1.2K customer records in "
+        "1 store, and 2 more stores of unknown size.")
+
+
+@pytest.mark.parametrize(("name", "width", "media"), [
+    (name, width, media) for name in ("acme", "shopco", "terraform")
+    for width, media in ((DESKTOP, "screen"), (PRINT, "print"))])
+def test_arrow_labels_stay_between_the_boxes(name: str, width: int, media: str, reports: dict[str, Path],
+                                             open_report: OpenReport) -> None:
+    page = open_report(reports[name], width=width).page
+    page.emulate_media(media=media)  # type: ignore[arg-type]
+    overlaps = page.eval_on_selector_all("svg.path[role=img]", """pictures => pictures.flatMap(svg => {
+        const boxes = [...svg.querySelectorAll('g.node .shape')].map(s => s.getBoundingClientRect());
+        const frame = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll('g.edge text')].filter(text => {
+            const t = text.getBoundingClientRect();
+            const outside = t.left < frame.left || t.right > frame.right || t.top < frame.top ||
+                            t.bottom > frame.bottom;
+            return outside || boxes.some(b => t.left < b.right - 0.5 && t.right > b.left + 0.5 &&
+                                              t.top < b.bottom - 0.5 && t.bottom > b.top + 0.5);
+        }).map(text => text.textContent);
+    })""")
+    assert overlaps == []
+
+
+def test_a_long_condition_is_a_note_under_its_picture(reports: dict[str, Path], open_report: OpenReport) -> None:
+    page = open_report(reports["terraform"]).page
+    card = page.locator("#headline article.leaver")
+    assert card.locator("svg.path text.cond").all_text_contents() == ["if [1]"]
+    assert card.locator("ol.edge-notes li").all_inner_texts() == [
+        "[1] if aws:MultiFactorAuthPresent=true (the step to aws:iam::731946220845:role/auth-operator)"]
+
+
+def test_findings_flow_on_paper_and_a_rule_s_why_prints_once(reports: dict[str, Path], open_report: OpenReport,
+                                                             acme_audit: Audit) -> None:
+    page = open_report(reports["acme"], width=PRINT).page
+    page.emulate_media(media="print")
+    breaks = page.eval_on_selector_all("section, article.finding", """items => [...new Set(items.map(item => {
+        const style = getComputedStyle(item);
+        return [style.breakBefore, style.breakInside, style.breakAfter].join(' ');
+    }))]""")
+    assert breaks == ["auto auto auto"]
+    whys = page.eval_on_selector_all("article.finding .why", "items => items.filter(i => i.offsetParent).length")
+    assert whys == len({f.rule for f in acme_audit.report.findings})
+    page.emulate_media(media="screen")
+    whys = page.eval_on_selector_all("article.finding .why", "items => items.filter(i => i.offsetParent).length")
+    assert whys == len(acme_audit.report.findings)

@@ -6,38 +6,35 @@ every text is escaped where it is placed (`esc`), so an id such as `<img src=x o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 
 from policylint import __version__
-from policylint.audit import MAX_LISTED, MAX_PEOPLE, MAX_REACHED, MAX_STORES, Audit, Holder, Store, mapped
-from policylint.exposure import ExposedResource
+from policylint.audit import MAX_LISTED, MAX_PEOPLE, MAX_REACHED, MAX_STORES, Audit, Count, Holder, Store, mapped
 from policylint.redact import printable, redact
 from policylint.reporters import htmlfindings
 from policylint.reporters.htmlassets import CSP, SCRIPT, STYLE, script_hash
+from policylint.reporters.htmlheadline import headline
 from policylint.reporters.htmltext import (
-    GROUP_COUNTS,
+    ACCOUNT_COUNTS,
     GROUP_NAMES,
+    PEOPLE_COUNTS,
     breakable,
     chips,
     esc,
     plural,
-    records,
     short,
     status_pill,
 )
 from policylint.reporters.paths import compact
 from policylint.reporters.summary import by_severity, unclassified
-from policylint.reporters.svgpath import draw
-
-MAX_INPUTS = 60  # input files named in the page
 
 
 def render(audit: Audit) -> str:
     shown = mapped(audit, lru_cache(maxsize=1 << 16)(visible))
-    body = "".join([_masthead(shown), '<main class="wrap">', _headline(shown), _stores(shown), _people(shown),
-                    htmlfindings.findings(shown), htmlfindings.suppressed(shown), htmlfindings.problems(shown),
-                    "</main>", _footer(shown)])
+    anchors = _store_anchors(shown)
+    body = "".join([_masthead(shown), '<main class="wrap">', headline(shown, anchors, htmlfindings.anchors(shown)),
+                    _stores(shown, anchors), _people(shown), htmlfindings.findings(shown),
+                    htmlfindings.suppressed(shown), htmlfindings.problems(shown), "</main>", _footer(shown)])
     return ('<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP.format(script=script_hash()))}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -52,11 +49,22 @@ def visible(text: str) -> str:
 
 
 def summary_line(audit: Audit) -> str:
-    """One line for the console: what the page says first."""
-    counts = ", ".join(f"{n} {severity}" for severity, n in by_severity(audit.report).items() if n)
-    left = f"{plural(audit.leavers, 'person')} who left can reach customer data"
-    return (f"{plural(len(audit.report.findings), 'finding')}{f' ({counts})' if counts else ''}; {left}; "
-            f"{len(audit.report.suppressed)} suppressed; as of {audit.report.as_of.isoformat()}")
+    """One line for the console: what the page says first, with the same warnings, so that it never reads as safe
+    when the run cannot know (no roster, nothing classified as customer data, input errors)."""
+    report = audit.report
+    counts = ", ".join(f"{n} {severity}" for severity, n in by_severity(report).items() if n)
+    parts = [f"{plural(len(report.findings), 'finding')}{f' ({counts})' if counts else ''}"]
+    if not audit.totals.people:
+        parts.append("who has left cannot be known: no HR roster among the inputs")
+    elif unclassified(report) is None or audit.leavers:
+        read = " in the files read" if report.errors else ""
+        parts.append(f"{plural(audit.leavers, 'person')} who left can reach customer data{read}")
+    if unclassified(report) is not None:
+        parts.append("who can reach customer data is unknown: no store is classified as customer data")
+    if report.errors:
+        parts.append(f"{plural(len(report.errors), 'input error')}: the report may miss what those files hold")
+    parts += [f"{len(report.suppressed)} suppressed", f"as of {report.as_of.isoformat()}"]
+    return "; ".join(parts)
 
 
 def _masthead(audit: Audit) -> str:
@@ -73,126 +81,15 @@ def _masthead(audit: Audit) -> str:
             f'{plural(len(report.rules), "rule")}</p><nav>{nav}</nav></div></header>')
 
 
-def _headline(audit: Audit) -> str:
-    parts = ['<section id="headline"><h2>People who have left and can still reach customer data</h2>']
-    errors = len(audit.report.errors)
-    if errors:
-        parts.append(f'<div class="alert unknown"><a href="#problems">{plural(errors, "input error")}</a>: this '
-                     "report may miss what those files hold.</div>")
-    note = unclassified(audit.report)
-    if note:
-        parts.append(f'<div class="alert unknown">{esc(note[0].upper() + note[1:])}.</div>')
-    if not audit.totals.people:
-        parts.append('<div class="alert unknown">No HR roster among the inputs, so who has left cannot be known: '
-                     'add the roster export to the inputs.</div>')
-    elif audit.leavers:
-        most = audit.headline[0]
-        who = esc(_name(most)) if audit.leavers == 1 else f"The most exposed, {esc(_name(most))},"
-        parts.append(f'<div class="alert"><strong>{plural(audit.leavers, "person")} who '
-                     f'{"has" if audit.leavers == 1 else "have"} left can still reach customer data.</strong> '
-                     f'{who} can reach {short(most.records)} customer records in {plural(most.reached, "store")}.'
-                     "</div>")
-    elif not note:
-        parts.append('<div class="alert calm">Nobody who has left can reach customer data.</div>')
-    anchors = _store_anchors(audit)
-    parts += [_leaver(holder, audit, anchors) for holder in audit.headline]
-    if audit.leavers > len(audit.headline):
-        parts.append(f'<p class="muted">and {audit.leavers - len(audit.headline):,} more (the page lists '
-                     f'{MAX_LISTED}).</p>')
-    parts += [_totals(audit), _inputs(audit), "</section>"]
-    return "".join(parts)
-
-
-def _name(holder: Holder) -> str:
-    return holder.display_name or holder.id
-
-
-def _leaver(holder: Holder, audit: Audit, anchors: dict[str, str]) -> str:
-    team = f'<span class="muted">team {esc(holder.team)}</span>' if holder.team else ""
-    named = f"<code>{esc(holder.id)}</code>" if holder.display_name else ""
-    unknown = f" (and {plural(holder.unknown, 'store')} of unknown size)" if holder.unknown else ""
-    rows = "".join(_reached_row(r, anchors) for r in holder.resources)
-    more = holder.reached - len(holder.resources)
-    if more > 0:
-        rows += f'<tr><td colspan="4" class="muted">and {plural(more, "smaller store")}</td></tr>'
-    picture = ""
-    if holder.resources:
-        largest = holder.resources[0]
-        picture = (f"<figure>{draw(largest.path, audit.left, audit.customer)}<figcaption class=\"small muted\">"
-                   f"How: the path to <code>{esc(largest.id)}</code>, the largest store {esc(holder.id)} can reach; "
-                   "every store, with its path, below.</figcaption></figure>")
-    accounts = chips((a.platform, a.id) for a in holder.accounts)
-    return (f'<article class="card leaver"><header><h3>{esc(_name(holder))}</h3>{named}'
-            f'{status_pill(holder.status, holder.departed)}{team}</header>'
-            f'<p class="big">Can reach <strong>{records(holder.records)}</strong> customer records in '
-            f'<strong>{holder.reached}</strong> {"store" if holder.reached == 1 else "stores"}{unknown}.</p>'
-            + (f'<div class="small muted accounts">Accounts {accounts}</div>' if holder.accounts else "")
-            + f'{picture}<table><thead><tr><th style="width:22%">Store</th><th style="width:18%">Data</th>'
-            '<th class="num" style="width:10%">Records</th><th>Path</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table></article>")
-
-
-def _reached_row(resource: ExposedResource, anchors: dict[str, str]) -> str:
-    name = f"<code>{breakable(resource.id)}</code>"
-    if resource.id in anchors:
-        name = f'<a href="#{anchors[resource.id]}">{name}</a>'
-    full = "unknown" if resource.records is None else f"{resource.records:,} records"
-    return (f"<tr><td>{name}</td><td class=\"small\">{breakable(', '.join(resource.classes))}</td>"
-            f'<td class="num" title="{esc(full)}">{short(resource.records)}</td>'
-            f'<td class="path-text">{esc(compact(resource.path))}</td></tr>')
-
-
 def _store_anchors(audit: Audit) -> dict[str, str]:
     return {store.id: f"store-{number}" for number, store in enumerate(audit.stores, start=1)}
 
 
-def _totals(audit: Audit) -> str:
-    totals, report = audit.totals, audit.report
-    people = sum(n for _, n, _ in totals.people)
-    principals = sum(n for _, n, _ in totals.principals)
-    names = {"user": "user accounts", "service": "services", "external": "third parties"}
-    unknown = f" and {plural(totals.unknown, 'store')} of unknown size" if totals.unknown else ""
-    reach = ("", "all", "reach data")
-    tiles = [
-        _tile(f"{totals.stores:,}", "customer-data stores", ("", ""),
-              [("reachable by someone", f"{totals.reached:,}"),
-               ("records in those", records(totals.records) + unknown)]),
-        _tile(f"{people:,}", "people on the roster", reach,
-              [(status, f"{n:,}", f"{reaching:,}") for status, n, reaching in totals.people]),
-        _tile(f"{principals:,}", "accounts, services and third parties", reach,
-              [(names[kind], f"{n:,}", f"{reaching:,}") for kind, n, reaching in totals.principals]),
-        _tile(f"{len(report.findings):,}", "findings", ("", ""),
-              [*((severity, f"{n:,}") for severity, n in by_severity(report).items()),
-               ("suppressed", f"{len(report.suppressed):,}"), ("input errors", f"{len(report.errors):,}")]),
-    ]
-    return f'<h3 style="margin-top:22px">In numbers</h3><div class="grid">{"".join(tiles)}</div>'
-
-
-def _tile(number: str, label: str, heads: tuple[str, ...], lines: Iterable[tuple[str, ...]]) -> str:
-    """A number, what it counts, and a small table of its parts (first column: the part; then right-aligned)."""
-    head = "".join(f'<th{"" if n == 0 else " class=num"}>{esc(h)}</th>' for n, h in enumerate(heads))
-    rows = "".join("<tr>" + "".join(f'<td{"" if n == 0 else " class=num"}>{esc(v)}</td>' for n, v in enumerate(line))
-                   + "</tr>" for line in lines)
-    head = f"<thead><tr>{head}</tr></thead>" if any(heads) else ""
-    return (f'<div class="tile"><div class="n">{esc(number)}</div><div class="l">{esc(label)}</div>'
-            f"<table>{head}<tbody>{rows}</tbody></table></div>")
-
-
-def _inputs(audit: Audit) -> str:
-    files = audit.report.inputs
-    listed = "".join(f"<li><code>{esc(f)}</code></li>" for f in files[:MAX_INPUTS])
-    more = f"<li>and {len(files) - MAX_INPUTS:,} more</li>" if len(files) > MAX_INPUTS else ""
-    return (f'<p class="small muted">Read from {plural(len(files), "file")}, as of '
-            f'{audit.report.as_of.isoformat()}:</p><ul class="small" style="columns:2;margin:4px 0">{listed}{more}'
-            "</ul>")
-
-
-def _stores(audit: Audit) -> str:
+def _stores(audit: Audit, anchors: dict[str, str]) -> str:
     parts = ['<section id="stores" class="major"><h2>Who can reach each customer-data store</h2>'
              '<p class="lede">Every identity with a path to the store, the riskiest first: people who have left '
              "and their accounts, accounts of nobody on the roster, third parties; then everyone else. Each path "
              "is a shortest one.</p>"]
-    anchors = _store_anchors(audit)
     parts += [_store(store, anchors[store.id]) for store in audit.stores]
     if not audit.stores:
         parts.append('<p class="muted">No customer-data store is reachable by any identity.</p>')
@@ -205,12 +102,24 @@ def _stores(audit: Audit) -> str:
 RISKY = ("departed", "suspended", "unowned", "external")
 
 
+def _count(count: Count) -> str:
+    """A person and their own accounts are one person: `1 person who left (and their account)`."""
+    if count.group in ACCOUNT_COUNTS:
+        words = plural(count.accounts, *ACCOUNT_COUNTS[count.group])
+    else:
+        words = plural(count.people, *PEOPLE_COUNTS[count.group])
+        if count.accounts:
+            theirs = ("their account" if count.accounts == 1 else f"their {count.accounts:,} accounts"
+                      ) if count.people == 1 else f"{count.accounts:,} of their accounts"
+            words += f" (and {theirs})"
+    return f'<span class="pill s-{esc(count.group)}">{words}</span> '
+
+
 def _store(store: Store, anchor: str) -> str:
-    counts = "".join(f'<span class="pill s-{esc(group)}">{plural(n, *GROUP_COUNTS[group])}</span> '
-                     for group, n in store.groups)
-    size = "records unknown" if store.records is None else f"{store.records:,} records"
+    counts = "".join(_count(count) for count in store.groups)
+    size = "size unknown: no record count" if store.records is None else f"{store.records:,} records"
     rows, others = [], []
-    for group, _ in store.groups:
+    for group in (count.group for count in store.groups):
         members = [r for r in store.reachers if r.group == group]
         if group in RISKY and members:
             rows.append(f'<tr class="group"><td colspan="3">{esc(GROUP_NAMES[group])}</td></tr>')
@@ -239,7 +148,8 @@ def _people(audit: Audit) -> str:
     tail = f'<p class="muted">and {more:,} more (the page lists {MAX_PEOPLE:,}).</p>' if more > 0 else ""
     return ('<section id="people" class="major"><h2>What each person can reach</h2>'
             '<p class="lede">Everyone on the roster with their accounts on every platform, those who have left '
-            f"first, then by the customer records they can reach (the {MAX_REACHED} largest stores each).</p>"
+            "first, then by the customer records they can reach, summed over the stores (a customer may be in "
+            f"several; the {MAX_REACHED} largest stores listed each).</p>"
             '<div class="card" style="padding:6px 12px"><table class="fixed"><thead><tr>'
             '<th style="width:25%">Person</th><th style="width:13%">Status</th><th style="width:24%">Accounts</th>'
             '<th class="num" style="width:13%">Records</th><th style="width:25%">Largest stores</th></tr></thead>'
@@ -254,8 +164,7 @@ def _person_row(holder: Holder) -> str:
                      for r in holder.resources[:3])
     if holder.reached > 3:
         stores += f'<div class="muted">and {holder.reached - 3:,} more</div>'
-    reach = (f"{records(holder.records)}<br><span class=\"muted small\">{plural(holder.reached, 'store')}</span>"
-             if holder.reached else '<span class="muted">none</span>')
+    reach = _reach_cell(holder)
     when = (f'<div class="small muted">{holder.departed.isoformat()}</div>'
             if holder.departed and holder.status in ("departed", "suspended") else "")
     return (f"<tr><td>{name}</td><td>{status_pill(holder.status)}{when}</td>"
@@ -263,9 +172,20 @@ def _person_row(holder: Holder) -> str:
             f'<td class="small">{stores}</td></tr>')
 
 
+def _reach_cell(holder: Holder) -> str:
+    """Records summed over the stores of known size; stores of unknown size said beside them, never as 0."""
+    if not holder.reached:
+        return '<span class="muted">none</span>'
+    known = holder.reached - holder.unknown
+    number = "unknown" if not known else f"{'≥ ' if holder.unknown else ''}{holder.records:,}"
+    stores = plural(holder.reached, "store") + (f", {holder.unknown:,} of unknown size" if holder.unknown else "")
+    return f'{number}<br><span class="muted small">{stores}</span>'
+
+
 def _footer(audit: Audit) -> str:
     return (f'<footer><div class="wrap">Made by policylint {esc(__version__)} as of '
             f"{audit.report.as_of.isoformat()}. Every count is complete; lists stop at {MAX_LISTED} identities per "
             f"store (the riskiest first), {MAX_STORES} stores, {MAX_PEOPLE:,} people and {MAX_REACHED} stores per "
-            "person, and say how many more there are. Paths are shortest paths; a path that holds only under a "
-            "condition still counts.</div></footer>")
+            "person, and say how many more there are. Records are summed over the stores (a customer may be in "
+            "several); a store of unknown size is never counted as 0 records. Paths are shortest paths; a path that "
+            "holds only under a condition still counts.</div></footer>")

@@ -45,12 +45,12 @@ font-size:1.05rem}
 .accounts{display:flex;flex-wrap:wrap;align-items:center;gap:4px 6px;margin:4px 0}.accounts .chips{display:contents}
 .big{font-size:1.05rem}
 .big strong{font-size:1.25rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px;margin:12px 0}
-.tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px;margin:12px 0}
+.tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;min-width:0}
 .tile .n{font-size:1.7rem;font-weight:650;line-height:1.1}
 .tile .l{color:var(--muted);font-size:.88rem}
 .tile table{margin:8px 0 0;font-size:.88rem}
-.tile td,.tile th{padding:3px 0 3px 8px}.tile td:first-child,.tile th:first-child{padding-left:0}
+.tile td,.tile th{padding:3px 0 3px 8px;overflow-wrap:anywhere}.tile td:first-child,.tile th:first-child{padding-left:0}
 .tile th{font-size:.7rem;border-bottom:1px solid var(--line)}
 .tile tr:last-child td{border-bottom:0}
 table{width:100%;border-collapse:collapse;font-size:.9rem;margin:8px 0}
@@ -80,8 +80,17 @@ padding:1px 6px;overflow-wrap:anywhere}
 .finding{border-left:5px solid var(--line)}
 .finding.critical{border-left-color:var(--red)}.finding.high{border-left-color:var(--orange)}
 .finding.medium{border-left-color:#e0a526}.finding.low{border-left-color:var(--blue)}
-.finding .message{font-size:1rem;margin:8px 0}
-.finding .where{color:var(--muted);font-size:.84rem}
+.finding .message{font-size:1rem;margin:8px 0;overflow-wrap:anywhere}
+.finding .where{color:var(--muted);font-size:.84rem;overflow-wrap:anywhere}
+.revoke{background:var(--red-bg);border-radius:8px;padding:2px 14px 6px;margin:8px 0}
+.revoke h4{margin-top:8px;color:var(--red)}
+.revoke ul{margin:2px 0;padding-left:18px}.revoke li{margin:3px 0;overflow-wrap:anywhere}
+.glossary{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:3px 24px;margin:4px 0 14px;
+font-size:.84rem}
+.glossary dt{display:inline;font-family:var(--mono);font-size:.78rem;font-weight:600;margin-right:6px}
+.glossary dd{display:inline;margin:0;color:var(--muted)}
+.edge-notes{list-style:none;margin:2px 0 0;padding:0;font-size:.8rem;color:var(--amber);overflow-wrap:anywhere}
+.print-only{display:none}
 .why{display:grid;grid-template-columns:1fr 1fr;gap:0 24px;font-size:.9rem}
 figure{margin:12px 0 4px;overflow-x:auto}
 figcaption{margin-top:4px}
@@ -130,13 +139,14 @@ body{font-size:10.5pt;background:#fff;-webkit-print-color-adjust:exact;print-col
 .masthead nav,form.filters{display:none}
 .card,.tile{border-color:#cfd5de}
 .card.leaver{border-left-color:var(--red)}
-.tile,.finding{break-inside:avoid}
-tr,figure,.chips,.store header{break-inside:avoid}
-h3,h4,.store header{break-after:avoid}
-h2{break-after:avoid}
+.tile,.revoke li,.glossary>div{break-inside:avoid}
+tr,figure,.chips,.store header,.finding header{break-inside:avoid}
+h3,h4,.store header,.finding header,.finding .message,.finding .where{break-after:avoid}
+.print-only{display:block}
+.why.repeat{display:none}
+h2,.lede,.legend{break-after:avoid}
 section{margin:18px 0}
-section.major{break-before:page}
-.grid{grid-template-columns:repeat(2,minmax(0,1fr))}
+.grid{display:flex;flex-wrap:wrap}.grid .tile{flex:1 1 calc(50% - 12px)}
 a{color:inherit}
 figure{overflow:visible}
 }

@@ -8,6 +8,7 @@ from policylint.audit import Audit
 from policylint.findings import Finding
 from policylint.graph import Step
 from policylint.model import platform_of
+from policylint.reporters.htmlglossary import glossary
 from policylint.reporters.htmltext import esc, plural
 from policylint.reporters.paths import compact
 from policylint.reporters.svgpath import draw, legend
@@ -16,19 +17,35 @@ from policylint.rules import SEVERITIES, Rule
 MAX_FINDINGS = 2000  # findings listed with their pictures (the JSON and SARIF formats list every one)
 
 
+def ordered(audit: Audit) -> list[Finding]:
+    """The findings as the page lists them: most severe first."""
+    return sorted(audit.report.findings,
+                  key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.location, f.subject_id))
+
+
+def anchors(audit: Audit) -> dict[tuple[str, str], str]:
+    """The first listed finding of each (rule, subject), by its anchor in the page."""
+    listed = list(enumerate(ordered(audit)[:MAX_FINDINGS]))
+    return {(f.rule, f.subject_id): f"finding-{n}" for n, f in reversed(listed)}
+
+
 def findings(audit: Audit) -> str:
-    report = audit.report
-    rules = {rule.id: rule for rule in report.rules}
-    ordered = sorted(report.findings, key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.location, f.subject_id))
-    items = "".join(_finding(f, rules.get(f.rule), audit) for f in ordered[:MAX_FINDINGS])
-    more = len(ordered) - MAX_FINDINGS
+    rules = {rule.id: rule for rule in audit.report.rules}
+    listed = ordered(audit)
+    first: dict[str, int] = {}  # each rule's first finding, which gives its why and how in print
+    items = []
+    for number, finding in enumerate(listed[:MAX_FINDINGS]):
+        first.setdefault(finding.rule, number)
+        items.append(_finding(finding, number, rules.get(finding.rule), audit, first[finding.rule]))
+    more = len(listed) - MAX_FINDINGS
     tail = (f'<p class="muted">and {more:,} more (the page lists {MAX_FINDINGS:,}; '
             "<code>policylint check --format json</code> lists every one).</p>") if more > 0 else ""
-    empty = "" if ordered else '<p class="muted">No findings.</p>'
+    empty = "" if listed else '<p class="muted">No findings.</p>'
     return ('<section id="findings" class="major"><h2>Findings</h2>'
             '<p class="lede">Every finding of the run, most severe first, with why it matters, how to fix it, and a '
             "picture of its evidence path: from who holds the access to what it reaches.</p>"
-            f'<div class="legend">{legend()}</div>{_filters(ordered)}{empty}{items}{tail}</section>')
+            f'<div class="legend">{legend()}</div>{glossary(audit)}{_filters(listed)}{empty}{"".join(items)}{tail}'
+            "</section>")
 
 
 def _filters(ordered: list[Finding]) -> str:
@@ -50,12 +67,13 @@ def _select(name: str, label: str, values: list[str]) -> str:
     return f'<label>{esc(label)}<select name="{name}"><option value="">all</option>{options}</select></label>'
 
 
-def _finding(finding: Finding, rule: Rule | None, audit: Audit) -> str:
+def _finding(finding: Finding, number: int, rule: Rule | None, audit: Audit, first: int) -> str:
     platform = platform_of(finding.subject_id, finding.subject_kind)
     path = finding.path or (Step(finding.subject_id, finding.subject_kind),)
     caption = (f'<span class="path-text">{esc(compact(finding.path))}</span>' if finding.path
                else '<span class="small muted">No path: the finding is about this node itself.</span>')
-    return (f'<article class="card finding {esc(finding.severity)}" data-severity="{esc(finding.severity)}" '
+    return (f'<article class="card finding {esc(finding.severity)}" id="finding-{number}" '
+            f'data-severity="{esc(finding.severity)}" '
             f'data-rule="{esc(finding.rule)}" data-platform="{esc(platform)}">'
             f'<header><span class="pill sev-{esc(finding.severity)}">{esc(finding.severity.upper())}</span>'
             f'<strong>{esc(finding.rule)}</strong><h3>{esc(finding.title)}</h3></header>'
@@ -63,14 +81,19 @@ def _finding(finding: Finding, rule: Rule | None, audit: Audit) -> str:
             f'<p class="where">{esc(finding.subject_kind)} <code>{esc(finding.subject_id)}</code> · '
             f'<code>{esc(finding.location)}</code> · {esc(platform)}</p>'
             f"<figure>{draw(path, audit.left, audit.customer)}<figcaption>{caption}</figcaption></figure>"
-            f"{_why(rule)}</article>")
+            f"{_why(rule, None if first == number else first)}</article>")
 
 
-def _why(rule: Rule | None) -> str:
+def _why(rule: Rule | None, first: int | None) -> str:
+    """On screen every card is whole (the filters may hide the first of a rule); on paper the why and how of a rule
+    are printed once, with its `first` finding (None: this one)."""
     if rule is None:
         return ""
     references = ", ".join(f"<code>{esc(ref)}</code>" for ref in rule.references)
-    return (f'<div class="why"><div><h4>Why it matters</h4>{_paragraphs(rule.rationale)}</div>'
+    once = ('<p class="print-only small muted">Why it matters and how to fix it: as for the '
+            f'<a href="#finding-{first}">first {esc(rule.id)} finding</a> above.</p>') if first is not None else ""
+    return (f'{once}<div class="why{"" if first is None else " repeat"}"><div><h4>Why it matters</h4>'
+            f'{_paragraphs(rule.rationale)}</div>'
             f'<div><h4>How to fix it</h4>{_paragraphs(rule.remediation)}'
             + (f'<p class="small muted">References: {references}</p>' if references else "") + "</div></div>")
 

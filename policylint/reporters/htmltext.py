@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from html import escape
 
 GROUP_NAMES = {"departed": "Departed", "suspended": "Suspended", "unowned": "Accounts of nobody on the roster",
                "external": "Third parties", "leave": "On leave", "active": "Active", "service": "Services"}
-# how a count of each group reads: (one, several)
-GROUP_COUNTS = {"departed": ("departed", "departed"), "suspended": ("suspended", "suspended"),
-                "unowned": ("account of nobody", "accounts of nobody"), "external": ("third party", "third parties"),
-                "leave": ("on leave", "on leave"), "active": ("active", "active"), "service": ("service", "services")}
+# how a count of each group of people reads: (one, several)
+PEOPLE_COUNTS = {"departed": ("person who left", "people who left"),
+                 "suspended": ("suspended person", "suspended people"),
+                 "leave": ("person on leave", "people on leave"), "active": ("active person", "active people")}
+# how a count of each group of accounts reads
+ACCOUNT_COUNTS = {"unowned": ("account of nobody", "accounts of nobody"), "external": ("third party", "third parties"),
+                  "service": ("service", "services")}
 
 
 def esc(text: object) -> str:
@@ -47,6 +50,40 @@ def short(count: int | None) -> str:
         if count >= size:
             return f"{count / size:.1f}".removesuffix(".0") + suffix
     return str(count)
+
+
+def reach_words(records: int, reached: int, unknown: int, number: Callable[[int], str], strong: bool = False) -> str:
+    """How much customer data can be reached, as a reader cannot misreport it: records are summed over the stores (a
+    customer may be in several), and a store of unknown size is never read as 0 records (nor counted twice)."""
+    def b(text: str) -> str:
+        return f"<strong>{text}</strong>" if strong else text
+
+    known = reached - unknown
+    if not reached:
+        return "no customer-data store"
+    if not known:
+        return f"{b(f'{reached:,}')} customer-data {'store' if reached == 1 else 'stores'} of unknown size"
+    where = (f"across {b(f'{known:,}')} stores (a customer may be in several)" if known > 1
+             else f"in {b('1')} store")
+    if not unknown:
+        return f"{b(number(records))} customer records {where}"
+    return (f"at least {b(number(records))} customer records {where}, and {b(f'{unknown:,}')} more "
+            f"{'store' if unknown == 1 else 'stores'} of unknown size")
+
+
+# Why a person counts as having left when the roster does not plainly say (`Person.departed_basis`), in plain words
+BASES = {"meta.lastModified": "the roster (SCIM) gives no departure date, so the date is when their account record "
+                              "last changed (meta.lastModified), most likely when it was deactivated",
+         "statusChanged": "the roster (Okta) gives no departure date, so the date is when their account's status "
+                          "last changed (statusChanged), most likely when it was deactivated"}
+
+
+def basis_words(basis: str) -> str:
+    """`meta.lastModified` as a data-protection officer reads it (escaped); a basis we do not know is shown as it is."""
+    if basis in BASES:
+        return esc(BASES[basis])
+    known = [BASES[key] for key in BASES if key in basis]
+    return f"as the inputs have it: {esc(basis)}" + "".join(f"; {esc(words)}" for words in known)
 
 
 def status_pill(status: str, departed: date | None = None) -> str:

@@ -1,5 +1,7 @@
 """An evidence path drawn as inline SVG: one box per step, shaped and badged by kind, arrows labelled with the relation,
-the set a step went through and its condition; rows wrap, so ten steps stay legible at print width.
+the set a step went through and its condition; rows wrap, so ten steps stay legible at print width. A label is broken
+only between words (a condition cut mid-word misleads); one that does not fit between two boxes is a note marker
+(`[1]`) on the arrow, with its full text under the picture.
 
 Every text placed here is already redacted and made printable (`audit.mapped`); it is escaped here, as XML.
 Nothing is measured: widths are estimated from character counts with margins to spare.
@@ -20,8 +22,10 @@ BOX_W, GAP, COLUMNS = 138, 76, 4
 WIDTH = COLUMNS * BOX_W + (COLUMNS - 1) * GAP
 ROW_GAP, MARGIN = 46, 8
 ID_CHARS, ID_LINES, ID_LINE = 18, 4, 14  # monospace 11px: about 6.6px a character
-LABEL_CHARS, LABEL_LINE = 14, 11  # sans 10px between two boxes
+# sans 10px between two boxes, 76px apart: the relation above the arrow (regular), how below it (italic, bold)
+REL_CHARS, REL_LINES, HOW_CHARS, HOW_LINES, LABEL_LINE = 13, 3, 12, 3, 11
 WRAP_CHARS = 100  # a label on the line that returns to the next row
+_WORD = re.compile(r"[^ ,=:/&|]*[ ,=:/&|]*")  # a word and the spaces or punctuation after it
 BADGES = {"person": "person", "principal": "account", "group": "group", "role": "role", "credential": "credential",
           "key": "key", "resource": "resource"}
 _BREAK = re.compile(r"[^/:#.\-_ ,@|]*[/:#.\-_ ,@|]?")
@@ -62,18 +66,36 @@ def wrap(text: str, width: int, most: int) -> tuple[str, ...]:
     return tuple(line.strip() or line for line in lines)
 
 
+def fit(text: str, width: int, most: int) -> tuple[str, ...] | None:
+    """Lines of at most `width` characters broken only after a space or punctuation; None when a word is longer, or
+    when it takes more than `most` lines (the text then goes in a note)."""
+    lines = [""]
+    for word in (w for w in _WORD.findall(text) if w):
+        if len(word.rstrip()) > width:
+            return None
+        if len((lines[-1] + word).rstrip()) > width:
+            lines.append("")
+        lines[-1] += word
+    stripped = tuple(line.strip() for line in lines)
+    return stripped if len(stripped) <= most else None
+
+
 def draw(path: Sequence[Step], left: Collection[str], customer: Collection[str]) -> str:
-    """The path as an `<svg>`; `left`: people who left, `customer`: customer-data stores (both marked)."""
+    """The path as an `<svg>`, followed by the notes of the labels too long to be drawn; `left`: people who left,
+    `customer`: customer-data stores (both marked)."""
     boxes = _layout(path, left, customer)
     if not boxes:
         return ""
     height = max(b.y + b.height for b in boxes) + MARGIN
+    notes: list[str] = []
     parts = [_box(b) for b in boxes]
-    parts += [_arrow(a, b) for a, b in pairwise(boxes)]
+    parts += [_arrow(a, b, notes) for a, b in pairwise(boxes)]
     title = escape(compact(path))
+    listed = "".join(f"<li>[{n}] {escape(note)}</li>" for n, note in enumerate(notes, start=1))
     return (f'<svg class="path" viewBox="0 0 {WIDTH + 2 * MARGIN} {height}" width="{WIDTH + 2 * MARGIN}" '
             f'role="img" aria-label="{title}" xmlns="http://www.w3.org/2000/svg">'
-            f'<title>{title}</title>{"".join(parts)}</svg>')
+            f'<title>{title}</title>{"".join(parts)}</svg>'
+            + (f'<ol class="edge-notes">{listed}</ol>' if notes else ""))
 
 
 def _layout(path: Sequence[Step], left: Collection[str], customer: Collection[str]) -> list[Box]:
@@ -149,16 +171,17 @@ def _polygon(*points: tuple[int, int]) -> str:
     return f'<polygon class="shape" points="{" ".join(f"{x},{y}" for x, y in points)}"/>'
 
 
-def _arrow(a: Box, b: Box) -> str:
+def _arrow(a: Box, b: Box, notes: list[str]) -> str:
     """Within a row: a straight arrow, the relation above it and how below it. Between rows: down, back to the
-    first column and down again, the whole label on the returning line."""
+    first column and down again, the whole label on the returning line. What does not fit is a note (`notes`)."""
     step = b.step
     if b.y == a.y:
         y = a.y + a.height // 2
         x1, x2 = a.x + BOX_W + 3, b.x - 4
         middle = (x1 + x2) // 2
-        above = wrap(step.label or "", LABEL_CHARS, 2)
-        below = wrap(_qualifier(step), LABEL_CHARS, 4) if _qualifier(step) else ()
+        above = fit(step.label, REL_CHARS, REL_LINES) or (_note(notes, step, step.label),)
+        how = _qualifier(step)
+        below = (fit(how, HOW_CHARS, HOW_LINES) or (_note(notes, step, how),)) if how else ()
         texts = [_label(middle, y - 6 - (len(above) - 1 - n) * LABEL_LINE, line, "rel")
                  for n, line in enumerate(above)]
         texts += [_label(middle, y + 13 + n * LABEL_LINE, line, _qualifier_class(step)) for n, line in enumerate(below)]
@@ -168,13 +191,20 @@ def _arrow(a: Box, b: Box) -> str:
     x2, y2 = b.x + BOX_W // 2, b.y - 4
     turn = y1 + (y2 - y1) // 2
     words = _words(step)
-    shown = words if len(words) <= WRAP_CHARS else words[: WRAP_CHARS - 1] + "…"
+    shown = words if len(words) <= WRAP_CHARS else _note(notes, step, words)
     middle = (x1 + x2) // 2
     width = int(len(shown) * 5.6) + 12
     return (f'<g class="edge"><title>{escape(words)}</title>'
             f'<polyline points="{x1},{y1} {x1},{turn} {x2},{turn} {x2},{y2 - 6}"/>{_head(x2, y2, "down")}'
             f'<rect class="halo" x="{middle - width // 2}" y="{turn - 8}" width="{width}" height="16" rx="3"/>'
             f'{_label(middle, turn + 4, shown, "rel")}</g>')
+
+
+def _note(notes: list[str], step: Step, text: str) -> str:
+    """A label too long for its place: a numbered note under the picture says it whole, with the step it is on."""
+    notes.append(f"{text} (the step to {step.node})")
+    first = text.split(" ")[0]
+    return f"{first} [{len(notes)}]" if first in ("if", "via") else f"[{len(notes)}]"
 
 
 def _qualifier(step: Step) -> str:

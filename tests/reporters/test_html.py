@@ -16,14 +16,15 @@ from typing import Any
 import pytest
 
 from policylint import audit as audit_module
-from policylint.audit import FROM_INPUTS, OURS, Account, Audit, Holder, Reacher, Store, build, mapped
+from policylint.audit import FROM_INPUTS, OURS, Access, Account, Audit, Count, Holder, Reacher, Store, build, mapped
 from policylint.errors import InputError
 from policylint.graph import Step
 from policylint.pipeline import run
 from policylint.reporters import html
 from policylint.reporters.htmlassets import SCRIPT
-from policylint.reporters.htmltext import breakable, short
-from policylint.reporters.svgpath import BOX_W, COLUMNS, GAP, MARGIN, WIDTH, draw, wrap
+from policylint.reporters.htmlglossary import RELATIONS as GLOSSARY
+from policylint.reporters.htmltext import basis_words, breakable, reach_words, short
+from policylint.reporters.svgpath import BOX_W, COLUMNS, GAP, HOW_CHARS, MARGIN, REL_CHARS, WIDTH, draw, fit, wrap
 from policylint.settings import Settings
 
 from helpers import REPO, run_cli, write
@@ -118,6 +119,10 @@ class Page(HTMLParser):
                 rows[-1].append("".join(text))
         return [row for row in rows if row]
 
+    def alerts(self) -> list[str]:
+        return ["".join(text) for name, attrs, text in self.elements
+                if name == "div" and "alert" in str(attrs.get("class")).split()]
+
     def options(self) -> dict[str, list[str | None]]:
         """Each `select` by name, with the values of its options."""
         found: dict[str, list[str | None]] = {}
@@ -151,12 +156,61 @@ def test_the_totals_count_identities_by_kind_and_status_and_the_records_exposed(
 def test_who_reaches_a_store_is_grouped_by_status_departed_first(acme: Audit) -> None:
     store = next(s for s in acme.stores if s.id == "customers-db")
     assert (store.records, store.classes, store.groups, store.total) == (
-        33_700_000, ("customer_pii",), (("departed", 2), ("active", 34), ("service", 5)), 41)
+        33_700_000, ("customer_pii",),
+        (Count("departed", 1, 1), Count("active", 17, 17), Count("service", 0, 5)), 41)
     assert [(r.id, r.kind, r.group) for r in store.reachers[:2]] == [
         ("kim.jh", "person", "departed"), ("kim.jh-cloud", "principal", "departed")]
     assert [s.node for s in store.reachers[0].path] == [
         "kim.jh", "auth-platform", "auth-jwt-signing", "order-sync", "orders-rw", "customers-db"]
     assert [s.id for s in acme.stores][:4] == ["orders-db", "orders-warehouse", "addresses-db", "customers-db"]
+
+
+def test_a_leaver_has_what_still_gives_them_access_with_the_findings_on_it(acme: Audit) -> None:
+    kim = acme.headline[0]
+    assert (kim.access, kim.access_total) == ((
+        Access("ak-kim-jh-cloud", "credential", "access_key", None, date(2024, 3, 11), date(2026, 11, 24), None, True,
+               ("PL101", "PL105")),
+        Access("tok-auth-admin-kim", "credential", "token", None, date(2025, 4, 2), date(2026, 11, 25), None, True,
+               ("PL101", "PL107")),
+        Access("kim.jh-cloud", "account", "", None, None, None, None, True, ()),
+        Access("auth-jwt-signing", "key", "signing", "auth-platform", date(2023, 3, 1), None, date(2024, 11, 18), True,
+               ("PL301", "PL302", "PL303", "PL304", "PL305")),
+        Access("auth-platform", "group", "", None, None, None, None, True, ())), 5)
+
+
+def test_a_leaver_s_access_through_their_account_and_a_group_they_are_in(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", """
+        policylint: 1
+        people: [{id: gone, status: departed, departed: 2025-01-01}]
+        principals:
+          - {id: gone-sso, type: user, person: gone}
+          - {id: app, type: service}
+        groups:
+          - {id: admins, members: [gone-sso]}
+          - {id: everyone-staff, members: [gone]}
+          - {id: nested, members: [admins]}
+          - {id: staff, members: [gone]}
+        credentials:
+          - {id: gone-key, type: access_key, principal: gone-sso, status: active, created: 2024-02-01}
+          - {id: old-key, type: access_key, principal: gone-sso, status: revoked}
+          - {id: shared-token, type: token, principal: app, holders: [nested], status: active}
+        keys:
+          - {id: signer, purpose: signing, storage: file, readable_by: [admins], signs_for: ["*"]}
+        roles:
+          - {id: reader, assumable_by: [admins, staff], grants: [{resource: db, actions: [read]}]}
+          - {id: direct, assumable_by: [gone], grants: [{resource: db, actions: [write]}]}
+          - {id: harmless, assumable_by: [gone]}
+        grants:
+          - {to: gone, resource: db, actions: [read]}
+        resources:
+          - {id: db, type: database, data: [customer_pii], records: 10}
+        """)
+    gone = audit_of(tmp_path, as_of=date(2026, 1, 1)).headline[0]
+    assert [(a.id, a.kind, a.via, a.customer) for a in gone.access] == [
+        ("gone-key", "credential", None, True), ("shared-token", "credential", "nested", False),
+        ("gone-sso", "account", None, True), ("signer", "key", "admins", True), ("admins", "group", "gone-sso", True),
+        ("staff", "group", None, True), ("direct", "role", None, True), ("db", "grant", None, True)]
+    assert [a.type for a in gone.access][-1] == "read"
 
 
 def test_each_person_has_their_accounts_on_every_platform() -> None:
@@ -183,7 +237,7 @@ def test_lists_stop_at_their_bound_and_counts_stay_complete(monkeypatch: pytest.
 
 
 def test_every_field_of_the_audit_records_is_placed_by_whether_an_input_can_fill_it() -> None:
-    for record in (Audit, Holder, Store, Reacher, Account):
+    for record in (Audit, Holder, Store, Reacher, Account, Access, Count):
         names = {f.name for f in dataclasses.fields(record)}
         assert names == FROM_INPUTS[record.__name__] | OURS[record.__name__], record.__name__
         assert not FROM_INPUTS[record.__name__] & OURS[record.__name__]
@@ -260,7 +314,136 @@ def test_the_headline_names_the_departed_engineer_and_the_customer_master(acme_p
     assert "kim.jh" in parsed.text_of("code")
     rows = {cells[0]: cells[2] for cells in parsed.rows() if len(cells) == 4}  # store, data, records, path
     assert rows["customers-db"] == "33.7M"
-    assert "Can reach 588,694,000 customer records in 10 stores." in "".join(parsed.text_of("p"))
+    assert "Can reach 588,694,000 customer records across 10 stores (a customer may be in several)." in "".join(
+        parsed.text_of("p"))
+    assert parsed.alerts() == ["1 person who has left can still reach customer data. Kim Jae-hyun can reach 588.7M "
+                               "customer records across 10 stores (a customer may be in several)."]
+
+
+UNKNOWN_SIZES = """
+policylint: 1
+people:
+  - {id: gone.p, status: departed, departed: 2025-01-01, name: "Gone Person"}
+groups:
+  - {id: data, members: [gone.p]}
+roles:
+  - id: reader
+    assumable_by: [data]
+    grants:
+      - {resource: exports-bucket, actions: [read]}
+      - {resource: events-table, actions: [read]}
+resources:
+  - {id: exports-bucket, type: bucket, data: [customer_pii]}
+  - {id: events-table, type: database, data: [customer_events]}
+"""
+
+
+def test_stores_of_unknown_size_are_never_read_as_0_records_nor_counted_twice(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", UNKNOWN_SIZES)
+    page = html.render(audit_of(tmp_path, as_of=date(2026, 1, 1)))
+    parsed = Page(page)
+    assert parsed.alerts() == ["1 person who has left can still reach customer data. Gone Person can reach 2 "
+                               "customer-data stores of unknown size."]
+    assert "Can reach 2 customer-data stores of unknown size." in parsed.text_of("p")
+    tile = Page(page[page.index('<div class="tile">'):]).rows()[:2]
+    assert tile == [["reachable by someone", "2"], ["of unknown size", "2"]]
+    assert parsed.text_of("span").count("size unknown: no record count") == 2
+    person = next(row for row in parsed.rows() if row[0] == "Gone Persongone.p")
+    assert person[3] == "unknown2 stores, 2 of unknown size"
+    assert not re.search(r"\b0 (customer )?records", parsed.text_of("main")[0])
+
+
+@pytest.mark.parametrize(("case", "counts", "said"), [
+    ("none", (0, 0, 0), "no customer-data store"),
+    ("one of known size", (1200, 1, 0), "1,200 customer records in 1 store"),
+    ("summed over several", (588_694_000, 10, 0), "588,694,000 customer records across 10 stores (a customer may be in "
+                                                  "several)"),
+    ("all of unknown size", (0, 2, 2), "2 customer-data stores of unknown size"),
+    ("one of unknown size", (0, 1, 1), "1 customer-data store of unknown size"),
+    ("some of unknown size", (1200, 5, 2), "at least 1,200 customer records across 3 stores (a customer may be in "
+                                           "several), and 2 more stores of unknown size"),
+    ("one more of unknown size", (1200, 2, 1), "at least 1,200 customer records in 1 store, and 1 more store of "
+                                               "unknown size"),
+])
+def test_how_much_customer_data_reads(case: str, counts: tuple[int, int, int], said: str) -> None:
+    assert reach_words(*counts, lambda n: f"{n:,}") == said
+
+
+def test_a_store_counts_people_once_with_their_own_accounts_beside_them(acme_page: str) -> None:
+    store = acme_page[acme_page.index('id="store-1"'):acme_page.index('id="store-2"')]
+    assert Page(store).text_of("p")[0] == (
+        "41 identities can reach it: 1 person who left (and their account) 17 active people (and 17 of their "
+        "accounts) 5 services ")
+
+
+def test_a_leaver_s_card_lists_what_to_revoke_linked_to_its_findings(acme_page: str) -> None:
+    card = acme_page[acme_page.index('<div class="revoke">'):]
+    card = card[:card.index("</div>")]
+    assert Page(card).text_of("li") == [
+        "Revoke access key ak-kim-jh-cloud (created 2024-03-11; last used 2026-11-24) · findings PL101, PL105",
+        "Revoke token tok-auth-admin-kim (created 2025-04-02; last used 2026-11-25) · findings PL101, PL107",
+        "Disable account kim.jh-cloud",
+        "Rotate signing key auth-jwt-signing they can read (through auth-platform) (created 2023-03-01; last rotated "
+        "2024-11-18) · findings PL301, PL302, PL303, PL304, PL305",
+        "Remove them from group auth-platform"]
+    links = re.findall(r'<a href="#(finding-\d+)">(PL\d+)</a>', card)
+    assert [rule for _, rule in links] == ["PL101", "PL105", "PL101", "PL107", "PL301", "PL302", "PL303", "PL304",
+                                           "PL305"]
+    for anchor, rule in links:
+        article = re.search(rf'<article class="card finding [a-z]+" id="{anchor}" [^>]*data-rule="{rule}"', acme_page)
+        assert article is not None, anchor
+
+
+BROKEN = "policylint: 1\npeople:\n  - {id: x, staus: active}\n"  # two input errors
+
+
+@pytest.mark.parametrize(("case", "inventory", "broken", "line"), [
+    ("no roster", "principals: [{id: svc, type: service}]\nresources: [{id: db, type: database, data: [customer]}]\n",
+     False, "who has left cannot be known: no HR roster among the inputs; 0 suppressed"),
+    ("nothing classified", "people: [{id: kim, status: departed}]\nresources: [{id: db, type: database}]\n", False,
+     "who can reach customer data is unknown: no store is classified as customer data; 0 suppressed"),
+    ("input errors", "people: [{id: kim, status: active}]\nresources: [{id: db, type: database, data: [customer]}]\n",
+     True, "0 people who left can reach customer data in the files read; 2 input errors: the report may miss what "
+           "those files hold; 0 suppressed"),
+    ("nobody left", "people: [{id: kim, status: active}]\nresources: [{id: db, type: database, data: [customer]}]\n",
+     False, "0 people who left can reach customer data; 0 suppressed"),
+])
+def test_the_console_line_never_reads_as_safe_when_it_cannot_know(case: str, inventory: str, broken: bool, line: str,
+                                                                  tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", "policylint: 1\n" + inventory)
+    if broken:
+        write(tmp_path, "broken.yaml", BROKEN)
+    said = html.summary_line(audit_of(tmp_path, as_of=date(2026, 1, 1)))
+    assert said[said.index("; ") + 2:] == f"{line}; as of 2026-01-01"
+
+
+def test_the_glossary_says_every_relation_a_path_can_show(acme_page: str) -> None:
+    findings = acme_page[acme_page.index('<section id="findings"'):]
+    terms = Page(findings[:findings.index("<form")]).text_of("dt")
+    assert terms == [term for term, _ in GLOSSARY]
+    said = " ".join(terms)
+    for label in ("holds", "authenticates as", "is", "member of", "assumes", "read", "write", "delete", "admin",
+                  "all actions", "controls", "reads key", "signs for", "(every principal)", "(anyone)",
+                  "(ids matching …)", "(every resource)", "[if …]"):
+        assert label in said, label
+
+
+def test_a_departure_date_the_roster_does_not_give_is_explained() -> None:
+    page = html.render(audit_of(SHOPCO, as_of=SHOPCO_DATE))
+    explained = ("the roster (SCIM) gives no departure date, so the date is when their account record last changed "
+                 "(meta.lastModified), most likely when it was deactivated")
+    assert f"Departure date: {explained}." in Page(page).text_of("p")
+    assert ["per meta.lastModified", f"a departure date: {explained}."] in [
+        [dt, dd] for dt, dd in zip(Page(page).text_of("dt"), Page(page).text_of("dd"), strict=True)]
+    assert basis_words("the departure date; the roster says active") == (
+        "as the inputs have it: the departure date; the roster says active")
+
+
+def test_a_rule_s_why_and_how_print_once(acme: Audit, acme_page: str) -> None:
+    repeated = acme_page.count('<div class="why repeat">')
+    assert repeated == len(acme.report.findings) - len({f.rule for f in acme.report.findings}) > 0
+    once = '<p class="print-only small muted">Why it matters and how to fix it: as for the '
+    assert acme_page.count(once) == repeated
 
 
 def test_each_finding_has_its_picture_with_a_box_per_step(acme: Audit, acme_page: str) -> None:
@@ -321,6 +504,31 @@ def test_wrap(case: str, text: str, lines: tuple[str, ...]) -> None:
     assert wrap(text, 18, 4) == lines
 
 
+@pytest.mark.parametrize(("case", "text", "width", "lines"), [
+    ("fits", "member of", 12, ("member of",)),
+    ("between words", "via every principal", 12, ("via every", "principal")),
+    ("after punctuation", "read, write, delete, admin", 13, ("read, write,", "delete, admin")),
+    ("a word too long", "if aws:MultiFactorAuthPresent=true", 12, None),
+    ("too many lines", "via ids matching a b c d e f", 4, None),
+])
+def test_fit_breaks_labels_only_between_words(case: str, text: str, width: int,
+                                              lines: tuple[str, ...] | None) -> None:
+    assert fit(text, width, 3) == lines
+
+
+def test_a_label_too_long_for_the_gap_is_a_note_under_the_picture() -> None:
+    path = (Step("mateo", "person"), Step("aws:iam::1:user/mateo", "principal", "is"),
+            Step("aws:iam::1:role/auth-operator", "role", "assumes", condition="aws:MultiFactorAuthPresent=true"),
+            Step("db", "resource", "grants", ("read",), condition="x" * 120))
+    drawn = draw(path, left=(), customer=())
+    labels = re.findall(r'<text class="(rel|via|cond)"[^>]*>([^<]*)</text>', drawn)
+    assert labels == [("rel", "is"), ("rel", "assumes"), ("cond", "if [1]"), ("rel", "read"), ("cond", "if [2]")]
+    assert Page(drawn).text_of("li") == [
+        "[1] if aws:MultiFactorAuthPresent=true (the step to aws:iam::1:role/auth-operator)",
+        f"[2] if {'x' * 120} (the step to db)"]
+    assert max(len(text) for _, text in labels) <= min(REL_CHARS, HOW_CHARS)
+
+
 def test_ten_steps_wrap_onto_rows_within_the_print_width() -> None:
     kinds = ["person", "principal", "group", "role", "credential", "principal", "role", "key", "principal", "resource"]
     path = tuple(Step(f"node-{n}", kind, "" if n == 0 else "member") for n, kind in enumerate(kinds))
@@ -344,7 +552,8 @@ def test_an_arrow_says_the_relation_the_set_it_went_through_and_its_condition() 
     svg = draw(path, left=(), customer=())
     labels = re.findall(r'<text class="(rel|via|cond)"[^>]*>([^<]*)</text>', svg)
     assert labels == [("rel", "reads key"), ("rel", "signs for"), ("via", "via every"), ("via", "principal"),
-                      ("rel", "read, write"), ("cond", "if aws:"), ("cond", "SourceVpc=vpc9")]
+                      ("rel", "read, write"), ("cond", "if aws:"), ("cond", "SourceVpc="), ("cond", "vpc9")]
+    assert "edge-notes" not in svg
 
 
 # --- the command --------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Nested blocks as a plan shows them: a list of objects per block type (`statement`, `inline_policy`, `rule`),
-`dynamic` blocks expanded, one open block for a `dynamic` over what the configuration does not decide."""
+`dynamic` blocks expanded, one open block for a `dynamic` over what the configuration does not decide (besides the
+blocks of its known items, when it decides some: `concat([aws_s3_bucket.a.arn], var.more)`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from lark import Tree
 from policylint.sources.terraform.hcl_eval import argument
 from policylint.sources.terraform.hcl_parse import Attribute, Block
 from policylint.sources.terraform.hcl_scope import Scope, TfSet
-from policylint.sources.terraform.hcl_values import Open
+from policylint.sources.terraform.hcl_values import Open, Partial
 
 
 def nested_blocks(block: Block, name: str, scope: Scope) -> list[dict[str, Any]] | None:
@@ -58,15 +59,19 @@ def _dynamic(block: Block, scope: Scope) -> list[dict[str, Any]]:
     name = block.labels[0]
     if iterator is not None:
         name = _bare(iterator) or name
-    if isinstance(collection, TfSet):
-        pairs = [(v, v) for v in collection]
-    elif isinstance(collection, list):
-        pairs = list(enumerate(collection))
-    elif isinstance(collection, dict):
-        pairs = sorted(collection.items())
-    else:  # not known here: one block, what it iterates over open (fail closed: not none)
+    known = collection.known if isinstance(collection, Partial) else collection
+    if isinstance(known, TfSet):
+        pairs = [(v, v) for v in known]
+    elif isinstance(known, list):
+        pairs = list(enumerate(known))
+    elif isinstance(known, dict):
+        pairs = sorted(known.items())
+    else:
+        pairs = []
+    if isinstance(collection, Open) or not isinstance(known, list | dict):
+        # not known here, in whole or in part: one block more, what it iterates over open (fail closed: not none)
         opened = Open(f"dynamic {block.labels[0]} over a collection not known here")
-        pairs = [(opened, opened)]
+        pairs.append((opened, opened))
     scope.names.budget.spend(len(pairs))
     return [_block_value(content, scope.with_vars(**{name: {"key": k, "value": v}})) for k, v in pairs]
 

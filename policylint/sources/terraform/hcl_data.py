@@ -138,8 +138,11 @@ def _statement(block: dict[str, Any]) -> dict[str, Any] | None:
         value = block.get(key)
         if value is not None and value != []:
             statement[name] = value
-    if not isinstance(statement.get("Effect"), str):  # not known here: it may allow (fail closed)
+    effect = statement.get("Effect")
+    if effect is None:  # the provider's default
         statement["Effect"] = "Allow"
+    elif not isinstance(effect, str):  # not known here: read as a template's open Effect is (it may allow), and said
+        statement["Effect"] = first_open(effect) or Open("a statement's effect not known here")
     for positive, negative in (("Action", "NotAction"), ("Resource", "NotResource")):
         if positive in statement and negative in statement and first_open(statement[negative]) is not None:
             del statement[negative]  # a block whose every part is open (a `dynamic` over what is not known)

@@ -27,9 +27,11 @@ from policylint.sources.terraform.hcl_values import (
     Encoded,
     Missing,
     Open,
+    Partial,
     joined,
     number,
     numeric,
+    partial,
 )
 
 _SKIP = frozenset({"new_line_or_comment"})
@@ -139,8 +141,8 @@ def _made(value: Any, scope: Scope) -> Any:
     """A value an expression made, paid for: text by its length, a collection by its items."""
     if isinstance(value, str):
         scope.names.budget.text(value)
-    elif isinstance(value, list | dict):
-        scope.names.budget.spend(len(value))
+    else:
+        scope.names.budget.spend(_items(value))
     return value
 
 
@@ -380,6 +382,8 @@ def _apply(value: Any, steps: list[Any]) -> Any:
 
 def step_into(value: Any, step: Any) -> Any:
     """One attribute or index of a value; a missing one raises `Missing` (Terraform refuses the reference)."""
+    if isinstance(value, Partial):
+        return _step_into_partial(value, step)
     if isinstance(value, Open):
         return value
     if isinstance(step, Open | Cfn | Encoded):
@@ -405,17 +409,31 @@ def step_into(value: Any, step: Any) -> Any:
     raise Missing(f"an attribute ({step}) of a {type(value).__name__}")
 
 
+def _step_into_partial(value: Partial, step: Any) -> Any:
+    """A key or index of a collection with open parts: a known entry's, or a known item's of a list's leading
+    known items; anything else may be in the open part."""
+    if isinstance(value.known, dict) and isinstance(step, str | int | float | bool):
+        key = str(step).lower() if isinstance(step, bool) else str(step)
+        return value.known.get(key, value.rest)
+    if isinstance(value.known, list) and isinstance(step, int) and not isinstance(step, bool) \
+            and 0 <= step < value.prefix:
+        return value.known[step]
+    return value.rest
+
+
 def _splat(node: Tree[Any], scope: Scope) -> Any:
     inner, splat = _trees(node)
     value = _value(inner, scope)
-    if isinstance(value, Open):
+    known = value.known if isinstance(value, Partial) and isinstance(value.known, list) else None
+    if isinstance(value, Open) and known is None:
         return value
-    items = value if isinstance(value, list) else [] if value is None else [value]
+    items = known if known is not None else value if isinstance(value, list) else [] if value is None else [value]
     scope.names.budget.spend(len(items))
     steps: list[Any] = []
     for step in _trees(splat):
         steps.append(_attr_name(step) if step.data == "get_attr" else _index_value(step, scope))
-    return [_apply(item, steps) for item in items]
+    made = [_apply(item, steps) for item in items]
+    return partial(made, value.rest, value.prefix) if isinstance(value, Partial) else made
 
 
 # -- for expressions ---------------------------------------------------------------------------------------------
@@ -429,13 +447,14 @@ def _for_parts(node: Tree[Any]) -> tuple[Tree[Any], list[Tree[Any]], Tree[Any] |
     return intro, body, condition, grouped
 
 
-def _for_items(intro: Tree[Any], scope: Scope) -> Iterator[Scope] | Open:
+def _for_items(intro: Tree[Any], scope: Scope) -> tuple[Iterator[Scope], Open | None] | Open:
+    """A scope per item of the collection, and what stands for the rest of a collection with open parts (whose
+    known items only are iterated: what the `for` makes has open parts too)."""
     names = [str(c.children[0]) for c in _trees(intro) if c.data == "identifier"]
     collection = _value(next(c for c in _trees(intro) if c.data != "identifier"), scope)
-    if not plain_collection(collection):
+    pairs = _pairs(collection)
+    if pairs is None:
         return Open("a for expression over a collection not known here")
-    pairs = sorted(collection.items()) if isinstance(collection, dict) else (  # Terraform: maps in key order
-        [(v, v) for v in collection] if isinstance(collection, TfSet) else list(enumerate(collection)))
 
     def scopes() -> Iterator[Scope]:
         for key, value in pairs:
@@ -443,18 +462,30 @@ def _for_items(intro: Tree[Any], scope: Scope) -> Iterator[Scope] | Open:
             yield (scope.with_vars(**{names[0]: key, names[1]: value}) if len(names) == 2
                    else scope.with_vars(**{names[0]: value}))
 
-    return scopes()
+    return scopes(), (collection.rest if isinstance(collection, Partial) else None)
 
 
-def plain_collection(value: Any) -> bool:
-    return isinstance(value, dict | list)
+def _pairs(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) of each item a `for` iterates: a map's in key order (as Terraform), a set's item as both, a
+    list's index; of a collection with open parts, its known items (an index past its leading ones not known)."""
+    if isinstance(collection, Partial):
+        pairs = _pairs(collection.known)
+        if pairs is not None and not isinstance(collection.known, dict | TfSet):
+            pairs = [(i if i < collection.prefix else collection.rest, v) for i, v in pairs]
+        return pairs
+    if isinstance(collection, dict):
+        return sorted(collection.items())
+    if isinstance(collection, TfSet):
+        return [(v, v) for v in collection]
+    return list(enumerate(collection)) if isinstance(collection, list) else None
 
 
 def _for_tuple(node: Tree[Any], scope: Scope) -> Any:
     intro, body, condition, _ = _for_parts(node)
-    items = _for_items(intro, scope)
-    if isinstance(items, Open):
-        return items
+    found = _for_items(intro, scope)
+    if isinstance(found, Open):
+        return found
+    items, rest = found
     result = []
     made = _Made(scope)
     for inner in items:
@@ -463,7 +494,7 @@ def _for_tuple(node: Tree[Any], scope: Scope) -> Any:
             result.append(made.add(_value(body[0], inner)))
         elif not isinstance(keep, bool):
             return Open("a for expression's condition not known here")
-    return result
+    return result if rest is None else partial(result, rest)
 
 
 class _Made:
@@ -483,9 +514,10 @@ class _Made:
 
 def _for_object(node: Tree[Any], scope: Scope) -> Any:
     intro, body, condition, grouped = _for_parts(node)
-    items = _for_items(intro, scope)
-    if isinstance(items, Open):
-        return items
+    found = _for_items(intro, scope)
+    if isinstance(found, Open):
+        return found
+    items, rest = found
     result: dict[str, Any] = {}
     made = _Made(scope)
     for inner in items:
@@ -502,7 +534,11 @@ def _for_object(node: Tree[Any], scope: Scope) -> Any:
             result.setdefault(str(key), []).append(value)
         else:
             result[str(key)] = value
-    return result
+    if rest is None:
+        return result
+    if grouped:  # the open part may add to any group
+        result = {k: partial(v, rest) for k, v in result.items()}
+    return partial(result, rest)
 
 
 # -- functions -----------------------------------------------------------------------------------------------------
@@ -530,7 +566,7 @@ def _call(node: Tree[Any], scope: Scope) -> Any:
         values += last
     budget = scope.names.budget
     facts = [budget.facts(v) for v in values]
-    budget.spend(sum(f.size if name in WALKING else len(v) if name in LINEAR and isinstance(v, list | dict) else 0
+    budget.spend(sum(f.size if name in WALKING else _items(v) if name in LINEAR else 0
                      for f, v in zip(facts, values, strict=True)))
     if name in STRUCTURAL:
         try:
@@ -546,6 +582,12 @@ def _call(node: Tree[Any], scope: Scope) -> Any:
         raise
     except Exception:  # what Terraform would refuse (a bad pattern, a wrong type): not known here
         return Open(f"{name}() of values Terraform would refuse")
+
+
+def _items(value: Any) -> int:
+    """How many items a function scanning a collection passes over (a collection with open parts: its known ones)."""
+    value = value.known if isinstance(value, Partial) else value
+    return len(value) if isinstance(value, list | dict) else 0
 
 
 def _try(nodes: list[Tree[Any]], scope: Scope, can: bool) -> Any:

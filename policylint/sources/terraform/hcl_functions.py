@@ -1,7 +1,8 @@
 """Terraform's built-in functions, as far as configurations use them to build names and policies. Each takes the
 scope first; a function given a value not known here is open unless it is one that passes structure through
-(`STRUCTURAL`: `merge`, `concat`, `jsonencode`, …), which handles open parts itself. `hcl_eval` adds
-`templatefile`, which evaluates a template."""
+(`STRUCTURAL`: `merge`, `concat`, `jsonencode`, …), which handles open parts itself: the collection functions
+(`hcl_collections`) keep what is known of a collection with open parts. `hcl_eval` adds `templatefile`, which
+evaluates a template."""
 
 from __future__ import annotations
 
@@ -16,78 +17,18 @@ from typing import Any
 
 import re2  # type: ignore[import-untyped]  # linear time: `regex`, `replace` patterns are the configuration's
 
-from policylint.sources.terraform.hcl_scope import Scope, TfSet
+from policylint.sources.terraform.hcl_collections import COLLECTIONS, on_known
+from policylint.sources.terraform.hcl_scope import Scope
 from policylint.sources.terraform.hcl_values import (
     MOST_TEXT,
     Cfn,
-    Missing,
     Open,
     TooLarge,
     bounded_text,
     encode,
     number,
-    plain,
 )
 from policylint.yamlsafe import load_all
-
-
-def _tolist(scope: Scope, value: Any) -> Any:
-    return list(value) if isinstance(value, list) else Open("tolist() of a value not known here")
-
-
-def _toset(scope: Scope, value: Any) -> Any:
-    if not isinstance(value, list):
-        return Open("toset() of a value not known here")
-    if not all(plain(v) for v in value):
-        return list(value)
-    unique = {json.dumps(v, sort_keys=True): v for v in value}
-    return TfSet([unique[k] for k in sorted(unique)] if all(isinstance(v, str) for v in value)
-                 else list(unique.values()))
-
-
-def _merge(scope: Scope, *maps: Any) -> Any:
-    result: dict[str, Any] = {}
-    for item in maps:
-        if item is None:
-            continue
-        if not isinstance(item, dict):
-            return Open("merge() of a value not known here")
-        result.update(item)
-    return result
-
-
-def _concat(scope: Scope, *lists: Any) -> Any:
-    result: list[Any] = []
-    for item in lists:
-        if not isinstance(item, list):
-            return Open("concat() of a value not known here")
-        result += item
-    return result
-
-
-def _flatten(scope: Scope, value: Any) -> Any:
-    if not isinstance(value, list):
-        return Open("flatten() of a value not known here")
-    result: list[Any] = []
-    for item in value:
-        if isinstance(item, list):
-            inner = _flatten(scope, item)
-            if isinstance(inner, Open):
-                return inner
-            result += inner
-        else:
-            result.append(item)
-    return result
-
-
-def _lookup(scope: Scope, mapping: Any, key: Any, *default: Any) -> Any:
-    if not isinstance(mapping, dict) or not isinstance(key, str):
-        return Open("lookup() in a map not known here")
-    if key in mapping:
-        return mapping[key]
-    if default:
-        return default[0]
-    raise Missing(f"a key ({key}) the map does not have")
 
 
 def _element(scope: Scope, items: Any, index: Any) -> Any:
@@ -109,11 +50,6 @@ def _one(scope: Scope, value: Any) -> Any:
     if not isinstance(value, list) or len(value) > 1:
         return Open("one() of a value not known here")
     return value[0] if value else None
-
-
-def _values(scope: Scope, mapping: Any) -> Any:
-    return [mapping[k] for k in sorted(mapping)] if isinstance(mapping, dict) else Open("values() of a value "
-                                                                                        "not known here")
 
 
 def _jsonencode(scope: Scope, value: Any) -> Any:
@@ -275,6 +211,7 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=repr)
 
 
+@on_known
 def _distinct(scope: Scope, items: Any) -> Any:
     if not isinstance(items, list):
         return Open("distinct() of a value not known here")
@@ -328,9 +265,11 @@ LINEAR = frozenset({"concat", "merge", "keys", "values", "compact", "reverse", "
                     "formatlist", "alltrue", "anytrue", "sum", "max", "min", "setproduct", "coalescelist"})
 
 STRUCTURAL = frozenset({"jsonencode", "merge", "concat", "flatten", "lookup", "element", "coalesce", "one",
-                        "tolist", "toset", "values", "templatefile", "length", "compact", "distinct", "keys"})
+                        "tolist", "toset", "values", "templatefile", "length", "compact", "distinct", "keys",
+                        "setunion"})
 
 BUILT_IN: dict[str, Callable[..., Any]] = {
+    **COLLECTIONS,
     "jsonencode": _jsonencode,
     "jsondecode": _jsondecode,
     "yamlencode": lambda s, value: Open("yamlencode() not evaluated"),
@@ -353,23 +292,11 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
     "tostring": lambda s, value: value if isinstance(value, str) else json.dumps(value).strip('"'),
     "tonumber": lambda s, value: number(value, "+"),
     "tobool": lambda s, value: value if isinstance(value, bool) else {"true": True, "false": False}[value],
-    "tolist": _tolist,
-    "toset": _toset,
     "tomap": lambda s, value: dict(value),
-    "merge": _merge,
-    "concat": _concat,
-    "flatten": _flatten,
-    "lookup": _lookup,
     "element": _element,
     "coalesce": _coalesce,
     "coalescelist": lambda s, *lists: next((v for v in lists if v), []),
     "one": _one,
-    "length": lambda s, value: len(value) if isinstance(value, list | dict | str) else Open(
-        "length() of a value not known here"),
-    "keys": lambda s, value: sorted(value) if isinstance(value, dict) else Open("keys() of a value not known here"),
-    "values": _values,
-    "compact": lambda s, items: [i for i in items if i not in (None, "")] if isinstance(items, list) else Open(
-        "compact() of a value not known here"),
     "distinct": _distinct,
     "contains": lambda s, items, value: value in items,
     "index": lambda s, items, value: items.index(value),
@@ -377,8 +304,6 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
     "sort": lambda s, items: sorted(str(i) for i in items),
     "slice": lambda s, items, start, end: items[start:end],
     "zipmap": lambda s, keys, values: dict(zip(keys, values, strict=True)),
-    "setunion": lambda s, *sets: sorted({json.dumps(v) for x in sets for v in x}) and _toset(s, [
-        v for x in sets for v in x]),
     "range": _range,
     "max": lambda s, *numbers: max(numbers),
     "min": lambda s, *numbers: min(numbers),

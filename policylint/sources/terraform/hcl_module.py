@@ -5,8 +5,9 @@ instances it (and the local modules it calls) would create, as the `TfResource`s
   `*.auto.tfvars` (what Terraform loads without `-var-file`), else the default, else `Open`.
 - Resources: one instance per `count` index or `for_each` key (`aws_iam_role.app["data"]`, as a plan addresses
   it); a `count` or `for_each` not known here is one instance (fail closed: the resource exists), keyed
-  `[*]`. Attributes and nested blocks (`dynamic` ones expanded) are evaluated; an attribute Terraform computes is
-  the CloudFormation intrinsic that stands for it (`.arn`: `Fn::GetAtt`, `.id`: `Ref`), or `Open`.
+  `[*]`, and one known in part (`toset(concat(["kim"], var.extra))`) is its known instances and that one besides.
+  Attributes and nested blocks (`dynamic` ones expanded) are evaluated; an attribute Terraform computes is the
+  CloudFormation intrinsic that stands for it (`.arn`: `Fn::GetAtt`, `.id`: `Ref`), or `Open`.
 - Data sources (`hcl_data`): `aws_iam_policy_document` is built as the provider builds it (statements, principals,
   conditions, `source_policy_documents`, `override_policy_documents`); `aws_caller_identity`, `aws_region` and
   `aws_partition` are the template's pseudo parameters; any other is `Open` (read from the provider at plan time).
@@ -38,9 +39,11 @@ from policylint.sources.terraform.hcl_schema import EITHER_WAY, holder, misplace
 from policylint.sources.terraform.hcl_scope import Budget, Scope, TooLarge
 from policylint.sources.terraform.hcl_types import Mismatch, conform
 from policylint.sources.terraform.hcl_values import (
+    AtLeast,
     Cfn,
     Missing,
     Open,
+    Partial,
     first_open,
     joined,
     number,
@@ -288,7 +291,8 @@ class Module:
             return conform(value, kind.expr, self.scope())
         except Mismatch as mismatch:  # Terraform refuses the configuration: said where, and open (fail closed)
             self.budget.fail(given.attribute.location, f"expected a value of var.{name}'s type, found one Terraform "
-                                                       f"cannot convert to it ({mismatch})")
+                                                       f"cannot convert to it ({mismatch}); it is read as not known "
+                                                       "here (fail closed)")
             return Open(f"var.{name} (a value Terraform cannot convert to its type)")
 
     def _local(self, name: str, scope: Scope) -> Any:
@@ -337,24 +341,30 @@ class Module:
             self.budget.leave()
 
     def _instances(self, block: Block, name: str) -> list[tuple[Any, str, Scope]]:
+        """The instances of a `for_each` or `count`, as `_expand` says; one with known and open parts
+        (`concat(["kim"], var.extra)`, the `length` of it) makes the known instances and an open one besides (fail
+        closed both ways: neither the known instances nor any other are lost)."""
         if "for_each" in block.attributes:
-            each = argument(block.attributes["for_each"], self.scope())
-            if isinstance(each, list) and all(isinstance(v, str) for v in each):
-                each = {v: v for v in each}
-            if not isinstance(each, dict) or not self._fit(block, "for_each", len(each)):
-                why = "not known here" if not isinstance(each, dict) else "past the evaluation budget"
+            known, more = _each(argument(block.attributes["for_each"], self.scope()))
+            why = "not known here"
+            if known and not self._fit(block, "for_each", len(known)):
+                known, more, why = {}, True, "past the evaluation budget"
+            made = [(k, f"[{json.dumps(k, ensure_ascii=False)}]", self.scope(each={"key": k, "value": v}))
+                    for k, v in known.items()]
+            if more:
                 opened = Open(f"for_each of {block.type} {name} ({why})")
-                return [("*", "[*]", self.scope(each={"key": opened, "value": opened}))]
-            return [(k, f"[{json.dumps(k, ensure_ascii=False)}]", self.scope(each={"key": k, "value": v}))
-                    for k, v in each.items()]
+                made.append(("*", "[*]", self.scope(each={"key": opened, "value": opened})))
+            return made
         if "count" in block.attributes:
-            count = number(argument(block.attributes["count"], self.scope()))  # `"2"` is 2 to Terraform too
-            known = isinstance(count, int | float) and not isinstance(count, bool) and math.isfinite(count)
-            if not known or not self._fit(block, "count", max(int(count), 0)):
-                why = "past the evaluation budget" if known else "not known here"
+            least, more = _count(number(argument(block.attributes["count"], self.scope())))  # `"2"` is 2 too
+            why = "not known here"
+            if least and not self._fit(block, "count", least):
+                least, more, why = 0, True, "past the evaluation budget"
+            counted = [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(least)]
+            if more:
                 opened = Open(f"count of {block.type} {name} ({why})")
-                return [(0, "[*]", self.scope(count={"index": opened}))]
-            return [(i, f"[{i}]", self.scope(count={"index": i})) for i in range(int(count))]
+                counted.append((least, "[*]", self.scope(count={"index": opened})))
+            return counted
         return [(None, "", self.scope())]
 
     def _fit(self, block: Block, meta: str, count: int) -> bool:
@@ -460,6 +470,29 @@ class Module:
                 made.append((key, Outputs(child)))
             self._calls[name] = made
         return list(self._calls[name])
+
+
+def _each(value: Any) -> tuple[dict[Any, Any], bool]:
+    """The instances a `for_each` value makes that are known here (key: `each.value`), and whether it makes others
+    besides (it is open, in whole or in part: an open item of a set, the open part of a `Partial`)."""
+    more = isinstance(value, Open)
+    if isinstance(value, Partial):
+        value = value.known
+    if isinstance(value, dict):
+        return dict(value), more
+    if isinstance(value, list):
+        return {v: v for v in value if isinstance(v, str)}, more or any(not isinstance(v, str) for v in value)
+    return {}, True
+
+
+def _count(value: Any) -> tuple[int, bool]:
+    """How many instances a `count` value makes that are known here, and whether it may make more (it is open;
+    `AtLeast`: at least that many)."""
+    if isinstance(value, AtLeast):
+        return max(value.least, 0), True
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return max(int(value), 0), False
+    return 0, True
 
 
 def _unread(call: Block, folder: Folder, too_deep: bool) -> str:

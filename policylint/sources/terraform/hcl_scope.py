@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from policylint.errors import InputError
 from policylint.model import Location
-from policylint.sources.terraform.hcl_values import Cfn, Encoded, Open, TooLarge
+from policylint.sources.terraform.hcl_values import Cfn, Encoded, Open, Partial, TooLarge
 
 __all__ = ["Budget", "Facts", "Names", "Scope", "TfSet", "TooLarge"]
 
@@ -139,6 +139,8 @@ class Budget:
             return Facts(len(value) + 1, True, None)
         if value is None or isinstance(value, bool | int | float):
             return _SCALAR
+        if isinstance(value, Partial):  # its known items count (`concat` doubling them); it is what is not known
+            return Facts(self._walk(value.known).size, False, value.rest)
         if not isinstance(value, dict | list | Cfn | Encoded):
             return Facts(1, False, value if isinstance(value, Open) else None)
         known = self._facts.get(id(value))

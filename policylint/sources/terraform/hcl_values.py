@@ -9,6 +9,12 @@ exists once applied (a resource's ARN), written as the CloudFormation intrinsic 
   `Fn::GetAtt`, `aws_iam_policy.p.arn` and `.id`: `Ref`), or text built around one (`Fn::Join`).
 - `Encoded`: the JSON text `jsonencode` or a policy document data source writes, kept as its structure while it
   holds an `Open` or a `Cfn`: the reader reads a policy document given as an object, intrinsics and all.
+- `Partial`: a list, set or map of which the configuration decides some items and leaves the rest open
+  (`concat(["kim"], var.extra)`, `merge({ kim = {} }, var.more)`). It is an `Open` wherever a value is used, and
+  only `for_each`, `count`, `dynamic`, `for` and the collection functions read its known items: the instances they
+  make are kept, and one open instance stands for the rest (fail closed both ways).
+- `AtLeast`: a number not known here but at least `least` (the `length` of a `Partial`): a `count` of it makes
+  that many instances and an open one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,34 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Open:
     reason: str  # the parameter's name: what is open and why
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Partial(Open):
+    known: list[Any] | dict[str, Any]  # a `TfSet` for a set
+    prefix: int = 0  # how many of a list's known items lead it (indexes known here); the rest may be anywhere
+
+    @property
+    def rest(self) -> Open:
+        """What stands for the items not known here."""
+        return Open(self.reason)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Partial) and (self.reason, self.known, self.prefix)
+                == (other.reason, other.known, other.prefix) and type(self.known) is type(other.known))
+
+    def __hash__(self) -> int:
+        return hash(self.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast(Open):
+    least: int
+
+
+def partial(known: list[Any] | dict[str, Any], rest: Open, prefix: int = 0) -> Partial:
+    """A collection with these known items and more that `rest` stands for."""
+    return Partial(rest.reason, known, prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +96,8 @@ def plain(value: Any) -> bool:
 
 
 def first_open(value: Any) -> Open | None:
+    if isinstance(value, Partial):
+        return value.rest
     if isinstance(value, Open):
         return value
     if isinstance(value, dict):

@@ -137,10 +137,12 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     translation.classification_keys = options.classification_keys
     translate(translation)
     region = read.region or region_of(read.arns)
-    accounts = replace(accounts_of(read.arns + provider_arns(read.resources, read.provider_account)), region=region)
+    accounts = replace(accounts_of(read.arns + provider_arns(read.resources, read.provider_account),
+                                   read.provider_account), region=region)
     translation.resources = in_template_account(translation.resources, accounts.single, region)
-    if accounts.single is None and read.account is not None:  # no ARN names one: the configuration's own label
-        accounts = replace(accounts, label=read.account)
+    label = read.account or read.provider_account  # where no ARN names one alone: the configuration's, or its label
+    if accounts.single is None and label is not None:
+        accounts = replace(accounts, label=label)
     template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root,
                              translation.known_names)
     implied = Implied()

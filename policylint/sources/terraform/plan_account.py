@@ -7,10 +7,12 @@ module is the one place a Terraform id leaves it.
 - One account in the IAM resources' ARNs: it is every IAM id's account (`aws:iam::cfn:role/app` becomes
   `aws:iam::123456789012:role/app`, the id an authorization-details export gives that role), the account root and
   its access-control resource included. Keys and stores keep the template's unknown region and account.
-- None: every id keeps `cfn`, or takes the account the plan's folder labels (`plan.by_provider`).
+- None, and no provider configuration names one: every id keeps `cfn`, or takes the account the plan's folder labels
+  (`plan.by_provider`). A provider configuration that names one is as good as an ARN in it (`allowed_account_ids`:
+  Terraform refuses to run in any other), whether or not any IAM name is known.
 - Several: each resource whose ARN is known takes its own account (and what it holds: `…/deploy#password`); every
-  other id keeps `cfn`, or takes the label. `Accounts.used` says which ARN gave each id; a source has no channel
-  for notices, so the ids themselves say it.
+  other id takes the provider configuration's account, else keeps `cfn`, or takes the label. `Accounts.used` says
+  which ARN gave each id; a source has no channel for notices, so the ids themselves say it.
 
 An IAM resource whose ARN is known exists in that account, so an authorization-details export of the account
 defines it too: two views of one identity. The plan's node is then implied (`Fragment.implied`): it is the node when
@@ -63,10 +65,11 @@ def _in_account(template_id: str, account: str, region: str | None) -> str:
     return _TEMPLATE_REGIONAL.sub(lambda m: f"{m.group(1)}{region or ACCOUNT}:{account}:", renamed)
 
 
-def accounts_of(arns: list[str]) -> Accounts:
-    """The accounts the IAM resources' ARNs name, and the template id each ARN stands for."""
+def accounts_of(arns: list[str], provider: str | None = None) -> Accounts:
+    """The accounts the IAM resources' ARNs name, and the account the provider configuration names (though no
+    resource's name is known: every IAM name left open is still in it); and the template id each ARN stands for."""
     used: dict[str, str] = {}
-    named: set[str] = set()
+    named: set[str] = {provider} if provider is not None else set()
     for arn in arns:
         match = _IAM_ARN.fullmatch(arn)
         if match is not None:

@@ -157,9 +157,9 @@ def arn_to_id(arn: str) -> str:
     table: the data store is what the graph knows. `rds-db:connect`'s database users name every RDS database of
     their account and region (fail closed). `*` is every AWS id, `aws:*`.
     """
-    if arn == "*" or arn.startswith("*:"):
-        # `*` alone, or an ARN whose beginning a template leaves open (`${LogGroup.Arn}:log-stream:*` with the log
-        # group not known): any ARN it could be, every AWS id (fail closed)
+    if arn.startswith("*"):
+        # `*` alone, or an ARN whose beginning a template leaves open (`${LogGroup.Arn}:log-stream:*`,
+        # `${var.bucket}/*` with the bucket not known): any ARN it could be, every AWS id (fail closed)
         return "aws:*"
     if "${" in arn and not _IAM_ARN.match(arn):
         # a policy variable (`table/${aws:username}`) is each caller's own value: a store of any name (fail closed);
@@ -326,7 +326,9 @@ class _Reader:
 
     @staticmethod
     def resource(text: str) -> str | None:
-        if is_arn(text) or template_placeholders(text):
+        # one that begins with `*` is one whose beginning a template left open (`${var.bucket}/*`, the bucket not
+        # known): any resource (`arn_to_id`), never an error that takes the statement's known resources with it
+        if is_arn(text) or text.startswith("*") or template_placeholders(text):
             return None
         return "an ARN 'arn:partition:service:region:account:resource' or '*'"
 

@@ -395,3 +395,44 @@ def test_a_plan_whose_provider_names_the_account_names_its_ids_when_every_iam_na
     loaded = _loaded(tmp_path)
     assert _errors(loaded) == []
     assert _ids(loaded, "aws:iam:") == {_user("plan.json:aws_iam_user.ci"), f"aws:iam::{ACCOUNT}:access-control"}
+
+
+OPEN_PREFIX = '''provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111122223333"]
+}
+variable "bucket" {}
+resource "aws_s3_bucket" "customers" {
+  bucket = "acme-customers"
+  tags   = { "data-classification" = "customer_pii" }
+}
+resource "aws_iam_user" "kim" {
+  name = "kim"
+}
+resource "aws_iam_user_policy" "kim" {
+  user = aws_iam_user.kim.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["${aws_s3_bucket.customers.arn}/*", "${var.bucket}/*"]
+    }]
+  })
+}
+'''
+
+
+def test_a_resource_that_begins_with_an_open_value_is_any_resource_and_keeps_the_known_ones(tmp_path: Path) -> None:
+    """`"${var.bucket}/*"` reached the policy reader as `*/*`, an error that took the statement's known bucket
+    with it: the common pattern lost a path. It is any resource, said open, beside the known grant."""
+    write(tmp_path, "main.tf", OPEN_PREFIX)
+    run = run_cli("reach", str(tmp_path), "--as-of", "2026-01-01", "--format", "json")
+    assert (run.code, run.err) == (0, "")
+    [kim] = json.loads(run.out)["identities"]
+    assert [r["id"] for r in kim["resources"]] == ["aws:s3:::acme-customers"]
+    facts = json.loads(run_cli("facts", "aws:iam::111122223333:user/kim", str(tmp_path), "--as-of",
+                               "2026-01-01").out)
+    assert [(g["resource"], g["condition"]) for g in facts["grants"]] == [
+        ("aws:s3:::acme-customers", None),
+        ("aws:*", "template leaves open: var.bucket (a variable without a default; no tfvars sets it)")]

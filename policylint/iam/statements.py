@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -384,6 +385,17 @@ def _split_placeholders(statement: Statement, filled_in: list[str]) -> list[Stat
         return [_placeholder(statement, [*whole, *statement.actions, *statement.resources])]
     open_actions = tuple(a for a in statement.actions if template_placeholders(a))
     open_resources = tuple(r for r in statement.resources if template_placeholders(r))
+    return split_open(statement, open_actions, open_resources,
+                      lambda part: _placeholder(part, [*open_resources, *open_actions]),
+                      lambda part: _placeholder(part, list(open_actions)))
+
+
+def split_open(statement: Statement, open_actions: tuple[str, ...], open_resources: tuple[str, ...],
+               on_open_resources: Callable[[Statement], Statement],
+               on_open_actions: Callable[[Statement], Statement]) -> list[Statement]:
+    """The statement in parts, when a template leaves some of its actions or resources open: its written actions on
+    its written resources as they are; every action on its open resources, and its open actions on its written
+    resources, each marked by the caller (the condition that says what is open)."""
     if not open_actions and not open_resources:
         return [statement]
     actions = tuple(a for a in statement.actions if a not in open_actions)
@@ -393,9 +405,9 @@ def _split_placeholders(statement: Statement, filled_in: list[str]) -> list[Stat
     if (actions or statement.not_actions is not None) and any_resource:
         found.append(replace(statement, actions=actions, resources=resources))
     if open_resources:
-        found.append(_placeholder(replace(statement, resources=open_resources), [*open_resources, *open_actions]))
+        found.append(on_open_resources(replace(statement, resources=open_resources)))
     if open_actions and any_resource:
-        found.append(_placeholder(replace(statement, actions=open_actions, resources=resources), list(open_actions)))
+        found.append(on_open_actions(replace(statement, actions=open_actions, resources=resources)))
     return found
 
 

@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Any
 
 from policylint.errors import InputError
-from policylint.iam.statements import OPEN_IN_TEMPLATE, Statement, parse_policy
+from policylint.iam.statements import OPEN_IN_TEMPLATE, Statement, parse_policy, split_open
 from policylint.model import Location
 from policylint.sources.aws.cfn_template import CfnTemplate
 from policylint.sources.aws.intrinsics import Resolver, Template, union
@@ -213,21 +213,10 @@ def _split(statement: Statement, whats: dict[str, dict[str, None]], texts: dict[
     condition, what its open actions give on every resource and every action gives on its open resources."""
     open_actions = tuple(a for a in statement.actions if a in texts["Action"])
     open_resources = tuple(r for r in statement.resources if r in texts.get("Resource", ()))
-    if not open_actions and not open_resources:
-        return [statement]
-    actions = tuple(a for a in statement.actions if a not in open_actions)
-    resources = tuple(r for r in statement.resources if r not in open_resources)
-    any_resource = bool(resources) or not statement.resources  # a trust statement names none
-    found = []
-    if (actions or statement.not_actions is not None) and any_resource:
-        found.append(replace(statement, actions=actions, resources=resources))
-    if open_resources:
-        opened = {**whats["Resource"], **(whats["Action"] if open_actions else {})}
-        found.append(replace(statement, resources=open_resources, condition=_condition(statement, opened)))
-    if open_actions and any_resource:
-        found.append(replace(statement, actions=open_actions, resources=resources,
-                             condition=_condition(statement, whats["Action"])))
-    return found
+    opened = {**whats.get("Resource", {}), **(whats.get("Action", {}) if open_actions else {})}
+    return split_open(statement, open_actions, open_resources,
+                      lambda part: replace(part, condition=_condition(statement, opened)),
+                      lambda part: replace(part, condition=_condition(statement, whats.get("Action", {}))))
 
 
 def _condition(statement: Statement, whats: dict[str, None]) -> str:

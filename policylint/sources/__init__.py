@@ -15,7 +15,7 @@ from policylint.sources.base import Fragment, Options, Source
 from policylint.sources.hr import okta, roster_csv, scim
 from policylint.sources.native_marker import MARKER, SECTIONS
 from policylint.sources.terraform import hcl_names as terraform_hcl
-from policylint.sources.terraform import plan as terraform_plan
+from policylint.sources.terraform import plan_names as terraform_plan
 from policylint.yamlsafe import load_all
 
 
@@ -45,7 +45,7 @@ SOURCES: dict[str, Source] = {
     okta.NAME: okta,
     roster_csv.NAME: roster_csv,
     gcp.NAME: gcp,
-    terraform_plan.NAME: terraform_plan,
+    terraform_plan.NAME: Lazy(terraform_plan.NAME, terraform_plan.detect, "policylint.sources.terraform.plan"),
     terraform_hcl.NAME: Lazy(terraform_hcl.NAME, terraform_hcl.detect, "policylint.sources.terraform.hcl"),
 }
 

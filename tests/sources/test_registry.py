@@ -43,14 +43,16 @@ def test_each_file_is_claimed_by_exactly_one_source(name: str) -> None:
 
 
 def test_the_terraform_reader_is_imported_only_when_a_file_needs_it(tmp_path: Path) -> None:
-    """Start-up: the grammar and the evaluator were a third of it, on every run, Terraform or not."""
+    """Start-up: the grammar, the evaluator and the plan translation were a third of it, on every run, Terraform
+    or not."""
     probe = ("import sys, policylint.cli\n"
              "from policylint.cli import main\n"
              "code = main(['check', sys.argv[1], '--as-of', '2026-01-01'])\n"
-             "print(code, 'policylint.sources.terraform.hcl' in sys.modules, 'lark' in sys.modules)\n")
+             "print(code, 'policylint.sources.terraform.hcl' in sys.modules, 'lark' in sys.modules,\n"
+             "      'policylint.sources.terraform.plan' in sys.modules)\n")
     native = write(tmp_path / "native", "org.yaml", "policylint: 1\npeople:\n  - {id: kim, status: active}\n")
     terraform = write(tmp_path / "tf", "main.tf", 'resource "aws_iam_user" "kim" {\n  name = "kim"\n}\n')
-    for folder, imported in ((native.parent, "False False"), (terraform.parent, "True True")):
+    for folder, imported in ((native.parent, "False False False"), (terraform.parent, "True True True")):
         shown = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True,
                                check=True).stdout.splitlines()[-1]
         assert shown.split(" ", 1)[1] == imported, shown

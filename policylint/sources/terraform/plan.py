@@ -50,26 +50,11 @@ from policylint.sources.terraform.plan_gcp import iam_fragment
 from policylint.sources.terraform.plan_gcp_ids import GcpNames
 from policylint.sources.terraform.plan_gcp_stores import stores_fragment
 from policylint.sources.terraform.plan_k8s import k8s_fragment
+from policylint.sources.terraform.plan_names import NAME as NAME  # the source, for whoever imports the reader
+from policylint.sources.terraform.plan_names import detect as detect
 from policylint.sources.terraform.plan_open import joined, relocated
 from policylint.sources.terraform.plan_read import Plan, Provider, TfResource, read_plan
 from policylint.yamlsafe import YMap
-
-NAME = "terraform-plan"
-_OBJECT = re.compile(r"\A\ufeff?\s*\{")
-_MARK = re.compile(r'"format_version"\s*:')
-_BODY = re.compile(r'"(?:planned_values|values)"\s*:\s*\{\s*"(?:root_module|outputs)"|"planned_values"\s*:')
-
-
-_NO_STATE = re.compile(r'\A\ufeff?\s*\{\s*"format_version"\s*:\s*"[0-9.]+"\s*\}\s*\Z')  # no state yet
-
-
-def detect(path: str, text: str) -> bool:
-    """A JSON object with `format_version`, `terraform_version` and a `planned_values` or `values.root_module`; or
-    what `terraform show -json` prints when there is no state yet, `{"format_version":"1.0"}`. The keys are looked
-    for in the whole text, not near its top: `jq -S` sorts them, and `configuration` then comes first, however
-    long (each search is one pass over the text)."""
-    return (_OBJECT.match(text) is not None and '"terraform_version"' in text and _MARK.search(text) is not None
-            and _BODY.search(text) is not None) or _NO_STATE.match(text) is not None
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

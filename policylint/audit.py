@@ -8,14 +8,14 @@ opens: what is counted is always counted in full, only what is listed stops.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from policylint.exposure import DEFAULT_SHOWN, ExposedResource, Exposure, exposures
+from policylint.exposure import DEFAULT_SHOWN, ExposedResource, Exposure, exposures, largest_first
 from policylint.graph import ADMIN_SUFFIX, Step, hub_set, path_steps
 from policylint.model import Credential, Key, Person, Principal, Resource, platform_of
 from policylint.pipeline import Analysis, Result
-from policylint.reach import customer_classes, follow, paths_to
+from policylint.reach import customer_classes, follow, iter_bits, paths_to
 from policylint.report import Change, Report, mapped_path
 from policylint.report import mapped as mapped_report
 
@@ -133,9 +133,9 @@ def build(result: Result) -> Audit:
     headline = [h for h in holders if h.status in LEFT and h.reached]
     findings = _rules_by_subject(result.report)
     listed_leavers = tuple(_with_access(h, analysis, findings) for h in headline[:MAX_LISTED])
-    stores = _stores(analysis)
-    return Audit(result.report, listed_leavers, len(headline), _totals(analysis, stores),
-                 tuple(stores[:MAX_STORES]), tuple(holders[:MAX_PEOPLE]), len(holders),
+    reached = _reached_stores(analysis)
+    return Audit(result.report, listed_leavers, len(headline), _totals(analysis, reached),
+                 tuple(_stores(analysis, reached[:MAX_STORES])), tuple(holders[:MAX_PEOPLE]), len(holders),
                  frozenset(p.id for p in people if p.status in LEFT),
                  frozenset(r.id for r in analysis.reach.resources))
 
@@ -150,8 +150,10 @@ def _holder(person: Person, listed: dict[str, Exposure], analysis: Analysis) -> 
                   found.records, found.unknown, found.reached, found.resources, person.departed_basis)
 
 
-def _holder_order(holder: Holder) -> tuple[int, int, str]:
-    return GROUPS.index(holder.status), -holder.records, holder.id
+def _holder_order(holder: Holder) -> tuple[int, bool, int, int, str]:
+    """Leavers first; within a status, whoever reaches a store nobody counted first (it may be the largest of all:
+    nobody is cut from a list because their stores have no record count), then by records and stores reached."""
+    return GROUPS.index(holder.status), not holder.unknown, -holder.records, -holder.reached, holder.id
 
 
 def _rules_by_subject(report: Report) -> dict[str, tuple[str, ...]]:
@@ -219,35 +221,91 @@ def group_of(node: Person | Principal, analysis: Analysis) -> str:
     return "unowned" if person is None else person.status
 
 
-def _stores(analysis: Analysis) -> list[Store]:
-    """Each store reached, with the riskiest MAX_LISTED identities and a shortest path from each (one reverse BFS per
-    listed store, as `reach` does), and how many of each group reach it."""
+def _reached_stores(analysis: Analysis) -> list[tuple[int, Resource]]:
+    """Every customer-data store someone reaches, with its reach bit, the largest first (a store of unknown size
+    first of all: it may be the largest)."""
+    reached = 0
+    for node in _identities(analysis):
+        reached |= analysis.reach.resource_bits(node.id)
+    resources = analysis.reach.resources
+    return sorted(((bit, resources[bit]) for bit in iter_bits(reached)), key=lambda item: largest_first(item[1]))
+
+
+def _stores(analysis: Analysis, listed: list[tuple[int, Resource]]) -> list[Store]:
+    """Each listed store with how many of each group reach it, the riskiest MAX_LISTED identities and a shortest
+    path from each (one reverse BFS per listed store, as `reach` does). Read off the reach bitsets: a few big-integer
+    operations per identity, never a step per (identity, store) pair but for the identities listed."""
     identities = [(group_of(n, analysis), n) for n in _identities(analysis)]
     identities.sort(key=lambda item: (GROUPS.index(item[0]), item[1].kind != "person", item[1].id))
-    chosen: dict[str, list[tuple[str, str, str]]] = {}
-    tallies: dict[str, dict[str, _Tally]] = {}
+    counts = _group_counts(identities, analysis)
+    chosen = _chosen(identities, [bit for bit, _ in listed], analysis)
+    return [_store(resource, chosen.get(bit, []), _counts_of(counts, bit), analysis) for bit, resource in listed]
+
+
+def _group_counts(identities: list[tuple[str, Person | Principal]], analysis: Analysis
+                  ) -> dict[tuple[str, str], _BitCounts]:
+    """Per (group, what): how many of the group reach each store. `people`: people of the roster (a person and their
+    own accounts, as one: their bitsets or-ed), `persons` and `accounts`: the person nodes and the principals."""
+    counts: dict[tuple[str, str], _BitCounts] = {}
+    people: dict[str, tuple[str, int]] = {}
     for group, node in identities:
+        bits = analysis.reach.resource_bits(node.id)
+        counts.setdefault((group, "persons" if isinstance(node, Person) else "accounts"), _BitCounts()).add(bits)
         person = analysis.index.person_of(node.id)
-        for resource in analysis.reach.reached_resources(node.id):
-            tally = tallies.setdefault(resource.id, {}).setdefault(group, _Tally(set(), 0, 0))
-            if person is not None:
-                tally.people.add(person.id)
-            tally.accounts += isinstance(node, Principal)
-            tally.identities += 1
-            listed = chosen.setdefault(resource.id, [])
-            if len(listed) < MAX_LISTED:
-                listed.append((node.id, node.kind, group))
-    resources = sorted((r for r in analysis.reach.resources if r.id in tallies),
-                       key=lambda r: (-(r.records or 0), r.id))
-    return [_store(r, chosen[r.id] if number < MAX_STORES else [], tallies[r.id], analysis)
-            for number, r in enumerate(resources)]
+        if person is not None:
+            people[person.id] = (group, people.get(person.id, (group, 0))[1] | bits)
+    for group, bits in people.values():
+        counts.setdefault((group, "people"), _BitCounts()).add(bits)
+    return counts
+
+
+def _counts_of(counts: dict[tuple[str, str], _BitCounts], bit: int) -> tuple[tuple[Count, ...], int]:
+    """The groups that reach the store of `bit`, in GROUPS order, and how many identities in all."""
+    found, total = [], 0
+    for group in GROUPS:
+        people, persons, accounts = (counts[group, what].of(bit) if (group, what) in counts else 0
+                                     for what in ("people", "persons", "accounts"))
+        if persons or accounts:
+            found.append(Count(group, people, accounts))
+            total += persons + accounts
+    return tuple(found), total
+
+
+def _chosen(identities: list[tuple[str, Person | Principal]], bits: list[int], analysis: Analysis
+            ) -> dict[int, list[tuple[str, str, str]]]:
+    """The first MAX_LISTED identities (in the order given) that reach each store of `bits`: each identity is one
+    `&` with the stores still short of their list, and only the pairs listed are touched."""
+    chosen: dict[int, list[tuple[str, str, str]]] = {}
+    wanted = sum(1 << bit for bit in bits)
+    for group, node in identities:
+        if not wanted:
+            break
+        for bit in iter_bits(analysis.reach.resource_bits(node.id) & wanted):
+            listed = chosen.setdefault(bit, [])
+            listed.append((node.id, node.kind, group))
+            if len(listed) >= MAX_LISTED:
+                wanted &= ~(1 << bit)
+    return chosen
 
 
 @dataclass(slots=True)
-class _Tally:
-    people: set[str]
-    accounts: int
-    identities: int
+class _BitCounts:
+    """How many of the bitsets added have each bit set, kept as bit planes (plane k holds bit k of every count): an
+    addition is a ripple carry of a few big-integer operations, however many bits the bitset has."""
+
+    planes: list[int] = field(default_factory=list)
+
+    def add(self, bits: int) -> None:
+        carry = bits
+        for number, plane in enumerate(self.planes):
+            if not carry:
+                return
+            self.planes[number], carry = plane ^ carry, plane & carry
+        if carry:
+            self.planes.append(carry)
+
+    def of(self, bit: int) -> int:
+        return sum(((plane >> bit) & 1) << number for number, plane in enumerate(self.planes))
 
 
 def _identities(analysis: Analysis) -> Iterable[Person | Principal]:
@@ -256,24 +314,23 @@ def _identities(analysis: Analysis) -> Iterable[Person | Principal]:
     yield from (p for p in analysis.inventory.principals if p.id in reached)
 
 
-def _store(resource: Resource, listed: list[tuple[str, str, str]], tallies: dict[str, _Tally], analysis: Analysis
-           ) -> Store:
+def _store(resource: Resource, listed: list[tuple[str, str, str]], counts: tuple[tuple[Count, ...], int],
+           analysis: Analysis) -> Store:
     next_hop = paths_to(analysis.graph, resource.id) if listed else {}
     reachers = tuple(Reacher(node_id, kind, group, path_steps(follow(next_hop, node_id), analysis.graph))
                      for node_id, kind, group in listed)
-    counts = tuple(Count(group, len(tallies[group].people), tallies[group].accounts)
-                   for group in GROUPS if group in tallies)
+    groups, total = counts
     return Store(resource.id, resource.type, tuple(customer_classes(resource, analysis.context.patterns)),
-                 resource.records, reachers, counts, sum(t.identities for t in tallies.values()))
+                 resource.records, reachers, groups, total)
 
 
-def _totals(analysis: Analysis, stores: list[Store]) -> Totals:
+def _totals(analysis: Analysis, stores: list[tuple[int, Resource]]) -> Totals:
     reached = analysis.reach.next_hop
     people = _counted(((p.status, p.id in reached) for p in analysis.inventory.people), GROUPS)
     principals = _counted(((p.type, p.id in reached) for p in analysis.inventory.principals),
                           ("user", "service", "external"))
     return Totals(people, principals, len(analysis.reach.resources), len(stores),
-                  sum(s.records or 0 for s in stores), sum(1 for s in stores if s.records is None))
+                  sum(r.records or 0 for _, r in stores), sum(1 for _, r in stores if r.records is None))
 
 
 def _counted(items: Iterable[tuple[str, bool]], order: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:

@@ -21,20 +21,29 @@ from policylint.reporters.htmltext import (
     breakable,
     chips,
     esc,
+    path_text,
     plural,
     short,
     status_pill,
+    within,
 )
-from policylint.reporters.paths import compact
 from policylint.reporters.summary import by_severity, unclassified
+
+STORES_BUDGET = 4_000_000  # characters of store cards listed (the headline's and the findings' have their own)
 
 
 def render(audit: Audit) -> str:
+    """Every list is bounded by a count and its section by a size (`within`): whatever the inventory, the page stays
+    under ~20 MB, linear in what it lists, and says what it left out and where to find it."""
     shown = mapped(audit, lru_cache(maxsize=1 << 16)(visible))
     anchors = _store_anchors(shown)
-    body = "".join([_masthead(shown), '<main class="wrap">', headline(shown, anchors, htmlfindings.anchors(shown)),
-                    _stores(shown, anchors), _people(shown), htmlfindings.findings(shown),
-                    htmlfindings.suppressed(shown), htmlfindings.problems(shown), "</main>", _footer(shown)])
+    stores = within((_store(store, anchors[store.id]) for store in shown.stores), STORES_BUDGET)
+    anchors = {store.id: anchors[store.id] for store in shown.stores[:len(stores)]}
+    cards = htmlfindings.cards(shown)
+    body = "".join([_masthead(shown), '<main class="wrap">',
+                    headline(shown, anchors, htmlfindings.anchors(shown, len(cards))), _stores(shown, stores),
+                    _people(shown), htmlfindings.findings(shown, cards), htmlfindings.suppressed(shown),
+                    htmlfindings.problems(shown), "</main>", _footer(shown)])
     return ('<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP.format(script=script_hash()))}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -85,17 +94,21 @@ def _store_anchors(audit: Audit) -> dict[str, str]:
     return {store.id: f"store-{number}" for number, store in enumerate(audit.stores, start=1)}
 
 
-def _stores(audit: Audit, anchors: dict[str, str]) -> str:
+def _stores(audit: Audit, cards: list[str]) -> str:
+    """The section, with the store `cards` listed (the largest first)."""
     parts = ['<section id="stores" class="major"><h2>Who can reach each customer-data store</h2>'
              '<p class="lede">Every identity with a path to the store, the riskiest first: people who have left '
              "and their accounts, accounts of nobody on the roster, third parties; then everyone else. Each path "
-             "is a shortest one.</p>"]
-    parts += [_store(store, anchors[store.id]) for store in audit.stores]
+             "is a shortest one. The largest stores first; a store of unknown size first of all: it may be the "
+             "largest.</p>", *cards]
     if not audit.stores:
         parts.append('<p class="muted">No customer-data store is reachable by any identity.</p>')
-    if audit.totals.reached > len(audit.stores):
-        parts.append(f'<p class="muted">and {audit.totals.reached - len(audit.stores):,} smaller stores (the page '
-                     f"lists {MAX_STORES}).</p>")
+    more = audit.totals.reached - len(cards)
+    if more > 0:
+        why = (f"the page lists the largest {len(cards):,}" if len(cards) == len(audit.stores)
+               else f"the page lists {len(cards):,}, to stay small enough for a browser to open")
+        parts.append(f'<p class="muted">and {plural(more, "more store")} ({why}; '
+                     "<code>policylint reach --to STORE --format json</code> lists who reaches any one).</p>")
     return "".join(parts) + "</section>"
 
 
@@ -117,7 +130,7 @@ def _count(count: Count) -> str:
 
 def _store(store: Store, anchor: str) -> str:
     counts = "".join(_count(count) for count in store.groups)
-    size = "size unknown: no record count" if store.records is None else f"{store.records:,} records"
+    size = "size unknown: no record count" if store.records is None else plural(store.records, "record")
     rows, others = [], []
     for group in (count.group for count in store.groups):
         members = [r for r in store.reachers if r.group == group]
@@ -125,15 +138,16 @@ def _store(store: Store, anchor: str) -> str:
             rows.append(f'<tr class="group"><td colspan="3">{esc(GROUP_NAMES[group])}</td></tr>')
             rows += [f"<tr><td><code>{breakable(r.id)}</code></td>"
                      f"<td>{'person' if r.kind == 'person' else 'account'}</td>"
-                     f'<td class="path-text">{esc(compact(r.path))}</td></tr>' for r in members]
+                     f'<td class="path-text">{esc(path_text(r.path))}</td></tr>' for r in members]
         elif members:
-            listed = "".join(f'<span class="chip" title="{esc(compact(r.path))}">{breakable(r.id)}</span>'
+            listed = "".join(f'<span class="chip" title="{esc(path_text(r.path))}">{breakable(r.id)}</span>'
                              for r in members)
             others.append(f'<h4>{esc(GROUP_NAMES[group])}</h4><div class="chips">{listed}</div>')
     table = ('<table><thead><tr><th style="width:26%">Identity</th><th style="width:10%">Kind</th><th>Path</th>'
              f'</tr></thead><tbody>{"".join(rows)}</tbody></table>') if rows else ""
     more = store.total - len(store.reachers)
-    tail = (f'<p class="small muted">and {more:,} more (the page lists the first {MAX_LISTED}, riskiest first).</p>'
+    tail = (f'<p class="small muted">and {more:,} more (the page lists the first {len(store.reachers):,}, riskiest '
+            "first).</p>"
             if more > 0 else "")
     return (f'<article class="card store" id="{anchor}"><header><h3><code>{breakable(store.id)}</code></h3>'
             f'<span class="muted small">{esc(store.type)} · {breakable(", ".join(store.classes))}</span>'

@@ -114,6 +114,8 @@ svg.path .fold{fill:none;stroke-width:1.1}
 .k-credential .shape{fill:#f2f4f7;stroke:#475467}.k-credential .fold{stroke:#475467}.k-credential .badge{fill:#475467}
 .k-key .shape{fill:#fdf0f7;stroke:#a23b72}.k-key .fold{fill:#fff;stroke:#a23b72}.k-key .badge{fill:#a23b72}
 .k-resource .shape{fill:#eefaf2;stroke:#2f7d4f}.k-resource .fold{stroke:#2f7d4f}.k-resource .badge{fill:#2f7d4f}
+.k-gap .shape{fill:#fff;stroke:#98a2b3;stroke-dasharray:5 4}svg.path .gap-text{font-size:10.5px;fill:#475467}
+svg.path .edge.gap line,svg.path .edge.gap polyline{stroke-dasharray:4 4}
 .m-left .shape{fill:#fef3f2;stroke:#b42318;stroke-width:2.6}.m-left .badge{fill:#b42318}
 .m-customer .shape{fill:#fff1ef;stroke:#b42318;stroke-width:2.6}.m-customer .fold{stroke:#b42318}
 .m-customer .badge{fill:#b42318}

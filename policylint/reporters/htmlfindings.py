@@ -9,12 +9,13 @@ from policylint.findings import Finding
 from policylint.graph import Step
 from policylint.model import platform_of
 from policylint.reporters.htmlglossary import glossary
-from policylint.reporters.htmltext import esc, plural
-from policylint.reporters.paths import compact
+from policylint.reporters.htmltext import esc, path_text, plural, within
 from policylint.reporters.svgpath import draw, legend
 from policylint.rules import SEVERITIES, Rule
 
 MAX_FINDINGS = 2000  # findings listed with their pictures (the JSON and SARIF formats list every one)
+SUPPRESSED_BUDGET = 1_000_000  # characters of suppressed findings listed
+FINDINGS_BUDGET = 12_000_000  # characters of findings listed: with the other sections' bounds, a page under ~20 MB
 
 
 def ordered(audit: Audit) -> list[Finding]:
@@ -23,28 +24,36 @@ def ordered(audit: Audit) -> list[Finding]:
                   key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.location, f.subject_id))
 
 
-def anchors(audit: Audit) -> dict[tuple[str, str], str]:
-    """The first listed finding of each (rule, subject), by its anchor in the page."""
-    listed = list(enumerate(ordered(audit)[:MAX_FINDINGS]))
-    return {(f.rule, f.subject_id): f"finding-{n}" for n, f in reversed(listed)}
+def anchors(audit: Audit, listed: int) -> dict[tuple[str, str], str]:
+    """The first of the `listed` findings of each (rule, subject), by its anchor in the page."""
+    return {(f.rule, f.subject_id): f"finding-{n}" for n, f in reversed(list(enumerate(ordered(audit)[:listed])))}
 
 
-def findings(audit: Audit) -> str:
+def cards(audit: Audit) -> list[str]:
+    """The findings' cards the page lists: the first MAX_FINDINGS, fewer when they would pass FINDINGS_BUDGET."""
     rules = {rule.id: rule for rule in audit.report.rules}
-    listed = ordered(audit)
     first: dict[str, int] = {}  # each rule's first finding, which gives its why and how in print
-    items = []
-    for number, finding in enumerate(listed[:MAX_FINDINGS]):
+
+    def card(number: int, finding: Finding) -> str:
         first.setdefault(finding.rule, number)
-        items.append(_finding(finding, number, rules.get(finding.rule), audit, first[finding.rule]))
-    more = len(listed) - MAX_FINDINGS
-    tail = (f'<p class="muted">and {more:,} more (the page lists {MAX_FINDINGS:,}; '
+        return _finding(finding, number, rules.get(finding.rule), audit, first[finding.rule])
+
+    return within((card(n, f) for n, f in enumerate(ordered(audit)[:MAX_FINDINGS])), FINDINGS_BUDGET)
+
+
+def findings(audit: Audit, listed: list[str]) -> str:
+    """The section, with the `listed` cards (`cards`)."""
+    every = ordered(audit)
+    more = len(every) - len(listed)
+    why = (f"the page lists {len(listed):,}" if len(listed) == MAX_FINDINGS
+           else f"the page lists {len(listed):,}, to stay small enough for a browser to open")
+    tail = (f'<p class="muted">and {more:,} more findings ({why}; '
             "<code>policylint check --format json</code> lists every one).</p>") if more > 0 else ""
-    empty = "" if listed else '<p class="muted">No findings.</p>'
+    empty = "" if every else '<p class="muted">No findings.</p>'
     return ('<section id="findings" class="major"><h2>Findings</h2>'
             '<p class="lede">Every finding of the run, most severe first, with why it matters, how to fix it, and a '
             "picture of its evidence path: from who holds the access to what it reaches.</p>"
-            f'<div class="legend">{legend()}</div>{glossary(audit)}{_filters(listed)}{empty}{"".join(items)}{tail}'
+            f'<div class="legend">{legend()}</div>{glossary(audit)}{_filters(every)}{empty}{"".join(listed)}{tail}'
             "</section>")
 
 
@@ -70,7 +79,7 @@ def _select(name: str, label: str, values: list[str]) -> str:
 def _finding(finding: Finding, number: int, rule: Rule | None, audit: Audit, first: int) -> str:
     platform = platform_of(finding.subject_id, finding.subject_kind)
     path = finding.path or (Step(finding.subject_id, finding.subject_kind),)
-    caption = (f'<span class="path-text">{esc(compact(finding.path))}</span>' if finding.path
+    caption = (f'<span class="path-text">{esc(path_text(finding.path))}</span>' if finding.path
                else '<span class="small muted">No path: the finding is about this node itself.</span>')
     return (f'<article class="card finding {esc(finding.severity)}" id="finding-{number}" '
             f'data-severity="{esc(finding.severity)}" '
@@ -107,16 +116,21 @@ def _paragraphs(text: str) -> str:
 def suppressed(audit: Audit) -> str:
     listed = sorted(audit.report.suppressed, key=lambda s: (SEVERITIES.index(s.finding.severity), s.finding.rule,
                                                             s.finding.location))
-    rows = "".join(
+    rows = within((
         f'<tr><td><span class="pill sev-{esc(s.finding.severity)}">{esc(s.finding.severity)}</span> '
         f"<strong>{esc(s.finding.rule)}</strong> {esc(s.finding.message)}<br>"
         f'<code class="muted">{esc(s.finding.location)}</code></td><td>{esc(s.by)}</td><td>{esc(s.reason)}</td>'
         f"<td>{esc(s.owner or '—')}</td><td>{esc(s.expires.isoformat() if s.expires else 'never')}</td>"
-        f"<td><code>{esc(s.location)}</code></td></tr>" for s in listed)
+        f"<td><code>{esc(s.location)}</code></td></tr>" for s in listed), SUPPRESSED_BUDGET)
+    more = len(listed) - len(rows)
+    tail = (f'<p class="muted">and {more:,} more (the page lists {len(rows):,}, to stay small enough for a browser to '
+            "open; <code>policylint check --show-suppressed --format json</code> lists every one).</p>"
+            ) if more > 0 else ""
     body = ('<div class="card" style="padding:6px 12px"><table><thead><tr><th style="width:36%">Finding</th>'
             '<th style="width:9%">By</th><th>Reason</th><th style="width:11%">Owner</th>'
             '<th style="width:10%">Expires</th><th style="width:15%">Written at</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>") if rows else '<p class="muted">No finding is suppressed.</p>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>{tail}"
+            ) if rows else '<p class="muted">No finding is suppressed.</p>'
     return ('<section id="suppressed"><h2>Suppressed findings</h2>'
             '<p class="lede">Findings an exception, an inline comment or the baseline keeps out of the findings above: '
             f"{plural(len(listed), 'finding')}, each with who accepted it, why, and until when.</p>{body}</section>")

@@ -6,33 +6,38 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from policylint.audit import MAX_LISTED, Access, Audit, Holder
+from policylint.audit import Access, Audit, Holder
 from policylint.exposure import ExposedResource
 from policylint.reporters.htmltext import (
     basis_words,
     breakable,
     chips,
     esc,
+    path_text,
     plural,
     reach_words,
     short,
     status_pill,
+    within,
 )
-from policylint.reporters.paths import compact
 from policylint.reporters.summary import by_severity, unclassified
 from policylint.reporters.svgpath import draw
 
 MAX_INPUTS = 60  # input files named in the page
+HEADLINE_BUDGET = 3_000_000  # characters of leavers' cards listed (the stores' and the findings' have their own)
 
 
 def headline(audit: Audit, anchors: dict[str, str], findings: dict[tuple[str, str], str]) -> str:
     """`anchors`: each store listed below by id; `findings`: each finding listed below by (rule, subject)."""
     parts = ['<section id="headline"><h2>People who have left and can still reach customer data</h2>',
              *_alerts(audit)]
-    parts += [_leaver(holder, audit, anchors, findings) for holder in audit.headline]
-    if audit.leavers > len(audit.headline):
-        parts.append(f'<p class="muted">and {audit.leavers - len(audit.headline):,} more (the page lists '
-                     f'{MAX_LISTED}).</p>')
+    cards = within((_leaver(holder, audit, anchors, findings) for holder in audit.headline), HEADLINE_BUDGET)
+    parts += cards
+    if audit.leavers > len(cards):
+        why = (f"the page lists {len(cards):,}" if len(cards) == len(audit.headline)
+               else f"the page lists {len(cards):,}, to stay small enough for a browser to open")
+        parts.append(f'<p class="muted">and {audit.leavers - len(cards):,} more ({why}; <code>policylint reach '
+                     "--status departed --status suspended --format json</code> lists every one).</p>")
     parts += [_totals(audit), _inputs(audit), "</section>"]
     return "".join(parts)
 
@@ -71,12 +76,14 @@ def _leaver(holder: Holder, audit: Audit, anchors: dict[str, str], findings: dic
     rows = "".join(_reached_row(r, anchors) for r in holder.resources)
     more = holder.reached - len(holder.resources)
     if more > 0:
-        rows += f'<tr><td colspan="4" class="muted">and {plural(more, "smaller store")}</td></tr>'
+        rows += f'<tr><td colspan="4" class="muted">and {plural(more, "more store")}</td></tr>'
     picture = ""
     if holder.resources:
         largest = holder.resources[0]
+        which = ("the largest store" if largest.records is not None
+                 else "a store of unknown size (it may be the largest)")
         picture = (f"<figure>{draw(largest.path, audit.left, audit.customer)}<figcaption class=\"small muted\">"
-                   f"How: the path to <code>{esc(largest.id)}</code>, the largest store {esc(holder.id)} can reach; "
+                   f"How: the path to <code>{esc(largest.id)}</code>, {which} {esc(holder.id)} can reach; "
                    "every store, with its path, below.</figcaption></figure>")
     accounts = chips((a.platform, a.id) for a in holder.accounts)
     return (f'<article class="card leaver"><header><h3>{esc(name(holder))}</h3>{named}'
@@ -145,7 +152,7 @@ def _reached_row(resource: ExposedResource, anchors: dict[str, str]) -> str:
     full = "unknown" if resource.records is None else f"{resource.records:,} records"
     return (f"<tr><td>{store}</td><td class=\"small\">{breakable(', '.join(resource.classes))}</td>"
             f'<td class="num" title="{esc(full)}">{short(resource.records)}</td>'
-            f'<td class="path-text">{esc(compact(resource.path))}</td></tr>')
+            f'<td class="path-text">{esc(path_text(resource.path))}</td></tr>')
 
 
 def _totals(audit: Audit) -> str:

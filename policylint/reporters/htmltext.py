@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from html import escape
+
+from policylint.graph import Step
+from policylint.reporters.paths import compact, edge
 
 GROUP_NAMES = {"departed": "Departed", "suspended": "Suspended", "unowned": "Accounts of nobody on the roster",
                "external": "Third parties", "leave": "On leave", "active": "Active", "service": "Services"}
@@ -16,6 +19,33 @@ PEOPLE_COUNTS = {"departed": ("person who left", "people who left"),
 # how a count of each group of accounts reads
 ACCOUNT_COUNTS = {"unowned": ("account of nobody", "accounts of nobody"), "external": ("third party", "third parties"),
                   "service": ("service", "services")}
+
+
+MAX_TEXT_STEPS = 40  # steps of a path said in text; of a longer one, the first and last half of these
+
+
+def path_text(path: Sequence[Step], head: int = MAX_TEXT_STEPS // 2, tail: int = MAX_TEXT_STEPS // 2) -> str:
+    """A path as one line (`paths.compact`); of one longer than `head + tail` steps, the first `head` and the last
+    `tail` around how many are left out and where every one is, so that a page of long paths stays linear in their
+    number."""
+    if len(path) <= head + tail:
+        return compact(path)
+    left_out = len(path) - head - tail
+    return (f"{compact(path[:head])} … {left_out:,} more steps (every one: policylint check or reach --format json) …"
+            + "".join(edge(step) + step.node for step in path[-tail:]))
+
+
+def within(items: Iterable[str], budget: int) -> list[str]:
+    """The items, rendered one at a time, for as long as they stay within `budget` characters in all (the first
+    always): the page's size bound, so that no inventory makes a page a browser cannot open."""
+    listed: list[str] = []
+    used = 0
+    for item in items:
+        used += len(item)
+        if listed and used > budget:
+            break
+        listed.append(item)
+    return listed
 
 
 def esc(text: object) -> str:

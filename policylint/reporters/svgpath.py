@@ -1,7 +1,9 @@
 """An evidence path drawn as inline SVG: one box per step, shaped and badged by kind, arrows labelled with the relation,
-the set a step went through and its condition; rows wrap, so ten steps stay legible at print width. A label is broken
-only between words (a condition cut mid-word misleads); one that does not fit between two boxes is a note marker
-(`[1]`) on the arrow, with its full text under the picture.
+the set a step went through and its condition; rows wrap, so ten steps stay legible at print width. A longer path is
+drawn as its first and last steps around one box saying how many are left out (a picture per finding of a path 1,000
+steps long would make a page no browser opens). A label is broken only between words (a condition cut mid-word
+misleads); one that does not fit between two boxes is a note marker (`[1]`) on the arrow, with its full text under
+the picture. A condition is always on its own line or its own marker: never cut, never hidden behind another label.
 
 Every text placed here is already redacted and made printable (`audit.mapped`); it is escaped here, as XML.
 Nothing is measured: widths are estimated from character counts with margins to spare.
@@ -16,7 +18,7 @@ from html import escape
 from itertools import pairwise
 
 from policylint.graph import Step
-from policylint.reporters.paths import compact
+from policylint.reporters.htmltext import MAX_TEXT_STEPS, path_text
 
 BOX_W, GAP, COLUMNS = 138, 76, 4
 WIDTH = COLUMNS * BOX_W + (COLUMNS - 1) * GAP
@@ -25,6 +27,8 @@ ID_CHARS, ID_LINES, ID_LINE = 18, 4, 14  # monospace 11px: about 6.6px a charact
 # sans 10px between two boxes, 76px apart: the relation above the arrow (regular), how below it (italic, bold)
 REL_CHARS, REL_LINES, HOW_CHARS, HOW_LINES, LABEL_LINE = 13, 3, 12, 3, 11
 WRAP_CHARS = 100  # a label on the line that returns to the next row
+HEAD, TAIL = 5, 6  # steps drawn of a long path: the first and last, around a box for the rest (three rows in all)
+GAP_KIND = "gap"  # the kind of the box that stands for the steps left out
 _WORD = re.compile(r"[^ ,=:/&|]*[ ,=:/&|]*")  # a word and the spaces or punctuation after it
 BADGES = {"person": "person", "principal": "account", "group": "group", "role": "role", "credential": "credential",
           "key": "key", "resource": "resource"}
@@ -83,19 +87,31 @@ def fit(text: str, width: int, most: int) -> tuple[str, ...] | None:
 def draw(path: Sequence[Step], left: Collection[str], customer: Collection[str]) -> str:
     """The path as an `<svg>`, followed by the notes of the labels too long to be drawn; `left`: people who left,
     `customer`: customer-data stores (both marked)."""
-    boxes = _layout(path, left, customer)
+    boxes = _layout(drawn(path), left, customer)
     if not boxes:
         return ""
     height = max(b.y + b.height for b in boxes) + MARGIN
     notes: list[str] = []
     parts = [_box(b) for b in boxes]
     parts += [_arrow(a, b, notes) for a, b in pairwise(boxes)]
-    title = escape(compact(path))
+    title = escape(path_text(path, HEAD, TAIL))
     listed = "".join(f"<li>[{n}] {escape(note)}</li>" for n, note in enumerate(notes, start=1))
     return (f'<svg class="path" viewBox="0 0 {WIDTH + 2 * MARGIN} {height}" width="{WIDTH + 2 * MARGIN}" '
-            f'role="img" aria-label="{title}" xmlns="http://www.w3.org/2000/svg">'
+            f'role="img" xmlns="http://www.w3.org/2000/svg">'
             f'<title>{title}</title>{"".join(parts)}</svg>'
             + (f'<ol class="edge-notes">{listed}</ol>' if notes else ""))
+
+
+def drawn(path: Sequence[Step]) -> Sequence[Step]:
+    """The steps a picture shows: all of a path of at most HEAD + 1 + TAIL steps; of a longer one the first HEAD and
+    the last TAIL around a GAP_KIND step whose node says how many are left out and where they are."""
+    if len(path) <= HEAD + 1 + TAIL:
+        return path
+    left_out = len(path) - HEAD - TAIL
+    where = ("the full path is", "in the text below") if len(path) <= MAX_TEXT_STEPS else ("every step:",
+                                                                                          "--format json")
+    gap = Step("\n".join((f"… {left_out:,} more", "steps …", *where)), GAP_KIND)
+    return (*path[:HEAD], gap, *path[-TAIL:])
 
 
 def _layout(path: Sequence[Step], left: Collection[str], customer: Collection[str]) -> list[Box]:
@@ -103,7 +119,8 @@ def _layout(path: Sequence[Step], left: Collection[str], customer: Collection[st
     top = MARGIN + 2
     for start in range(0, len(path), COLUMNS):
         row = path[start:start + COLUMNS]
-        wrapped = [wrap(step.node, ID_CHARS, ID_LINES) for step in row]
+        wrapped = [tuple(step.node.split("\n")) if step.kind == GAP_KIND else wrap(step.node, ID_CHARS, ID_LINES)
+                   for step in row]
         height = max(40 + ID_LINE * len(lines) for lines in wrapped)
         for column, (step, lines) in enumerate(zip(row, wrapped, strict=True)):
             mark = _mark(step, left, customer)
@@ -129,6 +146,8 @@ def _badge(step: Step, mark: str) -> str:
 
 
 def _box(box: Box) -> str:
+    if box.step.kind == GAP_KIND:
+        return _gap(box)
     x, y, w, h = box.x, box.y, BOX_W, box.height
     kind = box.step.kind if box.step.kind in BADGES else "resource"
     cls = f"node k-{kind}" + (f" m-{box.mark}" if box.mark else "")
@@ -141,6 +160,17 @@ def _box(box: Box) -> str:
             f'{_shape(kind, x, y, w, h)}'
             f'<text class="badge" x="{middle}" y="{y + 17 + lowered}">{escape(box.badge.upper())}</text>'
             f'<text class="id" x="{middle}">{text}</text></g>')
+
+
+def _gap(box: Box) -> str:
+    """The steps left out of a long path: a dashed box saying how many, and where every step is."""
+    middle = box.x + BOX_W // 2
+    first = box.y + 6 + (box.height - ID_LINE * len(box.lines)) // 2 + ID_LINE // 2
+    text = "".join(f'<tspan x="{middle}" y="{first + number * ID_LINE}">{escape(line)}</tspan>'
+                   for number, line in enumerate(box.lines))
+    return (f'<g class="node k-gap"><title>{escape(" ".join(box.lines))}</title>'
+            f'<rect class="shape" x="{box.x}" y="{box.y}" width="{BOX_W}" height="{box.height}" rx="6"/>'
+            f'<text class="gap-text">{text}</text></g>')
 
 
 def _shape(kind: str, x: int, y: int, w: int, h: int) -> str:
@@ -173,31 +203,63 @@ def _polygon(*points: tuple[int, int]) -> str:
 
 def _arrow(a: Box, b: Box, notes: list[str]) -> str:
     """Within a row: a straight arrow, the relation above it and how below it. Between rows: down, back to the
-    first column and down again, the whole label on the returning line. What does not fit is a note (`notes`)."""
-    step = b.step
+    first column and down again, the label on the returning line and a condition on its own line under it. What does
+    not fit is a note (`notes`); into the box of the steps left out, a dashed arrow with no label."""
+    if b.step.kind == GAP_KIND:
+        return _gap_arrow(a, b)
     if b.y == a.y:
-        y = a.y + a.height // 2
-        x1, x2 = a.x + BOX_W + 3, b.x - 4
-        middle = (x1 + x2) // 2
-        above = fit(step.label, REL_CHARS, REL_LINES) or (_note(notes, step, step.label),)
-        how = _qualifier(step)
-        below = (fit(how, HOW_CHARS, HOW_LINES) or (_note(notes, step, how),)) if how else ()
-        texts = [_label(middle, y - 6 - (len(above) - 1 - n) * LABEL_LINE, line, "rel")
-                 for n, line in enumerate(above)]
-        texts += [_label(middle, y + 13 + n * LABEL_LINE, line, _qualifier_class(step)) for n, line in enumerate(below)]
-        return (f'<g class="edge"><title>{escape(_words(step))}</title>'
-                f'<line x1="{x1}" y1="{y}" x2="{x2 - 6}" y2="{y}"/>{_head(x2, y, "right")}{"".join(texts)}</g>')
+        return _row_arrow(a, b, notes)
+    step = b.step
     x1, y1 = a.x + BOX_W // 2, a.y + a.height + 2
     x2, y2 = b.x + BOX_W // 2, b.y - 4
     turn = y1 + (y2 - y1) // 2
-    words = _words(step)
+    words = " ".join(part for part in (step.label, _through(step)) if part)
     shown = words if len(words) <= WRAP_CHARS else _note(notes, step, words)
+    lines = [(shown, "rel")] if shown else []
+    if step.condition:
+        condition = f"if {step.condition}"
+        lines.append((condition if len(condition) <= WRAP_CHARS else _note(notes, step, condition), "cond"))
     middle = (x1 + x2) // 2
-    width = int(len(shown) * 5.6) + 12
-    return (f'<g class="edge"><title>{escape(words)}</title>'
+    width = int(max((len(text) for text, _ in lines), default=0) * 5.6) + 12
+    top, height, first = (turn - 8, 16, turn + 4) if len(lines) < 2 else (turn - 11, 24, turn - 2)
+    texts = "".join(_label(middle, first + 12 * number, text, cls) for number, (text, cls) in enumerate(lines))
+    halo = (f'<rect class="halo" x="{middle - width // 2}" y="{top}" width="{width}" height="{height}" rx="3"/>'
+            if lines else "")
+    return (f'<g class="edge"><title>{escape(_words(step))}</title>'
             f'<polyline points="{x1},{y1} {x1},{turn} {x2},{turn} {x2},{y2 - 6}"/>{_head(x2, y2, "down")}'
-            f'<rect class="halo" x="{middle - width // 2}" y="{turn - 8}" width="{width}" height="16" rx="3"/>'
-            f'{_label(middle, turn + 4, shown, "rel")}</g>')
+            f"{halo}{texts}</g>")
+
+
+def _row_arrow(a: Box, b: Box, notes: list[str]) -> str:
+    """The relation above the arrow; below it, the set it went through and its condition, each on lines of its own
+    or, when they do not fit together, as a note marker (the set's first: a condition stays in sight longest)."""
+    step = b.step
+    y = a.y + a.height // 2
+    x1, x2 = a.x + BOX_W + 3, b.x - 4
+    middle = (x1 + x2) // 2
+    above = fit(step.label, REL_CHARS, REL_LINES) or (_note(notes, step, step.label),)
+    parts = [(text, cls) for text, cls in ((_through(step), "via"), (_condition(step), "cond")) if text]
+    fitted = [(fit(text, HOW_CHARS, HOW_LINES), text, cls) for text, cls in parts]
+    while sum(len(lines) if lines else 1 for lines, _, _ in fitted) > HOW_LINES:
+        number = next(n for n, (lines, _, _) in enumerate(fitted) if lines is not None)
+        fitted[number] = (None, *fitted[number][1:])
+    below = [(line, cls) for lines, text, cls in fitted for line in (lines or (_note(notes, step, text),))]
+    texts = [_label(middle, y - 6 - (len(above) - 1 - n) * LABEL_LINE, line, "rel") for n, line in enumerate(above)]
+    texts += [_label(middle, y + 13 + n * LABEL_LINE, line, cls) for n, (line, cls) in enumerate(below)]
+    return (f'<g class="edge"><title>{escape(_words(step))}</title>'
+            f'<line x1="{x1}" y1="{y}" x2="{x2 - 6}" y2="{y}"/>{_head(x2, y, "right")}{"".join(texts)}</g>')
+
+
+def _gap_arrow(a: Box, b: Box) -> str:
+    if b.y == a.y:
+        y = a.y + a.height // 2
+        x1, x2 = a.x + BOX_W + 3, b.x - 4
+        return f'<g class="edge gap"><line x1="{x1}" y1="{y}" x2="{x2 - 6}" y2="{y}"/>{_head(x2, y, "right")}</g>'
+    x1, y1 = a.x + BOX_W // 2, a.y + a.height + 2
+    x2, y2 = b.x + BOX_W // 2, b.y - 4
+    turn = y1 + (y2 - y1) // 2
+    return (f'<g class="edge gap"><polyline points="{x1},{y1} {x1},{turn} {x2},{turn} {x2},{y2 - 6}"/>'
+            f'{_head(x2, y2, "down")}</g>')
 
 
 def _note(notes: list[str], step: Step, text: str) -> str:
@@ -207,18 +269,16 @@ def _note(notes: list[str], step: Step, text: str) -> str:
     return f"{first} [{len(notes)}]" if first in ("if", "via") else f"[{len(notes)}]"
 
 
-def _qualifier(step: Step) -> str:
-    through = f"via {step.through}" if step.through else ""
-    condition = f"if {step.condition}" if step.condition else ""
-    return " ".join(part for part in (through, condition) if part)
+def _through(step: Step) -> str:
+    return f"via {step.through}" if step.through else ""
 
 
-def _qualifier_class(step: Step) -> str:
-    return "cond" if step.condition else "via"
+def _condition(step: Step) -> str:
+    return f"if {step.condition}" if step.condition else ""
 
 
 def _words(step: Step) -> str:
-    return " ".join(part for part in (step.label, _qualifier(step)) if part)
+    return " ".join(part for part in (step.label, _through(step), _condition(step)) if part)
 
 
 def _label(x: int, y: int, text: str, cls: str) -> str:

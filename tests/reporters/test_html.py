@@ -8,7 +8,9 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,11 @@ from policylint.audit import FROM_INPUTS, OURS, Access, Account, Audit, Count, H
 from policylint.errors import InputError
 from policylint.graph import Step
 from policylint.pipeline import run
-from policylint.reporters import html
+from policylint.reporters import html, htmlfindings
 from policylint.reporters.htmlassets import SCRIPT
 from policylint.reporters.htmlglossary import RELATIONS as GLOSSARY
-from policylint.reporters.htmltext import basis_words, breakable, reach_words, short
+from policylint.reporters.htmltext import basis_words, breakable, path_text, reach_words, short
+from policylint.reporters.paths import compact
 from policylint.reporters.svgpath import BOX_W, COLUMNS, GAP, HOW_CHARS, MARGIN, REL_CHARS, WIDTH, draw, fit, wrap
 from policylint.settings import Settings
 
@@ -554,6 +557,159 @@ def test_an_arrow_says_the_relation_the_set_it_went_through_and_its_condition() 
     assert labels == [("rel", "reads key"), ("rel", "signs for"), ("via", "via every"), ("via", "principal"),
                       ("rel", "read, write"), ("cond", "if aws:"), ("cond", "SourceVpc="), ("cond", "vpc9")]
     assert "edge-notes" not in svg
+
+
+# --- bounded: long paths, many pairs, unknown sizes ------------------------------------------------------------
+
+
+def chain(groups: int, every: int) -> str:
+    """`groups` nested groups, the last granted a store, and a service in every `every`-th (hostile review, chain/)."""
+    lines = ["policylint: 1", "principals:", *(f"  - {{id: s{n}, type: service}}" for n in range(0, groups, every)),
+             "groups:"]
+    for n in range(groups):
+        members = ([f"s{n}"] if n % every == 0 else []) + ([f"g{n - 1}"] if n else [])
+        lines.append(f"  - {{id: g{n}, members: [{', '.join(members)}]}}")
+    lines += ["grants:", f"  - {{to: g{groups - 1}, resource: db, actions: [read]}}", "resources:",
+              "  - {id: db, type: database, data: [customer_pii], records: 1, logging: true, monitoring: true, "
+              "log_retention_days: 400}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_long_path_is_drawn_as_its_first_and_last_steps_around_a_box_saying_how_many() -> None:
+    path = (Step("s0", "principal"), *(Step(f"g{n}", "group", "member") for n in range(998)),
+            Step("db", "resource", "grants", ("read",)))
+    svg = draw(path, left=(), customer={"db"})
+    ids = re.findall(r'<g class="node k-\w+[^"]*"><title>([^<]*) \(', svg)
+    assert ids == ["s0", "g0", "g1", "g2", "g3", "g993", "g994", "g995", "g996", "g997", "db"]
+    assert re.findall(r'<text class="gap-text">(.*?)</text>', svg) == [
+        '<tspan x="291" y="143">… 989 more</tspan><tspan x="291" y="157">steps …</tspan>'
+        '<tspan x="291" y="171">every step:</tspan><tspan x="291" y="185">--format json</tspan>']
+    assert svg.count('class="edge gap"') == 1 and svg.count('class="edge"') == 10
+    assert re.search(r"<title>s0 –member of→ g0 –member of→ g1 –member of→ g2 –member of→ g3 … 989 more steps "
+                     r"\(every one: policylint check or reach --format json\) … –member of→ g993", svg)
+    short_path = path[:30]
+    assert "the full path is" in draw(short_path, left=(), customer=())
+
+
+def test_a_long_path_in_text_is_its_first_and_last_steps() -> None:
+    path = (Step("a", "person"), *(Step(f"g{n}", "group", "member") for n in range(100)))
+    assert path_text(path, 2, 1) == ("a –member of→ g0 … 98 more steps (every one: policylint check or reach "
+                                     "--format json) … –member of→ g99")
+    assert path_text(path[:40]) == compact(path[:40])
+    assert path_text(path * 10) == path_text(path).replace("… 61 more steps", "… 970 more steps")
+
+
+def test_a_chain_of_1000_groups_makes_a_page_of_a_few_mb_linear_in_what_it_lists(tmp_path: Path) -> None:
+    write(tmp_path, "org.yaml", chain(1000, 5))
+    page = html.render(audit_of(tmp_path, as_of=date(2026, 1, 1)))
+    cards = re.findall(r'<article class="card finding.*?</article>', page, re.S)
+    assert len(cards) == 200  # every service is a finding (no owner), each with its path of up to 1,001 steps
+    assert max(len(card) for card in cards) < 10_000
+    assert len(page) < 3_000_000
+    assert page.count('<g class="node k-gap">') == 200 - 2  # s990 and s995 are 12 steps or fewer from db
+
+
+def test_the_page_stops_listing_at_its_size_budget_and_says_how_to_get_the_rest(
+        monkeypatch: pytest.MonkeyPatch, acme: Audit) -> None:
+    monkeypatch.setattr(htmlfindings, "FINDINGS_BUDGET", 1)
+    monkeypatch.setattr(html, "STORES_BUDGET", 1)
+    page = html.render(acme)
+    parsed = Page(page)
+    assert page.count('<article class="card finding') == 1 and page.count('<article class="card store"') == 1
+    more = [text for text in parsed.text_of("p") if text.startswith("and ")]
+    assert more == ["and 9 more stores (the page lists 1, to stay small enough for a browser to open; policylint "
+                    "reach --to STORE --format json lists who reaches any one).",
+                    f"and {len(acme.report.findings) - 1} more findings (the page lists 1, to stay small enough for a "
+                    "browser to open; policylint check --format json lists every one)."]
+    linked = set(re.findall(r'href="#((?:finding|store)-\d+)"', page))
+    assert linked <= set(re.findall(r'id="((?:finding|store)-\d+)"', page))
+
+
+def brute_force_counts(analysis: Any) -> dict[str, tuple[tuple[Count, ...], int]]:
+    """Who of each group reaches each store, one (identity, store) pair at a time: the oracle of the bitset counts."""
+    tallies: dict[str, dict[str, tuple[set[str], int, int]]] = {}
+    for node in [*analysis.inventory.people, *analysis.inventory.principals]:
+        group, person = audit_module.group_of(node, analysis), analysis.index.person_of(node.id)
+        for resource in analysis.reach.reached_resources(node.id):
+            people, accounts, identities = tallies.setdefault(resource.id, {}).get(group, (set(), 0, 0))
+            tallies[resource.id][group] = (people | ({person.id} if person else set()),
+                                           accounts + (node.kind == "principal"), identities + 1)
+    return {store: (tuple(Count(g, len(t[g][0]), t[g][1]) for g in audit_module.GROUPS if g in t),
+                    sum(identities for _, _, identities in t.values())) for store, t in tallies.items()}
+
+
+@pytest.mark.parametrize(("case", "inventory", "as_of"), [("acme", ACME, ACME_DATE), ("shopco", SHOPCO, SHOPCO_DATE)])
+def test_who_reaches_each_store_is_counted_as_a_count_over_every_pair_would(case: str, inventory: Path,
+                                                                           as_of: date) -> None:
+    result = run(Settings((str(inventory),), as_of))
+    expected = brute_force_counts(result.analysis)
+    found = build(result)
+    assert {s.id: (s.groups, s.total) for s in found.stores} == expected
+    assert found.totals.reached == len(expected)
+
+
+UNCOUNTED = """
+policylint: 1
+people:
+  - {id: ann, status: departed, departed: 2025-01-01}
+  - {id: bob, status: departed, departed: 2025-01-01}
+principals:
+  - {id: u-ann, type: user, person: ann}
+  - {id: u-bob, type: user, person: bob}
+grants:
+  - {to: u-ann, resource: big-db, actions: [read]}
+  - {to: u-bob, resource: uncounted-db, actions: [read]}
+resources:
+  - {id: big-db, type: database, data: [customer_pii], records: 5000000}
+  - {id: uncounted-db, type: database, data: [customer_pii]}
+"""
+
+
+def test_stores_nobody_counted_sort_as_the_largest_and_their_leavers_are_never_cut(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_module, "MAX_LISTED", 1)
+    monkeypatch.setattr(audit_module, "MAX_STORES", 1)
+    write(tmp_path, "org.yaml", UNCOUNTED)
+    found = audit_of(tmp_path, as_of=date(2026, 1, 1))
+    assert ([h.id for h in found.headline], found.leavers) == (["bob"], 2)
+    assert [h.id for h in found.people] == ["bob", "ann"]
+    assert [s.id for s in found.stores] == ["uncounted-db"]
+    more = [text for text in Page(html.render(found)).text_of("p") if text.startswith("and ")]
+    assert more == ["and 1 more (the page lists 1; policylint reach --status departed --status suspended --format "
+                    "json lists every one).", "and 1 more (the page lists the first 1, riskiest first).",
+                    "and 1 more store (the page lists the largest 1; policylint reach --to STORE --format json lists "
+                    "who reaches any one)."]
+
+
+def labels_of(svg: str) -> list[tuple[str, str]]:
+    return [(cls, unescape(text)) for cls, text in re.findall(r'<text class="(rel|via|cond)"[^>]*>([^<]*)</text>', svg)]
+
+
+GLOB = "projects/acme-shop-prod/buckets/customer-exports-*-eu-west-1/objects/daily/2026/*"  # 80 characters
+
+
+def test_a_condition_on_an_arrow_to_the_next_row_is_on_its_own_line_never_cut() -> None:
+    path = (*(Step(f"n{n}", "group", "" if n == 0 else "member") for n in range(4)),
+            Step("db", "resource", "grants", ("read",), condition="request.time < timestamp('2027-01-01')",
+                 through=f"ids matching {GLOB}"))
+    svg = draw(path, left=(), customer=())
+    assert labels_of(svg)[-2:] == [("rel", "[1]"), ("cond", "if request.time < timestamp('2027-01-01')")]
+    assert Page(svg).text_of("li") == [f"[1] read via ids matching {GLOB} (the step to db)"]
+    fits = draw((*path[:4], Step("db", "resource", "grants", ("read",), condition="x" * 120, through="anyone")),
+                left=(), customer=())
+    assert labels_of(fits)[-2:] == [("rel", "read via anyone"), ("cond", "if [1]")]
+    assert Page(fits).text_of("li") == [f"[1] if {'x' * 120} (the step to db)"]
+
+
+def test_a_set_too_long_for_the_gap_leaves_the_condition_in_sight() -> None:
+    path = (Step("a", "group"), Step("db", "resource", "grants", ("read",), condition="aws:SourceVpc=v9",
+                                     through=f"ids matching {GLOB}"))
+    svg = draw(path, left=(), customer=())
+    assert labels_of(svg) == [("rel", "read"), ("via", "via [1]"), ("cond", "if aws:"), ("cond", "SourceVpc=v9")]
+    longer = draw((path[0], replace(path[1], condition="aws:SourceVpc=vpc9")), left=(), customer=())
+    assert labels_of(longer) == [("rel", "read"), ("via", "via [1]"), ("cond", "if [2]")]
+    assert Page(longer).text_of("li") == [f"[1] via ids matching {GLOB} (the step to db)",
+                                          "[2] if aws:SourceVpc=vpc9 (the step to db)"]
 
 
 # --- the command --------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from policylint.cli import cli, main
+from policylint.inventory import Loaded
 
 AS_OF = date(2026, 1, 1)
 REPO = Path(__file__).resolve().parent.parent
@@ -63,3 +64,20 @@ def expected_markers(path: Path) -> set[tuple[str, str, int]]:
 
 
 __all__ = ["AS_OF", "CORPUS", "REPO", "Run", "cli", "expected_markers", "git", "run_cli", "write"]
+
+
+def loaded_errors(loaded: Loaded) -> list[tuple[str, int, str]]:
+    """(file, line, the message's start) of each error of a loaded inventory."""
+    return [(Path(e.location.file).name, e.location.line, e.message[:40]) for e in loaded.errors]
+
+
+def loaded_ids(loaded: Loaded, part: str = "") -> set[str]:
+    """The ids of a loaded inventory that contain `part`."""
+    return {n.id for n in loaded.inventory.nodes() if part in n.id}
+
+
+def check_output(folder: Path, as_of: str = "2026-12-01") -> tuple[int, str]:
+    """`check` on a folder: its exit code and everything it printed, which never holds a traceback."""
+    result = run_cli("check", str(folder), "--as-of", as_of)
+    assert "Traceback" not in result.err + result.out
+    return result.code, result.out + result.err

@@ -13,7 +13,7 @@ from policylint.inventory import Loaded, load_paths
 from policylint.sources.base import Options
 from policylint.sources.terraform.hcl_scope import Budget
 
-from helpers import run_cli, write
+from helpers import check_output, loaded_errors, loaded_ids, write
 
 OPEN = "template leaves open: "
 
@@ -27,19 +27,7 @@ def _loaded(folder: Path, options: Options | None = None) -> Loaded:
     return load_paths([str(folder)], options, root=str(folder))
 
 
-def _errors(loaded: Loaded) -> list[tuple[str, int, str]]:
-    """(file, line, the message's start) of each error."""
-    return [(Path(e.location.file).name, e.location.line, e.message[:40]) for e in loaded.errors]
-
-
-def _ids(loaded: Loaded, part: str = "") -> set[str]:
-    return {n.id for n in loaded.inventory.nodes() if part in n.id}
-
-
-def _check(folder: Path) -> tuple[int, str]:
-    result = run_cli("check", str(folder), "--as-of", "2026-12-01")
-    assert "Traceback" not in result.err + result.out
-    return result.code, result.out + result.err
+_errors, _ids, _check = loaded_errors, loaded_ids, check_output
 
 
 USERS = '''

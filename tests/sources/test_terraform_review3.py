@@ -12,7 +12,7 @@ import pytest
 
 from policylint.inventory import Loaded, load_paths
 
-from helpers import run_cli, write
+from helpers import check_output, loaded_errors, loaded_ids, run_cli, write
 
 OPEN = "template leaves open: "
 ACCOUNT = "111122223333"
@@ -44,19 +44,7 @@ def _loaded(folder: Path) -> Loaded:
     return load_paths([str(folder)], None, root=str(folder))
 
 
-def _errors(loaded: Loaded) -> list[tuple[str, int, str]]:
-    """(file, line, the message's start) of each error."""
-    return [(Path(e.location.file).name, e.location.line, e.message[:40]) for e in loaded.errors]
-
-
-def _ids(loaded: Loaded, part: str = "") -> set[str]:
-    return {n.id for n in loaded.inventory.nodes() if part in n.id}
-
-
-def _check(folder: Path) -> tuple[int, str]:
-    result = run_cli("check", str(folder), "--as-of", "2026-12-01")
-    assert "Traceback" not in result.err + result.out
-    return result.code, result.out + result.err
+_errors, _ids, _check = loaded_errors, loaded_ids, check_output
 
 
 def _user(name: str) -> str:

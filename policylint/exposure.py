@@ -82,14 +82,18 @@ def exposures(analysis: Analysis, shown: int | None = DEFAULT_SHOWN, filters: Fi
     chosen: dict[str, list[Resource]] = {}
     totals: dict[str, tuple[int, int, int]] = {}
     identities = _identities(analysis, filters)
+    # identities reach few distinct sets (a team's members, one set): each set is decoded and sorted once
+    sets: dict[int, tuple[list[Resource], tuple[int, int, int]]] = {}
     for node in identities:
         bits = reach.resource_bits(node.id) & wanted_bits
         if not bits:
             continue
-        reached = sorted(reach.resources_in(bits), key=largest_first)
-        totals[node.id] = (len(reached), sum(r.records or 0 for r in reached),
-                           sum(1 for r in reached if r.records is None))
-        chosen[node.id] = reached if shown is None else reached[:shown]
+        known = sets.get(bits)
+        if known is None:
+            reached = sorted(reach.resources_in(bits), key=largest_first)
+            known = sets[bits] = (reached if shown is None else reached[:shown], (
+                len(reached), sum(r.records or 0 for r in reached), sum(1 for r in reached if r.records is None)))
+        chosen[node.id], totals[node.id] = known
     traced = _paths_from if filters.identities and not filters.to else _paths_to
     paths = traced(analysis, chosen)
     result = [_exposure(node, _person(analysis, node), chosen[node.id], totals[node.id], paths,

@@ -26,6 +26,7 @@ from policylint.errors import InputError, InputErrors, file_error, found
 from policylint.facts_schema import facts_schema
 from policylint.fastschema import FORMATS_BUT_REGEX, RE2, Check, compile_schema, re2_problem
 from policylint.model import NODE_KINDS, Location
+from policylint.usercache import user_cache
 from policylint.validate import schema_errors
 from policylint.yamlsafe import YMap, decode, load_one, locate
 
@@ -103,22 +104,22 @@ def _validated_marker(paths: list[Path]) -> Path | None:
     """Where this installed version records that its built-in rules, byte for byte as they are now, passed every
     check: they are then validated once per installed version, not on every run (the meta-schema checks were a third
     of a one-file pre-commit run). Keyed by the files' contents, so an edited rule file is checked again; None
-    when the rule files cannot be read (they are then validated, and their errors reported, as usual)."""
+    when the rule files cannot be read or there is no cache of the user's own (the rules are then validated, and
+    their errors reported, as usual)."""
     digest = hashlib.sha256(__version__.encode())
     try:
         for path in paths:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "policylint" / f"rules-validated-{digest.hexdigest()[:32]}"
+    folder = user_cache()
+    return None if folder is None else folder / f"rules-validated-{digest.hexdigest()[:32]}"
 
 
 def _mark(marker: Path) -> None:
     """Written atomically (a concurrent run sees it whole or not at all); a cache that cannot be written costs
     time, never a check."""
     try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=marker.parent, prefix=".rules-")
         os.close(handle)
         os.replace(temporary, marker)

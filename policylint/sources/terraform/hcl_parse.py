@@ -26,6 +26,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.terraform.hcl_schema import LABELS, holder, nested
+from policylint.usercache import user_cache
 from policylint.yamlsafe import YMap, YSeq, load_all
 
 _SKIP = frozenset({"new_line_or_comment"})
@@ -121,15 +122,8 @@ def _parser() -> Lark:
 
 
 def _cache_file() -> str | bool:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "policylint")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return False
-    except (OSError, AttributeError):
-        return False
-    return os.path.join(folder, f"hcl2-{version('python-hcl2')}-lark-{lark.__version__}.grammar")
+    folder = user_cache()
+    return False if folder is None else str(folder / f"hcl2-{version('python-hcl2')}-lark-{lark.__version__}.grammar")
 
 
 def _start(node: Tree[Any]) -> tuple[int, int]:

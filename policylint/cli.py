@@ -69,6 +69,9 @@ def inventory_options(command: Callable[..., int]) -> Callable[..., int]:
         click.option("--progress/--no-progress", default=None, expose_value=False, callback=_remember_progress,
                      help="Show files read and stages on standard error (default: on a terminal outside CI, once "
                           "a run takes a second)."),
+        click.option("--no-cache", is_flag=True, expose_value=False, callback=_remember_no_cache,
+                     help="Read every file, not what an earlier run read unchanged files into (kept in .git/"
+                          "policylint/ in a repository, else the user's cache folder)."),
     ], command)
 
 
@@ -77,6 +80,13 @@ PROGRESS = "policylint.progress"  # where --progress/--no-progress is kept for t
 
 def _remember_progress(context: click.Context, _: click.Parameter, value: bool | None) -> None:
     context.meta[PROGRESS] = value
+
+
+NO_CACHE = "policylint.no_cache"  # where --no-cache is kept for the command's run
+
+
+def _remember_no_cache(context: click.Context, _: click.Parameter, value: bool) -> None:
+    context.meta[NO_CACHE] = value
 
 
 def _timer() -> Timer:
@@ -127,7 +137,8 @@ def _given(paths: tuple[str, ...] = (), config_file: Path | None = None, as_of: 
            patterns: tuple[str, ...] = (), unclassified: str | None = None, select: tuple[str, ...] = (),
            ignore: tuple[str, ...] = (), policies: tuple[Path, ...] = (), baseline: str | None = None,
            exceptions: str | None = None) -> Given:
-    return Given(paths, config_file, as_of, patterns, select, ignore, policies, baseline, exceptions, unclassified)
+    return Given(paths, config_file, as_of, patterns, select, ignore, policies, baseline, exceptions, unclassified,
+                 cache=not click.get_current_context().meta.get(NO_CACHE, False))
 
 
 @cli.command("check")

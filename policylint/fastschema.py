@@ -20,10 +20,12 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker, ValidationError
 
 Check = Callable[[Any], bool]
 Search = Callable[[str], bool]  # a compiled pattern: does it occur in this text?
@@ -34,7 +36,13 @@ class Engine:
     """Where `pattern` and `patternProperties` are searched, and the jsonschema validator class that agrees."""
 
     search: Callable[[str], Search]
-    validator: Any  # a jsonschema validator class (Draft 2020-12)
+    # the jsonschema validator class (Draft 2020-12), made when first asked for: importing `jsonschema` takes about
+    # 50 ms, and a run whose schemas all compile here (every built-in one) never needs it
+    validator_class: Callable[[], Any]
+
+    @property
+    def validator(self) -> Any:
+        return self.validator_class()
 
 ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples", "format",
                          "deprecated", "readOnly", "writeOnly", "$defs", "definitions"})
@@ -386,6 +394,8 @@ def _re2_search(pattern: str) -> Search:
 
 
 def _re2_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    from jsonschema import ValidationError
+
     if validator.is_type(instance, "string") and not _re2_search(pattern)(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
@@ -402,6 +412,8 @@ def _re2_pattern_properties(validator: Any, patterns: dict[str, Any], instance: 
 
 
 def _re2_additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    from jsonschema import ValidationError
+
     if not validator.is_type(instance, "object"):
         return
     known = schema.get("properties", {})
@@ -414,13 +426,37 @@ def _re2_additional_properties(validator: Any, extra: Any, instance: Any, schema
         yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
 
 
-# `unevaluatedProperties` would still search `patternProperties` with `re`: rules.py refuses the two together.
-_RE2_VALIDATOR = validators.extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
-    "pattern": _re2_pattern, "patternProperties": _re2_pattern_properties,
-    "additionalProperties": _re2_additional_properties,
-})
-# The meta-schema's formats but `regex`: `re` would judge a rule's patterns (and overflow on `a{99999999999}`);
-# the caller checks them with `re2_problem` instead, and locates each.
-FORMATS_BUT_REGEX = FormatChecker([name for name in FormatChecker.checkers if name != "regex"])
-PYTHON_RE = Engine(_python_search, Draft202012Validator)
-RE2 = Engine(_re2_search, _RE2_VALIDATOR)
+# `jsonschema` is imported by the functions below, when first needed: a run whose rules were validated before and
+# whose schemas all compile to closures (every built-in one) never imports it.
+
+
+@cache
+def _draft() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator
+
+
+@cache
+def _re2_validator() -> Any:
+    """Draft 2020-12 with RE2 patterns. `unevaluatedProperties` would still search `patternProperties` with `re`:
+    rules.py refuses the two together."""
+    from jsonschema import validators
+
+    return validators.extend(_draft(), {  # type: ignore[no-untyped-call]
+        "pattern": _re2_pattern, "patternProperties": _re2_pattern_properties,
+        "additionalProperties": _re2_additional_properties,
+    })
+
+
+@cache
+def formats_but_regex() -> FormatChecker:
+    """The meta-schema's formats but `regex`: `re` would judge a rule's patterns (and overflow on `a{99999999999}`);
+    the caller checks them with `re2_problem` instead, and locates each."""
+    from jsonschema import FormatChecker
+
+    return FormatChecker([name for name in FormatChecker.checkers if name != "regex"])
+
+
+PYTHON_RE = Engine(_python_search, _draft)
+RE2 = Engine(_re2_search, _re2_validator)

@@ -10,27 +10,33 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError, SourceCrash, file_error
+from policylint.fragcache import Cache
 from policylint.model import ACCESS_CONTROL, Group, Inventory, Location, Node, Resource
+from policylint.readpool import Job, Pool
+from policylint.sources import CREDENTIAL_REPORT as credential_report  # the registry's: its reader when needed
 from policylint.sources import (
     SOURCES,
     Fragment,
     Options,
     claimants,
-    kubernetes,
     looks_like,
     native,
     terraform_hcl,
     terraform_plan,
 )
-from policylint.sources.aws import authz, cloudformation, credential_report, policy_document
+from policylint.sources import kubernetes_names as kubernetes  # detection only: readers load lazily (`SOURCES`)
+from policylint.sources.aws import authz_names as authz
+from policylint.sources.aws import cloudformation_names as cloudformation
+from policylint.sources.aws import policy_document_names as policy_document
 from policylint.sources.base import Linker
-from policylint.sources.hr import okta, scim
+from policylint.sources.hr import okta_names as okta
+from policylint.sources.hr import scim_names as scim
 from policylint.sources.implied import with_implied_targets
 from policylint.sources.native_marker import near_miss
 from policylint.walk import (
@@ -60,17 +66,21 @@ class Loaded:
     notes: tuple[tuple[Location, str], ...] = ()  # what the sources say they left unchecked (`Fragment.notes`)
 
 
-def _read(candidate: Candidate, options: Options) -> tuple[Fragment | str, bool]:
-    """The fragment one file contributes (for a walked-into file that no source claims, the reason it is skipped:
-    `walk.REASONS`), and whether it holds an inline ignore comment (so `suppress` reads only those files again)."""
-    data = read(candidate, options.max_file_bytes)
-    if isinstance(data, InputError):
-        return Fragment(Inventory(), [data]), False
-    ignores = _IGNORE.search(data) is not None
-    return _fragment(candidate.path, data, candidate.explicit, options), ignores
+def _jobs(candidates: list[Candidate], options: Options, cache: Cache | None
+          ) -> Iterator[tuple[tuple[Candidate, bool], Job | Fragment, str | None]]:
+    """Each file as the pool reads it (its bytes, and its cache key), with whether it holds an inline ignore comment
+    (so `suppress` reads only those files again); a file that cannot be read is its error. Files are read as the
+    pool asks for them, so only a few are held at a time."""
+    for candidate in candidates:
+        data = read(candidate, options.max_file_bytes)
+        if isinstance(data, InputError):
+            yield (candidate, False), Fragment(Inventory(), [data]), None
+            continue
+        key = cache.key(candidate.path, data, candidate.explicit, options) if cache is not None else None
+        yield (candidate, _IGNORE.search(data) is not None), Job(candidate.path, data, candidate.explicit, options), key
 
 
-def _fragment(path: str, data: bytes, explicit: bool, options: Options) -> Fragment | str:
+def fragment_of(path: str, data: bytes, explicit: bool, options: Options) -> Fragment | str:
     """The fragment of one file's bytes: located errors for what cannot be read, never a skipped file of ours (a
     skipped one: the reason)."""
     try:
@@ -221,9 +231,11 @@ def _mentions_marker(data: bytes) -> bool:
 
 
 def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[str, ...] = (),
-               root: str = ".", *, link: bool = True, on_file: Callable[[int, int], None] | None = None) -> Loaded:
+               root: str = ".", *, link: bool = True, on_file: Callable[[int, int], None] | None = None,
+               cache: Cache | None = None) -> Loaded:
     """The merged inventory of the paths; `link=False` leaves out the sources' cross-file `link` step (tests);
-    `on_file(done, total)` is told of each file read (progress on a long run)."""
+    `on_file(done, total)` is told of each file read (progress on a long run); `cache` holds what unchanged files
+    were read into (`fragcache`)."""
     options = replace(options or Options(), globs_root=root)  # configuration globs are relative to the root
     found = discover(paths, exclude, root, options.links_within)
     terraform = [c for c in found.candidates if c.path.lower().endswith(terraform_hcl.SUFFIXES)]
@@ -235,19 +247,19 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     fragments: list[Fragment] = []
     files: list[str] = []
     commented: list[str] = []
-    for done, candidate in enumerate(found.candidates, 1):
-        fragment, ignores = _read(candidate, options)
-        if on_file is not None:
-            on_file(done, len(found.candidates))
-        if isinstance(fragment, str):
-            skipped.append(Skipped(candidate.path, fragment))
-            continue
-        fragments.append(fragment)
-        files.append(candidate.path)
-        errors.extend(fragment.errors)
-        notes.extend(fragment.notes)
-        if ignores:
-            commented.append(candidate.path)
+    with Pool(fragment_of, cache) as pool:
+        for done, ((candidate, ignores), fragment) in enumerate(pool.read(_jobs(found.candidates, options, cache)), 1):
+            if on_file is not None:
+                on_file(done, len(found.candidates))
+            if isinstance(fragment, str):
+                skipped.append(Skipped(candidate.path, fragment))
+                continue
+            fragments.append(fragment)
+            files.append(candidate.path)
+            errors.extend(fragment.errors)
+            notes.extend(fragment.notes)
+            if ignores:
+                commented.append(candidate.path)
     if not files and not errors:  # a run that checked nothing must not pass
         errors.extend(file_error(p, "expected inventory files here, found none" + _NONE_OF_THEM) for p in paths)
     inventory, duplicates = merge([f.inventory for f in fragments], [f.implied for f in fragments])
@@ -255,6 +267,8 @@ def load_paths(paths: list[str], options: Options | None = None, exclude: tuple[
     for source in SOURCES.values() if link else ():
         if isinstance(source, Linker):
             inventory = source.link(inventory)
+    if cache is not None and cache.stored:
+        cache.prune()
     errors.sort(key=lambda e: e.location)
     return Loaded(inventory, errors, files, commented, tuple(sorted(skipped, key=lambda s: (s.path, s.reason))),
                   tuple(sorted(set(notes))))

@@ -17,6 +17,7 @@ from policylint import suppress
 from policylint.errors import InputError
 from policylint.facts import Context, build_context, evidence_steps, facts_of
 from policylint.findings import Evaluator, Finding, Notice, Suppression
+from policylint.fragcache import open_cache
 from policylint.graph import Graph, Index, build_graph, build_index, is_glob
 from policylint.inventory import load_paths
 from policylint.join import join
@@ -118,7 +119,8 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
 def _analyse(settings: Settings, timer: Timer) -> Analysis:
     with timer.stage("load"):
         loaded = load_paths(list(settings.paths), settings.options, settings.exclude, settings.exclude_root,
-                            on_file=timer.progress.files if timer.progress is not None else None)
+                            on_file=timer.progress.files if timer.progress is not None else None,
+                            cache=open_cache(settings.exclude_root) if settings.cache else None)
     with timer.stage("graph"):
         inventory, join_errors = join(loaded.inventory, settings.as_of)
         patterns = settings.patterns

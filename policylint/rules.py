@@ -18,13 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from policylint import __version__, flags
 from policylint.errors import InputError, InputErrors, file_error, found
 from policylint.facts_schema import facts_schema
-from policylint.fastschema import FORMATS_BUT_REGEX, RE2, Check, compile_schema, re2_problem
+from policylint.fastschema import RE2, Check, compile_schema, formats_but_regex, re2_problem
 from policylint.model import NODE_KINDS, Location
 from policylint.usercache import user_cache
 from policylint.validate import schema_errors
@@ -167,9 +164,13 @@ def _compiled(document: YMap, name: str) -> Check:
 
 
 def _check_match(document: YMap, name: str) -> None:
-    """A match that cannot run as written is this rule's located error: the other rules still run."""
+    """A match that cannot run as written is this rule's located error: the other rules still run. `jsonschema` is
+    imported here, once a rule file needs checking: not for built-in rules validated before (`_validated_marker`)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
-        Draft202012Validator.check_schema(document["match"], format_checker=FORMATS_BUT_REGEX)
+        Draft202012Validator.check_schema(document["match"], format_checker=formats_but_regex())
     except SchemaError as error:
         line, column = locate(document, ["match", *error.path])
         raise InputError(Location(name, line, column), f"expected a valid JSON Schema in match: {error.message}") \

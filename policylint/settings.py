@@ -39,6 +39,7 @@ class Settings:
     unclassified: str = "known"  # "customer": a data store of unknown classification counts as customer data
     extra_rules: tuple[Rule, ...] = ()  # rules computed outside the facts (diff's PL900), selectable like any other
     config: Config = field(default_factory=Config)  # the configuration file they came from (diff reads the base's)
+    cache: bool = True  # read unchanged files from the fragment cache (`fragcache`); `--no-cache` reads them all
 
     def inputs(self) -> tuple[str, ...]:
         """The files the run reads besides the inventory: a report must never be written over one of them."""
@@ -61,6 +62,7 @@ class Given:
     baseline: str | None = None
     exceptions: str | None = None
     unclassified: str | None = None
+    cache: bool = True
 
 
 def today() -> date:
@@ -107,4 +109,5 @@ def resolve(given: Given, extra: tuple[Rule, ...] = ()) -> Settings:
         unclassified=given.unclassified or config.unclassified or "known",
         extra_rules=extra,
         config=config,
+        cache=given.cache,
     )

@@ -10,15 +10,16 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from policylint.errors import InputError, found
 from policylint.fastschema import Check, compile_schema
 from policylint.model import Location
 from policylint.redact import redact
 from policylint.yamlsafe import locate
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 @cache
@@ -31,6 +32,9 @@ def packaged_schema(name: str) -> dict[str, Any]:
 
 @cache
 def validator_for(name: str) -> Draft202012Validator:
+    """`jsonschema`'s validator, for the messages of a document that fails `check_for` (imported then only)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(packaged_schema(name))
 
 

@@ -14,7 +14,7 @@ STAGES = [
     {"config"},
     {"iam"},
     {"sources"},
-    {"inventory"},
+    {"fragcodec", "fragcache", "readpool", "inventory"},
     {"join"},
     {"graph"},
     {"reach"},

@@ -18,8 +18,7 @@ from typing import Literal
 from policylint.flags import IMPLIED
 from policylint.model import Inventory, Key, Location, Node, Principal, Resource
 from policylint.sources.base import Fragment
-from policylint.sources.kubernetes import names as k8s_names
-from policylint.sources.kubernetes.subjects import service_account_nodes
+from policylint.sources.kubernetes_names import ID_PREFIX as K8S_IDS
 
 _NOT_LITERAL = re.compile(r"[*?\[]|\$\{")  # a glob, or an IAM policy variable (`${aws:username}`): many ids
 _AWS_IDENTITIES = frozenset({"iam", "sts"})  # ids of identities, not stores: an export lists its account's own
@@ -67,11 +66,21 @@ def implied_by(name: str, where: Location, given: frozenset[str] = frozenset()) 
     unknown type in its platform's scope."""
     if name.startswith("aws:"):
         return _aws_target(name, where, given)
-    if name.startswith(k8s_names.SERVICE_ACCOUNT_PREFIX) and name.endswith(k8s_names.TOKEN_SUFFIX):
-        namespace, _, account = name[len(k8s_names.SERVICE_ACCOUNT_PREFIX):-len(k8s_names.TOKEN_SUFFIX)].partition("/")
-        principal, key = service_account_nodes(namespace, account, where)
-        return principal, replace(key, flags=(*key.flags, IMPLIED))
-    return (Resource(name, where, UNKNOWN_TYPE, scope=_platform_scope(name), flags=(IMPLIED,)),)
+    account = _service_account(name, where) if name.startswith(K8S_IDS) else ()
+    return account or (Resource(name, where, UNKNOWN_TYPE, scope=_platform_scope(name), flags=(IMPLIED,)),)
+
+
+def _service_account(name: str, where: Location) -> tuple[Node, ...]:
+    """A Kubernetes service account's token key (`k8s:…:serviceaccount:NS/NAME#token`) and the account; () for
+    another id. The Kubernetes reader is imported here, for a Kubernetes id: a run without one never loads it."""
+    from policylint.sources.kubernetes import names as k8s_names
+    from policylint.sources.kubernetes.subjects import service_account_nodes
+
+    if not (name.startswith(k8s_names.SERVICE_ACCOUNT_PREFIX) and name.endswith(k8s_names.TOKEN_SUFFIX)):
+        return ()
+    namespace, _, account = name[len(k8s_names.SERVICE_ACCOUNT_PREFIX):-len(k8s_names.TOKEN_SUFFIX)].partition("/")
+    principal, key = service_account_nodes(namespace, account, where)
+    return principal, replace(key, flags=(*key.flags, IMPLIED))
 
 
 def _aws_target(name: str, where: Location, given: frozenset[str]) -> tuple[Node, ...]:

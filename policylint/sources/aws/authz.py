@@ -12,6 +12,9 @@ import re
 
 from policylint.errors import InputError
 from policylint.model import Location
+from policylint.sources.aws.authz_names import NAME as NAME  # detection, imported without the reader
+from policylint.sources.aws.authz_names import cfn_resources as cfn_resources
+from policylint.sources.aws.authz_names import detect as detect
 from policylint.sources.aws.documents import read_document
 from policylint.sources.aws.link import link
 from policylint.sources.aws.locate import Locator
@@ -19,34 +22,7 @@ from policylint.sources.aws.permissions import build
 from policylint.sources.base import Fragment, Options
 from policylint.yamlsafe import MAX_DIGITS
 
-NAME = "aws-authorization-details"
-__all__ = ["NAME", "detect", "link", "load"]
-_MARKER = re.compile(r'"(?:User|Group|Role)DetailList"\s*:|"Policies"\s*:\s*\[\s*\{\s*"PolicyName"')
-_HEAD = 4096
-_CFN_TYPE = re.compile(r'"Type"\s*:\s*"AWS::')
-
-
-_TOP_KEYS = frozenset({"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"})
-
-
-def detect(path: str, text: str) -> bool:
-    """One of the detail lists' keys at the top level of a JSON object, and no CloudFormation `Resources` (a
-    template's role holds `Policies` too). Parsed when it parses; broken JSON is claimed by its first few KB, so
-    loading it says what is wrong (fail closed)."""
-    if not text.lstrip("\ufeff \t\r\n").startswith("{") or _MARKER.search(text) is None:
-        return False
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except (ValueError, RecursionError):
-        return _MARKER.search(text, 0, _HEAD) is not None and not _CFN_TYPE.search(text, 0, _HEAD)
-    return isinstance(data, dict) and bool(_TOP_KEYS & set(data)) and not cfn_resources(data)
-
-
-def cfn_resources(data: dict[str, object]) -> bool:
-    """Whether a parsed top level is a CloudFormation template's: `Resources` holding a `Type: AWS::…`."""
-    resources = data.get("Resources")
-    return "AWSTemplateFormatVersion" in data or (isinstance(resources, dict) and any(
-        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::") for r in resources.values()))
+__all__ = ["NAME", "cfn_resources", "detect", "link", "load"]
 
 
 class _TooManyDigits(ValueError):

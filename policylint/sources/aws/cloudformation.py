@@ -13,7 +13,6 @@ logical id, a key inside a resource read for the model); elsewhere (`Outputs`, o
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
@@ -25,26 +24,13 @@ from policylint.sources.aws.cfn_data import Data
 from policylint.sources.aws.cfn_iam import Iam
 from policylint.sources.aws.cfn_template import KINDS, SCOPE, CfnTemplate
 from policylint.sources.aws.cfn_values import Found, Implied
+from policylint.sources.aws.cloudformation_names import NAME as NAME  # detection, imported without the reader
+from policylint.sources.aws.cloudformation_names import detect as detect
 from policylint.sources.aws.intrinsics import ACCOUNT, CFN_TAGS, describe
 from policylint.sources.base import Fragment, Options
 from policylint.yamlsafe import YMap, load_one
 
-NAME = "aws-cloudformation"
-_HEAD = 256 * 1024
-# the key, quoted (JSON, anywhere) or plain at the start of a line (YAML's top level)
-_VERSION = re.compile(r"""["']AWSTemplateFormatVersion["'][ \t]*:|^AWSTemplateFormatVersion[ \t]*:""", re.MULTILINE)
-_RESOURCES = re.compile(r"""["']Resources["'][ \t]*:|^Resources[ \t]*:""", re.MULTILINE)
-_AWS_TYPE = re.compile(r"""["']?Type["']?[ \t]*:[ \t]*["']?AWS::[A-Za-z0-9]+::[A-Za-z0-9]+""")
 _READ = ("AWS::IAM::", "AWS::KMS::", "AWS::S3::", "AWS::CloudTrail::Trail", *KINDS)
-
-
-def detect(path: str, text: str) -> bool:
-    """`AWSTemplateFormatVersion`, or `Resources` with a `Type: AWS::…`, near the top of the file."""
-    head = text[:_HEAD]
-    if "AWS" not in head:  # a plain search first: every file is asked, and the expressions take 1 ms a file
-        return False
-    return _VERSION.search(head) is not None or (_RESOURCES.search(head) is not None
-                                                 and _AWS_TYPE.search(head) is not None)
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

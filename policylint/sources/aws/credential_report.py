@@ -17,8 +17,6 @@ otherwise, with their user name as identifier for the join to people.
 from __future__ import annotations
 
 import csv
-import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,10 +27,11 @@ from policylint.flags import AWS_ROOT as ROOT
 from policylint.iam.statements import access_control_id, arn_to_id
 from policylint.model import ACCESS_CONTROL, Credential, Grant, Inventory, Location, Principal, PrincipalType, Resource
 from policylint.redact import redact
+from policylint.sources.aws.credential_report_names import DELIMITERS, dialect, first_line
+from policylint.sources.aws.credential_report_names import NAME as NAME  # detection, without the reader
+from policylint.sources.aws.credential_report_names import detect as detect
 from policylint.sources.base import Fragment, Options
 
-NAME = "aws-credential-report"
-HEADER = "user,arn,user_creation_time"
 COLUMNS = (
     "user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
     "password_next_rotation", "mfa_active", "access_key_1_active", "access_key_1_last_rotated",
@@ -44,42 +43,13 @@ COLUMNS = (
 ROOT_USER = "<root_account>"
 _ABSENT = frozenset(("N/A", "no_information", "not_supported", ""))
 _BOOLEANS = {"true": True, "false": False}
-_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # what spreadsheets save "CSV" with
-_PREAMBLE = re.compile(r"""[ \t]*(?:"?sep=.?"?[ \t]*[,;\t]*[ \t]*\r?\n?$|#)""", re.IGNORECASE)
-_HEAD = 65536  # where detection looks for the header (blank lines above it included)
-
-
-def detect(path: str, text: str) -> bool:
-    """The report's first three columns on the first non-blank line, however a spreadsheet re-saved it (quoted,
-    upper case, spaces around names, another delimiter: `load` then says which)."""
-    return _dialect(_first_line(io.StringIO(text[:_HEAD].lstrip("\ufeff")))[1]) is not None
-
-
-def _first_line(lines: Iterable[str]) -> tuple[int, str]:
-    """(index, text) of the first line that is not blank, Excel's `sep=,` or a `# exported …` comment: a
-    spreadsheet may save those above the header."""
-    return next(((n, line.rstrip("\r\n")) for n, line in enumerate(lines) if line.strip(" \t\r\n,;\"")
-                 and not _PREAMBLE.match(line.lstrip("\ufeff"))), (0, ""))
-
-
-def _dialect(line: str) -> tuple[str, list[str]] | None:
-    """(delimiter, normalised column names) when the line is the report's header, in any of the delimiters."""
-    for delimiter in _DELIMITERS:
-        try:
-            cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
-        except csv.Error:  # a carriage return inside the line, say: not the report's header
-            return None
-        names = [name.strip().lower() for name in cells]
-        if names[:3] == HEADER.split(","):
-            return delimiter, names
-    return None
 
 
 def _header(path: str, number: int, line: str) -> list[str]:
-    delimiter, names = _dialect(line) or (",", [])
+    delimiter, names = dialect(line) or (",", [])
     if delimiter != ",":
         raise InputError(Location(path, number, 1), f"expected the credential report's columns separated by commas, "
-                                                    f"found them separated by {_DELIMITERS[delimiter]} (export it "
+                                                    f"found them separated by {DELIMITERS[delimiter]} (export it "
                                                     f"again, or save it as comma-separated CSV)")
     missing = [c for c in COLUMNS if c not in names]
     if missing:
@@ -90,7 +60,7 @@ def _header(path: str, number: int, line: str) -> list[str]:
 
 def load(path: str, text: str, options: Options) -> Fragment:
     lines = text.lstrip("\ufeff").splitlines()
-    start, line = _first_line(lines)
+    start, line = first_line(lines)
     header = _header(path, start + 1, line)
     errors: list[InputError] = []
     credentials: list[Credential] = []

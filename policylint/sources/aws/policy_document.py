@@ -21,7 +21,6 @@ principals a key policy lets use it) or `#resource`.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,52 +56,15 @@ from policylint.model import (
 )
 from policylint.sources.aws.cfn_template import SCOPE
 from policylint.sources.aws.intrinsics import ACCOUNT, describe
+from policylint.sources.aws.policy_document_names import NAME as NAME  # detection, imported without the reader
+from policylint.sources.aws.policy_document_names import detect as detect
+from policylint.sources.aws.policy_document_names import document_of
+from policylint.sources.aws.policy_document_names import is_document as is_document
 from policylint.sources.base import Fragment, Options
 from policylint.yamlsafe import YMap, load_one
 
-NAME = "aws-iam-policy"
 PREFIX = "aws:policy-document:"
-# Its first lines (after any blanks): an object whose first key is one of a document's or of the CLI's output around
-# one, and a `Statement` holding an `Effect`. What this misses (keys written with escapes, an `Effect` past the
-# first 4 KB) the parsed second look (`is_document`) finds.
-_OPENING = re.compile(r'[\ufeff \t\r\n]*(\{)\s*"(?:Version|Id|Statement|PolicyVersion|PolicyName|PolicyDocument|'
-                      r'RoleName|UserName|GroupName)"\s*:')
-_STATEMENT = re.compile(r'"Statement"\s*:\s*[\[{]')
-_EFFECT = re.compile(r'"Effect"\s*:')
-_HEAD = 4096
-_WRAPPED = ("RoleName", "UserName", "GroupName")  # get-role-policy and its kin: the document is `PolicyDocument`
 _SIGNING = ("kms:sign", "kms:verify", "kms:generatemac", "kms:verifymac")
-
-
-def detect(path: str, text: str) -> bool:
-    opening = _OPENING.match(text)
-    if opening is None:
-        return False
-    head = text[opening.start(1):opening.start(1) + _HEAD]
-    statement = _STATEMENT.search(head)
-    return statement is not None and _EFFECT.search(head, statement.end()) is not None
-
-
-def is_document(value: Any) -> bool:
-    """Whether a parsed JSON value is a policy document (or the CLI's output around one): an object whose
-    `Statement`, a list or an object, holds a statement with an `Effect`; or the CLI's output around a document
-    given as (URL-encoded) JSON text, which `load` reads or reports."""
-    document = document_of(value) if isinstance(value, dict) else None
-    if isinstance(document, str):
-        return bool(document.strip())  # an empty one: `--generate-cli-skeleton`, no policy yet
-    statements = document.get("Statement") if isinstance(document, dict) else None
-    listed = statements if isinstance(statements, list) else [statements]
-    return any(isinstance(s, dict) and "Effect" in s for s in listed)
-
-
-def document_of(value: dict[Any, Any]) -> Any:
-    """The policy document in the CLI's output around one, or the value itself."""
-    version = value.get("PolicyVersion")
-    if isinstance(version, dict) and "Document" in version:
-        return version["Document"]
-    if "PolicyDocument" in value and ("PolicyName" in value or any(k in value for k in _WRAPPED)):
-        return value["PolicyDocument"]
-    return value
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

@@ -68,46 +68,19 @@ The model (ids are `gcp:` + the member or resource name):
 
 from __future__ import annotations
 
-import re
-
 from policylint.errors import InputError
 from policylint.model import Location
 from policylint.sources.base import Fragment, Options
 from policylint.sources.gcp.keys import load_kms_keys, load_service_account_keys
 from policylint.sources.gcp.policy import load_policy
+from policylint.sources.gcp_names import NAME as NAME  # detection lives beside the reader, imported without it
+from policylint.sources.gcp_names import detect as detect
+from policylint.sources.gcp_names import format_of
 from policylint.yamlsafe import load_all
-
-NAME = "gcp"
-_HEAD = 65536
-_KUBERNETES = re.compile(r"""^["']?apiVersion["']?\s*:""", re.MULTILINE)  # Config Connector IAMPolicy is not ours
-_BINDINGS = re.compile(r"""^(?:bindings:|\{?\s*"bindings"\s*:)""", re.MULTILINE)
-_ROLE = re.compile(r"""["']?role["']?\s*:\s*["']?(?:roles|projects/[^/\s]+/roles|organizations/[^/\s]+/roles)/""")
-_SA_KEY = re.compile(r"""serviceAccounts/[^/\s"']+/keys/""")
-_KEY_TYPE = re.compile(r"""["']?keyType["']?\s*:""")
-_KMS_KEY = re.compile(r"""keyRings/[^/\s"']+/cryptoKeys/[^/\s"']+""")
-_PURPOSE = re.compile(r"""["']?purpose["']?\s*:""")
-_WORDS = ("bindings", "/keys/", "/cryptoKeys/")  # a plain search first: every file is asked
-
-
-def _format(text: str) -> str | None:
-    head = text[:_HEAD]
-    if not any(word in head for word in _WORDS) or _KUBERNETES.search(head):
-        return None
-    if _BINDINGS.search(head) and _ROLE.search(head):
-        return "policy"
-    if _SA_KEY.search(head) and _KEY_TYPE.search(head):
-        return "service-account-keys"
-    if _KMS_KEY.search(head) and _PURPOSE.search(head):
-        return "kms-keys"
-    return None
-
-
-def detect(path: str, text: str) -> bool:
-    return _format(text) is not None
 
 
 def load(path: str, text: str, options: Options) -> Fragment:
-    kind = _format(text)
+    kind = format_of(text)
     documents = load_all(text, path)
     if kind == "policy":
         if len(documents) != 1:

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -32,8 +31,9 @@ from policylint.sources.hr._shared import (
     shown,
     timestamp_date,
 )
+from policylint.sources.hr.okta_names import NAME as NAME  # detection, imported without the reader
+from policylint.sources.hr.okta_names import detect as detect
 
-NAME = "okta"
 STATUSES: dict[str, PersonStatus] = {
     "STAGED": "active",
     "PROVISIONED": "active",
@@ -44,13 +44,6 @@ STATUSES: dict[str, PersonStatus] = {
     "SUSPENDED": "suspended",
     "DEPROVISIONED": "departed",
 }
-_STARTS_JSON = re.compile(r"\s*[\[{]")
-_MARKERS = (re.compile(r'"status"\s*:'), re.compile(r'"profile"\s*:\s*\{'), re.compile(r'"login"\s*:'))
-
-
-def detect(path: str, text: str) -> bool:
-    """Okta's user keys anywhere in a JSON text, whatever their order and however large the first user."""
-    return _STARTS_JSON.match(text) is not None and all(m.search(text) for m in _MARKERS)
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

@@ -23,7 +23,6 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 from policylint.errors import InputError
 from policylint.model import Inventory, Location, Person, PersonStatus
@@ -37,23 +36,11 @@ from policylint.sources.hr._shared import (
     shown,
     timestamp_date,
 )
+from policylint.sources.hr.roster_csv_names import DEFAULT_COLUMNS as DEFAULT_COLUMNS  # detection, without the reader
+from policylint.sources.hr.roster_csv_names import NAME as NAME
+from policylint.sources.hr.roster_csv_names import delimiter, first_line, normal
+from policylint.sources.hr.roster_csv_names import detect as detect
 
-NAME = "roster-csv"
-DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "username", "user name", "login", "user id", "userid", "okta username", "employee id",
-           "employeeid", "employee number", "employee no"),
-    "email": ("email", "e mail", "mail", "work email", "work e mail", "email address", "primary email",
-              "business email"),
-    "status": ("status", "employment status", "employee status", "user status", "account status",
-               "okta user status"),
-    "departed": ("termination date", "terminated", "terminated on", "end date", "departed", "departure date",
-                 "departed on", "last day", "last working day", "exit date", "separation date", "offboarding date"),
-    "name": ("name", "full name", "display name", "employee name", "preferred name"),
-    "team": ("team", "department", "dept", "team name", "department name"),
-    "manager": ("manager", "manager email", "manager id"),
-}
-# Names that mark a CSV as a roster (with a status column): e-mails and user names, not a bare "id".
-_PERSON_COLUMNS = frozenset(DEFAULT_COLUMNS["email"] + DEFAULT_COLUMNS["id"][1:])
 STATUSES: dict[str, PersonStatus] = {
     **dict.fromkeys(("active", "employed", "current", "staged", "provisioned", "recovery", "locked out",
                      "password expired"), "active"),  # the last five: Okta's own statuses, as its reports say them
@@ -62,49 +49,10 @@ STATUSES: dict[str, PersonStatus] = {
     "suspended": "suspended",
     **dict.fromkeys(("leave", "on leave", "leave of absence", "loa"), "leave"),
 }
-_CREDENTIAL_REPORT = ["user", "arn", "user creation time"]  # its first columns, as `normal` writes them
-_SEPARATORS = re.compile(r"[\s_.-]+")
-_DELIMITERS = (",", ";", "\t")
-_HEADER_CHARS = 65536
 _YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
 _YEAR_LAST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _DAY_MONTH_NAME = re.compile(r"(\d{1,2})[ -]([a-z]{3,9})\.?[ -](\d{4})", re.IGNORECASE)
 _MONTH_NAME_DAY = re.compile(r"([a-z]{3,9})\.? (\d{1,2}),? (\d{4})", re.IGNORECASE)
-
-
-def normal(name: str) -> str:
-    return _SEPARATORS.sub(" ", name.casefold()).strip()
-
-
-def detect(path: str, text: str) -> bool:
-    line = _first_line(text)
-    try:
-        names = [normal(n) for n in next(csv.reader([line], delimiter=_delimiter(line)), [])]
-    except csv.Error:
-        return False
-    if names[:3] == _CREDENTIAL_REPORT:  # the AWS IAM credential report, in any dialect, is another source's
-        return False
-    header = set(names)
-    if header & set(DEFAULT_COLUMNS["status"]) and header & _PERSON_COLUMNS:
-        return True
-    # columns renamed in the configuration cannot be seen here: a roster so named is still taken
-    return path.lower().endswith(".csv") and "roster" in Path(path).stem.lower()
-
-
-def _first_line(text: str) -> str:
-    """The header line: the first with a name in it (spreadsheets may save blank or empty rows above it)."""
-    start = 0
-    while start < min(len(text), _HEADER_CHARS):
-        end = text.find("\n", start, start + _HEADER_CHARS)
-        line = text[start: end if end >= 0 else start + _HEADER_CHARS].rstrip("\r")
-        if line.strip(' \t,;"'):
-            return line
-        start = len(text) if end < 0 else end + 1
-    return ""
-
-
-def _delimiter(line: str) -> str:
-    return max(_DELIMITERS, key=line.count)
 
 
 def load(path: str, text: str, options: Options) -> Fragment:
@@ -131,7 +79,7 @@ class _Rows:
     def __init__(self, text: str) -> None:
         self.lines = io.StringIO(text, newline="")
         self.taken: list[str] = []
-        self.delimiter = _delimiter(_first_line(text))
+        self.delimiter = delimiter(first_line(text))
         self.reader = csv.reader(self._take(), delimiter=self.delimiter, strict=True)
         self.line = 1  # where the record being read starts
         self.header_line = 1

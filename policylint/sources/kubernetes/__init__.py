@@ -75,80 +75,13 @@ cluster has reconciled it to. Label syntax is not validated: a label the API ser
 
 from __future__ import annotations
 
-import re
-
 from policylint.sources.base import Fragment, Options
 from policylint.sources.kubernetes.build import build
 from policylint.sources.kubernetes.link import link
 from policylint.sources.kubernetes.manifests import read_manifests
-
-NAME = "kubernetes"
-_HEAD = 8192
-_YAML_OBJECT = re.compile(r"^apiVersion:[ \t]*['\"]?[A-Za-z0-9][\w.\-/]*", re.MULTILINE)
-_YAML_KIND = re.compile(r"^[ \t-]*kind:[ \t]*['\"]?[A-Z]\w*", re.MULTILINE)
-_JSON_OBJECT = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
-_JSON_KIND = re.compile(r'"kind"\s*:\s*"[A-Z]\w*"')
-# `terraform show -json` output: a plan's `kubernetes_manifest` values are objects, the file is not (keys in any order)
-_TF_FORMAT = re.compile(r'"format_version"\s*:\s*"[0-9.]+"')
-_TF_BODY = re.compile(r'"(?:planned_values|values|resource_changes)"\s*:\s*[\[{]')
-# a Helm/Go template action where a YAML value or item starts, outside comments and block scalars: render it first
-_TEMPLATE = re.compile(r"""^[ \t-]*["']?\{\{|:[ \t]+["']?\{\{""")
-_BLOCK = re.compile(r"""(?:^|[:\-][ \t]|^[ \t]*-[ \t]*)[|>][0-9+\-]*[ \t]*(?:#.*)?$""")  # a `|`/`>` scalar opens
-_COMMENT = re.compile(r"""(?:^|[ \t])#.*$""")
-_LEADING = re.compile(r"""\A(?:\ufeff)?(?:[ \t]*(?:#[^\n]*)?\r?\n)*""")  # blank and comment lines above it
-
-
-def detect(path: str, text: str) -> bool:
-    """Kubernetes objects: `apiVersion` at the top level and a `kind`, in the first few KB below any leading
-    comments; templates are not (`is_template`)."""
-    head = _head(text)
-    if _json(head):
-        return (_JSON_OBJECT.search(head) is not None and _JSON_KIND.search(head) is not None
-                and not (_TF_FORMAT.search(text) and _TF_BODY.search(text)))
-    return _objects(head) and not _templated(text)
-
-
-def is_template(text: str) -> bool:
-    """Kubernetes objects written as an unrendered Helm/Go template: a walk skips them with their own reason."""
-    head = _head(text)
-    return not _json(head) and _objects(head) and _templated(text)
-
-
-def _json(head: str) -> bool:
-    start = head.lstrip()
-    return start.startswith("{") and not start.startswith("{{")
-
-
-def _head(text: str) -> str:
-    start = _LEADING.match(text)
-    return text[start.end() if start else 0:][:_HEAD]
-
-
-def _objects(head: str) -> bool:
-    return _YAML_OBJECT.search(head) is not None and _YAML_KIND.search(head) is not None
-
-
-def _templated(text: str) -> bool:
-    """A template action (`{{ … }}`) where a value or a line starts, in any document, not counting comments and
-    block scalars (a ConfigMap's alerting template, `# owner: {{team}}`)."""
-    if "{{" not in text:
-        return False
-    block: int | None = None  # the indentation a block scalar's lines are deeper than
-    for line in text.splitlines():
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if block is not None:
-            if not stripped.strip() or indent > block:
-                continue
-            block = None
-        if line.startswith(("---", "...")):
-            continue
-        code = _COMMENT.sub("", line)
-        if "{{" in code and _TEMPLATE.search(code):
-            return True
-        if _BLOCK.search(code.rstrip()):
-            block = indent
-    return False
+from policylint.sources.kubernetes_names import NAME as NAME  # detection lives beside the reader, imported without it
+from policylint.sources.kubernetes_names import detect as detect
+from policylint.sources.kubernetes_names import is_template as is_template
 
 
 def load(path: str, text: str, options: Options) -> Fragment:

@@ -1,0 +1,213 @@
+"""What each file was read into (its `Fragment`, or the reason no source reads it), cached by everything that decides
+it, so a run after a one-file change reads that one file, not all of them.
+
+An entry is keyed by the file's bytes (sha256), its place (relative to the run's root, as the sources name ids by
+it), whether it was named on the command line, the options that change how formats are read, and this program (its
+version and the size and time of each of its files: an edited or upgraded policylint never reads an older one's
+entries). Entries live in the repository's own folder (`.git/policylint/fragments/`) when the run's root is in one,
+else in the user's cache folder. Each is JSON (`fragcodec`: no code runs when one is read), written whole or not at
+all (a temporary file renamed over it, so concurrent runs are safe), and carries a sha256 of its body: an entry that
+is missing, torn, altered or of another shape is read again from the file, never trusted. A cache that cannot be
+used costs time, never a finding.
+
+Not cached: Terraform HCL (a module is read with the other files of its folder), a fragment that reports a bug
+(`SourceCrash`), and one whose text repeats where this run's copy of the files is (a `diff` reads a copy of the
+base: its entries must hold for any copy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policylint import __version__, fragcodec
+from policylint.sources.base import Fragment, Options
+from policylint.sources.terraform.hcl_names import SUFFIXES as TERRAFORM_SUFFIXES
+from policylint.usercache import user_cache
+
+FORMAT = 1
+MAX_AGE_DAYS = 14  # an entry no run has used for this long is removed (at most once a day)
+Read = Fragment | str  # a file's fragment, or why no source reads it (`walk.REASONS`)
+
+
+@dataclass
+class Cache:
+    """The fragment cache of one run: `folder` holds the entries; `hits`/`stored` count what it did (benchmarks)."""
+
+    folder: Path
+    root: str  # the run's root: entries are keyed by each file's place under it
+    hits: int = 0
+    stored: int = 0
+    _options: str = field(default="", repr=False)
+
+    def key(self, path: str, data: bytes, explicit: bool, options: Options) -> str | None:
+        """The entry's name for this file as this run reads it; None when it is not cached."""
+        if path.lower().endswith(TERRAFORM_SUFFIXES):
+            return None
+        if not self._options:
+            self._options = _options_id(options)
+        described = "\0".join((str(FORMAT), _program(), self._options, "explicit" if explicit else "walked",
+                               _place(path, self.root), hashlib.sha256(data).hexdigest()))
+        return hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def load(self, key: str, path: str) -> Read | None:
+        entry = self._entry(key)
+        try:
+            with open(entry, "rb") as handle:
+                header, _, body = handle.read().partition(b"\n")
+            described = json.loads(header)
+            if described.get("key") != key or described.get("sha256") != hashlib.sha256(body).hexdigest():
+                return None
+            document = json.loads(body)
+            read = decoded(document, path)
+            os.utime(entry)  # used: kept by the pruning
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+            return None  # missing, torn or of another shape: the file is read again
+        self.hits += 1
+        return read
+
+    def store(self, key: str, path: str, read: Read) -> None:
+        body = encoded(read, path)
+        if body is not None:
+            self.store_encoded(key, path, body)
+
+    def store_encoded(self, key: str, path: str, body: bytes) -> None:
+        """Keep an entry whose body `encoded` made (here, or in a worker process of `readpool`)."""
+        if not self._independent_of_the_copy(body, path):
+            return
+        header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        entry = self._entry(key)
+        try:
+            entry.parent.mkdir(mode=0o700, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".entry-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(header + b"\n" + body)
+            os.replace(temporary, entry)
+        except OSError:
+            return
+        self.stored += 1
+
+    def prune(self) -> None:
+        """Entries no run used for `MAX_AGE_DAYS` are removed, at most once a day (a stamp file says when)."""
+        stamp = self.folder / ".pruned"
+        now = time.time()
+        try:
+            if now - stamp.stat().st_mtime < 86400:
+                return
+        except OSError:
+            pass
+        try:
+            stamp.touch()
+            for shard in self.folder.iterdir():
+                if shard.is_dir() and not shard.is_symlink():
+                    for entry in shard.iterdir():
+                        if now - entry.lstat().st_mtime > MAX_AGE_DAYS * 86400:
+                            entry.unlink()
+        except OSError:
+            return
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def _independent_of_the_copy(self, body: bytes, path: str) -> bool:
+        """The entry says nothing of where this run's files are: not the root's absolute place (a `diff` reads a
+        temporary copy), nor the file's name as this run spells it where that differs from its place under the
+        root (the locations in the file itself are stored without it)."""
+        root = os.path.abspath(self.root)
+        spelled = [path] if path != _place(path, self.root) else []
+        needles = [*spelled, *([root] if root != os.sep else [])]
+        return not any(json.dumps(needle, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass") in body
+                       for needle in needles)
+
+
+def encoded(read: Read, path: str) -> bytes | None:
+    """An entry's body: what the file was read into, as JSON; None when it is not kept (`fragcodec.NotCached`)."""
+    try:
+        document: dict[str, Any] = {"skipped": read} if isinstance(read, str) else fragcodec.encode(read, path)
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    except (fragcodec.NotCached, ValueError, TypeError, UnicodeError, RecursionError):
+        return None
+
+
+def decoded(document: Any, path: str) -> Read:
+    """What an entry's body (parsed JSON) says the file was read into; raises on a body of any other shape."""
+    if "skipped" in document:
+        reason = document["skipped"]
+        if type(reason) is not str:
+            raise TypeError("expected the reason a file is skipped")
+        return reason
+    return fragcodec.decode(document, path)
+
+
+def open_cache(root: str) -> Cache | None:
+    """The cache for a run whose root is `root`: in the repository's folder when the root is in a git repository,
+    else the user's; None when neither can be used."""
+    base = _git_folder(Path(os.path.abspath(root)))
+    folder = base / "policylint" / "fragments" if base is not None else None
+    if folder is None:
+        own = user_cache()
+        folder = own / "fragments" if own is not None else None
+    if folder is None or not _private_folder(folder):
+        return None
+    return Cache(folder, root)
+
+
+def _git_folder(start: Path) -> Path | None:
+    """The `.git` folder of the repository `start` is in (found by looking, without running git: this is on the
+    path of every run); None outside a repository, or for a worktree or submodule (whose `.git` is a file)."""
+    for folder in (start, *start.parents):
+        candidate = folder / ".git"
+        if candidate.is_symlink():
+            return None
+        if candidate.is_dir():
+            return candidate
+        if candidate.exists():
+            return None
+    return None
+
+
+def _private_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.lstat(folder)
+        return not folder.is_symlink() and status.st_uid == os.getuid() and os.access(folder, os.W_OK)
+    except (OSError, AttributeError):
+        return False
+
+
+def _place(path: str, root: str) -> str:
+    """The file's place under the root (posix), or its absolute path when it is outside."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.path.abspath(root))
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else \
+        Path(relative).as_posix()
+
+
+def _options_id(options: Options) -> str:
+    """The options that change what a file is read into (not which files are walked, nor the Terraform folders)."""
+    return json.dumps([sorted(options.roster_columns.items()), list(options.classification_keys),
+                       options.max_file_bytes, [list(p) for p in options.gcp_projects],
+                       [list(p) for p in options.kubernetes_namespaces]], ensure_ascii=False)
+
+
+_PROGRAM: list[str] = []
+
+
+def _program() -> str:
+    """This policylint: its version and the name, size and modification time of each of its files."""
+    if not _PROGRAM:
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256(__version__.encode())
+        for file in sorted(package.rglob("*")):
+            if "__pycache__" not in file.parts and file.is_file():
+                status = file.stat()
+                digest.update(f"{file.relative_to(package)}\0{status.st_size}\0{status.st_mtime_ns}\0".encode(
+                    "utf-8", "surrogateescape"))
+        _PROGRAM.append(digest.hexdigest())
+    return _PROGRAM[0]

@@ -1,0 +1,302 @@
+"""The fragment cache (`fragcache`, `fragcodec`): a run that reads files from the cache says exactly what a run that
+parses every file says, through any sequence of edits; a broken, altered or foreign entry is read again, never
+trusted; nothing outside the cache's own folder is written; nothing in an entry runs code."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from policylint import fragcache, fragcodec
+from policylint.errors import InputError
+from policylint.inventory import fragment_of, load_paths
+from policylint.model import Location
+from policylint.pipeline import Result, run
+from policylint.settings import Settings
+from policylint.sources import Options
+from policylint.sources.base import Fragment
+from policylint.walk import discover
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 11, 27)
+# real shapes: the two examples, and exports of every platform from the corpus
+INPUTS = [REPO / "examples" / "acme", REPO / "examples" / "shopco",
+          *(REPO / "tests" / "corpus" / name for name in ("k8s-rbac", "gcp-iam-policy", "aws-authz-details", "scim",
+                                                          "aws-iam-policy", "aws-credential-report",
+                                                          "cloudformation", "terraform-plan"))]
+
+
+def _inventory(folder: Path) -> Path:
+    """A repository holding the inputs (a `.git` folder, so the cache lives in it)."""
+    for source in INPUTS:
+        shutil.copytree(source, folder / "inv" / source.name)
+    (folder / ".git").mkdir()
+    return folder
+
+
+def _settings(root: Path, *, cache: bool = True) -> Settings:
+    return Settings(paths=(str(root / "inv"),), as_of=AS_OF, exclude_root=str(root), cache=cache)
+
+
+def _same(cached: Result, parsed: Result) -> None:
+    assert cached.analysis.inventory == parsed.analysis.inventory
+    assert replace(cached.report, errors=[]) == replace(parsed.report, errors=[])
+    assert [(type(e), e.location, e.message) for e in cached.report.errors] == \
+        [(type(e), e.location, e.message) for e in parsed.report.errors]
+    assert cached.analysis.skipped == parsed.analysis.skipped
+    assert cached.analysis.commented == parsed.analysis.commented
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(p for p in (root / ".git" / "policylint" / "fragments").rglob("*.json"))
+
+
+def test_every_real_fragment_reads_back_equal(tmp_path: Path) -> None:
+    found = discover([str(p) for p in INPUTS], (), str(REPO), None)
+    assert len(found.candidates) > 40
+    options = Options()
+    for candidate in found.candidates:
+        fragment = fragment_of(candidate.path, Path(candidate.path).read_bytes(), candidate.explicit, options)
+        if isinstance(fragment, str):
+            continue
+        document = json.loads(json.dumps(fragcodec.encode(fragment, candidate.path)))
+        assert fragcodec.decode(document, candidate.path) == replace(fragment, errors=fragment.errors), candidate
+        again = fragcodec.decode(document, candidate.path)
+        assert [(e.location, e.message) for e in again.errors] == [(e.location, e.message) for e in fragment.errors]
+
+
+def test_a_fragment_is_read_back_under_the_name_this_run_gives_the_file() -> None:
+    at = Location("inv/a.yaml", 3, 5)
+    fragment = Fragment(load_paths([str(REPO / "examples" / "acme")]).inventory, [InputError(at, "expected x")])
+    document = json.loads(json.dumps(fragcodec.encode(fragment, "inv/a.yaml")))
+    assert fragcodec.decode(document, "/tmp/copy/inv/a.yaml").errors[0].location == Location("/tmp/copy/inv/a.yaml",
+                                                                                               3, 5)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cached_runs_equal_full_runs_through_random_edits(tmp_path: Path, seed: int) -> None:
+    """The oracle: after each random edit, a run with the cache (most files from it) equals a run that parses
+    everything; edits include going back to an earlier version of a file (an old entry is hit again)."""
+    root = _inventory(tmp_path)
+    rng = random.Random(seed)
+    _same(run(_settings(root)), run(_settings(root, cache=False)))
+    history: list[tuple[Path, bytes]] = []
+    for _ in range(8):
+        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
+        target = rng.choice(files)
+        before = target.read_bytes()
+        history.append((target, before))
+        _edit(rng, target, files, before)
+        cached = run(_settings(root))
+        _same(cached, run(_settings(root, cache=False)))
+    back, content = rng.choice(history)
+    back.write_bytes(content)
+    _same(run(_settings(root)), run(_settings(root, cache=False)))
+
+
+def _edit(rng: random.Random, target: Path, files: list[Path], before: bytes) -> None:
+    lines = before.split(b"\n")
+    kind = rng.randrange(7)
+    if kind == 0:  # a value changed: a status, a date, a name
+        words = [(i, w) for i, line in enumerate(lines) for w in line.split() if w.isalnum() and len(w) > 3]
+        if words:
+            i, word = rng.choice(words)
+            lines[i] = lines[i].replace(word, rng.choice([b"departed", b"active", b"customer_pii", word[::-1]]), 1)
+        target.write_bytes(b"\n".join(lines))
+    elif kind == 1:  # a line removed
+        if lines:
+            del lines[rng.randrange(len(lines))]
+        target.write_bytes(b"\n".join(lines))
+    elif kind == 2:  # broken in half
+        target.write_bytes(before[: len(before) // 2])
+    elif kind == 3:  # removed
+        target.unlink()
+    elif kind == 4:  # copied beside itself: ids defined twice
+        shutil.copyfile(target, target.with_name("copy-" + target.name))
+    elif kind == 5:  # another file's content
+        target.write_bytes(rng.choice(files).read_bytes())
+    else:  # an ignore comment appended, or a blank line
+        target.write_bytes(before + rng.choice([b"\n# policylint: ignore[PL101] reviewed\n", b"\n\n"]))
+
+
+def test_a_second_run_reads_every_file_from_the_cache(tmp_path: Path) -> None:
+    root = _inventory(tmp_path)
+    first = fragcache.open_cache(str(root))
+    assert first is not None
+    found = discover([str(root / "inv")], (), str(root), None)
+    load_paths([str(root / "inv")], root=str(root), cache=first)
+    assert first.stored == len(found.candidates) and first.hits == 0
+    second = fragcache.open_cache(str(root))
+    assert second is not None
+    load_paths([str(root / "inv")], root=str(root), cache=second)
+    assert (second.hits, second.stored) == (len(found.candidates), 0)
+
+
+def test_a_copy_elsewhere_of_the_same_files_reads_from_the_same_entries(tmp_path: Path) -> None:
+    """`diff` reads a temporary copy of the base, and the hook one of what is staged: their entries must serve
+    every later copy, and say nothing of where the copy was."""
+    root = _inventory(tmp_path / "repo")
+    elsewhere = tmp_path / "copy"
+    shutil.copytree(root / "inv", elsewhere / "inv")
+    cache = fragcache.open_cache(str(root))
+    assert cache is not None
+    load_paths([str(root / "inv")], root=str(root), cache=cache)
+    again = fragcache.Cache(cache.folder, str(elsewhere))
+    copied = load_paths([str(elsewhere / "inv")], root=str(elsewhere), cache=again)
+    assert again.hits == cache.stored > 0
+    parsed = load_paths([str(elsewhere / "inv")], root=str(elsewhere))
+    assert copied.inventory == parsed.inventory
+    assert [str(e) for e in copied.errors] == [str(e) for e in parsed.errors]
+
+
+def test_an_entry_that_names_where_the_copy_is_is_not_kept(tmp_path: Path) -> None:
+    cache = fragcache.Cache(tmp_path / "entries", str(tmp_path / "side"))
+    (tmp_path / "entries").mkdir()
+    path = str(tmp_path / "side" / "x.yaml")
+    fragment = Fragment(load_paths([str(REPO / "examples" / "acme")]).inventory,
+                        [InputError(Location(path, 1, 1), f"expected y, found {tmp_path / 'side' / 'other.yaml'}")])
+    cache.store("ab" * 32, path, fragment)
+    assert cache.stored == 0 and not list((tmp_path / "entries").rglob("*.json"))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "other key", "valid digest, other shape", "empty",
+                                    "not json", "a folder"])
+def test_a_damaged_entry_is_read_again_never_trusted(tmp_path: Path, damage: str) -> None:
+    root = _inventory(tmp_path)
+    expected = run(_settings(root, cache=False))
+    run(_settings(root))
+    for entry in _entries(root):
+        data = entry.read_bytes()
+        header, _, body = data.partition(b"\n")
+        if damage == "truncated":
+            entry.write_bytes(data[: len(data) * 2 // 3])
+        elif damage == "flipped":
+            entry.write_bytes(header + b"\n" + body.replace(b"departed", b"active").replace(b"customer", b"custard"))
+        elif damage == "other key":
+            entry.write_bytes(header.replace(b'"key": "', b'"key": "0') + b"\n" + body)
+        elif damage == "valid digest, other shape":
+            document = json.loads(body)
+            for records in (document.get("inventory") or {}).values():
+                for record in records:
+                    record.append("extra")
+                    record[0] = 7
+            forged = json.dumps(document).encode()
+            described = json.loads(header)
+            described["sha256"] = fragcache.hashlib.sha256(forged).hexdigest()
+            entry.write_bytes(json.dumps(described).encode() + b"\n" + forged)
+        elif damage == "empty":
+            entry.write_bytes(b"")
+        elif damage == "not json":
+            entry.write_bytes(b"\x80\x04\x95 pickle-like bytes\n\x00\x01")
+        else:
+            entry.unlink()
+            entry.mkdir()
+    _same(run(_settings(root)), expected)
+
+
+def test_an_edited_or_upgraded_policylint_does_not_read_older_entries(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _inventory(tmp_path)
+    run(_settings(root))
+    monkeypatch.setattr(fragcache, "_PROGRAM", ["another build"])
+    cache = fragcache.open_cache(str(root))
+    assert cache is not None
+    load_paths([str(root / "inv")], root=str(root), cache=cache)
+    assert cache.hits == 0 and cache.stored > 0
+
+
+def test_options_that_change_reading_are_part_of_the_key(tmp_path: Path) -> None:
+    root = _inventory(tmp_path)
+    cache = fragcache.open_cache(str(root))
+    assert cache is not None
+    load_paths([str(root / "inv")], root=str(root), cache=cache)
+    other = fragcache.open_cache(str(root))
+    assert other is not None
+    options = Options(classification_keys=("classification",))
+    load_paths([str(root / "inv")], options, root=str(root), cache=other)
+    assert other.hits < cache.stored
+    assert load_paths([str(root / "inv")], options, root=str(root)).inventory == \
+        load_paths([str(root / "inv")], options, root=str(root), cache=fragcache.open_cache(str(root))).inventory
+
+
+def test_a_bug_while_reading_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint.sources import native
+
+    root = tmp_path
+    shutil.copytree(REPO / "examples" / "acme", root / "inv")
+    (root / ".git").mkdir()
+
+    def crash(path: str, text: str, options: Options) -> Fragment:
+        raise KeyError("bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(native, "load", crash)
+        crashed = run(_settings(root))
+        assert {e.exit_code for e in crashed.report.errors} == {3}
+    _same(run(_settings(root)), run(_settings(root, cache=False)))
+
+
+def test_terraform_configuration_is_read_every_time(tmp_path: Path) -> None:
+    """A module is read with the other files of its folder: one file's bytes do not decide its fragment."""
+    shutil.copytree(REPO / "examples" / "terraform", tmp_path / "inv")
+    (tmp_path / ".git").mkdir()
+    found = discover([str(tmp_path / "inv")], (), str(tmp_path), None)
+    others = [c for c in found.candidates if not c.path.lower().endswith(fragcache.TERRAFORM_SUFFIXES)]
+    assert len(others) < len(found.candidates)
+    for expected in ((0, len(others)), (len(others), 0)):
+        cache = fragcache.open_cache(str(tmp_path))
+        assert cache is not None
+        load_paths([str(tmp_path / "inv")], root=str(tmp_path), cache=cache)
+        assert (cache.hits, cache.stored) == expected
+
+
+def test_the_cache_folder_is_private_and_never_reached_through_a_link(tmp_path: Path) -> None:
+    root = _inventory(tmp_path / "repo")
+    cache = fragcache.open_cache(str(root))
+    assert cache is not None and cache.folder == root / ".git" / "policylint" / "fragments"
+    assert (cache.folder.stat().st_mode & 0o777) == 0o700
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / ".git" / "policylint")
+    (root / ".git" / "policylint").mkdir()
+    (root / ".git" / "policylint" / "fragments").symlink_to(outside)
+    assert fragcache.open_cache(str(root)) is None
+    run(_settings(root))
+    assert list(outside.iterdir()) == []
+
+
+def test_outside_a_repository_the_users_cache_folder_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    shutil.copytree(REPO / "examples" / "acme", tmp_path / "work" / "inv")
+    cache = fragcache.open_cache(str(tmp_path / "work"))
+    assert cache is not None and cache.folder == tmp_path / "xdg" / "policylint" / "fragments"
+
+
+def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
+    root = _inventory(tmp_path)
+    run(_settings(root, cache=False))
+    assert not (root / ".git" / "policylint").exists()
+
+
+def test_unused_entries_are_pruned_once_a_day(tmp_path: Path) -> None:
+    root = _inventory(tmp_path)
+    run(_settings(root))
+    entries = _entries(root)
+    old = entries[0]
+    long_ago = old.stat().st_mtime - (fragcache.MAX_AGE_DAYS + 1) * 86400
+    os.utime(old, (long_ago, long_ago))
+    cache = fragcache.open_cache(str(root))
+    assert cache is not None
+    cache.prune()  # pruned less than a day ago: nothing is removed
+    assert old.exists()
+    stamp = cache.folder / ".pruned"
+    os.utime(stamp, (long_ago, long_ago))
+    cache.prune()
+    assert not old.exists() and all(e.exists() for e in entries[1:])

@@ -1,6 +1,6 @@
 """Deterministic synthetic organisations in the policylint native format (v1), for benchmarks.
 
-    python benchmarks/generate.py SIZE OUTDIR        # SIZE: repo | enterprise
+    python benchmarks/generate.py SIZE OUTDIR        # SIZE: repo | enterprise | enterprise-2x | -4x | -8x
 
 The same SIZE always gives byte-identical files: one seeded `random.Random`, only lists and dicts (never iteration
 over sets), dates relative to a fixed reference day. No dependencies beyond the standard library.
@@ -51,6 +51,15 @@ SIZES: dict[str, Size] = {
                        resources=5_000, keys=2_000, domains=40, team_size=(40, 110), externals=1_000,
                        iam_admins=25, everyone_signing_keys=2),
 }
+# The enterprise scaled k times (issue 13's linearity targets): everything that grows with a company grows k-fold;
+# the domains (named from a list) and team sizes stay, so there are k times as many teams.
+for _k in (2, 4, 8):
+    _e = SIZES["enterprise"]
+    SIZES[f"enterprise-{_k}x"] = Size(
+        seed=_e.seed + _k, people=_e.people * _k, principals=_e.principals * _k, credentials=_e.credentials * _k,
+        roles=_e.roles * _k, resources=_e.resources * _k, keys=_e.keys * _k, domains=_e.domains,
+        team_size=_e.team_size, externals=_e.externals * _k, iam_admins=_e.iam_admins * _k,
+        everyone_signing_keys=_e.everyone_signing_keys)
 
 DOMAINS = [
     "payments", "orders", "identity", "search", "catalog", "logistics", "billing", "checkout", "fraud", "support",

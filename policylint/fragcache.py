@@ -17,9 +17,11 @@ base: its entries must hold for any copy).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -59,16 +61,17 @@ class Cache:
     def load(self, key: str, path: str) -> Read | None:
         entry = self._entry(key)
         try:
-            with open(entry, "rb") as handle:
-                header, _, body = handle.read().partition(b"\n")
+            header, _, body = _entry_bytes(entry).partition(b"\n")
             described = json.loads(header)
             if described.get("key") != key or described.get("sha256") != hashlib.sha256(body).hexdigest():
                 return None
-            document = json.loads(body)
-            read = decoded(document, path)
-            os.utime(entry)  # used: kept by the pruning
+            if described.get("spelled") not in (None, path):  # its text names the file as another run spelled it
+                return None
+            read = decoded(json.loads(body), path)
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
             return None  # missing, torn or of another shape: the file is read again
+        with contextlib.suppress(OSError):  # a cache that can be read but not written still serves
+            os.utime(entry, follow_symlinks=False)  # used: kept by the pruning
         self.hits += 1
         return read
 
@@ -78,18 +81,23 @@ class Cache:
             self.store_encoded(key, path, body)
 
     def store_encoded(self, key: str, path: str, body: bytes) -> None:
-        """Keep an entry whose body `encoded` made (here, or in a worker process of `readpool`)."""
-        if not self._independent_of_the_copy(body, path):
+        """Keep an entry whose body `encoded` made (here, or in a worker process of `readpool`). Not kept when its
+        text names where this run's root is (a `diff` reads a temporary copy); kept for this spelling of the file's
+        name only when its text repeats the name as spelled (a run naming it `./x.yaml` reads it again)."""
+        if _names(body, os.path.abspath(self.root)) and os.path.abspath(self.root) != os.sep:
             return
-        header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest(),
+                             "spelled": path if _names(body, path) else None}, ensure_ascii=False)
         entry = self._entry(key)
         try:
             entry.parent.mkdir(mode=0o700, exist_ok=True)
+            if entry.parent.is_symlink() or not entry.parent.is_dir():
+                return
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".entry-")
             with os.fdopen(handle, "wb") as out:
-                out.write(header + b"\n" + body)
+                out.write(header.encode("utf-8", "surrogatepass") + b"\n" + body)
             os.replace(temporary, entry)
-        except OSError:
+        except (OSError, UnicodeError):
             return
         self.stored += 1
 
@@ -115,15 +123,6 @@ class Cache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
-    def _independent_of_the_copy(self, body: bytes, path: str) -> bool:
-        """The entry says nothing of where this run's files are: not the root's absolute place (a `diff` reads a
-        temporary copy), nor the file's name as this run spells it where that differs from its place under the
-        root (the locations in the file itself are stored without it)."""
-        root = os.path.abspath(self.root)
-        spelled = [path] if path != _place(path, self.root) else []
-        needles = [*spelled, *([root] if root != os.sep else [])]
-        return not any(json.dumps(needle, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass") in body
-                       for needle in needles)
 
 
 def encoded(read: Read, path: str) -> bytes | None:
@@ -156,6 +155,24 @@ def open_cache(root: str) -> Cache | None:
     if folder is None or not _private_folder(folder):
         return None
     return Cache(folder, root)
+
+
+MAX_ENTRY_BYTES = 2**31  # an entry larger than this is not read (a planted one must not fill the memory)
+
+
+def _entry_bytes(entry: Path) -> bytes:
+    """An entry's bytes: a regular file, reached through no link, opened so that a FIFO cannot block."""
+    descriptor = os.open(entry, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as opened:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
+            raise ValueError("expected a regular file of a reasonable size")
+        return opened.read(MAX_ENTRY_BYTES + 1)
+
+
+def _names(body: bytes, text: str) -> bool:
+    """Whether an entry's body holds this text, as its JSON writes it."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass") in body
 
 
 def _git_folder(start: Path) -> Path | None:

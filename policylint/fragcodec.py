@@ -108,9 +108,31 @@ def _inventory_of(document: Any, located: Callable[[Any], Location]) -> Inventor
 
 
 def _text(value: Any) -> str:
+    """A string of the entry, one object per distinct value (inventories repeat statuses, types, names and dates by
+    the million; the YAML loader shares them too, `yamlsafe._resolve`)."""
     if type(value) is not str:
         raise TypeError("expected a string")
-    return value
+    found = _SHARED.get(value)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        found = _SHARED[value] = value
+    return found
+
+
+def _date(value: Any) -> date:
+    text = _text(value)
+    found = _DATES.get(text)
+    if found is None:
+        if len(_DATES) >= _SHARED_MAX:
+            _DATES.clear()
+        found = _DATES[text] = date.fromisoformat(text)
+    return found
+
+
+_SHARED: dict[str, str] = {}
+_DATES: dict[str, date] = {}
+_SHARED_MAX = 200_000
 
 
 def _int(value: Any) -> int:
@@ -131,7 +153,7 @@ def _decoder(hint: Any) -> Callable[[Any, Callable[[Any], Location]], Any]:
     if hint is bool:
         return lambda value, located: _boolean(value)
     if hint is date:
-        return lambda value, located: date.fromisoformat(_text(value))
+        return lambda value, located: _date(value)
     if origin is typing.Literal:
         allowed = frozenset(args)
         return lambda value, located: _one_of(value, allowed)
@@ -162,7 +184,7 @@ def _boolean(value: Any) -> bool:
 def _one_of(value: Any, allowed: frozenset[Any]) -> Any:
     if type(value) is not str or value not in allowed:
         raise ValueError("expected one of the allowed values")
-    return value
+    return _text(value)
 
 
 def _list(value: Any) -> list[Any]:

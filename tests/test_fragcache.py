@@ -166,6 +166,39 @@ def test_an_entry_that_names_where_the_copy_is_is_not_kept(tmp_path: Path) -> No
     assert cache.stored == 0 and not list((tmp_path / "entries").rglob("*.json"))
 
 
+def test_an_entry_whose_text_repeats_the_files_name_serves_only_that_spelling(tmp_path: Path) -> None:
+    (tmp_path / "entries").mkdir()
+    cache = fragcache.Cache(tmp_path / "entries", str(tmp_path))
+    fragment = Fragment(load_paths([str(REPO / "examples" / "acme")]).inventory,
+                        [InputError(Location("inv/x.yaml", 1, 1), "expected y in inv/x.yaml")])
+    cache.store("cd" * 32, "inv/x.yaml", fragment)
+    assert cache.stored == 1
+    assert cache.load("cd" * 32, "./inv/x.yaml") is None
+    found = cache.load("cd" * 32, "inv/x.yaml")
+    assert isinstance(found, Fragment) and found.errors[0].message == "expected y in inv/x.yaml"
+
+
+@pytest.mark.parametrize("planted", ["fifo", "link to a file", "folder", "huge"])
+def test_a_planted_entry_never_blocks_nor_is_followed(tmp_path: Path, planted: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _inventory(tmp_path)
+    run(_settings(root))
+    outside = tmp_path / "outside.json"
+    for entry in _entries(root):
+        outside.write_bytes(entry.read_bytes())
+        entry.unlink()
+        if planted == "fifo":
+            os.mkfifo(entry)
+        elif planted == "link to a file":
+            entry.symlink_to(outside)
+        elif planted == "folder":
+            entry.mkdir()
+        else:
+            entry.write_bytes(outside.read_bytes())
+            monkeypatch.setattr(fragcache, "MAX_ENTRY_BYTES", 10)
+    _same(run(_settings(root)), run(_settings(root, cache=False)))
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "other key", "valid digest, other shape", "empty",
                                     "not json", "a folder"])
 def test_a_damaged_entry_is_read_again_never_trusted(tmp_path: Path, damage: str) -> None:

@@ -82,7 +82,7 @@ class Context:
     graph: Graph
     reach: Reach
     references: dict[str, list[tuple[str, str]]]  # node id -> [(field, name)] it refers to
-    named_in: dict[str, list[dict[str, str]]]  # name -> where it is named (NAMING_FIELDS)
+    named_in: dict[str, list[tuple[str, str]]]  # name -> (field, owner id) where it is named (NAMING_FIELDS)
     direct_grants: dict[str, list[Grant]]
     assumes: dict[str, list[Role]]  # identity -> roles naming it in assumable_by
     active_access_keys: dict[str, int]
@@ -97,11 +97,11 @@ class Context:
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
                   patterns: tuple[str, ...]) -> Context:
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    named_in: dict[str, list[dict[str, str]]] = defaultdict(list)
+    named_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for owner_id, field, name in _references(inventory):
         references[owner_id].append((field, name))
         if field in NAMING_FIELDS:
-            named_in[name].append({"field": field, "in": owner_id})
+            named_in[name].append((field, owner_id))  # a facts dict only when a node's facts are made
     direct_grants: dict[str, list[Grant]] = defaultdict(list)
     for grant in inventory.grants:
         direct_grants[grant.to or ""].append(grant)
@@ -351,10 +351,11 @@ def _assumes_by_flag(node_id: str, context: Context) -> dict[str, list[str]]:
 
 
 def _person(node: Person, context: Context) -> Facts:
-    named = list(context.named_in.get(node.id, ()))
+    named = _named_in(node.id, context)
     accounts = context.index.accounts.get(node.id, ())
     for account in accounts:
-        named.extend({**entry, "via": account} for entry in context.named_in.get(account, ()))
+        named.extend({"field": field, "in": owner, "via": account}
+                     for field, owner in context.named_in.get(account, ()))
     return {
         "status": node.status,
         "departed": _iso(node.departed),
@@ -369,6 +370,10 @@ def _person(node: Person, context: Context) -> Facts:
         "assumes": _assumes(node.id, context),
         "assumes_by_flag": _assumes_by_flag(node.id, context),
     }
+
+
+def _named_in(node_id: str, context: Context) -> list[dict[str, str]]:
+    return [{"field": field, "in": owner} for field, owner in context.named_in.get(node_id, ())]
 
 
 def _principal(node: Principal, context: Context) -> Facts:
@@ -387,7 +392,7 @@ def _principal(node: Principal, context: Context) -> Facts:
         "active_access_keys": context.active_access_keys.get(node.id, 0),
         "identifiers": list(node.identifiers),
         "flags": list(node.flags),
-        "named_in": list(context.named_in.get(node.id, ())),
+        "named_in": _named_in(node.id, context),
         "grants": _grants(context.direct_grants.get(node.id, []), context),
         "assumes": _assumes(node.id, context),
         "assumes_by_flag": _assumes_by_flag(node.id, context),
@@ -398,7 +403,7 @@ def _group(node: Group, context: Context) -> Facts:
     return {
         "members": list(node.members),
         "flags": list(node.flags),
-        "named_in": list(context.named_in.get(node.id, ())),
+        "named_in": _named_in(node.id, context),
         "grants": _grants(context.direct_grants.get(node.id, []), context),
         "assumes": _assumes(node.id, context),
         "assumes_by_flag": _assumes_by_flag(node.id, context),

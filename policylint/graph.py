@@ -60,7 +60,7 @@ class Graph:
     u → v, nodes keep the order they were added in. The part of NetworkX's `DiGraph` interface the pipeline uses,
     without importing NetworkX (a fifth of the pre-commit hook's time was that import: 0.22 s)."""
 
-    __slots__ = ("edges", "kinds", "labels", "pred", "succ")
+    __slots__ = ("_shared", "edges", "kinds", "labels", "pred", "steps", "succ")
 
     def __init__(self) -> None:
         self.succ: dict[str, dict[str, dict[str, Any]]] = {}
@@ -68,6 +68,10 @@ class Graph:
         self.kinds: dict[str, str] = {}
         self.labels: dict[str, str] = {}  # hub id -> the set it stands for, as people read it
         self.edges = Edges(self.succ)
+        # Edges with the same attributes share one dict (a million `{"kind": "holds"}` were a third of the graph's
+        # memory): an edge's dict is never changed in place, `add_edge` and `set_edge` put another in its place.
+        self._shared: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+        self.steps: dict[Step, Step] = {}  # each distinct evidence step once (`path_steps`: 300,000 findings' paths)
 
     def add_node(self, node: str, kind: str | None = None) -> None:
         if node not in self.succ:
@@ -81,9 +85,17 @@ class Graph:
         self.add_node(source)
         self.add_node(target)
         found = self.succ[source].get(target)
-        if found is None:
-            found = self.succ[source][target] = self.pred[target][source] = {}
-        found.update(attributes)
+        self.set_edge(source, target, attributes if found is None else {**found, **attributes})
+
+    def set_edge(self, source: str, target: str, attributes: dict[str, Any]) -> None:
+        """The edge's attributes, all of them (the edge exists, or its ends do); shared with every edge of the same."""
+        key = tuple((name, tuple(value) if isinstance(value, list) else value)
+                    for name, value in sorted(attributes.items()))
+        try:
+            shared = self._shared.setdefault(key, attributes)
+        except TypeError:  # a value that cannot be a key: the edge keeps a dict of its own
+            shared = attributes
+        self.succ[source][target] = self.pred[target][source] = shared
 
     def add_edges_from(self, edges: Iterable[tuple[str, str]], **attributes: Any) -> None:
         for source, target in edges:
@@ -225,7 +237,7 @@ def _add_identity_edges(graph: Graph, inventory: Inventory, index: Index) -> Non
             _link(graph, index, who, role.id, "assumes")
             condition = own.get(who, role.condition)
             if condition is not None and graph.has_edge(who, role.id):
-                graph.edges[who, role.id]["condition"] = condition
+                graph.set_edge(who, role.id, {**graph.edges[who, role.id], "condition": condition})
 
 
 def _add_credential_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
@@ -282,13 +294,14 @@ def _grant_edge(graph: Graph, index: Index, holder: str, grant: Grant, matcher: 
     for target in targets:
         _link(graph, index, holder, target, "grants")
         if graph.has_edge(holder, target):
-            data = graph.edges[holder, target]
+            data = dict(graph.edges[holder, target])
             data["actions"] = sorted(set(data.get("actions", ())) | set(grant.actions))
             if grant.condition is None:
                 data["unconditional"] = True
                 data.pop("condition", None)
             elif not data.get("unconditional"):
                 data.setdefault("condition", grant.condition)
+            graph.set_edge(holder, target, data)
 
 
 class _Matcher:
@@ -445,7 +458,8 @@ def path_steps(path: Iterable[str], graph: Graph) -> tuple[Step, ...]:
         if steps and steps[-1].node == name:
             crossed, hubs = [], []
             continue
-        steps.append(_step(name, graph, crossed, hubs))
+        step = _step(name, graph, crossed, hubs)
+        steps.append(graph.steps.setdefault(step, step))
         crossed, hubs = [], []
     return tuple(steps)
 

@@ -92,6 +92,7 @@ def _propagate(graph: Graph, own: dict[str, int]) -> dict[str, int]:
     stack: list[str] = []
     on_stack: set[str] = set()
     bits: dict[str, int] = {}
+    distinct: dict[int, int] = {}  # each distinct set once: 300,000 credentials reach a few thousand sets
     for root in succ:
         if root in order:
             continue
@@ -115,12 +116,12 @@ def _propagate(graph: Graph, own: dict[str, int]) -> dict[str, int]:
                 if work and low[node] < low[work[-1][0]]:
                     low[work[-1][0]] = low[node]
                 if low[node] == order[node]:
-                    _close_component(node, stack, on_stack, succ, own, bits)
+                    _close_component(node, stack, on_stack, succ, own, bits, distinct)
     return {node: value for node, value in bits.items() if value}
 
 
 def _close_component(root: str, stack: list[str], on_stack: set[str], succ: Any, own: dict[str, int],
-                     bits: dict[str, int]) -> None:
+                     bits: dict[str, int], distinct: dict[int, int]) -> None:
     members = []
     while True:
         member = stack.pop()
@@ -133,6 +134,7 @@ def _close_component(root: str, stack: list[str], on_stack: set[str], succ: Any,
         value |= own.get(member, 0)
         for child in succ[member]:
             value |= bits.get(child, 0)  # members of this component have no entry yet: they add nothing
+    value = distinct.setdefault(value, value)  # one int object per distinct set, shared by every node reaching it
     for member in members:
         bits[member] = value
 

@@ -167,7 +167,7 @@ def _entry_bytes(entry: Path) -> bytes:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
             raise ValueError("expected a regular file of a reasonable size")
-        return opened.read(MAX_ENTRY_BYTES + 1)
+        return opened.read(status.st_size + 1)  # never a buffer of the cap: memory for what the file holds
 
 
 def _names(body: bytes, text: str) -> bool:

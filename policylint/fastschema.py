@@ -49,7 +49,8 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "
 SUPPORTED = frozenset({"type", "const", "enum", "properties", "required", "additionalProperties", "items",
                        "contains", "minItems", "maxItems", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
                        "exclusiveMaximum", "minLength", "maxLength", "pattern", "anyOf", "allOf", "oneOf", "not",
-                       "$ref", "minProperties", "maxProperties", "if", "then", "else", "patternProperties"})
+                       "$ref", "minProperties", "maxProperties", "if", "then", "else", "patternProperties",
+                       "propertyNames"})
 
 
 def compile_schema(schema: Any, engine: Engine | None = None) -> Check:
@@ -269,6 +270,9 @@ class _Compiler:
             return lambda v: not isinstance(v, dict) or all(extra(v[k]) for k in v if k not in known)
         if key == "items":
             return _every_item(self.compile(value))
+        if key == "propertyNames":
+            names = self.compile(value)
+            return lambda v: not isinstance(v, dict) or all(names(k) for k in v)
         if key == "contains":
             return _some_item(self.compile(value))
         if key == "uniqueItems":

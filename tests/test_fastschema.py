@@ -61,6 +61,7 @@ def schemas() -> st.SearchStrategy[Any]:
                       inner),
             st.builds(lambda s: {"items": s}, inner),
             st.builds(lambda s: {"contains": s}, inner),
+            st.builds(lambda s: {"propertyNames": s}, inner),
             st.builds(lambda s: {"not": s}, inner),
             st.builds(lambda k, s: {k: s}, st.sampled_from(["anyOf", "allOf", "oneOf"]),
                       st.lists(inner, min_size=1, max_size=3)),

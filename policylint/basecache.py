@@ -83,6 +83,8 @@ def store(root: Path, wanted: str, base: Base) -> None:
     if folder is None:
         return
     try:
+        if folder.is_symlink():  # `.git/policylint` leading elsewhere: nothing is written through it
+            return
         folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"key": wanted, **_encoded(base)}, ensure_ascii=False)
         handle, temporary = tempfile.mkstemp(prefix=".base-", suffix=".tmp", dir=folder)

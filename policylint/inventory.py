@@ -53,6 +53,7 @@ from policylint.walk import (
 from policylint.yamlsafe import decode
 
 _IGNORE = re.compile(rb"policylint:\s*ignore")  # the inline comment `suppress.INLINE` reads, as bytes
+_TOO_DEEP = "expected data nested less deeply, found nesting too deep to read"
 _NONE_OF_THEM = " (a native file has 'policylint: 1' at its top level)"
 
 
@@ -104,7 +105,10 @@ def fragment_of(path: str, data: bytes, explicit: bool, options: Options) -> Fra
             return TEMPLATE
         return Fragment(Inventory(), [file_error(path, "expected rendered Kubernetes objects, found an unrendered "
                                                        "template: render it first (`helm template`)")])
-    second = _second_look(path, text, options) if path.lower().endswith(DATA_SUFFIXES) else None
+    try:
+        second = _second_look(path, text, options) if path.lower().endswith(DATA_SUFFIXES) else None
+    except RecursionError:  # data nested too deeply to tell whose it is: never skipped as nobody's
+        return Fragment(Inventory(), [file_error(path, _TOO_DEEP)])
     if second is not None:
         return second
     if not explicit:
@@ -120,8 +124,7 @@ def _loaded(source: Any, path: str, text: str, options: Options) -> Fragment:
     except InputError as error:
         return Fragment(Inventory(), [error])
     except RecursionError:
-        return Fragment(Inventory(), [file_error(path, "expected data nested less deeply, found nesting too "
-                                                       "deep to read")])
+        return Fragment(Inventory(), [file_error(path, _TOO_DEEP)])
     except Exception as exc:  # the boundary: a bug in one source must not hide every other file's findings
         return Fragment(Inventory(), [SourceCrash(path, source.NAME, exc)])
     # here, where the source is known: a native file's undefined name stays a broken reference (PL001), a typo

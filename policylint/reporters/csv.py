@@ -9,10 +9,10 @@ spreadsheet shows as text, never runs (`csvsafe`). Rows only: the input errors a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from policylint.csvsafe import rows_text
-from policylint.exposure import Exposure
+from policylint.exposure import Listed
 from policylint.findings import Finding
 from policylint.graph import Step
 from policylint.redact import no_command_lines
@@ -42,13 +42,20 @@ def _finding(f: Finding) -> tuple[object, ...]:
             f.location.column, f.message, compact(f.path), f.fingerprint)
 
 
-def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] = ()) -> str:
-    """`records` is empty where the count is unknown (never 0); `access` is how the path's last step gets to the
-    resource (`read, write`, `admin`, `controls`)."""
-    rows = [(e.id, e.kind, e.status, e.display_name, r.id, ", ".join(r.classes), r.records, access(r.path),
-             compact(r.path))
-            for e in escaped_reach(exposures) for r in e.resources]
-    return _text(REACH_COLUMNS, rows)
+def render_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> str:
+    return "".join(stream_reach(as_of, exposures, notes))
+
+
+def stream_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> Iterator[str]:
+    """The header, then each identity's rows as the listing is read. `records` is empty where the count is unknown
+    (never 0); `access` is how the path's last step gets to the resource (`read, write`, `admin`, `controls`)."""
+    header = _text(REACH_COLUMNS, [])
+    yield header
+    for e in escaped_reach(exposures):
+        if e.resources:
+            rows = [(e.id, e.kind, e.status, e.display_name, r.id, ", ".join(r.classes), r.records, access(r.path),
+                     compact(r.path)) for r in e.resources]
+            yield _text(REACH_COLUMNS, rows)[len(header):]  # the writer keeps nothing between records
 
 
 def access(path: Sequence[Step]) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from policylint.exposure import Exposure
+from policylint.exposure import Exposure, Listed
 from policylint.findings import Finding
 from policylint.graph import Step
 from policylint.model import Location
@@ -70,28 +71,49 @@ def render(report: Report) -> str:
     return _dump(document)
 
 
-def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] = ()) -> str:
-    document = {
-        "as_of": as_of,
-        "notes": list(notes),
-        "identities": [
-            {
-                "id": e.id,
-                "kind": e.kind,
-                **({"status": e.status, "display_name": e.display_name} if e.status is not None else {}),
-                "records": e.records,
-                "resources_of_unknown_size": e.unknown,
-                "reached": e.reached,
-                "resources": [
-                    {"id": r.id, "classes": list(r.classes), "records": r.records,
-                     "path": [step.shown for step in r.path], "steps": steps(r.path)}
-                    for r in e.resources
-                ],
-            }
-            for e in exposures
+ITEM_INDENT = " " * 4  # an item of `identities`, two levels down
+
+
+def render_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> str:
+    return "".join(stream_reach(as_of, exposures, notes))
+
+
+def stream_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> Iterator[str]:
+    """One document, `{as_of, notes, identities: [...]}`, written as the listing is read: the text `json.dumps`
+    would write for the whole, item by item (each item indented to its place in the list)."""
+    head = {"as_of": as_of, "notes": list(notes), "identities": []}
+    if not len(exposures):
+        yield _dump(head)
+        return
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    yield printable_json(text[: text.rindex("[]") + 1] + "\n" + ITEM_INDENT)  # `identities` is the last key
+    for number, e in enumerate(exposures):
+        item = json.dumps(identity(e), indent=2, ensure_ascii=False).replace("\n", "\n" + ITEM_INDENT)
+        yield printable_json((",\n" + ITEM_INDENT if number else "") + item)  # a string's line break is `\n`
+    yield "\n  ]\n}\n"
+
+
+def stream_lines(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> Iterator[str]:
+    """JSON Lines: one identity per line, each the object the JSON document lists (`as_of` and `notes` are not
+    identities: the CLI prints the notes on standard error)."""
+    for e in exposures:
+        yield printable_json(json.dumps(identity(e), ensure_ascii=False)) + "\n"
+
+
+def identity(e: Exposure) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        **({"status": e.status, "display_name": e.display_name} if e.status is not None else {}),
+        "records": e.records,
+        "resources_of_unknown_size": e.unknown,
+        "reached": e.reached,
+        "resources": [
+            {"id": r.id, "classes": list(r.classes), "records": r.records,
+             "path": [step.shown for step in r.path], "steps": steps(r.path)}
+            for r in e.resources
         ],
     }
-    return _dump(document)
 
 
 def _dump(document: Any) -> str:

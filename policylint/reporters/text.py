@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from policylint.exposure import Exposure
+from collections.abc import Iterator
+
+from policylint.exposure import Exposure, Listed, Summary
 from policylint.redact import no_command_lines, printable
 from policylint.report import Report
 from policylint.reporters.paths import compact
@@ -62,9 +64,17 @@ def _summary(report: Report) -> str:
     return text
 
 
-def render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...] = ()) -> str:
+def render_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> str:
     """`notes`: what the reader must know to trust the list (nothing classified, files skipped)."""
-    return no_command_lines(_render_reach(as_of, escaped_reach(exposures), tuple(printable(n) for n in notes)))
+    return "".join(stream_reach(as_of, exposures, notes))
+
+
+def stream_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> Iterator[str]:
+    """The listing as it is read: its head, then whole lines per identity (`reach` writes each as it comes)."""
+    shown = escaped_reach(exposures)
+    yield _lines(_head(as_of, len(shown), notes))
+    for e in shown:
+        yield _lines(["", *_identity(e)])
 
 
 def reached(e: Exposure) -> str:
@@ -78,19 +88,61 @@ def reached(e: Exposure) -> str:
     return text + (f" ({e.unknown:,} of them of unknown size)" if e.unknown else "")
 
 
-def _render_reach(as_of: str, exposures: list[Exposure], notes: tuple[str, ...]) -> str:
-    lines = [f"Who can reach customer data, as of {as_of}: {len(exposures)} identities"]
-    lines.extend(f"note: {note}" for note in notes)
-    for e in exposures:
-        status = f", {e.status}" if e.status and e.status != "active" else ""
-        name = f", {e.display_name}" if e.display_name else ""
-        lines.append("")
-        lines.append(f"{e.id} ({e.kind}{status}{name}): {reached(e)}")
-        for r in e.resources:
-            size = "records unknown" if r.records is None else f"{r.records:,} records"
-            lines.append(f"  {r.id} [{', '.join(r.classes)}] {size}")
-            lines.append(f"    path: {compact(r.path)}")
-        if e.reached > len(e.resources):
-            more = e.reached - len(e.resources)
-            lines.append(f"  and {more:,} smaller resource{'s' if more != 1 else ''} (all of them: --show all)")
-    return "\n".join(lines) + "\n"
+def _head(as_of: str, identities: int, notes: tuple[str, ...]) -> list[str]:
+    return [f"Who can reach customer data, as of {as_of}: {identities} identities",
+            *(f"note: {printable(note)}" for note in notes)]
+
+
+def _title(e: Exposure) -> str:
+    status = f", {e.status}" if e.status and e.status != "active" else ""
+    name = f", {e.display_name}" if e.display_name else ""
+    return f"{e.id} ({e.kind}{status}{name}): {reached(e)}"
+
+
+def _identity(e: Exposure) -> list[str]:
+    lines = [_title(e)]
+    for r in e.resources:
+        size = "records unknown" if r.records is None else f"{r.records:,} records"
+        lines.append(f"  {r.id} [{', '.join(r.classes)}] {size}")
+        lines.append(f"    path: {compact(r.path)}")
+    if e.reached > len(e.resources):
+        more = e.reached - len(e.resources)
+        lines.append(f"  and {more:,} smaller resource{'s' if more != 1 else ''} (all of them: --show all)")
+    return lines
+
+
+def _lines(lines: list[str]) -> str:
+    """Whole lines, each ended: a line that could start a CI workflow command is neutralised line by line."""
+    return no_command_lines("".join(line + "\n" for line in lines))
+
+
+def render_reach_summary(as_of: str, summary: Summary, notes: tuple[str, ...], command: str) -> str:
+    """`reach` where the whole list is more than anyone reads: the totals, the identities that reach the most (one
+    line each, as the list has them), and the command that writes the whole list."""
+    top = list(escaped_reach(list(summary.top)))
+    more = summary.identities - len(top)
+    lines = [*_head(as_of, summary.identities, notes), "", _totals(summary), "",
+             f"The {len(top):,} identities that reach the most records, people who have left (departed or "
+             "suspended) and their own accounts first:", "", *(_title(e) for e in top), "",
+             f"{f'and {more:,} more. ' if more else ''}Every identity, with its largest stores and a path to each:",
+             f"  {printable(command)}",
+             "(--show all lists every store; --format jsonl writes one identity per line, for a pipeline; --from ID "
+             "lists one identity's paths)"]
+    return _lines(lines)
+
+
+def _totals(summary: Summary) -> str:
+    people = "1 person" if summary.people == 1 else f"{summary.people:,} people"
+    principals = f"{summary.identities - summary.people:,} principal" + (
+        "s" if summary.identities - summary.people != 1 else "")
+    return (f"{people} ({summary.left:,} of them departed or suspended) and {principals} reach "
+            f"{_stores(summary)}.")
+
+
+def _stores(summary: Summary) -> str:
+    stores = f"{summary.stores:,} customer-data store{'s' if summary.stores != 1 else ''}"
+    if summary.unknown == summary.stores:
+        return f"{stores} of unknown size"
+    at_least = "at least " if summary.unknown else ""
+    unknown = f" ({summary.unknown:,} of them of unknown size)" if summary.unknown else ""
+    return f"{stores} holding {at_least}{summary.records:,} records{unknown}"

@@ -101,9 +101,9 @@ def looks_like(path: str, text: str) -> tuple[str, Any] | None:
     files are parsed, and only when nothing claimed them: the cost stays off every file a source recognises."""
     name = path.lower()
     documents: list[Any] = []
-    try:
+    try:  # a RecursionError (JSON nested deeper than the parser goes) is the caller's: fail closed, never skipped
         documents = [json.loads(text.lstrip("\ufeff"))]
-    except (ValueError, RecursionError):
+    except ValueError:
         if name.endswith((".yaml", ".yml")):
             try:
                 documents = load_all(text, path)

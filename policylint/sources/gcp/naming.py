@@ -103,7 +103,7 @@ def policy_resource(document: YMap, bindings: YSeq, path: str, options: Options,
         if moved is not None:
             return Named(_unnamed(bindings, f"projects/{moved[0]}"), moved[1])
         return Named(stated[0], "document")
-    keyed = None if stated is not None else _key_in_path(path)
+    keyed = None if stated is not None else _key_in_path(_under_root(path, options.globs_root))
     if keyed is not None and not _disagrees(keyed, configured, reader, None, document):
         return Named(keyed, "path")
     project, basis = _project(bindings, path, configured, options.globs_root, reader)
@@ -180,6 +180,14 @@ def _path_disagrees(stated: tuple[str, str], path: str, root: str, reader: Reade
 
 def _say_which(used: str, where: str) -> str:
     return f"read as {used}'s policy: say which in {where} or in the document"
+
+
+def _under_root(path: str, root: str) -> str:
+    """The file's path from the run's root (absolute when outside it): what it says does not depend on the folder
+    a run starts from, nor on where `diff` put its copy."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.path.abspath(root))
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
 
 
 def _key_in_path(path: str) -> str | None:

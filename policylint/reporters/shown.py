@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from policylint.exposure import ExposedResource, Exposure, Listed, Summary
-from policylint.graph import Step
 from policylint.redact import printable, redact
-from policylint.report import Change, Report, mapped
+from policylint.report import Change, Report, mapped, mapped_path
 
 # Report fields, by whether an input can put text in them: a field added to Report must be placed in one (a test
 # fails otherwise), so nothing new reaches an output unredacted.
@@ -100,12 +99,7 @@ def _mapped_exposure(e: Exposure, change: Change) -> Exposure:
 
 def _resource(resource: ExposedResource, change: Change) -> ExposedResource:
     return ExposedResource(change(resource.id), tuple(change(c) for c in resource.classes), resource.records,
-                           tuple(_step(step, change) for step in resource.path))
+                           mapped_path(resource.path, change))
 
 
-def _step(step: Step, change: Change) -> Step:
-    """`report.mapped_path`'s change of one step, the step itself where it changes nothing."""
-    node, condition, through = change(step.node), change(step.condition), change(step.through)
-    if node == step.node and condition == step.condition and through == step.through:
-        return step
-    return replace(step, node=node, condition=condition, through=through)
+

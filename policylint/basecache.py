@@ -20,6 +20,7 @@ from policylint import __version__, gitrev
 from policylint.errors import UsageError
 from policylint.evidence import evidence_from_json, evidence_json
 from policylint.findings import Finding, Notice
+from policylint.fragcache import program_id
 from policylint.graph import Step
 from policylint.model import Location
 from policylint.settings import Settings, rule_set
@@ -47,7 +48,8 @@ def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple
     working directory)."""
     rules, _ = rule_set(list(settings.policies), settings.select, settings.ignore, settings.extra_rules)
     described = {
-        "format": FORMAT, "version": __version__, "content": content, "cwd": str(cwd.resolve()),
+        "format": FORMAT, "version": __version__, "program": program_id(), "content": content,
+        "cwd": str(cwd.resolve()),
         "paths": list(paths), "exclude": list(settings.exclude if exclude is None else exclude),
         "exclude_root": settings.exclude_root, "as_of": settings.as_of.isoformat(),
         "patterns": list(settings.patterns), "unclassified": settings.unclassified,

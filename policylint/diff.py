@@ -122,6 +122,7 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     root = _repository(settings)
     commit = None if base == HEAD and not gitrev.has_commits(root) else gitrev.resolve_revision(root, base)
     settings = replace(settings, options=replace(settings.options, check_globs=False),  # judged by `check`
+                       cache_within=str(root),  # the copies' files are cached in the repository's own folder
                        extra_rules=(*settings.extra_rules,
                                               *(r for r in DIFF_RULES if r not in settings.extra_rules)))
     layout = _base_layout(settings.config, root, commit) if base_layout and commit is not None else None
@@ -275,7 +276,7 @@ def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout
         gitrev.inside(root, Path(path))
     key = basecache.key(gitrev.content_id(root, commit, [Path(p) for p in old_paths]), settings, old_paths,
                         base_exclude, Path.cwd())
-    cached = basecache.load(root, key)
+    cached = basecache.load(root, key) if settings.cache else None  # `--no-cache`: HEAD analysed again
     if cached is not None:
         return cached
     with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
@@ -298,7 +299,8 @@ def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout
     files = tuple(sorted(_relative(f, copy) for f in result.analysis.files))
     roster = tuple(sorted({_relative(p.location.file, copy) for p in result.analysis.inventory.people}))
     found = basecache.Base(findings, reached, notices, files, roster)
-    basecache.store(root, key, found)
+    if settings.cache:
+        basecache.store(root, key, found)
     return found
 
 

@@ -160,10 +160,10 @@ def decoded(document: Any, path: str) -> Read:
     return fragcodec.decode(document, path)
 
 
-def open_cache(root: str) -> Cache | None:
-    """The cache for a run whose root is `root`: in the repository's folder when the root is in a git repository,
+def open_cache(root: str, within: str | None = None) -> Cache | None:
+    """The cache for a run whose root is `root`: in the folder of the git repository `within` (else the root) is in,
     else the user's; None when neither can be used."""
-    base = _git_folder(Path(os.path.abspath(root)))
+    base = _git_folder(Path(os.path.abspath(within or root)))
     folder = base / "policylint" / "fragments" if base is not None else None
     if folder is None:
         own = user_cache()
@@ -243,6 +243,12 @@ def _options_id(options: Options) -> str:
 
 
 _PROGRAM: list[str] = []
+
+
+def program_id() -> str:
+    """This policylint: its version, the name, size and modification time of each of its files, and where the
+    libraries reading depends on are installed (what every cache of its results is keyed by)."""
+    return _program()
 
 
 def _program() -> str:

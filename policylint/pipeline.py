@@ -120,7 +120,8 @@ def _analyse(settings: Settings, timer: Timer) -> Analysis:
     with timer.stage("load"):
         loaded = load_paths(list(settings.paths), settings.options, settings.exclude, settings.exclude_root,
                             on_file=timer.progress.files if timer.progress is not None else None,
-                            cache=open_cache(settings.exclude_root) if settings.cache else None)
+                            cache=open_cache(settings.exclude_root, settings.cache_within) if settings.cache
+                            else None)
     with timer.stage("graph"):
         inventory, join_errors = join(loaded.inventory, settings.as_of)
         patterns = settings.patterns

@@ -8,6 +8,8 @@ never a file name, which an attacker could make a terminal control sequence.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from types import TracebackType
 from typing import IO, Any
 
@@ -30,24 +32,41 @@ class Shown:
         self.delay = delay
         self._bar: Any = None
         self._stage: str | None = None
+        self._started = time.monotonic()  # of the current bar
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def files(self, done: int, total: int) -> None:
-        if self._stage != FILES:
-            self._close()
-            self._stage = FILES
-            self._bar = self._new(total=total, unit=" files", desc="reading")
-        self._bar.update(done - self._bar.n)
+        with self._lock:
+            if self._stage != FILES:
+                self._close()
+                self._stage = FILES
+                self._bar = self._new(total=total, unit=" files", desc="reading")
+            self._bar.update(done - self._bar.n)
 
     def stage(self, name: str) -> None:
         if name in ("load", self._stage):  # "load" is shown as its files are read
             return
-        self._close()
-        self._stage = name
-        self._bar = self._new(total=None, desc=name, bar_format="{desc}… {elapsed}")
+        with self._lock:
+            self._close()
+            self._stage = name
+            self._bar = self._new(total=None, desc=name, bar_format="{desc}… {elapsed}")
+        if self._ticker is None:  # a stage has no updates of its own: it is drawn, then its clock, every second
+            self._ticker = threading.Thread(target=self._tick, name="policylint-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._done.wait(0.5):
+            with self._lock:
+                if self._bar is not None and self._stage != FILES and \
+                        time.monotonic() - self._started >= self.delay:
+                    self._bar.refresh()
 
     def _new(self, **settings: Any) -> Any:
         from tqdm import tqdm  # only when a run shows progress: it is not needed to start
 
+        self._started = time.monotonic()
         return tqdm(file=self.stream, delay=self.delay, leave=False, dynamic_ncols=True, mininterval=0.2,
                     **settings)
 
@@ -61,4 +80,8 @@ class Shown:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        self._close()
+        self._done.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        with self._lock:
+            self._close()

@@ -40,6 +40,8 @@ class Settings:
     extra_rules: tuple[Rule, ...] = ()  # rules computed outside the facts (diff's PL900), selectable like any other
     config: Config = field(default_factory=Config)  # the configuration file they came from (diff reads the base's)
     cache: bool = True  # read unchanged files from the fragment cache (`fragcache`); `--no-cache` reads them all
+    cache_within: str | None = None  # the folder whose repository keeps that cache (None: the run's root); `diff`
+    # reads copies of git trees in temporary folders, and keeps their cache in the repository they came from
 
     def inputs(self) -> tuple[str, ...]:
         """The files the run reads besides the inventory: a report must never be written over one of them."""

@@ -67,3 +67,23 @@ def test_the_cli_shows_progress_when_asked_and_never_in_a_pipe_otherwise(monkeyp
     quiet = run_cli("check", acme, "--as-of", "2026-11-27")
     assert quiet.code == 1 and "reading" not in quiet.err and quiet.err == ""
     assert run_cli("reach", acme, "--as-of", "2026-11-27", "--no-progress").err == ""
+
+
+def test_a_long_stage_is_drawn_though_nothing_updates_it() -> None:
+    """A stage has no updates of its own: it must still appear once it has run for the delay (it never did)."""
+    import io
+    import time
+
+    from policylint.progress import Shown
+
+    stream = io.StringIO()
+    with Shown(stream, delay=0.1) as shown:
+        shown.stage("graph")
+        time.sleep(0.8)
+        drawn = stream.getvalue()
+    assert "graph…" in drawn
+    quick = io.StringIO()
+    with Shown(quick, delay=5.0) as shown:
+        shown.stage("graph")
+        time.sleep(0.6)
+    assert "graph" not in quick.getvalue()

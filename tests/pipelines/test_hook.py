@@ -291,3 +291,26 @@ def test_one_roster_of_two_taken_away_blocks_and_a_renamed_roster_does_not(tmp_p
     assert code == 1 and ("PL903", "hr/roster.csv", "hr/roster.csv:1") in found, found
     [gone] = [f for f in report["findings"] if f["rule"] == "PL903"]  # type: ignore[attr-defined]
     assert "only hr/contractors.yaml is read now" in gone["message"]
+
+
+def test_the_hooks_file_cache_is_kept_in_the_repository_not_the_users_folder(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook reads copies of the staged and HEAD trees in temporary folders: their files' cache belongs to the
+    repository they came from (deleting `.git/policylint` clears it), never to the user's cache folder."""
+    own = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(own))
+    write(repo, "org/notes.yaml", "# nothing\n")
+    assert hook()[0] == 0
+    assert list((repo / ".git" / "policylint" / "fragments").rglob("*.json"))
+    assert not (own / "policylint" / "fragments").exists()
+
+
+def test_no_cache_analyses_head_again(repo: Path) -> None:
+    """`--no-cache` trusts no cache: a HEAD analysis altered on disk is not read."""
+    assert hook()[0] == 0
+    for cached in (repo / ".git" / "policylint").glob("base-*.json"):
+        document = json.loads(cached.read_text())
+        document["reached"] = {}  # as if nobody reached anything at HEAD: every path would be new
+        cached.write_text(json.dumps(document))
+    assert hook("--no-cache")[:2] == (0, [])
+    assert hook()[0] == 1  # the altered cache, trusted without --no-cache, is what the test altered

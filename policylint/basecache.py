@@ -18,14 +18,14 @@ from typing import Any
 
 from policylint import __version__, gitrev
 from policylint.errors import UsageError
-from policylint.evidence import evidence_from_json, evidence_json
+from policylint.evidence import Counts, evidence_from_json, evidence_json, reached_from_json
 from policylint.findings import Finding, Notice
 from policylint.fragcache import program_id
 from policylint.graph import Step
 from policylint.model import Location
 from policylint.settings import Settings, rule_set
 
-FORMAT = 2
+FORMAT = 3  # 3: each distinct reached set written once
 KEEP = 8  # cached bases kept per repository: the newest ones (a branch switch back and forth stays cached)
 
 
@@ -75,7 +75,7 @@ def load(root: Path, wanted: str) -> Base | None:
     try:
         document = json.loads((folder / f"base-{wanted}.json").read_text("utf-8"))
         return _decoded(document) if document.get("key") == wanted else None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # missing or unreadable: the base is analysed again
 
 
@@ -105,8 +105,10 @@ def _prune(folder: Path) -> None:
 
 
 def _encoded(base: Base) -> dict[str, Any]:
+    sets: dict[Any, int] = {}  # each distinct reached set once (300,000 findings reach a few thousand sets)
     return {
-        "findings": [_finding_out(f) for f in base.findings],
+        "findings": [_finding_out(f, sets) for f in base.findings],
+        "reached_sets": [dict(counts) for counts in sets],
         "reached": {node: sorted(resources) for node, resources in base.reached.items()},
         "notices": [[*_location_out(n.location), n.message] for n in base.notices],
         "files": list(base.files),
@@ -115,8 +117,9 @@ def _encoded(base: Base) -> dict[str, Any]:
 
 
 def _decoded(document: dict[str, Any]) -> Base:
+    sets = [reached_from_json(counts) for counts in document["reached_sets"]]
     return Base(
-        tuple(_finding_in(f) for f in document["findings"]),
+        tuple(_finding_in(f, sets) for f in document["findings"]),
         {node: frozenset(resources) for node, resources in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
@@ -131,18 +134,22 @@ def _location_out(location: Location) -> list[Any]:
 _SPECIAL = {"location", "evidence", "path"}
 
 
-def _finding_out(finding: Finding) -> dict[str, Any]:
-    return {"location": _location_out(finding.location), "evidence": evidence_json(finding.evidence),
+def _finding_out(finding: Finding, sets: dict[Any, int]) -> dict[str, Any]:
+    evidence = evidence_json(finding.evidence)
+    del evidence["reached"]
+    evidence["reached_set"] = sets.setdefault(finding.evidence.reached, len(sets))
+    return {"location": _location_out(finding.location), "evidence": evidence,
             "path": [[s.node, s.kind, s.relation, list(s.access), s.condition, s.through] for s in finding.path],
             **{f.name: getattr(finding, f.name) for f in fields(Finding) if f.name not in _SPECIAL}}
 
 
-def _finding_in(item: dict[str, Any]) -> Finding:
+def _finding_in(item: dict[str, Any], sets: list[Counts]) -> Finding:
     values = {f.name: _tuples(item[f.name]) for f in fields(Finding) if f.name not in _SPECIAL}
     path = tuple(Step(node, kind, relation, tuple(access), condition, through)
                  for node, kind, relation, access, condition, through in item["path"])
-    return Finding(location=Location(*item["location"]), evidence=evidence_from_json(item["evidence"]), path=path,
-                   **values)
+    evidence = item["evidence"]
+    return Finding(location=Location(*item["location"]), path=path,
+                   evidence=evidence_from_json(evidence, sets[evidence["reached_set"]]), **values)
 
 
 def _tuples(value: Any) -> Any:

@@ -180,7 +180,7 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def evidence_from_json(document: Any) -> Evidence:
+def evidence_from_json(document: Any, reached: Counts | None = None) -> Evidence:
     """The evidence `evidence_json` wrote; ValueError (saying what was expected) for anything else, and for an
     evidence without `reached`, written before what a finding reaches was recorded: read as reaching nothing, it
     would call every finding worse (a stale pre-commit cache is rebuilt instead, a baseline must be written again).
@@ -199,6 +199,8 @@ def evidence_from_json(document: Any) -> Evidence:
     members = tuple((str(path), tuple(Member(k, k) for k in sorted(set(keys)))) for path, keys in sorted(lists.items()))
     counts = _counts_from_json(document.get("counts", {}), "counts", "each fact to a whole number or null",
                                negative=True)
+    if reached is not None:  # read once for every finding that reaches the same set (`basecache`)
+        return Evidence(members, records, severity, reached, counts)
     if "reached" not in document:
         raise ValueError("expected reached (the customer-data resources the finding reaches, with their records), "
                          "found none (written before policylint recorded it)")

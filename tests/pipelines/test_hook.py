@@ -5,6 +5,7 @@ Each case is a commit that passed the old hook (which reported only findings loc
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,21 @@ def test_no_cache_analyses_head_again(repo: Path) -> None:
         cached.write_text(json.dumps(document))
     assert hook("--no-cache")[:2] == (0, [])
     assert hook()[0] == 1  # the altered cache, trusted without --no-cache, is what the test altered
+
+
+def test_heads_cached_analysis_reads_back_equal_with_each_reached_set_written_once() -> None:
+    from policylint import basecache
+    from policylint.evidence import evidence_json
+    from policylint.pipeline import run
+    from policylint.settings import Settings
+
+    from helpers import REPO
+
+    result = run(Settings((str(REPO / "examples" / "acme"),), date(2026, 11, 27), cache=False))
+    base = basecache.Base(tuple(result.report.findings), {"kim.jh": frozenset({"orders-db"})}, ())
+    document = json.loads(json.dumps(basecache._encoded(base)))
+    distinct = {f.evidence.reached for f in base.findings}
+    assert len(document["reached_sets"]) == len(distinct) < len(base.findings)
+    again = basecache._decoded(document)
+    assert again.findings == base.findings
+    assert [evidence_json(f.evidence) for f in again.findings] == [evidence_json(f.evidence) for f in base.findings]

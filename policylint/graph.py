@@ -89,8 +89,12 @@ class Graph:
 
     def set_edge(self, source: str, target: str, attributes: dict[str, Any]) -> None:
         """The edge's attributes, all of them (the edge exists, or its ends do); shared with every edge of the same."""
-        key = tuple((name, tuple(value) if isinstance(value, list) else value)
-                    for name, value in sorted(attributes.items()))
+        if len(attributes) == 1:  # `{"kind": …}`, most of a million edges: no sorting
+            ((name, value),) = attributes.items()
+            key: tuple[tuple[str, Any], ...] = ((name, tuple(value) if isinstance(value, list) else value),)
+        else:
+            key = tuple((name, tuple(value) if isinstance(value, list) else value)
+                        for name, value in sorted(attributes.items()))
         try:
             shared = self._shared.setdefault(key, attributes)
         except TypeError:  # a value that cannot be a key: the edge keeps a dict of its own

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from policylint.exposure import DEFAULT_SHOWN, ExposedResource, Exposure, exposures, largest_first
+from policylint.exposure import DEFAULT_SHOWN, LEFT, ExposedResource, Exposure, exposures, largest_first
 from policylint.graph import ADMIN_SUFFIX, Step, hub_set, path_steps
 from policylint.model import Credential, Key, Person, Principal, Resource, platform_of
 from policylint.pipeline import Analysis, Result
@@ -27,9 +27,6 @@ MAX_ACCESS = 30  # what still gives a leaver access (credentials, accounts, keys
 # Who reaches a store, riskiest first: people (and their accounts) by status, then accounts of nobody on the
 # roster, third parties, and services. A person's own account counts as that person.
 GROUPS = ("departed", "suspended", "unowned", "external", "leave", "active", "service")
-LEFT = ("departed", "suspended")
-
-
 @dataclass(frozen=True, slots=True)
 class Account:
     id: str

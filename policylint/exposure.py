@@ -28,7 +28,7 @@ from policylint.suggest import did_you_mean
 DEFAULT_SHOWN = 10  # resources shown, with their paths, per identity
 SUMMARY_AFTER = 100  # more identities than this, and the default text output is a summary (README, `reach`)
 SUMMARY_TOP = 50  # the identities a summary names: a page a person reads
-LEFT = ("departed", "suspended")  # people who have left, as the auditor's report counts them (`audit.LEFT`)
+LEFT = ("departed", "suspended")  # people who have left (the reach summary and the auditor's report)
 STATUSES: tuple[str, ...] = get_args(PersonStatus)
 
 

@@ -2,44 +2,109 @@
 content of the base's inventory paths and everything else that decides it, so the pre-commit hook analyses HEAD
 once, not on every commit.
 
-The cache lives in the repository's own folder (`.git/policylint/`), never in the working tree. It is plain JSON, and
-a file that does not read back exactly is ignored and rebuilt: a broken cache costs time, never a finding.
+The cache lives in the repository's own folder (`.git/policylint/`), never in the working tree, as two files of
+plain JSON: an index (`base-<key>.json`: each finding's fingerprint and evidence digest, who reaches what, the
+base's notices and files) and the findings themselves (`base-<key>.jsonl`, one per line). A comparison reads the
+index whole and only the lines of the findings it cannot settle by digest (one that changed, one resolved): at
+enterprise size that is a few lines of 400 MB. The index carries the findings file's sha256, checked when it is
+opened: a file that does not read back exactly is ignored and rebuilt, so a broken cache costs time, never a
+finding.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import tempfile
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from policylint import __version__, gitrev
 from policylint.errors import UsageError
-from policylint.evidence import Counts, evidence_from_json, evidence_json, reached_from_json
+from policylint.evidence import Counts, Digests, evidence_from_json, evidence_json, reached_from_json
 from policylint.findings import Finding, Notice
 from policylint.fragcache import program_id
 from policylint.graph import Step
 from policylint.model import Location
 from policylint.settings import Settings, rule_set
 
-FORMAT = 3  # 3: each distinct reached set written once
+FORMAT = 4  # 4: an index and the findings apart, a finding read only when its digest differs (3: sets once)
 KEEP = 8  # cached bases kept per repository: the newest ones (a branch switch back and forth stays cached)
+
+
+class Findings:
+    """The base's findings by fingerprint, each with the digest of its evidence (`evidence.Digests`)."""
+
+    def __init__(self, findings: Iterable[Finding] = ()) -> None:
+        self._held = {f.fingerprint: f for f in findings}
+        self._digests = Digests()
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def fingerprints(self) -> Iterator[str]:
+        return iter(self._held)
+
+    def digest(self, fingerprint: str) -> str | None:
+        """None: the base has no such finding."""
+        found = self._held.get(fingerprint)
+        return None if found is None else self._digests.digest(found.evidence)
+
+    def get(self, fingerprint: str) -> Finding | None:
+        return self._held.get(fingerprint)
+
+    def all(self) -> list[Finding]:
+        return [found for fingerprint in self.fingerprints() if (found := self.get(fingerprint)) is not None]
+
+
+class _Stored(Findings):
+    """Findings in a cache's findings file, each decoded when it is asked for."""
+
+    def __init__(self, body: mmap.mmap | None, numbers: dict[str, int], digests: list[str], offsets: list[int],
+                 sets: list[Any]) -> None:
+        super().__init__()
+        self._body, self._numbers, self._digest_of, self._offsets = body, numbers, digests, offsets
+        self._sets: list[Any] = sets  # as written; each decoded once, when a finding names it
+        self._decoded: dict[str, Finding] = {}
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def fingerprints(self) -> Iterator[str]:
+        return iter(self._numbers)
+
+    def digest(self, fingerprint: str) -> str | None:
+        number = self._numbers.get(fingerprint)
+        return None if number is None else self._digest_of[number]
+
+    def get(self, fingerprint: str) -> Finding | None:
+        number = self._numbers.get(fingerprint)
+        if number is None or self._body is None:
+            return None
+        if fingerprint not in self._decoded:
+            line = self._body[self._offsets[number]:self._offsets[number + 1]]
+            self._decoded[fingerprint] = _finding_in(json.loads(line), self._set)
+        return self._decoded[fingerprint]
+
+    def _set(self, number: int) -> Counts:
+        found = self._sets[number]
+        if isinstance(found, tuple):
+            return found
+        decoded = self._sets[number] = reached_from_json(found)
+        return decoded
 
 
 @dataclass(frozen=True, slots=True)
 class Base:
-    findings: tuple[Finding, ...]
+    findings: Findings
     reached: dict[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
     notices: tuple[Notice, ...]
     files: tuple[str, ...] = ()  # the files read, relative to the repository (PL901: a file no longer read)
     roster: tuple[str, ...] = ()  # the files that defined people, relative to the repository (PL903: roster gone)
-    by_fingerprint: dict[str, Finding] = field(init=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_fingerprint", {f.fingerprint: f for f in self.findings})
 
 
 def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
@@ -70,17 +135,21 @@ def _folder(root: Path) -> Path | None:
 
 def load(root: Path, wanted: str) -> Base | None:
     folder = _folder(root)
-    if folder is None:
+    if folder is None or folder.is_symlink():
         return None
     try:
-        document = json.loads((folder / f"base-{wanted}.json").read_text("utf-8"))
-        return _decoded(document) if document.get("key") == wanted else None
+        document = json.loads(_read(folder / f"base-{wanted}.json"))
+        if document.get("key") != wanted:
+            return None
+        body = _opened(folder / f"base-{wanted}.jsonl", document["body"])
+        return None if isinstance(body, bool) else _decoded(document, body)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # missing or unreadable: the base is analysed again
 
 
 def store(root: Path, wanted: str, base: Base) -> None:
-    """Written atomically; a cache that cannot be written is only a slower next run."""
+    """The findings file first, then the index naming its digest, each written atomically; a cache that cannot be
+    written is only a slower next run."""
     folder = _folder(root)
     if folder is None:
         return
@@ -88,39 +157,97 @@ def store(root: Path, wanted: str, base: Base) -> None:
         if folder.is_symlink():  # `.git/policylint` leading elsewhere: nothing is written through it
             return
         folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"key": wanted, **_encoded(base)}, ensure_ascii=False)
-        handle, temporary = tempfile.mkstemp(prefix=".base-", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, folder / f"base-{wanted}.json")
+        index, lines = _encoded(base)
+        body = b"".join(lines)
+        _write(folder, f"base-{wanted}.jsonl", body)
+        index["body"] = {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        _write(folder, f"base-{wanted}.json", json.dumps({"key": wanted, **index}, ensure_ascii=False).encode())
         _prune(folder)
     except OSError:
         return
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".base-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, folder / name)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read(path: Path) -> bytes:
+    """A regular file of the cache, never through a link."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read()
+
+
+def _opened(path: Path, described: Any) -> mmap.mmap | bool | None:
+    """The findings file, mapped, when it is exactly what the index says (False otherwise; None: empty). A mapping
+    keeps reading the file it mapped even when another run replaces or prunes it."""
+    if not isinstance(described, dict) or not isinstance(described.get("size"), int):
+        return False
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size != described["size"]:
+            return False
+        if size == 0:
+            return None if described.get("sha256") == hashlib.sha256(b"").hexdigest() else False
+        body = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    if hashlib.sha256(body).hexdigest() != described.get("sha256"):
+        body.close()
+        return False
+    return body
 
 
 def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("base-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+    kept = {entry.name for entry in entries[:KEEP]}
+    for body in folder.glob("base-*.jsonl"):
+        if body.name[:-1] not in kept:
+            body.unlink(missing_ok=True)
 
 
-def _encoded(base: Base) -> dict[str, Any]:
-    sets: dict[Any, int] = {}  # each distinct reached set once (300,000 findings reach a few thousand sets)
-    return {
-        "findings": [_finding_out(f, sets) for f in base.findings],
+def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
+    sets: dict[Counts, int] = {}  # each distinct reached set once (300,000 findings reach a few thousand sets)
+    digests = Digests()
+    findings = base.findings.all()
+    lines = [json.dumps(_finding_out(f, sets), ensure_ascii=False).encode() + b"\n" for f in findings]
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    reach_sets: dict[frozenset[str], int] = {}
+    index = {
+        "fingerprints": [f.fingerprint for f in findings],
+        "digests": [digests.digest(f.evidence) for f in findings],
+        "offsets": offsets,
         "reached_sets": [dict(counts) for counts in sets],
-        "reached": {node: sorted(resources) for node, resources in base.reached.items()},
+        "reached": {node: reach_sets.setdefault(resources, len(reach_sets))
+                    for node, resources in base.reached.items()},
+        "reach_sets": [sorted(resources) for resources in reach_sets],
         "notices": [[*_location_out(n.location), n.message] for n in base.notices],
         "files": list(base.files),
         "roster": list(base.roster),
     }
+    return index, lines
 
 
-def _decoded(document: dict[str, Any]) -> Base:
-    sets = [reached_from_json(counts) for counts in document["reached_sets"]]
+def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
+    fingerprints, digests, offsets = document["fingerprints"], document["digests"], document["offsets"]
+    if not (len(fingerprints) == len(digests) == len(offsets) - 1 and all(isinstance(d, str) for d in digests)
+            and all(isinstance(o, int) for o in offsets)):
+        raise ValueError("expected a digest and an offset for each finding")
+    numbers = {str(fingerprint): number for number, fingerprint in enumerate(fingerprints)}
+    reach_sets = [frozenset(str(r) for r in resources) for resources in document["reach_sets"]]
     return Base(
-        tuple(_finding_in(f, sets) for f in document["findings"]),
-        {node: frozenset(resources) for node, resources in document["reached"].items()},
+        _Stored(body, numbers, digests, offsets, list(document["reached_sets"])),
+        {str(node): reach_sets[number] for node, number in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
         tuple(document["roster"]),
@@ -134,7 +261,7 @@ def _location_out(location: Location) -> list[Any]:
 _SPECIAL = {"location", "evidence", "path"}
 
 
-def _finding_out(finding: Finding, sets: dict[Any, int]) -> dict[str, Any]:
+def _finding_out(finding: Finding, sets: dict[Counts, int]) -> dict[str, Any]:
     evidence = evidence_json(finding.evidence)
     del evidence["reached"]
     evidence["reached_set"] = sets.setdefault(finding.evidence.reached, len(sets))
@@ -143,13 +270,13 @@ def _finding_out(finding: Finding, sets: dict[Any, int]) -> dict[str, Any]:
             **{f.name: getattr(finding, f.name) for f in fields(Finding) if f.name not in _SPECIAL}}
 
 
-def _finding_in(item: dict[str, Any], sets: list[Counts]) -> Finding:
+def _finding_in(item: dict[str, Any], reached: Any) -> Finding:
     values = {f.name: _tuples(item[f.name]) for f in fields(Finding) if f.name not in _SPECIAL}
     path = tuple(Step(node, kind, relation, tuple(access), condition, through)
                  for node, kind, relation, access, condition, through in item["path"])
     evidence = item["evidence"]
     return Finding(location=Location(*item["location"]), path=path,
-                   evidence=evidence_from_json(evidence, sets[evidence["reached_set"]]), **values)
+                   evidence=evidence_from_json(evidence, reached(evidence["reached_set"])), **values)
 
 
 def _tuples(value: Any) -> Any:

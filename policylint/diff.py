@@ -21,6 +21,7 @@ from pathlib import Path
 from policylint import basecache, gitrev
 from policylint.config import Config, load_config, shown_path
 from policylint.errors import PolicylintError, UsageError
+from policylint.evidence import Digests
 from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import path_steps
 from policylint.model import Location, Person, Principal
@@ -126,7 +127,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
                        extra_rules=(*settings.extra_rules,
                                               *(r for r in DIFF_RULES if r not in settings.extra_rules)))
     layout = _base_layout(settings.config, root, commit) if base_layout and commit is not None else None
-    before = basecache.Base((), {}, ()) if commit is None else _base(settings, root, commit, base, layout)
+    before = (basecache.Base(basecache.Findings(), {}, ()) if commit is None
+              else _base(settings, root, commit, base, layout))
     changed = _changed_config(settings, layout)
     if not staged:
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
@@ -172,11 +174,13 @@ def _repository(settings: Settings) -> Path:
 
 
 def _compared(head: Result, before: basecache.Base, base: str, unread: list[Finding]) -> Report:
-    new = [_marked(f, before) for f in head.report.findings if _is_new(f, before)]
+    digests = Digests()
+    new = [_marked(f, before) for f in head.report.findings if _is_new(f, before, digests)]
     ran = {r.id: r for r in head.report.rules}
     reach = new_reach(before.reached, head.analysis, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
     remaining = {f.fingerprint for f in head.report.findings} | {s.finding.fingerprint for s in head.report.suppressed}
-    resolved = tuple(sorted(f for f in before.findings if f.fingerprint not in remaining))
+    resolved = tuple(sorted(found for fingerprint in before.findings.fingerprints() if fingerprint not in remaining
+                            and (found := before.findings.get(fingerprint)) is not None))
     notices = tuple(sorted([*head.report.notices, *before.notices], key=lambda n: n.location))
     return replace(head.report, findings=sorted([*new, *reach, *unread]), resolved=resolved, base=base,
                    notices=notices)
@@ -255,14 +259,21 @@ def _from_copy(copy: Path, root: Path) -> Change:
     return change
 
 
-def _is_new(finding: Finding, before: basecache.Base) -> bool:
-    earlier = before.by_fingerprint.get(finding.fingerprint)
-    return earlier is None or bool(worse_than(finding, earlier))
+def _is_new(finding: Finding, before: basecache.Base, digests: Digests) -> bool:
+    """Not at the base, or worse than it was. An evidence whose digest is the base's is the same, so the base's
+    copy of the finding is read only for a finding that changed."""
+    earlier = before.findings.digest(finding.fingerprint)
+    if earlier is None:
+        return True
+    if earlier == digests.digest(finding.evidence):
+        return False
+    found = before.findings.get(finding.fingerprint)
+    return found is None or bool(worse_than(finding, found))
 
 
 def _marked(finding: Finding, before: basecache.Base) -> Finding:
     """A finding that was at the base but grew says what is new, so a reviewer sees why it blocks."""
-    earlier = before.by_fingerprint.get(finding.fingerprint)
+    earlier = before.findings.get(finding.fingerprint)
     if earlier is None:
         return finding
     added = worse_than(finding, earlier)
@@ -298,7 +309,7 @@ def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout
                if (resources := result.analysis.reach.reached_resources(node.id))}
     files = tuple(sorted(_relative(f, copy) for f in result.analysis.files))
     roster = tuple(sorted({_relative(p.location.file, copy) for p in result.analysis.inventory.people}))
-    found = basecache.Base(findings, reached, notices, files, roster)
+    found = basecache.Base(basecache.Findings(findings), reached, notices, files, roster)
     if settings.cache:
         basecache.store(root, key, found)
     return found

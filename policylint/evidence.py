@@ -21,6 +21,8 @@ closed).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -153,6 +155,28 @@ def added(now: Evidence, accepted: Evidence) -> tuple[str, ...]:
             and SEVERITIES.index(now.severity) < SEVERITIES.index(accepted.severity)):
         notes.append(f"severity {now.severity} (accepted: {accepted.severity})")
     return tuple(notes)
+
+
+class Digests:
+    """`digest` of many evidences, each distinct `reached` (shared by the findings that reach one set) hashed once."""
+
+    def __init__(self) -> None:
+        self._reached: dict[int, tuple[Counts, str]] = {}  # id -> (the tuple, kept alive so the id stays its own)
+
+    def digest(self, evidence: Evidence) -> str:
+        """One string for all that `added` compares: two evidences with equal digests add nothing to each other
+        (member keys, not how they are shown; a list's order and repeats do not count). Equal digests are how a
+        diff tells an unchanged finding without reading the base's copy of it."""
+        known = self._reached.get(id(evidence.reached))
+        if known is None or known[0] is not evidence.reached:
+            known = self._reached[id(evidence.reached)] = (evidence.reached, _hashed(sorted(evidence.reached)))
+        lists = sorted((path, sorted({m.key for m in members})) for path, members in evidence.lists)
+        return _hashed([evidence.severity, evidence.records, lists, sorted(evidence.counts), known[1]])
+
+
+def _hashed(value: Any) -> str:
+    return hashlib.blake2b(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 def _higher(now: int | None, accepted: int | None) -> bool:

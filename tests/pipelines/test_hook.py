@@ -317,19 +317,54 @@ def test_no_cache_analyses_head_again(repo: Path) -> None:
     assert hook()[0] == 1  # the altered cache, trusted without --no-cache, is what the test altered
 
 
-def test_heads_cached_analysis_reads_back_equal_with_each_reached_set_written_once() -> None:
+def test_heads_cached_analysis_reads_back_equal_with_each_reached_set_written_once(tmp_path: Path) -> None:
     from policylint import basecache
-    from policylint.evidence import evidence_json
+    from policylint.evidence import Digests, evidence_json
     from policylint.pipeline import run
     from policylint.settings import Settings
 
     from helpers import REPO
 
+    git(tmp_path, "init", "-q")
     result = run(Settings((str(REPO / "examples" / "acme"),), date(2026, 11, 27), cache=False))
-    base = basecache.Base(tuple(result.report.findings), {"kim.jh": frozenset({"orders-db"})}, ())
-    document = json.loads(json.dumps(basecache._encoded(base)))
-    distinct = {f.evidence.reached for f in base.findings}
-    assert len(document["reached_sets"]) == len(distinct) < len(base.findings)
-    again = basecache._decoded(document)
-    assert again.findings == base.findings
-    assert [evidence_json(f.evidence) for f in again.findings] == [evidence_json(f.evidence) for f in base.findings]
+    findings = tuple(result.report.findings)
+    base = basecache.Base(basecache.Findings(findings), {"kim.jh": frozenset({"orders-db"}),
+                                                         "lee.sy": frozenset({"orders-db"})}, ())
+    basecache.store(tmp_path, "k" * 64, base)
+    [index] = (tmp_path / ".git/policylint").glob("base-*.json")
+    document = json.loads(index.read_text())
+    distinct = {f.evidence.reached for f in findings}
+    assert len(document["reached_sets"]) == len(distinct) < len(findings)
+    assert len(document["reach_sets"]) == 1  # one set, reached by two
+    again = basecache.load(tmp_path, "k" * 64)
+    assert again is not None and again.reached == base.reached
+    digests = Digests()
+    for finding in findings:  # the digest settles most findings without reading the findings file
+        assert again.findings.digest(finding.fingerprint) == digests.digest(finding.evidence)
+    assert again.findings.all() == list(findings)
+    assert [evidence_json(f.evidence) for f in again.findings.all()] == [evidence_json(f.evidence) for f in findings]
+
+
+def test_a_findings_file_that_is_not_what_the_index_says_is_never_read(tmp_path: Path) -> None:
+    from policylint import basecache
+    from policylint.pipeline import run
+    from policylint.settings import Settings
+
+    from helpers import REPO
+
+    git(tmp_path, "init", "-q")
+    result = run(Settings((str(REPO / "examples" / "acme"),), date(2026, 11, 27), cache=False))
+    base = basecache.Base(basecache.Findings(result.report.findings), {}, ())
+    basecache.store(tmp_path, "k" * 64, base)
+    [body] = (tmp_path / ".git/policylint").glob("base-*.jsonl")
+    original = body.read_bytes()
+    for damaged in (original[:-10], original.replace(b"PL101", b"PL109", 1), original + b"\n"):
+        body.write_bytes(damaged)
+        assert basecache.load(tmp_path, "k" * 64) is None
+    body.unlink()
+    body.symlink_to(tmp_path / "elsewhere.jsonl")
+    (tmp_path / "elsewhere.jsonl").write_bytes(original)
+    assert basecache.load(tmp_path, "k" * 64) is None  # never through a link
+    body.unlink()
+    body.write_bytes(original)
+    assert basecache.load(tmp_path, "k" * 64) is not None

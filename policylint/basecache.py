@@ -19,7 +19,7 @@ import mmap
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,10 @@ from policylint.findings import Finding, Notice
 from policylint.fragcache import program_id
 from policylint.graph import Step
 from policylint.model import Location
+from policylint.pipeline import Known
 from policylint.settings import Settings, rule_set
 
-FORMAT = 4  # 4: an index and the findings apart, a finding read only when its digest differs (3: sets once)
+FORMAT = 4  # 4: index and findings apart, a finding read only when its digest differs; node digests (3: sets once)
 KEEP = 8  # cached bases kept per repository: the newest ones (a branch switch back and forth stays cached)
 
 
@@ -57,6 +58,11 @@ class Findings:
     def get(self, fingerprint: str) -> Finding | None:
         return self._held.get(fingerprint)
 
+    def subject(self, fingerprint: str) -> str | None:
+        """The id of the node the finding is on, without reading the finding."""
+        found = self._held.get(fingerprint)
+        return None if found is None else found.subject_id
+
     def all(self) -> list[Finding]:
         return [found for fingerprint in self.fingerprints() if (found := self.get(fingerprint)) is not None]
 
@@ -65,9 +71,10 @@ class _Stored(Findings):
     """Findings in a cache's findings file, each decoded when it is asked for."""
 
     def __init__(self, body: mmap.mmap | None, numbers: dict[str, int], digests: list[str], offsets: list[int],
-                 sets: list[Any]) -> None:
+                 subjects: list[str], sets: list[Any]) -> None:
         super().__init__()
         self._body, self._numbers, self._digest_of, self._offsets = body, numbers, digests, offsets
+        self._subjects = subjects
         self._sets: list[Any] = sets  # as written; each decoded once, when a finding names it
         self._decoded: dict[str, Finding] = {}
 
@@ -80,6 +87,10 @@ class _Stored(Findings):
     def digest(self, fingerprint: str) -> str | None:
         number = self._numbers.get(fingerprint)
         return None if number is None else self._digest_of[number]
+
+    def subject(self, fingerprint: str) -> str | None:
+        number = self._numbers.get(fingerprint)
+        return None if number is None else self._subjects[number]
 
     def get(self, fingerprint: str) -> Finding | None:
         number = self._numbers.get(fingerprint)
@@ -105,6 +116,8 @@ class Base:
     notices: tuple[Notice, ...]
     files: tuple[str, ...] = ()  # the files read, relative to the repository (PL901: a file no longer read)
     roster: tuple[str, ...] = ()  # the files that defined people, relative to the repository (PL903: roster gone)
+    # each node's digest, and the files with an inline ignore comment (`pipeline.run`)
+    known: Known = field(default_factory=lambda: Known({}))
 
 
 def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
@@ -225,6 +238,7 @@ def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
     reach_sets: dict[frozenset[str], int] = {}
     index = {
         "fingerprints": [f.fingerprint for f in findings],
+        "subjects": [f.subject_id for f in findings],
         "digests": [digests.digest(f.evidence) for f in findings],
         "offsets": offsets,
         "reached_sets": [dict(counts) for counts in sets],
@@ -234,23 +248,29 @@ def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
         "notices": [[*_location_out(n.location), n.message] for n in base.notices],
         "files": list(base.files),
         "roster": list(base.roster),
+        "nodes": dict(base.known.digests),
+        "commented": sorted(base.known.commented),
     }
     return index, lines
 
 
 def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
     fingerprints, digests, offsets = document["fingerprints"], document["digests"], document["offsets"]
-    if not (len(fingerprints) == len(digests) == len(offsets) - 1 and all(isinstance(d, str) for d in digests)
-            and all(isinstance(o, int) for o in offsets)):
-        raise ValueError("expected a digest and an offset for each finding")
+    subjects, nodes = document["subjects"], document["nodes"]
+    if not (len(fingerprints) == len(digests) == len(subjects) == len(offsets) - 1
+            and all(isinstance(d, str) for d in digests) and all(isinstance(s, str) for s in subjects)
+            and all(isinstance(o, int) for o in offsets) and isinstance(nodes, dict)
+            and all(isinstance(d, str) for d in nodes.values())):
+        raise ValueError("expected a digest, a subject and an offset for each finding, and a digest for each node")
     numbers = {str(fingerprint): number for number, fingerprint in enumerate(fingerprints)}
     reach_sets = [frozenset(str(r) for r in resources) for resources in document["reach_sets"]]
     return Base(
-        _Stored(body, numbers, digests, offsets, list(document["reached_sets"])),
+        _Stored(body, numbers, digests, offsets, subjects, list(document["reached_sets"])),
         {str(node): reach_sets[number] for node, number in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
         tuple(document["roster"]),
+        Known(nodes, frozenset(str(f) for f in document["commented"])),
     )
 
 

@@ -25,7 +25,8 @@ from policylint.evidence import Digests
 from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import path_steps
 from policylint.model import Location, Person, Principal
-from policylint.pipeline import Analysis, Result, Timer, run
+from policylint.nodedigest import placer
+from policylint.pipeline import Analysis, Known, Result, Timer, run
 from policylint.reach import follow, paths_to
 from policylint.report import Change, Report, mapped
 from policylint.rules import Rule
@@ -131,7 +132,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
               else _base(settings, root, commit, base, layout))
     changed = _changed_config(settings, layout)
     if not staged:
-        head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer)
+        head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer,
+                   known=_known(before, commit))
         return _compared(head, before, base, [*_unread(head, before, root, root, staged=False), *changed(head),
                                               *_roster_gone(head, before, root, root)])
     for path in (*settings.paths, settings.exclude_root):
@@ -140,11 +142,16 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         copy = Path(folder)
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
         head = run(replace(settings, paths=tuple(_moved(copy, root, p) for p in settings.paths),
-                           exclude_root=_moved(copy, root, settings.exclude_root)), timer)
+                           exclude_root=_moved(copy, root, settings.exclude_root)), timer, known=_known(before, commit))
         report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head),
                                                 *_roster_gone(head, before, copy, root)])
         report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
         return mapped(report, _from_copy(copy, root), rule_text=False)
+
+
+def _known(before: basecache.Base, commit: str | None) -> Known | None:
+    """What the head's run may take from the base: each node's digest (its rules run only where it differs)."""
+    return None if commit is None else before.known
 
 
 def _changed_config(settings: Settings, layout: Layout | None) -> Callable[[Result], list[Finding]]:
@@ -179,8 +186,10 @@ def _compared(head: Result, before: basecache.Base, base: str, unread: list[Find
     ran = {r.id: r for r in head.report.rules}
     reach = new_reach(before.reached, head.analysis, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
     remaining = {f.fingerprint for f in head.report.findings} | {s.finding.fingerprint for s in head.report.suppressed}
-    resolved = tuple(sorted(found for fingerprint in before.findings.fingerprints() if fingerprint not in remaining
-                            and (found := before.findings.get(fingerprint)) is not None))
+    resolved = tuple(sorted(  # a node the head did not judge has the base's findings: none of them is resolved
+        found for fingerprint in before.findings.fingerprints() if fingerprint not in remaining
+        and before.findings.subject(fingerprint) not in head.unevaluated
+        and (found := before.findings.get(fingerprint)) is not None))
     notices = tuple(sorted([*head.report.notices, *before.notices], key=lambda n: n.location))
     return replace(head.report, findings=sorted([*new, *reach, *unread]), resolved=resolved, base=base,
                    notices=notices)
@@ -298,18 +307,21 @@ def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout
             exclude=settings.exclude if base_exclude is None else base_exclude,
             exclude_root=_moved(copy, root, settings.exclude_root),
         )
-        result = run(base_settings)
+        result = run(base_settings, known=Known({}))  # every node's digest, for the head's run to compare
         findings = tuple(_relocated_finding(f, copy, root) for f in result.report.findings)
         # the base's own input errors; those of files outside it (the working tree's rules) are the head's
         own = [e for e in result.report.errors if _within(e.location.file, copy)]
-        notices = tuple(Notice(_relocated(e.location, copy, root), f"at {base}: {e.message}")
+        named = _from_copy(copy, root)  # an error names other places in the copy too ("defined at …")
+        notices = tuple(Notice(_relocated(e.location, copy, root), f"at {base}: {named(e.message)}")
                         for e in [*link_errors, *own])
     identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
     reached = {node.id: frozenset(r.id for r in resources) for node in identities
                if (resources := result.analysis.reach.reached_resources(node.id))}
     files = tuple(sorted(_relative(f, copy) for f in result.analysis.files))
     roster = tuple(sorted({_relative(p.location.file, copy) for p in result.analysis.inventory.people}))
-    found = basecache.Base(basecache.Findings(findings), reached, notices, files, roster)
+    place = placer(base_settings.exclude_root)
+    known = Known(result.digests, frozenset(place(f) for f in result.analysis.commented))
+    found = basecache.Base(basecache.Findings(findings), reached, notices, files, roster, known)
     if settings.cache:
         basecache.store(root, key, found)
     return found

@@ -113,9 +113,13 @@ class Evaluator:
         self._reached[id(resources)] = (resources, found)
         return found
 
-    def feed(self, node: Node, facts: Facts) -> None:
+    def note(self, node: Node, facts: Facts) -> None:
+        """A node whose rules are not run (its findings are known): a resource's records still size the others'."""
         if node.kind == "resource":
             self._records[node.id] = _count(facts.get("records"))
+
+    def feed(self, node: Node, facts: Facts) -> None:
+        self.note(node, facts)
         for rule, plan in self.by_kind.get(node.kind, ()):
             if rule.matches(facts):
                 path = self.steps(node) if self.steps is not None else ()

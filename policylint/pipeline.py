@@ -6,9 +6,11 @@ file and the command line. Each stage is timed, so the benchmark reads the same 
 
 from __future__ import annotations
 
+import fnmatch
 import gc
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -21,7 +23,8 @@ from policylint.fragcache import open_cache
 from policylint.graph import Graph, Index, build_graph, build_index, is_glob
 from policylint.inventory import load_paths
 from policylint.join import join
-from policylint.model import EVERYONE, Inventory, Location, Person, Principal
+from policylint.model import EVERYONE, Inventory, Location, Node, Person, Principal
+from policylint.nodedigest import NodeDigests, placer
 from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassified_as_customer
 from policylint.report import Report
 from policylint.rules import Rule
@@ -85,14 +88,31 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Known:
+    """What another run with the same settings (a diff's base) was, node by node: each node's digest
+    (`nodedigest`), and the files, relative to its root, that held an inline ignore comment."""
+
+    digests: Mapping[str, str]
+    commented: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     report: Report
     analysis: Analysis
+    digests: dict[str, str] = field(default_factory=dict)  # node id -> its digest, when the run was given `known`
+    # nodes whose findings are the known run's: the rules did not run on them, and the report holds none of theirs
+    unevaluated: frozenset[str] = frozenset()
 
 
-def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True) -> Result:
+def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True, known: Known | None = None
+        ) -> Result:
     """The inventory the settings name, analysed, and (unless `findings` is False, as for `reach` and `facts`)
-    every selected rule applied and the suppressions judged."""
+    every selected rule applied and the suppressions judged.
+
+    `known` (a diff): every node's digest is computed, and a node whose digest is the known one is not judged, unless
+    a suppression could tell it apart (an inline comment in its file on either side, an exception whose subject
+    matches it, a baseline entry on it): its findings are the known run's, and the comparison leaves it out."""
     timer = timer or Timer()
     with cyclic_gc_paused():
         with timer.stage("rules"):
@@ -100,8 +120,10 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
                                            settings.extra_rules) if findings else ([], []))
             rules = [replace(r, severity=settings.severity[r.id]) if r.id in settings.severity else r for r in rules]
         analysis = _analyse(settings, timer)
-        kept, suppressed, notices, errors = _findings(analysis, rules, settings, timer) if findings else (
-            [], [], [], [])
+        digests: dict[str, str] = {}
+        unevaluated: set[str] = set()
+        kept, suppressed, notices, errors = _findings(analysis, rules, settings, timer, known, digests, unevaluated
+                                                      ) if findings else ([], [], [], [])
         notices = [*roster_notice(analysis.inventory, rules, analysis.files),
                    *(Notice(at, text) for at, text in analysis.notes), *notices]
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
@@ -113,7 +135,7 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
                     data_classes=() if analysis.reach.resources else tuple(sorted(
                         {c for r in analysis.inventory.resources for c in r.data})),
                     unclassified=settings.unclassified)
-    return Result(report, analysis)
+    return Result(report, analysis, digests, frozenset(unevaluated))
 
 
 def _analyse(settings: Settings, timer: Timer) -> Analysis:
@@ -177,11 +199,15 @@ def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
     ]
 
 
-def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: Timer
+def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: Timer, known: Known | None,
+              digests: dict[str, str], unevaluated: set[str]
               ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
     context = analysis.context
     evaluator = Evaluator(rules, lambda node: evidence_steps(node, context))
-    facts_seconds = rules_seconds = 0.0
+    loaded = _suppressions(analysis.commented, settings)
+    digest = NodeDigests(context, settings.exclude_root).digest if known is not None else None
+    touched = _touched(loaded, analysis.commented, known, settings.exclude_root) if known is not None else None
+    facts_seconds = rules_seconds = digest_seconds = 0.0
     clock = time.perf_counter
     if timer.progress is not None:
         timer.progress.stage("facts and rules")
@@ -189,17 +215,33 @@ def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: 
         started = clock()
         facts = facts_of(node, analysis.context)
         built = clock()
-        evaluator.feed(node, facts)
         facts_seconds += built - started
+        if digest is not None and known is not None and touched is not None:
+            found = digests[node.id] = digest(node, facts)
+            digest_seconds += clock() - built
+            if known.digests.get(node.id) == found and not touched(node):
+                evaluator.note(node, facts)
+                unevaluated.add(node.id)
+                continue
+            built = clock()
+        evaluator.feed(node, facts)
         rules_seconds += clock() - built
     timer.add("facts", facts_seconds)
     timer.add("rules", rules_seconds)
+    if digest is not None:
+        timer.add("digests", digest_seconds)
     with timer.stage("suppress"):
-        return _suppress(sorted(evaluator.findings), analysis.commented, rules, settings)
+        return _suppress(sorted(evaluator.findings), loaded, rules, settings)
 
 
-def _suppress(findings: list[Finding], files: list[str], rules: list[Rule], settings: Settings
-              ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    exceptions: list[suppress.Exception_]  # inline comments, then the exceptions file
+    baseline: list[suppress.BaselineEntry]
+    errors: list[InputError]
+
+
+def _suppressions(files: list[str], settings: Settings) -> _Loaded:
     exceptions, errors = suppress.scan_inline(files)
     if settings.exceptions:
         listed, listed_errors = suppress.load_exceptions(settings.exceptions, max_bytes=settings.options.max_file_bytes)
@@ -209,6 +251,29 @@ def _suppress(findings: list[Finding], files: list[str], rules: list[Rule], sett
     if settings.baseline:
         baseline, baseline_errors = suppress.load_baseline(settings.baseline, max_bytes=settings.options.max_file_bytes)
         errors += baseline_errors
+    return _Loaded(exceptions, baseline, errors)
+
+
+def _touched(loaded: _Loaded, commented: list[str], known: Known, root: str) -> Callable[[Node], bool]:
+    """Whether a suppression could treat the node's findings differently from the known run's: the node is in a
+    file with an inline comment (here, or in the known run: a removed comment), an exception's subject matches it,
+    or a baseline entry names it."""
+    place = placer(root)
+    files = {place(f) for f in commented} | known.commented
+    subjects = {entry.subject for entry in loaded.baseline}
+    globs = [fnmatch.translate(e.subject) for e in loaded.exceptions if e.file_line is None]
+    pattern = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
+
+    def touched(node: Node) -> bool:
+        return (place(node.location.file) in files or node.id in subjects
+                or (pattern is not None and pattern.match(node.id) is not None))
+
+    return touched
+
+
+def _suppress(findings: list[Finding], loaded: _Loaded, rules: list[Rule], settings: Settings
+              ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
+    exceptions, baseline, errors = loaded.exceptions, loaded.baseline, list(loaded.errors)
     known = {r.id for r in rule_set(list(settings.policies), extra=settings.extra_rules)[0]}
     errors += suppress.unknown_rules(exceptions, known)
     if not exceptions and not baseline:

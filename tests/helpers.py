@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+import shutil
 import subprocess
 import textwrap
 from dataclasses import dataclass
@@ -81,3 +83,30 @@ def check_output(folder: Path, as_of: str = "2026-12-01") -> tuple[int, str]:
     result = run_cli("check", str(folder), "--as-of", as_of)
     assert "Traceback" not in result.err + result.out
     return result.code, result.out + result.err
+
+
+def random_edit(rng: random.Random, target: Path, files: list[Path], before: bytes) -> None:
+    """One edit of the kinds a developer (or an attacker) makes: a value changed, a line removed, a file cut in half,
+    deleted, duplicated beside itself, given another's content, or an ignore comment (or a blank line) appended."""
+    lines = before.split(b"\n")
+    kind = rng.randrange(7)
+    if kind == 0:  # a value changed: a status, a date, a name
+        words = [(i, w) for i, line in enumerate(lines) for w in line.split() if w.isalnum() and len(w) > 3]
+        if words:
+            i, word = rng.choice(words)
+            lines[i] = lines[i].replace(word, rng.choice([b"departed", b"active", b"customer_pii", word[::-1]]), 1)
+        target.write_bytes(b"\n".join(lines))
+    elif kind == 1:  # a line removed
+        if lines:
+            del lines[rng.randrange(len(lines))]
+        target.write_bytes(b"\n".join(lines))
+    elif kind == 2:  # broken in half
+        target.write_bytes(before[: len(before) // 2])
+    elif kind == 3:  # removed
+        target.unlink()
+    elif kind == 4:  # copied beside itself: ids defined twice
+        shutil.copyfile(target, target.with_name("copy-" + target.name))
+    elif kind == 5:  # another file's content
+        target.write_bytes(rng.choice(files).read_bytes())
+    else:  # an ignore comment appended, or a blank line
+        target.write_bytes(before + rng.choice([b"\n# policylint: ignore[PL101] reviewed\n", b"\n\n"]))

@@ -21,7 +21,7 @@ STAGES = [
     {"facts", "facts_schema"},
     {"rules"},
     {"evidence"},
-    {"findings"},
+    {"findings", "nodedigest"},
     {"suppress"},
     {"settings", "report"},
     {"pipeline", "basecache"},

@@ -24,7 +24,7 @@ from policylint.sources import Options
 from policylint.sources.base import Fragment
 from policylint.walk import discover
 
-from helpers import run_cli, write
+from helpers import random_edit, run_cli, write
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -95,37 +95,12 @@ def test_cached_runs_equal_full_runs_through_random_edits(tmp_path: Path, seed: 
         target = rng.choice(files)
         before = target.read_bytes()
         history.append((target, before))
-        _edit(rng, target, files, before)
+        random_edit(rng, target, files, before)
         cached = run(_settings(root))
         _same(cached, run(_settings(root, cache=False)))
     back, content = rng.choice(history)
     back.write_bytes(content)
     _same(run(_settings(root)), run(_settings(root, cache=False)))
-
-
-def _edit(rng: random.Random, target: Path, files: list[Path], before: bytes) -> None:
-    lines = before.split(b"\n")
-    kind = rng.randrange(7)
-    if kind == 0:  # a value changed: a status, a date, a name
-        words = [(i, w) for i, line in enumerate(lines) for w in line.split() if w.isalnum() and len(w) > 3]
-        if words:
-            i, word = rng.choice(words)
-            lines[i] = lines[i].replace(word, rng.choice([b"departed", b"active", b"customer_pii", word[::-1]]), 1)
-        target.write_bytes(b"\n".join(lines))
-    elif kind == 1:  # a line removed
-        if lines:
-            del lines[rng.randrange(len(lines))]
-        target.write_bytes(b"\n".join(lines))
-    elif kind == 2:  # broken in half
-        target.write_bytes(before[: len(before) // 2])
-    elif kind == 3:  # removed
-        target.unlink()
-    elif kind == 4:  # copied beside itself: ids defined twice
-        shutil.copyfile(target, target.with_name("copy-" + target.name))
-    elif kind == 5:  # another file's content
-        target.write_bytes(rng.choice(files).read_bytes())
-    else:  # an ignore comment appended, or a blank line
-        target.write_bytes(before + rng.choice([b"\n# policylint: ignore[PL101] reviewed\n", b"\n\n"]))
 
 
 def test_a_second_run_reads_every_file_from_the_cache(tmp_path: Path) -> None:

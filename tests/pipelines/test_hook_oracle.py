@@ -1,0 +1,166 @@
+"""The hook's shortcuts, held to full runs through random edits and commits.
+
+Two shortcuts make the pre-commit hook fast on a large inventory: the head runs the rules only on nodes whose digest
+differs from the base's (`nodedigest`, `pipeline.Known`), and the base's findings are read from its cache only where
+a digest differs (`basecache`). After every edit the hook's report must equal:
+- the same comparison with the head judged whole and the base analysed again (no digest, no cache), and
+- an independent one: both trees exported and checked in full, a finding new when the base has no finding with its
+  fingerprint or `evidence.added` finds something in it, resolved when the head has no finding with its fingerprint.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policylint import diff as diff_module
+from policylint import gitrev
+from policylint.evidence import added
+from policylint.pipeline import Result, run
+from policylint.report import Report
+from policylint.settings import Settings
+
+from helpers import REPO, git, random_edit
+
+AS_OF = date(2026, 11, 27)
+INPUTS = [REPO / "examples" / "acme", REPO / "examples" / "shopco",
+          *(REPO / "tests" / "corpus" / name for name in ("k8s-rbac", "scim", "aws-authz-details"))]
+COMMIT = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m"]
+
+
+def _settings(root: Path, *, cache: bool = True) -> Settings:
+    return Settings(paths=(str(root / "inv"),), as_of=AS_OF, exclude_root=str(root), cache=cache)
+
+
+def _hook(root: Path, *, shortcuts: bool, monkeypatch: pytest.MonkeyPatch, skipped: list[int] | None = None
+          ) -> Report:
+    with monkeypatch.context() as patched:
+        if not shortcuts:
+            patched.setattr(diff_module, "_known", lambda before, commit: None)
+
+        def counted(*args: Any, **kwargs: Any) -> Result:
+            result = run(*args, **kwargs)
+            if skipped is not None and kwargs.get("known") is not None and kwargs["known"].digests:
+                skipped.append(len(result.unevaluated))
+            return result
+
+        patched.setattr(diff_module, "run", counted)
+        return diff_module.diff(_settings(root, cache=shortcuts), "HEAD", staged=True)
+
+
+def _shown(report: Report) -> dict[str, object]:
+    return {"findings": [(f.rule, f.subject_id, f.location, f.message, f.path) for f in report.findings],
+            "resolved": [(f.rule, f.subject_id, f.message) for f in report.resolved],
+            "errors": [(e.location, e.message) for e in report.errors],
+            "notices": [(n.location, n.message) for n in report.notices],
+            "suppressed": [(s.finding.fingerprint, s.by) for s in report.suppressed],
+            "exposed": report.exposed_identities, "skipped": report.skipped}
+
+
+def _independent(root: Path, folder: Path) -> tuple[set[str], set[str]]:
+    """(fingerprints of new findings, of resolved ones), from both trees checked in full; the computed diff rules
+    (PL9xx) are left out: they exist only in a comparison."""
+    sides = {}
+    for name, revision in (("base", "HEAD"), ("head", gitrev.INDEX)):
+        copy = folder / name
+        shutil.rmtree(copy, ignore_errors=True)
+        gitrev.export(root, gitrev.resolve_revision(root, revision) if revision == "HEAD" else revision,
+                      [root / "inv"], copy)
+        settings = Settings(paths=(str(copy / "inv"),), as_of=AS_OF, exclude_root=str(copy), cache=False)
+        sides[name] = run(settings).report
+    before = {f.fingerprint: f for f in sides["base"].findings}
+    head = sides["head"]
+    new = {f.fingerprint for f in head.findings
+           if f.fingerprint not in before or added(f.evidence, before[f.fingerprint].evidence)}
+    remaining = {f.fingerprint for f in head.findings} | {s.finding.fingerprint for s in head.suppressed}
+    return new, {fingerprint for fingerprint in before if fingerprint not in remaining}
+
+
+def _edit(rng: random.Random, target: Path, files: list[Path], before: bytes) -> None:
+    """`random_edit`, and the edits that make a finding worse without making a new one, or change nothing a rule
+    sees but a suppression: someone leaves (a key's readers grow), a store's records change (up and down, so that a
+    sum can stay the same), an ignore comment at the end of a line (no line moves)."""
+    kind = rng.randrange(4)
+    people = [f for f in files if b"status: active" in f.read_bytes()]
+    stores = [f for f in files if re.search(rb"records: \d+", f.read_bytes())]
+    if kind == 0 and people:
+        chosen = rng.choice(people)
+        text = chosen.read_bytes()
+        spots = [m.start() for m in re.finditer(rb"status: active", text)]
+        at = rng.choice(spots)
+        chosen.write_bytes(text[:at] + b"status: departed, departed: 2026-11-01" + text[at + len(b"status: active"):])
+    elif kind == 1 and stores:
+        chosen = rng.choice(stores)
+        shift = rng.choice([1, 1000, 250000])
+        counts = iter([shift, -shift])
+        chosen.write_bytes(re.sub(rb"records: (\d+)",
+                                  lambda m: b"records: %d" % max(0, int(m[1]) + next(counts, 0)),
+                                  chosen.read_bytes()))
+    elif kind == 2:
+        lines = before.split(b"\n")
+        number = rng.randrange(len(lines))
+        lines[number] += b"  # policylint: ignore[PL101,PL102,PL104,PL001,PL301] reviewed"
+        target.write_bytes(b"\n".join(lines))
+    else:
+        random_edit(rng, target, files, before)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_hooks_shortcuts_equal_full_runs_through_random_edits(tmp_path: Path, seed: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    for source in INPUTS:
+        shutil.copytree(source, root / "inv" / source.name)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "start")
+    monkeypatch.chdir(root)
+    rng = random.Random(seed)
+    judged = worse = 0
+    skipped: list[int] = []
+    for step in range(8):
+        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
+        target = rng.choice(files)
+        before = target.read_bytes()
+        _edit(rng, target, files, before)
+        git(root, "add", "-A")
+        fast = _hook(root, shortcuts=True, monkeypatch=monkeypatch, skipped=skipped)
+        assert _shown(fast) == _shown(_hook(root, shortcuts=False, monkeypatch=monkeypatch)), step
+        new, resolved = _independent(root, tmp_path / "sides")
+        assert {f.fingerprint for f in fast.findings if not f.rule.startswith("PL9")} == new, step
+        assert {f.fingerprint for f in fast.resolved} == resolved, step
+        judged += len(new) + len(resolved)
+        worse += sum(1 for f in fast.findings if "worse than at the base" in f.message)
+        if rng.random() < 0.5:
+            git(root, *COMMIT, f"edit {step}")  # a new HEAD: its analysis is made and cached again
+    assert judged  # the edits changed findings, so the comparison was tested on something
+    assert worse  # and some finding the base had grew worse
+    assert sum(skipped) > 0  # and the head left nodes to the base: the shortcut was taken
+
+
+def test_a_run_given_the_bases_digests_judges_only_what_changed(tmp_path: Path) -> None:
+    """The shortcut is taken: on an unchanged tree no node is judged, and one edited person is judged again with
+    the nodes whose facts name them."""
+    from policylint.pipeline import Known
+
+    root = tmp_path
+    shutil.copytree(REPO / "examples" / "acme", root / "inv")
+    base = run(_settings(root, cache=False), known=Known({}))
+    again = run(_settings(root, cache=False), known=Known(base.digests))
+    assert again.unevaluated == frozenset(base.digests) and again.report.findings == []
+    people = root / "inv" / "people.yaml"
+    people.write_text(people.read_text().replace("status: active", "status: departed", 1))
+    edited = run(_settings(root, cache=False), known=Known(base.digests))
+    judged = set(base.digests) - edited.unevaluated
+    assert 0 < len(judged) < len(base.digests) / 2
+    full = run(_settings(root, cache=False))
+    assert {f.fingerprint for f in full.report.findings if f.subject_id in judged} == {
+        f.fingerprint for f in edited.report.findings}
+    commented = run(_settings(root, cache=False), known=Known(base.digests, frozenset({"inv/people.yaml"})))
+    assert {n.id for n in full.analysis.inventory.people} <= set(base.digests) - commented.unevaluated

@@ -13,7 +13,6 @@ File names are taken relative to the run's root, since a diff reads each side fr
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -31,14 +30,16 @@ class NodeDigests:
     def digest(self, node: Node, facts: Facts) -> str:
         reach = facts["reach"]
         resources = reach["resources"]
-        known = self._sets.get(id(resources))
-        if known is None or known[0] is not resources:
-            records = [[r, getattr(self._nodes.get(r), "records", None)] for r in resources]
-            known = self._sets[id(resources)] = (resources, _hashed(records))
-        shown = {**facts, "file": self._place(facts["file"]), "reach": {**reach, "resources": known[1]}}
+        if not resources:
+            shown_reach = reach
+        else:  # a list shared by every node reaching the same set, with its classes: hashed once
+            known = self._sets.get(id(resources))
+            if known is None or known[0] is not resources:
+                records = [[r, getattr(self._nodes.get(r), "records", None)] for r in resources]
+                known = self._sets[id(resources)] = (resources, _hashed([records, reach["classes"]]))
+            shown_reach = {**reach, "resources": known[1], "classes": None}
+        shown = {**facts, "file": self._place(facts["file"]), "reach": shown_reach}
         return _hashed([node.location.column, shown])
-
-
 
 def placer(root: str) -> Callable[[str], str]:
     """A file's name relative to the run's root (absolute when outside it), each name worked out once."""
@@ -56,5 +57,7 @@ def placer(root: str) -> Callable[[str], str]:
 
 
 def _hashed(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)
+    """Facts are plain JSON values (str, int, bool, None, lists, dicts in the order they are built), whose `repr` is
+    one text per value and faster to make than JSON; anything else would only make digests differ (a node judged)."""
+    text = repr(value)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -35,7 +35,7 @@ def main() -> None:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
         return inner
 
-    diff._base = timed("HEAD's analysis", diff._base)
+    diff.base_of = timed("HEAD's analysis", diff.base_of)
     diff._compared = timed("comparison", diff._compared)
     settings = resolve(Given(as_of=date.fromisoformat(options.as_of)))
     timer = Timer()

@@ -18,7 +18,8 @@ import json
 import mmap
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,20 @@ from policylint.model import Location
 from policylint.pipeline import Known
 from policylint.settings import Settings, rule_set
 
-FORMAT = 4  # 4: index and findings apart, a finding read only when its digest differs; node digests (3: sets once)
-KEEP = 8  # cached bases kept per repository: the newest ones (a branch switch back and forth stays cached)
+FORMAT = 5  # 5: what each finding reaches in the index, so a line is carried as it is (4: index and findings
+# apart, a finding read only when its digest differs, node digests; 3: sets once)
+KEEP = 4  # cached bases kept per repository: the newest ones (HEAD, the next HEAD, a branch switched back to)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One finding as the cache holds it: its line (the finding but for what it reaches), and what it reaches."""
+
+    fingerprint: str
+    subject: str
+    digest: str  # of its evidence (`evidence.Digests`)
+    line: bytes
+    reached: dict[str, int | None]  # resource id -> records (None: unknown), as JSON holds it
 
 
 class Findings:
@@ -66,16 +79,25 @@ class Findings:
     def all(self) -> list[Finding]:
         return [found for fingerprint in self.fingerprints() if (found := self.get(fingerprint)) is not None]
 
+    def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
+        """The findings on these subjects (None: all), as the cache writes them."""
+        for finding in self._held.values():
+            if subjects is None or finding.subject_id in subjects:
+                yield Entry(finding.fingerprint, finding.subject_id, self._digests.digest(finding.evidence),
+                            json.dumps(_finding_out(finding)).encode() + b"\n",  # ASCII: a lone surrogate reads back
+                            dict(finding.evidence.reached))
+
 
 class _Stored(Findings):
     """Findings in a cache's findings file, each decoded when it is asked for."""
 
     def __init__(self, body: mmap.mmap | None, numbers: dict[str, int], digests: list[str], offsets: list[int],
-                 subjects: list[str], sets: list[Any]) -> None:
+                 subjects: list[str], reaches: list[int], sets: list[Any]) -> None:
         super().__init__()
         self._body, self._numbers, self._digest_of, self._offsets = body, numbers, digests, offsets
-        self._subjects = subjects
-        self._sets: list[Any] = sets  # as written; each decoded once, when a finding names it
+        self._subjects, self._reaches = subjects, reaches  # each finding's subject and reached set
+        self._written: list[Any] = sets  # the reached sets as written
+        self._sets: list[Counts | None] = [None] * len(sets)  # each decoded once, when a finding names it
         self._decoded: dict[str, Finding] = {}
 
     def __len__(self) -> int:
@@ -97,16 +119,40 @@ class _Stored(Findings):
         if number is None or self._body is None:
             return None
         if fingerprint not in self._decoded:
-            line = self._body[self._offsets[number]:self._offsets[number + 1]]
-            self._decoded[fingerprint] = _finding_in(json.loads(line), self._set)
+            self._decoded[fingerprint] = _finding_in(json.loads(self._line(number)), self._set(self._reaches[number]))
         return self._decoded[fingerprint]
+
+    def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
+        """Each line as it is written, never decoded: carried into the next cache as it is."""
+        for fingerprint, number in self._numbers.items():
+            subject = self._subjects[number]
+            if subjects is None or subject in subjects:
+                yield Entry(fingerprint, subject, self._digest_of[number], self._line(number),
+                            self._written[self._reaches[number]])
+
+    def _line(self, number: int) -> bytes:
+        return b"" if self._body is None else self._body[self._offsets[number]:self._offsets[number + 1]]
 
     def _set(self, number: int) -> Counts:
         found = self._sets[number]
-        if isinstance(found, tuple):
-            return found
-        decoded = self._sets[number] = reached_from_json(found)
-        return decoded
+        if found is None:
+            found = self._sets[number] = reached_from_json(self._written[number])
+        return found
+
+
+class Joined(Findings):
+    """The findings of two caches' worth: those of `carried` on the subjects named, and `new` (the next HEAD's,
+    made of the base's findings on the nodes the head did not judge and the head's own)."""
+
+    def __init__(self, carried: Findings, subjects: Container[str], new: Findings) -> None:
+        super().__init__()
+        self._carried, self._subjects, self._new = carried, subjects, new
+
+    def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
+        if subjects is not None:
+            raise ValueError("expected the whole of a joined set of findings")
+        yield from self._carried.entries(self._subjects)
+        yield from self._new.entries()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +220,9 @@ def store(root: Path, wanted: str, base: Base) -> None:
         body = b"".join(lines)
         _write(folder, f"base-{wanted}.jsonl", body)
         index["body"] = {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
-        _write(folder, f"base-{wanted}.json", json.dumps({"key": wanted, **index}, ensure_ascii=False).encode())
+        _write(folder, f"base-{wanted}.json", json.dumps({"key": wanted, **index}).encode())
         _prune(folder)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: what JSON cannot hold (a value no input should carry)
         return
 
 
@@ -218,30 +264,42 @@ def _opened(path: Path, described: Any) -> mmap.mmap | bool | None:
 
 
 def _prune(folder: Path) -> None:
+    """The newest KEEP entries stay; an older one goes with its findings file. A findings file with no index is
+    removed only when it is an hour old: another run writes its findings file before its index."""
     entries = sorted(folder.glob("base-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+        old.with_suffix(".jsonl").unlink(missing_ok=True)
     kept = {entry.name for entry in entries[:KEEP]}
     for body in folder.glob("base-*.jsonl"):
-        if body.name[:-1] not in kept:
+        if body.name[:-1] not in kept and time.time() - body.stat().st_mtime > 3600:
             body.unlink(missing_ok=True)
 
 
 def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
-    sets: dict[Counts, int] = {}  # each distinct reached set once (300,000 findings reach a few thousand sets)
-    digests = Digests()
-    findings = base.findings.all()
-    lines = [json.dumps(_finding_out(f, sets), ensure_ascii=False).encode() + b"\n" for f in findings]
+    sets: dict[tuple[Any, ...], int] = {}  # each distinct reached set once (300,000 findings reach a few thousand)
+    written: list[dict[str, int | None]] = []
+    fingerprints, subjects, digests, reaches, lines = [], [], [], [], []
     offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
+    for entry in base.findings.entries():
+        fingerprints.append(entry.fingerprint)
+        subjects.append(entry.subject)
+        digests.append(entry.digest)
+        lines.append(entry.line)
+        offsets.append(offsets[-1] + len(entry.line))
+        key = tuple(entry.reached.items())
+        if key not in sets:
+            sets[key] = len(written)
+            written.append(entry.reached)
+        reaches.append(sets[key])
     reach_sets: dict[frozenset[str], int] = {}
     index = {
-        "fingerprints": [f.fingerprint for f in findings],
-        "subjects": [f.subject_id for f in findings],
-        "digests": [digests.digest(f.evidence) for f in findings],
+        "fingerprints": fingerprints,
+        "subjects": subjects,
+        "digests": digests,
         "offsets": offsets,
-        "reached_sets": [dict(counts) for counts in sets],
+        "reaches": reaches,
+        "reached_sets": written,
         "reached": {node: reach_sets.setdefault(resources, len(reach_sets))
                     for node, resources in base.reached.items()},
         "reach_sets": [sorted(resources) for resources in reach_sets],
@@ -256,16 +314,19 @@ def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
 
 def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
     fingerprints, digests, offsets = document["fingerprints"], document["digests"], document["offsets"]
-    subjects, nodes = document["subjects"], document["nodes"]
-    if not (len(fingerprints) == len(digests) == len(subjects) == len(offsets) - 1
+    subjects, reaches, nodes = document["subjects"], document["reaches"], document["nodes"]
+    written = document["reached_sets"]
+    if not (len(fingerprints) == len(digests) == len(subjects) == len(reaches) == len(offsets) - 1
             and all(isinstance(d, str) for d in digests) and all(isinstance(s, str) for s in subjects)
             and all(isinstance(o, int) for o in offsets) and isinstance(nodes, dict)
-            and all(isinstance(d, str) for d in nodes.values())):
-        raise ValueError("expected a digest, a subject and an offset for each finding, and a digest for each node")
+            and all(isinstance(r, int) and 0 <= r < len(written) for r in reaches)
+            and all(isinstance(d, str) for d in nodes.values()) and all(isinstance(w, dict) for w in written)):
+        raise ValueError("expected a digest, a subject, an offset and a reached set for each finding, and a digest "
+                         "for each node")
     numbers = {str(fingerprint): number for number, fingerprint in enumerate(fingerprints)}
     reach_sets = [frozenset(str(r) for r in resources) for resources in document["reach_sets"]]
     return Base(
-        _Stored(body, numbers, digests, offsets, subjects, list(document["reached_sets"])),
+        _Stored(body, numbers, digests, offsets, subjects, reaches, written),
         {str(node): reach_sets[number] for node, number in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
@@ -281,22 +342,20 @@ def _location_out(location: Location) -> list[Any]:
 _SPECIAL = {"location", "evidence", "path"}
 
 
-def _finding_out(finding: Finding, sets: dict[Counts, int]) -> dict[str, Any]:
+def _finding_out(finding: Finding) -> dict[str, Any]:
     evidence = evidence_json(finding.evidence)
-    del evidence["reached"]
-    evidence["reached_set"] = sets.setdefault(finding.evidence.reached, len(sets))
+    del evidence["reached"]  # in the index, each distinct set once
     return {"location": _location_out(finding.location), "evidence": evidence,
             "path": [[s.node, s.kind, s.relation, list(s.access), s.condition, s.through] for s in finding.path],
             **{f.name: getattr(finding, f.name) for f in fields(Finding) if f.name not in _SPECIAL}}
 
 
-def _finding_in(item: dict[str, Any], reached: Any) -> Finding:
+def _finding_in(item: dict[str, Any], reached: Counts) -> Finding:
     values = {f.name: _tuples(item[f.name]) for f in fields(Finding) if f.name not in _SPECIAL}
     path = tuple(Step(node, kind, relation, tuple(access), condition, through)
                  for node, kind, relation, access, condition, through in item["path"])
-    evidence = item["evidence"]
     return Finding(location=Location(*item["location"]), path=path,
-                   evidence=evidence_from_json(evidence, reached(evidence["reached_set"])), **values)
+                   evidence=evidence_from_json(item["evidence"], reached), **values)
 
 
 def _tuples(value: Any) -> Any:

@@ -15,23 +15,23 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from policylint import basecache, gitrev
-from policylint.config import Config, load_config, shown_path
-from policylint.errors import PolicylintError, UsageError
+from policylint.config import shown_path
+from policylint.diffbase import HEAD as HEAD
+from policylint.diffbase import Layout, base_of, from_copy, keep_as_next_head, layout_at, moved, relative
+from policylint.errors import UsageError
 from policylint.evidence import Digests
 from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import path_steps
 from policylint.model import Location, Person, Principal
-from policylint.nodedigest import placer
 from policylint.pipeline import Analysis, Known, Result, Timer, run
 from policylint.reach import follow, paths_to
-from policylint.report import Change, Report, mapped
+from policylint.report import Report, mapped
 from policylint.rules import Rule
 from policylint.settings import Settings
-from policylint.walk import is_within
 
 
 def _computed(rule_id: str, title: str, subjects: tuple[str, ...], message: str, rationale: str, remediation: str,
@@ -108,7 +108,6 @@ ROSTER_GONE = _computed(
     references=("NIST SP 800-53 Rev. 5, PS-4 Personnel Termination; AC-2 Account Management",),
 )
 DIFF_RULES = (NEW_REACH, NO_LONGER_READ, CONFIG_CHANGED, ROSTER_GONE)
-HEAD = "HEAD"
 
 
 def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layout: bool = False,
@@ -127,9 +126,9 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
                        cache_within=str(root),  # the copies' files are cached in the repository's own folder
                        extra_rules=(*settings.extra_rules,
                                               *(r for r in DIFF_RULES if r not in settings.extra_rules)))
-    layout = _base_layout(settings.config, root, commit) if base_layout and commit is not None else None
+    layout = layout_at(settings.config, root, commit) if base_layout and commit is not None else None
     before = (basecache.Base(basecache.Findings(), {}, ()) if commit is None
-              else _base(settings, root, commit, base, layout))
+              else base_of(settings, root, commit, layout))
     changed = _changed_config(settings, layout)
     if not staged:
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer,
@@ -141,17 +140,20 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
         copy = Path(folder)
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
-        head = run(replace(settings, paths=tuple(_moved(copy, root, p) for p in settings.paths),
-                           exclude_root=_moved(copy, root, settings.exclude_root)), timer, known=_known(before, commit))
+        head = run(replace(settings, paths=tuple(moved(copy, root, p) for p in settings.paths),
+                           exclude_root=moved(copy, root, settings.exclude_root)), timer, known=_known(before, commit))
         report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head),
                                                 *_roster_gone(head, before, copy, root)])
+        if base == HEAD:  # what is staged is the next HEAD: kept, so the next commit's hook finds it cached
+            keep_as_next_head(settings, root, copy, head, before, link_errors, base_layout)
         report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
-        return mapped(report, _from_copy(copy, root), rule_text=False)
+        return mapped(report, from_copy(copy, root), rule_text=False)
 
 
 def _known(before: basecache.Base, commit: str | None) -> Known | None:
-    """What the head's run may take from the base: each node's digest (its rules run only where it differs)."""
-    return None if commit is None else before.known
+    """What the head's run may take from the base: each node's digest (its rules run only where it differs). With
+    no commit yet, nothing; the digests are still taken, for the first commit's analysis to be kept."""
+    return Known({}) if commit is None else before.known
 
 
 def _changed_config(settings: Settings, layout: Layout | None) -> Callable[[Result], list[Finding]]:
@@ -190,7 +192,8 @@ def _compared(head: Result, before: basecache.Base, base: str, unread: list[Find
         found for fingerprint in before.findings.fingerprints() if fingerprint not in remaining
         and before.findings.subject(fingerprint) not in head.unevaluated
         and (found := before.findings.get(fingerprint)) is not None))
-    notices = tuple(sorted([*head.report.notices, *before.notices], key=lambda n: n.location))
+    earlier = (Notice(n.location, f"at {base}: {n.message}") for n in before.notices)
+    notices = tuple(sorted([*head.report.notices, *earlier], key=lambda n: n.location))
     return replace(head.report, findings=sorted([*new, *reach, *unread]), resolved=resolved, base=base,
                    notices=notices)
 
@@ -202,7 +205,7 @@ def _roster_gone(head: Result, before: basecache.Base, side: Path, root: Path) -
     rule = {r.id: r for r in head.report.rules}.get(ROSTER_GONE.id)
     if rule is None or not before.roster:
         return []
-    now = {_relative(p.location.file, side) for p in head.analysis.inventory.people}
+    now = {relative(p.location.file, side) for p in head.analysis.inventory.people}
     gone = [f for f in before.roster if f not in now]
     if not gone or now - set(before.roster):
         return []
@@ -229,8 +232,8 @@ def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, sta
     rule = ran.get(NO_LONGER_READ.id)
     if rule is None or not before.files:
         return []
-    read = {_relative(f, side) for f in head.analysis.files}
-    skipped = {_relative(f, side): reason for f, reason in head.analysis.skipped}
+    read = {relative(f, side) for f in head.analysis.files}
+    skipped = {relative(f, side): reason for f, reason in head.analysis.skipped}
     gone = [f for f in before.files if f not in read]
     present = gitrev.staged_paths(root, gone) if staged else {f for f in gone if (root / f).exists()}
     unknown = "excluded by the configuration, or outside its paths"
@@ -238,34 +241,6 @@ def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, sta
                                             f"({skipped.get(name, unknown)}): its findings look resolved, but what "
                                             "it describes has not changed")
             for name in sorted(present)]
-
-
-def _within(file: str, folder: Path) -> bool:
-    return is_within(Path(os.path.abspath(file)), Path(os.path.abspath(folder)))
-
-
-def _relative(file: str, side: Path) -> str:
-    """A read file's place in its side (a symbolic link is named as itself: the base names it so too)."""
-    try:
-        return Path(os.path.abspath(file)).relative_to(os.path.abspath(side)).as_posix()
-    except ValueError:
-        return file
-
-
-def _from_copy(copy: Path, root: Path) -> Change:
-    """Names of the copy's files, in locations and in messages, as the working tree names them."""
-    prefixes = sorted({str(copy), str(copy.resolve())}, key=len, reverse=True)
-    here = Path.cwd().resolve()
-    shown_root = root.resolve()
-    instead = str(shown_root.relative_to(here)) if shown_root.is_relative_to(here) else str(shown_root)
-
-    def change(text: str) -> str:
-        for prefix in prefixes:
-            if prefix in text:
-                text = text.replace(prefix + "/", "" if instead == "." else instead + "/").replace(prefix, instead)
-        return text
-
-    return change
 
 
 def _is_new(finding: Finding, before: basecache.Base, digests: Digests) -> bool:
@@ -287,67 +262,6 @@ def _marked(finding: Finding, before: basecache.Base) -> Finding:
         return finding
     added = worse_than(finding, earlier)
     return replace(finding, message=f"{finding.message} (worse than at the base: {'; '.join(added)})")
-
-
-def _base(settings: Settings, root: Path, commit: str, base: str, layout: Layout | None) -> basecache.Base:
-    """What the comparison needs of the base: from the cache when this tree was analysed with these settings."""
-    old_paths, base_exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
-    for path in (*settings.paths, *old_paths, settings.exclude_root):
-        gitrev.inside(root, Path(path))
-    key = basecache.key(gitrev.content_id(root, commit, [Path(p) for p in old_paths]), settings, old_paths,
-                        base_exclude, Path.cwd())
-    cached = basecache.load(root, key) if settings.cache else None  # `--no-cache`: HEAD analysed again
-    if cached is not None:
-        return cached
-    with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
-        copy = Path(folder)
-        link_errors = gitrev.export(root, commit, [Path(p) for p in old_paths], copy)
-        base_settings = replace(
-            settings, paths=tuple(_moved(copy, root, p) for p in old_paths), baseline=None, exceptions=None,
-            exclude=settings.exclude if base_exclude is None else base_exclude,
-            exclude_root=_moved(copy, root, settings.exclude_root),
-        )
-        result = run(base_settings, known=Known({}))  # every node's digest, for the head's run to compare
-        findings = tuple(_relocated_finding(f, copy, root) for f in result.report.findings)
-        # the base's own input errors; those of files outside it (the working tree's rules) are the head's
-        own = [e for e in result.report.errors if _within(e.location.file, copy)]
-        named = _from_copy(copy, root)  # an error names other places in the copy too ("defined at …")
-        notices = tuple(Notice(_relocated(e.location, copy, root), f"at {base}: {named(e.message)}")
-                        for e in [*link_errors, *own])
-    identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
-    reached = {node.id: frozenset(r.id for r in resources) for node in identities
-               if (resources := result.analysis.reach.reached_resources(node.id))}
-    files = tuple(sorted(_relative(f, copy) for f in result.analysis.files))
-    roster = tuple(sorted({_relative(p.location.file, copy) for p in result.analysis.inventory.people}))
-    place = placer(base_settings.exclude_root)
-    known = Known(result.digests, frozenset(place(f) for f in result.analysis.commented))
-    found = basecache.Base(basecache.Findings(findings), reached, notices, files, roster, known)
-    if settings.cache:
-        basecache.store(root, key, found)
-    return found
-
-
-def _moved(copy: Path, root: Path, path: str) -> str:
-    """Where a working-tree path is in the copy of the base."""
-    return str(copy / gitrev.inside(root, Path(path)))
-
-
-def _relocated_finding(finding: Finding, copy: Path, root: Path) -> Finding:
-    return replace(finding, location=_relocated(finding.location, copy, root))
-
-
-def _relocated(location: Location, copy: Path, root: Path) -> Location:
-    return replace(location, file=_original(location.file, copy, root))
-
-
-def _original(file: str, copy: Path, root: Path) -> str:
-    """A file of the base copy, named as the working tree names it (relative to the working directory when it can)."""
-    try:
-        original = root.resolve() / Path(file).resolve().relative_to(copy.resolve())
-    except ValueError:
-        return file
-    here = Path.cwd().resolve()
-    return str(original.relative_to(here)) if original.is_relative_to(here) else str(original)
 
 
 def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:
@@ -373,66 +287,3 @@ def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NE
     return findings
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """The base's own configuration file: where its inventory was, and what the working tree's changes in it."""
-
-    paths: tuple[str, ...]
-    exclude: tuple[str, ...]
-    changes: tuple[str, ...]  # `key: before → now` for each setting that decides what is checked
-
-
-def _base_layout(config: Config, root: Path, commit: str) -> Layout | None:
-    """Where the inventory was at the base (`paths`, `exclude`) by the base's own configuration file, when the
-    working tree's comes from the repository and existed there; None to use the working tree's."""
-    if config.file is None:
-        return None
-    try:
-        place = gitrev.inside(root, Path(config.file))
-    except UsageError:
-        return None
-    with tempfile.TemporaryDirectory(prefix="policylint-base-config-") as folder:
-        copy = Path(folder)
-        gitrev.export(root, commit, [Path(config.file)], copy)
-        if not (copy / place).is_file():
-            # a configuration file the change adds: the base was read with none (its `exclude` left nothing out,
-            # and what the new file ignores or narrows is a change PL902 shows)
-            old = Config()
-        else:
-            try:
-                old = load_config(copy / place, within=copy)
-            except PolicylintError:
-                return None  # a base whose configuration does not load is read by the working tree's
-        root_at_base = str(copy / Path(place).parent)
-        paths = tuple(_original(p, copy, root) for p in old.paths or (root_at_base,))
-        return Layout(paths, old.exclude, _config_changes(_judging(old, copy, root), _judging(config, None, root)))
-
-
-def _judging(config: Config, copy: Path | None, root: Path) -> dict[str, object]:
-    """The settings of a configuration file that decide how the inventory is judged, comparable across the base's
-    copy and the working tree. `paths` and `exclude` are left to PL901, which names each file they stop reading
-    (a renamed inventory folder changes `paths` and reads the same files)."""
-    def named(path: str) -> str:
-        return _original(path, copy, root) if copy is not None else path
-
-    return {
-        "customer-data": sorted(config.customer_data), "unclassified": config.unclassified or "known",
-        "select": sorted(s.value.upper() for s in config.select),
-        "ignore": sorted(s.value.upper() for s in config.ignore),
-        "severity": sorted(f"{rule.upper()}={s.value}" for rule, s in config.severity.items()),
-        "policies": sorted(named(p) for p in config.policies), "fail-on": config.fail_on or "low",
-        "baseline": named(config.baseline) if config.baseline else None,
-        "exceptions": named(config.exceptions) if config.exceptions else None,
-        "roster-columns": sorted(f"{k}={v}" for k, v in config.roster_columns.items()),
-        "classification-keys": sorted(config.classification_keys), "max-file-size": config.max_file_size,
-    }
-
-
-def _config_changes(before: dict[str, object], now: dict[str, object]) -> tuple[str, ...]:
-    return tuple(f"{key}: {_setting(before[key])} → {_setting(now[key])}" for key in before if before[key] != now[key])
-
-
-def _setting(value: object) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return "none" if value is None else str(value)

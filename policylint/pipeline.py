@@ -260,12 +260,12 @@ def _touched(loaded: _Loaded, commented: list[str], known: Known, root: str) -> 
     or a baseline entry names it."""
     place = placer(root)
     files = {place(f) for f in commented} | known.commented
-    subjects = {entry.subject for entry in loaded.baseline}
+    subjects = {entry.subject for entry in loaded.baseline}  # `kind:id`, as a baseline names its subject
     globs = [fnmatch.translate(e.subject) for e in loaded.exceptions if e.file_line is None]
     pattern = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
 
     def touched(node: Node) -> bool:
-        return (place(node.location.file) in files or node.id in subjects
+        return (place(node.location.file) in files or f"{node.kind}:{node.id}" in subjects
                 or (pattern is not None and pattern.match(node.id) is not None))
 
     return touched

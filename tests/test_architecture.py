@@ -25,6 +25,7 @@ STAGES = [
     {"suppress"},
     {"settings", "report"},
     {"pipeline", "basecache"},
+    {"diffbase"},
     {"exposure", "diff", "graphout", "audit"},
     {"reporters", "output"},
     {"cli", "__main__", "progress"},

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,105 @@ def test_a_run_given_the_bases_digests_judges_only_what_changed(tmp_path: Path) 
         f.fingerprint for f in edited.report.findings}
     commented = run(_settings(root, cache=False), known=Known(base.digests, frozenset({"inv/people.yaml"})))
     assert {n.id for n in full.analysis.inventory.people} <= set(base.digests) - commented.unevaluated
+
+
+def test_after_a_commit_the_next_hook_finds_head_cached_and_says_what_a_full_comparison_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook keeps what it judged as the next HEAD's analysis: the first hook after the commit reads HEAD from
+    the cache (no analysis of HEAD), and its answer is still the full comparison's."""
+    from policylint import diffbase
+
+    root = tmp_path / "repo"
+    for source in INPUTS[:2]:
+        shutil.copytree(source, root / "inv" / source.name)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "start")
+    monkeypatch.chdir(root)
+    analysed: list[str] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Result:
+        analysed.append(args[0].paths[0])
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(diffbase, "run", counted)
+    rng = random.Random(7)
+    for step in range(5):
+        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
+        target = rng.choice(files)
+        _edit(rng, target, files, target.read_bytes())
+        git(root, "add", "-A")
+        analysed.clear()
+        fast = _hook(root, shortcuts=True, monkeypatch=monkeypatch)
+        assert analysed == [] or step == 0, step  # HEAD (the previous step's staged tree) came from the cache
+        assert _shown(fast) == _shown(_hook(root, shortcuts=False, monkeypatch=monkeypatch)), step
+        git(root, *COMMIT, f"edit {step}")
+
+
+def test_exceptions_and_a_baseline_judge_the_nodes_they_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """A suppression decides what the head reports of a node whose facts did not change: a node an exception or a
+    baseline entry names is judged (never left to the base), so stale-entry notices and the suppressed list are
+    what a full comparison gives."""
+    from helpers import run_cli
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "examples" / "acme", root / "inv")
+    git(root, "init", "-q")
+    monkeypatch.chdir(root)
+    assert run_cli("baseline", "inv", "-o", "baseline.json", "--as-of", AS_OF.isoformat()).code == 0
+    (root / "exceptions.yaml").write_text(
+        "exceptions:\n  - {rule: PL301, subject: '*signing*', reason: rotation booked, owner: sec@acme.example, "
+        "expires: 2027-01-31}\n")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "start")
+    settings = replace(_settings(root), baseline=str(root / "baseline.json"), exceptions=str(root / "exceptions.yaml"))
+    rng = random.Random(3)
+    suppressed = 0
+    for step in range(5):
+        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
+        target = rng.choice(files)
+        _edit(rng, target, files, target.read_bytes())
+        git(root, "add", "-A")
+        fast = diff_module.diff(settings, "HEAD", staged=True)
+        with monkeypatch.context() as patched:
+            patched.setattr(diff_module, "_known", lambda before, commit: None)
+            full = diff_module.diff(replace(settings, cache=False), "HEAD", staged=True)
+        assert _shown(fast) == _shown(full), step
+        suppressed += len(fast.suppressed)
+    assert suppressed  # the baseline and the exception were applied to something
+
+
+def test_what_the_cache_holds_of_a_copy_names_the_working_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """A rule whose message names its subject's file, a lone surrogate in an id of a JSON export, and a notice of
+    one revision read again for another: no temporary copy's name, no crash, each notice under the name asked."""
+    from helpers import run_cli
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "examples" / "shopco", root / "inv")
+    (root / "rules").mkdir()
+    rule = (REPO / "policies" / "PL001.yaml").read_text().replace("id: PL001", "id: ACME001").replace(
+        'message: "{kind} {id} refers', 'message: "{kind} {id} in {file} refers')
+    (root / "rules" / "ACME001.yaml").write_text(rule)
+    (root / ".policylint.yaml").write_text("paths: [inv]\npolicies: [rules]\n")
+    (root / "inv" / "groups.yaml").write_text("policylint: 1\ngroups:\n  - {id: g1, members: [nobody-1]}\n")
+    (root / "inv" / "broken.yaml").write_text("policylint: 1\ngroups:\n  - [\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "start")
+    git(root, "tag", "v1")
+    monkeypatch.chdir(root)
+    assert run_cli("diff", "--base", "v1", "--as-of", AS_OF.isoformat()).code == 2  # broken.yaml
+    (root / "inv" / "broken.yaml").write_text("policylint: 1\n")  # mended: its error is HEAD's notice
+    (root / "inv" / "groups.yaml").write_text("policylint: 1\n")  # g1 gone: its ACME001 finding is resolved
+    details = root / "inv" / "aws" / "authorization-details.json"
+    details.write_text(details.read_text().replace('"UserName": "choi.dh"', '"UserName": "choi.dh\\ud800"', 1))
+    git(root, "add", "-A")
+    for format_ in ("text", "json", "sarif"):
+        result = run_cli("check", "--changed", "--format", format_, "--as-of", AS_OF.isoformat())
+        assert result.code in (0, 1), result.err
+        assert "policylint-base-" not in result.out + result.err and "policylint-staged-" not in result.out
+    text = run_cli("check", "--changed", "--as-of", AS_OF.isoformat()).out
+    assert "at v1" not in text and "at HEAD: " in text
+    assert "ACME001 group g1 in inv/groups.yaml refers" in text

@@ -1,0 +1,225 @@
+"""The base's side of a diff: where its inventory was (its own configuration file), its analysis (from the cache
+in `.git/policylint/`, else read from a copy of the git tree), and, after the pre-commit hook judged what is staged,
+that analysis kept as the next HEAD's, so the first hook after a commit finds HEAD cached.
+
+Names: each side is read from a temporary copy; what a report, a notice or the cache holds names the working tree's
+files (`from_copy`, `relocated`), never the copy.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from policylint import basecache, gitrev
+from policylint.config import Config, load_config
+from policylint.errors import InputError, PolicylintError, UsageError
+from policylint.findings import Finding, Notice
+from policylint.model import Location, Person, Principal
+from policylint.nodedigest import placer
+from policylint.pipeline import Known, Result, run
+from policylint.report import Change
+from policylint.settings import Settings
+from policylint.walk import is_within
+
+HEAD = "HEAD"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The base's own configuration file: where its inventory was, and what the working tree's changes in it."""
+
+    paths: tuple[str, ...]
+    exclude: tuple[str, ...]
+    changes: tuple[str, ...]  # `key: before → now` for each setting that decides what is checked
+
+
+
+def within(file: str, folder: Path) -> bool:
+    return is_within(Path(os.path.abspath(file)), Path(os.path.abspath(folder)))
+
+
+def relative(file: str, side: Path) -> str:
+    """A read file's place in its side (a symbolic link is named as itself: the base names it so too)."""
+    try:
+        return Path(os.path.abspath(file)).relative_to(os.path.abspath(side)).as_posix()
+    except ValueError:
+        return file
+
+
+def from_copy(copy: Path, root: Path) -> Change:
+    """Names of the copy's files, in locations and in messages, as the working tree names them."""
+    prefixes = sorted({str(copy), str(copy.resolve())}, key=len, reverse=True)
+    here = Path.cwd().resolve()
+    shown_root = root.resolve()
+    instead = str(shown_root.relative_to(here)) if shown_root.is_relative_to(here) else str(shown_root)
+
+    def change(text: str) -> str:
+        for prefix in prefixes:
+            if prefix in text:
+                text = text.replace(prefix + "/", "" if instead == "." else instead + "/").replace(prefix, instead)
+        return text
+
+    return change
+
+
+def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) -> basecache.Base:
+    """What the comparison needs of the base: from the cache when this tree was analysed with these settings."""
+    old_paths, base_exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
+    for path in (*settings.paths, *old_paths, settings.exclude_root):
+        gitrev.inside(root, Path(path))
+    key = basecache.key(gitrev.content_id(root, commit, [Path(p) for p in old_paths]), settings, old_paths,
+                        base_exclude, Path.cwd())
+    cached = basecache.load(root, key) if settings.cache else None  # `--no-cache`: HEAD analysed again
+    if cached is not None:
+        return cached
+    with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
+        copy = Path(folder)
+        link_errors = gitrev.export(root, commit, [Path(p) for p in old_paths], copy)
+        base_settings = replace(
+            settings, paths=tuple(moved(copy, root, p) for p in old_paths), baseline=None, exceptions=None,
+            exclude=settings.exclude if base_exclude is None else base_exclude,
+            exclude_root=moved(copy, root, settings.exclude_root),
+        )
+        result = run(base_settings, known=Known({}))  # every node's digest, for the head's run to compare
+        findings = basecache.Findings(relocated_finding(f, copy, root) for f in result.report.findings)
+        found = as_base(result, copy, root, link_errors, findings, base_settings.exclude_root)
+    if settings.cache:
+        basecache.store(root, key, found)
+    return found
+
+
+def moved(copy: Path, root: Path, path: str) -> str:
+    """Where a working-tree path is in the copy of the base."""
+    return str(copy / gitrev.inside(root, Path(path)))
+
+
+def relocated_finding(finding: Finding, copy: Path, root: Path) -> Finding:
+    """A finding of a copy, as the working tree names its files: where it is, and what its message says (a rule's
+    message may name its subject's file)."""
+    return replace(finding, location=relocated(finding.location, copy, root),
+                   message=from_copy(copy, root)(finding.message))
+
+
+def relocated(location: Location, copy: Path, root: Path) -> Location:
+    return replace(location, file=original(location.file, copy, root))
+
+
+def original(file: str, copy: Path, root: Path) -> str:
+    """A file of the base copy, named as the working tree names it (relative to the working directory when it can)."""
+    try:
+        original = root.resolve() / Path(file).resolve().relative_to(copy.resolve())
+    except ValueError:
+        return file
+    here = Path.cwd().resolve()
+    return str(original.relative_to(here)) if original.is_relative_to(here) else str(original)
+
+
+def layout_at(config: Config, root: Path, commit: str) -> Layout | None:
+    """Where the inventory was at the base (`paths`, `exclude`) by the base's own configuration file, when the
+    working tree's comes from the repository and existed there; None to use the working tree's."""
+    if config.file is None:
+        return None
+    try:
+        place = gitrev.inside(root, Path(config.file))
+    except UsageError:
+        return None
+    with tempfile.TemporaryDirectory(prefix="policylint-base-config-") as folder:
+        copy = Path(folder)
+        gitrev.export(root, commit, [Path(config.file)], copy)
+        if not (copy / place).is_file():
+            # a configuration file the change adds: the base was read with none (its `exclude` left nothing out,
+            # and what the new file ignores or narrows is a change PL902 shows)
+            old = Config()
+        else:
+            try:
+                old = load_config(copy / place, within=copy)
+            except PolicylintError:
+                return None  # a base whose configuration does not load is read by the working tree's
+        root_at_base = str(copy / Path(place).parent)
+        paths = tuple(original(p, copy, root) for p in old.paths or (root_at_base,))
+        return Layout(paths, old.exclude, _config_changes(_judging(old, copy, root), _judging(config, None, root)))
+
+
+def _judging(config: Config, copy: Path | None, root: Path) -> dict[str, object]:
+    """The settings of a configuration file that decide how the inventory is judged, comparable across the base's
+    copy and the working tree. `paths` and `exclude` are left to PL901, which names each file they stop reading
+    (a renamed inventory folder changes `paths` and reads the same files)."""
+    def named(path: str) -> str:
+        return original(path, copy, root) if copy is not None else path
+
+    return {
+        "customer-data": sorted(config.customer_data), "unclassified": config.unclassified or "known",
+        "select": sorted(s.value.upper() for s in config.select),
+        "ignore": sorted(s.value.upper() for s in config.ignore),
+        "severity": sorted(f"{rule.upper()}={s.value}" for rule, s in config.severity.items()),
+        "policies": sorted(named(p) for p in config.policies), "fail-on": config.fail_on or "low",
+        "baseline": named(config.baseline) if config.baseline else None,
+        "exceptions": named(config.exceptions) if config.exceptions else None,
+        "roster-columns": sorted(f"{k}={v}" for k, v in config.roster_columns.items()),
+        "classification-keys": sorted(config.classification_keys), "max-file-size": config.max_file_size,
+    }
+
+
+def _config_changes(before: dict[str, object], now: dict[str, object]) -> tuple[str, ...]:
+    return tuple(f"{key}: {_setting(before[key])} → {_setting(now[key])}" for key in before if before[key] != now[key])
+
+
+def _setting(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return "none" if value is None else str(value)
+
+
+def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError], findings: basecache.Findings,
+            exclude_root: str) -> basecache.Base:
+    """What a comparison needs of a side read from `copy` as its base: its findings, who reaches which customer data
+    (each distinct reached set decoded once), its own input errors as notices (named with the base's revision when
+    shown: one cached analysis serves every revision with the same tree), the files it read and the roster's, and
+    each node's digest."""
+    own = [e for e in result.report.errors if within(e.location.file, copy)]  # the working tree's rules: not its own
+    named = from_copy(copy, root)  # an error names other places in the copy too ("defined at …")
+    notices = tuple(Notice(relocated(e.location, copy, root), named(e.message)) for e in [*link_errors, *own])
+    reach = result.analysis.reach
+    sets: dict[int, frozenset[str]] = {}
+    reached: dict[str, frozenset[str]] = {}
+    identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
+    for node in identities:
+        bits = reach.resource_bits(node.id)
+        if bits:
+            if bits not in sets:
+                sets[bits] = frozenset(r.id for r in reach.resources_in(bits))
+            reached[node.id] = sets[bits]
+    files = tuple(sorted(relative(f, copy) for f in result.analysis.files))
+    roster = tuple(sorted({relative(p.location.file, copy) for p in result.analysis.inventory.people}))
+    place = placer(exclude_root)
+    known = Known(result.digests, frozenset(place(f) for f in result.analysis.commented))
+    return basecache.Base(findings, reached, notices, files, roster, known)
+
+
+def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result, before: basecache.Base,
+                      link_errors: list[InputError], base_layout: bool) -> None:
+    """After the hook judged what is staged, keep that analysis as the base of the tree it will commit, so that
+    the next hook (HEAD is then this tree) reads it from the cache instead of analysing HEAD again. Its findings are
+    the head's own and, on every node the head did not judge, the base's (equal by digest), carried as written.
+    Kept only when it is what analysing that commit would give: no exceptions or baseline applied (the base is
+    judged without them), the same paths and exclusions the committed configuration will name, and a tree id that
+    can be known before the commit (no symbolic link among the paths)."""
+    if not settings.cache or settings.exceptions or settings.baseline:
+        return
+    try:
+        layout = layout_at(settings.config, root, gitrev.INDEX) if base_layout else None
+        paths, exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
+        if ([os.path.abspath(p) for p in paths] != [os.path.abspath(p) for p in settings.paths]
+                or tuple(settings.exclude if exclude is None else exclude) != tuple(settings.exclude)):
+            return
+        key = basecache.key(gitrev.content_id(root, gitrev.INDEX, [Path(p) for p in paths]), settings, paths,
+                            exclude, Path.cwd())
+    except PolicylintError:
+        return
+    own = basecache.Findings(relocated_finding(f, copy, root) for f in staged.report.findings)
+    findings = basecache.Joined(before.findings, staged.unevaluated, own)
+    basecache.store(root, key, as_base(staged, copy, root, link_errors, findings,
+                                       moved(copy, root, settings.exclude_root)))

@@ -56,12 +56,28 @@ def builtin_policies() -> Path:
 def load_rules(folders: list[Path]) -> tuple[list[Rule], list[InputError]]:
     """Every rule in the folders, sorted by id; a rule that cannot load is a located error, never skipped.
     Read once per process (a run asks several times: settings, the run, its suppressions)."""
-    rules, errors = _load_rules(tuple(str(folder) for folder in folders))
+    rules, errors = _load_rules(tuple(str(folder) for folder in folders), _signature(folders))
     return list(rules), list(errors)
 
 
+def _signature(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """What a cached read of the folders stands for: where they are and each rule file's size and time (another
+    working directory, or an edited rule, is read again)."""
+    found = []
+    for folder in folders:
+        try:
+            for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+                status = path.stat()
+                found.append((str(path.resolve()), status.st_mtime_ns, status.st_size))
+        except OSError:
+            found.append((str(folder), -1, -1))
+    return (*((os.path.abspath(folder), 0, 0) for folder in folders), *found)
+
+
 @cache
-def _load_rules(names: tuple[str, ...]) -> tuple[tuple[Rule, ...], tuple[InputError, ...]]:
+def _load_rules(names: tuple[str, ...], signature: tuple[tuple[str, int, int], ...]
+                ) -> tuple[tuple[Rule, ...], tuple[InputError, ...]]:
+    """`signature` (`_signature`) is only part of the cache's key."""
     folders = [Path(name) for name in names]
     rules: dict[str, Rule] = {}
     errors: list[InputError] = []

@@ -109,4 +109,5 @@ def random_edit(rng: random.Random, target: Path, files: list[Path], before: byt
     elif kind == 5:  # another file's content
         target.write_bytes(rng.choice(files).read_bytes())
     else:  # an ignore comment appended, or a blank line
-        target.write_bytes(before + rng.choice([b"\n# policylint: ignore[PL101] reviewed\n", b"\n\n"]))
+        target.write_bytes(before + rng.choice([b'\n# policylint: ignore PL101 reason="reviewed" expires=2027-01-31\n',
+                                                b"\n# policylint: ignore[PL101] reviewed\n", b"\n\n"]))

@@ -129,8 +129,9 @@ def _compiled(schema: Any, root: Any) -> Check:
     return compile_schema(schema)
 
 
-def added(now: Evidence, accepted: Evidence) -> tuple[str, ...]:
-    """What `now` has that `accepted` has not, as a person reads it; empty when it is the same or narrower.
+def added(now: Evidence, accepted: Evidence, was: str = "accepted") -> tuple[str, ...]:
+    """What `now` has that `accepted` has not, as a person reads it; empty when it is the same or narrower. `was`
+    names the earlier value (`accepted`, in a baseline; `at the base`, in a diff, where nobody accepted anything).
     An unknown count is not narrower than a known one, nor a known one than an unknown (fail closed)."""
     known = {path: {m.key for m in members} for path, members in accepted.lists}
     new = [m.shown for path, members in now.lists for m in members if m.key not in known.get(path, ())]
@@ -139,21 +140,21 @@ def added(now: Evidence, accepted: Evidence) -> tuple[str, ...]:
     notes = [f"+ {shown}" for shown in new[:MAX_ADDED]]
     if len(new) > MAX_ADDED:
         notes.append(f"+ {len(new) - MAX_ADDED:,} more")
-    grown = [f"{resource}: {_records(records)} (accepted: {_records(reached[resource])})"
+    grown = [f"{resource}: {_records(records)} ({was}: {_records(reached[resource])})"
              for resource, records in now.reached if resource in reached and _higher(records, reached[resource])]
     notes += grown[:MAX_ADDED]
     if len(grown) > MAX_ADDED:
         notes.append(f"{len(grown) - MAX_ADDED:,} more resources hold more records")
     counted = dict(accepted.counts)
-    notes += [f"{path} {_count(count)} (accepted: {_count(counted[path]) if path in counted else 'not recorded'})"
+    notes += [f"{path} {_count(count)} ({was}: {_count(counted[path]) if path in counted else 'not recorded'})"
               for path, count in now.counts if path not in counted or _higher(count, counted[path])]
     # the records stated are those of the resources reached (a store's own, a role's sum): said once, by resource
     said = any(resource not in reached or _higher(records, reached[resource]) for resource, records in now.reached)
     if _higher(now.records, accepted.records) and not said:
-        notes.append(f"{_count(now.records)} records (accepted: {_count(accepted.records)})")
+        notes.append(f"{_count(now.records)} records ({was}: {_count(accepted.records)})")
     if (now.severity in SEVERITIES and accepted.severity in SEVERITIES
             and SEVERITIES.index(now.severity) < SEVERITIES.index(accepted.severity)):
-        notes.append(f"severity {now.severity} (accepted: {accepted.severity})")
+        notes.append(f"severity {now.severity} ({was}: {accepted.severity})")
     return tuple(notes)
 
 

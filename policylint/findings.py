@@ -168,7 +168,7 @@ def worsened(finding: Finding, accepted: Evidence) -> tuple[str, ...]:
 
 def worse_than(finding: Finding, earlier: Finding) -> tuple[str, ...]:
     """`worsened`, against the same finding as it was before (a diff's base)."""
-    return added(finding.evidence, earlier.evidence)
+    return added(finding.evidence, earlier.evidence, "at the base")
 
 
 def evidence_of(plan: Plan, severity: str, facts: Facts, records: Mapping[str, int | None] | None = None,

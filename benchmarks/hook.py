@@ -12,6 +12,8 @@ file is changed as a developer would (a comment line appended to a team's people
     the changed file parsed, the others from the fragment cache: every commit after the first on one HEAD;
   - after a one-record change (each run makes one more person of the same file leave, and stages it): as above,
     and the nodes whose facts the leaver changes judged again (the rest keep HEAD's findings by digest);
+  - a developer's day: someone leaves, the hook runs, the change is committed, and again: each hook's HEAD is the
+    tree the previous hook judged (kept as the next HEAD's analysis), so HEAD is never analysed again;
   - the same with `--no-cache`: every file parsed (what the hook cost before the fragment cache).
 Reported: the median/min/max of each kind, peak RSS of the process, and the core count. Nothing is asserted.
 """
@@ -95,11 +97,16 @@ def main(argv: list[str] | None = None) -> int:
             changed = []
             uncached = []
             left = []
+            committed = []
             for number in range(options.runs):
                 edit(repo, number)
                 changed.append(timed_process(command))
                 leave(repo, number)
                 left.append(timed_process(command))
+                git(repo, "commit", "-q", "-m", f"leaver {number}")
+                leave(repo, 100 + number)
+                committed.append(timed_process(command))
+                git(repo, "commit", "-q", "-m", f"leaver {100 + number}")
                 if not options.no_uncached:
                     edit(repo, 1000 + number)
                     uncached.append(timed_process([*command, "--no-cache"]))
@@ -111,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summary("the same staged tree again (HEAD's analysis and every file cached)", again))
     print(summary("after a one-file change (HEAD's analysis cached; one file parsed)", changed))
     print(summary("after a one-record change (a person leaves; HEAD's analysis cached)", left))
+    print(summary("the next commit's hook (HEAD is the tree the previous hook judged)", committed))
     if uncached:
         print(summary("after a one-file change, --no-cache (HEAD analysed again; every file parsed)", uncached))
     return 0

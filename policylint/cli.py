@@ -72,7 +72,8 @@ def inventory_options(command: Callable[..., int]) -> Callable[..., int]:
                           "a run takes a second)."),
         click.option("--no-cache", is_flag=True, expose_value=False, callback=_remember_no_cache,
                      help="Read every file, not what an earlier run read unchanged files into (kept in .git/"
-                          "policylint/ in a repository, else the user's cache folder)."),
+                          "policylint/ in a repository, else the user's cache folder); with --changed or diff, "
+                          "analyse the base again too."),
     ], command)
 
 

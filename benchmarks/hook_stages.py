@@ -37,6 +37,7 @@ def main() -> None:
 
     diff.base_of = timed("HEAD's analysis", diff.base_of)
     diff._compared = timed("comparison", diff._compared)
+    diff.keep_as_next_head = timed("kept as next HEAD", diff.keep_as_next_head)
     settings = resolve(Given(as_of=date.fromisoformat(options.as_of)))
     timer = Timer()
     started = time.perf_counter()

@@ -22,7 +22,7 @@ import time
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from policylint import __version__, gitrev
 from policylint.errors import UsageError
@@ -207,8 +207,8 @@ def load(root: Path, wanted: str) -> Base | None:
 
 
 def store(root: Path, wanted: str, base: Base) -> None:
-    """The findings file first, then the index naming its digest, each written atomically; a cache that cannot be
-    written is only a slower next run."""
+    """The findings file first, written as it is made, then the index naming its digest, each renamed into place
+    whole; a cache that cannot be written is only a slower next run."""
     folder = _folder(root)
     if folder is None:
         return
@@ -216,14 +216,23 @@ def store(root: Path, wanted: str, base: Base) -> None:
         if folder.is_symlink():  # `.git/policylint` leading elsewhere: nothing is written through it
             return
         folder.mkdir(parents=True, exist_ok=True)
-        index, lines = _encoded(base)
-        body = b"".join(lines)
-        _write(folder, f"base-{wanted}.jsonl", body)
-        index["body"] = {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        handle, temporary = tempfile.mkstemp(prefix=".base-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                index = _encoded(base, out)
+            os.replace(temporary, folder / f"base-{wanted}.jsonl")
+        finally:
+            Path(temporary).unlink(missing_ok=True)
         _write(folder, f"base-{wanted}.json", json.dumps({"key": wanted, **index}).encode())
         _prune(folder)
     except (OSError, ValueError):  # ValueError: what JSON cannot hold (a value no input should carry)
         return
+
+
+def stored(root: Path, wanted: str) -> bool:
+    """Whether an entry with this key is there (read or not: `load` says whether it can be trusted)."""
+    folder = _folder(root)
+    return folder is not None and (folder / f"base-{wanted}.json").is_file()
 
 
 def _write(folder: Path, name: str, data: bytes) -> None:
@@ -276,22 +285,29 @@ def _prune(folder: Path) -> None:
             body.unlink(missing_ok=True)
 
 
-def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
+def _encoded(base: Base, out: BinaryIO) -> dict[str, Any]:
+    """The index, the findings written to `out` as they come."""
     sets: dict[tuple[Any, ...], int] = {}  # each distinct reached set once (300,000 findings reach a few thousand)
+    seen: dict[int, tuple[dict[str, int | None], int]] = {}  # the same set object again: by its id, kept alive
     written: list[dict[str, int | None]] = []
-    fingerprints, subjects, digests, reaches, lines = [], [], [], [], []
+    fingerprints, subjects, digests, reaches = [], [], [], []
     offsets = [0]
+    body = hashlib.sha256()
     for entry in base.findings.entries():
         fingerprints.append(entry.fingerprint)
         subjects.append(entry.subject)
         digests.append(entry.digest)
-        lines.append(entry.line)
+        out.write(entry.line)
+        body.update(entry.line)
         offsets.append(offsets[-1] + len(entry.line))
-        key = tuple(entry.reached.items())
-        if key not in sets:
-            sets[key] = len(written)
-            written.append(entry.reached)
-        reaches.append(sets[key])
+        known = seen.get(id(entry.reached))
+        if known is None or known[0] is not entry.reached:
+            key = tuple(entry.reached.items())
+            if key not in sets:
+                sets[key] = len(written)
+                written.append(entry.reached)
+            known = seen[id(entry.reached)] = (entry.reached, sets[key])
+        reaches.append(known[1])
     reach_sets: dict[frozenset[str], int] = {}
     index = {
         "fingerprints": fingerprints,
@@ -308,8 +324,9 @@ def _encoded(base: Base) -> tuple[dict[str, Any], list[bytes]]:
         "roster": list(base.roster),
         "nodes": dict(base.known.digests),
         "commented": sorted(base.known.commented),
+        "body": {"sha256": body.hexdigest(), "size": offsets[-1]},
     }
-    return index, lines
+    return index
 
 
 def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:

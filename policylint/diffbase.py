@@ -193,7 +193,7 @@ def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError
                 sets[bits] = frozenset(r.id for r in reach.resources_in(bits))
             reached[node.id] = sets[bits]
     files = tuple(sorted(relative(f, copy) for f in result.analysis.files))
-    roster = tuple(sorted({relative(p.location.file, copy) for p in result.analysis.inventory.people}))
+    roster = tuple(sorted({relative(f, copy) for f in {p.location.file for p in result.analysis.inventory.people}}))
     place = placer(exclude_root)
     known = Known(result.digests, frozenset(place(f) for f in result.analysis.commented))
     return basecache.Base(findings, reached, notices, files, roster, known)
@@ -218,6 +218,8 @@ def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result
         key = basecache.key(gitrev.content_id(root, gitrev.INDEX, [Path(p) for p in paths]), settings, paths,
                             exclude, Path.cwd())
     except PolicylintError:
+        return
+    if basecache.stored(root, key):  # the same tree judged again (a hook run twice): kept already
         return
     own = basecache.Findings(relocated_finding(f, copy, root) for f in staged.report.findings)
     findings = basecache.Joined(before.findings, staged.unevaluated, own)

@@ -141,7 +141,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         copy = Path(folder)
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
         head = run(replace(settings, paths=tuple(moved(copy, root, p) for p in settings.paths),
-                           exclude_root=moved(copy, root, settings.exclude_root)), timer, known=_known(before, commit))
+                           exclude_root=moved(copy, root, settings.exclude_root), copy_of=(str(copy), str(root))),
+                   timer, known=_known(before, commit))
         report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head),
                                                 *_roster_gone(head, before, copy, root)])
         if base == HEAD:  # what is staged is the next HEAD: kept, so the next commit's hook finds it cached

@@ -20,7 +20,7 @@ from policylint.findings import Finding, Notice
 from policylint.model import Location, Person, Principal
 from policylint.nodedigest import placer
 from policylint.pipeline import Known, Result, run
-from policylint.report import Change
+from policylint.report import Change, copy_named
 from policylint.settings import Settings
 from policylint.walk import is_within
 
@@ -51,18 +51,7 @@ def relative(file: str, side: Path) -> str:
 
 def from_copy(copy: Path, root: Path) -> Change:
     """Names of the copy's files, in locations and in messages, as the working tree names them."""
-    prefixes = sorted({str(copy), str(copy.resolve())}, key=len, reverse=True)
-    here = Path.cwd().resolve()
-    shown_root = root.resolve()
-    instead = str(shown_root.relative_to(here)) if shown_root.is_relative_to(here) else str(shown_root)
-
-    def change(text: str) -> str:
-        for prefix in prefixes:
-            if prefix in text:
-                text = text.replace(prefix + "/", "" if instead == "." else instead + "/").replace(prefix, instead)
-        return text
-
-    return change
+    return copy_named(copy, root)
 
 
 def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) -> basecache.Base:
@@ -81,7 +70,7 @@ def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) 
         base_settings = replace(
             settings, paths=tuple(moved(copy, root, p) for p in old_paths), baseline=None, exceptions=None,
             exclude=settings.exclude if base_exclude is None else base_exclude,
-            exclude_root=moved(copy, root, settings.exclude_root),
+            exclude_root=moved(copy, root, settings.exclude_root), copy_of=(str(copy), str(root)),
         )
         result = run(base_settings, known=Known({}))  # every node's digest, for the head's run to compare
         findings = basecache.Findings(relocated_finding(f, copy, root) for f in result.report.findings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -92,10 +92,11 @@ class Context:
     roster: bool  # the inventory holds an HR roster (a person): an account that joins nobody means something
     open_grants: dict[str, list[tuple[int, Grant]]]  # resource id -> grants to everyone on it (with their order)
     open_globs: tuple[tuple[int, Grant], ...]  # grants to everyone on a glob (a policy whose target is left open)
+    file_name: Callable[[str], str] = str  # a file as the facts name it (a diff's copy: as the working tree does)
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
-                  patterns: tuple[str, ...]) -> Context:
+                  patterns: tuple[str, ...], file_name: Callable[[str], str] = str) -> Context:
     references: dict[str, list[tuple[str, str]]] = defaultdict(list)
     named_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for owner_id, field, name in _references(inventory):
@@ -130,7 +131,7 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
             open_grants[grant.resource].append((order, grant))
     return Context(
         as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers,
-        {}, from_people, bool(inventory.people), open_grants, tuple(open_globs),
+        {}, from_people, bool(inventory.people), open_grants, tuple(open_globs), file_name,
     )
 
 
@@ -161,7 +162,7 @@ def facts_of(node: Node, context: Context) -> Facts:
     facts: Facts = {
         "kind": node.kind,
         "id": node.id,
-        "file": node.location.file,
+        "file": context.file_name(node.location.file),
         "line": node.location.line,
         "broken_refs": _broken_refs(node.id, context),
         "reach": _reach(node.id, context),

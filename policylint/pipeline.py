@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Protocol
 
 from policylint import suppress
@@ -26,7 +27,7 @@ from policylint.join import join
 from policylint.model import EVERYONE, Inventory, Location, Node, Person, Principal
 from policylint.nodedigest import NodeDigests, placer
 from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassified_as_customer
-from policylint.report import Report
+from policylint.report import Report, copy_named
 from policylint.rules import Rule
 from policylint.settings import Settings, rule_set
 
@@ -154,7 +155,8 @@ def _analyse(settings: Settings, timer: Timer) -> Analysis:
         errors = [*loaded.errors, *join_errors, *unattached_grants(inventory, index)]
     with timer.stage("reach"):
         reach = compute_reach(graph, inventory, patterns)
-        context = build_context(inventory, index, graph, reach, settings.as_of, patterns)
+        named = copy_named(Path(settings.copy_of[0]), Path(settings.copy_of[1])) if settings.copy_of else str
+        context = build_context(inventory, index, graph, reach, settings.as_of, patterns, named)
     skipped = tuple((s.path, s.reason) for s in loaded.skipped)
     return Analysis(inventory, index, graph, reach, context, sorted(errors, key=lambda e: e.location),
                     loaded.files, loaded.commented, skipped, loaded.notes)

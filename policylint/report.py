@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from policylint.errors import InputError
 from policylint.findings import Finding, Notice, Suppression
@@ -112,3 +113,20 @@ def _rule(rule: Rule, change: Change, text: bool) -> Rule:
     return replace(rule, id=change(rule.id), title=change(rule.title), message=change(rule.message),
                    rationale=change(rule.rationale), remediation=change(rule.remediation),
                    references=tuple(change(ref) for ref in rule.references))
+
+
+def copy_named(copy: Path, root: Path) -> Change:
+    """Names of a copy's files (a diff's side read from a git tree), in locations and in messages, as the working
+    tree names them."""
+    prefixes = sorted({str(copy), str(copy.resolve())}, key=len, reverse=True)
+    here = Path.cwd().resolve()
+    shown_root = root.resolve()
+    instead = str(shown_root.relative_to(here)) if shown_root.is_relative_to(here) else str(shown_root)
+
+    def change(text: str) -> str:
+        for prefix in prefixes:
+            if prefix in text:
+                text = text.replace(prefix + "/", "" if instead == "." else instead + "/").replace(prefix, instead)
+        return text
+
+    return change

@@ -40,6 +40,9 @@ class Settings:
     extra_rules: tuple[Rule, ...] = ()  # rules computed outside the facts (diff's PL900), selectable like any other
     config: Config = field(default_factory=Config)  # the configuration file they came from (diff reads the base's)
     cache: bool = True  # read unchanged files from the fragment cache (`fragcache`); `--no-cache` reads them all
+    # a diff's side read from a copy of a git tree: (the copy, the folder it stands for); the facts name its files
+    # as the working tree names them, so a rule testing `file` judges both sides, and `check`, alike
+    copy_of: tuple[str, str] | None = None
     cache_within: str | None = None  # the folder whose repository keeps that cache (None: the run's root); `diff`
     # reads copies of git trees in temporary folders, and keeps their cache in the repository they came from
 

@@ -274,3 +274,47 @@ def test_what_the_cache_holds_of_a_copy_names_the_working_tree(tmp_path: Path, m
     text = run_cli("check", "--changed", "--as-of", AS_OF.isoformat()).out
     assert "at v1" not in text and "at HEAD: " in text
     assert "ACME001 group g1 in inv/groups.yaml refers" in text
+
+
+PROD_RULE = """id: ACME002
+title: Customer data kept in the production folder
+severity: high
+subject: resource
+match:
+  required: [file, customer_data]
+  properties:
+    file: {pattern: "^inv/prod/"}
+    customer_data: {const: true}
+message: "{id} holds customer data and is defined in {file}"
+rationale: |
+  A team's own rule on where a store is defined.
+remediation: |
+  Review it.
+references:
+  - "ACME data handling standard"
+"""
+
+
+def test_a_rule_testing_file_judges_the_hook_as_check_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each side of a diff is read from a temporary copy; the facts still name its files as the working tree does,
+    so a rule testing `file` fires in the hook exactly where `check` says it does."""
+    from helpers import run_cli
+
+    root = tmp_path / "repo"
+    (root / "rules").mkdir(parents=True)
+    (root / "rules" / "ACME002.yaml").write_text(PROD_RULE)
+    (root / ".policylint.yaml").write_text("paths: [inv]\npolicies: [rules]\n")
+    (root / "inv" / "sandbox").mkdir(parents=True)
+    (root / "inv" / "sandbox" / "db.yaml").write_text(
+        "policylint: 1\nresources:\n  - {id: db1, type: database, data: [customer_pii], records: 10}\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "start")
+    monkeypatch.chdir(root)
+    assert "ACME002" not in run_cli("check", "--as-of", AS_OF.isoformat()).out
+    (root / "inv" / "prod").mkdir()
+    git(root, "mv", "inv/sandbox/db.yaml", "inv/prod/db.yaml")
+    assert "ACME002 db1 holds customer data and is defined in inv/prod/db.yaml" in run_cli(
+        "check", "--as-of", AS_OF.isoformat()).out
+    hook = run_cli("check", "--changed", "--as-of", AS_OF.isoformat())
+    assert hook.code == 1 and "ACME002 db1 holds customer data and is defined in inv/prod/db.yaml" in hook.out

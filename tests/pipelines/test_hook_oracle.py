@@ -116,6 +116,7 @@ def _edit(rng: random.Random, target: Path, files: list[Path], before: bytes) ->
         random_edit(rng, target, files, before)
 
 
+@pytest.mark.slow  # random edits, each judged three ways
 def test_the_hooks_shortcuts_equal_full_runs_through_random_edits(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     tally = {"judged": 0, "worse": 0}
@@ -174,6 +175,7 @@ def test_a_run_given_the_bases_digests_judges_only_what_changed(tmp_path: Path) 
     assert {n.id for n in full.analysis.inventory.people} <= set(base.digests) - commented.unevaluated
 
 
+@pytest.mark.slow  # random edits, each judged three ways
 def test_after_a_commit_the_next_hook_finds_head_cached_and_says_what_a_full_comparison_says(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The hook keeps what it judged as the next HEAD's analysis: the first hook after the commit reads HEAD from
@@ -207,6 +209,7 @@ def test_after_a_commit_the_next_hook_finds_head_cached_and_says_what_a_full_com
         git(root, *COMMIT, f"edit {step}")
 
 
+@pytest.mark.slow  # random edits, each judged three ways
 def test_exceptions_and_a_baseline_judge_the_nodes_they_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
     """A suppression decides what the head reports of a node whose facts did not change: a node an exception or a

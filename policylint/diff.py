@@ -22,7 +22,7 @@ from policylint import basecache, gitrev
 from policylint.config import shown_path
 from policylint.diffbase import HEAD as HEAD
 from policylint.diffbase import Layout, base_of, from_copy, keep_as_next_head, layout_at, moved, relative
-from policylint.errors import UsageError
+from policylint.errors import InputError, UsageError, file_error
 from policylint.evidence import Digests
 from policylint.findings import Finding, Notice, fingerprint, worse_than
 from policylint.graph import path_steps
@@ -147,8 +147,30 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
                                                 *_roster_gone(head, before, copy, root)])
         if base == HEAD:  # what is staged is the next HEAD: kept, so the next commit's hook finds it cached
             keep_as_next_head(settings, root, copy, head, before, link_errors, base_layout)
-        report = replace(report, errors=sorted([*report.errors, *link_errors], key=lambda e: e.location))
+        unstaged = _unstaged_inputs(settings, root)
+        report = replace(report, errors=sorted([*report.errors, *link_errors, *unstaged], key=lambda e: e.location))
         return mapped(report, from_copy(copy, root), rule_text=False)
+
+
+def _unstaged_inputs(settings: Settings, root: Path) -> list[InputError]:
+    """The hook judges what is staged, by the configuration, rules, exceptions and baseline of the working tree: one
+    of those with changes that are not staged would judge the commit by something it does not contain (an unstaged
+    exception passing a staged problem). Each is an input error, so the hook fails visibly instead."""
+    judged = [Path(p) for p in (settings.config.file, settings.exceptions, settings.baseline, *settings.policies)
+              if p is not None]
+    within = [p for p in judged if _in_repository(root, p)]
+    return [file_error(shown_path(str(root / name)), "expected it as staged, found changes that are not (the hook "
+                                                     "would judge the commit by the working tree's version): stage "
+                                                     "them with `git add`, or stash them")
+            for name in gitrev.unstaged(root, within)]
+
+
+def _in_repository(root: Path, path: Path) -> bool:
+    try:
+        gitrev.inside(root, path)
+    except UsageError:
+        return False
+    return True
 
 
 def _known(before: basecache.Base, commit: str | None) -> Known | None:

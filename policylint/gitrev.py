@@ -212,6 +212,28 @@ def git_dir(root: Path) -> Path | None:
     return found if found.is_absolute() else root / found
 
 
+def unstaged(root: Path, paths: list[Path]) -> list[str]:
+    """Which of these files or folders (inside the repository) differ in the working tree from what is staged:
+    changed, deleted or untracked, each as `git status` names it (relative to the repository)."""
+    specs = [spec for path in paths if (spec := inside(root, path))]
+    if not specs:
+        return []
+    listing = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *specs], root)
+    found = []
+    records = listing.split(b"\0")
+    skip = False
+    for record in records:
+        if skip or len(record) < 4:
+            skip = False
+            continue
+        status, name = record[:2].decode(), record[3:].decode("utf-8", "surrogateescape")
+        if status[0] in "RC":  # a rename or copy names its source next: not a path of its own here
+            skip = True
+        if status[1] != " ":
+            found.append(name)
+    return sorted(found)
+
+
 def staged_paths(root: Path, paths: list[str]) -> set[str]:
     """Which of these files (relative to the repository) are staged."""
     if not paths:

@@ -369,3 +369,26 @@ def test_a_findings_file_that_is_not_what_the_index_says_is_never_read(tmp_path:
     body.unlink()
     body.write_bytes(original)
     assert basecache.load(tmp_path, "k" * 64) is not None
+
+
+def test_an_unstaged_exception_does_not_pass_a_staged_problem(repo: Path) -> None:
+    """The exceptions file (like the configuration, rules and baseline) is read from the working tree: with changes
+    that are not staged it would judge the commit by something the commit does not contain. The hook says so, and
+    fails, until they are staged or stashed."""
+    write(repo, ".policylint.yaml", "paths: [inv]\nexceptions: exceptions.yaml\n")
+    write(repo, "exceptions.yaml", "exceptions: []\n")
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "exceptions")
+    write(repo, "inv/credentials.yaml", CREDENTIALS.replace("holders: [lee.sy]", "holders: [kim.jh]"))
+    git(repo, "add", "inv/credentials.yaml")
+    write(repo, "exceptions.yaml", "exceptions:\n  - {rule: PL101, subject: ak-1, reason: migrating, owner: lee.sy, "
+                                   "expires: 2027-01-31}\n")  # written, never staged
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert result.code == 2
+    assert "exceptions.yaml:1:1: error: expected it as staged, found changes that are not" in result.out
+    git(repo, "add", "exceptions.yaml")  # staged: the commit carries the exception it is judged by
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert "expected it as staged" not in result.out and "1 suppressed" in result.out and "PL101" not in result.out
+    assert result.code == 1  # the new path to customer data (PL900) is no exception's
+    (repo / "exceptions.yaml").unlink()  # deleted in the working tree only
+    assert run_cli("check", "--changed", "--as-of", AS_OF).code == 2

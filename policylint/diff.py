@@ -155,14 +155,23 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
 def _unstaged_inputs(settings: Settings, root: Path) -> list[InputError]:
     """The hook judges what is staged, by the configuration, rules, exceptions and baseline of the working tree: one
     of those with changes that are not staged would judge the commit by something it does not contain (an unstaged
-    exception passing a staged problem). Each is an input error, so the hook fails visibly instead."""
-    judged = [Path(p) for p in (settings.config.file, settings.exceptions, settings.baseline, *settings.policies)
-              if p is not None]
-    within = [p for p in judged if _in_repository(root, p)]
-    return [file_error(shown_path(str(root / name)), "expected it as staged, found changes that are not (the hook "
-                                                     "would judge the commit by the working tree's version): stage "
-                                                     "them with `git add`, or stash them")
-            for name in gitrev.unstaged(root, within)]
+    exception passing a staged problem). Each is an input error, so the hook fails visibly instead. A
+    `pyproject.toml` counts only for what its `[tool.policylint]` decides (it has other business)."""
+    config = settings.config.file
+    shared = config is not None and Path(config).name == "pyproject.toml"
+    files = [Path(p) for p in (settings.exceptions, settings.baseline, *settings.policies,
+                               None if shared else config) if p is not None]
+    errors = [file_error(shown_path(str(root / name)), "expected it as staged, found changes that are not (the hook "
+                                                       "would judge the commit by the working tree's version): stage "
+                                                       "them with `git add`, or stash them")
+              for name in gitrev.unstaged(root, [p for p in files if _in_repository(root, p)])]
+    if config is not None and shared and _in_repository(root, Path(config)):
+        staged = layout_at(settings.config, root, gitrev.INDEX)
+        if staged is not None and staged.changes:
+            errors.append(file_error(shown_path(config), f"expected [tool.policylint] as staged, found changes that "
+                                                         f"are not ({'; '.join(staged.changes)}): stage them with "
+                                                         "`git add`, or stash them"))
+    return errors
 
 
 def _in_repository(root: Path, path: Path) -> bool:

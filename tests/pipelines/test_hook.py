@@ -392,3 +392,23 @@ def test_an_unstaged_exception_does_not_pass_a_staged_problem(repo: Path) -> Non
     assert result.code == 1  # the new path to customer data (PL900) is no exception's
     (repo / "exceptions.yaml").unlink()  # deleted in the working tree only
     assert run_cli("check", "--changed", "--as-of", AS_OF).code == 2
+
+
+def test_unstaged_configuration_fails_visibly_but_pyproject_only_for_its_policylint_table(repo: Path) -> None:
+    write(repo, ".policylint.yaml", "paths: [inv]\nfail-on: low\n")
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "configured")
+    write(repo, ".policylint.yaml", "paths: [inv]\nfail-on: low\nignore: [PL1]\n")  # not staged
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert result.code == 2 and ".policylint.yaml:1:1: error: expected it as staged" in result.out
+    git(repo, "checkout", "--", ".policylint.yaml")
+    (repo / ".policylint.yaml").unlink()
+    git(repo, "rm", "-q", "--cached", ".policylint.yaml")
+    write(repo, "pyproject.toml", '[project]\nname = "infra"\n\n[tool.policylint]\npaths = ["inv"]\n')
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "pyproject")
+    write(repo, "pyproject.toml", '[project]\nname = "infra"\nversion = "2"\n\n[tool.policylint]\npaths = ["inv"]\n')
+    assert run_cli("check", "--changed", "--as-of", AS_OF).code == 0  # other business of pyproject.toml: not ours
+    write(repo, "pyproject.toml", '[project]\nname = "infra"\n\n[tool.policylint]\npaths = ["inv"]\nignore = ["PL1"]\n')
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert result.code == 2 and "expected [tool.policylint] as staged" in result.out and "ignore" in result.out

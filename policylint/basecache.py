@@ -57,9 +57,6 @@ class Findings:
         self._held = {f.fingerprint: f for f in findings}
         self._digests = Digests()
 
-    def __len__(self) -> int:
-        return len(self._held)
-
     def fingerprints(self) -> Iterator[str]:
         return iter(self._held)
 
@@ -99,9 +96,6 @@ class _Stored(Findings):
         self._written: list[Any] = sets  # the reached sets as written
         self._sets: list[Counts | None] = [None] * len(sets)  # each decoded once, when a finding names it
         self._decoded: dict[str, Finding] = {}
-
-    def __len__(self) -> int:
-        return len(self._numbers)
 
     def fingerprints(self) -> Iterator[str]:
         return iter(self._numbers)

@@ -21,7 +21,7 @@ from pathlib import Path
 from policylint import basecache, gitrev
 from policylint.config import shown_path
 from policylint.diffbase import HEAD as HEAD
-from policylint.diffbase import Layout, base_of, from_copy, keep_as_next_head, layout_at, moved, relative
+from policylint.diffbase import Layout, base_of, keep_as_next_head, layout_at, moved, relative
 from policylint.errors import InputError, UsageError, file_error
 from policylint.evidence import Digests
 from policylint.findings import Finding, Notice, fingerprint, worse_than
@@ -29,7 +29,7 @@ from policylint.graph import path_steps
 from policylint.model import Location, Person, Principal
 from policylint.pipeline import Analysis, Known, Result, Timer, run
 from policylint.reach import follow, paths_to
-from policylint.report import Report, mapped
+from policylint.report import Report, copy_named, mapped
 from policylint.rules import Rule
 from policylint.settings import Settings
 
@@ -149,7 +149,7 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
             keep_as_next_head(settings, root, copy, head, before, link_errors, base_layout)
         unstaged = _unstaged_inputs(settings, root)
         report = replace(report, errors=sorted([*report.errors, *link_errors, *unstaged], key=lambda e: e.location))
-        return mapped(report, from_copy(copy, root), rule_text=False)
+        return mapped(report, copy_named(copy, root), rule_text=False)
 
 
 def _unstaged_inputs(settings: Settings, root: Path) -> list[InputError]:

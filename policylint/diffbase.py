@@ -3,13 +3,14 @@ in `.git/policylint/`, else read from a copy of the git tree), and, after the pr
 that analysis kept as the next HEAD's, so the first hook after a commit finds HEAD cached.
 
 Names: each side is read from a temporary copy; what a report, a notice or the cache holds names the working tree's
-files (`from_copy`, `relocated`), never the copy.
+files (`report.copy_named`, `relocated`), never the copy.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from policylint.findings import Finding, Notice
 from policylint.model import Location, Person, Principal
 from policylint.nodedigest import placer
 from policylint.pipeline import Known, Result, run
-from policylint.report import Change, copy_named
+from policylint.report import copy_named
 from policylint.settings import Settings
 from policylint.walk import is_within
 
@@ -49,11 +50,6 @@ def relative(file: str, side: Path) -> str:
         return file
 
 
-def from_copy(copy: Path, root: Path) -> Change:
-    """Names of the copy's files, in locations and in messages, as the working tree names them."""
-    return copy_named(copy, root)
-
-
 def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) -> basecache.Base:
     """What the comparison needs of the base: from the cache when this tree was analysed with these settings."""
     old_paths, base_exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
@@ -73,7 +69,7 @@ def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) 
             exclude_root=moved(copy, root, settings.exclude_root), copy_of=(str(copy), str(root)),
         )
         result = run(base_settings, known=Known({}))  # every node's digest, for the head's run to compare
-        findings = basecache.Findings(relocated_finding(f, copy, root) for f in result.report.findings)
+        findings = relocated_findings(result.report.findings, copy, root)
         found = as_base(result, copy, root, link_errors, findings, base_settings.exclude_root)
     if settings.cache:
         basecache.store(root, key, found)
@@ -85,11 +81,12 @@ def moved(copy: Path, root: Path, path: str) -> str:
     return str(copy / gitrev.inside(root, Path(path)))
 
 
-def relocated_finding(finding: Finding, copy: Path, root: Path) -> Finding:
-    """A finding of a copy, as the working tree names its files: where it is, and what its message says (a rule's
+def relocated_findings(findings: Iterable[Finding], copy: Path, root: Path) -> basecache.Findings:
+    """Findings of a copy, as the working tree names its files: where each is, and what its message says (a rule's
     message may name its subject's file)."""
-    return replace(finding, location=relocated(finding.location, copy, root),
-                   message=from_copy(copy, root)(finding.message))
+    named = copy_named(copy, root)
+    return basecache.Findings(replace(f, location=relocated(f.location, copy, root), message=named(f.message))
+                              for f in findings)
 
 
 def relocated(location: Location, copy: Path, root: Path) -> Location:
@@ -169,7 +166,7 @@ def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError
     shown: one cached analysis serves every revision with the same tree), the files it read and the roster's, and
     each node's digest."""
     own = [e for e in result.report.errors if within(e.location.file, copy)]  # the working tree's rules: not its own
-    named = from_copy(copy, root)  # an error names other places in the copy too ("defined at …")
+    named = copy_named(copy, root)  # an error names other places in the copy too ("defined at …")
     notices = tuple(Notice(relocated(e.location, copy, root), named(e.message)) for e in [*link_errors, *own])
     reach = result.analysis.reach
     sets: dict[int, frozenset[str]] = {}
@@ -210,7 +207,7 @@ def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result
         return
     if basecache.stored(root, key):  # the same tree judged again (a hook run twice): kept already
         return
-    own = basecache.Findings(relocated_finding(f, copy, root) for f in staged.report.findings)
+    own = relocated_findings(staged.report.findings, copy, root)
     findings = basecache.Joined(before.findings, staged.unevaluated, own)
     basecache.store(root, key, as_base(staged, copy, root, link_errors, findings,
                                        moved(copy, root, settings.exclude_root)))

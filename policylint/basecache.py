@@ -20,13 +20,13 @@ import os
 import tempfile
 import time
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from policylint import __version__, gitrev
 from policylint.errors import UsageError
-from policylint.evidence import Counts, Digests, evidence_from_json, evidence_json, reached_from_json
+from policylint.evidence import Counts, Digests, Member, evidence_from_json, evidence_json, reached_from_json
 from policylint.findings import Finding, Notice
 from policylint.fragcache import program_id
 from policylint.graph import Step
@@ -34,8 +34,9 @@ from policylint.model import Location
 from policylint.pipeline import Known
 from policylint.settings import Settings, rule_set
 
-FORMAT = 5  # 5: what each finding reaches in the index, so a line is carried as it is (4: index and findings
-# apart, a finding read only when its digest differs, node digests; 3: sets once)
+FORMAT = 6  # 6: what a report of the side says beside its findings (5: what each finding reaches in the index, so
+# a line is carried as it is; 4: index and findings apart, a finding read only when its digest differs, node
+# digests; 3: sets once)
 KEEP = 4  # cached bases kept per repository: the newest ones (HEAD, the next HEAD, a branch switched back to)
 
 
@@ -150,6 +151,20 @@ class Joined(Findings):
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """What a report of this side says beside its findings and input errors, as the working tree names it: enough
+    for a diff whose head is this side to be told from the cache alone (`diffcached`)."""
+
+    exposed: int  # identities that reach customer data
+    customer_resources: int
+    data_classes: tuple[str, ...]  # the classes present when none is customer data (`Report.data_classes`)
+    skipped: tuple[tuple[str, str], ...]  # (file relative to the repository, why no source reads it)
+    notices: tuple[Notice, ...]  # the run's own: no roster, what the sources left unchecked
+    errors: tuple[Notice, ...] = ()  # its input errors outside its files (a rule file's), as location and message
+    crashed: bool = False  # one of its errors is a bug met reading a file (exit 3)
+
+
+@dataclass(frozen=True, slots=True)
 class Base:
     findings: Findings
     reached: dict[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
@@ -158,6 +173,7 @@ class Base:
     roster: tuple[str, ...] = ()  # the files that defined people, relative to the repository (PL903: roster gone)
     # each node's digest, and the files with an inline ignore comment (`pipeline.run`)
     known: Known = field(default_factory=lambda: Known({}))
+    summary: Summary | None = None
 
 
 def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
@@ -319,8 +335,32 @@ def _encoded(base: Base, out: BinaryIO) -> dict[str, Any]:
         "nodes": dict(base.known.digests),
         "commented": sorted(base.known.commented),
         "body": {"sha256": body.hexdigest(), "size": offsets[-1]},
+        "summary": None if base.summary is None else _summary_out(base.summary),
     }
     return index
+
+
+def _summary_out(summary: Summary) -> dict[str, Any]:
+    return {"exposed": summary.exposed, "customer_resources": summary.customer_resources,
+            "data_classes": list(summary.data_classes), "skipped": [list(pair) for pair in summary.skipped],
+            "notices": [[*_location_out(n.location), n.message] for n in summary.notices],
+            "errors": [[*_location_out(n.location), n.message] for n in summary.errors], "crashed": summary.crashed}
+
+
+def _summary_in(item: Any) -> Summary | None:
+    if item is None:
+        return None
+    exposed, resources = item["exposed"], item["customer_resources"]
+    if not isinstance(exposed, int) or not isinstance(resources, int):
+        raise ValueError("expected counts in the summary")
+    return Summary(exposed, resources, tuple(str(c) for c in item["data_classes"]),
+                   tuple((str(file), str(reason)) for file, reason in item["skipped"]),
+                   _notices_in(item["notices"]), _notices_in(item["errors"]), item["crashed"] is True)
+
+
+def _notices_in(items: Any) -> tuple[Notice, ...]:
+    return tuple(Notice(Location(str(file), int(line), int(column)), str(message))
+                 for file, line, column, message in items)
 
 
 def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
@@ -343,6 +383,7 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
         tuple(document["files"]),
         tuple(document["roster"]),
         Known(nodes, frozenset(str(f) for f in document["commented"])),
+        _summary_in(document["summary"]),
     )
 
 
@@ -356,6 +397,10 @@ _SPECIAL = {"location", "evidence", "path"}
 def _finding_out(finding: Finding) -> dict[str, Any]:
     evidence = evidence_json(finding.evidence)
     del evidence["reached"]  # in the index, each distinct set once
+    # each list's members as the finding holds them, in its order and as a message names them (a baseline keeps the
+    # keys only; a finding read back from here is reported as made: "+ kim.jh (departed 2025-06-14)")
+    evidence["lists"] = [[path, [m.key if m.shown == m.key else [m.key, m.shown] for m in members]]
+                         for path, members in finding.evidence.lists]
     return {"location": _location_out(finding.location), "evidence": evidence,
             "path": [[s.node, s.kind, s.relation, list(s.access), s.condition, s.through] for s in finding.path],
             **{f.name: getattr(finding, f.name) for f in fields(Finding) if f.name not in _SPECIAL}}
@@ -365,8 +410,12 @@ def _finding_in(item: dict[str, Any], reached: Counts) -> Finding:
     values = {f.name: _tuples(item[f.name]) for f in fields(Finding) if f.name not in _SPECIAL}
     path = tuple(Step(node, kind, relation, tuple(access), condition, through)
                  for node, kind, relation, access, condition, through in item["path"])
-    return Finding(location=Location(*item["location"]), path=path,
-                   evidence=evidence_from_json(item["evidence"], reached), **values)
+    written = item["evidence"]
+    lists = tuple((str(path), tuple(Member(m, m) if isinstance(m, str) else Member(str(m[0]), str(m[1]))
+                                    for m in members)) for path, members in written["lists"])
+    keys = {path: [m.key for m in members] for path, members in lists}
+    evidence = replace(evidence_from_json({**written, "lists": keys}, reached), lists=lists)
+    return Finding(location=Location(*item["location"]), path=path, evidence=evidence, **values)
 
 
 def _tuples(value: Any) -> Any:

@@ -15,19 +15,20 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from policylint import basecache, gitrev
+from policylint import basecache, diffcached, gitrev
 from policylint.config import shown_path
 from policylint.diffbase import HEAD as HEAD
 from policylint.diffbase import Layout, base_of, keep_as_next_head, layout_at, moved, relative
+from policylint.diffcached import is_new, marked
 from policylint.errors import InputError, UsageError, file_error
 from policylint.evidence import Digests
-from policylint.findings import Finding, Notice, fingerprint, worse_than
+from policylint.findings import Finding, Notice, fingerprint
 from policylint.graph import path_steps
 from policylint.model import Location, Person, Principal
-from policylint.pipeline import Analysis, Known, Result, Timer, run
+from policylint.pipeline import Analysis, Known, Result, Timer, run, selected_rules
 from policylint.reach import follow, paths_to
 from policylint.report import Report, copy_named, mapped
 from policylint.rules import Rule
@@ -133,18 +134,24 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     if not staged:
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer,
                    known=_known(before, commit))
-        return _compared(head, before, base, [*_unread(head, before, root, root, staged=False), *changed(head),
-                                              *_roster_gone(head, before, root, root)])
+        return _compared(head, before, base, _file_rules(_side(head, root), before, root, changed, staged=False))
     for path in (*settings.paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
+    rules, rule_errors = selected_rules(settings)
+    cached = diffcached.head_of(settings, root, before, base_layout, rule_errors) if commit is not None else None
+    if cached is not None:  # what is staged was analysed before (a hook run again, a commit the inventory is not in)
+        side = Side(frozenset(cached.side.files), dict(cached.summary.skipped), frozenset(cached.side.roster),
+                    {r.id: r for r in rules})
+        return diffcached.compared(settings, cached, before, base, rules, root,
+                                   _file_rules(side, before, root, changed, staged=True),
+                                   [*rule_errors, *_unstaged_inputs(settings, root)])
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
         copy = Path(folder)
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)
         head = run(replace(settings, paths=tuple(moved(copy, root, p) for p in settings.paths),
                            exclude_root=moved(copy, root, settings.exclude_root), copy_of=(str(copy), str(root))),
                    timer, known=_known(before, commit))
-        report = _compared(head, before, base, [*_unread(head, before, copy, root, staged=True), *changed(head),
-                                                *_roster_gone(head, before, copy, root)])
+        report = _compared(head, before, base, _file_rules(_side(head, copy), before, root, changed, staged=True))
         if base == HEAD:  # what is staged is the next HEAD: kept, so the next commit's hook finds it cached
             keep_as_next_head(settings, root, copy, head, before, link_errors, base_layout)
         unstaged = _unstaged_inputs(settings, root)
@@ -188,12 +195,12 @@ def _known(before: basecache.Base, commit: str | None) -> Known | None:
     return Known({}) if commit is None else before.known
 
 
-def _changed_config(settings: Settings, layout: Layout | None) -> Callable[[Result], list[Finding]]:
+def _changed_config(settings: Settings, layout: Layout | None) -> Callable[[Side], list[Finding]]:
     """PL902: the configuration file changes what is checked or how it is judged (the two sides are judged by the
     working tree's settings, so a change that ignores a rule would otherwise pass its own review). It runs whatever
     `select`/`ignore` say: the configuration it reports could otherwise switch it off in the same change."""
-    def findings(head: Result) -> list[Finding]:
-        rule = {r.id: r for r in head.report.rules}.get(CONFIG_CHANGED.id, CONFIG_CHANGED)
+    def findings(head: Side) -> list[Finding]:
+        rule = head.rules.get(CONFIG_CHANGED.id, CONFIG_CHANGED)
         if layout is None or not layout.changes or settings.config.file is None:
             return []
         file = shown_path(settings.config.file)
@@ -214,9 +221,32 @@ def _repository(settings: Settings) -> Path:
         return gitrev.repository_root(Path(settings.config.file).resolve().parent)
 
 
+@dataclass(frozen=True, slots=True)
+class Side:
+    """What the rules on files (PL901-PL903) need of the head: the files it read, why it skipped others, the files
+    that defined people (each relative to the repository), and the rules that ran."""
+
+    files: frozenset[str]
+    skipped: dict[str, str]
+    roster: frozenset[str]
+    rules: dict[str, Rule]
+
+
+def _side(head: Result, side: Path) -> Side:
+    return Side(frozenset(relative(f, side) for f in head.analysis.files),
+                {relative(f, side): reason for f, reason in head.analysis.skipped},
+                frozenset(relative(p.location.file, side) for p in head.analysis.inventory.people),
+                {r.id: r for r in head.report.rules})
+
+
+def _file_rules(head: Side, before: basecache.Base, root: Path, changed: Callable[[Side], list[Finding]], *,
+                staged: bool) -> list[Finding]:
+    return [*_unread(head, before, root, staged=staged), *changed(head), *_roster_gone(head, before, root)]
+
+
 def _compared(head: Result, before: basecache.Base, base: str, unread: list[Finding]) -> Report:
     digests = Digests()
-    new = [_marked(f, before) for f in head.report.findings if _is_new(f, before, digests)]
+    new = [marked(f, before) for f in head.report.findings if is_new(f, before, digests)]
     ran = {r.id: r for r in head.report.rules}
     reach = new_reach(before.reached, head.analysis, ran[NEW_REACH.id]) if NEW_REACH.id in ran else []
     remaining = {f.fingerprint for f in head.report.findings} | {s.finding.fingerprint for s in head.report.suppressed}
@@ -230,14 +260,14 @@ def _compared(head: Result, before: basecache.Base, base: str, unread: list[Find
                    notices=notices)
 
 
-def _roster_gone(head: Result, before: basecache.Base, side: Path, root: Path) -> list[Finding]:
+def _roster_gone(head: Side, before: basecache.Base, root: Path) -> list[Finding]:
     """PL903: files that held people (an HR roster) at the base are no longer read and no new file holds people in
     their place (a renamed or re-exported roster is a new file that does): each gone file's leavers would look
     resolved. Fires on the first gone file, naming how many."""
-    rule = {r.id: r for r in head.report.rules}.get(ROSTER_GONE.id)
+    rule = head.rules.get(ROSTER_GONE.id)
     if rule is None or not before.roster:
         return []
-    now = {relative(p.location.file, side) for p in head.analysis.inventory.people}
+    now = head.roster
     gone = [f for f in before.roster if f not in now]
     if not gone or now - set(before.roster):
         return []
@@ -258,42 +288,19 @@ def _file_finding(rule: Rule, root: Path, name: str, message: str) -> Finding:
                    fingerprint(rule.id, "file", name))
 
 
-def _unread(head: Result, before: basecache.Base, side: Path, root: Path, *, staged: bool) -> list[Finding]:
+def _unread(head: Side, before: basecache.Base, root: Path, *, staged: bool) -> list[Finding]:
     """PL901: each file the base read that is still there (staged, or in the working tree) but is not read now."""
-    ran = {r.id: r for r in head.report.rules}
-    rule = ran.get(NO_LONGER_READ.id)
+    rule = head.rules.get(NO_LONGER_READ.id)
     if rule is None or not before.files:
         return []
-    read = {relative(f, side) for f in head.analysis.files}
-    skipped = {relative(f, side): reason for f, reason in head.analysis.skipped}
-    gone = [f for f in before.files if f not in read]
+    skipped = head.skipped
+    gone = [f for f in before.files if f not in head.files]
     present = gitrev.staged_paths(root, gone) if staged else {f for f in gone if (root / f).exists()}
     unknown = "excluded by the configuration, or outside its paths"
     return [_file_finding(rule, root, name, f"{name} was read at the base and is not read now "
                                             f"({skipped.get(name, unknown)}): its findings look resolved, but what "
                                             "it describes has not changed")
             for name in sorted(present)]
-
-
-def _is_new(finding: Finding, before: basecache.Base, digests: Digests) -> bool:
-    """Not at the base, or worse than it was. An evidence whose digest is the base's is the same, so the base's
-    copy of the finding is read only for a finding that changed."""
-    earlier = before.findings.digest(finding.fingerprint)
-    if earlier is None:
-        return True
-    if earlier == digests.digest(finding.evidence):
-        return False
-    found = before.findings.get(finding.fingerprint)
-    return found is None or bool(worse_than(finding, found))
-
-
-def _marked(finding: Finding, before: basecache.Base) -> Finding:
-    """A finding that was at the base but grew says what is new, so a reviewer sees why it blocks."""
-    earlier = before.findings.get(finding.fingerprint)
-    if earlier is None:
-        return finding
-    added = worse_than(finding, earlier)
-    return replace(finding, message=f"{finding.message} (worse than at the base: {'; '.join(added)})")
 
 
 def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:

@@ -3,20 +3,21 @@ in `.git/policylint/`, else read from a copy of the git tree), and, after the pr
 that analysis kept as the next HEAD's, so the first hook after a commit finds HEAD cached.
 
 Names: each side is read from a temporary copy; what a report, a notice or the cache holds names the working tree's
-files (`report.copy_named`, `relocated`), never the copy.
+files (`report.copy_named`), never the copy: as the head's report names them, so a finding read from the
+cache reads as the one a run makes.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policylint import basecache, gitrev
 from policylint.config import Config, load_config
-from policylint.errors import InputError, PolicylintError, UsageError
+from policylint.errors import InputError, PolicylintError, SourceCrash, UsageError
 from policylint.findings import Finding, Notice
 from policylint.model import Location, Person, Principal
 from policylint.nodedigest import placer
@@ -85,12 +86,8 @@ def relocated_findings(findings: Iterable[Finding], copy: Path, root: Path) -> b
     """Findings of a copy, as the working tree names its files: where each is, and what its message says (a rule's
     message may name its subject's file)."""
     named = copy_named(copy, root)
-    return basecache.Findings(replace(f, location=relocated(f.location, copy, root), message=named(f.message))
-                              for f in findings)
-
-
-def relocated(location: Location, copy: Path, root: Path) -> Location:
-    return replace(location, file=original(location.file, copy, root))
+    return basecache.Findings(replace(f, location=replace(f.location, file=named(f.location.file)),
+                                      message=named(f.message)) for f in findings)
 
 
 def original(file: str, copy: Path, root: Path) -> str:
@@ -167,7 +164,7 @@ def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError
     each node's digest."""
     own = [e for e in result.report.errors if within(e.location.file, copy)]  # the working tree's rules: not its own
     named = copy_named(copy, root)  # an error names other places in the copy too ("defined at …")
-    notices = tuple(Notice(relocated(e.location, copy, root), named(e.message)) for e in [*link_errors, *own])
+    notices = tuple(_named_notice(e.location, e.message, named) for e in [*link_errors, *own])
     reach = result.analysis.reach
     sets: dict[int, frozenset[str]] = {}
     reached: dict[str, frozenset[str]] = {}
@@ -182,7 +179,37 @@ def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError
     roster = tuple(sorted({relative(f, copy) for f in {p.location.file for p in result.analysis.inventory.people}}))
     place = placer(exclude_root)
     known = Known(result.digests, frozenset(place(f) for f in result.analysis.commented))
-    return basecache.Base(findings, reached, notices, files, roster, known)
+    report = result.report
+    summary = basecache.Summary(report.exposed_identities, report.customer_resources or 0,
+                                tuple(named(c) for c in report.data_classes),
+                                tuple((relative(f, copy), named(reason)) for f, reason in result.analysis.skipped),
+                                tuple(_named_notice(n.location, n.message, named) for n in report.notices),
+                                tuple(_named_notice(e.location, e.message, named) for e in report.errors
+                                      if not within(e.location.file, copy)),
+                                any(isinstance(e, SourceCrash) for e in report.errors))
+    return basecache.Base(findings, reached, notices, files, roster, known, summary)
+
+
+def _named_notice(location: Location, message: str, named: Callable[[str], str]) -> Notice:
+    return Notice(replace(location, file=named(location.file)), named(message))
+
+
+def next_head_key(settings: Settings, root: Path, base_layout: bool) -> str | None:
+    """The cache key analysing the staged tree as a commit would have, when the hook's run of it is that analysis:
+    no exceptions or baseline applied (a base is judged without them), the same paths and exclusions the staged
+    configuration names, and a tree id that can be known before the commit (no symbolic link among the paths)."""
+    if not settings.cache or settings.exceptions or settings.baseline:
+        return None
+    try:
+        layout = layout_at(settings.config, root, gitrev.INDEX) if base_layout else None
+        paths, exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
+        if ([os.path.abspath(p) for p in paths] != [os.path.abspath(p) for p in settings.paths]
+                or tuple(settings.exclude if exclude is None else exclude) != tuple(settings.exclude)):
+            return None
+        return basecache.key(gitrev.content_id(root, gitrev.INDEX, [Path(p) for p in paths]), settings, paths,
+                             exclude, Path.cwd())
+    except PolicylintError:
+        return None
 
 
 def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result, before: basecache.Base,
@@ -190,22 +217,9 @@ def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result
     """After the hook judged what is staged, keep that analysis as the base of the tree it will commit, so that
     the next hook (HEAD is then this tree) reads it from the cache instead of analysing HEAD again. Its findings are
     the head's own and, on every node the head did not judge, the base's (equal by digest), carried as written.
-    Kept only when it is what analysing that commit would give: no exceptions or baseline applied (the base is
-    judged without them), the same paths and exclusions the committed configuration will name, and a tree id that
-    can be known before the commit (no symbolic link among the paths)."""
-    if not settings.cache or settings.exceptions or settings.baseline:
-        return
-    try:
-        layout = layout_at(settings.config, root, gitrev.INDEX) if base_layout else None
-        paths, exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
-        if ([os.path.abspath(p) for p in paths] != [os.path.abspath(p) for p in settings.paths]
-                or tuple(settings.exclude if exclude is None else exclude) != tuple(settings.exclude)):
-            return
-        key = basecache.key(gitrev.content_id(root, gitrev.INDEX, [Path(p) for p in paths]), settings, paths,
-                            exclude, Path.cwd())
-    except PolicylintError:
-        return
-    if basecache.stored(root, key):  # the same tree judged again (a hook run twice): kept already
+    Kept only when it is what analysing that commit would give (`next_head_key`)."""
+    key = next_head_key(settings, root, base_layout)
+    if key is None or basecache.stored(root, key):  # stored: the same tree judged again (a hook run twice)
         return
     own = relocated_findings(staged.report.findings, copy, root)
     findings = basecache.Joined(before.findings, staged.unevaluated, own)

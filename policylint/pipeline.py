@@ -117,9 +117,7 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
     timer = timer or Timer()
     with cyclic_gc_paused():
         with timer.stage("rules"):
-            rules, rule_errors = (rule_set(list(settings.policies), settings.select, settings.ignore,
-                                           settings.extra_rules) if findings else ([], []))
-            rules = [replace(r, severity=settings.severity[r.id]) if r.id in settings.severity else r for r in rules]
+            rules, rule_errors = selected_rules(settings) if findings else ([], [])
         analysis = _analyse(settings, timer)
         digests: dict[str, str] = {}
         unevaluated: set[str] = set()
@@ -137,6 +135,12 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
                         {c for r in analysis.inventory.resources for c in r.data})),
                     unclassified=settings.unclassified)
     return Result(report, analysis, digests, frozenset(unevaluated))
+
+
+def selected_rules(settings: Settings) -> tuple[list[Rule], list[InputError]]:
+    """The rules a run applies, with the severities the settings give them, and the errors of their files."""
+    rules, errors = rule_set(list(settings.policies), settings.select, settings.ignore, settings.extra_rules)
+    return [replace(r, severity=settings.severity[r.id]) if r.id in settings.severity else r for r in rules], errors
 
 
 def _analyse(settings: Settings, timer: Timer) -> Analysis:

@@ -119,9 +119,7 @@ def copy_named(copy: Path, root: Path) -> Change:
     """Names of a copy's files (a diff's side read from a git tree), in locations and in messages, as the working
     tree names them."""
     prefixes = sorted({str(copy), str(copy.resolve())}, key=len, reverse=True)
-    here = Path.cwd().resolve()
-    shown_root = root.resolve()
-    instead = str(shown_root.relative_to(here)) if shown_root.is_relative_to(here) else str(shown_root)
+    instead = _shown_root(root)
 
     def change(text: str) -> str:
         for prefix in prefixes:
@@ -130,3 +128,20 @@ def copy_named(copy: Path, root: Path) -> Change:
         return text
 
     return change
+
+
+def tree_named(root: Path) -> Change:
+    """A file named relative to the repository (`inv/people.yaml`), as `copy_named` names it in a copy."""
+    instead = _shown_root(root)
+
+    def change(relative: str) -> str:
+        return relative if instead == "." or Path(relative).is_absolute() else f"{instead}/{relative}"
+
+    return change
+
+
+def _shown_root(root: Path) -> str:
+    """The repository as a report names it: relative to the working directory when inside it, else absolute."""
+    here = Path.cwd().resolve()
+    shown = root.resolve()
+    return str(shown.relative_to(here)) if shown.is_relative_to(here) else str(shown)

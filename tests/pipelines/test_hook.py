@@ -314,6 +314,7 @@ def test_no_cache_analyses_head_again(repo: Path) -> None:
         document = json.loads(cached.read_text())
         document["reached"] = {}  # as if nobody reached anything at HEAD: every path would be new
         cached.write_text(json.dumps(document))
+    write(repo, "inv/notes.yaml", "# a staged tree not analysed yet\n")  # else both sides are the altered cache
     assert hook("--no-cache")[:2] == (0, [])
     assert hook()[0] == 1  # the altered cache, trusted without --no-cache, is what the test altered
 
@@ -344,6 +345,9 @@ def test_heads_cached_analysis_reads_back_equal_with_each_reached_set_written_on
         assert again.findings.digest(finding.fingerprint) == digests.digest(finding.evidence)
     assert again.findings.all() == list(findings)
     assert [evidence_json(f.evidence) for f in again.findings.all()] == [evidence_json(f.evidence) for f in findings]
+    # as made: each list's members in order and as a message names them ("+ kim.jh (departed 2025-06-14)")
+    assert [f.evidence for f in again.findings.all()] == [f.evidence for f in findings]
+    assert any(m.shown != m.key for f in findings for _, members in f.evidence.lists for m in members)
 
 
 def test_a_findings_file_that_is_not_what_the_index_says_is_never_read(tmp_path: Path) -> None:
@@ -412,3 +416,73 @@ def test_unstaged_configuration_fails_visibly_but_pyproject_only_for_its_policyl
     write(repo, "pyproject.toml", '[project]\nname = "infra"\n\n[tool.policylint]\npaths = ["inv"]\nignore = ["PL1"]\n')
     result = run_cli("check", "--changed", "--as-of", AS_OF)
     assert result.code == 2 and "expected [tool.policylint] as staged" in result.out and "ignore" in result.out
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The trees the hook analyses (each run of the pipeline: HEAD's, the staged one), by their first path."""
+    from policylint import diff, diffbase
+    from policylint.pipeline import run
+
+    seen: list[str] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        seen.append(str(args[0].paths[0]))  # type: ignore[attr-defined]
+        return run(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(diff, "run", counted)
+    monkeypatch.setattr(diffbase, "run", counted)
+    return seen
+
+
+def test_a_commit_the_inventory_is_not_in_is_told_from_heads_analysis(repo: Path, analyses: list[str]) -> None:
+    """A commit of code or documentation beside the inventory: the staged inventory is HEAD's, whose analysis is
+    cached, so nothing is read again and the answer is the full comparison's."""
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "lee.sy left")  # findings at HEAD now: none of them is new
+    write(repo, "README.md", "# access configuration\n")
+    first = hook()
+    assert analyses  # HEAD analysed once, the first time
+    analyses.clear()
+    write(repo, "docs/how.md", "reviewed\n")
+    again = hook()
+    assert analyses == []  # told from HEAD's cached analysis: no tree read
+    assert again == first == hook("--no-cache") and again[:2] == (0, [])
+
+
+def test_a_hook_run_again_on_the_same_staged_tree_is_told_from_two_caches(repo: Path, analyses: list[str]) -> None:
+    """The commit blocked, the hook tried again with nothing changed: the staged tree was kept when it was judged,
+    so the same new and worse findings come from the caches alone; with a new path to customer data (PL900 shows a
+    path, which needs the graph) the staged tree is analysed again."""
+    write(repo, "inv/credentials.yaml", CREDENTIALS + SECOND_KEY)  # a second key: worse than at HEAD
+    write(repo, "inv/keys.yaml", KEYS.replace("rotated: 2026-10-01", "rotated: 2025-10-01"))
+    first = hook()
+    assert first[0] == 1 and first[1]
+    analyses.clear()
+    again = hook()
+    assert analyses == [] and again == first == hook("--no-cache")
+    write(repo, "inv/more.yaml", "policylint: 1\npeople:\n  - {id: park.ms, status: active}\nroles:\n"
+                                 "  - id: reporting\n    assumable_by: [park.ms]\n"
+                                 "    grants:\n      - {resource: customer-db, actions: [read]}\n")
+    gained = hook()
+    assert ("PL900", "park.ms", "inv/more.yaml:3") in gained[1], gained[1]
+    analyses.clear()
+    assert hook()[:2] == gained[:2] and analyses  # a path to show: the staged tree analysed again
+
+
+def test_an_inline_ignore_comment_or_an_exceptions_file_is_judged_by_a_run(repo: Path, analyses: list[str]) -> None:
+    """A cached side is judged without suppressions: with an ignore comment staged, or an exceptions file in the
+    configuration, the staged tree is analysed, and a finding suppressed is not reported."""
+    write(repo, "inv/credentials.yaml", CREDENTIALS + SECOND_KEY.rstrip("\n")
+          + '  # policylint: ignore PL108 reason="shared on purpose" expires=2027-01-31\n')
+    first = hook()
+    analyses.clear()
+    assert hook()[:2] == first[:2] and analyses
+    write(repo, "exceptions.yaml", "exceptions: []\n")
+    write(repo, ".policylint.yaml", "paths: [inv]\nexceptions: exceptions.yaml\n")
+    write(repo, "inv/credentials.yaml", CREDENTIALS)
+    hook()
+    analyses.clear()
+    hook()
+    assert analyses

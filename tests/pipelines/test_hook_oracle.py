@@ -1,8 +1,9 @@
 """The hook's shortcuts, held to full runs through random edits and commits.
 
-Two shortcuts make the pre-commit hook fast on a large inventory: the head runs the rules only on nodes whose digest
-differs from the base's (`nodedigest`, `pipeline.Known`), and the base's findings are read from its cache only where
-a digest differs (`basecache`). After every edit the hook's report must equal:
+Three shortcuts make the pre-commit hook fast on a large inventory: the head runs the rules only on nodes whose digest
+differs from the base's (`nodedigest`, `pipeline.Known`), the base's findings are read from its cache only where
+a digest differs (`basecache`), and a staged tree analysed before is compared from the two caches alone
+(`diffcached`: the hook run again, a commit the inventory is not in). After every edit the hook's report must equal:
 - the same comparison with the head judged whole and the base analysed again (no digest, no cache), and
 - an independent one: both trees exported and checked in full, a finding new when the base has no finding with its
   fingerprint or `evidence.added` finds something in it, resolved when the head has no finding with its fingerprint.
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from policylint import diff as diff_module
+from policylint import diffcached
 from policylint import gitrev
 from policylint.evidence import added
 from policylint.pipeline import Result, run
@@ -39,11 +41,19 @@ def _settings(root: Path, *, cache: bool = True) -> Settings:
     return Settings(paths=(str(root / "inv"),), as_of=AS_OF, exclude_root=str(root), cache=cache)
 
 
-def _hook(root: Path, *, shortcuts: bool, monkeypatch: pytest.MonkeyPatch, skipped: list[int] | None = None
-          ) -> Report:
+def _hook(root: Path, *, shortcuts: bool, monkeypatch: pytest.MonkeyPatch, skipped: list[int] | None = None,
+          cached: dict[str, int] | None = None) -> Report:
     with monkeypatch.context() as patched:
         if not shortcuts:
             patched.setattr(diff_module, "_known", lambda before, commit: None)
+        told = diffcached.compared
+
+        def from_caches(*args: Any, **kwargs: Any) -> Report:
+            if cached is not None:
+                cached["from caches"] = cached.get("from caches", 0) + 1
+            return told(*args, **kwargs)
+
+        patched.setattr(diffcached, "compared", from_caches)
 
         def counted(*args: Any, **kwargs: Any) -> Result:
             result = run(*args, **kwargs)
@@ -61,7 +71,9 @@ def _shown(report: Report) -> dict[str, object]:
             "errors": [(e.location, e.message) for e in report.errors],
             "notices": [(n.location, n.message) for n in report.notices],
             "suppressed": [(s.finding.fingerprint, s.by) for s in report.suppressed],
-            "exposed": report.exposed_identities, "skipped": report.skipped}
+            "exposed": report.exposed_identities, "skipped": report.skipped, "files": report.files,
+            "inputs": sorted(report.inputs), "customer": report.customer_resources, "classes": report.data_classes,
+            "rules": [(r.id, r.severity) for r in report.rules], "base": report.base, "as_of": report.as_of}
 
 
 def _independent(root: Path, folder: Path) -> tuple[set[str], set[str]]:
@@ -126,6 +138,8 @@ def test_the_hooks_shortcuts_equal_full_runs_through_random_edits(tmp_path: Path
     assert tally["judged"]  # the edits changed findings, so the comparison was tested on something
     assert tally["worse"]  # some finding the base had grew worse
     assert sum(skipped) > 0  # and the head left nodes to the base: the shortcut was taken
+    assert tally.get("from caches", 0) > 8  # and some reports were told from two caches, no analysis
+    assert tally.get("worse from caches", 0)  # some of them with worse findings (their messages read back whole)
 
 
 def _random_edits(folder: Path, rng: random.Random, monkeypatch: pytest.MonkeyPatch, tally: dict[str, int],
@@ -149,8 +163,19 @@ def _random_edits(folder: Path, rng: random.Random, monkeypatch: pytest.MonkeyPa
         assert {f.fingerprint for f in fast.resolved} == resolved, step
         tally["judged"] += len(new) + len(resolved)
         tally["worse"] += sum(1 for f in fast.findings if "worse than at the base" in f.message)
+        # the same staged tree again: told from the two caches when they can tell it, and the same either way
+        before = tally.get("from caches", 0)
+        assert _shown(_hook(root, shortcuts=True, monkeypatch=monkeypatch, cached=tally)) == _shown(fast), step
+        if tally.get("from caches", 0) > before:
+            tally["worse from caches"] = tally.get("worse from caches", 0) + sum(
+                1 for f in fast.findings if "worse than at the base" in f.message)
         if rng.random() < 0.5:
             git(root, *COMMIT, f"edit {step}")  # a new HEAD: the hook kept what it judged as its analysis
+            # a commit that changes nothing the inventory reads: HEAD's analysis is the staged tree's too
+            (root / "README.md").write_text(f"step {step}\n")
+            git(root, "add", "-A")
+            assert _shown(_hook(root, shortcuts=True, monkeypatch=monkeypatch, cached=tally)) == _shown(
+                _hook(root, shortcuts=False, monkeypatch=monkeypatch)), step
 
 
 def test_a_run_given_the_bases_digests_judges_only_what_changed(tmp_path: Path) -> None:

@@ -1,0 +1,102 @@
+"""The hook's answer from two cached analyses, with no file read and no graph built: what is staged was analysed
+before, by the hook run on this tree already (a commit tried again after a fix elsewhere, a message edited), or as
+HEAD itself (a commit that changes nothing the inventory reads: code, documentation).
+
+Each cached side holds every finding with the digest of its evidence, who reaches which customer data, the files
+it read and what its report said beside its findings (`basecache.Summary`), so the comparison `diff._compared`
+makes of two runs is made here of two caches. It is taken only where it gives the same report; anything it cannot
+tell from the caches is left to the full comparison:
+- no exceptions file or baseline (a cached side is judged without them), no inline ignore comment in the staged
+  tree, no error but the rule files' as they are now outside its files, and no bug met reading one (exit 3);
+- no identity that reaches a customer-data resource the base did not (PL900 shows a path, which needs the graph).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from policylint import basecache
+from policylint.diffbase import next_head_key
+from policylint.errors import InputError
+from policylint.evidence import Digests
+from policylint.findings import Finding, Notice, worse_than
+from policylint.report import Report, tree_named
+from policylint.rules import Rule
+from policylint.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    side: basecache.Base
+    summary: basecache.Summary
+
+
+def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout: bool,
+            rule_errors: list[InputError]) -> Cached | None:
+    """The staged tree's cached analysis, when the report can be told from it and the base's alone: the input
+    errors it had outside its own files are the rule files' as they are now (`rule_errors`)."""
+    key = next_head_key(settings, root, base_layout)
+    side = basecache.load(root, key) if key is not None else None
+    if side is None or side.summary is None or side.summary.crashed or side.known.commented:
+        return None
+    if sorted((e.location, e.message) for e in side.summary.errors) != sorted(
+            (e.location, e.message) for e in rule_errors):
+        return None
+    if any(not resources <= before.reached.get(node, frozenset()) for node, resources in side.reached.items()):
+        return None
+    return Cached(side, side.summary)
+
+
+def compared(settings: Settings, head: Cached, before: basecache.Base, base: str, rules: list[Rule], root: Path,
+             on_files: list[Finding], errors: list[InputError]) -> Report:
+    """The report `diff` gives for these two sides. `on_files`: the findings of the rules on files (PL901-PL903);
+    `errors`: those of the rule files, and of the inputs that are not staged."""
+    now, earlier = head.side.findings, before.findings
+    new = list(_new(now, before))
+    resolved = tuple(sorted(found for fingerprint in earlier.fingerprints()
+                            if now.digest(fingerprint) is None and (found := earlier.get(fingerprint)) is not None))
+    labelled = (Notice(n.location, f"at {base}: {n.message}") for n in before.notices)
+    summary = head.summary
+    shown = tree_named(root)
+    return Report(
+        settings.as_of, sorted([*new, *on_files]),
+        sorted([*errors, *(InputError(n.location, n.message) for n in head.side.notices)], key=lambda e: e.location),
+        len(head.side.files), tuple(rules), summary.exposed,
+        notices=tuple(sorted([*summary.notices, *labelled], key=lambda n: n.location)), resolved=resolved, base=base,
+        skipped=tuple((shown(file), reason) for file, reason in summary.skipped),
+        customer_resources=summary.customer_resources, inputs=tuple(shown(file) for file in head.side.files),
+        patterns=settings.patterns, data_classes=summary.data_classes, unclassified=settings.unclassified)
+
+
+def _new(now: basecache.Findings, before: basecache.Base) -> Iterable[Finding]:
+    """The head's findings that are new or worse, marked; one whose evidence digest is the base's is never read."""
+    digests = Digests()
+    for fingerprint in now.fingerprints():
+        if before.findings.digest(fingerprint) == now.digest(fingerprint):
+            continue
+        finding = now.get(fingerprint)
+        if finding is not None and is_new(finding, before, digests):
+            yield marked(finding, before)
+
+
+def is_new(finding: Finding, before: basecache.Base, digests: Digests) -> bool:
+    """Not at the base, or worse than it was. An evidence whose digest is the base's is the same, so the base's
+    copy of the finding is read only for a finding that changed."""
+    earlier = before.findings.digest(finding.fingerprint)
+    if earlier is None:
+        return True
+    if earlier == digests.digest(finding.evidence):
+        return False
+    found = before.findings.get(finding.fingerprint)
+    return found is None or bool(worse_than(finding, found))
+
+
+def marked(finding: Finding, before: basecache.Base) -> Finding:
+    """A finding that was at the base but grew says what is new, so a reviewer sees why it blocks."""
+    earlier = before.findings.get(finding.fingerprint)
+    if earlier is None:
+        return finding
+    added = worse_than(finding, earlier)
+    return replace(finding, message=f"{finding.message} (worse than at the base: {'; '.join(added)})")

@@ -174,6 +174,7 @@ class Base:
     # each node's digest, and the files with an inline ignore comment (`pipeline.run`)
     known: Known = field(default_factory=lambda: Known({}))
     summary: Summary | None = None
+    key: str | None = None  # the key it is cached under, when it is
 
 
 def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
@@ -384,6 +385,7 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
         tuple(document["roster"]),
         Known(nodes, frozenset(str(f) for f in document["commented"])),
         _summary_in(document["summary"]),
+        str(document["key"]),
     )
 
 

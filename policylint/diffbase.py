@@ -74,7 +74,7 @@ def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) 
         found = as_base(result, copy, root, link_errors, findings, base_settings.exclude_root)
     if settings.cache:
         basecache.store(root, key, found)
-    return found
+    return replace(found, key=key)
 
 
 def moved(copy: Path, root: Path, path: str) -> str:

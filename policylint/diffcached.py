@@ -38,7 +38,7 @@ def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout:
     """The staged tree's cached analysis, when the report can be told from it and the base's alone: the input
     errors it had outside its own files are the rule files' as they are now (`rule_errors`)."""
     key = next_head_key(settings, root, base_layout)
-    side = basecache.load(root, key) if key is not None else None
+    side = None if key is None else before if key == before.key else basecache.load(root, key)
     if side is None or side.summary is None or side.summary.crashed or side.known.commented:
         return None
     if sorted((e.location, e.message) for e in side.summary.errors) != sorted(

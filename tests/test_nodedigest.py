@@ -12,7 +12,8 @@ from policylint.nodedigest import _hashed
 def test_equal_facts_are_one_digest_however_their_objects_are_made() -> None:
     shared = ["s3:accounts-db", "s3:orders"]
     once = {"reach": {"resources": shared, "path": shared}, "id": sys.intern("svc-" + "billing")}
-    copied = {"reach": {"resources": list(shared), "path": [str(s) for s in shared]}, "id": "".join(["svc-", "billing"])}
+    copied = {"reach": {"resources": list(shared), "path": [str(s) for s in shared]},
+              "id": "".join(["svc-", "billing"])}
     assert _hashed(once) == _hashed(copied)
 
 

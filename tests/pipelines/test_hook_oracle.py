@@ -22,8 +22,7 @@ from typing import Any
 import pytest
 
 from policylint import diff as diff_module
-from policylint import diffcached
-from policylint import gitrev
+from policylint import diffcached, gitrev
 from policylint.evidence import added
 from policylint.pipeline import Result, run
 from policylint.report import Report

@@ -308,12 +308,14 @@ def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NE
     findings = []
     paths: dict[str, dict[str, str | None]] = {}  # resource -> next hops of shortest paths to it, built on demand
     identities: list[Person | Principal] = [*head.inventory.people, *head.inventory.principals]
+    nothing: frozenset[str] = frozenset()
     for node in identities:
-        had = before.get(node.id, frozenset())
-        gained = sorted((r for r in head.reach.reached_resources(node.id) if r.id not in had),
-                        key=lambda r: (-(r.records or 0), r.id))
-        if not gained:
+        had = before.get(node.id, nothing)
+        bits = head.reach.resource_bits(node.id)
+        if not bits or head.reach.resource_ids(bits) <= had:  # each distinct set decoded once
             continue
+        gained = sorted((r for r in head.reach.resources_in(bits) if r.id not in had),
+                        key=lambda r: (-(r.records or 0), r.id))
         first = gained[0].id
         if first not in paths:
             paths[first] = paths_to(head.graph, first)

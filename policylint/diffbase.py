@@ -166,15 +166,12 @@ def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError
     named = copy_named(copy, root)  # an error names other places in the copy too ("defined at …")
     notices = tuple(_named_notice(e.location, e.message, named) for e in [*link_errors, *own])
     reach = result.analysis.reach
-    sets: dict[int, frozenset[str]] = {}
     reached: dict[str, frozenset[str]] = {}
     identities: list[Person | Principal] = [*result.analysis.inventory.people, *result.analysis.inventory.principals]
     for node in identities:
         bits = reach.resource_bits(node.id)
         if bits:
-            if bits not in sets:
-                sets[bits] = frozenset(r.id for r in reach.resources_in(bits))
-            reached[node.id] = sets[bits]
+            reached[node.id] = reach.resource_ids(bits)
     files = tuple(sorted(relative(f, copy) for f in result.analysis.files))
     roster = tuple(sorted({relative(f, copy) for f in {p.location.file for p in result.analysis.inventory.people}}))
     place = placer(exclude_root)

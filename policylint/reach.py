@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policylint.graph import Graph
@@ -27,6 +27,17 @@ class Reach:
     bits: dict[str, int]  # node id -> reached targets (a node reaches itself)
     next_hop: dict[str, str | None]  # node id -> next node on one shortest path to customer data (None: is one)
     resource_mask: int  # the bits that stand for customer-data resources
+    # the ids of each distinct set of customer-data resources, decoded once (`resource_ids`)
+    _ids: dict[int, frozenset[str]] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def resource_ids(self, bits: int) -> frozenset[str]:
+        """The ids of the customer-data resources in `bits`; each distinct set decoded once (nodes of one
+        component, and many others, reach the same set)."""
+        bits &= self.resource_mask
+        found = self._ids.get(bits)
+        if found is None:
+            found = self._ids[bits] = frozenset(r.id for r in self.resources_in(bits))
+        return found
 
     def resource_bits(self, node_id: str) -> int:
         return self.bits.get(node_id, 0) & self.resource_mask

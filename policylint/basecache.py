@@ -212,7 +212,11 @@ def load(root: Path, wanted: str) -> Base | None:
         if document.get("key") != wanted:
             return None
         body = _opened(folder / f"base-{wanted}.jsonl", document["body"])
-        return None if isinstance(body, bool) else _decoded(document, body)
+        if isinstance(body, bool):
+            return None
+        found = _decoded(document, body)
+        _used(folder / f"base-{wanted}.json")
+        return found
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # missing or unreadable: the base is analysed again
 
@@ -283,9 +287,18 @@ def _opened(path: Path, described: Any) -> mmap.mmap | bool | None:
     return body
 
 
+def _used(index: Path) -> None:
+    """An entry read is as new as one written: HEAD's, read by every hook, is never pruned for the staged trees a
+    developer tries one after another before committing."""
+    try:
+        os.utime(index, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        pass  # a cache that cannot be touched is pruned sooner, never wrong
+
+
 def _prune(folder: Path) -> None:
-    """The newest KEEP entries stay; an older one goes with its findings file. A findings file with no index is
-    removed only when it is an hour old: another run writes its findings file before its index."""
+    """The KEEP entries last written or read stay; an older one goes with its findings file. A findings file with no
+    index is removed only when it is an hour old: another run writes its findings file before its index."""
     entries = sorted(folder.glob("base-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)

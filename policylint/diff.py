@@ -155,8 +155,11 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         if base == HEAD:  # what is staged is the next HEAD: kept, so the next commit's hook finds it cached
             keep_as_next_head(settings, root, copy, head, before, link_errors, base_layout)
         unstaged = _unstaged_inputs(settings, root)
-        report = replace(report, errors=sorted([*report.errors, *link_errors, *unstaged], key=lambda e: e.location))
-        return mapped(report, copy_named(copy, root), rule_text=False)
+        shown = mapped(replace(report, errors=[*report.errors, *link_errors, *unstaged]), copy_named(copy, root),
+                       rule_text=False)
+        # in order by the names shown (the copy's sort elsewhere: a file finding of the working tree among them)
+        return replace(shown, findings=sorted(shown.findings), errors=sorted(shown.errors, key=lambda e: e.location),
+                       notices=tuple(sorted(shown.notices, key=lambda n: n.location)))
 
 
 def _unstaged_inputs(settings: Settings, root: Path) -> list[InputError]:

@@ -194,11 +194,15 @@ def has_commits(root: Path) -> bool:
 def content_id(root: Path, commit: str, paths: list[Path]) -> str:
     """An id of what `export` would write for these paths at the commit: the same files give the same id, whatever
     the commit, so a commit that changes nothing under the paths (documentation, code) keeps a cached analysis.
-    A symbolic link may lead anywhere in the commit, so with one among them the whole tree is part of the id."""
+    A symbolic link may lead anywhere in the commit, so with one among them the whole tree is part of the id (of the
+    index: none, a `UsageError`: its tree is not known before the commit)."""
     specs = [inside(root, p) or "." for p in paths]
     entries = _tree(root, commit, specs)
     listed = "\0".join(f"{path}\0{mode}\0{oid}" for path, (mode, _kind, oid) in sorted(entries.items()))
     if any(mode == SYMLINK_MODE for mode, _kind, _oid in entries.values()):
+        if commit == INDEX:  # no tree yet: what is staged has no id of its own before it is committed
+            raise UsageError("expected the staged tree to have an id, found a symbolic link among the paths (the "
+                             "whole tree is part of the id, and a staged tree has none before the commit)")
         listed += "\0tree\0" + _git(["rev-parse", "--verify", f"{commit}^{{tree}}"], root).decode().strip()
     return hashlib.sha256(listed.encode("utf-8", "surrogateescape")).hexdigest()
 

@@ -486,3 +486,44 @@ def test_an_inline_ignore_comment_or_an_exceptions_file_is_judged_by_a_run(repo:
     analyses.clear()
     hook()
     assert analyses
+
+
+def test_a_symbolic_link_in_the_inventory_leaves_the_hook_working(repo: Path) -> None:
+    """A link among the staged paths: the staged tree has no id before the commit, so nothing is told from the
+    cache and nothing is kept, and the hook still answers, as a full comparison does (it crashed with exit 3)."""
+    (repo / "inv" / "keys-alias.yaml").symlink_to("keys.yaml")
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "an alias")
+    write(repo, "src/app.py", "print('hello')\n")
+    assert hook() == hook("--no-cache") and hook()[:2] == (0, [])
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    left = hook()
+    assert left == hook() == hook("--no-cache") and left[0] == 1
+
+
+def test_findings_are_in_the_same_order_told_from_the_caches_or_by_a_run(repo: Path) -> None:
+    """A file no longer read (PL901, named in the working tree) among findings of the staged copy: ordered by the
+    names shown, whichever way the report was made."""
+    write(repo, "inv/a-teams.yaml", "policylint: 1\ngroups:\n  - {id: reviewers, members: [lee.sy]}\n")
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "reviewers")
+    write(repo, "inv/a-teams.yaml", '{"hello": 1}\n')  # not an inventory any more, named first
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    first = hook()
+    assert [f[0] for f in first[1]][0] == "PL901" and len(first[1]) > 2
+    assert hook() == first == hook("--no-cache")
+    text = [run_cli("check", "--changed", "--as-of", AS_OF, *extra).out for extra in ((), ("--no-cache",))]
+    assert text[0] == text[1]
+
+
+def test_heads_analysis_outlives_the_staged_trees_tried_before_a_commit(repo: Path, analyses: list[str]) -> None:
+    """Each staged tree the hook judges is kept; HEAD's analysis, read by every hook, is kept too however many
+    trees a developer tries before committing (it was pruned after four)."""
+    from policylint import basecache
+
+    for number in range(basecache.KEEP * 2):
+        write(repo, "inv/notes.yaml", f"# attempt {number}\n")
+        analyses.clear()
+        hook()
+        if number:  # the staged tree only: HEAD was cached
+            assert len(analyses) == 1 and "policylint-staged-" in analyses[0], number

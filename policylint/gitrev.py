@@ -218,11 +218,13 @@ def git_dir(root: Path) -> Path | None:
 
 def unstaged(root: Path, paths: list[Path]) -> list[str]:
     """Which of these files or folders (inside the repository) differ in the working tree from what is staged:
-    changed, deleted or untracked, each as `git status` names it (relative to the repository)."""
+    changed, deleted, untracked or ignored (a file git leaves out of every commit), each as `git status` names it
+    (relative to the repository)."""
     specs = [spec for path in paths if (spec := inside(root, path))]
     if not specs:
         return []
-    listing = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *specs], root)
+    listing = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", *specs],
+                   root)
     found = []
     records = listing.split(b"\0")
     skip = False

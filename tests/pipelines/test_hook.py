@@ -396,6 +396,13 @@ def test_an_unstaged_exception_does_not_pass_a_staged_problem(repo: Path) -> Non
     assert result.code == 1  # the new path to customer data (PL900) is no exception's
     (repo / "exceptions.yaml").unlink()  # deleted in the working tree only
     assert run_cli("check", "--changed", "--as-of", AS_OF).code == 2
+    git(repo, "rm", "-q", "--cached", "exceptions.yaml")
+    write(repo, ".gitignore", "exceptions.yaml\n")  # kept out of every commit by git, and still read
+    write(repo, "exceptions.yaml", "exceptions:\n  - {rule: PL101, subject: ak-1, reason: local, owner: lee.sy, "
+                                   "expires: 2027-01-31}\n")
+    git(repo, "add", ".gitignore")
+    result = run_cli("check", "--changed", "--as-of", AS_OF)
+    assert result.code == 2 and "exceptions.yaml:1:1: error: expected it as staged" in result.out
 
 
 def test_unstaged_configuration_fails_visibly_but_pyproject_only_for_its_policylint_table(repo: Path) -> None:

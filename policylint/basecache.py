@@ -13,6 +13,7 @@ finding.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mmap
@@ -290,10 +291,8 @@ def _opened(path: Path, described: Any) -> mmap.mmap | bool | None:
 def _used(index: Path) -> None:
     """An entry read is as new as one written: HEAD's, read by every hook, is never pruned for the staged trees a
     developer tries one after another before committing."""
-    try:
+    with contextlib.suppress(OSError, NotImplementedError):  # one that cannot be touched is pruned sooner, never wrong
         os.utime(index, follow_symlinks=False)
-    except (OSError, NotImplementedError):
-        pass  # a cache that cannot be touched is pruned sooner, never wrong
 
 
 def _prune(folder: Path) -> None:

@@ -25,6 +25,7 @@ from policylint.fastschema import RE2, Check, compile_schema, formats_but_regex,
 from policylint.model import NODE_KINDS, Location
 from policylint.usercache import user_cache
 from policylint.validate import schema_errors
+from policylint.walk import Candidate, read
 from policylint.yamlsafe import YMap, decode, load_one, locate
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")  # most severe first
@@ -140,11 +141,17 @@ def _mark(marker: Path) -> None:
         return
 
 
+RULE_MAX_BYTES = 1024 * 1024  # a rule is a page of YAML; a rule file past this is an error, not read
+
+
 def load_rule(path: Path, *, validated: bool = False) -> Rule:
     """`validated`: the file is byte for byte a built-in rule this installed version has validated before
     (`_validated_marker`), so the meta-schema checks are not run again; it is still read and compiled."""
     name = str(path)
-    document = load_one(decode(path.read_bytes(), name), name)
+    data = read(Candidate(name, True, Path(os.path.realpath(path.parent))), RULE_MAX_BYTES)
+    if isinstance(data, InputError):  # a link out of its folder, a device, a FIFO, a file far too big for a rule
+        raise data
+    document = load_one(decode(data, name), name)
     if not isinstance(document, YMap):
         raise InputError(Location(name, 1, 1), "expected a rule: a mapping with id, title, severity, subject, match…")
     if not validated:
@@ -185,6 +192,9 @@ def _check_match(document: YMap, name: str) -> None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
+    for where, key in _unnamed_keys(document["match"], ("match",)):
+        line, column = locate(document, list(where), key=True)
+        raise InputError(Location(name, line, column), f"expected each key of match to be text, found {found(key)}")
     try:
         Draft202012Validator.check_schema(document["match"], format_checker=formats_but_regex())
     except SchemaError as error:
@@ -202,6 +212,20 @@ def _check_match(document: YMap, name: str) -> None:
     for where, problem in _ref_problems(document["match"]):
         line, column = locate(document, ["match", *where], key=bool(where))
         raise InputError(Location(name, line, column), problem)
+
+
+def _unnamed_keys(value: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Keys YAML reads as something other than text (`1:`, `true:`, `null:`): a facts document's keys are all text,
+    so a schema naming a property by a number means nothing, and nothing else may sort or hash it as text."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if not isinstance(key, str):
+                yield (*where, key), key
+            else:
+                yield from _unnamed_keys(inner, (*where, key))
+    elif isinstance(value, list):
+        for number, inner in enumerate(value):
+            yield from _unnamed_keys(inner, (*where, number))
 
 
 SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})

@@ -299,3 +299,34 @@ def test_a_show_count_int_cannot_read_is_a_usage_error(tmp_path: Path, show: str
     result = run_cli("reach", str(org), "--as-of", "2026-01-01", "--show", show)
     assert result.code == 2, result.out + result.err
     assert f"expected --show to be a positive number or 'all', found {show!r}" in result.out + result.err
+
+
+@pytest.mark.parametrize(("key", "where", "shown"), [("1", "7:5", "the number 1"), ("true", "7:5", "the boolean true"),
+                                                     ("null", "7:5", "null")])
+def test_a_key_yaml_reads_as_no_text_is_a_located_error(tmp_path: Path, key: str, where: str, shown: str) -> None:
+    """`properties: {1: …}`: a facts document's keys are text; a number as a key crashed the hook's cache key and
+    the evidence plan (exit 3) instead of being the rule's error."""
+    result = check_with(tmp_path, rule("ACME002", f"properties:\n  {key}: {{const: x}}\n  status: {{const: y}}"))
+    assert result.code == 2, result.out + result.err
+    assert (f"{tmp_path}/rules/acme002.yaml:{where}: error: expected each key of match to be text, found {shown}"
+            in result.out.splitlines()), result.out
+    assert DEPARTED_KEY in result.out and SERVICE in result.out
+
+
+def test_a_rule_file_that_leads_out_of_its_folder_or_to_a_device_is_not_read(tmp_path: Path) -> None:
+    """A committed link in a rules folder to `/dev/zero` grew without bound (a FIFO would hang), and one to a file
+    elsewhere was read and its values echoed in errors: each is that rule file's located error."""
+    write(tmp_path, "elsewhere/private.yaml", "id: AcmeInternal7\ntitle: secret plans\n")
+    rules = tmp_path / "rules"
+    write(tmp_path, "rules/acme001.yaml", GOOD_RULE)
+    (rules / "acme002.yaml").symlink_to("/dev/zero")
+    (rules / "acme003.yaml").symlink_to(tmp_path / "elsewhere" / "private.yaml")
+    write(tmp_path, "rules/big/README", "")
+    org = write(tmp_path, "org.yaml", ORG)
+    result = run_in_subprocess("check", str(org), "--as-of", "2026-01-01", "--policies", str(rules), timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"{rules}/acme002.yaml:1:1: error: expected ") for line in lines), result.stdout
+    assert any(line.startswith(f"{rules}/acme003.yaml:1:1: error: expected ") for line in lines), result.stdout
+    assert "AcmeInternal7" not in result.stdout + result.stderr
+    assert DEPARTED_KEY in result.stdout and SERVICE in result.stdout

@@ -517,7 +517,7 @@ def test_findings_are_in_the_same_order_told_from_the_caches_or_by_a_run(repo: P
     write(repo, "inv/a-teams.yaml", '{"hello": 1}\n')  # not an inventory any more, named first
     write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
     first = hook()
-    assert [f[0] for f in first[1]][0] == "PL901" and len(first[1]) > 2
+    assert first[1][0][0] == "PL901" and len(first[1]) > 2
     assert hook() == first == hook("--no-cache")
     text = [run_cli("check", "--changed", "--as-of", AS_OF, *extra).out for extra in ((), ("--no-cache",))]
     assert text[0] == text[1]

@@ -193,9 +193,9 @@ def _named_notice(location: Location, message: str, named: Callable[[str], str])
 
 def next_head_key(settings: Settings, root: Path, base_layout: bool) -> str | None:
     """The cache key analysing the staged tree as a commit would have, when the hook's run of it is that analysis:
-    no exceptions or baseline applied (a base is judged without them), the same paths and exclusions the staged
-    configuration names, and a tree id that can be known before the commit (no symbolic link among the paths)."""
-    if not settings.cache or settings.exceptions or settings.baseline:
+    the same paths and exclusions the staged configuration names, and a tree id that can be known before the commit
+    (no symbolic link among the paths)."""
+    if not settings.cache:
         return None
     try:
         layout = layout_at(settings.config, root, gitrev.INDEX) if base_layout else None
@@ -214,11 +214,13 @@ def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result
     """After the hook judged what is staged, keep that analysis as the base of the tree it will commit, so that
     the next hook (HEAD is then this tree) reads it from the cache instead of analysing HEAD again. Its findings are
     the head's own and, on every node the head did not judge, the base's (equal by digest), carried as written.
-    Kept only when it is what analysing that commit would give (`next_head_key`)."""
+    Kept only when it is what analysing that commit would give (`next_head_key`). A base is judged without an
+    exceptions file or a baseline: what they suppressed is kept among its findings, and with either in the settings
+    its report (`basecache.Summary`) is not kept, since it said what they suppressed."""
     key = next_head_key(settings, root, base_layout)
     if key is None or basecache.stored(root, key):  # stored: the same tree judged again (a hook run twice)
         return
-    own = relocated_findings(staged.report.findings, copy, root)
+    own = relocated_findings(staged.report.findings if staged.as_base is None else staged.as_base, copy, root)
     findings = basecache.Joined(before.findings, staged.unevaluated, own)
-    basecache.store(root, key, as_base(staged, copy, root, link_errors, findings,
-                                       moved(copy, root, settings.exclude_root)))
+    found = as_base(staged, copy, root, link_errors, findings, moved(copy, root, settings.exclude_root))
+    basecache.store(root, key, replace(found, summary=None) if settings.exceptions or settings.baseline else found)

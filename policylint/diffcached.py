@@ -37,6 +37,8 @@ def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout:
             rule_errors: list[InputError]) -> Cached | None:
     """The staged tree's cached analysis, when the report can be told from it and the base's alone: the input
     errors it had outside its own files are the rule files' as they are now (`rule_errors`)."""
+    if settings.exceptions or settings.baseline:  # a cached side is judged without them
+        return None
     key = next_head_key(settings, root, base_layout)
     side = None if key is None else before if key == before.key else basecache.load(root, key)
     if side is None or side.summary is None or side.summary.crashed or side.known.commented:

@@ -104,6 +104,9 @@ class Result:
     digests: dict[str, str] = field(default_factory=dict)  # node id -> its digest, when the run was given `known`
     # nodes whose findings are the known run's: the rules did not run on them, and the report holds none of theirs
     unevaluated: frozenset[str] = frozenset()
+    # the findings as a diff's base is judged (inline comments applied; no exceptions file, no baseline): None when
+    # they are the report's own
+    as_base: tuple[Finding, ...] | None = None
 
 
 def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True, known: Known | None = None
@@ -121,8 +124,8 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
         analysis = _analyse(settings, timer)
         digests: dict[str, str] = {}
         unevaluated: set[str] = set()
-        kept, suppressed, notices, errors = _findings(analysis, rules, settings, timer, known, digests, unevaluated
-                                                      ) if findings else ([], [], [], [])
+        kept, suppressed, notices, errors, as_base = _findings(analysis, rules, settings, timer, known, digests,
+                                                               unevaluated) if findings else ([], [], [], [], None)
         notices = [*roster_notice(analysis.inventory, rules, analysis.files),
                    *(Notice(at, text) for at, text in analysis.notes), *notices]
     identities: tuple[Person | Principal, ...] = (*analysis.inventory.people, *analysis.inventory.principals)
@@ -134,7 +137,7 @@ def run(settings: Settings, timer: Timer | None = None, *, findings: bool = True
                     data_classes=() if analysis.reach.resources else tuple(sorted(
                         {c for r in analysis.inventory.resources for c in r.data})),
                     unclassified=settings.unclassified)
-    return Result(report, analysis, digests, frozenset(unevaluated))
+    return Result(report, analysis, digests, frozenset(unevaluated), as_base)
 
 
 def selected_rules(settings: Settings) -> tuple[list[Rule], list[InputError]]:
@@ -207,7 +210,7 @@ def unattached_grants(inventory: Inventory, index: Index) -> list[InputError]:
 
 def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: Timer, known: Known | None,
               digests: dict[str, str], unevaluated: set[str]
-              ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError]]:
+              ) -> tuple[list[Finding], list[Suppression], list[Notice], list[InputError], tuple[Finding, ...] | None]:
     context = analysis.context
     evaluator = Evaluator(rules, lambda node: evidence_steps(node, context))
     loaded = _suppressions(analysis.commented, settings)
@@ -237,7 +240,12 @@ def _findings(analysis: Analysis, rules: list[Rule], settings: Settings, timer: 
     if digest is not None:
         timer.add("digests", digest_seconds)
     with timer.stage("suppress"):
-        return _suppress(sorted(evaluator.findings), loaded, rules, settings)
+        judged = sorted(evaluator.findings)
+        as_base = None
+        if known is not None and (loaded.baseline or len(loaded.exceptions) > loaded.inline):
+            inline = suppress.Suppressions(tuple(loaded.exceptions[:loaded.inline]), ())
+            as_base = tuple(suppress.apply(judged, inline, settings.as_of, {r.id for r in rules})[0])
+        return (*_suppress(judged, loaded, rules, settings), as_base)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,10 +253,12 @@ class _Loaded:
     exceptions: list[suppress.Exception_]  # inline comments, then the exceptions file
     baseline: list[suppress.BaselineEntry]
     errors: list[InputError]
+    inline: int  # how many of the exceptions are inline comments
 
 
 def _suppressions(files: list[str], settings: Settings) -> _Loaded:
     exceptions, errors = suppress.scan_inline(files)
+    inline = len(exceptions)
     if settings.exceptions:
         listed, listed_errors = suppress.load_exceptions(settings.exceptions, max_bytes=settings.options.max_file_bytes)
         exceptions += listed
@@ -257,7 +267,7 @@ def _suppressions(files: list[str], settings: Settings) -> _Loaded:
     if settings.baseline:
         baseline, baseline_errors = suppress.load_baseline(settings.baseline, max_bytes=settings.options.max_file_bytes)
         errors += baseline_errors
-    return _Loaded(exceptions, baseline, errors)
+    return _Loaded(exceptions, baseline, errors, inline)
 
 
 def _touched(loaded: _Loaded, commented: list[str], known: Known, root: str) -> Callable[[Node], bool]:

@@ -22,13 +22,14 @@ import tempfile
 import time
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from policylint import __version__, gitrev
 from policylint.errors import UsageError
 from policylint.evidence import Counts, Digests, Member, evidence_from_json, evidence_json, reached_from_json
-from policylint.findings import Finding, Notice
+from policylint.findings import Finding, Notice, Suppression
 from policylint.fragcache import program_id
 from policylint.graph import Step
 from policylint.model import Location
@@ -50,6 +51,7 @@ class Entry:
     digest: str  # of its evidence (`evidence.Digests`)
     line: bytes
     reached: dict[str, int | None]  # resource id -> records (None: unknown), as JSON holds it
+    carried: bool = False  # carried from another analysis, not judged on this tree (`Findings.carried`)
 
 
 class Findings:
@@ -75,6 +77,11 @@ class Findings:
         found = self._held.get(fingerprint)
         return None if found is None else found.subject_id
 
+    def carried(self, fingerprint: str) -> bool:
+        """Whether the finding was carried from another analysis as its line was written, not judged on this tree:
+        its evidence is this tree's (equal by digest), its evidence path the one it had when last judged."""
+        return False
+
     def all(self) -> list[Finding]:
         return [found for fingerprint in self.fingerprints() if (found := self.get(fingerprint)) is not None]
 
@@ -91,8 +98,9 @@ class _Stored(Findings):
     """Findings in a cache's findings file, each decoded when it is asked for."""
 
     def __init__(self, body: mmap.mmap | None, numbers: dict[str, int], digests: list[str], offsets: list[int],
-                 subjects: list[str], reaches: list[int], sets: list[Any]) -> None:
+                 subjects: list[str], reaches: list[int], sets: list[Any], carried: int = 0) -> None:
         super().__init__()
+        self._carried = carried  # the first findings, carried from another analysis
         self._body, self._numbers, self._digest_of, self._offsets = body, numbers, digests, offsets
         self._subjects, self._reaches = subjects, reaches  # each finding's subject and reached set
         self._written: list[Any] = sets  # the reached sets as written
@@ -110,6 +118,10 @@ class _Stored(Findings):
         number = self._numbers.get(fingerprint)
         return None if number is None else self._subjects[number]
 
+    def carried(self, fingerprint: str) -> bool:
+        number = self._numbers.get(fingerprint)
+        return number is not None and number < self._carried
+
     def get(self, fingerprint: str) -> Finding | None:
         number = self._numbers.get(fingerprint)
         if number is None or self._body is None:
@@ -124,7 +136,7 @@ class _Stored(Findings):
             subject = self._subjects[number]
             if subjects is None or subject in subjects:
                 yield Entry(fingerprint, subject, self._digest_of[number], self._line(number),
-                            self._written[self._reaches[number]])
+                            self._written[self._reaches[number]], number < self._carried)
 
     def _line(self, number: int) -> bytes:
         return b"" if self._body is None else self._body[self._offsets[number]:self._offsets[number + 1]]
@@ -147,7 +159,7 @@ class Joined(Findings):
     def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
         if subjects is not None:
             raise ValueError("expected the whole of a joined set of findings")
-        yield from self._carried.entries(self._subjects)
+        yield from (replace(entry, carried=True) for entry in self._carried.entries(self._subjects))
         yield from self._new.entries()
 
 
@@ -163,6 +175,7 @@ class Summary:
     notices: tuple[Notice, ...]  # the run's own: no roster, what the sources left unchecked
     errors: tuple[Notice, ...] = ()  # its input errors outside its files (a rule file's), as location and message
     crashed: bool = False  # one of its errors is a bug met reading a file (exit 3)
+    suppressed: tuple[Suppression, ...] = ()  # what its inline ignore comments kept out of its findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +189,7 @@ class Base:
     known: Known = field(default_factory=lambda: Known({}))
     summary: Summary | None = None
     key: str | None = None  # the key it is cached under, when it is
+    carried_from: str | None = None  # the key of the analysis its carried findings came from (`Findings.carried`)
 
 
 def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...] | None, cwd: Path) -> str:
@@ -313,10 +327,18 @@ def _encoded(base: Base, out: BinaryIO) -> dict[str, Any]:
     sets: dict[tuple[Any, ...], int] = {}  # each distinct reached set once (300,000 findings reach a few thousand)
     seen: dict[int, tuple[dict[str, int | None], int]] = {}  # the same set object again: by its id, kept alive
     written: list[dict[str, int | None]] = []
-    fingerprints, subjects, digests, reaches = [], [], [], []
+    fingerprints: list[str] = []
+    subjects: list[str] = []
+    digests: list[str] = []
+    reaches: list[int] = []
     offsets = [0]
     body = hashlib.sha256()
+    carried = 0
     for entry in base.findings.entries():
+        if entry.carried:
+            if carried != len(fingerprints):
+                raise ValueError("expected the carried findings first")
+            carried += 1
         fingerprints.append(entry.fingerprint)
         subjects.append(entry.subject)
         digests.append(entry.digest)
@@ -349,6 +371,7 @@ def _encoded(base: Base, out: BinaryIO) -> dict[str, Any]:
         "commented": sorted(base.known.commented),
         "body": {"sha256": body.hexdigest(), "size": offsets[-1]},
         "summary": None if base.summary is None else _summary_out(base.summary),
+        "carried": carried, "carried_from": base.carried_from,
     }
     return index
 
@@ -357,7 +380,25 @@ def _summary_out(summary: Summary) -> dict[str, Any]:
     return {"exposed": summary.exposed, "customer_resources": summary.customer_resources,
             "data_classes": list(summary.data_classes), "skipped": [list(pair) for pair in summary.skipped],
             "notices": [[*_location_out(n.location), n.message] for n in summary.notices],
-            "errors": [[*_location_out(n.location), n.message] for n in summary.errors], "crashed": summary.crashed}
+            "errors": [[*_location_out(n.location), n.message] for n in summary.errors], "crashed": summary.crashed,
+            "suppressed": [_suppression_out(s) for s in summary.suppressed]}
+
+
+def _suppression_out(suppression: Suppression) -> dict[str, Any]:
+    finding = suppression.finding
+    return {"finding": {**_finding_out(finding), "reached": dict(finding.evidence.reached)}, "by": suppression.by,
+            "reason": suppression.reason, "owner": suppression.owner,
+            "expires": None if suppression.expires is None else suppression.expires.isoformat(),
+            "location": _location_out(suppression.location)}
+
+
+def _suppression_in(item: Any) -> Suppression:
+    by, expires, owner = item["by"], item["expires"], item["owner"]
+    if by not in ("exception", "inline", "baseline") or not (owner is None or isinstance(owner, str)):
+        raise ValueError("expected a suppression")
+    return Suppression(_finding_in(item["finding"], reached_from_json(item["finding"]["reached"])), by,
+                       str(item["reason"]), owner, None if expires is None else date.fromisoformat(expires),
+                       Location(*item["location"]))
 
 
 def _summary_in(item: Any) -> Summary | None:
@@ -368,7 +409,8 @@ def _summary_in(item: Any) -> Summary | None:
         raise ValueError("expected counts in the summary")
     return Summary(exposed, resources, tuple(str(c) for c in item["data_classes"]),
                    tuple((str(file), str(reason)) for file, reason in item["skipped"]),
-                   _notices_in(item["notices"]), _notices_in(item["errors"]), item["crashed"] is True)
+                   _notices_in(item["notices"]), _notices_in(item["errors"]), item["crashed"] is True,
+                   tuple(_suppression_in(s) for s in item["suppressed"]))
 
 
 def _notices_in(items: Any) -> tuple[Notice, ...]:
@@ -387,10 +429,14 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
             and all(isinstance(d, str) for d in nodes.values()) and all(isinstance(w, dict) for w in written)):
         raise ValueError("expected a digest, a subject, an offset and a reached set for each finding, and a digest "
                          "for each node")
+    carried, carried_from = document["carried"], document["carried_from"]
+    if not isinstance(carried, int) or not 0 <= carried <= len(fingerprints) or not (
+            carried_from is None or isinstance(carried_from, str)):
+        raise ValueError("expected how many findings were carried, and from where")
     numbers = {str(fingerprint): number for number, fingerprint in enumerate(fingerprints)}
     reach_sets = [frozenset(str(r) for r in resources) for resources in document["reach_sets"]]
     return Base(
-        _Stored(body, numbers, digests, offsets, subjects, reaches, written),
+        _Stored(body, numbers, digests, offsets, subjects, reaches, written, carried),
         {str(node): reach_sets[number] for node, number in document["reached"].items()},
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
@@ -398,6 +444,7 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
         Known(nodes, frozenset(str(f) for f in document["commented"])),
         _summary_in(document["summary"]),
         str(document["key"]),
+        carried_from,
     )
 
 

@@ -142,9 +142,11 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     if cached is not None:  # what is staged was analysed before (a hook run again, a commit the inventory is not in)
         side = Side(frozenset(cached.side.files), dict(cached.summary.skipped), frozenset(cached.side.roster),
                     {r.id: r for r in rules})
-        return diffcached.compared(settings, cached, before, base, rules, root,
+        told = diffcached.compared(settings, cached, before, base, rules, root,
                                    _file_rules(side, before, root, changed, staged=True),
                                    [*rule_errors, *_unstaged_inputs(settings, root)])
+        if told is not None:
+            return told
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
         copy = Path(folder)
         link_errors = gitrev.export(root, gitrev.INDEX, [Path(p) for p in settings.paths], copy)

@@ -22,7 +22,7 @@ from policylint.findings import Finding, Notice
 from policylint.model import Location, Person, Principal
 from policylint.nodedigest import placer
 from policylint.pipeline import Known, Result, run
-from policylint.report import copy_named
+from policylint.report import copy_named, mapped_suppression
 from policylint.settings import Settings
 from policylint.walk import is_within
 
@@ -183,7 +183,8 @@ def as_base(result: Result, copy: Path, root: Path, link_errors: list[InputError
                                 tuple(_named_notice(n.location, n.message, named) for n in report.notices),
                                 tuple(_named_notice(e.location, e.message, named) for e in report.errors
                                       if not within(e.location.file, copy)),
-                                any(isinstance(e, SourceCrash) for e in report.errors))
+                                any(isinstance(e, SourceCrash) for e in report.errors),
+                                tuple(mapped_suppression(s, named) for s in report.suppressed))
     return basecache.Base(findings, reached, notices, files, roster, known, summary)
 
 
@@ -222,5 +223,6 @@ def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result
         return
     own = relocated_findings(staged.report.findings if staged.as_base is None else staged.as_base, copy, root)
     findings = basecache.Joined(before.findings, staged.unevaluated, own)
-    found = as_base(staged, copy, root, link_errors, findings, moved(copy, root, settings.exclude_root))
+    found = replace(as_base(staged, copy, root, link_errors, findings, moved(copy, root, settings.exclude_root)),
+                    carried_from=before.key)
     basecache.store(root, key, replace(found, summary=None) if settings.exceptions or settings.baseline else found)

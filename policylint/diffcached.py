@@ -6,14 +6,16 @@ Each cached side holds every finding with the digest of its evidence, who reache
 it read and what its report said beside its findings (`basecache.Summary`), so the comparison `diff._compared`
 makes of two runs is made here of two caches. It is taken only where it gives the same report; anything it cannot
 tell from the caches is left to the full comparison:
-- no exceptions file or baseline (a cached side is judged without them), no inline ignore comment in the staged
-  tree, no error but the rule files' as they are now outside its files, and no bug met reading one (exit 3);
-- no identity that reaches a customer-data resource the base did not (PL900 shows a path, which needs the graph).
+- no exceptions file or baseline (a cached side is judged without them; its inline ignore comments are applied,
+  and what they suppressed is kept with it), no error but the rule files' as they are now outside its files, and
+  no bug met reading one (exit 3);
+- no identity that reaches a customer-data resource the base did not (PL900 shows a path, which needs the graph);
+- no new or worse finding among those the staged tree's analysis carried from another base (kept by a hook judged
+  against an earlier HEAD: a branch switched, a commit reverted): its evidence path is where it was last judged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,7 +43,7 @@ def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout:
         return None
     key = next_head_key(settings, root, base_layout)
     side = None if key is None else before if key == before.key else basecache.load(root, key)
-    if side is None or side.summary is None or side.summary.crashed or side.known.commented:
+    if side is None or side.summary is None or side.summary.crashed:
         return None
     if sorted((e.location, e.message) for e in side.summary.errors) != sorted(
             (e.location, e.message) for e in rule_errors):
@@ -52,35 +54,45 @@ def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout:
 
 
 def compared(settings: Settings, head: Cached, before: basecache.Base, base: str, rules: list[Rule], root: Path,
-             on_files: list[Finding], errors: list[InputError]) -> Report:
-    """The report `diff` gives for these two sides. `on_files`: the findings of the rules on files (PL901-PL903);
-    `errors`: those of the rule files, and of the inputs that are not staged."""
+             on_files: list[Finding], errors: list[InputError]) -> Report | None:
+    """The report `diff` gives for these two sides, or None where only a run can give it. `on_files`: the findings
+    of the rules on files (PL901-PL903); `errors`: those of the rule files, and of the inputs that are not staged."""
     now, earlier = head.side.findings, before.findings
-    new = list(_new(now, before))
-    resolved = tuple(sorted(found for fingerprint in earlier.fingerprints()
-                            if now.digest(fingerprint) is None and (found := earlier.get(fingerprint)) is not None))
-    labelled = (Notice(n.location, f"at {base}: {n.message}") for n in before.notices)
+    new = _new(now, before, head.side.carried_from is None or head.side.carried_from == before.key)
+    if new is None:
+        return None
     summary = head.summary
+    kept_out = {s.finding.fingerprint for s in summary.suppressed}  # suppressed now: not resolved
+    resolved = tuple(sorted(found for fingerprint in earlier.fingerprints()
+                            if now.digest(fingerprint) is None and fingerprint not in kept_out
+                            and (found := earlier.get(fingerprint)) is not None))
+    labelled = (Notice(n.location, f"at {base}: {n.message}") for n in before.notices)
     shown = tree_named(root)
     return Report(
         settings.as_of, sorted([*new, *on_files]),
         sorted([*errors, *(InputError(n.location, n.message) for n in head.side.notices)], key=lambda e: e.location),
-        len(head.side.files), tuple(rules), summary.exposed,
+        len(head.side.files), tuple(rules), summary.exposed, suppressed=summary.suppressed,
         notices=tuple(sorted([*summary.notices, *labelled], key=lambda n: n.location)), resolved=resolved, base=base,
         skipped=tuple((shown(file), reason) for file, reason in summary.skipped),
         customer_resources=summary.customer_resources, inputs=tuple(shown(file) for file in head.side.files),
         patterns=settings.patterns, data_classes=summary.data_classes, unclassified=settings.unclassified)
 
 
-def _new(now: basecache.Findings, before: basecache.Base) -> Iterable[Finding]:
-    """The head's findings that are new or worse, marked; one whose evidence digest is the base's is never read."""
+def _new(now: basecache.Findings, before: basecache.Base, fresh: bool) -> list[Finding] | None:
+    """The head's findings that are new or worse, marked; one whose evidence digest is the base's is never read.
+    None when one of them was carried into the head's analysis from another base than this one (`fresh` False): its
+    evidence path is the one it had where it was last judged, not this tree's, and only a run can tell it."""
     digests = Digests()
+    found = []
     for fingerprint in now.fingerprints():
         if before.findings.digest(fingerprint) == now.digest(fingerprint):
             continue
         finding = now.get(fingerprint)
         if finding is not None and is_new(finding, before, digests):
-            yield marked(finding, before)
+            if not fresh and now.carried(fingerprint):
+                return None
+            found.append(marked(finding, before))
+    return found
 
 
 def is_new(finding: Finding, before: basecache.Base, digests: Digests) -> bool:

@@ -51,7 +51,7 @@ def mapped(report: Report, change: Change, *, rule_text: bool) -> Report:
         findings=[_finding(f, change) for f in report.findings],
         errors=[_error(e, change) for e in report.errors],
         rules=tuple(_rule(r, change, rule_text) for r in report.rules),
-        suppressed=tuple(_suppression(s, change) for s in report.suppressed),
+        suppressed=tuple(mapped_suppression(s, change) for s in report.suppressed),
         notices=tuple(Notice(_location(n.location, change), change(n.message)) for n in report.notices),
         resolved=tuple(_finding(f, change) for f in report.resolved),
         base=None if report.base is None else change(report.base),
@@ -91,7 +91,7 @@ def mapped_step(step: Step, change: Change) -> Step:
     return replace(step, node=node, condition=condition, through=through)
 
 
-def _suppression(suppression: Suppression, change: Change) -> Suppression:
+def mapped_suppression(suppression: Suppression, change: Change) -> Suppression:
     return replace(suppression, finding=_finding(suppression.finding, change), reason=change(suppression.reason),
                    owner=None if suppression.owner is None else change(suppression.owner),
                    location=_location(suppression.location, change))

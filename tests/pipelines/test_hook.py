@@ -5,6 +5,7 @@ Each case is a commit that passed the old hook (which reported only findings loc
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from helpers import git, run_cli, write
 from org import HOOK_CREDENTIALS as CREDENTIALS
 from org import HOOK_KEYS as KEYS
 from org import HOOK_PEOPLE as PEOPLE
+from org import HOOK_SERVICES as SERVICES
 from org import SECOND_KEY, make_hook_org
 
 AS_OF = "2026-12-01"
@@ -478,14 +480,24 @@ def test_a_hook_run_again_on_the_same_staged_tree_is_told_from_two_caches(repo: 
     assert hook()[:2] == gained[:2] and analyses  # a path to show: the staged tree analysed again
 
 
-def test_an_inline_ignore_comment_or_an_exceptions_file_is_judged_by_a_run(repo: Path, analyses: list[str]) -> None:
-    """A cached side is judged without suppressions: with an ignore comment staged, or an exceptions file in the
-    configuration, the staged tree is analysed, and a finding suppressed is not reported."""
-    write(repo, "inv/credentials.yaml", CREDENTIALS + SECOND_KEY.rstrip("\n")
-          + '  # policylint: ignore PL108 reason="shared on purpose" expires=2027-01-31\n')
-    first = hook()
+def test_inline_ignore_comments_are_told_from_the_caches_an_exceptions_file_by_a_run(repo: Path,
+                                                                                      analyses: list[str]) -> None:
+    """A cached side is judged with its inline comments, and keeps what they suppressed: the hook run again says
+    what a run says, suppressed findings and stale comments included. An exceptions file is the working tree's: a
+    cached side is judged without it, so with one the staged tree is analysed."""
+    write(repo, "inv/credentials.yaml", CREDENTIALS + SECOND_KEY)  # PL106 on order-sync: two keys
+    write(repo, "inv/services.yaml", SERVICES.replace(
+        "owner: lee.sy}", 'owner: lee.sy}  # policylint: ignore PL106 reason="rotating" expires=2027-01-31'))
+    write(repo, "inv/keys.yaml", KEYS.replace(
+        "token_ttl: 1h}", 'token_ttl: 1h}  # policylint: ignore PL001 reason="nothing to ignore" expires=2027-01-31'))
+    first = hook("--show-suppressed")
+    assert first[2]["suppressed"] and first[2]["notices"]
     analyses.clear()
-    assert hook()[:2] == first[:2] and analyses
+    again = hook("--show-suppressed")
+    assert analyses == []  # told from the caches
+    assert again == first == hook("--show-suppressed", "--no-cache")
+    text = [run_cli("check", "--changed", "--as-of", AS_OF, *extra).out for extra in ((), ("--no-cache",))]
+    assert text[0] == text[1] and "1 suppressed" in text[0]
     write(repo, "exceptions.yaml", "exceptions: []\n")
     write(repo, ".policylint.yaml", "paths: [inv]\nexceptions: exceptions.yaml\n")
     write(repo, "inv/credentials.yaml", CREDENTIALS)
@@ -534,3 +546,32 @@ def test_heads_analysis_outlives_the_staged_trees_tried_before_a_commit(repo: Pa
         hook()
         if number:  # the staged tree only: HEAD was cached
             assert len(analyses) == 1 and "policylint-staged-" in analyses[0], number
+
+
+def test_a_finding_carried_from_another_base_is_judged_again_when_it_is_new(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A staged tree's kept analysis carries the lines of the nodes it did not judge from the HEAD it was judged
+    against, evidence paths included (a path is not in a node's digest). Against another HEAD (a commit reverted,
+    a branch switched), such a finding can be new: it is judged by a run, so its path is this tree's."""
+    from helpers import REPO
+
+    shutil.copytree(REPO / "examples" / "acme", tmp_path / "acme")
+    write(tmp_path, ".policylint.yaml", "paths: [acme]\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "B1")  # PL108 on ssh-db-maintenance, whose path crosses customer-db-admin's grant
+    monkeypatch.chdir(tmp_path)
+    roles = tmp_path / "acme" / "roles.yaml"
+    roles.write_text(roles.read_text().replace("- {resource: customers-db, actions: [admin]}",
+                                               "- {resource: customers-db, actions: [admin, read]}"))
+    hook()  # T1 judged against B1, and kept: PL108's line carried from B1
+    git(tmp_path, *COMMIT, "T1")
+    credentials = tmp_path / "acme" / "credentials.yaml"
+    credentials.write_text(credentials.read_text().replace("holders: [lindqvist.e, tanaka.y]",
+                                                           "holders: [lindqvist.e]"))
+    hook()
+    git(tmp_path, *COMMIT, "P2")  # PL108 gone
+    git(tmp_path, "revert", "--no-edit", "--no-commit", "HEAD")  # T1 staged again: PL108 new against P2
+    told = hook()
+    assert ("PL108", "ssh-db-maintenance") in {(rule, subject) for rule, subject, _ in told[1]}
+    assert told == hook("--no-cache")

@@ -131,7 +131,8 @@ def report_options(command: Callable[..., int]) -> Callable[..., int]:
         click.option("--show-suppressed", is_flag=True,
                      help="Also list the findings that exceptions, ignore comments or the baseline suppress."),
         click.option("-v", "--verbose", is_flag=True,
-                     help="Also list, on standard error, each walked file that no source reads and why."),
+                     help="Also list, on standard error, each walked file that no source reads and why, and, "
+                          "comparing (diff, --changed), whether each side was read from the cache or analysed."),
     ], command)
 
 
@@ -161,7 +162,9 @@ def check_command(paths: tuple[str, ...], output: str | None, output_files: tupl
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions), extra=DIFF_RULES)
         outputs = _outputs(output, output_files, settings)
-        report = diff(settings, HEAD, _timer(), base_layout=not paths, staged=True)
+        timer = _timer()
+        report = diff(settings, HEAD, timer, base_layout=not paths, staged=True)
+        _tell(timer, verbose)
     else:
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions))
@@ -187,8 +190,17 @@ def diff_command(base: str, paths: tuple[str, ...], output: str | None, output_f
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                               baseline, exceptions), extra=DIFF_RULES)
     outputs = _outputs(output, output_files, settings)
-    report = diff(settings, base, _timer(), base_layout=not paths)
+    timer = _timer()
+    report = diff(settings, base, timer, base_layout=not paths)
+    _tell(timer, verbose)
     return _finish(report, settings, outputs, fail_on, show_suppressed, verbose)
+
+
+def _tell(timer: Timer, verbose: bool) -> None:
+    """With `-v`, how a comparison went (each side cached or analysed, and how long it took), on standard error."""
+    if verbose:
+        for line in timer.said:
+            click.echo(line, err=True)
 
 
 @cli.command("baseline")

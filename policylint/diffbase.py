@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from policylint.errors import InputError, PolicylintError, SourceCrash, UsageErr
 from policylint.findings import Finding, Notice
 from policylint.model import Location, Person, Principal
 from policylint.nodedigest import placer
-from policylint.pipeline import Known, Result, run
+from policylint.pipeline import Known, Result, Timer, run
 from policylint.report import copy_named, mapped_suppression
 from policylint.settings import Settings
 from policylint.walk import is_within
@@ -51,8 +52,11 @@ def relative(file: str, side: Path) -> str:
         return file
 
 
-def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) -> basecache.Base:
+def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None, timer: Timer | None = None
+            ) -> basecache.Base:
     """What the comparison needs of the base: from the cache when this tree was analysed with these settings."""
+    said = timer.said if timer is not None else []
+    started = time.perf_counter()
     old_paths, base_exclude = (layout.paths, layout.exclude) if layout is not None else (settings.paths, None)
     for path in (*settings.paths, *old_paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
@@ -60,6 +64,7 @@ def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) 
                         base_exclude, Path.cwd())
     cached = basecache.load(root, key) if settings.cache else None  # `--no-cache`: HEAD analysed again
     if cached is not None:
+        said.append(f"the base ({commit[:12]}): read from its cached analysis in {time.perf_counter() - started:.1f} s")
         return cached
     with tempfile.TemporaryDirectory(prefix="policylint-base-") as folder:
         copy = Path(folder)
@@ -74,6 +79,8 @@ def base_of(settings: Settings, root: Path, commit: str, layout: Layout | None) 
         found = as_base(result, copy, root, link_errors, findings, base_settings.exclude_root)
     if settings.cache:
         basecache.store(root, key, found)
+    why = "--no-cache" if not settings.cache else "no cached analysis of its files with these settings"
+    said.append(f"the base ({commit[:12]}): analysed in {time.perf_counter() - started:.1f} s ({why})")
     return replace(found, key=key)
 
 

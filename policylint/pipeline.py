@@ -44,6 +44,7 @@ class Progress(Protocol):
 class Timer:
     seconds: dict[str, float] = field(default_factory=dict)
     progress: Progress | None = None  # told of each file read and each stage begun
+    said: list[str] = field(default_factory=list)  # how the run went, for `-v` (a diff: what came from a cache)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -575,3 +575,16 @@ def test_a_finding_carried_from_another_base_is_judged_again_when_it_is_new(tmp_
     told = hook()
     assert ("PL108", "ssh-db-maintenance") in {(rule, subject) for rule, subject, _ in told[1]}
     assert told == hook("--no-cache")
+
+
+def test_verbose_says_what_came_from_the_cache(repo: Path) -> None:
+    """Why a hook was slow is on standard error with `-v`: each side read from the cache or analysed."""
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    git(repo, "add", "-A")
+    first = run_cli("check", "--changed", "-v", "--as-of", AS_OF).err
+    assert "): analysed in " in first and "(no cached analysis of its files with these settings)" in first
+    assert "what is staged: analysed in " in first
+    again = run_cli("check", "--changed", "-v", "--as-of", AS_OF).err
+    assert "): read from its cached analysis in " in again
+    assert "what is staged: told from its cached analysis and the base's (no file read)" in again
+    assert "(--no-cache)" in run_cli("check", "--changed", "-v", "--no-cache", "--as-of", AS_OF).err

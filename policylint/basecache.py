@@ -20,7 +20,7 @@ import mmap
 import os
 import tempfile
 import time
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -367,7 +367,9 @@ def _encoded(base: Base, out: BinaryIO) -> dict[str, Any]:
         "notices": [[*_location_out(n.location), n.message] for n in base.notices],
         "files": list(base.files),
         "roster": list(base.roster),
-        "nodes": dict(base.known.digests),
+        # a text of its own, parsed only by a run that compares digests (half the index's parse, for nothing, when
+        # the report is told from two caches)
+        "nodes": json.dumps(dict(base.known.digests), separators=(",", ":")),
         "commented": sorted(base.known.commented),
         "body": {"sha256": body.hexdigest(), "size": offsets[-1]},
         "summary": None if base.summary is None else _summary_out(base.summary),
@@ -424,11 +426,11 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
     written = document["reached_sets"]
     if not (len(fingerprints) == len(digests) == len(subjects) == len(reaches) == len(offsets) - 1
             and all(isinstance(d, str) for d in digests) and all(isinstance(s, str) for s in subjects)
-            and all(isinstance(o, int) for o in offsets) and isinstance(nodes, dict)
+            and all(isinstance(o, int) for o in offsets) and isinstance(nodes, str)
             and all(isinstance(r, int) and 0 <= r < len(written) for r in reaches)
-            and all(isinstance(d, str) for d in nodes.values()) and all(isinstance(w, dict) for w in written)):
-        raise ValueError("expected a digest, a subject, an offset and a reached set for each finding, and a digest "
-                         "for each node")
+            and all(isinstance(w, dict) for w in written)):
+        raise ValueError("expected a digest, a subject, an offset and a reached set for each finding, and the "
+                         "nodes' digests")
     carried, carried_from = document["carried"], document["carried_from"]
     if not isinstance(carried, int) or not 0 <= carried <= len(fingerprints) or not (
             carried_from is None or isinstance(carried_from, str)):
@@ -441,11 +443,43 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
         tuple(document["roster"]),
-        Known(nodes, frozenset(str(f) for f in document["commented"])),
+        Known(_Digests(nodes), frozenset(str(f) for f in document["commented"])),
         _summary_in(document["summary"]),
         str(document["key"]),
         carried_from,
     )
+
+
+class _Digests(Mapping[str, str]):
+    """Each node's digest, parsed when first asked for. Text that is not what the cache writes reads as no digest at
+    all: every node is then judged, which costs time and never a finding."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._parsed: dict[str, str] = {}
+
+    def _digests(self) -> dict[str, str]:
+        if self._text is not None:
+            try:
+                parsed = json.loads(self._text)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict) and all(isinstance(d, str) for d in parsed.values()):
+                self._parsed = parsed
+            self._text = None
+        return self._parsed
+
+    def __getitem__(self, node: str) -> str:
+        return self._digests()[node]
+
+    def get(self, node: str, default: Any = None) -> Any:  # once per node of a run: one call, not Mapping's three
+        return self._digests().get(node, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._digests())
+
+    def __len__(self) -> int:
+        return len(self._digests())
 
 
 def _location_out(location: Location) -> list[Any]:

@@ -588,3 +588,28 @@ def test_verbose_says_what_came_from_the_cache(repo: Path) -> None:
     assert "): read from its cached analysis in " in again
     assert "what is staged: told from its cached analysis and the base's (no file read)" in again
     assert "(--no-cache)" in run_cli("check", "--changed", "-v", "--no-cache", "--as-of", AS_OF).err
+
+
+def test_node_digests_that_do_not_read_back_judge_every_node(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nodes' digests are parsed only when a run compares them; text that is not what the cache wrote reads as
+    no digest at all, so every node is judged: slower, never a finding less."""
+    from policylint import pipeline
+
+    assert hook()[0] == 0
+    for cached in (repo / ".git" / "policylint").glob("base-*.json"):
+        document = json.loads(cached.read_text())
+        document["nodes"] = document["nodes"][: len(document["nodes"]) // 2]  # cut: no longer JSON
+        cached.write_text(json.dumps(document))
+    judged: list[int] = []
+    real = pipeline.run
+
+    def counted(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        judged.append(len(result.unevaluated))
+        return result
+
+    monkeypatch.setattr("policylint.diff.run", counted)
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    found = hook()
+    assert judged == [0]  # nothing left to the base
+    assert found == hook("--no-cache") and found[0] == 1

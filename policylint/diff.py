@@ -133,23 +133,25 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     before = (basecache.Base(basecache.Findings(), {}, ()) if commit is None
               else base_of(settings, root, commit, layout, timer))
     changed = _changed_config(settings, layout)
-    if not staged:
+    rules, rule_errors = selected_rules(settings)
+    if not staged:  # the working tree's files may be a tree's analysed before (a clean checkout)
+        cached = diffcached.worktree_of(settings, root, before, rule_errors) if commit is not None else None
+        told = _told(cached, settings, root, before, base, rules, changed, lambda: rule_errors, staged=False)
+        if told is not None:
+            timer.said.append("the working tree: told from its cached analysis and the base's (no file read)")
+            return told
         head = run(replace(settings, options=replace(settings.options, links_within=str(root))), timer,
                    known=_known(before, commit))
         return _compared(head, before, base, _file_rules(_side(head, root), before, root, changed, staged=False))
     for path in (*settings.paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
-    rules, rule_errors = selected_rules(settings)
+    # what is staged may have been analysed before (a hook run again, a commit the inventory is not in)
     cached = diffcached.head_of(settings, root, before, base_layout, rule_errors) if commit is not None else None
-    if cached is not None:  # what is staged was analysed before (a hook run again, a commit the inventory is not in)
-        side = Side(frozenset(cached.side.files), dict(cached.summary.skipped), frozenset(cached.side.roster),
-                    {r.id: r for r in rules})
-        told = diffcached.compared(settings, cached, before, base, rules, root,
-                                   _file_rules(side, before, root, changed, staged=True),
-                                   [*rule_errors, *_unstaged_inputs(settings, root)])
-        if told is not None:
-            timer.said.append("what is staged: told from its cached analysis and the base's (no file read)")
-            return told
+    told = _told(cached, settings, root, before, base, rules, changed,
+                 lambda: [*rule_errors, *_unstaged_inputs(settings, root)], staged=True)
+    if told is not None:
+        timer.said.append("what is staged: told from its cached analysis and the base's (no file read)")
+        return told
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="policylint-staged-") as folder:
         copy = Path(folder)
@@ -167,6 +169,18 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         # in order by the names shown (the copy's sort elsewhere: a file finding of the working tree among them)
         return replace(shown, findings=sorted(shown.findings), errors=sorted(shown.errors, key=lambda e: e.location),
                        notices=tuple(sorted(shown.notices, key=lambda n: n.location)))
+
+
+def _told(cached: diffcached.Cached | None, settings: Settings, root: Path, before: basecache.Base, base: str,
+          rules: list[Rule], changed: Callable[[Side], list[Finding]], errors: Callable[[], list[InputError]], *,
+          staged: bool) -> Report | None:
+    """The comparison told from the new side's cached analysis and the base's, when it can be (`diffcached`)."""
+    if cached is None:
+        return None
+    side = Side(frozenset(cached.side.files), dict(cached.summary.skipped), frozenset(cached.side.roster),
+                {r.id: r for r in rules})
+    return diffcached.compared(settings, cached, before, base, rules, root,
+                               _file_rules(side, before, root, changed, staged=staged), errors())
 
 
 def _unstaged_inputs(settings: Settings, root: Path) -> list[InputError]:

@@ -1,6 +1,8 @@
-"""The hook's answer from two cached analyses, with no file read and no graph built: what is staged was analysed
-before, by the hook run on this tree already (a commit tried again after a fix elsewhere, a message edited), or as
-HEAD itself (a commit that changes nothing the inventory reads: code, documentation).
+"""A comparison's answer from two cached analyses, with no file read and no graph built. The hook's: what is staged
+was analysed before, by the hook run on this tree already (a commit tried again after a fix elsewhere, a message
+edited), or as HEAD itself (a commit that changes nothing the inventory reads: code, documentation). `diff --base
+REF`'s: the working tree's files are those of a tree analysed before (a clean checkout of HEAD, once HEAD was a
+hook's base or kept by one).
 
 Each cached side holds every finding with the digest of its evidence, who reaches which customer data, the files
 it read and what its report said beside its findings (`basecache.Summary`), so the comparison `diff._compared`
@@ -16,10 +18,11 @@ tell from the caches is left to the full comparison:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from policylint import basecache
+from policylint import basecache, gitrev
 from policylint.diffbase import next_head_key
 from policylint.errors import InputError
 from policylint.evidence import Digests
@@ -37,12 +40,35 @@ class Cached:
 
 def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout: bool,
             rule_errors: list[InputError]) -> Cached | None:
-    """The staged tree's cached analysis, when the report can be told from it and the base's alone: the input
-    errors it had outside its own files are the rule files' as they are now (`rule_errors`)."""
+    """The staged tree's cached analysis, when the report can be told from it and the base's alone."""
     if settings.exceptions or settings.baseline:  # a cached side is judged without them
         return None
     key = next_head_key(settings, root, base_layout)
-    side = None if key is None else before if key == before.key else basecache.load(root, key)
+    return _usable(None if key is None else before if key == before.key else basecache.load(root, key), before,
+                   rule_errors)
+
+
+def worktree_of(settings: Settings, root: Path, before: basecache.Base, rule_errors: list[InputError]
+                ) -> Cached | None:
+    """The working tree's cached analysis (`diff --base REF`), when its files under the paths are, byte for byte,
+    those of a tree analysed before (`gitrev.worktree_content_id`: no link, no file git could not hold, no line-end
+    conversion), it is read from the repository's top folder by paths written relative to it (so its files are
+    named as a copy's are), and the report can be told from it and the base's alone."""
+    if not settings.cache or settings.exceptions or settings.baseline or Path.cwd().resolve() != root.resolve():
+        return None
+    if any(Path(p).is_absolute() or os.path.normpath(p) != p or p.split(os.sep)[0] == ".." for p in settings.paths):
+        return None
+    content = gitrev.worktree_content_id(root, [Path(p) for p in settings.paths])
+    if content is None:
+        return None
+    key = basecache.key(content, settings, settings.paths, None, Path.cwd())
+    return _usable(before if key == before.key else basecache.load(root, key), before, rule_errors)
+
+
+def _usable(side: basecache.Base | None, before: basecache.Base, rule_errors: list[InputError]) -> Cached | None:
+    """The side, when it can stand for a run: it kept its report, no source crashed reading it, the input errors it
+    had outside its own files are the rule files' as they are now (`rule_errors`), and nobody reaches customer data
+    the base did not let them reach (PL900 shows a path, which needs the graph)."""
     if side is None or side.summary is None or side.summary.crashed:
         return None
     if sorted((e.location, e.message) for e in side.summary.errors) != sorted(

@@ -1,11 +1,13 @@
 """Files as they were at a git revision, copied out of git's object store: the working tree and index are never
-touched. Only reads: `git rev-parse`, `git ls-tree`, `git cat-file`."""
+touched. Only reads: `git rev-parse`, `git ls-tree`, `git cat-file`, and `git hash-object` without `-w` (an id,
+nothing written)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import posixpath
+import stat
 import subprocess
 from pathlib import Path
 
@@ -198,12 +200,58 @@ def content_id(root: Path, commit: str, paths: list[Path]) -> str:
     index: none, a `UsageError`: its tree is not known before the commit)."""
     specs = [inside(root, p) or "." for p in paths]
     entries = _tree(root, commit, specs)
+    if not any(mode == SYMLINK_MODE for mode, _kind, _oid in entries.values()):
+        return content_id_of(entries)
+    if commit == INDEX:  # no tree yet: what is staged has no id of its own before it is committed
+        raise UsageError("expected the staged tree to have an id, found a symbolic link among the paths (the "
+                         "whole tree is part of the id, and a staged tree has none before the commit)")
     listed = "\0".join(f"{path}\0{mode}\0{oid}" for path, (mode, _kind, oid) in sorted(entries.items()))
-    if any(mode == SYMLINK_MODE for mode, _kind, _oid in entries.values()):
-        if commit == INDEX:  # no tree yet: what is staged has no id of its own before it is committed
-            raise UsageError("expected the staged tree to have an id, found a symbolic link among the paths (the "
-                             "whole tree is part of the id, and a staged tree has none before the commit)")
-        listed += "\0tree\0" + _git(["rev-parse", "--verify", f"{commit}^{{tree}}"], root).decode().strip()
+    listed += "\0tree\0" + _git(["rev-parse", "--verify", f"{commit}^{{tree}}"], root).decode().strip()
+    return hashlib.sha256(listed.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def worktree_content_id(root: Path, paths: list[Path]) -> str | None:
+    """`content_id` of the files on disk under the paths, when they are exactly what a git tree could hold and
+    export: regular files only (no symbolic link, no nested repository), hashed as they are (no filter, no line-end
+    conversion), tracked or not. A working tree whose files are a commit's finds that commit's cached analysis;
+    None when the files cannot be told as a tree's."""
+    files: dict[str, str] = {}
+    for spec in [inside(root, p) or "." for p in paths]:
+        start = root / spec
+        if start.is_symlink():
+            return None
+        if start.is_file():
+            files[Path(spec).as_posix()] = spec
+            continue
+        for folder, folders, names in os.walk(start):
+            here = Path(folder)
+            if here == root:
+                folders[:] = [f for f in folders if f != ".git"]
+                names = [n for n in names if n != ".git"]
+            elif ".git" in folders or ".git" in names:
+                return None  # a repository of its own (a submodule): a tree holds it as one entry
+            for name in [*folders, *names]:
+                if (here / name).is_symlink():
+                    return None
+            for name in names:
+                if not (here / name).is_file() or "\n" in name:
+                    return None
+                relative = (here / name).relative_to(root).as_posix()
+                files[relative] = relative
+    if not files:
+        return content_id_of({})
+    listed = sorted(files)
+    named = "\n".join(listed).encode("utf-8", "surrogateescape")
+    oids = _git(["hash-object", "--no-filters", "--stdin-paths"], root, named).decode().split()
+    if len(oids) != len(listed):
+        return None
+    modes = ["100755" if os.stat(root / name).st_mode & stat.S_IXUSR else "100644" for name in listed]
+    return content_id_of({name: (mode, "blob", oid) for name, mode, oid in zip(listed, modes, oids, strict=True)})
+
+
+def content_id_of(entries: dict[str, tuple[str, str, str]]) -> str:
+    """The id of a tree's listing (path, mode, object id of each entry) with no symbolic link among them."""
+    listed = "\0".join(f"{path}\0{mode}\0{oid}" for path, (mode, _kind, oid) in sorted(entries.items()))
     return hashlib.sha256(listed.encode("utf-8", "surrogateescape")).hexdigest()
 
 

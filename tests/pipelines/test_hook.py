@@ -613,3 +613,31 @@ def test_node_digests_that_do_not_read_back_judge_every_node(repo: Path, monkeyp
     found = hook()
     assert judged == [0]  # nothing left to the base
     assert found == hook("--no-cache") and found[0] == 1
+
+
+def test_diff_of_a_clean_checkout_is_told_from_the_caches(repo: Path, analyses: list[str]) -> None:
+    """`diff --base HEAD~1` on a working tree whose files are HEAD's, both trees analysed before (HEAD~1 as a
+    hook's base, HEAD kept by it): no file read, and what a run says. An untracked file among the paths, or a run
+    from elsewhere in the repository, is read as ever."""
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    write(repo, "inv/credentials.yaml", CREDENTIALS + SECOND_KEY)
+    hook()
+    git(repo, *COMMIT, "lee.sy left")
+
+    def compared(*extra: str, where: Path = repo) -> tuple[int, str]:
+        with pytest.MonkeyPatch.context() as patched:
+            patched.chdir(where)
+            result = run_cli("diff", "--base", "HEAD~1", "--format", "json", "--as-of", AS_OF, *extra)
+        return result.code, result.out
+
+    analyses.clear()
+    told = compared()
+    assert analyses == [] and told[0] == 1
+    assert told == compared("--no-cache")
+    write(repo, "inv/draft.yaml", "policylint: 1\nroles:\n  - {id: draft, assumable_by: [lee.sy]}\n")  # untracked
+    analyses.clear()
+    drafted = compared()
+    assert analyses and drafted == compared("--no-cache") and drafted != told
+    (repo / "inv" / "draft.yaml").unlink()
+    analyses.clear()
+    assert compared(where=repo / "inv")[0] == 1 and analyses  # another folder names files otherwise: a run

@@ -358,3 +358,42 @@ def test_a_rule_testing_file_judges_the_hook_as_check_does(tmp_path: Path, monke
         "check", "--as-of", AS_OF.isoformat()).out
     hook = run_cli("check", "--changed", "--as-of", AS_OF.isoformat())
     assert hook.code == 1 and "ACME002 db1 holds customer data and is defined in inv/prod/db.yaml" in hook.out
+
+
+@pytest.mark.slow  # random edits, each compared twice
+def test_diff_of_a_clean_checkout_equals_a_run_through_random_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                     ) -> None:
+    """`diff --base HEAD~1` on a clean checkout is told from the two cached analyses the hooks left (HEAD~1 as a
+    base, HEAD kept), and says what `--no-cache` says, after every random edit committed through the hook."""
+    from helpers import run_cli
+
+    root = tmp_path / "repo"
+    for source in INPUTS[:3]:
+        shutil.copytree(source, root / "inv" / source.name)
+    (root / ".policylint.yaml").write_text("paths: [inv]\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, *COMMIT, "start")
+    monkeypatch.chdir(root)
+    told = 0
+    real = diffcached.compared
+
+    def counted(*args: Any, **kwargs: Any) -> Report | None:
+        nonlocal told
+        found = real(*args, **kwargs)
+        told += found is not None and args[3] != "HEAD"  # the diff's, not the hook's
+        return found
+
+    monkeypatch.setattr(diffcached, "compared", counted)
+    rng = random.Random(11)
+    for step in range(6):
+        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
+        target = rng.choice(files)
+        _edit(rng, target, files, target.read_bytes())
+        git(root, "add", "-A")
+        run_cli("check", "--changed", "--as-of", AS_OF.isoformat())  # keeps what is staged as the next HEAD
+        git(root, *COMMIT, f"edit {step}")
+        cached, full = (run_cli("diff", "--base", "HEAD~1", "--format", "json", "--show-suppressed", "--as-of",
+                                AS_OF.isoformat(), *extra) for extra in ((), ("--no-cache",)))
+        assert (cached.code, cached.out) == (full.code, full.out), step
+    assert told >= 3  # most were told from the caches (not those where someone gains a path: PL900)

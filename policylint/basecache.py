@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -127,7 +128,11 @@ class _Stored(Findings):
         if number is None or self._body is None:
             return None
         if fingerprint not in self._decoded:
-            self._decoded[fingerprint] = _finding_in(json.loads(self._line(number)), self._set(self._reaches[number]))
+            try:
+                self._decoded[fingerprint] = _finding_in(json.loads(self._line(number)),
+                                                         self._set(self._reaches[number]))
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+                return None  # a line that does not read back: as if the cache had no copy of it
         return self._decoded[fingerprint]
 
     def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
@@ -232,7 +237,7 @@ def load(root: Path, wanted: str) -> Base | None:
         found = _decoded(document, body)
         _used(folder / f"base-{wanted}.json")
         return found
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None  # missing or unreadable: the base is analysed again
 
 
@@ -407,7 +412,7 @@ def _summary_in(item: Any) -> Summary | None:
     if item is None:
         return None
     exposed, resources = item["exposed"], item["customer_resources"]
-    if not isinstance(exposed, int) or not isinstance(resources, int):
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (exposed, resources)):
         raise ValueError("expected counts in the summary")
     return Summary(exposed, resources, tuple(str(c) for c in item["data_classes"]),
                    tuple((str(file), str(reason)) for file, reason in item["skipped"]),
@@ -415,7 +420,14 @@ def _summary_in(item: Any) -> Summary | None:
                    tuple(_suppression_in(s) for s in item["suppressed"]))
 
 
+def _is_notice(item: Any) -> bool:
+    return (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) and isinstance(item[3], str)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in item[1:3]))
+
+
 def _notices_in(items: Any) -> tuple[Notice, ...]:
+    if not all(_is_notice(item) for item in items):
+        raise ValueError("expected notices as file, line, column and message")
     return tuple(Notice(Location(str(file), int(line), int(column)), str(message))
                  for file, line, column, message in items)
 
@@ -431,6 +443,12 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
             and all(isinstance(w, dict) for w in written)):
         raise ValueError("expected a digest, a subject, an offset and a reached set for each finding, and the "
                          "nodes' digests")
+    size = 0 if body is None else len(body)
+    if offsets[0] != 0 or offsets[-1] != size or any(a > b for a, b in itertools.pairwise(offsets)):
+        raise ValueError("expected each finding's line inside the findings file, in order")
+    if not (all(isinstance(f, str) for f in (*document["files"], *document["roster"], *document["commented"]))
+            and all(_is_notice(n) for n in document["notices"])):
+        raise ValueError("expected files by name, and notices as file, line, column and message")
     carried, carried_from = document["carried"], document["carried_from"]
     if not isinstance(carried, int) or not 0 <= carried <= len(fingerprints) or not (
             carried_from is None or isinstance(carried_from, str)):
@@ -462,7 +480,7 @@ class _Digests(Mapping[str, str]):
         if self._text is not None:
             try:
                 parsed = json.loads(self._text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed = None
             if isinstance(parsed, dict) and all(isinstance(d, str) for d in parsed.values()):
                 self._parsed = parsed

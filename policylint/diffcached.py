@@ -114,7 +114,9 @@ def _new(now: basecache.Findings, before: basecache.Base, fresh: bool) -> list[F
         if before.findings.digest(fingerprint) == now.digest(fingerprint):
             continue
         finding = now.get(fingerprint)
-        if finding is not None and is_new(finding, before, digests):
+        if finding is None:  # its line does not read back: only a run can say what it is
+            return None
+        if is_new(finding, before, digests):
             if not fresh and now.carried(fingerprint):
                 return None
             found.append(marked(finding, before))

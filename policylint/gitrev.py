@@ -1,6 +1,5 @@
 """Files as they were at a git revision, copied out of git's object store: the working tree and index are never
-touched. Only reads: `git rev-parse`, `git ls-tree`, `git cat-file`, and `git hash-object` without `-w` (an id,
-nothing written)."""
+touched. Only reads: `git rev-parse`, `git ls-tree`, `git cat-file`."""
 
 from __future__ import annotations
 
@@ -212,9 +211,9 @@ def content_id(root: Path, commit: str, paths: list[Path]) -> str:
 
 def worktree_content_id(root: Path, paths: list[Path]) -> str | None:
     """`content_id` of the files on disk under the paths, when they are exactly what a git tree could hold and
-    export: regular files only (no symbolic link, no nested repository), hashed as they are (no filter, no line-end
-    conversion), tracked or not. A working tree whose files are a commit's finds that commit's cached analysis;
-    None when the files cannot be told as a tree's."""
+    export: regular files only (no symbolic link, no nested repository), each hashed here as git hashes a blob, as it
+    is on disk (no filter, no line-end conversion), tracked or not. A working tree whose files are a commit's finds
+    that commit's cached analysis; None when the files cannot be told as a tree's."""
     files: dict[str, str] = {}
     for spec in [inside(root, p) or "." for p in paths]:
         start = root / spec
@@ -234,19 +233,44 @@ def worktree_content_id(root: Path, paths: list[Path]) -> str | None:
                 if (here / name).is_symlink():
                     return None
             for name in names:
-                if not (here / name).is_file() or "\n" in name:
+                if not (here / name).is_file():
                     return None
                 relative = (here / name).relative_to(root).as_posix()
                 files[relative] = relative
-    if not files:
-        return content_id_of({})
-    listed = sorted(files)
-    named = "\n".join(listed).encode("utf-8", "surrogateescape")
-    oids = _git(["hash-object", "--no-filters", "--stdin-paths"], root, named).decode().split()
-    if len(oids) != len(listed):
+    try:
+        algorithm = _git(["rev-parse", "--show-object-format"], root).decode().strip()
+    except _GitFailed:
         return None
-    modes = ["100755" if os.stat(root / name).st_mode & stat.S_IXUSR else "100644" for name in listed]
-    return content_id_of({name: (mode, "blob", oid) for name, mode, oid in zip(listed, modes, oids, strict=True)})
+    if algorithm not in ("sha1", "sha256"):
+        return None
+    entries = {}
+    for name in files:
+        found = _blob_id(root / name, algorithm)
+        if found is None:
+            return None
+        entries[name] = found
+    return content_id_of(entries)
+
+
+def _blob_id(path: Path, algorithm: str) -> tuple[str, str, str] | None:
+    """(mode, "blob", id) of a regular file as git would store it (the id of `blob <size>\\0` and the bytes; no
+    name involved), read in pieces; None for anything else (a FIFO swapped in, a file that changes as it is read)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        blob = hashlib.new(algorithm, b"blob %d\0" % info.st_size)
+        read = 0
+        while piece := handle.read(1 << 20):
+            blob.update(piece)
+            read += len(piece)
+    if read != info.st_size:
+        return None
+    return ("100755" if info.st_mode & stat.S_IXUSR else "100644", "blob", blob.hexdigest())
 
 
 def content_id_of(entries: dict[str, tuple[str, str, str]]) -> str:

@@ -148,7 +148,8 @@ def load_rule(path: Path, *, validated: bool = False) -> Rule:
     """`validated`: the file is byte for byte a built-in rule this installed version has validated before
     (`_validated_marker`), so the meta-schema checks are not run again; it is still read and compiled."""
     name = str(path)
-    data = read(Candidate(name, True, Path(os.path.realpath(path.parent))), RULE_MAX_BYTES)
+    data = read(Candidate(name, True, Path(os.path.realpath(path.parent))), RULE_MAX_BYTES,
+                "the most a rule file may hold")
     if isinstance(data, InputError):  # a link out of its folder, a device, a FIFO, a file far too big for a rule
         raise data
     document = load_one(decode(data, name), name)

@@ -189,7 +189,10 @@ def _outside(path: str, target: Path, root: Path, what: str = "file") -> InputEr
                             "(not read)")
 
 
-def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
+MAX_FILE_SIZE = "the `max-file-size` setting"
+
+
+def read(candidate: Candidate, max_bytes: int, limit: str = MAX_FILE_SIZE) -> bytes | InputError:
     """The file's bytes, or the located error that says why it is not read. The kind and size are checked on the
     path before opening it, and again on the opened descriptor (opened non-blocking: a FIFO swapped in between
     cannot hang the run); the read itself stops one byte past the cap."""
@@ -201,7 +204,7 @@ def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
         return file_error(path, f"expected a file outside hidden files and folders, found a symbolic link to "
                                 f"{target}, a hidden path (not read)")
     try:
-        refused = _refused(path, os.stat(path), max_bytes)
+        refused = _refused(path, os.stat(path), max_bytes, limit)
         if refused is not None:
             return refused
         descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -211,12 +214,12 @@ def read(candidate: Candidate, max_bytes: int) -> bytes | InputError:
     except OSError as exc:
         return file_error(path, f"expected a readable file, found: {exc.strerror}")
     with os.fdopen(descriptor, "rb") as opened:
-        refused = _refused(path, os.fstat(descriptor), max_bytes)
+        refused = _refused(path, os.fstat(descriptor), max_bytes, limit)
         if refused is not None:
             return refused
         data = _read_at_most(opened, max_bytes + 1)
     if len(data) > max_bytes:
-        return _too_big(path, f"more than {_size(max_bytes)}", max_bytes)
+        return _too_big(path, f"more than {_size(max_bytes)}", max_bytes, limit)
     return data
 
 
@@ -232,18 +235,17 @@ def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
     return bytes(data)
 
 
-def _refused(path: str, info: os.stat_result, max_bytes: int) -> InputError | None:
+def _refused(path: str, info: os.stat_result, max_bytes: int, limit: str = MAX_FILE_SIZE) -> InputError | None:
     kind = next((name for test, name in _KINDS if test(info.st_mode)), None)
     if kind is not None or not stat.S_ISREG(info.st_mode):
         return file_error(path, f"expected a regular file, found {kind or 'a special file'} (not read)")
     if info.st_size > max_bytes:
-        return _too_big(path, _size(info.st_size), max_bytes)
+        return _too_big(path, _size(info.st_size), max_bytes, limit)
     return None
 
 
-def _too_big(path: str, found: str, max_bytes: int) -> InputError:
-    return file_error(path, f"expected a file of at most {_size(max_bytes)} (the `max-file-size` setting), "
-                            f"found {found} (not read)")
+def _too_big(path: str, found: str, max_bytes: int, limit: str = MAX_FILE_SIZE) -> InputError:
+    return file_error(path, f"expected a file of at most {_size(max_bytes)} ({limit}), found {found} (not read)")
 
 
 def _size(count: int) -> str:

@@ -26,6 +26,7 @@ STAGES = [
     {"settings", "report"},
     {"pipeline", "basecache"},
     {"diffbase"},
+    {"diffcached"},
     {"exposure", "diff", "graphout", "audit"},
     {"reporters", "output"},
     {"cli", "__main__", "progress"},

@@ -302,8 +302,8 @@ def test_unreadable_entries_in_a_rule_folder_are_located_errors(org: Path, tmp_p
     (tmp_path / "rules" / "dangling.yaml").symlink_to(tmp_path / "nowhere")
     result = run_cli("check", str(org), "--policies", str(tmp_path / "rules"))
     assert result.code == 2
-    assert f"{tmp_path}/rules/dangling.yaml:1:1: error: expected a readable rule file" in result.out
-    assert f"{tmp_path}/rules/folder.yaml:1:1: error: expected a readable rule file" in result.out
+    assert f"{tmp_path}/rules/dangling.yaml:1:1: error: expected a file inside " in result.out  # it leads outside
+    assert f"{tmp_path}/rules/folder.yaml:1:1: error: expected a regular file, found a folder" in result.out
     assert "Traceback" not in result.out + result.err
 
 

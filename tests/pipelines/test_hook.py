@@ -641,3 +641,40 @@ def test_diff_of_a_clean_checkout_is_told_from_the_caches(repo: Path, analyses: 
     (repo / "inv" / "draft.yaml").unlink()
     analyses.clear()
     assert compared(where=repo / "inv")[0] == 1 and analyses  # another folder names files otherwise: a run
+
+
+def test_a_file_named_like_a_quoted_name_is_hashed_as_itself(repo: Path) -> None:
+    """The working tree's files are hashed here as git hashes blobs: a file named `"people.yaml".yaml` is not read
+    as `people.yaml` (git's `--stdin-paths` unquotes such a name, which made a changed inventory pass as the base),
+    and a name with one quote is no crash."""
+    write(repo, '"notes.yaml".yaml', "policylint: 1\n")
+    write(repo, "notes.yaml", "policylint: 1\n")
+    write(repo, ".policylint.yaml", "paths: [.]\n")
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "notes")
+    write(repo, '"notes.yaml".yaml', "policylint: 1\nroles:\n  - id: reporting\n    assumable_by: [kim-console]\n"
+                                      "    grants:\n      - {resource: customer-db, actions: [read]}\n")
+    for _ in range(2):  # and then with a file whose name has one quote
+        told = run_cli("diff", "--base", "HEAD", "--format", "json", "--as-of", AS_OF)
+        assert told.code == 1 and '"PL900"' in told.out, told.out + told.err
+        full = run_cli("diff", "--base", "HEAD", "--format", "json", "--as-of", AS_OF, "--no-cache")
+        assert (told.code, told.out) == (full.code, full.out)
+        write(repo, '"oops.yaml', "policylint: 1\n")
+
+
+def test_a_cached_finding_that_does_not_read_back_is_judged_by_a_run(repo: Path) -> None:
+    """A findings file that passes its checksum but whose lines do not read back (written so by hand, or by a bug)
+    never drops a finding: the comparison is made by a run."""
+    import hashlib
+
+    write(repo, "inv/credentials.yaml", CREDENTIALS + SECOND_KEY)
+    write(repo, "inv/people.yaml", PEOPLE.replace("status: active", "status: departed, departed: 2026-11-01"))
+    first = hook()
+    assert first[0] == 1
+    for index in (repo / ".git" / "policylint").glob("base-*.json"):
+        document = json.loads(index.read_text())
+        index.with_suffix(".jsonl").write_bytes(b"")
+        document["offsets"] = [0] * len(document["offsets"])
+        document["body"] = {"sha256": hashlib.sha256(b"").hexdigest(), "size": 0}
+        index.write_text(json.dumps(document))
+    assert hook() == first

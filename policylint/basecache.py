@@ -211,6 +211,8 @@ def key(content: str, settings: Settings, paths: tuple[str, ...], exclude: tuple
         "options": repr(settings.options),
         "rules": [[r.id, settings.severity.get(r.id, r.severity), r.message, r.title, list(r.subjects),
                    json.dumps(r.match, sort_keys=True, default=str)] for r in rules],
+        # every rule that loads, selected or not: an ignore comment naming none of them is an input error
+        "known_rules": sorted(r.id for r in rule_set(list(settings.policies), extra=settings.extra_rules)[0]),
     }
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 

@@ -678,3 +678,22 @@ def test_a_cached_finding_that_does_not_read_back_is_judged_by_a_run(repo: Path)
         document["body"] = {"sha256": hashlib.sha256(b"").hexdigest(), "size": 0}
         index.write_text(json.dumps(document))
     assert hook() == first
+
+
+def test_an_ignore_comment_naming_a_rule_taken_away_is_an_error_from_the_caches_too(repo: Path) -> None:
+    """An ignore comment may name any rule that loads, selected or not; taking that rule away makes the comment an
+    input error. The caches are keyed by every rule that loads, so the hook run again says so too (it passed)."""
+    from helpers import REPO
+
+    (repo / "rules").mkdir()
+    (repo / "rules" / "ACME101.yaml").write_text(
+        (REPO / "policies" / "PL001.yaml").read_text().replace("id: PL001", "id: ACME101"))
+    write(repo, ".policylint.yaml", "paths: [inv]\npolicies: [rules]\nselect: [PL]\n")
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "a rule of our own")
+    write(repo, "inv/services.yaml", SERVICES.replace(
+        "owner: lee.sy}", 'owner: lee.sy}  # policylint: ignore ACME101 reason="x" expires=2027-01-31'))
+    assert hook()[0] == 0
+    git(repo, "rm", "-q", "rules/ACME101.yaml")
+    gone = hook()
+    assert gone[0] == 2 and gone == hook() == hook("--no-cache")

@@ -127,6 +127,14 @@ def _edit(rng: random.Random, target: Path, files: list[Path], before: bytes) ->
         random_edit(rng, target, files, before)
 
 
+def _edit_staged(rng: random.Random, root: Path) -> None:
+    """One random edit of a file of the inventory (`_edit`), staged."""
+    files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
+    target = rng.choice(files)
+    _edit(rng, target, files, target.read_bytes())
+    git(root, "add", "-A")
+
+
 @pytest.mark.slow  # random edits, each judged three ways
 def test_the_hooks_shortcuts_equal_full_runs_through_random_edits(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,10 +159,7 @@ def _random_edits(folder: Path, rng: random.Random, monkeypatch: pytest.MonkeyPa
     git(root, *COMMIT, "start")
     monkeypatch.chdir(root)
     for step in range(8):
-        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
-        target = rng.choice(files)
-        _edit(rng, target, files, target.read_bytes())
-        git(root, "add", "-A")
+        _edit_staged(rng, root)
         fast = _hook(root, shortcuts=True, monkeypatch=monkeypatch, skipped=skipped)
         assert _shown(fast) == _shown(_hook(root, shortcuts=False, monkeypatch=monkeypatch)), step
         new, resolved = _independent(root, folder / "sides")
@@ -222,10 +227,7 @@ def test_after_a_commit_the_next_hook_finds_head_cached_and_says_what_a_full_com
     monkeypatch.setattr(diffbase, "run", counted)
     rng = random.Random(7)
     for step in range(5):
-        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
-        target = rng.choice(files)
-        _edit(rng, target, files, target.read_bytes())
-        git(root, "add", "-A")
+        _edit_staged(rng, root)
         analysed.clear()
         fast = _hook(root, shortcuts=True, monkeypatch=monkeypatch)
         assert analysed == [] or step == 0, step  # HEAD (the previous step's staged tree) came from the cache
@@ -265,10 +267,7 @@ def test_exceptions_and_a_baseline_judge_the_nodes_they_name(tmp_path: Path, mon
 
     monkeypatch.setattr(diffbase, "run", counted)
     for step in range(6):
-        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
-        target = rng.choice(files)
-        _edit(rng, target, files, target.read_bytes())
-        git(root, "add", "-A")
+        _edit_staged(rng, root)
         analysed.clear()
         fast = diff_module.diff(settings, "HEAD", staged=True)
         assert analysed == [] or step == 0, step  # HEAD kept by the previous step's hook, though it was suppressed
@@ -387,10 +386,7 @@ def test_diff_of_a_clean_checkout_equals_a_run_through_random_edits(tmp_path: Pa
     monkeypatch.setattr(diffcached, "compared", counted)
     rng = random.Random(11)
     for step in range(6):
-        files = sorted(p for p in (root / "inv").rglob("*") if p.is_file())
-        target = rng.choice(files)
-        _edit(rng, target, files, target.read_bytes())
-        git(root, "add", "-A")
+        _edit_staged(rng, root)
         run_cli("check", "--changed", "--as-of", AS_OF.isoformat())  # keeps what is staged as the next HEAD
         git(root, *COMMIT, f"edit {step}")
         cached, full = (run_cli("diff", "--base", "HEAD~1", "--format", "json", "--show-suppressed", "--as-of",

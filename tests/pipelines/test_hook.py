@@ -694,6 +694,8 @@ def test_an_ignore_comment_naming_a_rule_taken_away_is_an_error_from_the_caches_
     write(repo, "inv/services.yaml", SERVICES.replace(
         "owner: lee.sy}", 'owner: lee.sy}  # policylint: ignore ACME101 reason="x" expires=2027-01-31'))
     assert hook()[0] == 0
-    git(repo, "rm", "-q", "rules/ACME101.yaml")
+    (repo / "rules" / "ACME102.yaml").write_text((repo / "rules" / "ACME101.yaml").read_text().replace(
+        "id: ACME101", "id: ACME102"))  # renamed: the folder is still there
+    (repo / "rules" / "ACME101.yaml").unlink()
     gone = hook()
     assert gone[0] == 2 and gone == hook() == hook("--no-cache")

@@ -204,7 +204,7 @@ class Summary:
 @dataclass(frozen=True, slots=True)
 class Base:
     findings: Findings
-    reached: dict[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
+    reached: Mapping[str, frozenset[str]]  # identity id -> the customer-data resources it reaches
     notices: tuple[Notice, ...]
     files: tuple[str, ...] = ()  # the files read, relative to the repository (PL901: a file no longer read)
     roster: tuple[str, ...] = ()  # the files that defined people, relative to the repository (PL903: roster gone)
@@ -478,10 +478,9 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
             carried_from is None or isinstance(carried_from, str)):
         raise ValueError("expected how many findings were carried, and from where")
     numbers = dict(zip(fingerprints, range(len(fingerprints)), strict=True))
-    reach_sets = [frozenset(resources) for resources in document["reach_sets"]]  # an id no text: matches none
     return Base(
         _Stored(body, numbers, digests, offsets, subjects, reaches, written, carried),
-        {str(node): reach_sets[number] for node, number in document["reached"].items()},
+        Reached(document["reached"], document["reach_sets"]),
         tuple(Notice(Location(file, line, column), message) for file, line, column, message in document["notices"]),
         tuple(document["files"]),
         tuple(document["roster"]),
@@ -490,6 +489,34 @@ def _decoded(document: dict[str, Any], body: mmap.mmap | None) -> Base:
         str(document["key"]),
         carried_from,
     )
+
+
+class Reached(Mapping[str, frozenset[str]]):
+    """Who reaches which customer-data resources, as the index holds it: each identity's set by number, each set a
+    sorted list; a set is made when first asked for (100,000 identities share a few thousand)."""
+
+    def __init__(self, numbers: Any, lists: Any) -> None:
+        if not (isinstance(numbers, dict) and _all_of(list, lists) and _all_of(int, list(numbers.values()))
+                and (not numbers or (min(numbers.values()) >= 0 and max(numbers.values()) < len(lists)))):
+            raise ValueError("expected each identity's reached set by number")
+        self.numbers: dict[str, int] = numbers
+        self.lists: list[list[Any]] = lists
+        self._sets: list[frozenset[str] | None] = [None] * len(lists)
+
+    def set(self, number: int) -> frozenset[str]:
+        found = self._sets[number]
+        if found is None:
+            found = self._sets[number] = frozenset(self.lists[number])  # an id that is no text matches nothing
+        return found
+
+    def __getitem__(self, node: str) -> frozenset[str]:
+        return self.set(self.numbers[node])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
 
 
 class _Digests(Mapping[str, str]):

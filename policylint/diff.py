@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -327,7 +327,7 @@ def _unread(head: Side, before: basecache.Base, root: Path, *, staged: bool) -> 
             for name in sorted(present)]
 
 
-def new_reach(before: dict[str, frozenset[str]], head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:
+def new_reach(before: Mapping[str, frozenset[str]], head: Analysis, rule: Rule = NEW_REACH) -> list[Finding]:
     """Identities of the head that reach customer-data resources they did not reach at the base."""
     findings = []
     paths: dict[str, dict[str, str | None]] = {}  # resource -> next hops of shortest paths to it, built on demand

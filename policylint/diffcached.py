@@ -19,6 +19,7 @@ tell from the caches is left to the full comparison:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -79,9 +80,12 @@ def _usable(side: basecache.Base | None, before: basecache.Base, rule_errors: li
     return Cached(side, side.summary)
 
 
-def _gains(now: dict[str, frozenset[str]], before: dict[str, frozenset[str]]) -> bool:
+def _gains(now: Mapping[str, frozenset[str]], before: Mapping[str, frozenset[str]]) -> bool:
     """Whether an identity reaches a resource now that it did not reach before. Identities share their sets (a
-    few thousand sets for 100,000 identities): each pair of sets is compared once."""
+    few thousand sets for 100,000 identities): each pair of sets is compared once, two cached sides by their sorted
+    lists as written (no set is made where they are equal)."""
+    if isinstance(now, basecache.Reached) and isinstance(before, basecache.Reached):
+        return _gains_written(now, before)
     nothing: frozenset[str] = frozenset()
     settled: set[tuple[int, int]] = set()  # pairs of (now, before) sets with nothing gained; both kept alive
     for node, resources in now.items():
@@ -155,3 +159,19 @@ def marked(finding: Finding, before: basecache.Base) -> Finding:
         return finding
     added = worse_than(finding, earlier)
     return replace(finding, message=f"{finding.message} (worse than at the base: {'; '.join(added)})")
+
+
+def _gains_written(now: basecache.Reached, before: basecache.Reached) -> bool:
+    settled: set[tuple[int, int]] = set()  # pairs of set numbers (now, before) with nothing gained
+    for node, number in now.numbers.items():
+        was = before.numbers.get(node)
+        if was is None:
+            if now.lists[number]:
+                return True
+            continue
+        if (number, was) in settled:
+            continue
+        if now.lists[number] != before.lists[was] and not now.set(number) <= before.set(was):
+            return True
+        settled.add((number, was))
+    return False

@@ -699,3 +699,26 @@ def test_an_ignore_comment_naming_a_rule_taken_away_is_an_error_from_the_caches_
     (repo / "rules" / "ACME101.yaml").unlink()
     gone = hook()
     assert gone[0] == 2 and gone == hook() == hook("--no-cache")
+
+
+def test_who_gains_reach_is_told_alike_from_two_cached_sides_and_from_sets() -> None:
+    """Two cached sides compare who reaches what by their sets' sorted lists, making a set only where the lists
+    differ: the same answer as comparing the sets, on random sides (unsorted and repeated lists included)."""
+    import random
+
+    from policylint import basecache
+    from policylint.diffcached import _gains
+
+    rng = random.Random(5)
+    resources = [f"db-{n}" for n in range(6)]
+    for _ in range(400):
+        sides = []
+        for _side in range(2):
+            lists = [sorted(rng.sample(resources, rng.randrange(4))) for _ in range(rng.randrange(1, 4))]
+            if rng.random() < 0.2:
+                lists.append([resources[1], resources[0], resources[0]])  # as no cache writes it
+            numbers = {f"id-{n}": rng.randrange(len(lists)) for n in range(rng.randrange(5)) if rng.random() < 0.8}
+            sides.append(basecache.Reached(numbers, lists))
+        now, before = sides
+        expected = any(not now[node] <= before.get(node, frozenset()) for node in now)
+        assert _gains(now, before) == expected == _gains(dict(now), dict(before))

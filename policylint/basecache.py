@@ -330,8 +330,9 @@ def _opened(path: Path, described: Any) -> mmap.mmap | bool | None:
 def _used(index: Path) -> None:
     """An entry read is as new as one written: HEAD's, read by every hook, is never pruned for the staged trees a
     developer tries one after another before committing."""
-    with contextlib.suppress(OSError, NotImplementedError):  # one that cannot be touched is pruned sooner, never wrong
-        os.utime(index, follow_symlinks=False)
+    if os.utime in os.supports_follow_symlinks:  # elsewhere, it is pruned sooner: never wrong
+        with contextlib.suppress(OSError):
+            os.utime(index, follow_symlinks=False)
 
 
 def _prune(folder: Path) -> None:

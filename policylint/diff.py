@@ -22,7 +22,7 @@ from pathlib import Path
 from policylint import basecache, diffcached, gitrev
 from policylint.config import shown_path
 from policylint.diffbase import HEAD as HEAD
-from policylint.diffbase import Layout, base_of, keep_as_next_head, layout_at, moved, relative
+from policylint.diffbase import Layout, base_of, keep_as_next_head, layout_at, moved, next_head_key, relative
 from policylint.diffcached import is_new, marked
 from policylint.errors import InputError, UsageError, file_error
 from policylint.evidence import Digests
@@ -146,7 +146,8 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
     for path in (*settings.paths, settings.exclude_root):
         gitrev.inside(root, Path(path))
     # what is staged may have been analysed before (a hook run again, a commit the inventory is not in)
-    cached = diffcached.head_of(settings, root, before, base_layout, rule_errors) if commit is not None else None
+    next_head = next_head_key(settings, root, base_layout)  # the staged tree's key, once: to read, then to keep
+    cached = diffcached.head_of(settings, before, next_head, rule_errors, root) if commit is not None else None
     told = _told(cached, settings, root, before, base, rules, changed,
                  lambda: [*rule_errors, *_unstaged_inputs(settings, root)], staged=True)
     if told is not None:
@@ -162,7 +163,7 @@ def diff(settings: Settings, base: str, timer: Timer | None = None, *, base_layo
         report = _compared(head, before, base, _file_rules(_side(head, copy), before, root, changed, staged=True))
         timer.said.append(f"what is staged: analysed in {time.perf_counter() - started:.1f} s")
         if base == HEAD:  # what is staged is the next HEAD: kept, so the next commit's hook finds it cached
-            keep_as_next_head(settings, root, copy, head, before, link_errors, base_layout)
+            keep_as_next_head(settings, root, copy, head, before, link_errors, next_head)
         unstaged = _unstaged_inputs(settings, root)
         shown = mapped(replace(report, errors=[*report.errors, *link_errors, *unstaged]), copy_named(copy, root),
                        rule_text=False)

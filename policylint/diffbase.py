@@ -218,14 +218,13 @@ def next_head_key(settings: Settings, root: Path, base_layout: bool) -> str | No
 
 
 def keep_as_next_head(settings: Settings, root: Path, copy: Path, staged: Result, before: basecache.Base,
-                      link_errors: list[InputError], base_layout: bool) -> None:
+                      link_errors: list[InputError], key: str | None) -> None:
     """After the hook judged what is staged, keep that analysis as the base of the tree it will commit, so that
     the next hook (HEAD is then this tree) reads it from the cache instead of analysing HEAD again. Its findings are
     the head's own and, on every node the head did not judge, the base's (equal by digest), carried as written.
-    Kept only when it is what analysing that commit would give (`next_head_key`). A base is judged without an
-    exceptions file or a baseline: what they suppressed is kept among its findings, and with either in the settings
-    its report (`basecache.Summary`) is not kept, since it said what they suppressed."""
-    key = next_head_key(settings, root, base_layout)
+    Kept only when it is what analysing that commit would give (`key`: `next_head_key`, None otherwise). A base is
+    judged without an exceptions file or a baseline: what they suppressed is kept among its findings, and with
+    either in the settings its report (`basecache.Summary`) is not kept, since it said what they suppressed."""
     if key is None or basecache.stored(root, key):  # stored: the same tree judged again (a hook run twice)
         return
     own = relocated_findings(staged.report.findings if staged.as_base is None else staged.as_base, copy, root)

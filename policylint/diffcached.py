@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policylint import basecache, gitrev
-from policylint.diffbase import next_head_key
 from policylint.errors import InputError
 from policylint.evidence import Digests
 from policylint.findings import Finding, Notice, worse_than
@@ -39,12 +38,12 @@ class Cached:
     summary: basecache.Summary
 
 
-def head_of(settings: Settings, root: Path, before: basecache.Base, base_layout: bool,
-            rule_errors: list[InputError]) -> Cached | None:
-    """The staged tree's cached analysis, when the report can be told from it and the base's alone."""
+def head_of(settings: Settings, before: basecache.Base, key: str | None, rule_errors: list[InputError], root: Path
+            ) -> Cached | None:
+    """The staged tree's cached analysis (`key`: `diffbase.next_head_key`), when the report can be told from it and
+    the base's alone."""
     if settings.exceptions or settings.baseline:  # a cached side is judged without them
         return None
-    key = next_head_key(settings, root, base_layout)
     return _usable(None if key is None else before if key == before.key else basecache.load(root, key), before,
                    rule_errors)
 

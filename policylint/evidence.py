@@ -12,7 +12,13 @@ that finding worse, a reader who departs does, and rotating the key narrows it. 
   `token_ttl_seconds`, `validity_days`), except ages, which grow every day by themselves (`grows_by_itself`);
 - the record count the message states, and the severity.
 
-A finding is the same or narrower than an accepted one while each list is a subset of the accepted list, it reaches
+A grant is a member per action it gives (`grant_key`: resource, action, condition, exclusions), so that widening
+one (read to admin, a condition or an exclusion dropped) is worse; an accepted grant covers one that holds less (`*`
+covers every action, admin read, write and delete, an unconditional grant a conditional one, a grant excluding
+fewer ids one excluding more).
+
+A finding is the same or narrower than an accepted one while each list is a subset of the accepted list (a grant:
+covered by it), it reaches
 no resource the accepted one did not, and no count (a resource's records, a tested count, the stated records) is
 higher or has become unknown, and the severity is not more severe; `added` says what makes it worse otherwise. An
 unknown count is never read as 0: it is not narrower than a known one, nor a known one than an unknown (fail
@@ -134,7 +140,9 @@ def added(now: Evidence, accepted: Evidence, was: str = "accepted") -> tuple[str
     names the earlier value (`accepted`, in a baseline; `at the base`, in a diff, where nobody accepted anything).
     An unknown count is not narrower than a known one, nor a known one than an unknown (fail closed)."""
     known = {path: {m.key for m in members} for path, members in accepted.lists}
-    new = [m.shown for path, members in now.lists for m in members if m.key not in known.get(path, ())]
+    covering: dict[str, _Grants] = {}
+    new = [m.shown for path, members in now.lists for m in members
+           if m.key not in known.get(path, ()) and not _covered(path, m.key, known, covering)]
     reached = dict(accepted.reached)
     new += [f"{resource} ({_records(records)})" for resource, records in now.reached if resource not in reached]
     notes = [f"+ {shown}" for shown in new[:MAX_ADDED]]
@@ -156,6 +164,52 @@ def added(now: Evidence, accepted: Evidence, was: str = "accepted") -> tuple[str
             and SEVERITIES.index(now.severity) < SEVERITIES.index(accepted.severity)):
         notes.append(f"severity {now.severity} ({was}: {accepted.severity})")
     return tuple(notes)
+
+
+GRANT_LISTS = frozenset({"grants"})  # the list facts whose items are grants (facts_schema.GRANTS)
+WHOLE = {"*": frozenset({"*", "admin", "read", "write", "delete"}),  # what holding an action covers
+         "admin": frozenset({"admin", "read", "write", "delete"})}  # admin on a resource: it can grant itself the rest
+
+
+def grant_key(resource: str, action: str | None, condition: str | None, excluding: list[str]) -> str:
+    """The member key of one action of a grant: JSON, so that `added` reads back which grant covers which (an
+    unconditional grant covers a conditional one, `*` every action, one excluding fewer ids one excluding more)."""
+    return json.dumps([resource, action, condition, excluding], ensure_ascii=False)
+
+
+_Grants = dict[str, list[tuple[str | None, str | None, frozenset[str]]]]  # resource -> (action, condition, excluding)
+
+
+def _grant(key: str) -> tuple[str, str | None, str | None, frozenset[str]] | None:
+    try:
+        value = json.loads(key) if key.startswith("[") else None
+    except ValueError:
+        return None
+    if (isinstance(value, list) and len(value) == 4 and isinstance(value[0], str)
+            and all(v is None or isinstance(v, str) for v in value[1:3])
+            and isinstance(value[3], list) and all(isinstance(v, str) for v in value[3])):
+        return value[0], value[1], value[2], frozenset(value[3])
+    return None
+
+
+def _covered(path: str, key: str, known: dict[str, set[str]], covering: dict[str, _Grants]) -> bool:
+    """A grant's action that the accepted grants cover: one on the same resource with an action that holds it, no
+    condition or the same one, and no exclusion it lacks. A baseline written before grants were keyed by action
+    names the resource alone: that accepted the grant whatever its actions, as it did then."""
+    if path not in GRANT_LISTS or (grant := _grant(key)) is None:
+        return False
+    resource, action, condition, excluding = grant
+    accepted = known.get(path, set())
+    if resource in accepted:
+        return True
+    if path not in covering:
+        covering[path] = {}
+        for other in map(_grant, accepted):
+            if other is not None:
+                covering[path].setdefault(other[0], []).append(other[1:])
+    return any((action is None or action == held or action in WHOLE.get(held or "", ()))
+               and (held_condition is None or held_condition == condition) and held_excluding <= excluding
+               for held, held_condition, held_excluding in covering[path].get(resource, ()))
 
 
 class Digests:

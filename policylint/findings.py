@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 from typing import Any, Literal
 
 from policylint.errors import UsageError
-from policylint.evidence import Counts, Evidence, Member, Plan, added, plan_of
+from policylint.evidence import Counts, Evidence, Member, Plan, added, grant_key, plan_of
 from policylint.facts import Facts
 from policylint.graph import Step
 from policylint.model import Location, Node
@@ -211,16 +211,30 @@ def _at(facts: Facts, path: str) -> Any:
 def _members(items: list[Any]) -> tuple[Member, ...]:
     members = {}
     for item in items:
-        key = _key(item)
-        if _redact(key) != key:  # what looks like secret material is kept as a digest: compared, never written
-            key = f"sha256:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-        members[key] = Member(key, _shown_item(item) if isinstance(item, dict) else _shown(item))
+        for key, shown in _keyed(item):
+            if _redact(key) != key:  # what looks like secret material is kept as a digest: compared, never written
+                key = f"sha256:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+            members[key] = Member(key, shown)
     return tuple(members[key] for key in sorted(members))
 
 
+def _keyed(item: Any) -> list[tuple[str, str]]:
+    """The members an item of a list fact makes, (key, shown): one, except a grant, which makes one per action, so
+    that widening it (read to admin, a condition or an exclusion dropped) adds a member (`evidence.grant_key`)."""
+    if isinstance(item, dict) and "resource" in item and isinstance(item.get("actions"), list):
+        resource, condition = str(item["resource"]), item.get("condition")
+        excluding = sorted({str(glob) for glob in item.get("excluding") or ()})
+        actions = sorted({str(action) for action in item["actions"]}) or [None]
+        qualified = (f" if {condition}" if condition is not None else "") + \
+            (f" except {', '.join(excluding)}" if excluding else "")
+        return [(grant_key(resource, action, None if condition is None else str(condition), excluding),
+                 _redact(f"{resource}: {action or 'no action'}{qualified}")) for action in actions]
+    return [(_key(item), _shown_item(item) if isinstance(item, dict) else _shown(item))]
+
+
 def _key(item: Any) -> str:
-    """An item of a list fact by what it is, not by how it stands: a reader by id, a grant by its resource, a
-    place a name appears by field and owner."""
+    """An item of a list fact by what it is, not by how it stands: a reader by id, a role by its id, a place a name
+    appears by field and owner (a grant: `_keyed`)."""
     if isinstance(item, str):
         return item
     if not isinstance(item, dict):

@@ -248,3 +248,55 @@ def test_more_of_a_tested_count_is_worse() -> None:
         "active_access_keys 5 (accepted: 2)",)
     assert added(evidence_of(plan, "medium", principal), accepted) == ()
     assert added(accepted, replace(accepted, counts=())) == ("active_access_keys 2 (accepted: not recorded)",)
+
+
+def grant(resource: str, *actions: str, condition: str | None = None, excluding: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A grant among a role's facts, as facts.py writes it."""
+    return {"resource": resource, "actions": list(actions), "resource_type": "database", "customer_data": False,
+            "classes": [], "excluding": list(excluding), "condition": condition, "via": "policy/app",
+            "actions_given": [], "reads_every": []}
+
+
+def open_role(*grants: dict[str, Any]) -> Evidence:
+    """PL210 names the role's grants in its message: each is evidence."""
+    return evidence("PL210", {"kind": "role", "id": "vendor", "assumable_by_everyone": True,
+                              "flags": ["aws-open-principal"], "reach": {"customer_data": False, "records": 0},
+                              "grants": list(grants)})
+
+
+@pytest.mark.parametrize(("case", "before", "now", "worse"), [
+    ("read widened to write", grant("orders", "read"), grant("orders", "read", "write"), ("+ orders: write",)),
+    ("read widened to admin", grant("orders", "read"), grant("orders", "admin"), ("+ orders: admin",)),
+    ("admin widened to *", grant("orders", "admin"), grant("orders", "*"), ("+ orders: *",)),
+    ("a condition dropped", grant("orders", "read", condition="aws:SourceVpce == vpce-1"), grant("orders", "read"),
+     ("+ orders: read",)),
+    ("another condition", grant("orders", "read", condition="aws:SourceVpce == vpce-1"),
+     grant("orders", "read", condition="aws:SourceIp == 0.0.0.0/0"), ("+ orders: read if aws:SourceIp == 0.0.0.0/0",)),
+    ("an exclusion dropped", grant("*", "read", excluding=("arn:aws:s3:::payroll",)), grant("*", "read"),
+     ("+ *: read",)),
+    ("write narrowed to read", grant("orders", "read", "write"), grant("orders", "read"), ()),
+    ("* narrowed to admin and read", grant("orders", "*"), grant("orders", "admin", "read"), ()),
+    ("admin narrowed to delete", grant("orders", "admin"), grant("orders", "delete"), ()),
+    ("a condition added", grant("orders", "read"), grant("orders", "read", condition="aws:SourceVpce == vpce-1"), ()),
+    ("an exclusion added", grant("*", "read"), grant("*", "read", excluding=("arn:aws:s3:::payroll",)), ()),
+    ("the same, by another policy", grant("orders", "read"), {**grant("orders", "read"), "via": "policy/other"}, ()),
+])
+def test_a_widened_grant_is_worse_and_a_narrowed_one_is_not(case: str, before: dict[str, Any], now: dict[str, Any],
+                                                            worse: tuple[str, ...]) -> None:
+    assert added(open_role(now), open_role(before)) == worse
+    # read back as a baseline holds it: the keys alone tell which grant covers which
+    assert len(added(open_role(now), evidence_from_json(evidence_json(open_role(before))))) == len(worse)
+
+
+def test_a_baseline_written_before_grants_were_keyed_by_action_accepts_the_grants_it_named() -> None:
+    old = evidence_from_json(evidence_json(open_role(grant("orders", "read"))) | {"lists": {
+        "flags": ["aws-open-principal"], "grants": ["orders"]}})  # a grant's member was its resource alone
+    assert added(open_role(grant("orders", "admin")), old) == ()
+    assert added(open_role(grant("orders", "read"), grant("refunds", "read")), old) == ("+ refunds: read",)
+
+
+def test_a_list_of_ids_is_never_read_as_grants() -> None:
+    """Only a list of grants is compared by covering: a reader whose id reads as a grant's key is a new reader."""
+    forged = '["kim.jh", "read", null, []]'
+    accepted = Evidence((("readers", (Member("kim.jh", "kim.jh"),)),), None, "critical")
+    assert added(Evidence((("readers", (Member(forged, forged),)),), None, "critical"), accepted) == (f"+ {forged}",)

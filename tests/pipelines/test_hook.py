@@ -722,3 +722,26 @@ def test_who_gains_reach_is_told_alike_from_two_cached_sides_and_from_sets() -> 
         now, before = sides
         expected = any(not now[node] <= before.get(node, frozenset()) for node in now)
         assert _gains(now, before) == expected == _gains(dict(now), dict(before))
+
+
+@pytest.mark.parametrize(("before", "after", "worse"), [
+    ("[read]", "[read, write]", "+ customer-db: write"),
+    ("[read, write]", "[read]", None),
+])
+def test_widening_a_grant_anyone_holds_blocks_and_narrowing_it_passes(repo: Path, before: str, after: str,
+                                                                      worse: str | None) -> None:
+    """At HEAD the customer database is open to anyone for reading (a legacy PL216, critical). Letting anyone write
+    it too is the same finding on the same resource, worse: before grants were compared by action, it passed."""
+    open_db = "grants:\n  - {to: \"*\", resource: customer-db, actions: %s}\n"
+    write(repo, "inv/open.yaml", "policylint: 1\n" + open_db % before)
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "legacy: the database is open")
+    assert "CRITICAL PL216" in run_cli("check", "--as-of", AS_OF).out
+    write(repo, "inv/open.yaml", "policylint: 1\n" + open_db % after)
+    code, found, report = hook()
+    if worse is None:
+        assert (code, found) == (0, [])
+        return
+    assert code == 1 and [rule for rule, _, _ in found] == ["PL216"]
+    [finding] = report["findings"]  # type: ignore[misc]
+    assert finding["message"].endswith(f"(worse than at the base: {worse})")

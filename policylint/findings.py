@@ -224,7 +224,7 @@ def _keyed(item: Any) -> list[tuple[str, str]]:
     if isinstance(item, dict) and "resource" in item and isinstance(item.get("actions"), list):
         resource, condition = str(item["resource"]), item.get("condition")
         excluding = sorted({str(glob) for glob in item.get("excluding") or ()})
-        actions = sorted({str(action) for action in item["actions"]}) or [None]
+        actions: list[str | None] = [*sorted({str(action) for action in item["actions"]})] or [None]
         qualified = (f" if {condition}" if condition is not None else "") + \
             (f" except {', '.join(excluding)}" if excluding else "")
         return [(grant_key(resource, action, None if condition is None else str(condition), excluding),

@@ -57,12 +57,12 @@ class Cache:
             return None
         if not self._options:
             self._options = _options_id(options)
-        place = _place(path, self.root)
+        place = options.place(path)
         slot = "\0".join((
             str(FORMAT), _program(), self._options, "explicit" if explicit else "walked", place,
             # where a link leads (the configuration's globs match there), and a file outside the root as this run
             # spells it (its folders may name a project)
-            _place(os.path.realpath(path), self.root), path if os.path.isabs(place) else ""))
+            options.place(os.path.realpath(path)), path if os.path.isabs(place) else ""))
         content = hashlib.sha256(data).hexdigest()
         # `slot-version`: one entry per slot is kept, the file's content as last read (`store_encoded`)
         return f"{_digest(slot)}-{_digest(slot + chr(0) + content)}"
@@ -225,14 +225,6 @@ def _private_folder(folder: Path) -> bool:
         return os.access(folder, os.W_OK)
     except (OSError, AttributeError):
         return False
-
-
-def _place(path: str, root: str) -> str:
-    """The file's place under the root (posix), or its absolute path when it is outside."""
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, os.path.abspath(root))
-    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else \
-        Path(relative).as_posix()
 
 
 def _options_id(options: Options) -> str:

@@ -149,7 +149,8 @@ def selected_rules(settings: Settings) -> tuple[list[Rule], list[InputError]]:
 
 def _analyse(settings: Settings, timer: Timer) -> Analysis:
     with timer.stage("load"):
-        loaded = load_paths(list(settings.paths), settings.options, settings.exclude, settings.exclude_root,
+        options = replace(settings.options, names_of=settings.copy_of)  # a copy's files named as the working tree's
+        loaded = load_paths(list(settings.paths), options, settings.exclude, settings.exclude_root,
                             on_file=timer.progress.files if timer.progress is not None else None,
                             cache=open_cache(settings.exclude_root, settings.cache_within) if settings.cache
                             else None)

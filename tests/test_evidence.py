@@ -250,7 +250,8 @@ def test_more_of_a_tested_count_is_worse() -> None:
     assert added(accepted, replace(accepted, counts=())) == ("active_access_keys 2 (accepted: not recorded)",)
 
 
-def grant(resource: str, *actions: str, condition: str | None = None, excluding: tuple[str, ...] = ()) -> dict[str, Any]:
+def grant(resource: str, *actions: str, condition: str | None = None,
+          excluding: tuple[str, ...] = ()) -> dict[str, Any]:
     """A grant among a role's facts, as facts.py writes it."""
     return {"resource": resource, "actions": list(actions), "resource_type": "database", "customer_data": False,
             "classes": [], "excluding": list(excluding), "condition": condition, "via": "policy/app",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from policylint.errors import InputError
@@ -55,6 +57,24 @@ class Options:
     # folders a module they call may be read from (each walked folder, resolved)
     terraform_files: tuple[str, ...] = ()
     terraform_roots: tuple[str, ...] = ()
+    # a diff's side read from a copy: (the copy, the working-tree folder it stands for), so that a file outside the
+    # root is named as the working tree names it, never by the temporary folder (`place`)
+    names_of: tuple[str, str] | None = None
+
+    def place(self, path: str) -> str:
+        """The file's name in ids and cache keys: its path from the run's root (posix), else its absolute path, a
+        diff's copy named as the working tree it stands for (an id naming the temporary folder differs on every
+        run: each finding on it would be new, and the one before it resolved)."""
+        absolute = os.path.abspath(path)
+        relative = os.path.relpath(absolute, os.path.abspath(self.globs_root))
+        if not _outside(relative):
+            return Path(relative).as_posix()
+        if self.names_of is not None:
+            copy, original = self.names_of
+            within = os.path.relpath(absolute, os.path.abspath(copy))
+            if not _outside(within):
+                absolute = os.path.normpath(os.path.join(os.path.abspath(original), within))
+        return Path(absolute).as_posix()
 
     def gcp_project_for(self, path: str) -> str | None:
         """The project the configuration says the file at `path` dumps; None: read it off the document."""
@@ -64,6 +84,10 @@ class Options:
         """The namespace the configuration gives the file's objects that name none; None: not configured."""
         return next((value for glob, value in self.kubernetes_namespaces if matches(path, glob, self.globs_root)),
                     None)
+
+
+def _outside(relative: str) -> bool:
+    return relative == os.pardir or relative.startswith(os.pardir + os.sep)
 
 
 class Source(Protocol):

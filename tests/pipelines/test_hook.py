@@ -745,3 +745,32 @@ def test_widening_a_grant_anyone_holds_blocks_and_narrowing_it_passes(repo: Path
     assert code == 1 and [rule for rule, _, _ in found] == ["PL216"]
     [finding] = report["findings"]  # type: ignore[misc]
     assert finding["message"].endswith(f"(worse than at the base: {worse})")
+
+
+ADMIN_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n'
+LIST_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", ' \
+              '"Resource": "*"}]}\n'
+
+
+def test_a_file_outside_the_configurations_folder_keeps_its_id_in_the_copies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The configuration in a subfolder reads `../policies`: a bare policy document's id is its path, absolute
+    outside the root. Each side of the comparison is read from a temporary copy, whose folder named the id: every
+    finding at HEAD was new on every commit (and resolved too), so the hook blocked every commit."""
+    write(tmp_path, "security/.policylint.yaml", "paths: [../policies]\n")
+    write(tmp_path, "policies/admin.json", ADMIN_POLICY)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "legacy: an admin policy")
+    monkeypatch.chdir(tmp_path / "security")
+    assert run_cli("check", "--as-of", AS_OF).code == 1  # the legacy PL208
+    write(tmp_path, "policies/list.json", LIST_POLICY)
+    assert hook()[:2] == (0, [])
+    assert hook()[:2] == (0, [])  # told from the two cached analyses
+    git(tmp_path, *COMMIT, "a harmless policy")
+    write(tmp_path, "policies/admin2.json", ADMIN_POLICY)
+    code, found, _ = hook()
+    assert (code, [(rule, subject) for rule, subject, _ in found]) == (
+        1, [("PL208", f"aws:policy-document:{(tmp_path / 'policies/admin2.json').as_posix()}")])
+    result = run_cli("diff", "--base", "HEAD", "--format", "json", "--as-of", AS_OF)  # the working tree against HEAD
+    assert [f["subject"]["id"].rsplit("/", 1)[1] for f in json.loads(result.out)["findings"]] == ["admin2.json"]

@@ -24,7 +24,6 @@ from policylint.inventory import load_paths
 from policylint.model import Location, Principal, Role
 from policylint.sources import looks_like
 from policylint.sources.aws import policy_document
-from policylint.sources.aws.policy_document import document_id
 from policylint.sources.base import Options
 
 from helpers import CORPUS, REPO, git, run_cli, write
@@ -252,10 +251,14 @@ def test_a_document_is_a_role_nobody_assumes_holding_its_grants(tmp_path: Path) 
 
 def test_its_id_is_its_path_from_the_root_so_a_copy_names_it_alike(tmp_path: Path) -> None:
     tree, copy = tmp_path / "repo", tmp_path / "copy-of-base"
-    assert document_id(str(tree / "iam/a.json"), str(tree)) == document_id(str(copy / "iam/a.json"), str(copy)) \
-        == "aws:policy-document:iam/a.json"
+    assert Options(globs_root=str(tree)).place(str(tree / "iam/a.json")) == \
+        Options(globs_root=str(copy)).place(str(copy / "iam/a.json")) == "iam/a.json"
     outside = tmp_path / "elsewhere" / "b.json"
-    assert document_id(str(outside), str(tree)) == f"aws:policy-document:{outside.as_posix()}"
+    assert Options(globs_root=str(tree)).place(str(outside)) == outside.as_posix()
+    # outside the root but in the copy (the configuration in a subfolder, `paths: [../iam]`): as the working tree
+    in_copy = Options(globs_root=str(copy / "sec"), names_of=(str(copy), str(tree)))
+    assert in_copy.place(str(copy / "sec/../iam/a.json")) == (tree / "iam/a.json").as_posix()
+    assert in_copy.place(str(outside)) == outside.as_posix()
 
 
 def test_a_bad_statement_is_a_located_error_and_the_rest_is_still_linted(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ import pytest
 from policylint.errors import InputError, SourceCrash
 from policylint.inventory import load_paths
 from policylint.model import Location
-from policylint.sources.terraform.plan import escaped, relative
+from policylint.sources.base import Options
+from policylint.sources.terraform.plan import escaped
 
 from helpers import CORPUS, run_cli
 
@@ -190,7 +191,7 @@ def _findings(path: Path) -> set[tuple[str, str]]:
     run = run_cli("check", str(path), "--format", "json", "--as-of", "2026-01-01")
     assert run.code in (0, 1, 2), run.err
     report = json.loads(run.out)
-    folder = f":{escaped(relative(str(path if path.is_dir() else path.parent), '.'))}:"
+    folder = f":{escaped(Options().place(str(path if path.is_dir() else path.parent)))}:"
     return {(f["rule"], re.sub(r"[\w.%-]*%2F[\w.%-]*:", "", f["subject"]["id"].replace(folder, ":cfn:")))
             for f in report["findings"]}
 

@@ -886,7 +886,7 @@ def test_a_grantee_not_known_until_apply_is_anyone_the_plan_leaves_open(tmp_path
 def _named_findings(path: Path) -> set[tuple[str, str]]:
     """(rule, subject) with a key's id cut to its address: a plan names what AWS names by its file, HCL by its
     folder; and the account the folder labels where no provider names one (a plan's file's, an HCL root's) `cfn`."""
-    folder = f":{plan.escaped(plan.relative(str(path if path.is_dir() else path.parent), '.'))}:"
+    folder = f":{plan.escaped(Options().place(str(path if path.is_dir() else path.parent)))}:"
     return {(rule, subject.rsplit(":", 1)[-1] if ":key/" in subject else subject.replace(folder, ":cfn:"))
             for rule, subject in _findings(path)}
 

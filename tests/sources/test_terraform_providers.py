@@ -85,7 +85,7 @@ def _findings(*paths: Path) -> set[tuple[str, str]]:
 
 def _cluster(path: Path) -> str:
     """The Kubernetes cluster of a plan's objects: its own, named by its file (as `check` from here reads it)."""
-    return f"k8s:{plan.escaped(plan.relative(str(path), '.'))}:"
+    return f"k8s:{plan.escaped(Options().place(str(path)))}:"
 
 
 def _as_manifests(found: set[tuple[str, str]], path: Path) -> set[tuple[str, str]]:

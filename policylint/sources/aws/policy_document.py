@@ -20,7 +20,6 @@ principals a key policy lets use it) or `#resource`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,7 @@ def load(path: str, text: str, options: Options) -> Fragment:
                                                f"found {describe(top)}")
     at = Location(path, *top.pos)
     statements, errors = parse_policy(document_of(top), Path(path).name, path, at)
-    own = document_id(path, options.globs_root)
+    own = PREFIX + options.place(path)
     named = [s for s in statements if names_principals(s)]
     evaluation = evaluate([s for s in statements if not names_principals(s)], ACCOUNT, at)
     flags = {AWS_POLICY_DOCUMENT, *lint(statements), *((STAR_STAR,) if evaluation.star_star else ())}
@@ -171,11 +170,3 @@ def _implied(ids: list[str], at: Location, own: set[str]) -> list[Node]:
         if node is not None:
             found.append(node)
     return found
-
-
-def document_id(path: str, root: str) -> str:
-    """`aws:policy-document:` and the path relative to the root (posix), or absolute when outside it."""
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, os.path.abspath(root))
-    shown = absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
-    return PREFIX + Path(shown).as_posix()

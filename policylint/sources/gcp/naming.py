@@ -33,10 +33,9 @@ the same bindings on the project would (fail closed), without claiming the proje
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from policylint.errors import InputError
 from policylint.model import Location
@@ -103,10 +102,10 @@ def policy_resource(document: YMap, bindings: YSeq, path: str, options: Options,
         if moved is not None:
             return Named(_unnamed(bindings, f"projects/{moved[0]}"), moved[1])
         return Named(stated[0], "document")
-    keyed = None if stated is not None else _key_in_path(_under_root(path, options.globs_root))
+    keyed = None if stated is not None else _key_in_path(options.place(path))
     if keyed is not None and not _disagrees(keyed, configured, reader, None, document):
         return Named(keyed, "path")
-    project, basis = _project(bindings, path, configured, options.globs_root, reader)
+    project, basis = _project(bindings, path, configured, options, reader)
     return Named(_unnamed(bindings, f"projects/{project}"), basis)
 
 
@@ -166,7 +165,7 @@ def _path_disagrees(stated: tuple[str, str], path: str, root: str, reader: Reade
     `…/serviceAccounts/order-sync@…`); only folders under the run's root count (not a temporary folder's name)."""
     parts = stated[0].split("/")
     project = parts[1] if len(parts) >= 2 and parts[0] == "projects" else ""
-    named = _file_name(path) or _folder(path, root, outside=False)
+    named = _file_name(path) or _folder(path, Options(globs_root=root), outside=False)
     own = set(re.split(r"[/@]", "/".join(parts[2:])))
     if named is None or not _PROJECT_ID.fullmatch(project) or not _PROJECT_ID.fullmatch(named[0]) \
             or named[0] == project or named[0] in own:
@@ -182,14 +181,6 @@ def _say_which(used: str, where: str) -> str:
     return f"read as {used}'s policy: say which in {where} or in the document"
 
 
-def _under_root(path: str, root: str) -> str:
-    """The file's path from the run's root (absolute when outside it): what it says does not depend on the folder
-    a run starts from, nor on where `diff` put its copy."""
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, os.path.abspath(root))
-    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
-
-
 def _key_in_path(path: str) -> str | None:
     """A Cloud KMS key (or key ring) whose resource name the path spells, as folders or in the file name."""
     matches = list(_KEY_PATH.finditer(PurePath(path).as_posix()))
@@ -200,12 +191,13 @@ def _key_in_path(path: str) -> str | None:
     return f"{ring}/cryptoKeys/{found['key']}" if found["key"] else ring
 
 
-def _project(bindings: YSeq, path: str, configured: str | None, root: str, reader: Reader) -> tuple[str, str]:
+def _project(bindings: YSeq, path: str, configured: str | None, options: Options, reader: Reader
+             ) -> tuple[str, str]:
     roles = _custom_roles(bindings)
     if configured is not None:
         _foreign_roles(roles, configured, "gcp-projects maps this file to it", None, reader)
         return configured, "config"
-    named = _file_name(path) or _folder(path, root)
+    named = _file_name(path) or _folder(path, options)
     if not roles:
         return named or (_fallback(path), "fallback")
     custom = roles[0][0]
@@ -268,16 +260,14 @@ def _file_name(path: str) -> tuple[str, str] | None:
     return (own, "file-name") if own is not None and _can_be_project(own) else None
 
 
-def _folder(path: str, root: str, outside: bool = True) -> tuple[str, str] | None:
+def _folder(path: str, options: Options, outside: bool = True) -> tuple[str, str] | None:
     """The nearest folder between the run's root and the file that names a project (as a file name does).
 
     Only folders under the root count, so a run and `diff`'s run on a copy of the base name the same project; a file
-    named outside the root: its folders as named, unless not `outside`."""
-    absolute = Path(os.path.abspath(path)).parent
-    try:
-        folders = absolute.relative_to(os.path.abspath(root)).parts
-    except ValueError:
-        folders = PurePath(path).parent.parts if outside else ()
+    outside the root: the folders of its absolute path (a copy's: the working tree's, `Options.place`), unless not
+    `outside`."""
+    placed = PurePath(options.place(path))
+    folders = placed.parent.parts if not placed.is_absolute() or outside else ()
     for folder in reversed(folders):
         own = _own_name(folder)
         if own is not None and _can_be_project(own):

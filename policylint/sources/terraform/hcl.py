@@ -50,7 +50,7 @@ from policylint.sources.terraform.hcl_providers import (
 )
 from policylint.sources.terraform.hcl_scope import Budget, TooLarge
 from policylint.sources.terraform.hcl_values import Open
-from policylint.sources.terraform.plan import account_label, escaped, fragment_of, relative
+from policylint.sources.terraform.plan import account_label, escaped, fragment_of
 from policylint.sources.terraform.plan_open import joined
 from policylint.sources.terraform.plan_read import Plan, TfResource
 from policylint.yamlsafe import decode
@@ -332,7 +332,7 @@ class Project:
         the run's root (as a plan names what it leaves unnamed), so that two environments are two accounts and
         neither's ids depend on whether the other is checked too; the run's root itself is the template's unknown
         account (`cfn`). An `alias` is an account of its own: `<folder>.aws.<alias>`."""
-        return account_label(escaped(relative(path or ".", self.options.globs_root)), key)
+        return account_label(escaped(self.options.place(path or ".")), key)
 
 
 def _says_root(folder: Folder | None) -> bool:

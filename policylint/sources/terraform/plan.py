@@ -25,7 +25,6 @@ import json
 import os
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from policylint.errors import InputError
 from policylint.iam.policy import access_control_id
@@ -72,11 +71,11 @@ def load(path: str, text: str, options: Options) -> Fragment:
         raise InputError(Location(path, 1, 1), "expected 'terraform show -json' output (an object with "
                                                f"'planned_values' or 'values'), found {shown}")
     read = read_plan(data, text, path)
-    fragment = joined(*(fragment_of(part, path, options) for part in by_provider(read, path, options.globs_root)))
+    fragment = joined(*(fragment_of(part, path, options) for part in by_provider(read, path, options)))
     return replace(fragment, errors=[*read.errors, *fragment.errors]) if read.errors else fragment
 
 
-def by_provider(read: Plan, path: str, root: str) -> list[Plan]:
+def by_provider(read: Plan, path: str, options: Options) -> list[Plan]:
     """The plan as one part per AWS provider configuration its resources use (`provider = aws.prod`; Google and
     Kubernetes resources go with the default's), each in the account that configuration names (`plan_read`), never
     another's: where it names none, the account its folder labels (`account_label`), as the HCL reader labels the
@@ -87,7 +86,7 @@ def by_provider(read: Plan, path: str, root: str) -> list[Plan]:
     for resource in read.resources:
         groups.setdefault(_aws_key(resource.provider), []).append(resource)
     several = len(groups) > 1
-    folder = escaped(relative(os.path.dirname(path) or ".", root))
+    folder = escaped(options.place(os.path.dirname(path) or "."))
     parts = []
     for key, group in sorted(groups.items(), key=lambda item: item[0] != "aws") or [("aws", [])]:
         provider = read.providers.get(key, Provider())
@@ -95,7 +94,7 @@ def by_provider(read: Plan, path: str, root: str) -> list[Plan]:
                                              *(read.prior[r.address] for r in group if r.address in read.prior)]
         parts.append(replace(read, resources=group, arns=arns, provider_account=provider.account,
                              region=provider.region, account=account_label(folder, key) if provider.account is None
-                             else None, cluster=escaped(relative(path, root))))
+                             else None, cluster=escaped(options.place(path))))
     return parts
 
 
@@ -128,7 +127,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     label = read.account or read.provider_account  # where no ARN names one alone: the configuration's, or its label
     if accounts.single is None and label is not None:
         accounts = replace(accounts, label=label)
-    template = _PlanTemplate(translation.document(path), path, names or path, options.globs_root,
+    template = _PlanTemplate(translation.document(path), path, names or path, options,
                              translation.known_names)
     implied = Implied()
     found = Found(template, implied, errors=list(template.errors))
@@ -142,7 +141,7 @@ def fragment_of(read: Plan, path: str, options: Options, names: str | None = Non
     defined = {node.id for node in inventory.nodes()}
     aws = in_account(placed(Fragment(inventory, found.errors, implied.inventory(defined)), path, translation.placed),
                      accounts)
-    unnamed = escaped(relative(names or path, options.globs_root))  # GCP and Kubernetes name it alike
+    unnamed = escaped(options.place(names or path))  # GCP and Kubernetes name it alike
     gcp = GcpNames(translation, unnamed)
     return joined(aws, iam_fragment(translation, gcp, path), stores_fragment(translation, gcp, path, options),
                   k8s_fragment(translation, path, options, unnamed))
@@ -173,8 +172,8 @@ def _place(location: Location, path: str, where: dict[tuple[int, int], Location]
 class _PlanTemplate(CfnTemplate):
     """The plan's template, naming what the plan leaves unnamed by its file and address (see above)."""
 
-    def __init__(self, document: YMap, path: str, names: str, root: str, known: dict[str, str]) -> None:
-        self._file = escaped(relative(names, root))  # set before the reader names anything
+    def __init__(self, document: YMap, path: str, names: str, options: Options, known: dict[str, str]) -> None:
+        self._file = escaped(options.place(names))  # set before the reader names anything
         self._known = known
         super().__init__(document, path)
         self.context = replace(self.context, open_text="{}")  # "aws_iam_role.app.name (known after apply)"
@@ -183,14 +182,6 @@ class _PlanTemplate(CfnTemplate):
         """A key the plan knows the id of (a state's, a no-op plan's) is named by it, as its ARN and an export name
         it; else the resource is named by its file and address."""
         return self._known.get(logical) or f"{self._file}:{escaped(logical)}"
-
-
-def relative(path: str, root: str) -> str:
-    """The path relative to the root (posix), or absolute when outside it (as `policy_document.document_id`)."""
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, os.path.abspath(root))
-    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
-    return Path(absolute if outside else relative).as_posix()
 
 
 def escaped(text: str) -> str:

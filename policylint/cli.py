@@ -19,6 +19,7 @@ from policylint.exposure import DEFAULT_SHOWN, STATUSES, SUMMARY_AFTER, SUMMARY_
 from policylint.facts import facts_of
 from policylint.facts_schema import facts_schema
 from policylint.findings import at_or_above
+from policylint.jsonout import indented
 from policylint.model import NODE_KINDS, PLATFORMS
 from policylint.output import IN_PLACE_ROOTS, refuse_inputs, refuse_links, write_output
 from policylint.pipeline import Timer, run
@@ -527,7 +528,7 @@ def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, pat
         raise UsageError(printable(redact(f"no node with id {node!r} in the inventory (ids are case-sensitive)"
                                           + did_you_mean(node, result.analysis.index.nodes))))
     document = redacted_document(facts_of(found, result.analysis.context))
-    click.echo(printable_json(json.dumps(document, indent=2, ensure_ascii=False)))
+    click.echo(printable_json(indented(document)))
     return _report_errors(result.report.errors)
 
 
@@ -581,7 +582,7 @@ def schema_command(what: str, kind: str | None) -> int:
         schema: dict[str, Any] = facts_schema(kind)
     else:
         schema = packaged_schema(what)
-    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+    click.echo(indented(schema))
     return EXIT_CLEAN
 
 

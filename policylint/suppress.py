@@ -30,6 +30,7 @@ from typing import Any
 from policylint.errors import InputError, file_error
 from policylint.evidence import Counts, Evidence, evidence_from_json, evidence_json, reached_from_json
 from policylint.findings import Finding, Notice, Suppression, fingerprint, worsened
+from policylint.jsonout import indented
 from policylint.model import Location
 from policylint.sources.base import Options
 from policylint.validate import schema_errors
@@ -265,7 +266,7 @@ def render_baseline(findings: Iterable[Finding]) -> str:
     document: dict[str, Any] = {BASELINE_MARKER: BASELINE_FORMAT, "findings": unique}
     if used:
         document["reached"] = {name: table[name] for name in sorted(used)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented(document) + "\n"
 
 
 def _entry(finding: Finding, table: dict[str, dict[str, int | None]], names: dict[int, str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "policylint"
 STAGES = [
-    {"model", "flags", "errors", "redact", "fastschema", "suggest", "csvsafe", "usercache"},
+    {"model", "flags", "errors", "redact", "fastschema", "suggest", "csvsafe", "usercache", "jsonout"},
     {"yamlsafe", "validate", "gitrev", "walk"},
     {"config"},
     {"iam"},

@@ -7,12 +7,12 @@ JSON by the json module.
 
 from __future__ import annotations
 
-import json as jsonlib
 import re
 from collections.abc import Mapping
 from xml.etree import ElementTree
 
 from policylint.graphout.view import EDGE_FIELDS, NODE_FIELDS, GraphEdge, GraphNode, Value, View
+from policylint.jsonout import indented
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GRAPHML_SCHEMA = "http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
@@ -133,7 +133,7 @@ def json(view: View) -> str:
         "edges": [{"source": edge.source, "target": edge.target, **_json_values(edge.attributes)}
                   for edge in view.edges],
     }
-    return jsonlib.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented(document) + "\n"
 
 
 def _json_values(attributes: Mapping[str, Value]) -> dict[str, object]:

@@ -4,10 +4,10 @@ error and notice, each with a fingerprint that is unique in the report and stabl
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 from typing import Any
 
+from policylint.jsonout import indented
 from policylint.model import Location
 from policylint.redact import printable, printable_json
 from policylint.report import Report
@@ -38,7 +38,7 @@ def render(report: Report) -> str:
     if note is not None:  # GitLab shows issues only: "no issue" here would read as "safe"
         where = Location(report.inputs[0] if report.inputs else ".", 1, 1)
         issues.append(_issue(note, UNCLASSIFIED, _fingerprint(seen, UNCLASSIFIED), "info", where))
-    return printable_json(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
+    return printable_json(indented(issues)) + "\n"
 
 
 def _issue(description: str, check: str, fingerprint: str, severity: str, location: Location) -> dict[str, Any]:

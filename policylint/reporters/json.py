@@ -9,6 +9,7 @@ from typing import Any
 from policylint.exposure import Exposure, Listed
 from policylint.findings import Finding
 from policylint.graph import Step
+from policylint.jsonout import indented
 from policylint.model import Location
 from policylint.redact import printable_json
 from policylint.report import Report
@@ -85,10 +86,10 @@ def stream_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> 
     if not len(exposures):
         yield _dump(head)
         return
-    text = json.dumps(head, indent=2, ensure_ascii=False)
+    text = indented(head)
     yield printable_json(text[: text.rindex("[]") + 1] + "\n" + ITEM_INDENT)  # `identities` is the last key
     for number, e in enumerate(exposures):
-        item = json.dumps(identity(e), indent=2, ensure_ascii=False).replace("\n", "\n" + ITEM_INDENT)
+        item = indented(identity(e)).replace("\n", "\n" + ITEM_INDENT)
         yield printable_json((",\n" + ITEM_INDENT if number else "") + item)  # a string's line break is `\n`
     yield "\n  ]\n}\n"
 
@@ -117,4 +118,4 @@ def identity(e: Exposure) -> dict[str, Any]:
 
 
 def _dump(document: Any) -> str:
-    return printable_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    return printable_json(indented(document)) + "\n"

@@ -3,7 +3,6 @@ marked), the evidence path as a code flow, `diff` baseline states, and input err
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from typing import Any
@@ -12,6 +11,7 @@ from urllib.parse import quote
 from policylint import __version__
 from policylint.errors import InputError
 from policylint.findings import Finding, Notice, Suppression
+from policylint.jsonout import indented
 from policylint.model import Location
 from policylint.redact import printable, printable_json
 from policylint.report import Report
@@ -50,7 +50,7 @@ def render(report: Report) -> str:
                        "identities_reaching_customer_data": report.exposed_identities},
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return printable_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    return printable_json(indented(document)) + "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+"""`jsonout.indented` writes exactly the text `json.dumps(indent=2, ensure_ascii=False)` writes, whatever the value."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policylint.jsonout import indented
+
+TEXT = st.text(alphabet=st.characters(codec=None, categories=None), max_size=20)  # surrogates and controls too
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUES)
+def test_the_text_is_the_one_json_writes(value: Any) -> None:
+    assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_what_orjson_does_not_write_is_written_by_json() -> None:
+    for value in ({"id": "\ud800"}, {"records": 2**64}, {1: "a key that is no text"}):
+        assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)

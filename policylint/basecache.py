@@ -32,6 +32,7 @@ from policylint.evidence import Counts, Digests, Member, evidence_from_json, evi
 from policylint.findings import Finding, Notice, Suppression
 from policylint.fragcache import program_id
 from policylint.graph import Step
+from policylint.jsonout import compact
 from policylint.model import Location
 from policylint.pipeline import Known
 from policylint.settings import Settings, rule_set
@@ -98,7 +99,7 @@ class Findings:
         for finding in self._held.values():
             if subjects is None or finding.subject_id in subjects:
                 yield Entry(finding.fingerprint, finding.subject_id, self._digests.digest(finding.evidence),
-                            json.dumps(_finding_out(finding)).encode() + b"\n",  # ASCII: a lone surrogate reads back
+                            compact(_finding_out(finding)) + b"\n",  # a lone surrogate: escaped, and read back
                             dict(finding.evidence.reached))
 
 
@@ -278,7 +279,7 @@ def store(root: Path, wanted: str, base: Base) -> None:
             os.replace(temporary, folder / f"base-{wanted}.jsonl")
         finally:
             Path(temporary).unlink(missing_ok=True)
-        _write(folder, f"base-{wanted}.json", json.dumps({"key": wanted, **index}).encode())
+        _write(folder, f"base-{wanted}.json", compact({"key": wanted, **index}))
         _prune(folder)
     except (OSError, ValueError):  # ValueError: what JSON cannot hold (a value no input should carry)
         return
@@ -395,7 +396,7 @@ def _encoded(base: Base, out: BinaryIO) -> dict[str, Any]:
         "roster": list(base.roster),
         # a text of its own, parsed only by a run that compares digests (half the index's parse, for nothing, when
         # the report is told from two caches)
-        "nodes": json.dumps(dict(base.known.digests), separators=(",", ":")),
+        "nodes": compact(dict(base.known.digests)).decode(),
         "commented": sorted(base.known.commented),
         "body": {"sha256": body.hexdigest(), "size": offsets[-1]},
         "summary": None if base.summary is None else _summary_out(base.summary),
@@ -531,11 +532,11 @@ class _Digests(Mapping[str, str]):
     def _digests(self) -> dict[str, str]:
         if self._text is not None:
             try:
-                parsed = json.loads(self._text)
+                found = json.loads(self._text)
             except (ValueError, RecursionError):
-                parsed = None
-            if isinstance(parsed, dict) and all(isinstance(d, str) for d in parsed.values()):
-                self._parsed = parsed
+                found = None
+            if isinstance(found, dict) and all(isinstance(d, str) for d in found.values()):
+                self._parsed = found
             self._text = None
         return self._parsed
 

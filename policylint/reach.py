@@ -14,6 +14,7 @@ import fnmatch
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from policylint.graph import Graph
@@ -58,14 +59,17 @@ class Reach:
 
 
 def iter_bits(bits: int) -> Iterator[int]:
-    while bits:
-        low = bits & -bits
-        yield low.bit_length() - 1
-        bits ^= low
+    """The positions of the set bits, lowest first: read off the binary text once (clearing the lowest bit of a
+    wide integer, bit after bit, copies it each time: quadratic in a set of thousands of resources)."""
+    text = bin(bits)[:1:-1]  # lowest bit first, without "0b" (a reach's bits are never negative)
+    at = text.find("1")
+    while at >= 0:
+        yield at
+        at = text.find("1", at + 1)
 
 
 def is_customer_data(resource: Resource, patterns: tuple[str, ...]) -> bool:
-    return any(_matches(cls, p) for cls in resource.data for p in patterns)
+    return bool(_customer_classes(tuple(resource.data), tuple(patterns)))
 
 
 def _matches(data_class: str, pattern: str) -> bool:
@@ -75,7 +79,13 @@ def _matches(data_class: str, pattern: str) -> bool:
 
 
 def customer_classes(resource: Resource, patterns: tuple[str, ...]) -> list[str]:
-    return sorted(c for c in resource.data if any(_matches(c, p) for p in patterns))
+    return list(_customer_classes(tuple(resource.data), tuple(patterns)))
+
+
+@lru_cache(maxsize=4096)
+def _customer_classes(data: tuple[str, ...], patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """Matched once per distinct list of classes (thousands of stores share a few), not per store and reached set."""
+    return tuple(sorted(c for c in data if any(_matches(c, p) for p in patterns)))
 
 
 def compute_reach(graph: Graph, inventory: Inventory, patterns: tuple[str, ...]) -> Reach:

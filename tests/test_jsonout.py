@@ -1,4 +1,5 @@
-"""`jsonout.indented` writes exactly the text `json.dumps(indent=2, ensure_ascii=False)` writes, whatever the value."""
+"""`jsonout`: `indented` writes exactly the text `json.dumps(indent=2, ensure_ascii=False)` writes, and what
+`compact` writes reads back, whatever the value."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.jsonout import indented
+from policylint.jsonout import compact, indented
 
 TEXT = st.text(alphabet=st.characters(codec=None, categories=None), max_size=20)  # surrogates and controls too
 VALUES = st.recursive(
@@ -27,3 +28,9 @@ def test_the_text_is_the_one_json_writes(value: Any) -> None:
 def test_what_orjson_does_not_write_is_written_by_json() -> None:
     for value in ({"id": "\ud800"}, {"records": 2**64}, {1: "a key that is no text"}):
         assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUES)
+def test_what_is_written_compact_reads_back(value: Any) -> None:
+    assert json.loads(compact(value)) == value

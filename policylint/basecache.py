@@ -94,13 +94,14 @@ class Findings:
     def all(self) -> list[Finding]:
         return [found for fingerprint in self.fingerprints() if (found := self.get(fingerprint)) is not None]
 
-    def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
-        """The findings on these subjects (None: all), as the cache writes them."""
+    def entries(self, subjects: Container[str] | None = None, carried: bool = False) -> Iterator[Entry]:
+        """The findings on these subjects (None: all), as the cache writes them (`carried`: as carried into another
+        analysis)."""
         for finding in self._held.values():
             if subjects is None or finding.subject_id in subjects:
                 yield Entry(finding.fingerprint, finding.subject_id, self._digests.digest(finding.evidence),
                             compact(_finding_out(finding)) + b"\n",  # a lone surrogate: escaped, and read back
-                            dict(finding.evidence.reached))
+                            dict(finding.evidence.reached), carried)
 
 
 class _Stored(Findings):
@@ -154,13 +155,13 @@ class _Stored(Findings):
                 return None  # a line that does not read back: as if the cache had no copy of it
         return self._decoded[fingerprint]
 
-    def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
+    def entries(self, subjects: Container[str] | None = None, carried: bool = False) -> Iterator[Entry]:
         """Each line as it is written, never decoded: carried into the next cache as it is."""
         for fingerprint, number in self._numbers.items():
             subject = self._subjects[number]
             if subjects is None or subject in subjects:
                 yield Entry(fingerprint, subject, self._digest_of[number], self._line(number),
-                            self._written[self._reaches[number]], number < self._carried)
+                            self._written[self._reaches[number]], carried or number < self._carried)
 
     def _line(self, number: int) -> bytes:
         return b"" if self._body is None else self._body[self._offsets[number]:self._offsets[number + 1]]
@@ -180,11 +181,11 @@ class Joined(Findings):
         super().__init__()
         self._carried, self._subjects, self._new = carried, subjects, new
 
-    def entries(self, subjects: Container[str] | None = None) -> Iterator[Entry]:
+    def entries(self, subjects: Container[str] | None = None, carried: bool = False) -> Iterator[Entry]:
         if subjects is not None:
             raise ValueError("expected the whole of a joined set of findings")
-        yield from (replace(entry, carried=True) for entry in self._carried.entries(self._subjects))
-        yield from self._new.entries()
+        yield from self._carried.entries(self._subjects, carried=True)
+        yield from self._new.entries(carried=carried)
 
 
 @dataclass(frozen=True, slots=True)

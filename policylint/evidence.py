@@ -14,8 +14,8 @@ that finding worse, a reader who departs does, and rotating the key narrows it. 
 
 A grant is a member per action it gives (`grant_key`: resource, action, condition, exclusions), so that widening
 one (read to admin, a condition or an exclusion dropped) is worse; an accepted grant covers one that holds less (`*`
-covers every action, admin read, write and delete, an unconditional grant a conditional one, a grant excluding
-fewer ids one excluding more).
+and admin cover every action, an unconditional grant a conditional one, a grant excluding fewer ids one excluding
+more). A condition is compared whole: one with a clause added is another condition, so worse (fail closed).
 
 A finding is the same or narrower than an accepted one while each list is a subset of the accepted list (a grant:
 covered by it), it reaches
@@ -167,8 +167,8 @@ def added(now: Evidence, accepted: Evidence, was: str = "accepted") -> tuple[str
 
 
 GRANT_LISTS = frozenset({"grants"})  # the list facts whose items are grants (facts_schema.GRANTS)
-WHOLE = {"*": frozenset({"*", "admin", "read", "write", "delete"}),  # what holding an action covers
-         "admin": frozenset({"admin", "read", "write", "delete"})}  # admin on a resource: it can grant itself the rest
+EVERY_ACTION = frozenset({"*", "admin", "read", "write", "delete"})
+WHOLE = {"*": EVERY_ACTION, "admin": EVERY_ACTION}  # what holding an action covers: admin can grant itself the rest
 
 
 def grant_key(resource: str, action: str | None, condition: str | None, excluding: list[str]) -> str:
@@ -194,17 +194,14 @@ def _grant(key: str) -> tuple[str, str | None, str | None, frozenset[str]] | Non
 
 def _covered(path: str, key: str, known: dict[str, set[str]], covering: dict[str, _Grants]) -> bool:
     """A grant's action that the accepted grants cover: one on the same resource with an action that holds it, no
-    condition or the same one, and no exclusion it lacks. A baseline written before grants were keyed by action
-    names the resource alone: that accepted the grant whatever its actions, as it did then."""
+    condition or the same one (`iam.statements.condition_text` writes one the same however its clauses are
+    ordered), and no exclusion it lacks."""
     if path not in GRANT_LISTS or (grant := _grant(key)) is None:
         return False
     resource, action, condition, excluding = grant
-    accepted = known.get(path, set())
-    if resource in accepted:
-        return True
     if path not in covering:
         covering[path] = {}
-        for other in map(_grant, accepted):
+        for other in map(_grant, known.get(path, ())):
             if other is not None:
                 covering[path].setdefault(other[0], []).append(other[1:])
     return any((action is None or action == held or action in WHOLE.get(held or "", ()))

@@ -61,7 +61,7 @@ class Notice:
 
 def fingerprint(rule: str, kind: str, node_id: str) -> str:
     """Stable when lines move or messages are reworded: what is flagged, not where it is written."""
-    return hashlib.sha256(f"{rule}\0{kind}\0{node_id}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{rule}\0{kind}\0{node_id}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def at_or_above(severity: str, threshold: str) -> bool:
@@ -213,7 +213,7 @@ def _members(items: list[Any]) -> tuple[Member, ...]:
     for item in items:
         for key, shown in _keyed(item):
             if _redact(key) != key:  # what looks like secret material is kept as a digest: compared, never written
-                key = f"sha256:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+                key = f"sha256:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
             members[key] = Member(key, shown)
     return tuple(members[key] for key in sorted(members))
 
@@ -225,11 +225,15 @@ def _keyed(item: Any) -> list[tuple[str, str]]:
         resource, condition = str(item["resource"]), item.get("condition")
         excluding = sorted({str(glob) for glob in item.get("excluding") or ()})
         actions: list[str | None] = [*sorted({str(action) for action in item["actions"]})] or [None]
-        qualified = (f" if {condition}" if condition is not None else "") + \
+        qualified = (f" if {condition}" if condition is not None else " with no condition") + \
             (f" except {', '.join(excluding)}" if excluding else "")
         return [(grant_key(resource, action, None if condition is None else str(condition), excluding),
-                 _redact(f"{resource}: {action or 'no action'}{qualified}")) for action in actions]
+                 _redact(f"{_ACTIONS.get(action or '', action or 'no action')} on {resource}{qualified}"))
+                for action in actions]
     return [(_key(item), _shown_item(item) if isinstance(item, dict) else _shown(item))]
+
+
+_ACTIONS = {"*": "* (every action)"}  # how a worse note names a grant's action
 
 
 def _key(item: Any) -> str:

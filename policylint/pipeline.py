@@ -30,6 +30,7 @@ from policylint.reach import UNCLASSIFIED_CLASS, Reach, compute_reach, unclassif
 from policylint.report import Report, copy_named
 from policylint.rules import Rule
 from policylint.settings import Settings, rule_set
+from policylint.walk import repository_top
 
 
 class Progress(Protocol):
@@ -149,7 +150,9 @@ def selected_rules(settings: Settings) -> tuple[list[Rule], list[InputError]]:
 
 def _analyse(settings: Settings, timer: Timer) -> Analysis:
     with timer.stage("load"):
-        options = replace(settings.options, names_of=settings.copy_of)  # a copy's files named as the working tree's
+        # files outside the root named from it, as the working tree names them (a copy mirrors its repository)
+        top = settings.copy_of[0] if settings.copy_of else repository_top(settings.exclude_root)
+        options = replace(settings.options, top=top)
         loaded = load_paths(list(settings.paths), options, settings.exclude, settings.exclude_root,
                             on_file=timer.progress.files if timer.progress is not None else None,
                             cache=open_cache(settings.exclude_root, settings.cache_within) if settings.cache

@@ -9,8 +9,9 @@
   reformatted and split files) with their evidence (evidence.py); an entry whose fingerprint is not that of its own
   rule and subject is a located error, not a label over another finding. A finding in it is suppressed without expiry
   while it is the same or narrower; one that got worse (a second departed reader) is reported, its message
-  saying what is new. A baseline of the first format (no evidence) still matches on the fingerprint alone, with
-  a notice to write it again.
+  saying what is new. A baseline of the first format (no evidence) still matches on the fingerprint alone, and one
+  of the second (grants named by resource alone) accepts any grant on a resource it names, each with a notice to
+  write it again.
 Every suppressed finding stays in the report (`--show-suppressed`); an exception, comment or baseline entry that
 matches nothing is a notice, so the lists can only shrink.
 """
@@ -28,10 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from policylint.errors import InputError, file_error
-from policylint.evidence import Counts, Evidence, evidence_from_json, evidence_json, reached_from_json
+from policylint.evidence import (
+    GRANT_LISTS,
+    Counts,
+    Evidence,
+    Member,
+    evidence_from_json,
+    evidence_json,
+    grant_key,
+    reached_from_json,
+)
 from policylint.findings import Finding, Notice, Suppression, fingerprint, worsened
 from policylint.jsonout import indented
 from policylint.model import Location
+from policylint.redact import printable_json
 from policylint.sources.base import Options
 from policylint.validate import schema_errors
 from policylint.walk import Candidate, read
@@ -39,7 +50,8 @@ from policylint.yamlsafe import YMap, decode, load_one, scalar_spans
 
 MAX_FILE_BYTES = Options().max_file_bytes  # the default cap; the run passes the configured one
 BASELINE_MARKER = "policylint-baseline"
-BASELINE_FORMAT = 2  # 1: fingerprints only; 2: and each finding's evidence
+BASELINE_FORMAT = 3  # 1: fingerprints only; 2: and each finding's evidence; 3: and each grant by its actions
+GRANTS_BY_RESOURCE = 2  # the format whose evidence names a grant by its resource alone (`_by_resource`)
 YAML_SUFFIXES = (".yaml", ".yml")
 INLINE = re.compile(r"#\s*policylint:\s*ignore\b(?P<rest>.*)$")
 _RULES = re.compile(r"\s*(?P<rules>[A-Za-z][A-Za-z0-9_-]*[0-9]+(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*[0-9]+)*)")
@@ -73,6 +85,7 @@ class BaselineEntry:
     subject: str
     location: Location
     evidence: Evidence | None = None  # what was accepted; None in a baseline of the first format
+    by_resource: bool = False  # its evidence names grants by resource alone (format 2): any grant on it accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +201,8 @@ def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Base
         return [], unreadable
     entries = document.get("findings") if isinstance(document, YMap) else None
     version = document.get(BASELINE_MARKER) if isinstance(document, YMap) else None
-    if version not in (1, BASELINE_FORMAT) or isinstance(version, bool) or not isinstance(entries, list):
+    if version not in (1, GRANTS_BY_RESOURCE, BASELINE_FORMAT) or isinstance(version, bool) \
+            or not isinstance(entries, list):
         return [], [file_error(path, f"expected a baseline written by `policylint baseline` ({BASELINE_MARKER!r}: "
                                      f"{BASELINE_FORMAT} and a findings list), found "
                                      f"{_version_found(version) if isinstance(entries, list) else 'something else'}")]
@@ -204,15 +218,31 @@ def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Base
         if not (isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)):
             return [], [InputError(where, "expected a baseline entry with a fingerprint, found something else")]
         try:
-            evidence = _evidence(entry, table, shared) if version == BASELINE_FORMAT else None
+            evidence = _evidence(entry, table, shared) if version != 1 else None
         except ValueError as error:
             return [], [InputError(where, f"{error} in a baseline entry (`policylint baseline` writes them)")]
         wrong = _wrong_fingerprint(entry)
         if wrong:
             errors.append(InputError(where, wrong))
             continue
-        found.append(BaselineEntry(entry["fingerprint"], entry["rule"], entry["subject"], where, evidence))
+        by_resource = version == GRANTS_BY_RESOURCE and evidence is not None and _names_grants(evidence)
+        if by_resource and evidence is not None:
+            evidence = _by_resource(evidence)
+        found.append(BaselineEntry(entry["fingerprint"], entry["rule"], entry["subject"], where, evidence,
+                                   by_resource))
     return ([], errors) if errors else (found, [])
+
+
+def _names_grants(evidence: Evidence) -> bool:
+    return any(path in GRANT_LISTS and members for path, members in evidence.lists)
+
+
+def _by_resource(evidence: Evidence) -> Evidence:
+    """A format-2 entry's grants, each named by its resource alone, as what that format accepted: any grant on the
+    resource (`*`, unconditional, excluding nothing)."""
+    return replace(evidence, lists=tuple(
+        (path, tuple(Member(grant_key(m.key, "*", None, []), m.shown) for m in members) if path in GRANT_LISTS
+         else members) for path, members in evidence.lists))
 
 
 def _evidence(entry: dict[str, Any], table: dict[str, Any], shared: dict[str, Counts]) -> Evidence:
@@ -266,7 +296,7 @@ def render_baseline(findings: Iterable[Finding]) -> str:
     document: dict[str, Any] = {BASELINE_MARKER: BASELINE_FORMAT, "findings": unique}
     if used:
         document["reached"] = {name: table[name] for name in sorted(used)}
-    return indented(document) + "\n"
+    return printable_json(indented(document)) + "\n"  # a file to review: no raw control, bidi or lone surrogate
 
 
 def _entry(finding: Finding, table: dict[str, dict[str, int | None]], names: dict[int, str]) -> dict[str, Any]:
@@ -325,6 +355,11 @@ def apply(findings: list[Finding], suppressions: Suppressions, as_of: date, ran:
                                              "finding in it stays suppressed however much worse it gets: write it "
                                              "again with `policylint baseline`")
                 for file in sorted({e.location.file for e in suppressions.baseline if e.evidence is None})]
+    notices += [Notice(Location(file, 1, 1), "this baseline names each grant by its resource alone (a file of the "
+                                             "second format), so a grant on a resource it names stays suppressed "
+                                             "however it widens (read to admin, a condition or an exclusion "
+                                             "dropped): write it again with `policylint baseline`")
+                for file in sorted({e.location.file for e in suppressions.baseline if e.by_resource})]
     return kept, suppressed, sorted(notices, key=lambda n: n.location)
 
 

@@ -250,3 +250,13 @@ def _too_big(path: str, found: str, max_bytes: int, limit: str = MAX_FILE_SIZE) 
 
 def _size(count: int) -> str:
     return f"{count // 2**20:,} MB" if count % 2**20 == 0 else f"{count:,} bytes"
+
+
+def repository_top(start: str) -> str | None:
+    """The top folder of the git repository `start` is in (the one holding `.git`, a folder, or a file for a
+    worktree or submodule), found by looking, without running git; None outside one."""
+    folder = Path(os.path.abspath(start))
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return str(candidate)
+    return None

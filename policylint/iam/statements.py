@@ -447,16 +447,26 @@ def _filled_in(item: dict[str, Any]) -> list[str]:
 
 def condition_text(block: dict[str, Any]) -> str:
     """`{"Bool": {"aws:MultiFactorAuthPresent": "true"}}` -> `aws:MultiFactorAuthPresent=true`; other operators
-    are named (`StringLike aws:userid=AIDA*`); clauses, which must all hold, are joined by ` and `."""
+    are named (`StringLike aws:userid=AIDA*`); clauses, which must all hold, are joined by ` and ` in sorted order.
+    One text per condition, whatever the order it is written in, and one condition per text: an operator, key or
+    value that holds a separator (a space, as ` and ` holds, `=`, `,`, a bracket or a quote) is written quoted, so
+    a value can never read as a clause of its own (a finding's evidence compares conditions by their text)."""
     clauses = []
     for operator, keys in block.items():
         for key, value in keys.items():
             values = value if isinstance(value, list) else [value]
-            shown = ",".join(redact(str(v).lower() if isinstance(v, bool) else str(v)) for v in values)
+            shown = ",".join(_quoted(redact(str(v).lower() if isinstance(v, bool) else str(v))) for v in values)
             shown = f"[{shown}]" if len(values) > 1 else shown
-            prefix = "" if operator in _EQUALITY else f"{operator} "
-            clauses.append(f"{prefix}{key}={shown}")
-    return " and ".join(clauses)
+            prefix = "" if operator in _EQUALITY else f"{_quoted(str(operator))} "
+            clauses.append(f"{prefix}{_quoted(str(key))}={shown}")
+    return " and ".join(sorted(clauses))
+
+
+_SEPARATOR = re.compile(r"[\s=,\[\]\"]|^$")  # `" and "` holds spaces
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False) if _SEPARATOR.search(text) else text
 
 
 def _kind(value: Any) -> str:

@@ -147,10 +147,19 @@ def artifact(file: str) -> dict[str, str]:
     """A relative file becomes a URI under the checkout (%SRCROOT%), an absolute one a file: URI."""
     path = file.replace("\\", "/")
     if WINDOWS_DRIVE.match(path):
-        return {"uri": f"file:///{path[:2]}{quote(path[2:])}"}
+        return {"uri": f"file:///{path[:2]}{_quoted(path[2:])}"}
     if path.startswith("/"):
-        return {"uri": f"file://{quote(posixpath.normpath(path))}"}
-    return {"uri": quote(posixpath.normpath(path)), "uriBaseId": SRCROOT}
+        return {"uri": f"file://{_quoted(posixpath.normpath(path))}"}
+    return {"uri": _quoted(posixpath.normpath(path)), "uriBaseId": SRCROOT}
+
+
+def _quoted(path: str) -> str:
+    """Percent-encoded; a name that is not UTF-8 on disk (Python holds its bytes as lone surrogates) as its bytes,
+    any other lone surrogate as its own three bytes: a URI, never a crash."""
+    try:
+        return quote(path, errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(path, errors="surrogatepass")
 
 
 def _notice_order(item: InputError | Notice) -> tuple[Location, str]:

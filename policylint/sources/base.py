@@ -57,23 +57,19 @@ class Options:
     # folders a module they call may be read from (each walked folder, resolved)
     terraform_files: tuple[str, ...] = ()
     terraform_roots: tuple[str, ...] = ()
-    # a diff's side read from a copy: (the copy, the working-tree folder it stands for), so that a file outside the
-    # root is named as the working tree names it, never by the temporary folder (`place`)
-    names_of: tuple[str, str] | None = None
+    # the top folder of the git repository the root is in (a diff's side: the copy of it), or None
+    top: str | None = None
 
     def place(self, path: str) -> str:
-        """The file's name in ids and cache keys: its path from the run's root (posix), else its absolute path, a
-        diff's copy named as the working tree it stands for (an id naming the temporary folder differs on every
-        run: each finding on it would be new, and the one before it resolved)."""
+        """The file's name in ids and cache keys: its path from the run's root (posix), `../` and all when it is
+        outside the root but inside the repository (the configuration in a subfolder reading `../iam`), else its
+        absolute path. The same in every clone, and in a diff's copy (an id naming the clone's or the temporary
+        copy's folder differs between them: each finding on it would be new, and a baseline of it match nothing)."""
         absolute = os.path.abspath(path)
         relative = os.path.relpath(absolute, os.path.abspath(self.globs_root))
-        if not _outside(relative):
+        if not _outside(relative) or (self.top is not None
+                                      and not _outside(os.path.relpath(absolute, os.path.abspath(self.top)))):
             return Path(relative).as_posix()
-        if self.names_of is not None:
-            copy, original = self.names_of
-            within = os.path.relpath(absolute, os.path.abspath(copy))
-            if not _outside(within):
-                absolute = os.path.normpath(os.path.join(os.path.abspath(original), within))
         return Path(absolute).as_posix()
 
     def gcp_project_for(self, path: str) -> str | None:

@@ -725,7 +725,7 @@ def test_who_gains_reach_is_told_alike_from_two_cached_sides_and_from_sets() -> 
 
 
 @pytest.mark.parametrize(("before", "after", "worse"), [
-    ("[read]", "[read, write]", "+ customer-db: write"),
+    ("[read]", "[read, write]", "+ write on customer-db with no condition"),
     ("[read, write]", "[read]", None),
 ])
 def test_widening_a_grant_anyone_holds_blocks_and_narrowing_it_passes(repo: Path, before: str, after: str,
@@ -771,6 +771,15 @@ def test_a_file_outside_the_configurations_folder_keeps_its_id_in_the_copies(
     write(tmp_path, "policies/admin2.json", ADMIN_POLICY)
     code, found, _ = hook()
     assert (code, [(rule, subject) for rule, subject, _ in found]) == (
-        1, [("PL208", f"aws:policy-document:{(tmp_path / 'policies/admin2.json').as_posix()}")])
+        1, [("PL208", "aws:policy-document:../policies/admin2.json")])  # from the root, as in every clone
     result = run_cli("diff", "--base", "HEAD", "--format", "json", "--as-of", AS_OF)  # the working tree against HEAD
-    assert [f["subject"]["id"].rsplit("/", 1)[1] for f in json.loads(result.out)["findings"]] == ["admin2.json"]
+    assert [f["subject"]["id"] for f in json.loads(result.out)["findings"]] == [
+        "aws:policy-document:../policies/admin2.json"]
+    # a baseline written in one clone holds in another (an absolute id named the clone's folder)
+    assert run_cli("baseline", "-o", "baseline.json", "--as-of", AS_OF).code == 0
+    git(tmp_path, "add", "-A")
+    git(tmp_path, *COMMIT, "the baseline")
+    git(tmp_path.parent, "clone", "-q", str(tmp_path), str(tmp_path.parent / "elsewhere"))
+    monkeypatch.chdir(tmp_path.parent / "elsewhere" / "security")
+    checked = run_cli("check", "--baseline", "baseline.json", "--as-of", AS_OF)
+    assert checked.code == 0 and "matches no finding" not in checked.out + checked.err

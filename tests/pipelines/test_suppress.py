@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -248,7 +249,7 @@ def test_the_baseline_records_what_each_finding_is(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baselined(tmp_path / "org", SIGNING, baseline)
     document = json.loads(baseline.read_text())
-    assert document["policylint-baseline"] == 2
+    assert document["policylint-baseline"] == 3
     assert [(e["rule"], e["subject"]) for e in document["findings"]] == [
         ("PL102", "person:kim.jh"), ("PL102", "person:oh.sj"), ("PL301", "key:auth-jwt-signing"),
         ("PL303", "key:auth-jwt-signing")]
@@ -364,9 +365,9 @@ def test_a_baseline_of_the_first_format_still_matches_by_fingerprint_and_says_to
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('{"policylint-baseline": 3, "findings": []}',
-     "1:1: error: expected a baseline written by `policylint baseline` ('policylint-baseline': 2 and a findings "
-     "list), found format 3, which a newer policylint writes"),
+    ('{"policylint-baseline": 4, "findings": []}',
+     "1:1: error: expected a baseline written by `policylint baseline` ('policylint-baseline': 3 and a findings "
+     "list), found format 4, which a newer policylint writes"),
     ('{"policylint-baseline": 2, "findings": [\n  {"rule": "PL101", "fingerprint": "0123456789abcdef"}\n]}',
      "2:3: error: expected severity to be one of critical, high, medium, low, info, found None in a baseline entry "
      "(`policylint baseline` writes them)"),
@@ -517,3 +518,63 @@ def test_a_baseline_entry_without_its_rule_and_subject_is_a_located_error(org: P
     assert (f"{bad}:2:3: error: expected a baseline entry with its rule and subject (KIND:ID), as `policylint "
             "baseline` writes them, found rule") in result.out
     assert "CRITICAL PL101 access_key ak-7731" in result.out
+
+
+OPEN_STORE = """
+policylint: 1
+resources:
+  - {id: orders-db, type: database, data: [customer_pii], records: 5000}
+grants:
+  - {to: "*", resource: orders-db, actions: ACTIONS}
+"""
+
+
+def test_a_baselined_grant_that_widens_is_reported_again_and_one_that_narrows_is_not(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    inventory = baselined(tmp_path / "org", OPEN_STORE.replace("ACTIONS", "[read, write]"), baseline)
+    assert json.loads(baseline.read_text())["findings"][0]["lists"]["grants"] == [
+        '["orders-db", "read", null, []]', '["orders-db", "write", null, []]']
+    inventory.write_text(OPEN_STORE.replace("ACTIONS", "[read]"))
+    assert check(str(inventory.parent), "--baseline", str(baseline))[:2] == (0, [])
+    inventory.write_text(OPEN_STORE.replace("ACTIONS", "[read, delete]"))
+    code, findings, document = check(str(inventory.parent), "--baseline", str(baseline))
+    assert (code, findings) == (1, [("PL216", "orders-db")])
+    assert document["findings"][0]["message"].endswith(  # type: ignore[index]
+        "(worse than the baseline: + delete on orders-db with no condition)")
+
+
+def test_a_baseline_of_the_second_format_accepts_any_grant_on_a_resource_it_names_and_says_to_write_it_again(
+        tmp_path: Path) -> None:
+    """Before grants were recorded by action, a grant was its resource's id: such a baseline accepted the grant
+    however it widened. It still does (a team's CI does not break on the upgrade), and says so."""
+    baseline = tmp_path / "baseline.json"
+    inventory = baselined(tmp_path / "org", OPEN_STORE.replace("ACTIONS", "[read]"), baseline)
+    document = json.loads(baseline.read_text())
+    document["policylint-baseline"] = 2
+    document["findings"][0]["lists"]["grants"] = ["orders-db"]
+    baseline.write_text(json.dumps(document, indent=2))
+    inventory.write_text(OPEN_STORE.replace("ACTIONS", "[read, write, delete]"))
+    result = run_cli("check", str(inventory.parent), "--baseline", str(baseline), "--as-of", "2026-01-01")
+    assert result.code == 0, result.out
+    assert (f"{baseline}:1:1: note: this baseline names each grant by its resource alone (a file of the second "
+            "format), so a grant on a resource it names stays suppressed however it widens (read to admin, a "
+            "condition or an exclusion dropped): write it again with `policylint baseline`") in result.out
+    document["findings"][0]["lists"]["grants"] = ["another-db"]  # what it named: nothing on orders-db accepted
+    baseline.write_text(json.dumps(document, indent=2))
+    assert check(str(inventory.parent), "--baseline", str(baseline))[:2] == (1, [("PL216", "orders-db")])
+
+
+def test_a_subject_whose_name_is_not_utf8_is_baselined_and_its_file_holds_nothing_raw(tmp_path: Path) -> None:
+    """A bare policy document named with bytes that are not UTF-8 made its fingerprint, and so every run, crash
+    (exit 3); the baseline file is for review: no raw control, bidi or lone surrogate in it."""
+    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    folder = tmp_path / "iam"
+    folder.mkdir()
+    (folder / "ok.json").write_text(policy)
+    with open(os.fsencode(folder) + b"/pol\xff" + "\u202e".encode() + b".json", "w") as written:
+        written.write(policy)
+    result = run_cli("baseline", str(folder), "-o", str(tmp_path / "baseline.json"), "--as-of", "2026-01-01")
+    assert result.code == 0, result.out + result.err
+    text = (tmp_path / "baseline.json").read_text(encoding="utf-8", errors="strict")
+    assert "\u202e" not in text and "\\u202e" in text
+    assert [e["subject"].rsplit("/", 1)[1] for e in json.loads(text)["findings"]] == ["ok.json", "pol\udcff\u202e.json"]

@@ -226,3 +226,10 @@ def test_the_cli_reports_input_errors_in_sarif_and_exits_2(tmp_path: Path, in_fi
     assert invocation["executionSuccessful"] is False
     # the error and the warning that nothing is customer data (no account there needs a roster: no note)
     assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["error", "warning"]
+
+
+def test_a_file_name_that_is_not_utf8_is_a_uri_of_its_bytes_never_a_crash() -> None:
+    """A name on disk that is not UTF-8 reaches Python with its bytes as lone surrogates (an attacker can commit
+    one); the whole report crashed on it (exit 3), hiding every other file's findings."""
+    assert sarif.artifact("inv/pol\udcff\udcfe.json") == {"uri": "inv/pol%FF%FE.json", "uriBaseId": "%SRCROOT%"}
+    assert sarif.artifact("/abs/x\ud800.json") == {"uri": "file:///abs/x%ED%A0%80.json"}

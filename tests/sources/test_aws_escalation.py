@@ -472,7 +472,7 @@ TABLE = f"aws:dynamodb:eu-west-1:{ACCT}:table/orders"
     ({"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
      [(("admin",), "StringNotEquals iam:PassedToService=ec2.amazonaws.com", None)], [TABLE, "aws:s3:::acme-backups"]),
     ({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
-     [(("admin",), "iam:PassedToService=lambda.amazonaws.com and IpAddress aws:SourceIp=10.0.0.0/8", None)],
+     [(("admin",), "IpAddress aws:SourceIp=10.0.0.0/8 and iam:PassedToService=lambda.amazonaws.com", None)],
      [TABLE, "aws:s3:::acme-backups"]),
     # ForAnyValue: on a key of one value, the plain test, and false where the key is missing: it narrows
     ({"ForAnyValue:StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},

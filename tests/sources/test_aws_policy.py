@@ -12,6 +12,7 @@ from policylint.iam import actions
 from policylint.iam.policy import (
     Evaluation,
     arn_to_id,
+    condition_text,
     effective_grants,
     evaluate,
     implied_principal,
@@ -525,3 +526,18 @@ def test_a_bare_policy_document_is_one_subject_at_its_file(name: str, flags: lis
     assert policy_document.detect(str(path), path.read_text())
     assert not policy_document.detect("d.json", (CORPUS / "aws-authz-details" /
                                                  "cloudsplaining__example_authz_v2.json").read_text())
+
+
+def test_a_condition_reads_the_same_in_any_order_and_no_value_reads_as_a_clause() -> None:
+    """A finding's evidence compares grants' conditions by their text: the same condition written in another order
+    is the same text, and a value holding ` and ` (a StringNotEquals on a string no request has: true for all)
+    never reads as the two clauses it spells."""
+    both = {"Bool": {"aws:SecureTransport": True}, "StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}
+    assert condition_text(both) == condition_text(dict(reversed(both.items()))) == \
+        "aws:SecureTransport=true and aws:SourceVpce=vpce-1a2b"
+    spelled = condition_text({"StringNotEquals": {"aws:SourceIp": "1.2.3.4 and aws:SourceVpce=vpce-1a2b"}})
+    assert spelled == 'StringNotEquals aws:SourceIp="1.2.3.4 and aws:SourceVpce=vpce-1a2b"'
+    assert spelled != condition_text({"StringNotEquals": {"aws:SourceIp": "1.2.3.4"},
+                                      "StringEquals": {"aws:SourceVpce": "vpce-1a2b"}})
+    assert condition_text({"StringEquals": {"aws:PrincipalTag/team": ["a,b", ""]}}) == \
+        'aws:PrincipalTag/team=["a,b",""]'

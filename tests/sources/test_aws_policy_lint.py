@@ -255,10 +255,11 @@ def test_its_id_is_its_path_from_the_root_so_a_copy_names_it_alike(tmp_path: Pat
         Options(globs_root=str(copy)).place(str(copy / "iam/a.json")) == "iam/a.json"
     outside = tmp_path / "elsewhere" / "b.json"
     assert Options(globs_root=str(tree)).place(str(outside)) == outside.as_posix()
-    # outside the root but in the copy (the configuration in a subfolder, `paths: [../iam]`): as the working tree
-    in_copy = Options(globs_root=str(copy / "sec"), names_of=(str(copy), str(tree)))
-    assert in_copy.place(str(copy / "sec/../iam/a.json")) == (tree / "iam/a.json").as_posix()
-    assert in_copy.place(str(outside)) == outside.as_posix()
+    # outside the root but in its repository (the configuration in a subfolder, `paths: [../iam]`): from the root,
+    # in the working tree, another clone and a diff's copy alike
+    for top in (tree, tmp_path / "clone", copy):
+        assert Options(globs_root=str(top / "sec"), top=str(top)).place(str(top / "iam/a.json")) == "../iam/a.json"
+    assert Options(globs_root=str(tree / "sec"), top=str(tree)).place(str(outside)) == outside.as_posix()
 
 
 def test_a_bad_statement_is_a_located_error_and_the_rest_is_still_linted(tmp_path: Path) -> None:

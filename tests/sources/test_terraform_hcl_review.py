@@ -667,3 +667,28 @@ def test_the_run_roots_own_configuration_is_in_the_unknown_account(tmp_path: Pat
     write(tmp_path, "envs/dev/main.tf", STORE)
     assert _ids(_loaded(tmp_path), ":role/") == {"aws:iam::cfn:role/orders-api",
                                                  "aws:iam::envs%2Fdev:role/orders-api"}
+
+
+MISSING_FILE = '''
+resource "aws_iam_user_policy" "p" {
+  name   = "p"
+  user   = "ana"
+  policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = "s3:GetObject",
+    Resource = "arn:aws:s3:::custdata/${file("${path.module}/nope.txt")}"}]})
+}
+'''
+
+
+def test_a_file_a_configuration_reads_and_cannot_is_named_alike_in_every_copy(tmp_path: Path) -> None:
+    """What a template leaves open names the file it could not read, and that text is a grant's condition (a
+    finding's evidence): named by the run's path, it differed between the working tree and a diff's copy, and the
+    hook found the finding worse on every commit."""
+    conditions = []
+    for top in (tmp_path / "repo", tmp_path / "policylint-staged-x1y2"):
+        write(top, "tf/main.tf", MISSING_FILE)
+        loaded = load_paths([str(top / "tf")], Options(top=str(top)), root=str(top / "security"))
+        conditions.append({g.condition for g in loaded.inventory.grants} |
+                          {g.condition for r in loaded.inventory.roles for g in r.grants} |
+                          {g.condition for p in loaded.inventory.principals for g in getattr(p, "grants", ())})
+    assert conditions[0] == conditions[1]
+    assert any(c and "file '../tf/nope.txt'" in c for c in conditions[0]), conditions[0]

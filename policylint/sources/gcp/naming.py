@@ -263,13 +263,13 @@ def _file_name(path: str) -> tuple[str, str] | None:
 def _folder(path: str, options: Options, outside: bool = True) -> tuple[str, str] | None:
     """The nearest folder between the run's root and the file that names a project (as a file name does).
 
-    Only folders under the root count, so a run and `diff`'s run on a copy of the base name the same project; a file
-    outside the root: the folders of its absolute path (a copy's: the working tree's, `Options.place`), unless not
-    `outside`."""
+    Folders are those of the file's name in ids (`Options.place`): under the root, or from the root through `..` in
+    its repository (never the clone's or a diff's copy's own folder name), so every clone and copy names the same
+    project; a file outside the repository: the folders of its absolute path, unless not `outside`."""
     placed = PurePath(options.place(path))
     folders = placed.parent.parts if not placed.is_absolute() or outside else ()
     for folder in reversed(folders):
-        own = _own_name(folder)
+        own = _own_name(folder) if folder != ".." else None
         if own is not None and _can_be_project(own):
             return own, "folder"
     return None

@@ -64,8 +64,8 @@ def load(path: str, text: str, options: Options) -> Fragment:
 
 def _project(path: str, options: Options) -> Project:
     walked = options.terraform_files or (path,)
-    key = (walked, options.terraform_roots, options.globs_root, options.links_within, options.max_file_bytes,
-           _stamps(walked))
+    key = (walked, options.terraform_roots, options.globs_root, options.top, options.links_within,
+           options.max_file_bytes, _stamps(walked))
     project = _PROJECTS.get(key)
     if project is None:
         _PROJECTS.clear()  # one run's project at a time
@@ -196,9 +196,11 @@ class Project:
         within = Path(os.path.relpath(real, root)).parts if root is not None else ()
         hidden = any(part.startswith(".") for part in within)
         if root is None or hidden or not os.path.isfile(path):
-            return Open(f"file {path!r} (outside the checked tree, hidden, or not there)")
+            # named as ids name files (`Options.place`): the reason is part of a grant's condition, the same in
+            # every clone, working folder and diff's copy
+            return Open(f"file {self.options.place(path)!r} (outside the checked tree, hidden, or not there)")
         text = self.text(path)
-        return Open(f"file {path!r} (not readable)") if isinstance(text, InputError) else text
+        return Open(f"file {self.options.place(path)!r} (not readable)") if isinstance(text, InputError) else text
 
     def root_of(self, module: Module) -> str:
         return module.folder.path

@@ -6,7 +6,9 @@ in step. Dates are ISO strings; ages are whole days as of `as_of`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any
 
 from policylint.flags import PREFIXES
 from policylint.graph import (
+    GLOB_CHARS,
     Graph,
     Index,
     Step,
@@ -72,6 +75,31 @@ PEOPLE_FIELDS = frozenset({"person", "owner"})
 NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
 
 
+class GlobCustomers:
+    """The customer-data resources a glob grant names, as the graph reads it (`grant_covers`): those whose id
+    starts with the glob's literal prefix, matched; each glob (with its exclusions) once."""
+
+    def __init__(self) -> None:
+        self._ordered: list[Resource] | None = None
+        self._found: dict[tuple[str, tuple[str, ...]], list[Resource]] = {}
+
+    def named(self, grant: Grant, customers: tuple[Resource, ...]) -> list[Resource]:
+        key = (grant.resource, tuple(grant.excluding))
+        found = self._found.get(key)
+        if found is None:
+            if self._ordered is None:
+                self._ordered = sorted(customers, key=lambda r: r.id)
+            first = GLOB_CHARS.search(grant.resource)
+            prefix = grant.resource[: first.start()] if first else grant.resource
+            found = self._found[key] = []
+            for resource in self._ordered[bisect_left(self._ordered, prefix, key=lambda r: r.id):]:
+                if not resource.id.startswith(prefix):
+                    break
+                if grant_covers(grant, resource):
+                    found.append(resource)
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What building facts needs, derived once from the inventory, the index and the reach."""
@@ -93,6 +121,7 @@ class Context:
     open_grants: dict[str, list[tuple[int, Grant]]]  # resource id -> grants to everyone on it (with their order)
     open_globs: tuple[tuple[int, Grant], ...]  # grants to everyone on a glob (a policy whose target is left open)
     file_name: Callable[[str], str] = str  # a file as the facts name it (a diff's copy: as the working tree does)
+    globs: GlobCustomers = dataclasses.field(default_factory=lambda: GlobCustomers())  # what glob grants name
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
@@ -269,6 +298,11 @@ def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[F
             resource_type: str | None = EVERYONE
             classes = sorted({c for r in context.reach.resources for c in customer_classes(r, context.patterns)})
             customer = bool(context.reach.resources)
+        elif is_glob(grant.resource):  # the customer-data stores it names: admin on `customers-*` is on them
+            resource_type = None
+            named = context.globs.named(grant, context.reach.resources)
+            classes = sorted({c for r in named for c in customer_classes(r, context.patterns)})
+            customer = bool(named)
         else:
             resource = context.index.nodes.get(grant.resource)
             resource_type = resource.type if isinstance(resource, Resource) else None

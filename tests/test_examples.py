@@ -28,6 +28,10 @@ EXPECTED = {
     ("PL207", "k8s:default:user:han.sj@shopco.example"),
     ("PL217", "k8s:default:user:park.mj@shopco.example"),  # reads every Secret of `payments`
     ("PL208", "aws:iam::111122223333:group/platform-admins"),  # AdministratorAccess
+    # admin on globs that name customer data (`aws:*`, a project's `*`, every Secret): admin on customer data
+    ("PL201", "aws:iam::111122223333:group/platform-admins"),
+    ("PL201", "gcp:projects/shopco-analytics:roles/owner"),
+    ("PL201", "k8s:default:clusterrolebinding:oncall-cluster-admin"),
     ("PL211", "gcp:projects/shopco-analytics:roles/bigquery.dataViewer"),  # every dataset of the project
     ("PL209", "gcp:user:choi.dh@shopco.example"),
     ("PL209", "gcp:user:han.sj@shopco.example"),

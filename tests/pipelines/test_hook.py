@@ -783,3 +783,36 @@ def test_a_file_outside_the_configurations_folder_keeps_its_id_in_the_copies(
     monkeypatch.chdir(tmp_path.parent / "elsewhere" / "security")
     checked = run_cli("check", "--baseline", "baseline.json", "--as-of", AS_OF)
     assert checked.code == 0 and "matches no finding" not in checked.out + checked.err
+
+
+def test_widening_a_role_anyone_can_assume_blocks(repo: Path) -> None:
+    """PL202 (critical) named what the role reaches, not what it grants: letting everyone who may assume it write
+    what they could only read was the same finding, and passed."""
+    write(repo, "inv/services.yaml", SERVICES.replace("assumable_by: [order-sync]", 'assumable_by: ["*"]'))
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "legacy: anyone may assume the reader")
+    assert "CRITICAL PL202" in run_cli("check", "--as-of", AS_OF).out
+    write(repo, "inv/services.yaml", SERVICES.replace("assumable_by: [order-sync]", 'assumable_by: ["*"]')
+          .replace("actions: [read]", "actions: [read, write]"))
+    code, found, report = hook()
+    assert code == 1 and ("PL202", "customer-db-reader") in [(rule, subject) for rule, subject, _ in found]
+    [finding] = [f for f in report["findings"] if f["rule"] == "PL202"]  # type: ignore[attr-defined]
+    assert finding["message"].endswith("(worse than at the base: + write on customer-db with no condition)")
+
+
+def test_admin_on_a_glob_that_names_customer_data_is_a_finding_not_a_resolved_one(repo: Path) -> None:
+    """A grant on `customer-*` names the customer database as the graph reads it; its facts said it held no
+    customer data, so turning admin on the database into admin on the glob made PL201 look resolved."""
+    write(repo, "inv/services.yaml", SERVICES.replace("actions: [read]", "actions: [admin]"))
+    git(repo, "add", "-A")
+    git(repo, *COMMIT, "legacy: admin on the database")
+    write(repo, "inv/services.yaml", SERVICES.replace("actions: [read]", "actions: [admin]")
+          .replace("resource: customer-db,", 'resource: "customer-*",'))
+    code, _, report = hook()
+    assert not any(f["rule"] == "PL201" for f in report["resolved"])  # type: ignore[attr-defined]
+    [worse] = [f for f in report["findings"] if f["rule"] == "PL201"]  # type: ignore[attr-defined]
+    assert code == 1 and worse["message"].endswith(  # a glob also names what is made later: wider
+        "(worse than at the base: + admin on customer-* with no condition)")
+    checked = json.loads(run_cli("check", "--format", "json", "--as-of", AS_OF).out)
+    assert [f["message"] for f in checked["findings"] if f["rule"] == "PL201"] == [
+        "role customer-db-reader grants full or admin access on customer data: customer-*"]

@@ -448,7 +448,9 @@ def test_a_baselined_finding_whose_subject_comes_to_reach_more_customer_data_is_
                   "+ customers-db (33,700,000 records); + orders-db (records unknown))"),
         # a store of unknown size is a new member, though the records the message counts stay 0
         ("PL202", 'role open-reader is assumable by "*" and reaches 0 customer records (customer_contact, '
-                  "customer_orders) (worse than the baseline: + customer_orders; + orders-db (records unknown))"),
+                  "customer_orders); it grants: logs-bucket, orders-db (worse than the baseline: + delete on "
+                  "orders-db with no condition; + read on orders-db with no condition; + write on orders-db with "
+                  "no condition; + customer_orders; + orders-db (records unknown))"),
     ]
 
 

@@ -1366,7 +1366,7 @@ def test_a_condition_on_who_narrows_anyone_and_others_do_not(tmp_path: Path) -> 
         'HIGH PL210 role aws:iam::cfn:role/tls-reader can be assumed by anyone ("*") without a condition on who; it '
         "grants: aws:cloudformation:*",
         'CRITICAL PL202 role aws:iam::cfn:role/tls-exports is assumable by "*" and reaches 48,000 customer records '
-        "(customer_pii)"]
+        "(customer_pii); it grants: aws:s3:::acme-customer-exports"]
     stack = (tmp_path / "stack.yaml").read_text()
     write(tmp_path, "bucket/stack.yaml", stack[:stack.index("  OrgReader:")])  # the bucket and its policy alone
     write(tmp_path, "bucket/people.yaml", (tmp_path / "people.yaml").read_text())

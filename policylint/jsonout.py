@@ -1,10 +1,11 @@
 """JSON written by orjson, with `json` where orjson refuses a value (a lone surrogate, which an id can hold, an
 integer past 64 bits, a key that is no text).
 
-`indented`: the text `json.dumps(value, indent=2, ensure_ascii=False)` writes, exactly (`json` indents in pure
-Python: a report of 294,504 findings, 450 MB, took 18.2 s; orjson 0.7 s). `compact`: the caches' JSON, written 5
-times faster (an index of 100 MB: 0.53 s to 0.10 s). Reading stays with `json`: orjson reads barely faster what
-becomes Python objects, and reads an integer past 64 bits as a float.
+`indented`: the text `json.dumps(value, indent=2, ensure_ascii=False)` writes, exactly, for what outputs hold (text,
+whole numbers, booleans, null; no output holds a float, which orjson writes as `1e-7`, and NaN as `null`). `json`
+indents in pure Python: a report of 294,504 findings, 450 MB, took 18.2 s; orjson 0.7 s. `compact`: the caches'
+JSON, written 5 times faster (an index of 100 MB: 0.53 s to 0.10 s). Reading stays with `json`: orjson reads
+barely faster what becomes Python objects, and reads an integer past 64 bits as a float.
 """
 
 from __future__ import annotations

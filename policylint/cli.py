@@ -26,7 +26,17 @@ from policylint.pipeline import Timer, run
 from policylint.progress import Shown, wanted
 from policylint.redact import no_command_lines, printable, printable_json, redact
 from policylint.report import Report
-from policylint.reporters import CHECK, REACH, ROWS_ONLY, STREAM_REACH, SUFFIXES, SUMMARY, reach_summary, summary
+from policylint.reporters import (
+    CHECK,
+    REACH,
+    ROWS_ONLY,
+    STREAM_CHECK,
+    STREAM_REACH,
+    SUFFIXES,
+    SUMMARY,
+    reach_summary,
+    summary,
+)
 from policylint.reporters.shown import redacted_document
 from policylint.rules import SEVERITIES, Rule
 from policylint.settings import UNCLASSIFIED, Given, Settings, resolve, rule_set
@@ -350,10 +360,12 @@ def _finish(report: Report, settings: Settings, outputs: list[Output], fail_on: 
         for file, reason in report.skipped:
             click.echo(f"skipped {printable(redact(file))}: {reason}", err=True)
     for output, output_file in outputs:
+        pieces = STREAM_CHECK[output](report) if output in STREAM_CHECK else (CHECK[output](report),)
         if output_file is None:
-            click.echo(CHECK[output](report), nl=False)
+            for piece in pieces:
+                click.echo(piece, nl=False)
         else:
-            write_output(output_file, CHECK[output](report), [*settings.inputs(), *report.inputs])
+            write_output(output_file, pieces, [*settings.inputs(), *report.inputs])
     if any(output_file is not None or output in ROWS_ONLY for output, output_file in outputs):
         _report_errors(report.errors)
         click.echo(SUMMARY(report), err=True)

@@ -51,9 +51,11 @@ def refuse_inputs(path: Path, inputs: Iterable[str | Path]) -> None:
                              f"{printable(str(path))}, which is the input {printable(str(name))}")
 
 
-def write_output(path: Path, text: str, inputs: Iterable[str | Path], *, what: str = "the report") -> None:
-    """Write `text` to `path` (refused when it is one of `inputs`): atomically for a regular file, in place for a
-    device or a pipe. A path through a symbolic link is refused (`refuse_links`)."""
+def write_output(path: Path, text: str | Iterable[str], inputs: Iterable[str | Path], *,
+                 what: str = "the report") -> None:
+    """Write `text` (or its pieces, in order, as they are made) to `path` (refused when it is one of `inputs`):
+    atomically for a regular file, in place for a device or a pipe. A path through a symbolic link is refused
+    (`refuse_links`)."""
     refuse_links(path)
     refuse_inputs(path, inputs)
     try:
@@ -86,17 +88,17 @@ def _in_place(path: Path) -> bool:
     return str(path).startswith(IN_PLACE_ROOTS) or os.path.realpath(path).startswith(IN_PLACE_ROOTS)
 
 
-def _write_in_place(path: Path, text: str) -> None:
+def _write_in_place(path: Path, text: str | Iterable[str]) -> None:
     # appending: a pipe or a terminal has no end to truncate, and /dev/stdout redirected with >> keeps its lines
     with open(path, "a", encoding="utf-8") as stream:
-        stream.write(text)
+        stream.writelines((text,) if isinstance(text, str) else text)
 
 
-def _write_atomically(target: Path, text: str, existing: os.stat_result | None) -> None:
+def _write_atomically(target: Path, text: str | Iterable[str], existing: os.stat_result | None) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.writelines((text,) if isinstance(text, str) else text)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, stat.S_IMODE(existing.st_mode) if existing else _default_mode())

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from policylint.errors import UsageError
+from policylint.findings import Finding, fingerprint
+from policylint.model import Location
 from policylint.output import refuse_inputs, refuse_links, write_output
+from policylint.report import Report
+from policylint.reporters import CHECK, STREAM_CHECK
+from policylint.reporters import text as text_format
 
 
 def test_a_regular_file_is_replaced_whole_keeping_its_mode(tmp_path: Path) -> None:
@@ -135,3 +142,31 @@ def test_device_paths_are_links_and_still_allowed(tmp_path: Path) -> None:
     refuse_links(Path("/dev/stdout"))  # a link to /proc/self/fd/1: standard output, whatever it is
     refuse_links(Path("/dev/null"))
     refuse_links(tmp_path / "report.sarif")  # no link on the way
+
+
+def test_a_report_written_in_pieces_is_the_whole_text_and_a_failing_one_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    write_output(target, iter(["a\n", "b\n", "c\n"]), [])
+    assert target.read_text() == "a\nb\nc\n"
+
+    def broken() -> Iterator[str]:
+        yield "half of a new report\n"
+        raise RuntimeError("a bug while rendering")
+
+    with pytest.raises(RuntimeError):
+        write_output(target, broken(), [])
+    assert target.read_text() == "a\nb\nc\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
+def test_the_text_report_in_pieces_is_the_text_whole_and_no_piece_starts_a_workflow_command() -> None:
+    """A long report is written as it is made (its whole text was held three times over: 500 MB at enterprise
+    size); each piece is whole lines, each escaped as the whole text was."""
+    findings = [Finding(Location(f"f{n}.yaml", n, 1), "PL101", "credential", f"::error ::k{n}", "high", "t",
+                        f"message {n}\n::set-output name=x::##[stop-commands]", (), fingerprint("PL101", "c", str(n)))
+                for n in range(3 * text_format.LINES_PER_PIECE)]
+    report = Report(date(2026, 1, 1), findings, [], 1, (), 0)
+    pieces = list(STREAM_CHECK["text"](report))
+    assert len(pieces) >= 3 and all(piece.endswith("\n") for piece in pieces)
+    assert "".join(pieces) == CHECK["text"](report)
+    assert not any(line.lstrip().startswith("::") or "##[" in line for line in "".join(pieces).splitlines())

@@ -11,14 +11,22 @@ from policylint.reporters.paths import compact
 from policylint.reporters.shown import escaped, escaped_reach
 from policylint.reporters.summary import by_severity, skipped, unclassified
 
+LINES_PER_PIECE = 2000  # a report of 300,000 findings is written in pieces, never held whole (86 MB of text)
+
 
 def render(report: Report) -> str:
-    """Every value from an input escaped before it is placed on a line (`shown.escaped`), so the only line breaks
-    are this format's own, and no line can start a CI workflow command."""
-    return no_command_lines(_render(escaped(report)))
+    return "".join(stream(report))
 
 
-def _render(report: Report) -> str:
+def stream(report: Report) -> Iterator[str]:
+    """The report in pieces of whole lines, in order. Every value from an input escaped before it is placed on a
+    line (`shown.escaped`), so the only line breaks are this format's own, and no line can start a CI workflow
+    command."""
+    for lines in _pieces(escaped(report)):
+        yield no_command_lines("\n".join(lines) + "\n")
+
+
+def _pieces(report: Report) -> Iterator[list[str]]:
     lines = [str(error) for error in report.errors]
     if report.base is not None and (report.findings or report.resolved):
         lines.append(f"new since {report.base}:" if report.findings else f"nothing new since {report.base}")
@@ -26,6 +34,9 @@ def _render(report: Report) -> str:
         lines.append(f"{f.location}: {f.severity.upper()} {f.rule} {f.message}")
         if f.path:
             lines.append(f"    path: {compact(f.path)}")
+        if len(lines) >= LINES_PER_PIECE:
+            yield lines
+            lines = []
     if report.resolved:
         lines.append(f"resolved since {report.base}:")
         lines.extend(f"{f.location}: resolved {f.rule} {f.message}" for f in report.resolved)
@@ -36,7 +47,7 @@ def _render(report: Report) -> str:
         lines.append(f"    by {s.by} at {s.location}: {s.reason}{owner}{until}")
     lines.extend(f"{n.location}: note: {n.message}" for n in report.notices)
     lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+    yield lines
 
 
 def summary(report: Report) -> str:

@@ -11,6 +11,8 @@ barely faster what becomes Python objects, and reads an integer past 64 bits as 
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -29,3 +31,26 @@ def compact(value: Any) -> bytes:
         return orjson.dumps(value)
     except TypeError:
         return json.dumps(value, separators=(",", ":")).encode()
+
+
+def placeholder() -> str:
+    """A text no input can hold (random), to stand in a document for a list `indented_with` writes item by item."""
+    return f"policylint-items-{secrets.token_hex(16)}"
+
+
+def indented_with(document: Any, token: str, items: Iterable[Any]) -> Iterator[str]:
+    """The text `indented` writes for `document` with the list `items` where it holds `token`, in pieces: what
+    comes before the list, each item as it is made, what comes after (a report's 300,000 findings are never held
+    as one text, nor as one list of documents)."""
+    text = indented(document)
+    quoted = indented(token)
+    at = text.index(quoted)
+    line = text[text.rindex("\n", 0, at) + 1:at]
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    inner = indent + "  "
+    yield text[:at] + "["
+    first = True
+    for item in items:
+        yield ("\n" if first else ",\n") + inner + indented(item).replace("\n", "\n" + inner)
+        first = False
+    yield ("]" if first else "\n" + indent + "]") + text[at + len(quoted):]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -159,7 +160,7 @@ def test_a_report_written_in_pieces_is_the_whole_text_and_a_failing_one_leaves_t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
 
 
-def test_the_text_report_in_pieces_is_the_text_whole_and_no_piece_starts_a_workflow_command() -> None:
+def test_a_report_in_pieces_is_the_text_whole_and_no_piece_starts_a_workflow_command() -> None:
     """A long report is written as it is made (its whole text was held three times over: 500 MB at enterprise
     size); each piece is whole lines, each escaped as the whole text was."""
     findings = [Finding(Location(f"f{n}.yaml", n, 1), "PL101", "credential", f"::error ::k{n}", "high", "t",
@@ -170,3 +171,7 @@ def test_the_text_report_in_pieces_is_the_text_whole_and_no_piece_starts_a_workf
     assert len(pieces) >= 3 and all(piece.endswith("\n") for piece in pieces)
     assert "".join(pieces) == CHECK["text"](report)
     assert not any(line.lstrip().startswith("::") or "##[" in line for line in "".join(pieces).splitlines())
+    for name in ("json", "sarif"):  # a finding at a time, the same document
+        pieces = list(STREAM_CHECK[name](report))
+        assert len(pieces) > len(findings) and "".join(pieces) == CHECK[name](report)
+        assert len(json.loads("".join(pieces))["findings" if name == "json" else "runs"]) > 0

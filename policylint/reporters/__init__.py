@@ -49,6 +49,8 @@ CHECK: dict[str, Render] = {
 # formats written in pieces as they are made (a report's text is never held whole): the same text as CHECK's
 STREAM_CHECK: dict[str, Callable[[Report], Iterator[str]]] = {
     "text": lambda report: text_format.stream(redacted(report)),
+    "json": lambda report: json_format.stream(redacted(report)),
+    "sarif": lambda report: sarif.stream(redacted(report)),
 }
 # `reach` writes each identity as it is traced (memory bounded by the graph, not by the output); REACH is the
 # same text whole

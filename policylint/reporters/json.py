@@ -9,7 +9,7 @@ from typing import Any
 from policylint.exposure import Exposure, Listed
 from policylint.findings import Finding
 from policylint.graph import Step
-from policylint.jsonout import indented
+from policylint.jsonout import indented_with, placeholder
 from policylint.model import Location
 from policylint.redact import printable_json
 from policylint.report import Report
@@ -41,10 +41,16 @@ def _location(location: Location) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """The document in pieces, its findings one by one as they are made (`jsonout.indented_with`)."""
+    token = placeholder()
     document: dict[str, Any] = {
         "as_of": report.as_of.isoformat(),
         **({"base": report.base} if report.base is not None else {}),
-        "findings": [_finding(f) for f in report.findings],
+        "findings": token,
         **({"resolved": [_finding(f) for f in report.resolved]} if report.base is not None else {}),
         "suppressed": [
             {**_finding(s.finding), "suppressed_by": s.by, "reason": s.reason, "owner": s.owner,
@@ -69,10 +75,8 @@ def render(report: Report) -> str:
             **({"warning": note} if (note := unclassified(report)) else {}),
         },
     }
-    return _dump(document)
-
-
-ITEM_INDENT = " " * 4  # an item of `identities`, two levels down
+    yield from (printable_json(piece) for piece in indented_with(document, token, map(_finding, report.findings)))
+    yield "\n"
 
 
 def render_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> str:
@@ -80,18 +84,11 @@ def render_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> 
 
 
 def stream_reach(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> Iterator[str]:
-    """One document, `{as_of, notes, identities: [...]}`, written as the listing is read: the text `json.dumps`
-    would write for the whole, item by item (each item indented to its place in the list)."""
-    head = {"as_of": as_of, "notes": list(notes), "identities": []}
-    if not len(exposures):
-        yield _dump(head)
-        return
-    text = indented(head)
-    yield printable_json(text[: text.rindex("[]") + 1] + "\n" + ITEM_INDENT)  # `identities` is the last key
-    for number, e in enumerate(exposures):
-        item = indented(identity(e)).replace("\n", "\n" + ITEM_INDENT)
-        yield printable_json((",\n" + ITEM_INDENT if number else "") + item)  # a string's line break is `\n`
-    yield "\n  ]\n}\n"
+    """One document, `{as_of, notes, identities: [...]}`, written as the listing is read, identity by identity."""
+    token = placeholder()
+    head = {"as_of": as_of, "notes": list(notes), "identities": token}
+    yield from (printable_json(piece) for piece in indented_with(head, token, map(identity, exposures)))
+    yield "\n"
 
 
 def stream_lines(as_of: str, exposures: Listed, notes: tuple[str, ...] = ()) -> Iterator[str]:
@@ -115,7 +112,3 @@ def identity(e: Exposure) -> dict[str, Any]:
             for r in e.resources
         ],
     }
-
-
-def _dump(document: Any) -> str:
-    return printable_json(indented(document)) + "\n"

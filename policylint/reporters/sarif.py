@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 from urllib.parse import quote
 
 from policylint import __version__
 from policylint.errors import InputError
 from policylint.findings import Finding, Notice, Suppression
-from policylint.jsonout import indented
+from policylint.jsonout import indented_with, placeholder
 from policylint.model import Location
 from policylint.redact import printable, printable_json
 from policylint.report import Report
@@ -32,25 +34,32 @@ WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
 def render(report: Report) -> str:
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """The document in pieces, its results one by one as they are made (`jsonout.indented_with`)."""
     rules = sorted(report.rules, key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
     diff = report.base is not None  # a `diff` report: its findings are the new ones
-    results = [
-        *(_result(f, index, baseline="new" if diff else None) for f in sorted(report.findings)),
-        *(_result(s.finding, index, suppression=s) for s in sorted(report.suppressed, key=_suppression_order)),
-        *(_result(f, index, baseline="absent") for f in sorted(report.resolved)),
-    ]
+    results = chain(
+        (_result(f, index, baseline="new" if diff else None) for f in sorted(report.findings)),
+        (_result(s.finding, index, suppression=s) for s in sorted(report.suppressed, key=_suppression_order)),
+        (_result(f, index, baseline="absent") for f in sorted(report.resolved)),
+    )
+    token = placeholder()
     run = {
         "tool": {"driver": {"name": "policylint", "version": __version__, "informationUri": INFORMATION_URI,
                             "rules": [_rule(rule) for rule in rules]}},
         "invocations": [_invocation(report)],
         "columnKind": "unicodeCodePoints",  # YAML columns count characters
-        "results": results,
+        "results": token,
         "properties": {"as_of": report.as_of.isoformat(), "files": report.files,
                        "identities_reaching_customer_data": report.exposed_identities},
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return printable_json(indented(document)) + "\n"
+    yield from (printable_json(piece) for piece in indented_with(document, token, results))
+    yield "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

@@ -180,6 +180,11 @@ def grant_key(resource: str, action: str | None, condition: str | None, excludin
 _Grants = dict[str, list[tuple[str | None, str | None, frozenset[str]]]]  # resource -> (action, condition, excluding)
 
 
+def is_grant_key(key: str) -> bool:
+    """Whether a member key is a grant's (`grant_key`), not a resource's id alone."""
+    return _grant(key) is not None
+
+
 def _grant(key: str) -> tuple[str, str | None, str | None, frozenset[str]] | None:
     try:
         value = json.loads(key) if key.startswith("[") else None

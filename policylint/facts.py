@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from typing import Any
 
 from policylint.flags import PREFIXES
 from policylint.graph import (
-    GLOB_CHARS,
     Graph,
     Index,
     Step,
@@ -76,27 +74,25 @@ NAMING_FIELDS = ("members", "assumable_by", "readable_by", "to")
 
 
 class GlobCustomers:
-    """The customer-data resources a glob grant names, as the graph reads it (`grant_covers`): those whose id
-    starts with the glob's literal prefix, matched; each glob (with its exclusions) once."""
+    """The customer-data resources a glob grant names: those the graph's hub of the glob leads to (`Graph.matches`,
+    matched once while the graph was built), each glob (with its exclusions) once."""
 
     def __init__(self) -> None:
-        self._ordered: list[Resource] | None = None
+        self._customers: dict[str, Resource] | None = None
         self._found: dict[tuple[str, tuple[str, ...]], list[Resource]] = {}
 
-    def named(self, grant: Grant, customers: tuple[Resource, ...]) -> list[Resource]:
-        key = (grant.resource, tuple(grant.excluding))
+    def named(self, grant: Grant, customers: tuple[Resource, ...], graph: Graph) -> list[Resource]:
+        key = (grant.resource, tuple(sorted(set(grant.excluding))))
         found = self._found.get(key)
         if found is None:
-            if self._ordered is None:
-                self._ordered = sorted(customers, key=lambda r: r.id)
-            first = GLOB_CHARS.search(grant.resource)
-            prefix = grant.resource[: first.start()] if first else grant.resource
-            found = self._found[key] = []
-            for resource in self._ordered[bisect_left(self._ordered, prefix, key=lambda r: r.id):]:
-                if not resource.id.startswith(prefix):
-                    break
-                if grant_covers(grant, resource):
-                    found.append(resource)
+            if self._customers is None:
+                self._customers = {r.id: r for r in customers}
+            hub = graph.matches.get(key)
+            if hub is not None:
+                found = [self._customers[t] for t in sorted(graph.succ.get(hub, ())) if t in self._customers]
+            else:  # a grant the graph did not read (none today): matched here, as the graph would
+                found = [r for r in self._customers.values() if grant_covers(grant, r)]
+            self._found[key] = found
         return found
 
 
@@ -300,7 +296,7 @@ def _grants(grants: list[Grant] | tuple[Grant, ...], context: Context) -> list[F
             customer = bool(context.reach.resources)
         elif is_glob(grant.resource):  # the customer-data stores it names: admin on `customers-*` is on them
             resource_type = None
-            named = context.globs.named(grant, context.reach.resources)
+            named = context.globs.named(grant, context.reach.resources, context.graph)
             classes = sorted({c for r in named for c in customer_classes(r, context.patterns)})
             customer = bool(named)
         else:

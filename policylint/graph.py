@@ -60,13 +60,15 @@ class Graph:
     u → v, nodes keep the order they were added in. The part of NetworkX's `DiGraph` interface the pipeline uses,
     without importing NetworkX (a fifth of the pre-commit hook's time was that import: 0.22 s)."""
 
-    __slots__ = ("_shared", "edges", "kinds", "labels", "pred", "steps", "succ")
+    __slots__ = ("_shared", "edges", "kinds", "labels", "matches", "pred", "steps", "succ")
 
     def __init__(self) -> None:
         self.succ: dict[str, dict[str, dict[str, Any]]] = {}
         self.pred: dict[str, dict[str, dict[str, Any]]] = {}
         self.kinds: dict[str, str] = {}
         self.labels: dict[str, str] = {}  # hub id -> the set it stands for, as people read it
+        # (glob, sorted exclusions) -> the hub of the ids it matches (`_Matcher`): facts read what a glob names there
+        self.matches: dict[tuple[str, tuple[str, ...]], str] = {}
         self.edges = Edges(self.succ)
         # Edges with the same attributes share one dict (a million `{"kind": "holds"}` were a third of the graph's
         # memory): an edge's dict is never changed in place, `add_edge` and `set_edge` put another in its place.
@@ -266,7 +268,7 @@ def _add_grant_edges(graph: Graph, inventory: Inventory, index: Index) -> None:
             for scope, ids in by_scope.items():
                 if scopes_meet(resource.scope, scope):
                     graph.add_edges_from(((hub, target) for target in ids), kind="controls")
-    matcher = _Matcher(targets)
+    matcher = _Matcher(targets, graph.matches)
     for holder, grant in _all_grants(inventory):
         _grant_edge(graph, index, holder, grant, matcher)
 
@@ -314,13 +316,13 @@ class _Matcher:
     Ids are kept sorted, so a glob with a literal prefix (`aws:s3:::customer-*`) only tests the ids that share it.
     """
 
-    def __init__(self, targets: list[Resource | Key]) -> None:
+    def __init__(self, targets: list[Resource | Key], hubs: dict[tuple[str, tuple[str, ...]], str]) -> None:
         self.targets = {t.id: t for t in targets}
         self.ids = sorted(self.targets)
         self.controls: dict[str, list[str]] = {}  # hub -> the access-control resources it matches
-        # (glob, exclusions) -> its hub: keyed by the values, never by a string built of them (a literal resource
-        # written `cust*|-x` must not be the hub of the glob `cust*` minus `x`)
-        self.hubs: dict[tuple[str, tuple[str, ...]], str] = {}
+        # (glob, exclusions) -> its hub (`Graph.matches`): keyed by the values, never by a string built of them (a
+        # literal resource written `cust*|-x` must not be the hub of the glob `cust*` minus `x`)
+        self.hubs = hubs
 
     def hub(self, graph: Graph, grant: Grant) -> tuple[str, list[str]]:
         """The glob's hub, and the access-control resources it matches (admin on those is admin of their scope,

@@ -37,6 +37,7 @@ from policylint.evidence import (
     evidence_from_json,
     evidence_json,
     grant_key,
+    is_grant_key,
     reached_from_json,
 )
 from policylint.findings import Finding, Notice, Suppression, fingerprint, worsened
@@ -213,6 +214,7 @@ def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Base
     shared: dict[str, Counts] = {}
     found = []
     errors = []
+    seen: dict[str, Location] = {}
     for index, entry in enumerate(entries):
         where = Location(path, *entries.item_pos[index])  # type: ignore[attr-defined]
         if not (isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)):
@@ -225,6 +227,12 @@ def load_baseline(path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Base
         if wrong:
             errors.append(InputError(where, wrong))
             continue
+        if entry["fingerprint"] in seen:  # which of two would be accepted? `policylint baseline` writes one
+            first = seen[entry["fingerprint"]]
+            errors.append(InputError(where, f"expected one entry per finding, found a second for {entry['rule']} "
+                                            f"{entry['subject']} (the first at line {first.line})"))
+            continue
+        seen[entry["fingerprint"]] = where
         by_resource = version == GRANTS_BY_RESOURCE and evidence is not None and _names_grants(evidence)
         if by_resource and evidence is not None:
             evidence = _by_resource(evidence)
@@ -241,8 +249,8 @@ def _by_resource(evidence: Evidence) -> Evidence:
     """A format-2 entry's grants, each named by its resource alone, as what that format accepted: any grant on the
     resource (`*`, unconditional, excluding nothing)."""
     return replace(evidence, lists=tuple(
-        (path, tuple(Member(grant_key(m.key, "*", None, []), m.shown) for m in members) if path in GRANT_LISTS
-         else members) for path, members in evidence.lists))
+        (path, tuple(m if is_grant_key(m.key) else Member(grant_key(m.key, "*", None, []), m.shown) for m in members)
+         if path in GRANT_LISTS else members) for path, members in evidence.lists))
 
 
 def _evidence(entry: dict[str, Any], table: dict[str, Any], shared: dict[str, Counts]) -> Evidence:

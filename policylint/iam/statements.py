@@ -18,7 +18,7 @@ from policylint.yamlsafe import YMap, YSeq
 
 _ACTION = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+\Z")
 _PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
-_EQUALITY = frozenset(("Bool", "StringEquals", "NumericEquals", "ArnEquals", "DateEquals"))  # named: the others
+_EQUALITY = frozenset(("Bool", "StringEquals", "NumericEquals", "DateEquals"))  # named: the others (ArnEquals globs)
 
 
 @dataclass(frozen=True, slots=True)

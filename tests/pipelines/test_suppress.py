@@ -580,3 +580,30 @@ def test_a_subject_whose_name_is_not_utf8_is_baselined_and_its_file_holds_nothin
     text = (tmp_path / "baseline.json").read_text(encoding="utf-8", errors="strict")
     assert "\u202e" not in text and "\\u202e" in text
     assert [e["subject"].rsplit("/", 1)[1] for e in json.loads(text)["findings"]] == ["ok.json", "pol\udcff\u202e.json"]
+
+
+def test_a_second_format_baseline_holding_grant_keys_reads_them_as_grants(tmp_path: Path) -> None:
+    """Baselines written between the two formats hold grants by action under format 2: read as they say, an
+    unchanged grant is not worse (read as a resource's id, `+ admin on orders-db` was reported of what it held)."""
+    baseline = tmp_path / "baseline.json"
+    inventory = baselined(tmp_path / "org", OPEN_STORE.replace("ACTIONS", "[read]"), baseline)
+    document = json.loads(baseline.read_text())
+    document["policylint-baseline"] = 2
+    baseline.write_text(json.dumps(document, indent=2))
+    assert check(str(inventory.parent), "--baseline", str(baseline))[:2] == (0, [])
+    inventory.write_text(OPEN_STORE.replace("ACTIONS", "[read, write]"))
+    assert check(str(inventory.parent), "--baseline", str(baseline))[:2] == (1, [("PL216", "orders-db")])
+
+
+def test_a_baseline_with_two_entries_for_one_finding_is_a_located_error(tmp_path: Path) -> None:
+    """`policylint baseline` writes one entry per finding; a second one (accepting more, say) is not read."""
+    baseline = tmp_path / "baseline.json"
+    inventory = baselined(tmp_path / "org", OPEN_STORE.replace("ACTIONS", "[read]"), baseline)
+    document = json.loads(baseline.read_text())
+    wider = {**document["findings"][0], "lists": {"grants": ['["orders-db", "*", null, []]']}}
+    document["findings"].append(wider)
+    baseline.write_text(json.dumps(document, indent=2))
+    inventory.write_text(OPEN_STORE.replace("ACTIONS", "[read, write]"))
+    result = run_cli("check", str(inventory.parent), "--baseline", str(baseline), "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert "error: expected one entry per finding, found a second for PL216 resource:orders-db" in result.out

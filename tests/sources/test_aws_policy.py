@@ -541,6 +541,8 @@ def test_a_condition_reads_the_same_in_any_order_and_no_value_reads_as_a_clause(
                                       "StringEquals": {"aws:SourceVpce": "vpce-1a2b"}})
     assert condition_text({"StringEquals": {"aws:PrincipalTag/team": ["a,b", ""]}}) == \
         'aws:PrincipalTag/team=["a,b",""]'
-    # a looser test is another condition: ignoring case admits more than the exact value
+    # a looser test is another condition: ignoring case admits more than the exact value, ArnEquals takes globs
+    assert condition_text({"ArnEquals": {"aws:SourceArn": "arn:aws:sns:*:*:*"}}) != \
+        condition_text({"StringEquals": {"aws:SourceArn": "arn:aws:sns:*:*:*"}})
     assert condition_text({"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "ops"}}) == \
         "StringEqualsIgnoreCase aws:PrincipalTag/team=ops"

@@ -12,7 +12,7 @@ from policylint.inventory import Loaded, load_paths
 from policylint.model import Credential, CredentialStatus, Grant, Group, Key, Location, Principal, Resource, Role
 from policylint.sources import gcp
 from policylint.sources.gcp.members import member_node
-from policylint.sources.gcp.policy import EXCLUDED
+from policylint.sources.gcp.policy import EXCLUDED, condition_text
 
 from helpers import CORPUS, run_cli, write
 
@@ -270,7 +270,7 @@ def test_a_condition_is_kept_on_every_grant_and_a_repeated_role_gets_a_new_id() 
         roles["gcp:projects/acme-analytics:roles/bigquery.dataViewer#2"]
     assert {g.condition for g in plain.grants} == {None}
     assert {g.condition for g in conditional.grants} == {
-        'reporting-only: resource.name.startsWith("projects/acme-analytics/datasets/reporting")'}
+        '"reporting-only": resource.name.startsWith("projects/acme-analytics/datasets/reporting")'}
     assert conditional.location == Location(str(path), 10, 5)
     assert conditional.grants[0].location == Location(str(path), 19, 15)
 
@@ -715,3 +715,14 @@ def test_a_policy_named_only_projects_is_read_with_an_unknown_project(tmp_path: 
     loaded = load_paths([str(policy)])
     assert loaded.errors == []
     assert [r.scope for r in loaded.inventory.resources if r.id.endswith("projects")] == ["gcp"]
+
+
+def test_no_text_moves_between_a_conditions_title_and_its_expression_and_reads_the_same() -> None:
+    """A finding's evidence compares conditions by text: `t` with `x ? false: true` (narrow) and `t: x ? false`
+    with `true` (anyone) read alike when the title was written bare."""
+    narrow = condition_text("t", '!resource.name.startsWith("projects/_/buckets/x") ? false: true')
+    wide = condition_text('t: !resource.name.startsWith("projects/_/buckets/x") ? false', "true")
+    assert narrow != wide and narrow.startswith('"t": ')
+    # what a Terraform plan leaves open keeps the marker the rules read as anyone, whoever wrote the title
+    assert condition_text("template leaves open", "x.member (known after apply)") == \
+        "template leaves open: x.member (known after apply)"

@@ -124,7 +124,7 @@ def test_a_conditional_project_read_is_pl211_and_shows_its_condition(tmp_path: P
         """)
     role = "gcp:projects/shop-analytics:roles/bigquery.dataViewer"
     assert facts(role, str(tmp_path))["wide_reads"] == [
-        'BigQuery datasets (gcp:projects/shop-analytics/*) [if until-march: request.time < '
+        'BigQuery datasets (gcp:projects/shop-analytics/*) [if "until-march": request.time < '
         'timestamp("2026-03-01T00:00:00Z")]']
     assert findings(tmp_path, "--select", "PL211") == [("PL211", role)]
 

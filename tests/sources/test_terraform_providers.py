@@ -230,7 +230,7 @@ def test_member_resources_merge_into_their_binding_and_imply_the_projects_policy
         (f"gcp:projects/{PROJECT}:roles/viewer", ("gcp:group:oncall@acme.example",)),
         (f"gcp:projects/{PROJECT}:roles/viewer#2", ("gcp:user:dana@acme.example", "gcp:user:omar@acme.example"))}
     assert {g.condition for g in roles[f"gcp:projects/{PROJECT}:roles/viewer"].grants} == {
-        "business hours: request.time.getHours('Europe/Berlin') < 18"}
+        '"business hours": request.time.getHours(\'Europe/Berlin\') < 18'}
     lines = path.read_text().splitlines()
     omar = next(p for p in fragment.implied.principals if p.id == "gcp:user:omar@acme.example")
     assert 'viewers[\\"user:omar@acme.example\\"]' in lines[omar.location.line - 1]  # at its own resource

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from policylint.errors import InputError
 from policylint.flags import BUILTIN, GCP_ACT_AS, GCP_RESOURCE_FROM, PUBLIC
+from policylint.iam.statements import OPEN_IN_TEMPLATE
 from policylint.model import ACCESS_CONTROL, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
 from policylint.sources.base import Fragment, Options
 from policylint.sources.gcp.common import Reader, shown
@@ -143,7 +145,7 @@ class _Bindings:
                              f"expected condition to be a mapping with title and expression, found {shown(condition)}")
         expression = self.reader.text(condition, "expression", "a CEL expression")
         title = self.reader.optional_text(condition, "title", "a title")
-        return f"{title}: {expression}" if title else expression
+        return condition_text(title, expression)
 
     def holders(self, binding: YMap) -> tuple[tuple[str, ...], bool]:
         members = binding.get("members")
@@ -247,3 +249,15 @@ def _data_read_logged(document: YMap) -> bool | None:
             if isinstance(log, YMap) and log.get("logType") == "DATA_READ" and not log.get("exemptedMembers"):
                 return True
     return None
+
+
+def condition_text(title: object, expression: object) -> str:
+    """A binding's condition as one text, `"title": expression`: the title quoted, so that no text can move between
+    it and the expression and read the same (a finding's evidence compares conditions by their text). What a
+    Terraform plan leaves open keeps its marker title unquoted (`template leaves open: …`, which the rules read as
+    anyone): a configuration that writes that title is read as open too, never as narrower."""
+    if not title:
+        return str(expression)
+    if title == OPEN_IN_TEMPLATE.removesuffix(": "):
+        return f"{OPEN_IN_TEMPLATE}{expression}"
+    return f"{json.dumps(str(title), ensure_ascii=False)}: {expression}"

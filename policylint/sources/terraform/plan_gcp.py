@@ -32,7 +32,7 @@ from policylint.iam.statements import OPEN_IN_TEMPLATE
 from policylint.iam.trust import ANYONE_IF
 from policylint.model import ACCESS_CONTROL, EVERYONE, Group, Inventory, Location, Role
 from policylint.sources.base import Fragment, Options
-from policylint.sources.gcp.policy import load_policy
+from policylint.sources.gcp.policy import condition_text, load_policy
 from policylint.sources.terraform.plan_cfn import Translation, y
 from policylint.sources.terraform.plan_gcp_ids import GcpNames, account_name, key_name, ring_name
 from policylint.sources.terraform.plan_open import Opened, Places, attribute, joined
@@ -247,8 +247,7 @@ def _condition(blocks: Any, names: GcpNames) -> dict[str, Any] | Opened | None:
 
 
 def _condition_text(condition: dict[str, Any]) -> str:
-    title, expression = condition.get("title"), condition.get("expression")
-    return f"{title}: {expression}" if title else str(expression)
+    return condition_text(condition.get("title"), condition.get("expression"))
 
 
 def _access_member(block: dict[str, Any], project: str, names: GcpNames) -> Member:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -450,16 +451,30 @@ def condition_text(block: dict[str, Any]) -> str:
     are named (`StringLike aws:userid=AIDA*`); clauses, which must all hold, are joined by ` and ` in sorted order.
     One text per condition, whatever the order it is written in, and one condition per text: an operator, key or
     value that holds a separator (a space, as ` and ` holds, `=`, `,`, a bracket or a quote) is written quoted, so
-    a value can never read as a clause of its own (a finding's evidence compares conditions by their text)."""
+    a value can never read as a clause of its own (a finding's evidence compares conditions by their text). A value
+    that looks like secret material is shown `<redacted>`, and the text then ends with a digest of the condition as
+    written (`[redacted values: sha256:…]`): two conditions that redact alike (`token=<redacted>`, once a literal
+    token and once `*`) are still two texts."""
     clauses = []
     for operator, keys in block.items():
         for key, value in keys.items():
-            values = value if isinstance(value, list) else [value]
-            shown = ",".join(_quoted(redact(str(v).lower() if isinstance(v, bool) else str(v))) for v in values)
-            shown = f"[{shown}]" if len(values) > 1 else shown
+            values = [str(v).lower() if isinstance(v, bool) else str(v) for v in
+                      (value if isinstance(value, list) else [value])]
+            written = ",".join(_quoted(v) for v in values)
+            shown = ",".join(_quoted(redact(v)) for v in values)
             prefix = "" if operator in _EQUALITY else f"{_quoted(str(operator))} "
-            clauses.append(f"{prefix}{_quoted(str(key))}={shown}")
-    return " and ".join(sorted(clauses))
+            clauses.append((f"{prefix}{_quoted(str(key))}={_listed(shown, values)}",
+                            f"{prefix}{_quoted(str(key))}={_listed(written, values)}"))
+    clauses.sort()
+    text = " and ".join(shown for shown, _ in clauses)
+    if any(shown != written for shown, written in clauses):
+        digest = hashlib.sha256("\0".join(written for _, written in clauses).encode("utf-8", "surrogatepass"))
+        text += f" [redacted values: sha256:{digest.hexdigest()[:16]}]"
+    return text
+
+
+def _listed(text: str, values: list[str]) -> str:
+    return f"[{text}]" if len(values) > 1 else text
 
 
 _SEPARATOR = re.compile(r"[\s=,\[\]\"]|^$")  # `" and "` holds spaces

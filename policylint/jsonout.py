@@ -15,10 +15,10 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
-
 
 def indented(value: Any) -> str:
+    import orjson  # on first use: 20 ms of start-up, which a hook that writes no JSON does not pay
+
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
     except TypeError:  # what orjson does not write (a lone surrogate, an integer past 64 bits, a key that is no text)
@@ -27,6 +27,8 @@ def indented(value: Any) -> str:
 
 def compact(value: Any) -> bytes:
     """UTF-8 JSON with no spaces; ASCII, with escapes, where it holds what orjson does not write."""
+    import orjson
+
     try:
         return orjson.dumps(value)
     except TypeError:

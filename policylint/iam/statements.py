@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -452,29 +451,25 @@ def condition_text(block: dict[str, Any]) -> str:
     One text per condition, whatever the order it is written in, and one condition per text: an operator, key or
     value that holds a separator (a space, as ` and ` holds, `=`, `,`, a bracket or a quote) is written quoted, so
     a value can never read as a clause of its own (a finding's evidence compares conditions by their text). A value
-    that looks like secret material is shown `<redacted>`, and the text then ends with a digest of the condition as
-    written (`[redacted values: sha256:…]`): two conditions that redact alike (`token=<redacted>`, once a literal
-    token and once `*`) are still two texts."""
+    that looks like secret material is shown `<redacted>`; when the masked part held wildcards, it says how many
+    (`<redacted> [2 wildcards]`), so that `token=<secret>` and `token=*` are two texts. Two literal secrets still
+    read alike: no digest of a secret is ever shown (a short password is found from its hash in seconds)."""
     clauses = []
     for operator, keys in block.items():
         for key, value in keys.items():
             values = [str(v).lower() if isinstance(v, bool) else str(v) for v in
                       (value if isinstance(value, list) else [value])]
-            written = ",".join(_quoted(v) for v in values)
-            shown = ",".join(_quoted(redact(v)) for v in values)
+            shown = ",".join(_quoted(_redacted(v)) for v in values)
+            shown = f"[{shown}]" if len(values) > 1 else shown
             prefix = "" if operator in _EQUALITY else f"{_quoted(str(operator))} "
-            clauses.append((f"{prefix}{_quoted(str(key))}={_listed(shown, values)}",
-                            f"{prefix}{_quoted(str(key))}={_listed(written, values)}"))
-    clauses.sort()
-    text = " and ".join(shown for shown, _ in clauses)
-    if any(shown != written for shown, written in clauses):
-        digest = hashlib.sha256("\0".join(written for _, written in clauses).encode("utf-8", "surrogatepass"))
-        text += f" [redacted values: sha256:{digest.hexdigest()[:16]}]"
-    return text
+            clauses.append(f"{prefix}{_quoted(str(key))}={shown}")
+    return " and ".join(sorted(clauses))
 
 
-def _listed(text: str, values: list[str]) -> str:
-    return f"[{text}]" if len(values) > 1 else text
+def _redacted(value: str) -> str:
+    shown = redact(value)
+    hidden = sum(value.count(c) - shown.count(c) for c in "*?")
+    return shown if hidden <= 0 else f"{shown} [{hidden} wildcard{'s' if hidden > 1 else ''}]"
 
 
 _SEPARATOR = re.compile(r"[\s=,\[\]\"]|^$")  # `" and "` holds spaces

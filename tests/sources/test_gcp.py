@@ -12,7 +12,7 @@ from policylint.inventory import Loaded, load_paths
 from policylint.model import Credential, CredentialStatus, Grant, Group, Key, Location, Principal, Resource, Role
 from policylint.sources import gcp
 from policylint.sources.gcp.members import member_node
-from policylint.sources.gcp.policy import EXCLUDED, condition_text
+from policylint.sources.gcp.policy import EXCLUDED, OpenTitle, condition_text
 
 from helpers import CORPUS, run_cli, write
 
@@ -723,6 +723,24 @@ def test_no_text_moves_between_a_conditions_title_and_its_expression_and_reads_t
     narrow = condition_text("t", '!resource.name.startsWith("projects/_/buckets/x") ? false: true')
     wide = condition_text('t: !resource.name.startsWith("projects/_/buckets/x") ? false', "true")
     assert narrow != wide and narrow.startswith('"t": ')
-    # what a Terraform plan leaves open keeps the marker the rules read as anyone, whoever wrote the title
-    assert condition_text("template leaves open", "x.member (known after apply)") == \
+    # what a Terraform plan leaves open keeps the marker the rules read as left open; no file can write it
+    assert condition_text(OpenTitle("template leaves open"), "x.member (known after apply)") == \
         "template leaves open: x.member (known after apply)"
+    assert condition_text("template leaves open", "x") == '"template leaves open": x'
+    assert condition_text(None, "template placeholder x") == '"template placeholder x"'
+
+
+@pytest.mark.parametrize("condition", [
+    {"title": "office hours", "expression": 'request.time.getHours("UTC") < 18'},
+    {"title": "template leaves open", "expression": 'request.time.getHours("UTC") < 18'},
+    {"expression": "template placeholder x"},
+])
+def test_a_dump_cannot_write_the_marker_of_what_a_template_leaves_open(tmp_path: Path,
+                                                                       condition: dict[str, str]) -> None:
+    """A grant a template left open is read as `*` and PL211 leaves it to others; a dump whose condition spelled
+    that marker silenced PL211 on a project-wide read."""
+    write(tmp_path, "proj.iam.policy.yaml", json.dumps({"bindings": [
+        {"members": ["user:alice@example.com"], "role": "roles/storage.objectViewer", "condition": condition}],
+        "etag": "BwX=", "version": 3}))
+    result = run_cli("check", str(tmp_path), "--as-of", "2026-12-01", "--select", "PL211")
+    assert "HIGH PL211" in result.out, result.out

@@ -10,7 +10,7 @@ from typing import Any
 
 from policylint.errors import InputError
 from policylint.flags import BUILTIN, GCP_ACT_AS, GCP_RESOURCE_FROM, PUBLIC
-from policylint.iam.statements import OPEN_IN_TEMPLATE
+from policylint.iam.statements import OPEN_IN_TEMPLATE, TEMPLATE_PLACEHOLDER
 from policylint.model import ACCESS_CONTROL, Grant, Group, Inventory, Key, Location, Principal, Resource, Role
 from policylint.sources.base import Fragment, Options
 from policylint.sources.gcp.common import Reader, shown
@@ -251,13 +251,20 @@ def _data_read_logged(document: YMap) -> bool | None:
     return None
 
 
+class OpenTitle(str):
+    """The title a Terraform plan gives a condition on what it leaves open (`plan_gcp`): made in memory, never read
+    from a file, so no configuration can write the marker the rules read as "left open"."""
+
+
 def condition_text(title: object, expression: object) -> str:
     """A binding's condition as one text, `"title": expression`: the title quoted, so that no text can move between
     it and the expression and read the same (a finding's evidence compares conditions by their text). What a
-    Terraform plan leaves open keeps its marker title unquoted (`template leaves open: …`, which the rules read as
-    anyone): a configuration that writes that title is read as open too, never as narrower."""
-    if not title:
-        return str(expression)
-    if title == OPEN_IN_TEMPLATE.removesuffix(": "):
+    Terraform plan leaves open (`OpenTitle`) reads `template leaves open: …`; an expression a file writes that starts
+    like that marker, or like a template's placeholder, is quoted, so it never reads as one (that would make the
+    grant "left open", which PL211 leaves to others)."""
+    if isinstance(title, OpenTitle):
         return f"{OPEN_IN_TEMPLATE}{expression}"
-    return f"{json.dumps(str(title), ensure_ascii=False)}: {expression}"
+    if title:
+        return f"{json.dumps(str(title), ensure_ascii=False)}: {expression}"
+    text = str(expression)
+    return json.dumps(text, ensure_ascii=False) if text.startswith((OPEN_IN_TEMPLATE, TEMPLATE_PLACEHOLDER)) else text

@@ -32,7 +32,7 @@ from policylint.iam.statements import OPEN_IN_TEMPLATE
 from policylint.iam.trust import ANYONE_IF
 from policylint.model import ACCESS_CONTROL, EVERYONE, Group, Inventory, Location, Role
 from policylint.sources.base import Fragment, Options
-from policylint.sources.gcp.policy import condition_text, load_policy
+from policylint.sources.gcp.policy import OpenTitle, condition_text, load_policy
 from policylint.sources.terraform.plan_cfn import Translation, y
 from policylint.sources.terraform.plan_gcp_ids import GcpNames, account_name, key_name, ring_name
 from policylint.sources.terraform.plan_open import Opened, Places, attribute, joined
@@ -229,7 +229,7 @@ class _Policies:
                 at: Location, anyone: bool = False) -> _Binding:
         if whats:
             own = f" and {_condition_text(condition)}" if condition else ""
-            condition = {"title": _OPEN_TITLE, "expression": "; ".join(dict.fromkeys(whats)) + own}
+            condition = {"title": OpenTitle(_OPEN_TITLE), "expression": "; ".join(dict.fromkeys(whats)) + own}
         key = (json.dumps(role), json.dumps(condition, sort_keys=True), anyone)
         return policy.bindings.setdefault(key, _Binding(role, condition, at, anyone))
 

@@ -18,11 +18,10 @@ and admin cover every action, an unconditional grant a conditional one, a grant 
 more). A condition is compared whole: one with a clause added is another condition, so worse (fail closed).
 
 A finding is the same or narrower than an accepted one while each list is a subset of the accepted list (a grant:
-covered by it), it reaches
-no resource the accepted one did not, and no count (a resource's records, a tested count, the stated records) is
-higher or has become unknown, and the severity is not more severe; `added` says what makes it worse otherwise. An
-unknown count is never read as 0: it is not narrower than a known one, nor a known one than an unknown (fail
-closed).
+covered by it), it reaches no resource the accepted one did not, and no count (a resource's records, a tested count,
+the stated records) is higher or has become unknown, and the severity is not more severe; `added` says what makes it
+worse otherwise. An unknown count is never read as 0: it is not narrower than a known one, nor a known one than an
+unknown (fail closed).
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ class Context:
     open_grants: dict[str, list[tuple[int, Grant]]]  # resource id -> grants to everyone on it (with their order)
     open_globs: tuple[tuple[int, Grant], ...]  # grants to everyone on a glob (a policy whose target is left open)
     file_name: Callable[[str], str] = str  # a file as the facts name it (a diff's copy: as the working tree does)
-    globs: GlobCustomers = dataclasses.field(default_factory=lambda: GlobCustomers())  # what glob grants name
+    globs: GlobCustomers = dataclasses.field(default_factory=GlobCustomers)  # what glob grants name
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,

@@ -17,7 +17,7 @@ from typing import Any
 
 
 def indented(value: Any) -> str:
-    import orjson  # on first use: 20 ms of start-up, which a hook that writes no JSON does not pay
+    import orjson  # on first use: a run that writes no JSON does not load it
 
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()

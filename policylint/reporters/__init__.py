@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from policylint.exposure import Listed, Summary
 from policylint.redact import redact
@@ -14,12 +15,14 @@ from policylint.reporters import text as text_format
 from policylint.reporters.shown import redacted, redacted_reach, redacted_summary
 
 Render = Callable[[Report], str]
+T = TypeVar("T")
 RenderReach = Callable[[str, Listed, tuple[str, ...]], str]
 StreamReach = Callable[[str, Listed, tuple[str, ...]], Iterator[str]]  # text to write as it comes, in order
 
 
-def _redacting(render: Render) -> Render:
-    """Every format is reached through here: the one place secrets from inputs are masked (`shown.redacted`)."""
+def _redacting(render: Callable[[Report], T]) -> Callable[[Report], T]:
+    """Every format is reached through here, whole or in pieces: the one place secrets from inputs are masked
+    (`shown.redacted`)."""
     return lambda report: render(redacted(report))
 
 
@@ -48,9 +51,9 @@ CHECK: dict[str, Render] = {
 }
 # formats written in pieces as they are made (a report's text is never held whole): the same text as CHECK's
 STREAM_CHECK: dict[str, Callable[[Report], Iterator[str]]] = {
-    "text": lambda report: text_format.stream(redacted(report)),
-    "json": lambda report: json_format.stream(redacted(report)),
-    "sarif": lambda report: sarif.stream(redacted(report)),
+    "text": _redacting(text_format.stream),
+    "json": _redacting(json_format.stream),
+    "sarif": _redacting(sarif.stream),
 }
 # `reach` writes each identity as it is traced (memory bounded by the graph, not by the output); REACH is the
 # same text whole

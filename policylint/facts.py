@@ -105,7 +105,7 @@ class Context:
     index: Index
     graph: Graph
     reach: Reach
-    references: dict[str, list[tuple[str, str]]]  # node id -> [(field, name)] it refers to
+    grants_touching: dict[str, list[Grant]]  # node id -> the direct grants to it or on it, in the inventory's order
     named_in: dict[str, list[tuple[str, str]]]  # name -> (field, owner id) where it is named (NAMING_FIELDS)
     direct_grants: dict[str, list[Grant]]
     assumes: dict[str, list[Role]]  # identity -> roles naming it in assumable_by
@@ -118,19 +118,24 @@ class Context:
     open_globs: tuple[tuple[int, Grant], ...]  # grants to everyone on a glob (a policy whose target is left open)
     file_name: Callable[[str], str] = str  # a file as the facts name it (a diff's copy: as the working tree does)
     globs: GlobCustomers = dataclasses.field(default_factory=GlobCustomers)  # what glob grants name
+    # a person as a list item (a key's reader, a credential's holder), made once and shared by every list naming
+    # them: a large organisation's keys name the same people millions of times between them
+    people: dict[tuple[str, str, bool], Facts] = dataclasses.field(default_factory=dict)
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
                   patterns: tuple[str, ...], file_name: Callable[[str], str] = str) -> Context:
-    references: dict[str, list[tuple[str, str]]] = defaultdict(list)
     named_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for owner_id, field, name in _references(inventory):
-        references[owner_id].append((field, name))
         if field in NAMING_FIELDS:
             named_in[name].append((field, owner_id))  # a facts dict only when a node's facts are made
     direct_grants: dict[str, list[Grant]] = defaultdict(list)
+    touching: dict[str, list[Grant]] = defaultdict(list)
     for grant in inventory.grants:
         direct_grants[grant.to or ""].append(grant)
+        touching[grant.resource].append(grant)
+        if (grant.to or "") != grant.resource:
+            touching[grant.to or ""].append(grant)
     assumes: dict[str, list[Role]] = defaultdict(list)
     for role in inventory.roles:
         for name in role.assumable_by:
@@ -155,32 +160,59 @@ def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach
         else:
             open_grants[grant.resource].append((order, grant))
     return Context(
-        as_of, patterns, index, graph, reach, references, named_in, direct_grants, assumes, access_keys, key_readers,
+        as_of, patterns, index, graph, reach, touching, named_in, direct_grants, assumes, access_keys, key_readers,
         {}, from_people, bool(inventory.people), open_grants, tuple(open_globs), file_name,
     )
 
 
 def _references(inventory: Inventory) -> Iterator[tuple[str, str, str]]:
-    """(referring node id, field, name) for every name a node mentions."""
-    for p in inventory.principals:
-        yield from ((p.id, f, n) for f, n in (("person", p.person), ("owner", p.owner)) if n is not None)
-    for g in inventory.groups:
-        yield from ((g.id, "members", m) for m in g.members)
-    for r in inventory.roles:
-        yield from ((r.id, "assumable_by", a) for a in r.assumable_by)
-        yield from ((r.id, "resource", grant.resource) for grant in r.grants)
+    """(referring node id, field, name) for every name a node mentions, in the order `_references_of` gives each
+    node's."""
+    before: tuple[Node, ...] = (*inventory.principals, *inventory.groups, *inventory.roles)
+    for node in before:
+        yield from ((node.id, field, name) for field, name in _own_references(node))
     for grant in inventory.grants:
-        # A direct grant is not a node: its broken `to` is told on the resource, its broken resource on `to`.
-        yield grant.resource, "to", grant.to or ""
-        yield grant.to or "", "resource", grant.resource
-    for c in inventory.credentials:
-        if c.principal is not None:
-            yield c.id, "principal", c.principal
-        yield from ((c.id, "holders", h) for h in c.holders or ())
-    for k in inventory.keys:
-        yield from ((k.id, "readable_by", r) for r in k.readable_by)
-        yield from ((k.id, "signs_for", s) for s in k.signs_for)
-        yield from ((k.id, "protects", r) for r in k.protects)
+        yield from _grant_references(grant)
+    after: tuple[Node, ...] = (*inventory.credentials, *inventory.keys)
+    for node in after:
+        yield from ((node.id, field, name) for field, name in _own_references(node))
+
+
+def _references_of(node: Node, context: Context) -> Iterator[tuple[str, str]]:
+    """(field, name) for every name the node mentions, and for each direct grant to it or on it, the other end:
+    made when its facts are (held for every node at once, they were a tenth of an enterprise run's memory)."""
+    touching = ((field, name) for grant in context.grants_touching.get(node.id, ())
+                for owner, field, name in _grant_references(grant) if owner == node.id)
+    if isinstance(node, Credential | Key):  # `_references` reads the grants before credentials and keys
+        yield from touching
+        yield from _own_references(node)
+    else:
+        yield from _own_references(node)
+        yield from touching
+
+
+def _grant_references(grant: Grant) -> Iterator[tuple[str, str, str]]:
+    # A direct grant is not a node: its broken `to` is told on the resource, its broken resource on `to`.
+    yield grant.resource, "to", grant.to or ""
+    yield grant.to or "", "resource", grant.resource
+
+
+def _own_references(node: Node) -> Iterator[tuple[str, str]]:
+    if isinstance(node, Principal):
+        yield from ((f, n) for f, n in (("person", node.person), ("owner", node.owner)) if n is not None)
+    elif isinstance(node, Group):
+        yield from (("members", m) for m in node.members)
+    elif isinstance(node, Role):
+        yield from (("assumable_by", a) for a in node.assumable_by)
+        yield from (("resource", grant.resource) for grant in node.grants)
+    elif isinstance(node, Credential):
+        if node.principal is not None:
+            yield "principal", node.principal
+        yield from (("holders", h) for h in node.holders or ())
+    elif isinstance(node, Key):
+        yield from (("readable_by", r) for r in node.readable_by)
+        yield from (("signs_for", s) for s in node.signs_for)
+        yield from (("protects", r) for r in node.protects)
 
 
 def facts_of(node: Node, context: Context) -> Facts:
@@ -189,7 +221,7 @@ def facts_of(node: Node, context: Context) -> Facts:
         "id": node.id,
         "file": context.file_name(node.location.file),
         "line": node.location.line,
-        "broken_refs": _broken_refs(node.id, context),
+        "broken_refs": _broken_refs(node, context),
         "reach": _reach(node.id, context),
         "flag_values": flag_values(getattr(node, "flags", ())),
     }
@@ -210,9 +242,9 @@ def flag_values(flags: tuple[str, ...]) -> dict[str, list[str]]:
     return found
 
 
-def _broken_refs(node_id: str, context: Context) -> list[dict[str, Any]]:
+def _broken_refs(node: Node, context: Context) -> list[dict[str, Any]]:
     broken = []
-    for field, name in context.references.get(node_id, ()):
+    for field, name in _references_of(node, context):
         if (name == EVERYONE and field in EVERYONE_FIELDS) or (field in GLOB_FIELDS and is_glob(name)):
             continue
         target = context.index.nodes.get(name)
@@ -469,8 +501,7 @@ def _credential(node: Credential, context: Context) -> Facts:
         "contradictions": list(node.contradictions),
         "human": principal_type in ("user", "person"),
         "holders": [{"id": h, "kind": _kind(h, context), "status": _status_of(h, context)} for h in holders],
-        "holder_people": [{"id": p.id, "status": p.status, "departed": _iso(p.departed),
-                           "departed_basis": p.departed_basis} for p in people],
+        "holder_people": [_holder(p, context) for p in people],
         "created": _iso(node.created),
         "last_used": _iso(node.last_used),
         "expires": _iso(node.expires),
@@ -538,6 +569,15 @@ def _key(node: Key, context: Context) -> Facts:
     }
 
 
+def _holder(person: Person, context: Context) -> Facts:
+    found = context.people.get((person.id, "holder", False))
+    if found is None:
+        found = context.people[(person.id, "holder", False)] = {
+            "id": person.id, "status": person.status, "departed": _iso(person.departed),
+            "departed_basis": person.departed_basis}
+    return found
+
+
 def _reader(person_id: str, last_rotation: date | None, context: Context) -> Facts:
     person = context.index.nodes[person_id]
     assert isinstance(person, Person)
@@ -545,9 +585,12 @@ def _reader(person_id: str, last_rotation: date | None, context: Context) -> Fac
         # an unknown departure or rotation date cannot prove the person left before the key changed
         person.departed is None or last_rotation is None or person.departed > last_rotation
     )
-    return {"id": person.id, "status": person.status, "departed": _iso(person.departed),
-            "departed_basis": person.departed_basis,
-            "departed_after_rotation": departed_after}
+    found = context.people.get((person.id, "reader", departed_after))
+    if found is None:
+        found = context.people[(person.id, "reader", departed_after)] = {
+            "id": person.id, "status": person.status, "departed": _iso(person.departed),
+            "departed_basis": person.departed_basis, "departed_after_rotation": departed_after}
+    return found
 
 
 def _resource(node: Resource, context: Context) -> Facts:

@@ -129,3 +129,43 @@ def test_held_via_never_goes_through_another_secret() -> None:
                     "--format", "json")
     [finding] = [f for f in json.loads(check.out)["findings"] if f["subject"]["id"] == "pw-moreau.c"]
     assert finding["path"][:2] == ["moreau.c", "pw-moreau.c"]
+
+
+def test_a_nodes_references_are_those_the_inventory_gives_it_in_the_same_order(tmp_path: Path) -> None:
+    """`broken_refs` reads each node's references when its facts are made (`_references_of`), `named_in` from the
+    whole inventory (`_references`): both must say the same, in the same order (a message lists them as found).
+    Held against each other on every example and every rule fixture, where broken names, grants to and on
+    credentials and keys, and self-grants occur."""
+    from collections import defaultdict
+
+    from policylint.facts import _references, _references_of
+
+    odd = write(tmp_path, "odd.yaml", """
+        policylint: 1
+        principals:
+          - {id: svc, type: service, owner: nobody-here}
+        credentials:
+          - {id: cred, type: api_key, principal: svc, holders: [svc, ghost], status: active}
+        keys:
+          - {id: key, purpose: signing, storage: file, readable_by: [svc, ghost-group], signs_for: [svc]}
+        resources:
+          - {id: db, type: database, data: [customer_pii]}
+        grants:
+          - {to: svc, resource: key, actions: [read]}
+          - {to: cred, resource: db, actions: [read]}
+          - {to: key, resource: key, actions: [admin]}
+          - {to: missing, resource: cred, actions: [read]}
+    """)
+    paths = [str(odd), str(REPO / "examples"),
+             *sorted(str(p) for p in (REPO / "tests" / "rules").glob("*/*.yaml"))]
+    compared = 0
+    for path in paths:
+        analysis = run(Settings((path,), date(2026, 11, 27)), findings=False).analysis
+        assert path != str(odd) or {"key", "cred"} <= {n.id for n in analysis.inventory.nodes()}
+        whole: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for owner, field, name in _references(analysis.inventory):
+            whole[owner].append((field, name))
+        for node in analysis.inventory.nodes():
+            assert list(_references_of(node, analysis.context)) == whole.get(node.id, []), (path, node.id)
+            compared += bool(whole.get(node.id))
+    assert compared > 100

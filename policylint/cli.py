@@ -180,7 +180,7 @@ def check_command(paths: tuple[str, ...], output: str | None, output_files: tupl
         settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                                   baseline, exceptions))
         outputs = _outputs(output, output_files, settings)
-        report = run(settings, _timer()).report
+        report = run(settings, _timer(), final=True).report
     return _finish(report, settings, outputs, fail_on, show_suppressed, verbose)
 
 
@@ -227,7 +227,7 @@ def baseline_command(paths: tuple[str, ...], output_file: Path, select: tuple[st
     settings = replace(resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies)),
                        baseline=None)
     _check_target(output_file, settings)
-    result = run(settings, _timer())
+    result = run(settings, _timer(), final=True)
     if result.report.errors:  # a baseline of a partly read inventory would hide what the unread files hold
         return _report_errors(result.report.errors)
     write_output(output_file, render_baseline(result.report.findings), [*settings.inputs(), *result.analysis.files],
@@ -262,7 +262,7 @@ def report_command(paths: tuple[str, ...], output_file: Path, select: tuple[str,
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified, select, ignore, policies,
                               baseline, exceptions))
     _prepare(output_file, settings)
-    result = run(settings, _timer())
+    result = run(settings, _timer(), final=True)
     audit = build(result)
     write_output(output_file, html.render(audit), [*settings.inputs(), *result.report.inputs])
     _report_errors(result.report.errors)
@@ -402,7 +402,7 @@ def reach_command(paths: tuple[str, ...], output: str, as_of: datetime | None, p
         raise UsageError(f"expected --show to be a positive number or 'all', found {show!r}")
     filters = Filters(to, identities, statuses, platforms)
     settings = resolve(_given(paths, config_file, as_of, patterns, unclassified))
-    result = run(settings, _timer(), findings=False)
+    result = run(settings, _timer(), findings=False, final=True)
     code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
     # a spreadsheet gets every row unless --show says otherwise: a cut list there reads as the whole
     shown = None if show == "all" or (show is None and (identities or output == "csv")) else int(show or DEFAULT_SHOWN)
@@ -476,7 +476,7 @@ def graph_command(paths: tuple[str, ...], output: str | None, output_file: Path 
                 _check_target(output_file / name, settings)
     elif output_file is not None:
         _check_target(output_file, settings)
-    result = run(settings, _timer(), findings=False)
+    result = run(settings, _timer(), findings=False, final=True)
     code = _report_errors(result.report.errors)  # first: a file that could not be read may define an unknown id
     view = export_view(result.analysis, sources, targets)
     inputs = [*settings.inputs(), *result.analysis.files]
@@ -533,7 +533,8 @@ def _check_folder(folder: Path) -> None:
 def facts_command(node: str, paths: tuple[str, ...], as_of: datetime | None, patterns: tuple[str, ...],
                   unclassified: str | None, config_file: Path | None) -> int:
     """Print the facts document of NODE: exactly what rules can test."""
-    result = run(resolve(_given(paths, config_file, as_of, patterns, unclassified)), _timer(), findings=False)
+    result = run(resolve(_given(paths, config_file, as_of, patterns, unclassified)), _timer(), findings=False,
+                 final=True)
     found = result.analysis.index.nodes.get(node)
     if found is None:
         _report_errors(result.report.errors)

@@ -21,7 +21,7 @@ def test_a_run_the_process_does_not_keep_is_not_frozen_and_leaves_the_collector_
     frozen = gc.get_freeze_count()
     assert gc.isenabled()
     run(Settings((ACME,), date(2026, 11, 27)))
-    assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() <= frozen  # fewer when objects an earlier command's run froze were freed
     assert gc.isenabled()
 
 

@@ -120,7 +120,7 @@ class Context:
     globs: GlobCustomers = dataclasses.field(default_factory=GlobCustomers)  # what glob grants name
     # a person as a list item (a key's reader, a credential's holder), made once and shared by every list naming
     # them: a large organisation's keys name the same people millions of times between them
-    people: dict[tuple[str, str, bool], Facts] = dataclasses.field(default_factory=dict)
+    people: dict[tuple[str, bool | None], Facts] = dataclasses.field(default_factory=dict)
 
 
 def build_context(inventory: Inventory, index: Index, graph: Graph, reach: Reach, as_of: date,
@@ -570,12 +570,7 @@ def _key(node: Key, context: Context) -> Facts:
 
 
 def _holder(person: Person, context: Context) -> Facts:
-    found = context.people.get((person.id, "holder", False))
-    if found is None:
-        found = context.people[(person.id, "holder", False)] = {
-            "id": person.id, "status": person.status, "departed": _iso(person.departed),
-            "departed_basis": person.departed_basis}
-    return found
+    return _listed_person(person, None, context)
 
 
 def _reader(person_id: str, last_rotation: date | None, context: Context) -> Facts:
@@ -585,11 +580,19 @@ def _reader(person_id: str, last_rotation: date | None, context: Context) -> Fac
         # an unknown departure or rotation date cannot prove the person left before the key changed
         person.departed is None or last_rotation is None or person.departed > last_rotation
     )
-    found = context.people.get((person.id, "reader", departed_after))
+    return _listed_person(person, departed_after, context)
+
+
+def _listed_person(person: Person, departed_after: bool | None, context: Context) -> Facts:
+    """A person as a list item: a credential's holder (`departed_after` None), a key's reader (whether they left
+    after its last rotation). One dict each, shared by every list naming them (`Context.people`)."""
+    found = context.people.get((person.id, departed_after))
     if found is None:
-        found = context.people[(person.id, "reader", departed_after)] = {
-            "id": person.id, "status": person.status, "departed": _iso(person.departed),
-            "departed_basis": person.departed_basis, "departed_after_rotation": departed_after}
+        found = {"id": person.id, "status": person.status, "departed": _iso(person.departed),
+                 "departed_basis": person.departed_basis}
+        if departed_after is not None:
+            found["departed_after_rotation"] = departed_after
+        context.people[(person.id, departed_after)] = found
     return found
 
 

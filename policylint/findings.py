@@ -207,7 +207,6 @@ def record_count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-
 def _at(facts: Facts, path: str) -> Any:
     found: Any = facts
     for step in path.split("."):

@@ -66,7 +66,7 @@ def cyclic_gc_paused(final: bool = False) -> Iterator[None]:
     """A run builds millions of long-lived, acyclic objects; the cyclic collector would rescan them again and
     again for nothing (measured: about a tenth of an enterprise-sized run). Reference counting still frees.
 
-    `final`: the process keeps what the run made until it exits (a command's one run, a diff's head). It is then
+    `final`: the process keeps what the run made until it exits (a command's one run; not a diff's). It is then
     frozen out of the collector's sight, or the first collection after the pause scans every object of it (11 s at
     four times the enterprise size). A cycle it left as garbage is then never collected, so no other run is frozen:
     a diff's base would keep its garbage through the head's run (+46% peak memory on a Terraform repository)."""
